@@ -1,0 +1,148 @@
+"""Commands that move data: sample, load, stats, export, demo."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import networkx as nx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graphsvc.cli.app import (
+    JsonOption,
+    StoreOption,
+    app,
+    console,
+    err_console,
+    print_json,
+    settings_with,
+    store_from,
+    table,
+)
+from graphsvc.graph import flat_copy
+from graphsvc.loaders import load_paths, write_csv
+from graphsvc.model import Counts
+from graphsvc.sample import generate_district
+from graphsvc.store.base import Progress as ProgressCallback
+
+CommunitiesOption = Annotated[
+    int, typer.Option("--communities", "-n", min=1, help="How many communities the synthetic district has.")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same district.")]
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None) -> Iterator[ProgressCallback]:
+    """A progress bar on stderr, advanced by the callback it yields (quiet when stderr is not a terminal)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def counts_table(counts: Counts, title: str = "Store") -> None:
+    rows = [[kind, n] for kind, n in counts.entities.items()]
+    rows += [["links", counts.links], ["needs", counts.needs], ["offers", counts.offers]]
+    console.print(table(title, ["what", "count"], rows))
+
+
+@app.command()
+def sample(
+    outdir: Annotated[Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv.")],
+    communities: CommunitiesOption = 130,
+    seed: SeedOption = 0,
+) -> None:
+    """Write a SYNTHETIC sample district as the documented CSV files."""
+    dataset = generate_district(communities=communities, seed=seed)
+    paths = write_csv(dataset, outdir)
+    console.print(
+        f"Wrote a synthetic district ({communities} communities, seed {seed}, {dataset.row_count()} rows): "
+        + ", ".join(str(p) for p in paths)
+    )
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="CSV/XLSX/JSON files, or directories holding them.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load planners' files into the store: all of them, or nothing if any row has a problem (exit 2)."""
+    settings = settings_with(store)
+    with store_from(store) as graph_store, progress_bar("Loading", total=None) as advance:
+        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
+    rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
+    console.print(f"{verb} {len(report.files)} file(s): {rows}.")
+    counts_table(report.after, title="Store after the load")
+
+
+@app.command()
+def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """Count entities by kind, and links, needs and offers."""
+    with store_from(store) as graph_store:
+        counts = graph_store.counts()
+    if as_json:
+        print_json(counts.model_dump())
+    else:
+        counts_table(counts)
+
+
+class ExportFormat(enum.StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    json = "json"
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="File to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="graphml, gexf or node-link json.")] = (
+        ExportFormat.graphml
+    ),
+    store: StoreOption = None,
+) -> None:
+    """Write the whole graph with NetworkX's writers (GraphML, GEXF or node-link JSON)."""
+    with store_from(store) as graph_store:
+        G = graph_store.snapshot()
+    if fmt is ExportFormat.json:
+        out.write_text(json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False, indent=1), "utf-8")
+    elif fmt is ExportFormat.graphml:
+        nx.write_graphml(flat_copy(G), out)
+    else:
+        nx.write_gexf(flat_copy(G), out)
+    console.print(f"Wrote {G.number_of_nodes()} nodes and {G.number_of_edges()} edges to {out} ({fmt.value}).")
+
+
+@app.command()
+def demo(
+    communities: CommunitiesOption = 130,
+    seed: SeedOption = 0,
+    store: StoreOption = None,
+) -> None:
+    """Load the SYNTHETIC sample district into the store (the embedded default if none is set)."""
+    dataset = generate_district(communities=communities, seed=seed)
+    with store_from(store) as graph_store:
+        with progress_bar("Loading the sample district", total=dataset.row_count()) as advance:
+            graph_store.upsert(dataset, progress=advance)
+        counts = graph_store.counts()
+        console.print(
+            f"Loaded the synthetic sample district ({communities} communities, seed {seed}) into {graph_store.uri}"
+        )
+    counts_table(counts)

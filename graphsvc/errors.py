@@ -1,0 +1,79 @@
+"""One error root for graphsvc, with the specific errors callers can act on.
+
+The CLI turns them into exit codes and messages, the API into problem+json
+responses; nothing below those layers knows about either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class GraphsvcError(Exception):
+    """Root of every error graphsvc raises on purpose."""
+
+
+class ConfigError(GraphsvcError):
+    """A setting is missing or malformed (for example an unknown store URI)."""
+
+
+class StoreUnavailable(GraphsvcError):
+    """The store cannot be reached now; the same call may work once it is back."""
+
+
+class NotFound(GraphsvcError):
+    """Something asked for by id does not exist."""
+
+
+class EntityNotFound(NotFound):
+    """No entity has this id."""
+
+    def __init__(self, entity_id: str) -> None:
+        super().__init__(f"no entity with id {entity_id!r}")
+        self.entity_id = entity_id
+
+
+class Conflict(GraphsvcError):
+    """The request is well formed but conflicts with what is stored."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+    sheet: str | None = None
+
+    def where(self) -> str:
+        """``entities.csv:12 [kind]`` or ``district.xlsx#links:4 [target]``."""
+        place = self.file if self.sheet is None else f"{self.file}#{self.sheet}"
+        if self.line is not None:
+            place += f":{self.line}"
+        if self.field:
+            place += f" [{self.field}]"
+        return place
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ValidationFailed(GraphsvcError):
+    """Input files had problems; nothing was written. ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {count - 3} more)" if count > 3 else ""
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in input: {head}{more}")
+
+
+class InputTooLarge(ValidationFailed):
+    """An input file is over the configured size or row limit."""

@@ -1,0 +1,132 @@
+"""The snapshot graph: the whole district as one ``networkx.Graph``.
+
+Every store returns its contents through :func:`build_graph`, so analyses,
+notebooks, pages and exports all see the same shape:
+
+* one node per entity, keyed by its id, with attributes ``kind``, ``name``,
+  ``name_en``, ``street``, ``subtype`` and ``capacity`` (plain strings and
+  numbers, ``None`` where unset), ``attributes`` (the free columns, a dict),
+  ``needs`` (``{category: weight}``, communities) and ``offers``
+  (``{category: capacity}``, partners);
+* one undirected edge per pair of linked entities, whatever the number of
+  links between them, with ``kinds`` (sorted tuple of link kinds), ``weight``
+  (sum of the links' weights, 1 for a link without one), ``since`` (the
+  earliest ``since`` as an ISO date, or ``None``) and ``projects`` (sorted
+  tuple).
+
+>>> from graphsvc.model import Dataset, Entity, Link, Need
+>>> ds = Dataset(
+...     entities=[Entity(id="c1", kind="community", name="社区一"),
+...               Entity(id="e1", kind="enterprise", name="企业一")],
+...     links=[Link(source="e1", target="c1", kind="funding"),
+...            Link(source="e1", target="c1", kind="volunteering", weight=2)],
+...     needs=[Need(community="c1", category="elderly_care", weight=3)])
+>>> G = build_graph(ds)
+>>> G.edges["c1", "e1"]["kinds"], G.edges["c1", "e1"]["weight"]
+(('funding', 'volunteering'), 3.0)
+>>> G.nodes["c1"]["needs"]
+{'elderly_care': 3.0}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.model import Dataset, Entity, Link, Need, Offer
+
+
+def entity_attributes(entity: Entity) -> dict[str, Any]:
+    """The node attributes of one entity (without needs and offers)."""
+    return {
+        "kind": entity.kind.value,
+        "name": entity.name,
+        "name_en": entity.name_en,
+        "street": entity.street,
+        "subtype": entity.subtype.value if entity.subtype else None,
+        "capacity": entity.capacity,
+        "attributes": dict(entity.attributes),
+    }
+
+
+def build_graph(
+    dataset: Dataset | None = None,
+    *,
+    entities: Iterable[Entity] = (),
+    links: Iterable[Link] = (),
+    needs: Iterable[Need] = (),
+    offers: Iterable[Offer] = (),
+) -> nx.Graph:
+    """Build the snapshot graph from a dataset (or from the four iterables)."""
+    if dataset is not None:
+        entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
+    G = nx.Graph(name="graphsvc snapshot")
+    for e in entities:
+        G.add_node(e.id, **entity_attributes(e), needs={}, offers={})
+    for n in needs:
+        G.nodes[n.community]["needs"][n.category] = float(n.weight)
+    for o in offers:
+        G.nodes[o.partner]["offers"][o.category] = float(o.capacity)
+    for link in links:
+        add_link(G, link)
+    return G
+
+
+def add_link(G: nx.Graph, link: Link) -> None:
+    """Fold one link into the snapshot's edge between its two entities."""
+    weight = 1.0 if link.weight is None else float(link.weight)
+    since = link.since.isoformat() if link.since else None
+    if G.has_edge(link.source, link.target):
+        data = G.edges[link.source, link.target]
+        data["kinds"] = tuple(sorted(set(data["kinds"]) | {link.kind.value}))
+        data["weight"] += weight
+        if since and (data["since"] is None or since < data["since"]):
+            data["since"] = since
+        if link.project:
+            data["projects"] = tuple(sorted(set(data["projects"]) | {link.project}))
+    else:
+        G.add_edge(
+            link.source,
+            link.target,
+            kinds=(link.kind.value,),
+            weight=weight,
+            since=since,
+            projects=(link.project,) if link.project else (),
+        )
+
+
+def communities(G: nx.Graph) -> list[str]:
+    """Ids of the community nodes, sorted."""
+    return sorted(n for n, k in G.nodes(data="kind") if k == "community")
+
+
+def partners(G: nx.Graph) -> list[str]:
+    """Ids of every node that is not a community, sorted."""
+    return sorted(n for n, k in G.nodes(data="kind") if k != "community")
+
+
+def flat_copy(G: nx.Graph) -> nx.Graph:
+    """A copy with only scalar attributes, as GraphML and GEXF writers need.
+
+    Needs and offers become ``need:<category>`` / ``offer:<category>`` numbers,
+    free attributes ``attr:<name>``, tuples are joined with ``;`` and ``None``
+    values are left out.
+    """
+    H = nx.Graph(name=G.graph.get("name", ""))
+    for node, data in G.nodes(data=True):
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in ("needs", "offers"):
+                prefix = key[:-1]
+                flat.update({f"{prefix}:{cat}": w for cat, w in value.items()})
+            elif key == "attributes":
+                flat.update({f"attr:{k}": v for k, v in value.items()})
+            elif value is not None:
+                flat[key] = value
+        H.add_node(node, **flat)
+    for u, v, data in G.edges(data=True):
+        flat = {k: ";".join(val) if isinstance(val, tuple) else val for k, val in data.items() if val is not None}
+        H.add_edge(u, v, **flat)
+    return H

@@ -1,0 +1,67 @@
+"""The documented file format: four tables, their columns, and raw rows read from files.
+
+A table arrives as a :class:`RawTable`: where it came from (file, sheet) and its
+rows as ``(line, {column: text})``. Readers for CSV, Excel and JSON produce raw
+tables; :mod:`graphsvc.loaders.validate` turns them into records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "entities": (("id", "kind", "name"), ("name_en", "street", "subtype", "capacity")),
+    "links": (("source", "target", "kind"), ("since", "until", "weight", "project")),
+    "needs": (("community", "category", "weight"), ()),
+    "offers": (("partner", "category", "capacity"), ()),
+}
+"""For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
+
+COLUMN_ALIASES: dict[str, str] = {
+    "编号": "id",
+    "类型": "kind",
+    "名称": "name",
+    "英文名称": "name_en",
+    "街道": "street",
+    "镇街": "street",
+    "子类型": "subtype",
+    "容量": "capacity",
+    "服务能力": "capacity",
+    "来源": "source",
+    "目标": "target",
+    "开始日期": "since",
+    "结束日期": "until",
+    "权重": "weight",
+    "项目": "project",
+    "社区": "community",
+    "类别": "category",
+    "合作方": "partner",
+}
+"""Chinese column headers accepted beside the English ones."""
+
+TABLE_ALIASES: dict[str, str] = {"实体": "entities", "链接": "links", "需求": "needs", "供给": "offers"}
+
+
+def column_name(header: Any) -> str:
+    """The canonical name of a column header (trimmed, lower case, Chinese aliases resolved)."""
+    text = "" if header is None else str(header).strip().lstrip("\ufeff")
+    return COLUMN_ALIASES.get(text, text.lower())
+
+
+def table_name(name: str) -> str | None:
+    """The table a file stem or sheet name stands for, or ``None``."""
+    text = name.strip()
+    text = TABLE_ALIASES.get(text, text.lower())
+    return text if text in TABLES else None
+
+
+@dataclass
+class RawTable:
+    """One table as read from a file, before validation."""
+
+    table: str
+    file: str
+    sheet: str | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)

@@ -1,0 +1,148 @@
+"""Turning raw tables into records, with every problem named by file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from graphsvc.errors import Problem
+from graphsvc.loaders.tables import TABLES, RawTable
+from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.vocabulary import EntityKind
+
+MODELS: dict[str, type[BaseModel]] = {"entities": Entity, "links": Link, "needs": Need, "offers": Offer}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+REFERENCES: dict[str, list[tuple[str, str | None]]] = {
+    "entities": [],
+    "links": [("source", None), ("target", None)],
+    "needs": [("community", "community")],
+    "offers": [("partner", "partner")],
+}
+"""The columns of each table that name an entity, and the kind of entity they must name."""
+
+ExistingKinds = Callable[[Iterable[str]], dict[str, EntityKind]]
+
+
+def parse_date(value: Any) -> Any:
+    """Dates as planners type them: ``2021-03-05``, ``2021/3/5``, ``2021.3.5`` or ``2021年3月5日``.
+
+    >>> parse_date("2021/3/5")
+    datetime.date(2021, 3, 5)
+
+    Anything else is returned unchanged, for the model to reject with its own message.
+    """
+    if isinstance(value, str):
+        match = _DATE.match(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return value
+    return value
+
+
+def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    required, optional = TABLES[table]
+    known = set(required) | set(optional)
+    fields = {k: v for k, v in row.items() if k in known and v is not None}
+    if table == "entities":
+        extra = {k: str(v) for k, v in row.items() if k not in known and k != "attributes" and v is not None}
+        if extra:
+            fields["attributes"] = extra
+    if table == "links":
+        for key in ("since", "until"):
+            if key in fields:
+                fields[key] = parse_date(fields[key])
+    return fields
+
+
+def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or None
+        message = str(item["msg"]).removeprefix("Value error, ")
+        value = item.get("input")
+        if field and not isinstance(value, dict) and value is not None:
+            message = f"{message} (got {value!r})"
+        problems.append(Problem(raw.file, line, field, message, raw.sheet))
+    return problems
+
+
+def validate_tables(
+    tables: list[RawTable], existing_kinds: ExistingKinds | None = None
+) -> tuple[Dataset, list[Problem]]:
+    """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
+
+    ``existing_kinds`` tells which referenced ids already exist in the store
+    (and their kind), so a load may add links to entities loaded earlier.
+    """
+    problems: list[Problem] = []
+    records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
+    for raw in tables:
+        model = MODELS[raw.table]
+        for line, row in raw.rows:
+            try:
+                record = model.model_validate(_fields(raw.table, row))
+            except ValidationError as exc:
+                problems += _problems_of(exc, raw, line)
+                continue
+            records[raw.table].append((raw, line, record))
+
+    # Duplicates inside the load.
+    def unique(table: str, key: Callable[[Any], Any], field: str) -> list[Any]:
+        first: dict[Any, tuple[RawTable, int]] = {}
+        kept = []
+        for raw, line, record in records[table]:
+            k = key(record)
+            if k in first:
+                where = first[k][0]
+                problems.append(
+                    Problem(
+                        raw.file,
+                        line,
+                        field,
+                        f"duplicate of {where.file}{'#' + where.sheet if where.sheet else ''}:{first[k][1]} ({k!r})",
+                        raw.sheet,
+                    )
+                )
+                continue
+            first[k] = (raw, line)
+            kept.append(record)
+        return kept
+
+    entities: list[Entity] = unique("entities", lambda e: e.id, "id")
+    links: list[Link] = unique("links", lambda x: x.key, "kind")
+    needs: list[Need] = unique("needs", lambda x: x.key, "category")
+    offers: list[Offer] = unique("offers", lambda x: x.key, "category")
+
+    # References, checked on every row (valid or not), so one report names them all.
+    kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
+    references: list[tuple[RawTable, int, str, str, str | None]] = []
+    for raw in tables:
+        for line, row in raw.rows:
+            for field, wanted in REFERENCES[raw.table]:
+                ref = row.get(field)
+                if ref is not None:
+                    references.append((raw, line, field, str(ref).strip(), wanted))
+    unknown = {ref for *_, ref, _ in references} - kinds.keys()
+    if unknown and existing_kinds is not None:
+        kinds.update(existing_kinds(sorted(unknown)))
+    for raw, line, field, ref, wanted in references:
+        kind = kinds.get(ref)
+        if kind is None:
+            reason = f"no entity with id {ref!r} in this load or the store"
+        elif wanted == "community" and kind is not EntityKind.COMMUNITY:
+            reason = f"{ref!r} is a {kind.value}; needs belong to communities"
+        elif wanted == "partner" and kind is EntityKind.COMMUNITY:
+            reason = f"{ref!r} is a community; offers belong to partners"
+        else:
+            continue
+        problems.append(Problem(raw.file, line, field, reason, raw.sheet))
+
+    problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
+    return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems

@@ -1,0 +1,158 @@
+"""What the domain is: entities, their partnerships, communities' needs and partners' offers.
+
+These typed records are what loaders produce, what stores keep and what the
+snapshot graph is built from. They validate on construction, so a record that
+exists is a record that makes sense on its own; checks that need the whole data
+set (does a link's target exist?) live in :mod:`graphsvc.loaders.validate`.
+
+>>> Entity(id="c1", kind="社区", name="拱北社区", street="拱北").kind
+<EntityKind.COMMUNITY: 'community'>
+>>> Need(community="c1", category="养老服务", weight=3).category
+'elderly_care'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from graphsvc.vocabulary import (
+    SUBTYPES_OF,
+    EntityKind,
+    LinkKind,
+    Subtype,
+    parse_category,
+    parse_entity_kind,
+    parse_link_kind,
+    parse_subtype,
+)
+
+
+def _labelled(parser: Any) -> Any:
+    def parse(value: Any) -> Any:
+        return parser(value) if isinstance(value, str) else value
+
+    return parse
+
+
+EntityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isinstance(v, str) else v)]
+KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
+SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
+LinkKindField = Annotated[LinkKind, BeforeValidator(_labelled(parse_link_kind))]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Entity(Record):
+    """A community or a partner (organization, enterprise, school, media)."""
+
+    id: EntityId
+    kind: KindField
+    name: Text
+    name_en: Text | None = None
+    street: Text | None = Field(default=None, description="street/town (镇街) it belongs to or works in")
+    subtype: SubtypeField | None = None
+    capacity: int | None = Field(default=None, ge=0, description="how many communities a partner can serve")
+    attributes: dict[str, str] = Field(default_factory=dict, description="free extra columns")
+
+    @model_validator(mode="after")
+    def _subtype_fits_kind(self) -> Self:
+        if self.subtype is not None:
+            allowed = SUBTYPES_OF.get(self.kind, frozenset())
+            if self.subtype not in allowed:
+                names = ", ".join(sorted(s.value for s in allowed)) or "none"
+                raise ValueError(
+                    f"subtype {self.subtype.value!r} does not fit kind {self.kind.value!r} (allowed: {names})"
+                )
+        return self
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind is not EntityKind.COMMUNITY
+
+    @property
+    def is_hub(self) -> bool:
+        return self.subtype in (Subtype.DISTRICT_HUB, Subtype.STREET_HUB)
+
+
+class Link(Record):
+    """A partnership between two entities. ``(source, target, kind)`` identifies it."""
+
+    source: EntityId
+    target: EntityId
+    kind: LinkKindField
+    since: dt.date | None = None
+    until: dt.date | None = None
+    weight: float | None = Field(default=None, ge=0)
+    project: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.source == self.target:
+            raise ValueError("a link needs two different entities")
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.target, self.kind.value)
+
+
+class Need(Record):
+    """A community's need in one category; ``weight`` says how large it is."""
+
+    community: EntityId
+    category: CategoryCode
+    weight: float = Field(ge=0)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.community, self.category)
+
+
+class Offer(Record):
+    """What a partner offers in one category; ``capacity`` is how much in all."""
+
+    partner: EntityId
+    category: CategoryCode
+    capacity: float = Field(ge=0)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.partner, self.category)
+
+
+class Dataset(BaseModel):
+    """The four tables together: one load, one export, or a whole store."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entities: list[Entity] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    needs: list[Need] = Field(default_factory=list)
+    offers: list[Offer] = Field(default_factory=list)
+
+    def row_count(self) -> int:
+        return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers)
+
+
+class Counts(BaseModel):
+    """What ``graphsvc stats --json`` prints and ``GET /stats`` returns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entities: dict[str, int]
+    links: int
+    needs: int
+    offers: int
+
+    @classmethod
+    def empty(cls) -> Counts:
+        return cls(entities={k.value: 0 for k in EntityKind}, links=0, needs=0, offers=0)

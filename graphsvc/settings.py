@@ -1,0 +1,62 @@
+"""Settings, read from ``GRAPHSVC_*`` environment variables (or passed in by tests).
+
+Nothing here is read at import time: callers build a :class:`Settings` when they
+start (the CLI per command, the API in ``create_app``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_store_uri() -> str:
+    """The embedded default: one SQLite file in the user's data directory."""
+    return f"sqlite://{Path(platformdirs.user_data_dir('graphsvc')) / 'graph.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything graphsvc can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAPHSVC_", extra="ignore")
+
+    store: str = Field(
+        default_factory=default_store_uri, description="store URI: sqlite://PATH or bolt://USER@HOST:PORT"
+    )
+    neo4j_password: SecretStr | None = Field(default=None, description="password of the Neo4j user")
+    neo4j_database: str = Field(default="neo4j", description="Neo4j database name")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="comma-separated keys allowed to write through the API"
+    )
+    read_requires_key: bool = Field(default=False, description="require an API key for reads too")
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="comma-separated origins")
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest accepted upload or file")
+    max_rows: int = Field(default=2_000_000, gt=0, description="most rows one load may carry")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(
+            ("sqlite:", "bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        ):
+            raise ValueError(f"unknown store URI {value!r}: use sqlite:///path/graph.db or bolt://user@host:7687")
+        return value

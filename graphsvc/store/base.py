@@ -1,0 +1,169 @@
+"""The storage interface every store implements.
+
+A store keeps the four tables (entities, links, needs, offers) and hands the
+whole district back as a snapshot graph. :meth:`GraphStore.upsert` is the one
+write primitive: it is all-or-nothing and idempotent (records are keyed by
+entity id; by ``(source, target, kind)`` for links; by ``(community,
+category)`` / ``(partner, category)`` for needs and offers), so loading the same
+files twice leaves the same store.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import TypeVar
+
+import networkx as nx
+
+from graphsvc.errors import Problem
+from graphsvc.graph import build_graph
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.vocabulary import EntityKind
+
+Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+def batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``rows`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def missing_references(dataset: Dataset, existing: Iterable[str]) -> list[Problem]:
+    """Problems for links, needs and offers of ``dataset`` that name unknown ids."""
+    known = {e.id for e in dataset.entities} | set(existing)
+    problems: list[Problem] = []
+    refs: list[tuple[str, str, str]] = []
+    refs += [("links", "source", link.source) for link in dataset.links]
+    refs += [("links", "target", link.target) for link in dataset.links]
+    refs += [("needs", "community", n.community) for n in dataset.needs]
+    refs += [("offers", "partner", o.partner) for o in dataset.offers]
+    for table, field, ref in refs:
+        if ref not in known:
+            problems.append(Problem(table, None, field, f"no entity with id {ref!r}"))
+    return problems
+
+
+def referenced_ids(dataset: Dataset) -> set[str]:
+    """Every entity id that the links, needs and offers of ``dataset`` name."""
+    ids = {link.source for link in dataset.links} | {link.target for link in dataset.links}
+    ids |= {n.community for n in dataset.needs} | {o.partner for o in dataset.offers}
+    return ids
+
+
+class GraphStore(ABC):
+    """One district's entities, partnerships, needs and offers."""
+
+    uri: str
+
+    # -- writes -------------------------------------------------------------
+    @abstractmethod
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+        """Insert or replace every record of ``dataset`` in one all-or-nothing step.
+
+        ``progress``, if given, is called with the number of rows written since
+        its last call (for progress bars on long loads).
+
+        Links, needs and offers must name entities that exist in the store or
+        in ``dataset``; otherwise :class:`~graphsvc.errors.ValidationFailed`
+        is raised and nothing changes.
+        """
+
+    @abstractmethod
+    def delete_entity(self, entity_id: str) -> None:
+        """Delete an entity with its links, needs and offers (``EntityNotFound`` if absent)."""
+
+    @abstractmethod
+    def delete_link(self, source: str, target: str, kind: str) -> bool:
+        """Delete one link; return whether it existed."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything."""
+
+    def upsert_entities(self, entities: Iterable[Entity]) -> None:
+        self.upsert(Dataset(entities=list(entities)))
+
+    def upsert_links(self, links: Iterable[Link]) -> None:
+        self.upsert(Dataset(links=list(links)))
+
+    def upsert_needs(self, needs: Iterable[Need]) -> None:
+        self.upsert(Dataset(needs=list(needs)))
+
+    def upsert_offers(self, offers: Iterable[Offer]) -> None:
+        self.upsert(Dataset(offers=list(offers)))
+
+    # -- reads --------------------------------------------------------------
+    @abstractmethod
+    def get_entity(self, entity_id: str) -> Entity:
+        """The entity with this id (``EntityNotFound`` if absent)."""
+
+    @abstractmethod
+    def list_entities(
+        self,
+        *,
+        kind: EntityKind | None = None,
+        street: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Entity]:
+        """Entities ordered by id, optionally filtered and paged."""
+
+    @abstractmethod
+    def count_entities(self, *, kind: EntityKind | None = None, street: str | None = None) -> int:
+        """How many entities :meth:`list_entities` would return without paging."""
+
+    @abstractmethod
+    def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
+        """For the given ids, the kind of each one that exists in the store."""
+
+    @abstractmethod
+    def list_links(self, entity_id: str | None = None) -> list[Link]:
+        """Links (touching ``entity_id`` if given), ordered by key."""
+
+    @abstractmethod
+    def list_needs(self, community: str | None = None) -> list[Need]:
+        """Needs (of ``community`` if given), ordered by key."""
+
+    @abstractmethod
+    def list_offers(self, partner: str | None = None) -> list[Offer]:
+        """Offers (of ``partner`` if given), ordered by key."""
+
+    @abstractmethod
+    def counts(self) -> Counts:
+        """Counts by entity kind and of links, needs and offers."""
+
+    def dataset(self) -> Dataset:
+        """Everything in the store, as one dataset."""
+        return Dataset(
+            entities=self.list_entities(),
+            links=self.list_links(),
+            needs=self.list_needs(),
+            offers=self.list_offers(),
+        )
+
+    def snapshot(self) -> nx.Graph:
+        """The whole district as a new graph (see :mod:`graphsvc.graph`)."""
+        return build_graph(self.dataset())
+
+    # -- life cycle ---------------------------------------------------------
+    @abstractmethod
+    def ping(self) -> None:
+        """Return if the store answers, else raise ``StoreUnavailable``."""
+
+    def close(self) -> None:  # noqa: B027 - a no-op unless a store holds connections
+        """Release connections; the store is not used afterwards."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,285 @@
+"""The embedded default store: one SQLite file, standard library only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import EntityNotFound, StoreUnavailable, ValidationFailed
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.vocabulary import EntityKind, LinkKind, Subtype
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_en TEXT,
+    street TEXT,
+    subtype TEXT,
+    capacity INTEGER,
+    attributes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind, street);
+CREATE INDEX IF NOT EXISTS entities_street ON entities(street);
+CREATE TABLE IF NOT EXISTS links (
+    source TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    target TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    since TEXT,
+    until TEXT,
+    weight REAL,
+    project TEXT,
+    PRIMARY KEY (source, target, kind)
+);
+CREATE INDEX IF NOT EXISTS links_target ON links(target);
+CREATE TABLE IF NOT EXISTS needs (
+    community TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    weight REAL NOT NULL,
+    PRIMARY KEY (community, category)
+);
+CREATE TABLE IF NOT EXISTS offers (
+    partner TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    category TEXT NOT NULL,
+    capacity REAL NOT NULL,
+    PRIMARY KEY (partner, category)
+);
+"""
+
+UPSERT_ENTITY = """
+INSERT INTO entities (id, kind, name, name_en, street, subtype, capacity, attributes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, name_en = excluded.name_en,
+    street = excluded.street, subtype = excluded.subtype, capacity = excluded.capacity,
+    attributes = excluded.attributes
+"""
+UPSERT_LINK = """
+INSERT INTO links (source, target, kind, since, until, weight, project) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, target, kind) DO UPDATE SET since = excluded.since, until = excluded.until,
+    weight = excluded.weight, project = excluded.project
+"""
+UPSERT_NEED = """
+INSERT INTO needs (community, category, weight) VALUES (?, ?, ?)
+ON CONFLICT (community, category) DO UPDATE SET weight = excluded.weight
+"""
+UPSERT_OFFER = """
+INSERT INTO offers (partner, category, capacity) VALUES (?, ?, ?)
+ON CONFLICT (partner, category) DO UPDATE SET capacity = excluded.capacity
+"""
+
+
+BATCH_SIZE = 5000
+
+
+def _entity_row(e: Entity) -> tuple[Any, ...]:
+    attributes = json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)
+    subtype = e.subtype.value if e.subtype else None
+    return (e.id, e.kind.value, e.name, e.name_en, e.street, subtype, e.capacity, attributes)
+
+
+def _link_row(link: Link) -> tuple[Any, ...]:
+    since = link.since.isoformat() if link.since else None
+    until = link.until.isoformat() if link.until else None
+    return (link.source, link.target, link.kind.value, since, until, link.weight, link.project)
+
+
+def _entity(row: sqlite3.Row) -> Entity:
+    return Entity.model_construct(
+        id=row["id"],
+        kind=EntityKind(row["kind"]),
+        name=row["name"],
+        name_en=row["name_en"],
+        street=row["street"],
+        subtype=Subtype(row["subtype"]) if row["subtype"] else None,
+        capacity=row["capacity"],
+        attributes=json.loads(row["attributes"]),
+    )
+
+
+def _link(row: sqlite3.Row) -> Link:
+    return Link.model_construct(
+        source=row["source"],
+        target=row["target"],
+        kind=LinkKind(row["kind"]),
+        since=dt.date.fromisoformat(row["since"]) if row["since"] else None,
+        until=dt.date.fromisoformat(row["until"]) if row["until"] else None,
+        weight=row["weight"],
+        project=row["project"],
+    )
+
+
+class SQLiteStore(GraphStore):
+    """A store in one SQLite file (``sqlite:///path/graph.db``) or in memory (``sqlite://:memory:``).
+
+    One connection is shared behind a lock, so the store can be used from the
+    API's worker threads. Writes run in one ``BEGIN IMMEDIATE`` transaction.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.uri = f"sqlite://{self.path}"
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+
+    # The connection is opened on first use, so constructing a store does no I/O.
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA foreign_keys = ON")
+                if self.path != ":memory:":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(SCHEMA)
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+            self._conn = conn
+        return self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._connection().execute(sql, tuple(params)).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"SQLite store {self.path}: {exc}") from exc
+
+    # -- writes -------------------------------------------------------------
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+            (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
+            (UPSERT_LINK, [_link_row(link) for link in dataset.links]),
+            (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
+            (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
+        ]
+        with self._transaction() as conn:
+            existing = self._existing(conn, referenced_ids(dataset) - {e.id for e in dataset.entities})
+            problems = missing_references(dataset, existing)
+            if problems:
+                raise ValidationFailed(problems)
+            for sql, rows in statements:
+                for batch in batches(rows, BATCH_SIZE):
+                    conn.executemany(sql, batch)
+                    if progress is not None:
+                        progress(len(batch))
+
+    def delete_entity(self, entity_id: str) -> None:
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,)).rowcount == 0:
+                raise EntityNotFound(entity_id)
+
+    def delete_link(self, source: str, target: str, kind: str) -> bool:
+        with self._transaction() as conn:
+            sql = "DELETE FROM links WHERE source = ? AND target = ? AND kind = ?"
+            return conn.execute(sql, (source, target, kind)).rowcount > 0
+
+    def clear(self) -> None:
+        with self._transaction() as conn:
+            for table in ("links", "needs", "offers", "entities"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+
+    # -- reads --------------------------------------------------------------
+    def get_entity(self, entity_id: str) -> Entity:
+        rows = self._query("SELECT * FROM entities WHERE id = ?", (entity_id,))
+        if not rows:
+            raise EntityNotFound(entity_id)
+        return _entity(rows[0])
+
+    @staticmethod
+    def _where(kind: EntityKind | None, street: str | None) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(EntityKind(kind).value)
+        if street is not None:
+            clauses.append("street = ?")
+            params.append(street)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def list_entities(
+        self,
+        *,
+        kind: EntityKind | None = None,
+        street: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Entity]:
+        where, params = self._where(kind, street)
+        sql = f"SELECT * FROM entities{where} ORDER BY id LIMIT ? OFFSET ?"  # noqa: S608 - fixed clauses
+        return [_entity(r) for r in self._query(sql, [*params, -1 if limit is None else limit, offset])]
+
+    def count_entities(self, *, kind: EntityKind | None = None, street: str | None = None) -> int:
+        where, params = self._where(kind, street)
+        return int(self._query(f"SELECT count(*) FROM entities{where}", params)[0][0])  # noqa: S608
+
+    @staticmethod
+    def _existing(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, EntityKind]:
+        found: dict[str, EntityKind] = {}
+        wanted = list(ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"SELECT id, kind FROM entities WHERE id IN ({marks})", chunk):  # noqa: S608
+                found[row[0]] = EntityKind(row[1])
+        return found
+
+    def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
+        with self._lock:
+            return self._existing(self._connection(), ids)
+
+    def list_links(self, entity_id: str | None = None) -> list[Link]:
+        if entity_id is None:
+            rows = self._query("SELECT * FROM links ORDER BY source, target, kind")
+        else:
+            sql = "SELECT * FROM links WHERE source = ? OR target = ? ORDER BY source, target, kind"
+            rows = self._query(sql, (entity_id, entity_id))
+        return [_link(r) for r in rows]
+
+    def list_needs(self, community: str | None = None) -> list[Need]:
+        where, params = ("", []) if community is None else (" WHERE community = ?", [community])
+        rows = self._query(f"SELECT * FROM needs{where} ORDER BY community, category", params)  # noqa: S608
+        return [Need.model_construct(community=r[0], category=r[1], weight=r[2]) for r in rows]
+
+    def list_offers(self, partner: str | None = None) -> list[Offer]:
+        where, params = ("", []) if partner is None else (" WHERE partner = ?", [partner])
+        rows = self._query(f"SELECT * FROM offers{where} ORDER BY partner, category", params)  # noqa: S608
+        return [Offer.model_construct(partner=r[0], category=r[1], capacity=r[2]) for r in rows]
+
+    def counts(self) -> Counts:
+        counts = Counts.empty()
+        for kind, n in self._query("SELECT kind, count(*) FROM entities GROUP BY kind"):
+            counts.entities[kind] = int(n)
+        for table in ("links", "needs", "offers"):
+            setattr(counts, table, int(self._query(f"SELECT count(*) FROM {table}")[0][0]))  # noqa: S608
+        return counts
+
+    # -- life cycle ---------------------------------------------------------
+    def ping(self) -> None:
+        self._query("SELECT 1")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -1,0 +1,274 @@
+"""The fixed, bilingual vocabulary of graphsvc: kinds, subtypes, link kinds, categories.
+
+Everything a planner can write in a file is checked against this module, and the
+Neo4j store builds its labels and relationship types only from it. Values are
+accepted as their code (``elderly_care``), their English label or their Chinese
+label (``养老服务``) and a few aliases, so files typed by hand in either language
+load.
+
+>>> parse_entity_kind("社区")
+<EntityKind.COMMUNITY: 'community'>
+>>> category("elderly_care").zh
+'养老服务'
+>>> five_society_role(EntityKind.SCHOOL, Subtype.STUDENT_SOCIETY)
+<FiveSocietyRole.UNIVERSITY_SOCIETY: 'university_society'>
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TypeVar
+
+_LABELS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+class Labelled(enum.StrEnum):
+    """A ``str`` enum whose members carry a Chinese and an English label."""
+
+    @property
+    def zh(self) -> str:
+        return _LABELS[type(self).__name__, self.value][0]
+
+    @property
+    def en(self) -> str:
+        return _LABELS[type(self).__name__, self.value][1]
+
+    @property
+    def label(self) -> str:
+        """Both labels, as shown in pages and reports: ``社区 community``."""
+        return f"{self.zh} {self.en}"
+
+
+def _labels(enum_type: type[Labelled], labels: dict[str, tuple[str, str]]) -> None:
+    missing = {m.value for m in enum_type} ^ labels.keys()
+    if missing:
+        raise RuntimeError(f"labels of {enum_type.__name__} do not match its members: {missing}")
+    _LABELS.update({(enum_type.__name__, value): zh_en for value, zh_en in labels.items()})
+
+
+class EntityKind(Labelled):
+    """The kinds of entity the district links (DOMAIN.md, "who is linked")."""
+
+    COMMUNITY = "community"
+    ORGANIZATION = "organization"
+    ENTERPRISE = "enterprise"
+    SCHOOL = "school"
+    MEDIA = "media"
+
+
+_labels(
+    EntityKind,
+    {
+        "community": ("社区", "community"),
+        "organization": ("社会组织", "social organization"),
+        "enterprise": ("爱心企业", "caring enterprise"),
+        "school": ("高校", "university or student society"),
+        "media": ("媒体", "media"),
+    },
+)
+
+
+PARTNER_KINDS: tuple[EntityKind, ...] = tuple(k for k in EntityKind if k is not EntityKind.COMMUNITY)
+
+
+class Subtype(Labelled):
+    """Subtypes that matter for organizations and schools."""
+
+    DISTRICT_HUB = "district_hub"
+    STREET_HUB = "street_hub"
+    SOCIAL_ORGANIZATION = "social_organization"
+    SOCIAL_WORK_AGENCY = "social_work_agency"
+    SELF_ORGANIZATION = "self_organization"
+    UNIVERSITY = "university"
+    STUDENT_SOCIETY = "student_society"
+
+
+_labels(
+    Subtype,
+    {
+        "district_hub": ("区级枢纽组织", "district hub"),
+        "street_hub": ("街道枢纽组织", "street hub"),
+        "social_organization": ("社会组织", "social organization"),
+        "social_work_agency": ("社工机构", "social-work agency"),
+        "self_organization": ("社区自组织", "community self-organization"),
+        "university": ("高校", "university"),
+        "student_society": ("高校社团", "student society"),
+    },
+)
+
+
+SUBTYPES_OF: dict[EntityKind, frozenset[Subtype]] = {
+    EntityKind.ORGANIZATION: frozenset(
+        {
+            Subtype.DISTRICT_HUB,
+            Subtype.STREET_HUB,
+            Subtype.SOCIAL_ORGANIZATION,
+            Subtype.SOCIAL_WORK_AGENCY,
+            Subtype.SELF_ORGANIZATION,
+        }
+    ),
+    EntityKind.SCHOOL: frozenset({Subtype.UNIVERSITY, Subtype.STUDENT_SOCIETY}),
+}
+"""Which subtypes each kind may carry; kinds not listed take no subtype."""
+
+HUB_SUBTYPES = frozenset({Subtype.DISTRICT_HUB, Subtype.STREET_HUB})
+
+
+class LinkKind(Labelled):
+    """What a partnership carries."""
+
+    FUNDING = "funding"
+    VOLUNTEERING = "volunteering"
+    SERVICE = "service"
+    INTERNSHIP = "internship"
+    PUBLICITY = "publicity"
+    TRAINING = "training"
+    VENUE = "venue"
+    COORDINATION = "coordination"
+
+
+_labels(
+    LinkKind,
+    {
+        "funding": ("资金支持", "funding"),
+        "volunteering": ("志愿服务", "volunteering"),
+        "service": ("专业服务", "service delivery"),
+        "internship": ("实习实践", "internship"),
+        "publicity": ("公益传播", "publicity"),
+        "training": ("培训督导", "training"),
+        "venue": ("场地支持", "venue"),
+        "coordination": ("统筹协调", "coordination"),
+    },
+)
+
+
+class FiveSocietyRole(Labelled):
+    """The five parts of "five-society linkage" (五社联动) besides the community itself."""
+
+    COMMUNITY = "community"
+    SOCIAL_ORGANIZATION = "social_organization"
+    SOCIAL_WORKER = "social_worker"
+    UNIVERSITY_SOCIETY = "university_society"
+    SOCIAL_FORCES = "social_forces"
+
+
+_labels(
+    FiveSocietyRole,
+    {
+        "community": ("社区（主导）", "community (lead)"),
+        "social_organization": ("社会组织（主体）", "social organization (main body)"),
+        "social_worker": ("社工（主力）", "social workers (main force)"),
+        "university_society": ("高校社团（辅助）", "university society (support)"),
+        "social_forces": ("社会力量（协同）", "social forces (collaboration)"),
+    },
+)
+
+
+PARTNER_ROLES: tuple[FiveSocietyRole, ...] = tuple(r for r in FiveSocietyRole if r is not FiveSocietyRole.COMMUNITY)
+
+
+def five_society_role(kind: EntityKind, subtype: Subtype | None = None) -> FiveSocietyRole:
+    """The five-society role an entity of this kind and subtype plays.
+
+    Social-work agencies bring the social workers; every other organization,
+    hubs included, is a social organization; schools and student societies are
+    the university side; enterprises and media are social forces.
+    """
+    if kind is EntityKind.COMMUNITY:
+        return FiveSocietyRole.COMMUNITY
+    if kind is EntityKind.ORGANIZATION:
+        if subtype is Subtype.SOCIAL_WORK_AGENCY:
+            return FiveSocietyRole.SOCIAL_WORKER
+        return FiveSocietyRole.SOCIAL_ORGANIZATION
+    if kind is EntityKind.SCHOOL:
+        return FiveSocietyRole.UNIVERSITY_SOCIETY
+    return FiveSocietyRole.SOCIAL_FORCES
+
+
+@dataclass(frozen=True)
+class Category:
+    """One need or resource category of the vocabulary."""
+
+    code: str
+    group: str  # "need" (what residents ask for) or "resource" (what partners bring)
+    zh: str
+    en: str
+    aliases: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} {self.en}"
+
+
+@cache
+def categories() -> dict[str, Category]:
+    """All categories by code, read once from the package's ``data/categories.csv``."""
+    text = resources.files("graphsvc").joinpath("data/categories.csv").read_text(encoding="utf-8")
+    out: dict[str, Category] = {}
+    for row in csv.DictReader(text.splitlines()):
+        aliases = tuple(a.strip() for a in row["aliases"].split(";") if a.strip())
+        out[row["code"]] = Category(row["code"], row["group"], row["zh"], row["en"], aliases)
+    return out
+
+
+def category(code: str) -> Category:
+    """The category with this code; ``KeyError`` if there is none."""
+    return categories()[code]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.strip().casefold().replace("_", " ").replace("-", " ").split())
+
+
+@cache
+def _category_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for cat in categories().values():
+        for name in (cat.code, cat.zh, cat.en, *cat.aliases):
+            lookup.setdefault(_norm(name), cat.code)
+    return lookup
+
+
+def parse_category(text: str) -> str:
+    """The category code for a code, a label in either language or an alias.
+
+    >>> parse_category("养老服务"), parse_category("Legal aid"), parse_category("culture_arts")
+    ('elderly_care', 'legal_aid', 'culture_arts')
+
+    Raises ``ValueError`` naming the accepted codes when nothing matches.
+    """
+    code = _category_lookup().get(_norm(text))
+    if code is None:
+        raise ValueError(f"unknown category {text!r}; use one of: {', '.join(categories())}")
+    return code
+
+
+E = TypeVar("E", bound=Labelled)
+
+
+def _parse_labelled(enum_type: type[E], text: str, what: str) -> E:
+    wanted = _norm(text)
+    for member in enum_type:
+        if wanted in (_norm(member.value), _norm(member.zh), _norm(member.en)):
+            return member
+    codes = ", ".join(m.value for m in enum_type)
+    raise ValueError(f"unknown {what} {text!r}; use one of: {codes}")
+
+
+def parse_entity_kind(text: str) -> EntityKind:
+    """The entity kind for a code or a label in either language."""
+    return _parse_labelled(EntityKind, text, "kind")
+
+
+def parse_subtype(text: str) -> Subtype:
+    """The subtype for a code or a label in either language."""
+    return _parse_labelled(Subtype, text, "subtype")
+
+
+def parse_link_kind(text: str) -> LinkKind:
+    """The link kind for a code or a label in either language."""
+    return _parse_labelled(LinkKind, text, "link kind")
