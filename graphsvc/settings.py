@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from graphsvc.errors import ConfigError
 
 
 def default_store_uri() -> str:
@@ -60,3 +62,12 @@ class Settings(BaseSettings):
         ):
             raise ValueError(f"unknown store URI {value!r}: use sqlite:///path/graph.db or bolt://user@host:7687")
         return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with ``overrides`` on top; a bad value is a :class:`ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        details = "; ".join(f"GRAPHSVC_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"bad setting: {details}") from None

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graphsvc.errors import ConfigError, GraphsvcError, NotFound, StoreUnavailable, ValidationFailed
-from graphsvc.settings import Settings
+from graphsvc.settings import Settings, load_settings
 from graphsvc.store import GraphStore, open_store
 
 app = typer.Typer(
@@ -51,8 +51,7 @@ EXIT_CODES: list[tuple[type[GraphsvcError], int]] = [
 
 def settings_with(store: str | None) -> Settings:
     """Settings from the environment, with ``--store`` taking precedence."""
-    settings = Settings()
-    return settings.model_copy(update={"store": store}) if store else settings
+    return load_settings(store=store) if store else load_settings()
 
 
 def store_from(store: str | None) -> GraphStore:

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need, starts a real
+# Neo4j through graphsvc's own command, runs ruff, mypy, pytest (doctests, notebooks,
+# browser and Neo4j tests included) and stops Neo4j again. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "installing graphsvc with its test extras"
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+step "lint and types"
+python3 -m ruff check graphsvc tests bench
+python3 -m ruff format --check graphsvc tests bench
+python3 -m mypy
+
+# A real Neo4j for the Neo4j store's tests. Under CI it must start, or the run fails.
+if [[ -z "${GRAPHSVC_NEO4J_PASSWORD:-}" ]]; then
+    GRAPHSVC_NEO4J_PASSWORD="test-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+    export GRAPHSVC_NEO4J_PASSWORD
+fi
+export GRAPHSVC_NEO4J_HOME="${GRAPHSVC_NEO4J_HOME:-$HOME/.cache/graphsvc/neo4j-test}"
+neo4j_started=""
+stop_neo4j() { [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop --port "$GRAPHSVC_TEST_NEO4J_PORT" || true; }
+trap stop_neo4j EXIT
+export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
+step "starting Neo4j (fetched from Maven Central on first use)"
+if uri=$(python3 -m graphsvc neo4j start --port "$GRAPHSVC_TEST_NEO4J_PORT" --wipe | tail -n 1); then
+    neo4j_started=1
+    export GRAPHSVC_TEST_NEO4J_URI="$uri"
+    echo "Neo4j is up at $uri"
+elif [[ "${CI:-}" == "true" ]]; then
+    echo "Neo4j failed to start under CI: failing the run" >&2
+    exit 1
+else
+    echo "Neo4j could not be started here: the Neo4j tests will be skipped" >&2
+fi
+
+step "pytest"
+python3 -m pytest "$@"

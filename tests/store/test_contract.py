@@ -1,0 +1,162 @@
+"""The storage contract: every store implementation passes these same tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+import pytest
+
+from graphsvc.errors import EntityNotFound, ValidationFailed
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.store import GraphStore
+from graphsvc.vocabulary import EntityKind
+
+
+def test_new_store_is_empty(store: GraphStore) -> None:
+    assert store.counts() == Counts.empty()
+    assert store.list_entities() == []
+    assert store.snapshot().number_of_nodes() == 0
+
+
+def test_upsert_then_read_back(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    counts = store.counts()
+    assert counts.entities == {"community": 2, "organization": 1, "enterprise": 1, "school": 1, "media": 0}
+    assert (counts.links, counts.needs, counts.offers) == (3, 2, 2)
+    assert store.get_entity("e1") == tiny.entities[3]
+    assert store.get_entity("s1").name_en == "Law society"
+    assert store.get_entity("e1").attributes == {"contact": "王"}
+    assert sorted(store.list_links(), key=lambda x: x.key) == sorted(tiny.links, key=lambda x: x.key)
+    assert store.list_needs() == sorted(tiny.needs, key=lambda n: n.key)
+    assert store.list_offers("s1") == [Offer(partner="s1", category="legal_aid", capacity=4)]
+    assert store.list_needs("c2") == [Need(community="c2", category="legal_aid", weight=2)]
+
+
+def test_link_dates_and_weights_survive(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    (funding,) = [link for link in store.list_links("c1") if link.kind.value == "funding"]
+    assert funding.since == dt.date(2021, 3, 5)
+    assert funding.until is None
+    assert funding.weight == 2
+
+
+def test_upsert_is_idempotent(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    first = store.counts()
+    store.upsert(tiny)
+    assert store.counts() == first
+    assert nx.utils.graphs_equal(store.snapshot(), store.snapshot())
+
+
+def test_upsert_replaces_by_key(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.upsert_entities([Entity(id="e1", kind="enterprise", name="改名企业", capacity=7)])
+    store.upsert_needs([Need(community="c1", category="elderly_care", weight=9)])
+    assert store.get_entity("e1").name == "改名企业"
+    assert store.get_entity("e1").capacity == 7
+    assert store.list_needs("c1") == [Need(community="c1", category="elderly_care", weight=9)]
+    assert store.counts().needs == 2
+
+
+def test_list_filters_and_pages(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    assert [e.id for e in store.list_entities(kind=EntityKind.COMMUNITY)] == ["c1", "c2"]
+    assert [e.id for e in store.list_entities(street="拱北")] == ["c1", "c2", "hub"]
+    assert [e.id for e in store.list_entities(limit=2, offset=1)] == ["c2", "e1"]
+    assert store.count_entities(kind=EntityKind.SCHOOL) == 1
+    assert store.count_entities(street="拱北") == 3
+    assert store.existing_kinds(["c1", "s1", "nope"]) == {"c1": EntityKind.COMMUNITY, "s1": EntityKind.SCHOOL}
+
+
+def test_get_unknown_entity_raises(store: GraphStore) -> None:
+    with pytest.raises(EntityNotFound, match="nope"):
+        store.get_entity("nope")
+
+
+def test_delete_entity_cascades(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.delete_entity("e1")
+    counts = store.counts()
+    assert counts.entities["enterprise"] == 0
+    assert counts.links == 1  # only hub-c1 is left
+    assert counts.offers == 1
+    assert "e1" not in store.snapshot()
+    with pytest.raises(EntityNotFound):
+        store.delete_entity("e1")
+
+
+def test_delete_link(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    assert store.delete_link("e1", "c2", "volunteering") is True
+    assert store.delete_link("e1", "c2", "volunteering") is False
+    assert store.counts().links == 2
+
+
+def test_dangling_reference_changes_nothing(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    before = store.counts()
+    bad = Dataset(
+        entities=[Entity(id="new", kind="media", name="新媒体")],
+        links=[Link(source="new", target="c1", kind="publicity"), Link(source="new", target="ghost", kind="publicity")],
+    )
+    with pytest.raises(ValidationFailed) as info:
+        store.upsert(bad)
+    assert [(p.field, "ghost" in p.reason) for p in info.value.problems] == [("target", True)]
+    assert store.counts() == before
+    with pytest.raises(EntityNotFound):
+        store.get_entity("new")
+
+
+def test_links_may_name_entities_already_stored(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.upsert_links([Link(source="s1", target="c2", kind="internship")])
+    assert store.counts().links == 4
+
+
+def test_snapshot_shape(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    G = store.snapshot()
+    assert sorted(G.nodes) == ["c1", "c2", "e1", "hub", "s1"]
+    assert G.nodes["c1"]["needs"] == {"elderly_care": 3.0}
+    assert G.nodes["s1"]["offers"] == {"legal_aid": 4.0}
+    assert G.nodes["hub"]["subtype"] == "street_hub"
+    assert G.nodes["e1"]["capacity"] == 2
+    assert G.edges["c1", "e1"]["kinds"] == ("funding",)
+    assert G.edges["c1", "e1"]["since"] == "2021-03-05"
+    assert G.edges["c1", "e1"]["weight"] == 2.0
+    assert G.number_of_edges() == 3
+
+
+def test_snapshot_is_a_fresh_copy(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    G = store.snapshot()
+    G.remove_node("c1")
+    assert "c1" in store.snapshot()
+
+
+def test_sample_district_round_trip(store: GraphStore, sample_district: Dataset) -> None:
+    store.upsert(sample_district)
+    counts = store.counts()
+    assert counts.entities["community"] == 130
+    assert counts.links == len(sample_district.links)
+    assert counts.needs == len(sample_district.needs)
+    G = store.snapshot()
+    assert G.number_of_nodes() == len(sample_district.entities)
+    assert store.dataset().entities == sorted(sample_district.entities, key=lambda e: e.id)
+
+
+def test_progress_reports_every_row(store: GraphStore, tiny: Dataset) -> None:
+    seen: list[int] = []
+    store.upsert(tiny, progress=seen.append)
+    assert sum(seen) == tiny.row_count()
+
+
+def test_clear(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.clear()
+    assert store.counts() == Counts.empty()
+
+
+def test_ping(store: GraphStore) -> None:
+    store.ping()
