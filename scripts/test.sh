@@ -22,7 +22,7 @@ if [[ -z "${GRAPHSVC_NEO4J_PASSWORD:-}" ]]; then
 fi
 export GRAPHSVC_NEO4J_HOME="${GRAPHSVC_NEO4J_HOME:-$HOME/.cache/graphsvc/neo4j-test}"
 neo4j_started=""
-stop_neo4j() { [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop --port "$GRAPHSVC_TEST_NEO4J_PORT" || true; }
+stop_neo4j() { [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true; }
 trap stop_neo4j EXIT
 export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
 step "starting Neo4j (fetched from Maven Central on first use)"

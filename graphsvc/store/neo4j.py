@@ -1,0 +1,407 @@
+"""The Neo4j store: the same storage contract, kept in a Neo4j database.
+
+The graph model, built only from graphsvc's fixed vocabulary:
+
+* every entity is a node ``(:Entity:<Kind> {id, kind, name, name_en, street, subtype, capacity, attributes_json})``
+  where ``<Kind>`` is one of ``Community``, ``Organization``, ``Enterprise``, ``School``, ``Media``;
+* every link is a relationship ``(source)-[:<LINK_KIND> {since, until, weight, project}]->(target)`` whose type
+  is one of ``FUNDING``, ``VOLUNTEERING``, ``SERVICE``, ``INTERNSHIP``, ``PUBLICITY``, ``TRAINING``, ``VENUE``,
+  ``COORDINATION``;
+* needs and offers are ``(:Community)-[:NEEDS {weight}]->(:Category {code, zh, en})`` and
+  ``(:Entity)-[:OFFERS {capacity}]->(:Category)``.
+
+Every value is a query parameter; labels and relationship types are looked up in the dictionaries below, never
+taken from input. An upsert runs as one managed write transaction of batched ``UNWIND $rows ... MERGE``
+statements: MERGE makes it idempotent, so the driver may retry it after a transient error, and a failure
+anywhere rolls the whole load back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import neo4j
+import neo4j.exceptions
+
+from graphsvc.errors import ConfigError, EntityNotFound, StoreUnavailable, ValidationFailed
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.settings import Settings
+from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.vocabulary import EntityKind, LinkKind, Subtype, categories
+
+KIND_LABELS: dict[EntityKind, str] = {
+    EntityKind.COMMUNITY: "Community",
+    EntityKind.ORGANIZATION: "Organization",
+    EntityKind.ENTERPRISE: "Enterprise",
+    EntityKind.SCHOOL: "School",
+    EntityKind.MEDIA: "Media",
+}
+LINK_TYPES: dict[LinkKind, str] = {kind: kind.value.upper() for kind in LinkKind}
+TYPE_KINDS: dict[str, LinkKind] = {rel_type: kind for kind, rel_type in LINK_TYPES.items()}
+ALL_KIND_LABELS = ":".join(KIND_LABELS.values())
+LINK_TYPE_ALTERNATIVES = "|".join(LINK_TYPES.values())
+
+BATCH_SIZE = 10_000
+
+CONSTRAINTS = [
+    "CREATE CONSTRAINT graphsvc_entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT graphsvc_category_code IF NOT EXISTS FOR (c:Category) REQUIRE c.code IS UNIQUE",
+    "CREATE INDEX graphsvc_entity_street IF NOT EXISTS FOR (e:Entity) ON (e.street)",
+    "CREATE INDEX graphsvc_entity_kind IF NOT EXISTS FOR (e:Entity) ON (e.kind)",
+]
+MERGE_CATEGORIES = """
+UNWIND $rows AS row
+MERGE (c:Category {code: row.code})
+SET c.zh = row.zh, c.en = row.en, c.group = row.group
+"""
+EXISTING_KINDS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind"
+
+
+def merge_entities_query(kind: EntityKind) -> str:
+    """The upsert of entities of one kind; the label comes from :data:`KIND_LABELS`."""
+    return f"""
+UNWIND $rows AS row
+MERGE (e:Entity {{id: row.id}})
+SET e += row.props
+REMOVE e:{ALL_KIND_LABELS}
+SET e:{KIND_LABELS[kind]}
+"""
+
+
+def merge_links_query(kind: LinkKind) -> str:
+    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`."""
+    return f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.source}})
+MATCH (t:Entity {{id: row.target}})
+MERGE (s)-[r:{LINK_TYPES[kind]}]->(t)
+SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
+"""
+
+
+MERGE_NEEDS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.community})
+MATCH (c:Category {code: row.category})
+MERGE (e)-[r:NEEDS]->(c)
+SET r.weight = row.weight
+"""
+MERGE_OFFERS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.partner})
+MATCH (c:Category {code: row.category})
+MERGE (e)-[r:OFFERS]->(c)
+SET r.capacity = row.capacity
+"""
+ENTITY_FIELDS = (
+    "e.id AS id, e.kind AS kind, e.name AS name, e.name_en AS name_en, e.street AS street, "
+    "e.subtype AS subtype, e.capacity AS capacity, e.attributes_json AS attributes_json"
+)
+LIST_ENTITIES = f"""
+MATCH (e:Entity)
+WHERE ($kind IS NULL OR e.kind = $kind) AND ($street IS NULL OR e.street = $street)
+RETURN {ENTITY_FIELDS}
+ORDER BY e.id SKIP $offset LIMIT $limit
+"""
+COUNT_ENTITIES = """
+MATCH (e:Entity)
+WHERE ($kind IS NULL OR e.kind = $kind) AND ($street IS NULL OR e.street = $street)
+RETURN count(e) AS n
+"""
+GET_ENTITY = f"MATCH (e:Entity {{id: $id}}) RETURN {ENTITY_FIELDS}"
+LINK_FIELDS = (
+    "s.id AS source, t.id AS target, type(r) AS type, r.since AS since, r.until AS until, "
+    "r.weight AS weight, r.project AS project"
+)
+LIST_LINKS = f"""
+MATCH (s:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity)
+WHERE $id IS NULL OR s.id = $id OR t.id = $id
+RETURN {LINK_FIELDS}
+ORDER BY source, target, type
+"""
+LIST_NEEDS = """
+MATCH (e:Entity)-[r:NEEDS]->(c:Category)
+WHERE $id IS NULL OR e.id = $id
+RETURN e.id AS community, c.code AS category, r.weight AS weight
+ORDER BY community, category
+"""
+LIST_OFFERS = """
+MATCH (e:Entity)-[r:OFFERS]->(c:Category)
+WHERE $id IS NULL OR e.id = $id
+RETURN e.id AS partner, c.code AS category, r.capacity AS capacity
+ORDER BY partner, category
+"""
+COUNT_BY_KIND = "MATCH (e:Entity) RETURN e.kind AS kind, count(e) AS n"
+COUNT_RELATIONSHIPS = f"""
+CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}
+CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
+CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
+RETURN links, needs, offers
+"""
+DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
+
+
+def delete_link_query(kind: LinkKind) -> str:
+    rel_type = LINK_TYPES[kind]
+    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]->(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
+
+
+CLEAR = "MATCH (n) WHERE n:Entity OR n:Category CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+T = TypeVar("T")
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values as Python ones."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def _entity(record: neo4j.Record) -> Entity:
+    return Entity.model_construct(
+        id=record["id"],
+        kind=EntityKind(record["kind"]),
+        name=record["name"],
+        name_en=record["name_en"],
+        street=record["street"],
+        subtype=Subtype(record["subtype"]) if record["subtype"] else None,
+        capacity=record["capacity"],
+        attributes=json.loads(record["attributes_json"] or "{}"),
+    )
+
+
+def _link(record: neo4j.Record) -> Link:
+    return Link.model_construct(
+        source=record["source"],
+        target=record["target"],
+        kind=TYPE_KINDS[record["type"]],
+        since=_native(record["since"]),
+        until=_native(record["until"]),
+        weight=record["weight"],
+        project=record["project"],
+    )
+
+
+def entity_props(e: Entity) -> dict[str, Any]:
+    return {
+        "kind": e.kind.value,
+        "name": e.name,
+        "name_en": e.name_en,
+        "street": e.street,
+        "subtype": e.subtype.value if e.subtype else None,
+        "capacity": e.capacity,
+        "attributes_json": json.dumps(e.attributes, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def link_row(link: Link) -> dict[str, Any]:
+    return {
+        "source": link.source,
+        "target": link.target,
+        "since": link.since,
+        "until": link.until,
+        "weight": link.weight,
+        "project": link.project,
+    }
+
+
+def parse_neo4j_uri(uri: str) -> tuple[str, str, str | None]:
+    """Split ``bolt://user[:password]@host:port`` into (address URI, user, password or None).
+
+    >>> parse_neo4j_uri("bolt://neo4j@127.0.0.1:7687")
+    ('bolt://127.0.0.1:7687', 'neo4j', None)
+    """
+    parts = urlsplit(uri)
+    if not parts.hostname:
+        raise ConfigError(f"store URI {uri!r} names no host: use bolt://user@host:7687")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    address = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
+    password = unquote(parts.password) if parts.password else None
+    return address, unquote(parts.username or "neo4j"), password
+
+
+class Neo4jStore(GraphStore):
+    """A store in a Neo4j database, reached through a driver the caller gives (or :meth:`from_uri` makes).
+
+    The constructor does no I/O; the first call that needs the database creates the constraints.
+    """
+
+    def __init__(
+        self, driver: neo4j.Driver, *, database: str = "neo4j", uri: str | None = None, owns_driver: bool = False
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.uri = uri or "neo4j"
+        self._owns_driver = owns_driver
+        self._schema_ready = False
+
+    @classmethod
+    def from_uri(cls, uri: str, *, settings: Settings | None = None) -> Neo4jStore:
+        """A store for ``bolt://user@host:port``; the password comes from the URI or ``GRAPHSVC_NEO4J_PASSWORD``."""
+        settings = settings or Settings()
+        address, user, password = parse_neo4j_uri(uri)
+        if password is None and settings.neo4j_password is not None:
+            password = settings.neo4j_password.get_secret_value()
+        if password is None:
+            raise ConfigError("no Neo4j password: set GRAPHSVC_NEO4J_PASSWORD")
+        driver = neo4j.GraphDatabase.driver(
+            address, auth=(user, password), connection_timeout=5.0, max_transaction_retry_time=15.0
+        )
+        shown = urlunsplit((urlsplit(address).scheme, f"{user}@{urlsplit(address).netloc}", "", "", ""))
+        return cls(driver, database=settings.neo4j_database, uri=shown, owns_driver=True)
+
+    # -- plumbing -----------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver errors that mean "the server is not there" become :class:`StoreUnavailable`."""
+        try:
+            yield
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is unreachable: {exc}") from exc
+        except neo4j.exceptions.AuthError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials: {exc.message}") from exc
+        except neo4j.exceptions.TransientError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri} is busy or restarting: {exc.message}") from exc
+        except neo4j.exceptions.IncompleteCommit as exc:
+            raise StoreUnavailable(
+                f"the connection to Neo4j at {self.uri} was lost during commit; the write may or may not have "
+                "happened: load the same files again (loads are idempotent)"
+            ) from exc
+
+    def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        with self._errors():
+            for statement in CONSTRAINTS:
+                self.driver.execute_query(statement, database_=self.database)
+            rows = [{"code": c.code, "zh": c.zh, "en": c.en, "group": c.group} for c in categories().values()]
+            self.driver.execute_query(MERGE_CATEGORIES, {"rows": rows}, database_=self.database)
+        self._schema_ready = True
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        self._ensure_schema()
+        with self._errors():
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        return list(records)
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        self._ensure_schema()
+        with self._errors(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    # -- writes -------------------------------------------------------------
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+        entities_by_kind: dict[EntityKind, list[dict[str, Any]]] = defaultdict(list)
+        for e in dataset.entities:
+            entities_by_kind[e.kind].append({"id": e.id, "props": entity_props(e)})
+        links_by_kind: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
+        for link in dataset.links:
+            links_by_kind[link.kind].append(link_row(link))
+        statements: list[tuple[str, list[dict[str, Any]]]] = []
+        statements += [(merge_entities_query(kind), rows) for kind, rows in sorted(entities_by_kind.items())]
+        statements += [(merge_links_query(kind), rows) for kind, rows in sorted(links_by_kind.items())]
+        statements.append((MERGE_NEEDS, [n.model_dump() for n in dataset.needs]))
+        statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
+        new_ids = {e.id for e in dataset.entities}
+        outside = sorted(referenced_ids(dataset) - new_ids)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[int]:
+            existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
+            problems = missing_references(dataset, existing)
+            if problems:
+                raise ValidationFailed(problems)
+            written = []
+            for query, rows in statements:
+                for batch in batches(rows, BATCH_SIZE):
+                    tx.run(query, rows=list(batch)).consume()
+                    written.append(len(batch))
+            return written
+
+        # The transaction may be retried, so progress is reported once it has committed.
+        for count in self._write(work):
+            if progress is not None:
+                progress(count)
+
+    def delete_entity(self, entity_id: str) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            return int(tx.run(DELETE_ENTITY, id=entity_id).single(strict=True)["n"])
+
+        if self._write(work) == 0:
+            raise EntityNotFound(entity_id)
+
+    def delete_link(self, source: str, target: str, kind: str) -> bool:
+        query = delete_link_query(LinkKind(kind))
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            return int(tx.run(query, source=source, target=target).single(strict=True)["n"])
+
+        return self._write(work) > 0
+
+    def clear(self) -> None:
+        self._ensure_schema()
+        with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(CLEAR).consume()
+        self._schema_ready = False
+
+    # -- reads --------------------------------------------------------------
+    def get_entity(self, entity_id: str) -> Entity:
+        records = self._read(GET_ENTITY, id=entity_id)
+        if not records:
+            raise EntityNotFound(entity_id)
+        return _entity(records[0])
+
+    def list_entities(
+        self,
+        *,
+        kind: EntityKind | None = None,
+        street: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Entity]:
+        kind_value = EntityKind(kind).value if kind is not None else None
+        limit_value = limit if limit is not None else 2**62
+        records = self._read(LIST_ENTITIES, kind=kind_value, street=street, limit=limit_value, offset=offset)
+        return [_entity(r) for r in records]
+
+    def count_entities(self, *, kind: EntityKind | None = None, street: str | None = None) -> int:
+        kind_value = EntityKind(kind).value if kind is not None else None
+        return int(self._read(COUNT_ENTITIES, kind=kind_value, street=street)[0]["n"])
+
+    def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
+        return {r["id"]: EntityKind(r["kind"]) for r in self._read(EXISTING_KINDS, ids=list(ids))}
+
+    def list_links(self, entity_id: str | None = None) -> list[Link]:
+        return [_link(r) for r in self._read(LIST_LINKS, id=entity_id)]
+
+    def list_needs(self, community: str | None = None) -> list[Need]:
+        records = self._read(LIST_NEEDS, id=community)
+        return [Need.model_construct(community=r[0], category=r[1], weight=r[2]) for r in records]
+
+    def list_offers(self, partner: str | None = None) -> list[Offer]:
+        records = self._read(LIST_OFFERS, id=partner)
+        return [Offer.model_construct(partner=r[0], category=r[1], capacity=r[2]) for r in records]
+
+    def counts(self) -> Counts:
+        counts = Counts.empty()
+        for record in self._read(COUNT_BY_KIND):
+            counts.entities[record["kind"]] = int(record["n"])
+        record = self._read(COUNT_RELATIONSHIPS)[0]
+        counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
+        return counts
+
+    # -- life cycle ---------------------------------------------------------
+    def ping(self) -> None:
+        with self._errors():
+            self.driver.verify_connectivity()
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self.driver.close()
