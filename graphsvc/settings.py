@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     )
     neo4j_password: SecretStr | None = Field(default=None, description="password of the Neo4j user")
     neo4j_database: str = Field(default="neo4j", description="Neo4j database name")
+    neo4j_retry_seconds: float = Field(
+        default=5.0, ge=0, description="how long the Neo4j driver retries a transaction through transient errors"
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="comma-separated keys allowed to write through the API"
     )

@@ -51,7 +51,8 @@ class Neo4jServer:
         self.uri = neo4j_server.start(home=self.home, port=self.port, password=self.password)
 
     def settings(self) -> Settings:
-        return Settings(store=self.uri, neo4j_password=SecretStr(self.password))
+        # A short retry window, so requests during an outage fail fast instead of waiting for the server.
+        return Settings(store=self.uri, neo4j_password=SecretStr(self.password), neo4j_retry_seconds=1.0)
 
 
 @pytest.fixture(scope="session")

@@ -251,7 +251,11 @@ class Neo4jStore(GraphStore):
         if password is None:
             raise ConfigError("no Neo4j password: set GRAPHSVC_NEO4J_PASSWORD")
         driver = neo4j.GraphDatabase.driver(
-            address, auth=(user, password), connection_timeout=5.0, max_transaction_retry_time=15.0
+            address,
+            auth=(user, password),
+            connection_timeout=5.0,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
+            notifications_min_severity="OFF",
         )
         shown = urlunsplit((urlsplit(address).scheme, f"{user}@{urlsplit(address).netloc}", "", "", ""))
         return cls(driver, database=settings.neo4j_database, uri=shown, owns_driver=True)
