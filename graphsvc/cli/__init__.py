@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graphsvc.cli import data  # noqa: F401  (registers commands)
-from graphsvc.cli import neo4j  # noqa: F401  (registers the neo4j commands)
+# Each module registers its commands on the shared app when imported.
+from graphsvc.cli import analysis, data, neo4j  # noqa: F401
 from graphsvc.cli.app import app, report_error
 from graphsvc.errors import GraphsvcError
 

@@ -1,0 +1,581 @@
+"""Resource gaps: unmet needs, five-society linkage, fragility, hub reach and policy checks.
+
+The coverage rule
+-----------------
+A community's need in a category (``needs[category]``, a weight) is met by what
+its linked partners offer in that category (``offers[category]``, a capacity).
+A partner's offer is *shared* among the communities it is linked to that need
+the category, in proportion to their need weights, and each share is capped at
+the need it serves::
+
+    share(p -> c, k) = min(need(c, k), offer(p, k) * need(c, k) / sum of need(c', k) over p's communities c')
+
+A community's coverage of ``k`` is the sum of its shares, capped at its need;
+what is left is *uncovered*. Only the ``need`` categories of the vocabulary
+can be covered (funding, volunteers, venues... are resources, not needs), and
+only by a partner that offers the same category. Because each share depends
+only on its own partner, losing a partner removes exactly its shares: that is
+how fragility ("partners whose loss would uncover the most need") is computed.
+
+The entity ``capacity`` (how many communities a partner can serve) does not
+change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
+and :mod:`graphsvc.analysis.plan`).
+
+Policy checks (DOMAIN.md)
+-------------------------
+* ``street_service_organization``: every street has at least one organization
+  linked to one of its communities by a ``service`` link (government-purchased
+  services are delivered as service links).
+* ``community_university_link``: every community is linked to at least one
+  school (a university or a student society).
+
+>>> import networkx as nx
+>>> G = nx.Graph()
+>>> G.add_node("c1", kind="community", street="S", needs={"elderly_care": 4.0})
+>>> G.add_node("c2", kind="community", street="S", needs={"elderly_care": 2.0})
+>>> G.add_node("p", kind="organization", subtype="social_organization", street="S", offers={"elderly_care": 3.0})
+>>> G.add_edges_from([("p", "c1"), ("p", "c2")], kinds=("service",))
+>>> gaps = community_gaps(G, "c1")
+>>> gaps.categories[0].covered, gaps.categories[0].uncovered   # 3 * 4 / (4 + 2) = 2
+(2.0, 2.0)
+>>> [r.role for r in gaps.roles_missing]
+['social_worker', 'university_society', 'social_forces']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from graphsvc.analysis.common import (
+    check_graph,
+    is_community,
+    is_partner,
+    require_community,
+    role_of,
+    street_hubs,
+)
+from graphsvc.errors import NotFound
+from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
+
+Shares = dict[str, dict[str, dict[str, float]]]
+"""``{community: {partner: {category: share}}}``."""
+
+
+def _r(x: float) -> float:
+    return round(float(x), 6)
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CategoryGap(Result):
+    """One need of one community: how much, how much is covered, by whom."""
+
+    category: str
+    zh: str
+    en: str
+    need: float
+    covered: float
+    uncovered: float
+    partners: list[str]
+    single_partner: bool
+
+
+class RoleRef(Result):
+    """A five-society role with its labels."""
+
+    role: str
+    zh: str
+    en: str
+
+
+class PartnerLoss(Result):
+    """How much covered need would become uncovered if this partner left."""
+
+    partner: str
+    name: str | None
+    need_lost: float
+
+
+class CommunityGaps(Result):
+    """Everything the gap analysis says about one community."""
+
+    community: str
+    name: str | None
+    street: str | None
+    need: float
+    covered: float
+    uncovered: float
+    coverage: float
+    categories: list[CategoryGap]
+    covered_categories: list[str]
+    uncovered_categories: list[str]
+    partners: list[str]
+    roles_present: list[RoleRef]
+    roles_missing: list[RoleRef]
+    single_partner_needs: list[str]
+    one_partner: bool
+    critical_partners: list[PartnerLoss]
+    street_hub: str | None
+    reached_by_hub: bool
+    university_link: bool
+
+
+class CategoryTotal(Result):
+    """One category summed over several communities."""
+
+    category: str
+    zh: str
+    en: str
+    need: float
+    covered: float
+    uncovered: float
+    communities_uncovered: int
+
+
+class PolicyCheck(Result):
+    """One policy target of DOMAIN.md and who fails it."""
+
+    code: str
+    zh: str
+    en: str
+    passed: bool
+    failing: list[str]
+
+
+class PolicyReport(Result):
+    """The policy targets of DOMAIN.md, checked over the whole district."""
+
+    passed: bool
+    checks: list[PolicyCheck]
+
+
+class StreetGaps(Result):
+    """The gaps of one street: its communities, rolled up."""
+
+    street: str
+    hub: str | None
+    need: float
+    covered: float
+    uncovered: float
+    coverage: float
+    categories: list[CategoryTotal]
+    service_organization: bool
+    communities_without_university: list[str]
+    communities_not_reached: list[str]
+    communities_one_partner: list[str]
+    critical_partners: list[PartnerLoss]
+    communities: list[CommunityGaps]
+
+
+class StreetSummary(Result):
+    """One line per street in the district roll-up."""
+
+    street: str
+    communities: int
+    need: float
+    covered: float
+    uncovered: float
+    coverage: float
+    not_reached: int
+    without_university: int
+    service_organization: bool
+
+
+class DistrictGaps(Result):
+    """The whole district's gaps, per category and per street, with the policy report."""
+
+    communities: int
+    need: float
+    covered: float
+    uncovered: float
+    coverage: float
+    categories: list[CategoryTotal]
+    streets: list[StreetSummary]
+    roles_missing: dict[str, int]
+    communities_one_partner: list[str]
+    communities_not_reached: list[str]
+    critical_partners: list[PartnerLoss]
+    policy: PolicyReport
+
+
+# -- the coverage rule -------------------------------------------------------------------------------------------
+
+
+def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]]:
+    """``{community: {category: share}}``: how a partner's offers are shared among its communities.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("a", kind="community", needs={"health": 1.0})
+    >>> G.add_node("b", kind="community", needs={"health": 3.0})
+    >>> G.add_node("p", kind="enterprise", offers={"health": 2.0})
+    >>> G.add_edges_from([("p", "a"), ("p", "b")])
+    >>> partner_shares(G, "p")   # a gets 2 * 1/4 = 0.5, b gets 2 * 3/4 = 1.5
+    {'a': {'health': 0.5}, 'b': {'health': 1.5}}
+    """
+    offers: dict[str, float] = G.nodes[partner].get("offers") or {}
+    served = sorted((n for n in G[partner] if is_community(G, n)), key=str)
+    out: dict[str, dict[str, float]] = {}
+    for cat, amount in offers.items():
+        weights = {c: float((G.nodes[c].get("needs") or {}).get(cat, 0.0)) for c in served}
+        total = sum(weights.values())
+        if total <= 0 or amount <= 0:
+            continue
+        for c, w in weights.items():
+            if w > 0:
+                out.setdefault(c, {})[cat] = min(w, amount * w / total)
+    return out
+
+
+def coverage_shares(G: nx.Graph, communities: Iterable[str] | None = None) -> Shares:
+    """The shares every partner gives to ``communities`` (all communities if ``None``)."""
+    wanted = None if communities is None else set(communities)
+    if wanted is None:
+        partners: Iterable[Hashable] = (n for n in G if is_partner(G, n))
+    else:
+        partners = {p for c in wanted for p in G[c] if is_partner(G, p)}
+    shares: Shares = defaultdict(dict)
+    for p in sorted(partners, key=str):
+        for c, by_cat in partner_shares(G, p).items():
+            if wanted is None or c in wanted:
+                shares[c][str(p)] = by_cat
+    return dict(shares)
+
+
+def covered_amounts(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict[str, float]:
+    """``{category: covered}`` from a community's needs and its partners' shares (capped at the need).
+
+    >>> covered_amounts({"health": 2.0, "youth": 1.0}, {"p": {"health": 1.5}, "q": {"health": 1.5}})
+    {'health': 2.0, 'youth': 0.0}
+    """
+    return {cat: min(w, sum(s.get(cat, 0.0) for s in shares.values())) for cat, w in need.items()}
+
+
+def _needs(G: nx.Graph, community: str) -> dict[str, float]:
+    return {cat: float(w) for cat, w in (G.nodes[community].get("needs") or {}).items() if w > 0}
+
+
+def _role_ref(role: FiveSocietyRole) -> RoleRef:
+    return RoleRef(role=role.value, zh=role.zh, en=role.en)
+
+
+def _losses(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict[str, float]:
+    covered = covered_amounts(need, shares)
+    out = {}
+    for p, own in shares.items():
+        lost = sum(
+            covered[cat] - min(need[cat], sum(s.get(cat, 0.0) for q, s in shares.items() if q != p)) for cat in own
+        )
+        if lost > 1e-12:
+            out[p] = lost
+    return out
+
+
+def _community_gaps(
+    G: nx.Graph, community: str, shares: dict[str, dict[str, float]], hubs: dict[str, str]
+) -> CommunityGaps:
+    data = G.nodes[community]
+    need = _needs(G, community)
+    covered = covered_amounts(need, shares)
+    cats = []
+    for cat in sorted(need, key=lambda k: (-(need[k] - covered[k]), k)):
+        label = category(cat)
+        givers = sorted(p for p, s in shares.items() if s.get(cat, 0.0) > 0)
+        cats.append(
+            CategoryGap(
+                category=cat,
+                zh=label.zh,
+                en=label.en,
+                need=_r(need[cat]),
+                covered=_r(covered[cat]),
+                uncovered=_r(need[cat] - covered[cat]),
+                partners=givers,
+                single_partner=len(givers) == 1,
+            )
+        )
+    partners = sorted(str(p) for p in G[community] if is_partner(G, p))
+    present = {role_of(G, p) for p in partners}
+    street = data.get("street")
+    hub = hubs.get(street) if street else None
+    total_need = sum(need.values())
+    total_covered = sum(covered.values())
+    losses = _losses(need, shares)
+    return CommunityGaps(
+        community=community,
+        name=data.get("name"),
+        street=street,
+        need=_r(total_need),
+        covered=_r(total_covered),
+        uncovered=_r(total_need - total_covered),
+        coverage=_r(total_covered / total_need) if total_need > 0 else 1.0,
+        categories=cats,
+        covered_categories=sorted(c.category for c in cats if c.uncovered <= 1e-9),
+        uncovered_categories=[c.category for c in cats if c.uncovered > 1e-9],
+        partners=partners,
+        roles_present=[_role_ref(r) for r in PARTNER_ROLES if r in present],
+        roles_missing=[_role_ref(r) for r in PARTNER_ROLES if r not in present],
+        single_partner_needs=[c.category for c in cats if c.single_partner],
+        one_partner=len(partners) == 1,
+        critical_partners=[
+            PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x))
+            for p, x in sorted(losses.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        street_hub=hub,
+        reached_by_hub=hub is not None and G.has_edge(community, hub),
+        university_link=any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in partners),
+    )
+
+
+def community_gaps(G: nx.Graph, community: str) -> CommunityGaps:
+    """The gaps of one community: unmet needs, missing five-society roles, fragility, hub reach.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The snapshot graph (:func:`graphsvc.graph.build_graph`).
+    community : str
+        A community id.
+
+    Returns
+    -------
+    CommunityGaps
+        Per-category need, covered and uncovered amounts (largest gap first), the partners covering each,
+        the missing roles, needs covered by a single partner, partners whose loss uncovers the most need,
+        and whether the street hub reaches the community.
+
+    Raises
+    ------
+    graphsvc.errors.EntityNotFound
+        If ``community`` is not a community of ``G``.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 2.0, "youth": 1.0})
+    >>> G.add_node("e", kind="enterprise", offers={"health": 5.0})
+    >>> G.add_edge("c", "e")
+    >>> g = community_gaps(G, "c")
+    >>> g.uncovered_categories, g.single_partner_needs, g.one_partner
+    (['youth'], ['health'], True)
+    >>> g.critical_partners[0].partner, g.critical_partners[0].need_lost
+    ('e', 2.0)
+    """
+    check_graph(G)
+    require_community(G, community)
+    shares = coverage_shares(G, [community]).get(community, {})
+    return _community_gaps(G, community, shares, street_hubs(G))
+
+
+def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
+    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for g in gaps:
+        for c in g.categories:
+            row = acc[c.category]
+            row[0] += c.need
+            row[1] += c.covered
+            row[2] += 1 if c.uncovered > 1e-9 else 0
+    out = []
+    for cat, (need, covered, n_uncovered) in sorted(acc.items(), key=lambda kv: (-(kv[1][0] - kv[1][1]), kv[0])):
+        label = category(cat)
+        out.append(
+            CategoryTotal(
+                category=cat,
+                zh=label.zh,
+                en=label.en,
+                need=_r(need),
+                covered=_r(covered),
+                uncovered=_r(need - covered),
+                communities_uncovered=int(n_uncovered),
+            )
+        )
+    return out
+
+
+def _top_losses(G: nx.Graph, gaps: list[CommunityGaps], top: int = 10) -> list[PartnerLoss]:
+    acc: dict[str, float] = defaultdict(float)
+    for g in gaps:
+        for loss in g.critical_partners:
+            acc[loss.partner] += loss.need_lost
+    ranked = sorted(acc.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x)) for p, x in ranked]
+
+
+def _service_streets(G: nx.Graph) -> set[str]:
+    streets = set()
+    for u, v, kinds in G.edges(data="kinds"):
+        if not kinds or "service" not in kinds:
+            continue
+        for org, com in ((u, v), (v, u)):
+            if G.nodes[org].get("kind") == EntityKind.ORGANIZATION.value and is_community(G, com):
+                street = G.nodes[com].get("street")
+                if street:
+                    streets.add(street)
+    return streets
+
+
+def _sums(gaps: list[CommunityGaps]) -> tuple[float, float, float, float]:
+    need = sum(g.need for g in gaps)
+    covered = sum(g.covered for g in gaps)
+    return _r(need), _r(covered), _r(need - covered), _r(covered / need) if need > 0 else 1.0
+
+
+def _communities_by_street(G: nx.Graph) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for node in sorted((n for n in G if is_community(G, n)), key=str):
+        street = G.nodes[node].get("street")
+        if street:
+            out[street].append(node)
+    return dict(out)
+
+
+def street_gaps(G: nx.Graph, street: str) -> StreetGaps:
+    """The gaps of every community of one street, rolled up.
+
+    Raises :class:`~graphsvc.errors.NotFound` if no community lies in ``street``.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", street="S", needs={"health": 2.0})
+    >>> G.add_node("h", kind="organization", subtype="street_hub", street="S")
+    >>> G.add_edge("c", "h", kinds=("coordination",))
+    >>> s = street_gaps(G, "S")
+    >>> s.hub, s.uncovered, s.service_organization, s.communities_without_university
+    ('h', 2.0, False, ['c'])
+    """
+    check_graph(G)
+    members = _communities_by_street(G).get(street)
+    if not members:
+        raise NotFound(f"no street named {street!r}")
+    shares = coverage_shares(G, members)
+    hubs = street_hubs(G)
+    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
+    need, covered, uncovered, coverage = _sums(gaps)
+    return StreetGaps(
+        street=street,
+        hub=hubs.get(street),
+        need=need,
+        covered=covered,
+        uncovered=uncovered,
+        coverage=coverage,
+        categories=_totals(gaps),
+        service_organization=street in _service_streets(G),
+        communities_without_university=[g.community for g in gaps if not g.university_link],
+        communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
+        communities_one_partner=[g.community for g in gaps if g.one_partner],
+        critical_partners=_top_losses(G, gaps),
+        communities=gaps,
+    )
+
+
+def all_community_gaps(G: nx.Graph) -> list[CommunityGaps]:
+    """:func:`community_gaps` for every community, sharing one pass over the partners."""
+    check_graph(G)
+    shares = coverage_shares(G)
+    hubs = street_hubs(G)
+    members = sorted((n for n in G if is_community(G, n)), key=str)
+    return [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
+
+
+def policy_checks(G: nx.Graph) -> PolicyReport:
+    """Check the district against the policy targets of DOMAIN.md.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", street="S")
+    >>> G.add_node("o", kind="organization", subtype="social_organization")
+    >>> G.add_node("u", kind="school", subtype="student_society")
+    >>> G.add_edge("c", "o", kinds=("service",))
+    >>> [(c.code, c.passed, c.failing) for c in policy_checks(G).checks]
+    [('street_service_organization', True, []), ('community_university_link', False, ['c'])]
+    """
+    check_graph(G)
+    by_street = _communities_by_street(G)
+    served = _service_streets(G)
+    no_service = sorted(s for s in by_street if s not in served)
+    no_school = sorted(
+        str(c)
+        for c in G
+        if is_community(G, c) and not any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in G[c])
+    )
+    checks = [
+        PolicyCheck(
+            code="street_service_organization",
+            zh="每个街道至少有一家社会组织提供服务",
+            en="every street has at least one social organization delivering services",
+            passed=not no_service,
+            failing=no_service,
+        ),
+        PolicyCheck(
+            code="community_university_link",
+            zh="每个社区至少有一个高校或高校社团合作",
+            en="every community works with at least one university or student society",
+            passed=not no_school,
+            failing=no_school,
+        ),
+    ]
+    return PolicyReport(passed=all(c.passed for c in checks), checks=checks)
+
+
+def district_gaps(G: nx.Graph) -> DistrictGaps:
+    """The whole district: totals per category and per street, missing roles, fragility and the policy report.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community", street="S", needs={"health": 2.0})
+    >>> G.add_node("c2", kind="community", street="T", needs={"health": 1.0})
+    >>> G.add_node("e", kind="enterprise", offers={"health": 1.0})
+    >>> G.add_edge("c2", "e")
+    >>> d = district_gaps(G)
+    >>> d.need, d.covered, [s.street for s in d.streets], d.roles_missing["social_forces"]
+    (3.0, 1.0, ['S', 'T'], 1)
+    """
+    gaps = all_community_gaps(G)
+    need, covered, uncovered, coverage = _sums(gaps)
+    served = _service_streets(G)
+    by_street: dict[str, list[CommunityGaps]] = defaultdict(list)
+    for g in gaps:
+        if g.street:
+            by_street[g.street].append(g)
+    streets = []
+    for street in sorted(by_street):
+        members = by_street[street]
+        s_need, s_covered, s_uncovered, s_coverage = _sums(members)
+        streets.append(
+            StreetSummary(
+                street=street,
+                communities=len(members),
+                need=s_need,
+                covered=s_covered,
+                uncovered=s_uncovered,
+                coverage=s_coverage,
+                not_reached=sum(not g.reached_by_hub for g in members),
+                without_university=sum(not g.university_link for g in members),
+                service_organization=street in served,
+            )
+        )
+    missing: dict[str, int] = {r.value: 0 for r in PARTNER_ROLES}
+    for g in gaps:
+        for ref in g.roles_missing:
+            missing[ref.role] += 1
+    return DistrictGaps(
+        communities=len(gaps),
+        need=need,
+        covered=covered,
+        uncovered=uncovered,
+        coverage=coverage,
+        categories=_totals(gaps),
+        streets=streets,
+        roles_missing=missing,
+        communities_one_partner=[g.community for g in gaps if g.one_partner],
+        communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
+        critical_partners=_top_losses(G, gaps),
+        policy=policy_checks(G),
+    )

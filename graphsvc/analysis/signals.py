@@ -1,0 +1,353 @@
+"""The signals a partner recommendation is built from, computed two ways that must agree.
+
+Structural signals (any graph)
+------------------------------
+``common_neighbors``, ``adamic_adar``, ``resource_allocation`` and
+``preferential_attachment`` are NetworkX's 2-hop indices. The partnership graph
+is close to bipartite (communities link to partners), so for a community and a
+partner it has not met they are mostly zero; proximity there comes from paths
+of length 3, the **L3** index of Kovács et al. (2019), "Network-based prediction
+of protein interactions", *Nat. Commun.* 10, 1240::
+
+    l3(u, v) = sum over paths u - a - b - v of 1 / sqrt(deg(a) * deg(b))
+
+("partners of communities that share partners with this one", each
+intermediate step discounted by how many others it touches).
+
+Domain signals (snapshot graphs, community -> partner)
+-----------------------------------------------------
+``gap_fit``
+    The share of the community's need that the partner would close if it joined:
+    for each category, the share the coverage rule of :mod:`graphsvc.analysis.gaps`
+    would give the community (offer x need / (need of the partner's communities +
+    need)), capped at what is still uncovered, summed and divided by the
+    community's total need (0 to 1).
+``fills_role``
+    1 if the partner's five-society role is missing in the community.
+``same_street``
+    1 if the partner works in the community's street.
+``street_hub``
+    1 if the partner is the hub of the community's street.
+``headroom``
+    Free capacity as a fraction of capacity (1 when no capacity is set).
+
+:func:`reference_features` computes them pair by pair with NetworkX
+(``nx.adamic_adar_index`` and friends) and plain Python; :class:`SignalEngine`
+computes whole blocks at once with ``scipy.sparse``. Tests assert they agree.
+
+>>> import networkx as nx
+>>> G = nx.path_graph(4)          # 0 - 1 - 2 - 3: one path of length 3 from 0 to 3
+>>> eng = SignalEngine(G)
+>>> X = eng.pair_features([(0, 3)])
+>>> dict(zip(STRUCTURAL, X[0].round(4).tolist()))
+{'common_neighbors': 0.0, 'adamic_adar': 0.0, 'resource_allocation': 0.0, 'preferential_attachment': 1.0, 'l3': 0.5}
+>>> float(reference_features(G, [(0, 3)])[0, 4])
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from graphsvc.analysis.common import check_graph, headroom, is_community, is_partner, role_of, street_hubs
+from graphsvc.analysis.gaps import coverage_shares, covered_amounts
+from graphsvc.vocabulary import PARTNER_ROLES, Subtype
+
+STRUCTURAL: tuple[str, ...] = (
+    "common_neighbors",
+    "adamic_adar",
+    "resource_allocation",
+    "preferential_attachment",
+    "l3",
+)
+DOMAIN: tuple[str, ...] = ("gap_fit", "fills_role", "same_street", "street_hub", "headroom")
+FEATURES: tuple[str, ...] = STRUCTURAL + DOMAIN
+"""Every signal, in the column order of feature arrays."""
+
+LOG_FEATURES = frozenset(STRUCTURAL)
+"""Signals that are counts or sums over paths; models see ``log1p`` of them."""
+
+Pair = tuple[Hashable, Hashable]
+BLOCK_CELLS = 2_000_000
+"""Cells per dense block: bounds memory (features x cells x 8 bytes) whatever the graph size."""
+
+
+def transform(X: np.ndarray) -> np.ndarray:
+    """The model's view of raw features: ``log1p`` of the structural ones (columns as in :data:`FEATURES`).
+
+    >>> transform(np.array([[np.e - 1, 0, 0, 0, 0, 0.5, 1, 0, 0, 1]]))[0, [0, 5]].tolist()
+    [1.0, 0.5]
+    """
+    out = np.array(X, dtype=float, copy=True)
+    n = len(STRUCTURAL)
+    out[:, :n] = np.log1p(out[:, :n])
+    return out
+
+
+# -- plain reference ---------------------------------------------------------------------------------------------
+
+
+def l3_index(G: nx.Graph, ebunch: Iterable[Pair] | None = None) -> Iterator[tuple[Hashable, Hashable, float]]:
+    """Degree-normalised length-3 paths (L3, Kovács et al. 2019) for pairs of nodes.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        An undirected simple graph.
+    ebunch : iterable of node pairs, optional
+        Pairs to score; all non-edges if ``None`` (as in ``nx.adamic_adar_index``).
+
+    Returns
+    -------
+    iterator of (u, v, p)
+        ``p`` is the sum over walks ``u - a - b - v`` of ``1 / sqrt(deg(a) * deg(b))``.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("c1", "p1"), ("c2", "p1"), ("c2", "p2")])   # c1 and c2 share p1; c2 also has p2
+    >>> [(u, v, round(p, 4)) for u, v, p in l3_index(G, [("c1", "p2")])]   # 1 / sqrt(2 * 2)
+    [('c1', 'p2', 0.5)]
+    """
+    check_graph(G)
+    pairs: Iterable[Pair] = nx.non_edges(G) if ebunch is None else ebunch
+    for u, v in pairs:
+        total = 0.0
+        for a in G[u]:
+            ka = G.degree(a)
+            for b in G[a]:
+                if v in G[b]:
+                    total += 1.0 / math.sqrt(ka * G.degree(b))
+        yield u, v, total
+
+
+class _DomainData:
+    """Needs, coverage, offers, streets, roles and capacity of a snapshot, in dicts (the reference side)."""
+
+    def __init__(self, G: nx.Graph) -> None:
+        self.G = G
+        shares = coverage_shares(G)
+        self.need: dict[Hashable, dict[str, float]] = {}
+        self.uncovered: dict[Hashable, dict[str, float]] = {}
+        self.roles: dict[Hashable, set[str]] = {}
+        for c in G:
+            if not is_community(G, c):
+                continue
+            need = {k: float(w) for k, w in (G.nodes[c].get("needs") or {}).items() if w > 0}
+            covered = covered_amounts(need, shares.get(c, {}))
+            self.need[c] = need
+            self.uncovered[c] = {k: need[k] - covered[k] for k in need}
+            self.roles[c] = {role_of(G, p).value for p in G[c] if is_partner(G, p)}
+        self.served_need: dict[Hashable, dict[str, float]] = {}
+        for p in G:
+            if is_partner(G, p):
+                acc: dict[str, float] = {}
+                for c in G[p]:
+                    if is_community(G, c):
+                        for k, w in self.need[c].items():
+                            acc[k] = acc.get(k, 0.0) + w
+                self.served_need[p] = acc
+        self.hubs = street_hubs(G)
+
+    def features(self, c: Hashable, p: Hashable) -> list[float]:
+        G = self.G
+        if c not in self.need or p not in self.served_need:
+            return [0.0] * len(DOMAIN)
+        need, uncovered = self.need[c], self.uncovered[c]
+        total = sum(need.values())
+        closable = 0.0
+        for k, amount in (G.nodes[p].get("offers") or {}).items():
+            w = need.get(k, 0.0)
+            if w > 0 and amount > 0:
+                closable += min(uncovered[k], amount * w / (self.served_need[p].get(k, 0.0) + w))
+        street = G.nodes[c].get("street")
+        room = headroom(G, p)
+        capacity = G.nodes[p].get("capacity")
+        return [
+            closable / total if total > 0 else 0.0,
+            0.0 if role_of(G, p).value in self.roles[c] else 1.0,
+            1.0 if street is not None and G.nodes[p].get("street") == street else 0.0,
+            1.0 if street is not None and self.hubs.get(street) == p else 0.0,
+            1.0 if room is None else (room / capacity if capacity else 0.0),
+        ]
+
+
+def reference_features(G: nx.Graph, pairs: Sequence[Pair], *, domain: bool | None = None) -> np.ndarray:
+    """Raw features (columns :data:`FEATURES`) of ``pairs``, one pair at a time with NetworkX and plain Python.
+
+    Domain columns are computed when ``domain`` is true (default: when ``G`` is a snapshot)
+    for pairs ``(community, partner)``, and are 0 otherwise.
+
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("a", "d"), ("d", "c")])   # a square: a and c share b and d
+    >>> reference_features(G, [("a", "c")])[0, :4].tolist()   # CN 2, AA 2/ln 2, RA 2/2, PA 2*2
+    [2.0, 2.8853900817779268, 1.0, 4.0]
+    """
+    check_graph(G)
+    if domain is None:
+        domain = any(kind == "community" for _, kind in G.nodes(data="kind"))
+    ebunch = list(pairs)
+    out = np.zeros((len(ebunch), len(FEATURES)))
+    out[:, 0] = [len(list(nx.common_neighbors(G, u, v))) for u, v in ebunch]
+    out[:, 1] = [p for _, _, p in nx.adamic_adar_index(G, ebunch)]
+    out[:, 2] = [p for _, _, p in nx.resource_allocation_index(G, ebunch)]
+    out[:, 3] = [p for _, _, p in nx.preferential_attachment(G, ebunch)]
+    out[:, 4] = [p for _, _, p in l3_index(G, ebunch)]
+    if domain and ebunch:
+        data = _DomainData(G)
+        out[:, len(STRUCTURAL) :] = [data.features(u, v) for u, v in ebunch]
+    return out
+
+
+# -- fast path -----------------------------------------------------------------------------------------------------
+
+
+class SignalEngine:
+    """Every signal for whole blocks of pairs at once, with ``scipy.sparse``.
+
+    Build it once per graph (it keeps sparse matrices, not the graph's state), then ask for
+    :meth:`block` (rows x columns of nodes) or :meth:`pair_features` (a list of pairs).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        An undirected simple graph; snapshot graphs also get the domain signals.
+    """
+
+    def __init__(self, G: nx.Graph) -> None:
+        check_graph(G)
+        self.nodes: list[Hashable] = sorted(G, key=lambda n: (str(type(n)), n))
+        self.index: dict[Hashable, int] = {n: i for i, n in enumerate(self.nodes)}
+        n = len(self.nodes)
+        A = nx.to_scipy_sparse_array(G, nodelist=self.nodes, weight=None, format="csr", dtype=float)
+        self.A = sp.csr_array(A)
+        deg = np.asarray(self.A.sum(axis=1)).ravel()
+        self.deg = deg
+        with np.errstate(divide="ignore"):
+            self.inv_log = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
+            self.inv = np.where(deg > 0, 1.0 / np.maximum(deg, 1), 0.0)
+            isq = np.where(deg > 0, 1.0 / np.sqrt(np.maximum(deg, 1)), 0.0)
+        D = sp.diags_array(isq)
+        self.B = sp.csr_array(D @ self.A @ D)
+        self.typed = any(kind == "community" for _, kind in G.nodes(data="kind"))
+        if self.typed:
+            self._init_domain(G, n)
+
+    def _init_domain(self, G: nx.Graph, n: int) -> None:
+        data = _DomainData(G)
+        cats = sorted({k for need in data.need.values() for k in need})
+        self.cats = cats
+        col = {k: j for j, k in enumerate(cats)}
+        self.N = np.zeros((n, len(cats)))
+        self.U = np.zeros((n, len(cats)))
+        self.O = np.zeros((n, len(cats)))
+        self.W = np.zeros((n, len(cats)))
+        self.is_community = np.zeros(n, dtype=bool)
+        self.is_partner = np.zeros(n, dtype=bool)
+        streets = sorted({s for _, s in G.nodes(data="street") if s})
+        sid = {s: i for i, s in enumerate(streets)}
+        self.street = np.full(n, -1)
+        self.hub_street = np.full(n, -2)
+        roles = [r.value for r in PARTNER_ROLES]
+        self.role = np.zeros(n, dtype=int)
+        self.has_role = np.zeros((n, len(roles)), dtype=bool)
+        self.headroom = np.zeros(n)
+        self.room = np.full(n, -1, dtype=np.int64)
+        """Communities a partner can still take; -1 where no capacity is set."""
+        hubs = data.hubs
+        for i, node in enumerate(self.nodes):
+            attrs = G.nodes[node]
+            street = attrs.get("street")
+            if street:
+                self.street[i] = sid[street]
+            if node in data.need:
+                self.is_community[i] = True
+                for k, w in data.need[node].items():
+                    self.N[i, col[k]] = w
+                    self.U[i, col[k]] = data.uncovered[node][k]
+                for r in data.roles[node]:
+                    self.has_role[i, roles.index(r)] = True
+            elif node in data.served_need:
+                self.is_partner[i] = True
+                for k, amount in (attrs.get("offers") or {}).items():
+                    if k in col and amount > 0:
+                        self.O[i, col[k]] = amount
+                        self.W[i, col[k]] = data.served_need[node].get(k, 0.0)
+                self.role[i] = roles.index(role_of(G, node).value)
+                if attrs.get("subtype") == Subtype.STREET_HUB.value and street and hubs.get(street) == node:
+                    self.hub_street[i] = sid[street]
+                room = headroom(G, node)
+                capacity = attrs.get("capacity")
+                self.headroom[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
+                self.room[i] = -1 if room is None else room
+        self.total_need = self.N.sum(axis=1)
+        self.offer_cats = [np.flatnonzero(self.O[:, j] > 0) for j in range(len(cats))]
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, *, domain: bool = True) -> np.ndarray:
+        """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(FEATURES), len(rows), len(cols))``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        out = np.zeros((len(FEATURES), len(rows), len(cols)))
+        AQ = self.A[rows]
+        Ac = self.A[:, cols]
+        out[0] = (AQ @ Ac).toarray()
+        out[1] = (AQ.multiply(self.inv_log[None, :]).tocsr() @ Ac).toarray()
+        out[2] = (AQ.multiply(self.inv[None, :]).tocsr() @ Ac).toarray()
+        out[3] = np.outer(self.deg[rows], self.deg[cols])
+        out[4] = ((AQ @ self.B) @ Ac).toarray()
+        if domain and self.typed:
+            self._domain_block(rows, cols, out)
+        return out
+
+    def _domain_block(self, rows: np.ndarray, cols: np.ndarray, out: np.ndarray) -> None:
+        s = len(STRUCTURAL)
+        mask = self.is_community[rows][:, None] & self.is_partner[cols][None, :]
+        if not mask.any():
+            return
+        pos = np.full(len(self.nodes), -1, dtype=np.int64)
+        pos[cols] = np.arange(len(cols))
+        gap = np.zeros((len(rows), len(cols)))
+        for k, offering in enumerate(self.offer_cats):
+            sel = pos[offering]
+            sel = sel[sel >= 0]
+            if len(sel) == 0:
+                continue
+            sub = cols[sel]
+            need = self.N[rows, k][:, None]
+            denom = self.W[sub, k][None, :] + need
+            share = np.divide(self.O[sub, k][None, :] * need, denom, out=np.zeros_like(denom), where=denom > 0)
+            gap[:, sel] += np.minimum(self.U[rows, k][:, None], share)
+        total = self.total_need[rows][:, None]
+        out[s] = np.divide(gap, total, out=np.zeros_like(gap), where=total > 0)
+        out[s + 1] = ~self.has_role[rows][:, self.role[cols]]
+        street = self.street[rows][:, None]
+        out[s + 2] = (street >= 0) & (street == self.street[cols][None, :])
+        out[s + 3] = (street >= 0) & (street == self.hub_street[cols][None, :])
+        out[s + 4] = self.headroom[cols][None, :]
+        out[s:] *= mask[None, :, :]
+
+    def pair_features(self, pairs: Sequence[Pair]) -> np.ndarray:
+        """Raw features of ``pairs`` (rows), columns :data:`FEATURES`; same values as :func:`reference_features`."""
+        if not len(pairs):
+            return np.zeros((0, len(FEATURES)))
+        us = np.array([self.index[u] for u, _ in pairs], dtype=np.int64)
+        vs = np.array([self.index[v] for _, v in pairs], dtype=np.int64)
+        out = np.zeros((len(pairs), len(FEATURES)))
+        order = np.argsort(us, kind="stable")
+        queries = np.unique(us)
+        step = max(1, BLOCK_CELLS // max(1, len(np.unique(vs))))
+        start = 0
+        for q0 in range(0, len(queries), step):
+            chunk = queries[q0 : q0 + step]
+            stop = start + int(np.searchsorted(us[order][start:], chunk[-1], side="right"))
+            idx = order[start:stop]
+            start = stop
+            cols = np.unique(vs[idx])
+            block = self.block(chunk, cols)
+            r = np.searchsorted(chunk, us[idx])
+            c = np.searchsorted(cols, vs[idx])
+            out[idx] = block[:, r, c].T
+        return out

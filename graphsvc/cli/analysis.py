@@ -1,0 +1,218 @@
+"""Commands that analyse the district: gaps, recommend, plan, evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import networkx as nx
+import typer
+
+from graphsvc.analysis import (
+    community_gaps,
+    district_gaps,
+    district_plan,
+    evaluate,
+    read_edge_list,
+    recommend,
+    street_gaps,
+)
+from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
+
+
+def _snapshot(store: str | None) -> nx.Graph:
+    with store_from(store) as graph_store:
+        return graph_store.snapshot()
+
+
+@app.command()
+def gaps(
+    community: Annotated[str | None, typer.Argument(help="A community id; leave out for the whole district.")] = None,
+    street: Annotated[str | None, typer.Option("--street", help="Roll up the communities of one street.")] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Unmet needs, missing five-society roles, fragility, hub reach and policy checks."""
+    G = _snapshot(store)
+    if community is not None:
+        g = community_gaps(G, community)
+        if as_json:
+            print_json(g.model_dump(mode="json"))
+            return
+        rows = [[c.zh + " " + c.en, c.need, c.covered, c.uncovered, ", ".join(c.partners)] for c in g.categories]
+        console.print(
+            table(f"Gaps of {g.community} {g.name or ''}", ["need", "weight", "covered", "uncovered", "partners"], rows)
+        )
+        console.print(f"coverage {g.coverage:.0%}; missing roles: " + (", ".join(r.zh for r in g.roles_missing) or "-"))
+        console.print(
+            f"reached by street hub: {g.reached_by_hub}; university link: {g.university_link}; "
+            f"single-partner needs: {', '.join(g.single_partner_needs) or '-'}"
+        )
+        return
+    if street is not None:
+        s = street_gaps(G, street)
+        if as_json:
+            print_json(s.model_dump(mode="json"))
+            return
+        rows = [
+            [g.community, g.name, g.need, g.covered, f"{g.coverage:.0%}", len(g.roles_missing), g.reached_by_hub]
+            for g in s.communities
+        ]
+        console.print(
+            table(
+                f"Street {s.street} (coverage {s.coverage:.0%})",
+                ["community", "name", "need", "covered", "coverage", "roles missing", "hub"],
+                rows,
+            )
+        )
+        return
+    d = district_gaps(G)
+    if as_json:
+        print_json(d.model_dump(mode="json"))
+        return
+    rows = [[c.zh + " " + c.en, c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
+    console.print(
+        table(
+            f"District: {d.communities} communities, coverage {d.coverage:.0%}",
+            ["need", "weight", "covered", "uncovered", "communities short"],
+            rows,
+        )
+    )
+    rows = [
+        [s.street, s.communities, f"{s.coverage:.0%}", s.not_reached, s.without_university, s.service_organization]
+        for s in d.streets
+    ]
+    console.print(
+        table(
+            "Streets",
+            ["street", "communities", "coverage", "not reached by hub", "no university link", "service organization"],
+            rows,
+        )
+    )
+    rows = [[c.zh + " " + c.en, "pass" if c.passed else "FAIL", len(c.failing)] for c in d.policy.checks]
+    console.print(table("Policy checks", ["check", "result", "failing"], rows))
+
+
+def _kinds(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    out = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    kind = parse_entity_kind(part)
+                except ValueError as error:
+                    raise typer.BadParameter(str(error), param_hint="--kinds") from None
+                if kind not in PARTNER_KINDS:
+                    raise typer.BadParameter(f"{kind.value} is not a partner kind", param_hint="--kinds")
+                out.append(kind.value)
+    return out
+
+
+@app.command(name="recommend")
+def recommend_command(
+    community: Annotated[str, typer.Argument(help="The community to find partners for.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many partners.")] = 10,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option("--kinds", help="Only partners of these kinds (repeat or comma-separate; zh or en labels)."),
+    ] = None,
+    street: Annotated[str | None, typer.Option("--street", help="Only partners working in this street.")] = None,
+    min_score: Annotated[float | None, typer.Option("--min-score", help="Only candidates scoring at least this.")] = (
+        None
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Top-k partners for a community, each with its reasons (zh/en)."""
+    G = _snapshot(store)
+    wanted = _kinds(kinds)
+    recs = recommend(G, community, k=k, kinds=wanted, street=street, min_score=min_score, seed=seed)
+    if as_json:
+        print_json(recs.model_dump(mode="json"))
+        return
+    rows = [
+        [
+            i + 1,
+            r.partner,
+            G.nodes[r.partner].get("name"),
+            r.kind,
+            f"{r.score:.3f}",
+            "; ".join(f"{x.text_zh} / {x.text_en}" for x in r.reasons[:3]),
+        ]
+        for i, r in enumerate(recs.recommendations)
+    ]
+    console.print(table(f"Partners for {community}", ["#", "partner", "name", "kind", "score", "reasons"], rows))
+
+
+@app.command()
+def plan(
+    per_community: Annotated[int, typer.Option("--per-community", min=1, help="New partners per community.")] = 1,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """New links for the whole district that close the most need within partners' capacity."""
+    G = _snapshot(store)
+    result = district_plan(G, per_community=per_community)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    t = result.totals
+    rows = [[link.community, link.partner, link.kind, link.gain] for link in result.links]
+    console.print(table(f"Plan: {t.links} new links", ["community", "partner", "kind", "gain"], rows))
+    rows = [
+        ["plan", t.links, t.before, t.after, f"{t.after / t.need:.0%}" if t.need else "-", 0],
+        [
+            "naive top-1",
+            t.naive_links,
+            t.before,
+            t.naive,
+            f"{t.naive / t.need:.0%}" if t.need else "-",
+            len(t.naive_overloaded),
+        ],
+    ]
+    console.print(
+        table(
+            f"Covered need (total need {t.need})",
+            ["choice", "links", "before", "after", "coverage", "partners over capacity"],
+            rows,
+        )
+    )
+
+
+@app.command(name="evaluate")
+def evaluate_command(
+    holdout: Annotated[float, typer.Option("--holdout", min=0.01, max=0.9, help="Fraction of links to hide.")] = 0.2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the split, negatives and random baseline.")] = 0,
+    k: Annotated[int, typer.Option("-k", min=1, help="Cut-off of Hits@k.")] = 10,
+    negatives: Annotated[int, typer.Option("--negatives", min=1, help="Negatives drawn per held-out link.")] = 100,
+    by_date: Annotated[bool, typer.Option("--by-date", help="Hide the latest links (by 'since') instead.")] = False,
+    edges: Annotated[
+        Path | None, typer.Option("--edges", exists=True, dir_okay=False, help="Evaluate on this edge list instead.")
+    ] = None,
+    bipartite: Annotated[
+        bool, typer.Option("--bipartite", help="With --edges: the two columns are two sides (bipartite).")
+    ] = False,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hide links, rebuild on the rest, and compare graphsvc with the link-prediction baselines."""
+    G = read_edge_list(edges, bipartite=bipartite) if edges is not None else _snapshot(store)
+    result = evaluate(G, holdout=holdout, seed=seed, k=k, negatives=negatives, by="date" if by_date else "random")
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    s = result.split
+    rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.methods.items()]
+    first = next(iter(result.methods.values()))
+    console.print(
+        table(
+            f"{s['test_links']} held-out {s['pairs']} links ({s['by']}, seed {s['seed']}), "
+            f"{s['negatives_per_link']} negatives each; graphsvc model: {s['graphsvc_model']['name']}",
+            ["method", *first.keys()],
+            rows,
+        )
+    )

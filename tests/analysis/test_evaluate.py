@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graphsvc.analysis import evaluate, ranking_metrics, read_edge_list, sample_negatives, split_edges, task_for
+from graphsvc.analysis.common import UnsupportedGraph
+
+METHODS = {"graphsvc", "random", "popularity", "common_neighbors", "adamic_adar", "resource_allocation", "l3"}
+
+
+def test_metrics_by_hand() -> None:
+    # positive ranked 1st of 3, and tied with one of two negatives (rank 1 or 2, each half the time)
+    m = ranking_metrics(np.array([5.0, 1.0]), [np.array([1.0, 2.0]), np.array([1.0, 0.0])], k=1)
+    assert m["hits@1"] == pytest.approx((1 + 0.5) / 2)
+    assert m["mrr"] == pytest.approx((1 + (1 + 1 / 2) / 2) / 2)
+    assert m["auc"] == pytest.approx((2 + 1.5) / 4)
+
+
+def test_constant_score_is_random_level() -> None:
+    m = ranking_metrics(np.zeros(3), np.zeros((3, 99)), k=10)
+    assert m["hits@10"] == pytest.approx(0.1) and m["auc"] == 0.5
+
+
+def test_negatives_are_same_kind_and_unlinked(tiny: nx.Graph) -> None:
+    task = task_for(tiny)
+    negs = sample_negatives(tiny, task, [("c2", "o")], per_positive=10, seed=0)
+    # partners not linked to c2: h and e (never a community, never a neighbour)
+    assert sorted(negs[0]) == ["e", "h"]
+
+
+def test_split_hides_only_community_partner_links(district: nx.Graph) -> None:
+    task = task_for(district)
+    train, hidden = split_edges(district, task, fraction=0.2, seed=1)
+    assert all(district.nodes[u]["kind"] == "community" and district.nodes[v]["kind"] != "community" for u, v in hidden)
+    assert train.number_of_edges() == district.number_of_edges() - len(hidden)
+    assert not any(train.has_edge(u, v) for u, v in hidden)
+    _, by_date = split_edges(district, task, fraction=0.2, seed=1, by="date")
+    cut = min(district.edges[e]["since"] for e in by_date)
+    kept = [
+        district.edges[e]["since"] for e in task.target_edges(district, np.random.default_rng(0)) if e not in by_date
+    ]
+    assert max(kept) <= cut
+
+
+def test_graphsvc_beats_every_baseline_on_sample_district(district: nx.Graph) -> None:
+    result = evaluate(district, holdout=0.2, seed=0)
+    assert set(result.methods) == METHODS
+    hits = {m: v["hits@10"] for m, v in result.methods.items()}
+    assert all(hits["graphsvc"] >= v for v in hits.values())
+    assert result.split["pairs"] == "community-partner"
+    dumped = result.model_dump(mode="json")
+    assert set(dumped) == {"split", "methods"} and set(dumped["methods"]["l3"]) == {"hits@10", "mrr", "auc"}
+
+
+def test_evaluate_on_written_edge_list(tmp_path: Path) -> None:
+    G = nx.connected_watts_strogatz_graph(300, 6, 0.1, seed=4)
+    path = tmp_path / "edges.txt"
+    path.write_text("# node node\n" + "\n".join(f"{u}\t{v}" for u, v in G.edges()) + "\n")
+    H = read_edge_list(path)
+    assert H.number_of_edges() == G.number_of_edges()
+    result = evaluate(H, holdout=0.2, seed=0, negatives=50)
+    assert result.split["pairs"] == "any" and result.split["test_links"] == round(0.2 * G.number_of_edges())
+    hits = {m: v["hits@10"] for m, v in result.methods.items()}
+    # a ring lattice with shortcuts: neighbours of neighbours close triangles, so 2-hop signals beat random
+    assert hits["common_neighbors"] > hits["random"]
+
+
+def test_bipartite_edge_list(tmp_path: Path) -> None:
+    path = tmp_path / "members.csv"
+    rows = [(f"city{i}", f"net{(i * 7 + j) % 15}") for i in range(40) for j in range(3)]
+    path.write_text("\n".join(f"{a},{b}" for a, b in rows))
+    B = read_edge_list(path, bipartite=True)
+    assert {d for _, d in B.nodes(data="bipartite")} == {0, 1}
+    task = task_for(B)
+    assert task.kind == "bipartite"
+    result = evaluate(B, holdout=0.2, seed=1, negatives=10)
+    # city-network pairs share no neighbours: the 2-hop indices are exactly at random level
+    assert result.methods["common_neighbors"]["auc"] == 0.5
+
+
+def test_read_edge_list_rejects_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("lonely\n")
+    with pytest.raises(UnsupportedGraph):
+        read_edge_list(path)
+
+
+def test_evaluate_is_deterministic() -> None:
+    G = nx.karate_club_graph()
+    assert evaluate(G, seed=2, negatives=20) == evaluate(G, seed=2, negatives=20)

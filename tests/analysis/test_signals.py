@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import math
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graphsvc.analysis.signals import FEATURES, SignalEngine, l3_index, reference_features
+
+F = {name: i for i, name in enumerate(FEATURES)}
+
+
+def test_l3_by_hand() -> None:
+    # c1 - p1 - c2 - p2 and c1 - p3 - c3 - p2: two length-3 paths from c1 to p2
+    G = nx.Graph([("c1", "p1"), ("p1", "c2"), ("c2", "p2"), ("c1", "p3"), ("p3", "c3"), ("c3", "p2"), ("c3", "x")])
+    # path via p1 (deg 2), c2 (deg 2): 1/2; via p3 (deg 2), c3 (deg 3): 1/sqrt(6)
+    expected = 0.5 + 1 / math.sqrt(6)
+    [(_, _, p)] = list(l3_index(G, [("c1", "p2")]))
+    assert p == pytest.approx(expected)
+    assert SignalEngine(G).pair_features([("c1", "p2")])[0, F["l3"]] == pytest.approx(expected)
+
+
+def test_two_hop_zero_on_bipartite_pairs_but_l3_not() -> None:
+    G = nx.Graph([("c1", "p1"), ("c2", "p1"), ("c2", "p2")])
+    x = SignalEngine(G).pair_features([("c1", "p2")])[0]
+    assert x[F["common_neighbors"]] == x[F["adamic_adar"]] == x[F["resource_allocation"]] == 0
+    assert x[F["l3"]] == pytest.approx(0.5)
+    assert x[F["preferential_attachment"]] == 1 * 1
+
+
+def test_two_hop_by_hand() -> None:
+    G = nx.Graph([("a", "b"), ("b", "c"), ("a", "d"), ("d", "c"), ("d", "e")])
+    x = SignalEngine(G).pair_features([("a", "c")])[0]
+    assert x[F["common_neighbors"]] == 2
+    assert x[F["adamic_adar"]] == pytest.approx(1 / math.log(2) + 1 / math.log(3))
+    assert x[F["resource_allocation"]] == pytest.approx(1 / 2 + 1 / 3)
+    assert x[F["preferential_attachment"]] == 4
+
+
+def test_domain_signals_by_hand(tiny: nx.Graph) -> None:
+    eng = SignalEngine(tiny)
+    x = dict(zip(FEATURES, eng.pair_features([("c2", "e")])[0], strict=True))
+    # e offers health, which c2 does not need
+    assert x["gap_fit"] == 0
+    assert x["fills_role"] == 1  # c2 has no social force
+    assert x["same_street"] == 0  # e works in T
+    assert x["headroom"] == pytest.approx((2 - 1) / 2)
+    y = dict(zip(FEATURES, eng.pair_features([("c2", "h")])[0], strict=True))
+    assert y["street_hub"] == 1 and y["same_street"] == 1 and y["fills_role"] == 0
+    assert y["headroom"] == pytest.approx((10 - 1) / 10)
+    # u (at capacity: 1 of 1) offers health 5 to c1, which lacks 1 of its 2: share min(5*2/(0+2), 1) = 1 of need 6
+    z = dict(zip(FEATURES, eng.pair_features([("c1", "u")])[0], strict=True))
+    assert z["gap_fit"] == pytest.approx(1 / 6)
+    assert z["headroom"] == 0
+
+
+def test_fast_matches_reference_on_tiny(tiny: nx.Graph) -> None:
+    pairs = [(u, v) for u in tiny for v in tiny if u != v]
+    np.testing.assert_allclose(SignalEngine(tiny).pair_features(pairs), reference_features(tiny, pairs), atol=1e-12)
+
+
+def test_fast_matches_reference_on_district(district: nx.Graph) -> None:
+    rng = random.Random(7)
+    nodes = sorted(district)
+    pairs = [tuple(rng.sample(nodes, 2)) for _ in range(1500)]
+    fast = SignalEngine(district).pair_features(pairs)
+    np.testing.assert_allclose(fast, reference_features(district, pairs), rtol=1e-10, atol=1e-12)
+
+
+def test_generic_graph_has_no_domain_signals() -> None:
+    G = nx.karate_club_graph()
+    x = SignalEngine(G).pair_features([(0, 33)])
+    assert not x[0, len(FEATURES) - 5 :].any()
+    np.testing.assert_allclose(x, reference_features(G, [(0, 33)]))

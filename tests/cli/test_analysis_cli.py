@@ -1,0 +1,94 @@
+"""The analysis commands (gaps, recommend, plan, evaluate) end to end on the sample district."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from graphsvc.cli import app
+from graphsvc.errors import EntityNotFound
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    db = tmp_path_factory.mktemp("analysis") / "g.db"
+    environment = {"GRAPHSVC_STORE": f"sqlite:///{db}", "COLUMNS": "200"}
+    result = runner.invoke(app, ["demo"], env=environment)
+    assert result.exit_code == 0, result.output
+    return environment
+
+
+def invoke_json(env: dict[str, str], *args: str) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1, "--json prints exactly one line"
+    parsed: dict[str, object] = json.loads(result.stdout)
+    return parsed
+
+
+def test_gaps(env: dict[str, str]) -> None:
+    district = invoke_json(env, "gaps")
+    assert district["communities"] == 130
+    one = invoke_json(env, "gaps", "com-00001")
+    assert one["community"] == "com-00001" and "roles_missing" in one
+    street = invoke_json(env, "gaps", "--street", "拱北")
+    assert street["street"] == "拱北" and len(street["communities"]) == 13  # type: ignore[arg-type]
+    table = runner.invoke(app, ["gaps"], env=env)
+    assert table.exit_code == 0 and "Policy checks" in table.stdout
+
+
+def test_gaps_unknown_community_raises_not_found(env: dict[str, str]) -> None:
+    # the console entry point (graphsvc.cli.main) turns this error into exit code 4
+    result = runner.invoke(app, ["gaps", "com-99999"], env=env)
+    assert isinstance(result.exception, EntityNotFound)
+
+
+def test_recommend(env: dict[str, str]) -> None:
+    out = invoke_json(env, "recommend", "com-00001", "-k", "3", "--kinds", "enterprise,social organization")
+    assert set(out) == {"community", "recommendations"}
+    recs = out["recommendations"]
+    assert isinstance(recs, list) and len(recs) == 3
+    assert {r["kind"] for r in recs} <= {"enterprise", "organization"}
+    assert all(set(r) == {"partner", "kind", "score", "reasons"} for r in recs)
+    assert all(r["reasons"] and r["reasons"][0]["text_zh"] for r in recs)
+    bad = runner.invoke(app, ["recommend", "com-00001", "--kinds", "community"], env=env)
+    assert bad.exit_code == 2
+
+
+def test_plan(env: dict[str, str]) -> None:
+    out = invoke_json(env, "plan")
+    totals = out["totals"]
+    assert isinstance(totals, dict)
+    assert totals["after"] > totals["before"] and totals["after"] >= totals["naive"]
+
+
+def test_evaluate_store_and_edges(env: dict[str, str], tmp_path: Path) -> None:
+    out = invoke_json(env, "evaluate", "--seed", "0")
+    assert set(out) == {"split", "methods"}
+    methods = out["methods"]
+    assert isinstance(methods, dict)
+    hits = {m: v["hits@10"] for m, v in methods.items()}
+    assert set(hits) == {
+        "graphsvc",
+        "random",
+        "popularity",
+        "common_neighbors",
+        "adamic_adar",
+        "resource_allocation",
+        "l3",
+    }
+    assert hits["graphsvc"] >= max(hits.values())
+    edges = tmp_path / "edges.txt"
+    G = nx.connected_watts_strogatz_graph(200, 6, 0.1, seed=1)
+    edges.write_text("\n".join(f"{u} {v}" for u, v in G.edges()))
+    generic = invoke_json(env, "evaluate", "--edges", str(edges), "--holdout", "0.1")
+    split = generic["split"]
+    assert isinstance(split, dict) and split["pairs"] == "any" and split["nodes"] == 200
+    table = runner.invoke(app, ["evaluate", "--edges", str(edges)], env=env)
+    assert table.exit_code == 0 and "adamic_adar" in table.stdout
