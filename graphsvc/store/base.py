@@ -102,6 +102,10 @@ class GraphStore(ABC):
         """The entity with this id (``EntityNotFound`` if absent)."""
 
     @abstractmethod
+    def get_entities(self, ids: Iterable[str]) -> list[Entity]:
+        """The entities with these ids that exist, ordered by id (one round trip)."""
+
+    @abstractmethod
     def list_entities(
         self,
         *,

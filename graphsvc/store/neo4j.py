@@ -114,6 +114,7 @@ WHERE ($kind IS NULL OR e.kind = $kind) AND ($street IS NULL OR e.street = $stre
 RETURN count(e) AS n
 """
 GET_ENTITY = f"MATCH (e:Entity {{id: $id}}) RETURN {ENTITY_FIELDS}"
+GET_ENTITIES = f"UNWIND $ids AS id MATCH (e:Entity {{id: id}}) RETURN {ENTITY_FIELDS} ORDER BY e.id"
 LINK_FIELDS = (
     "s.id AS source, t.id AS target, type(r) AS type, r.since AS since, r.until AS until, "
     "r.weight AS weight, r.project AS project"
@@ -361,6 +362,9 @@ class Neo4jStore(GraphStore):
         if not records:
             raise EntityNotFound(entity_id)
         return _entity(records[0])
+
+    def get_entities(self, ids: Iterable[str]) -> list[Entity]:
+        return [_entity(r) for r in self._read(GET_ENTITIES, ids=sorted(set(ids)))]
 
     def list_entities(
         self,

@@ -206,6 +206,15 @@ class SQLiteStore(GraphStore):
             raise EntityNotFound(entity_id)
         return _entity(rows[0])
 
+    def get_entities(self, ids: Iterable[str]) -> list[Entity]:
+        wanted = sorted(set(ids))
+        found: list[Entity] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [_entity(r) for r in self._query(f"SELECT * FROM entities WHERE id IN ({marks})", chunk)]  # noqa: S608
+        return sorted(found, key=lambda e: e.id)
+
     @staticmethod
     def _where(kind: EntityKind | None, street: str | None) -> tuple[str, list[Any]]:
         clauses, params = [], []

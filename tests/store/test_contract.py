@@ -69,6 +69,12 @@ def test_list_filters_and_pages(store: GraphStore, tiny: Dataset) -> None:
     assert store.existing_kinds(["c1", "s1", "nope"]) == {"c1": EntityKind.COMMUNITY, "s1": EntityKind.SCHOOL}
 
 
+def test_get_entities_in_one_call(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    assert [e.id for e in store.get_entities(["s1", "c1", "ghost", "c1"])] == ["c1", "s1"]
+    assert store.get_entities([]) == []
+
+
 def test_get_unknown_entity_raises(store: GraphStore) -> None:
     with pytest.raises(EntityNotFound, match="nope"):
         store.get_entity("nope")

@@ -1,0 +1,147 @@
+"""Latency of the recommendations endpoint against /healthz on the same running server (wrk).
+
+Starts ``graphsvc serve --demo`` on loopback over a fresh SQLite store holding the
+synthetic district (2,000 communities by default), waits until the snapshot's
+recommendations are warm, then runs wrk at 16 connections against ``/healthz``
+and against ``/communities/{id}/recommendations`` (rotating over every
+community). Measures; asserts nothing. The last line printed is one JSON object::
+
+    {"reco_p99_ms": x, "health_p99_ms": x, "p99_ratio": x, "reco_rps": x}
+
+Needs ``wrk`` on PATH (Debian/Ubuntu: ``apt-get install -y wrk``; macOS: ``brew install wrk``).
+
+    python bench/api_latency.py [--communities 2000] [--connections 16] [--duration 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+WRK_SCRIPT = """
+local n = {communities}
+local counter = 0
+local mode = "{mode}"
+request = function()
+  if mode == "reco" then
+    counter = counter + 1
+    return wrk.format("GET", string.format("/communities/com-%05d/recommendations", (counter % n) + 1))
+  end
+  return wrk.format("GET", "/healthz")
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT {{\\"p50_us\\": %d, \\"p99_us\\": %d, \\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d}}\\n",
+    latency:percentile(50), latency:percentile(99), summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_warm(base: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            body = httpx.get(f"{base}/readyz", timeout=2).json()
+            snapshot = body.get("snapshot") or {}
+            if snapshot.get("recommendations_warm"):
+                return dict(body)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"server at {base} not warm after {timeout:.0f} s")
+
+
+def run_wrk(wrk: str, base: str, mode: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
+    script = workdir / f"{mode}.lua"
+    script.write_text(WRK_SCRIPT.format(communities=args.communities, mode=mode))
+    cmd = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(script), base + "/"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    raw = json.loads(line.removeprefix("RESULT "))
+    result = {
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "errors": raw["errors"],
+    }
+    print(
+        f"{mode:6s} p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
+        f"{result['rps']:.0f} req/s  errors {result['errors']}"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--communities", type=int, default=2000, help="size of the synthetic district")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per run")
+    parser.add_argument("--warm-timeout", type=float, default=600, help="seconds to wait for the server to be warm")
+    args = parser.parse_args()
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk not found: apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)")
+
+    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
+        workdir = Path(tmp)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        cmd = [
+            sys.executable,
+            "-m",
+            "graphsvc",
+            "serve",
+            "--demo",
+            "--communities",
+            str(args.communities),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--store",
+            f"sqlite://{workdir / 'graph.db'}",
+        ]
+        started = time.monotonic()
+        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            ready = wait_warm(base, args.warm_timeout)
+            snapshot = ready["snapshot"]
+            print(
+                f"server warm after {time.monotonic() - started:.1f} s: {snapshot['nodes']} nodes, "
+                f"{snapshot['edges']} edges, {args.communities} communities"
+            )
+            health = run_wrk(wrk, base, "health", args, workdir)
+            reco = run_wrk(wrk, base, "reco", args, workdir)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    summary = {
+        "reco_p99_ms": round(reco["p99_ms"], 3),
+        "health_p99_ms": round(health["p99_ms"], 3),
+        "p99_ratio": round(reco["p99_ms"] / health["p99_ms"], 3),
+        "reco_rps": round(reco["rps"], 1),
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

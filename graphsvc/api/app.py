@@ -1,0 +1,125 @@
+"""The HTTP API: ``create_app(settings)`` builds one app over one store.
+
+Nothing is created at import time. The app opens the configured store (or uses
+the one it is given), serves reads from the store and from an in-memory
+analysis snapshot (:mod:`graphsvc.api.snapshot`), and answers every error as
+``application/problem+json`` (:mod:`graphsvc.api.problems`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+
+from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
+from graphsvc.api.limits import BodySizeLimit
+from graphsvc.api.problems import install_problem_handlers, use_problem_media_type
+from graphsvc.api.recommendations import fit_snapshot, warm_snapshot
+from graphsvc.api.routes import communities, entities, health, imports, pages, plan, stats, streets
+from graphsvc.api.snapshot import SnapshotHolder
+from graphsvc.errors import StoreUnavailable
+from graphsvc.settings import Settings
+from graphsvc.store import GraphStore, open_store
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Graph analysis of resource linkage in community governance: which community lacks what,
+and which partners (social organizations, caring enterprises, universities and student
+societies, media) could fill it.
+
+The demo district (`graphsvc serve --demo`) is **synthetic**: every id, name and figure
+is invented, shaped by the published figures of one district's "1 + 10 + N" hub platform.
+
+* Reads are open unless `GRAPHSVC_READ_REQUIRES_KEY` is set; writes need a key from
+  `GRAPHSVC_API_KEYS` in the `X-API-Key` header and are refused when no key is configured.
+* Lists are `{"data": [...], "count": n}` with `limit` and `offset`.
+* Errors are `application/problem+json` (RFC 9457); upload problems list file, line and field.
+"""
+
+TAGS = [
+    {"name": "communities", "description": "Communities, their needs, gaps and partner recommendations"},
+    {"name": "entities", "description": "Every entity: communities and partners"},
+    {"name": "streets", "description": "Streets (镇街) and their gaps"},
+    {"name": "plan", "description": "A district-wide linkage plan"},
+    {"name": "stats", "description": "Counts"},
+    {"name": "imports", "description": "Loading the documented files"},
+    {"name": "health", "description": "Liveness and readiness"},
+    {"name": "pages", "description": "Interactive pages for planners (HTML, offline)"},
+]
+
+
+def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
+    """Build the API over ``store`` (else the store ``settings`` names; else the embedded default).
+
+    A store passed in stays the caller's to close; a store the app opens is closed at shutdown.
+    """
+    settings = settings or Settings()
+    owns_store = store is None
+    graph_store = store if store is not None else open_store(settings=settings)
+    state = ApiState(
+        settings=settings,
+        store=graph_store,
+        snapshots=SnapshotHolder(graph_store, fit=fit_snapshot, warm=warm_snapshot),
+        owns_store=owns_store,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            await run_in_threadpool(state.snapshots.rebuild)
+        except StoreUnavailable as error:  # start anyway: /readyz reports, reads answer 503 until it is back
+            log.warning("store not reachable at start-up: %s", error)
+        yield
+        state.snapshots.wait_idle(timeout=5)
+        if state.owns_store:
+            state.store.close()
+
+    app = FastAPI(
+        title="graphsvc",
+        version="0.1.0",
+        summary="Partner recommendations and gaps for community governance",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.graphsvc = state
+    install_problem_handlers(app)
+
+    read_deps = [Depends(require_read_key)] if settings.read_requires_key else []
+    app.include_router(health.router)
+    for router in (communities.router, entities.router, streets.router, plan.router, stats.router, pages.router):
+        app.include_router(router, dependencies=read_deps)
+    app.include_router(imports.router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=[API_KEY_HEADER, "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = use_problem_media_type(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

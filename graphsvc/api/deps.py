@@ -1,0 +1,104 @@
+"""Dependencies the routes share, as ``Annotated`` aliases used in their signatures."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
+from starlette.concurrency import run_in_threadpool
+
+from graphsvc.api.snapshot import Snapshot, SnapshotHolder
+from graphsvc.settings import Settings
+from graphsvc.store.base import GraphStore
+
+API_KEY_HEADER = "X-API-Key"
+
+
+@dataclass
+class ApiState:
+    """What one app instance works with; built by ``create_app``, kept on ``app.state.graphsvc``."""
+
+    settings: Settings
+    store: GraphStore
+    snapshots: SnapshotHolder
+    owns_store: bool
+
+
+def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.graphsvc
+    return state
+
+
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+def get_store(state: StateDep) -> GraphStore:
+    return state.store
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+async def get_snapshot(state: StateDep) -> Snapshot:
+    """The snapshot in service; only the first build (nothing to serve yet) runs, in a worker thread."""
+    loaded = state.snapshots.loaded
+    if loaded is not None and not state.snapshots.stale:
+        return loaded
+    return await run_in_threadpool(state.snapshots.current)
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+api_key_scheme = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="One of the keys in GRAPHSVC_API_KEYS. Writes need one; reads only if GRAPHSVC_READ_REQUIRES_KEY.",
+)
+
+
+def key_matches(sent: str, keys: list[SecretStr]) -> bool:
+    """Whether ``sent`` is one of ``keys``, compared in constant time against every key."""
+    sent_bytes = sent.encode("utf-8", "surrogateescape")
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(sent_bytes, key.get_secret_value().encode("utf-8", "surrogateescape"))
+    return found
+
+
+def _check_key(sent: str | None, keys: list[SecretStr], *, what: str) -> None:
+    if not keys:
+        raise HTTPException(403, f"{what} are disabled: no API key is configured (set GRAPHSVC_API_KEYS)")
+    if not sent:
+        raise HTTPException(
+            401, f"{what} need an API key in the {API_KEY_HEADER} header", {"WWW-Authenticate": "ApiKey"}
+        )
+    if not key_matches(sent, keys):
+        raise HTTPException(401, "the API key is not valid", {"WWW-Authenticate": "ApiKey"})
+
+
+def require_write_key(settings: SettingsDep, sent: Annotated[str | None, Security(api_key_scheme)]) -> None:
+    """Writes need a configured key; with none configured they are refused (403), never open."""
+    _check_key(sent, settings.api_keys, what="writes")
+
+
+def require_read_key(settings: SettingsDep, sent: Annotated[str | None, Security(api_key_scheme)]) -> None:
+    """Reads need a key only when ``read_requires_key`` is set (the app adds this dependency only then)."""
+    _check_key(sent, settings.api_keys, what="reads")
+
+
+WriteKeyDep = Annotated[None, Depends(require_write_key)]
+
+
+def get_snapshot_holder(state: StateDep) -> SnapshotHolder:
+    return state.snapshots
+
+
+SnapshotHolderDep = Annotated[SnapshotHolder, Depends(get_snapshot_holder)]

@@ -1,0 +1,17 @@
+"""Query and path parameters the routers share, with their limits and OpenAPI examples."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from graphsvc.api.schemas import MAX_PAGE
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (at most {MAX_PAGE})", examples=[50])]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip", examples=[0])]
+StreetFilter = Annotated[
+    str | None, Query(min_length=1, max_length=200, description="only this street (镇街)", examples=["拱北"])
+]
+EntityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="entity id", examples=["ent-0001"])]
+CommunityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="community id", examples=["com-00001"])]

@@ -1,0 +1,102 @@
+"""Recommendations served from the snapshot: one fitted recommender, answers kept as encoded JSON.
+
+A :class:`RecommendationService` is fitted once per snapshot
+(:meth:`graphsvc.analysis.recommend.Recommender.fit`). Answers are cached as
+the JSON bytes sent to clients (bounded), so a repeated question costs one dict
+lookup on the event loop; a background warm-up fills the default question
+(``k=10``, no filters) for every community right after a snapshot is swapped in.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+import networkx as nx
+
+from graphsvc.analysis.recommend import Recommender
+from graphsvc.api.snapshot import Snapshot
+from graphsvc.graph import communities
+
+log = logging.getLogger(__name__)
+
+DEFAULT_K = 10
+MAX_K = 100
+MAX_CACHED = 20_000
+FREEZE_GC_NODES = 5_000
+"""Snapshots at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
+
+AnswerKey = tuple[str, int, tuple[str, ...] | None, str | None, float | None]
+
+
+def answer_key(
+    community: str, k: int, kinds: Iterable[str] | None, street: str | None, min_score: float | None
+) -> AnswerKey:
+    return (community, k, tuple(sorted(set(kinds))) if kinds is not None else None, street, min_score)
+
+
+class RecommendationService:
+    """The recommender fitted on one snapshot graph, and its cached answers."""
+
+    def __init__(self, recommender: Recommender, community_ids: list[str]) -> None:
+        self.recommender = recommender
+        self.community_ids = community_ids
+        self._answers: dict[AnswerKey, bytes] = {}
+        self._lock = threading.Lock()  # the recommender keeps its own caches: one question at a time
+        self.warmed = threading.Event()
+
+    @classmethod
+    def fit(cls, G: nx.Graph, *, seed: int = 0) -> RecommendationService | None:
+        """Fit on ``G``; ``None`` for an empty graph (nothing to recommend)."""
+        if G.number_of_nodes() == 0:
+            return None
+        return cls(Recommender.fit(G, seed=seed), communities(G))
+
+    def cached(self, key: AnswerKey) -> bytes | None:
+        """The encoded answer if it was computed before (never blocks)."""
+        return self._answers.get(key)
+
+    def answer(self, key: AnswerKey) -> bytes:
+        """The encoded :class:`~graphsvc.analysis.recommend.CommunityRecommendations` for ``key``."""
+        hit = self._answers.get(key)
+        if hit is not None:
+            return hit
+        community, k, kinds, street, min_score = key
+        with self._lock:
+            result = self.recommender.recommend(community, k=k, kinds=kinds, street=street, min_score=min_score)
+        data = result.model_dump_json().encode()
+        if len(self._answers) < MAX_CACHED:
+            self._answers[key] = data
+        return data
+
+    def warm(self, is_current: Callable[[], bool] | None = None) -> None:
+        """Compute the default answer of every community (run in a background thread)."""
+        for community in self.community_ids:
+            if is_current is not None and not is_current():
+                return  # a newer snapshot took over
+            self.answer(answer_key(community, DEFAULT_K, None, None, None))
+        self.warmed.set()
+        log.info("recommendations warmed for %d communities", len(self.community_ids))
+
+
+def fit_snapshot(G: nx.Graph) -> RecommendationService | None:
+    """The ``fit`` hook of the snapshot holder."""
+    return RecommendationService.fit(G)
+
+
+def warm_snapshot(snapshot: Snapshot, is_current: Callable[[], bool]) -> None:
+    """The ``warm`` hook of the snapshot holder: precompute, then take the snapshot out of the cyclic GC's sight.
+
+    A large snapshot is millions of long-lived objects; without ``gc.freeze()`` every full collection walks them
+    all and stalls every request for a few hundred milliseconds (the p99). Unfreezing first lets the previous
+    snapshot's garbage be collected.
+    """
+    service = snapshot.fitted
+    if isinstance(service, RecommendationService):
+        service.warm(is_current=is_current)
+    if is_current() and snapshot.graph.number_of_nodes() >= FREEZE_GC_NODES:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()

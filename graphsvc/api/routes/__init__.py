@@ -1,0 +1,1 @@
+"""One router per area; ``graphsvc.api.app.create_app`` includes them."""

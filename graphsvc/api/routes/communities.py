@@ -1,0 +1,113 @@
+"""Communities: list by street, one community with its needs and partners."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from graphsvc.analysis.gaps import CommunityGaps
+from graphsvc.analysis.recommend import CommunityRecommendations
+from graphsvc.api.deps import SnapshotDep, StoreDep
+from graphsvc.api.params import CommunityIdPath, Limit, Offset, StreetFilter
+from graphsvc.api.problems import problem_responses
+from graphsvc.api.recommendations import DEFAULT_K, MAX_K, RecommendationService, answer_key
+from graphsvc.api.schemas import DEFAULT_PAGE, CommunityPublic, EntitiesPublic, PartnerLink
+from graphsvc.api.views import gaps_of_community, require_community
+from graphsvc.errors import NotFound, StoreUnavailable
+from graphsvc.model import Entity
+from graphsvc.store.base import GraphStore
+from graphsvc.vocabulary import PARTNER_KINDS, EntityKind
+
+router = APIRouter(prefix="/communities", tags=["communities"])
+
+PartnerKind = enum.StrEnum("PartnerKind", {k.name: k.value for k in PARTNER_KINDS})  # type: ignore[misc]
+"""Entity kinds that can be recommended as partners."""
+
+
+def get_community(store: GraphStore, community_id: str) -> Entity:
+    """The community with this id; ``NotFound`` for an unknown id or an entity of another kind."""
+    entity = store.get_entity(community_id)
+    if entity.kind is not EntityKind.COMMUNITY:
+        raise NotFound(f"{community_id!r} is an entity of kind {entity.kind.value!r}, not a community")
+    return entity
+
+
+@router.get("", summary="List communities, optionally of one street", responses=problem_responses(422, 503))
+def list_communities(
+    store: StoreDep, street: StreetFilter = None, limit: Limit = DEFAULT_PAGE, offset: Offset = 0
+) -> EntitiesPublic:
+    """Communities ordered by id; ``count`` is the number of matches before paging."""
+    kind = EntityKind.COMMUNITY
+    data = store.list_entities(kind=kind, street=street, limit=limit, offset=offset)
+    return EntitiesPublic(data=data, count=store.count_entities(kind=kind, street=street))
+
+
+@router.get("/{community_id}", summary="One community", responses=problem_responses(404, 422, 503))
+def community_detail(store: StoreDep, community_id: CommunityIdPath, request: Request) -> CommunityPublic:
+    """The community, its needs, the partners it already works with and links to its analyses."""
+    entity = get_community(store, community_id)
+    needs = {n.category: float(n.weight) for n in store.list_needs(community_id)}
+    kinds_by_partner: dict[str, set[str]] = {}
+    for link in store.list_links(community_id):
+        other = link.target if link.source == community_id else link.source
+        kinds_by_partner.setdefault(other, set()).add(link.kind.value)
+    partners = [
+        PartnerLink(id=p.id, kind=p.kind.value, name=p.name, link_kinds=sorted(kinds_by_partner[p.id]))
+        for p in store.get_entities(kinds_by_partner)
+    ]
+    base = request.url_for("community_detail", community_id=community_id).path
+    links = {
+        "self": base,
+        "gaps": f"{base}/gaps",
+        "recommendations": f"{base}/recommendations",
+        "page": request.url_for("community_html", community_id=community_id).path,
+    }
+    return CommunityPublic(entity=entity, needs=needs, partners=partners, links=links)
+
+
+@router.get("/{community_id}/gaps", summary="Gaps of one community", responses=problem_responses(404, 422, 503))
+def community_gaps(snapshot: SnapshotDep, community_id: CommunityIdPath) -> CommunityGaps:
+    """Per-category need, covered and uncovered amounts (largest gap first), missing five-society roles,
+    needs covered by a single partner, partners whose loss would uncover the most need, and hub reach."""
+    return gaps_of_community(snapshot, community_id)
+
+
+@router.get(
+    "/{community_id}/recommendations",
+    summary="Partners this community could work with next, ranked, with reasons",
+    response_model=CommunityRecommendations,
+    responses=problem_responses(404, 422, 503),
+)
+async def community_recommendations(
+    snapshot: SnapshotDep,
+    community_id: CommunityIdPath,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="how many partners", examples=[DEFAULT_K])] = DEFAULT_K,
+    kinds: Annotated[
+        list[PartnerKind] | None,
+        Query(
+            alias="kind", description="only partners of these kinds (repeat the parameter)", examples=[["enterprise"]]
+        ),
+    ] = None,
+    street: StreetFilter = None,
+    min_score: Annotated[
+        float | None,
+        Query(ge=-1e6, le=1e6, description="only partners scoring at least this (0 = an average candidate)"),
+    ] = None,
+) -> Response:
+    """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory snapshot.
+
+    Partners already linked to the community and partners at capacity are never recommended. Each reason is one
+    signal with its contribution to the score and a sentence in Chinese and English.
+    """
+    require_community(snapshot, community_id)
+    service = snapshot.fitted
+    if not isinstance(service, RecommendationService):
+        raise StoreUnavailable("recommendations are not ready yet; retry shortly")
+    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score)
+    data = service.cached(key)
+    if data is None:
+        data = await run_in_threadpool(service.answer, key)
+    return Response(data, media_type="application/json")

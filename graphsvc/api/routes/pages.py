@@ -1,0 +1,135 @@
+"""Interactive pages for planners (HTML), and the scripts they load.
+
+The pages are the same as ``graphsvc render`` writes, built from the snapshot in
+service and cached on it; they load vis-network and their own script from
+``/pages/static/`` (served from the package, never from a CDN), so they work on
+networks with no internet access.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import HTMLResponse
+
+from graphsvc.analysis.gaps import all_community_gaps, district_gaps
+from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.params import CommunityIdPath
+from graphsvc.api.problems import problem_responses
+from graphsvc.api.recommendations import DEFAULT_K, RecommendationService, answer_key
+from graphsvc.api.snapshot import Snapshot
+from graphsvc.api.views import gaps_of_community, gaps_of_street, require_community
+from graphsvc.errors import NotFound
+from graphsvc.viz import ASSETS, PageUrls, asset_text, community_page, gap_shares_of, overview_page, street_page
+
+router = APIRouter(prefix="/pages", tags=["pages"])
+
+PAGE_K = 5
+"""Suggested partners drawn on a community page."""
+
+HTML_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
+AssetPath = Annotated[str, Path(description="file name", examples=["vis-network.min.js"])]
+
+
+def _places(request: Request) -> tuple[PageUrls, str]:
+    """Where the pages and their scripts are served, as root-relative paths (proxies' root_path included)."""
+    base = request.url_for("overview_html").path.rsplit("/", 1)[0]
+    return PageUrls(base), f"{base}/static"
+
+
+def _shares(snapshot: Snapshot) -> dict[str, float]:
+    return snapshot.cached(("pages", "gap_shares"), lambda: gap_shares_of(all_community_gaps(snapshot.graph)))
+
+
+def _recommendations(snapshot: Snapshot, community: str) -> dict[str, Any] | None:
+    service = snapshot.fitted
+    if not isinstance(service, RecommendationService):
+        return None
+    answer: dict[str, Any] = json.loads(service.answer(answer_key(community, DEFAULT_K, None, None, None)))
+    answer["recommendations"] = answer["recommendations"][:PAGE_K]
+    return answer
+
+
+def _html(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers=HTML_HEADERS)
+
+
+@router.get(
+    "/overview",
+    summary="District overview page (HTML)",
+    response_class=HTMLResponse,
+    responses=problem_responses(503),
+)
+def overview_html(snapshot: SnapshotDep, request: Request) -> HTMLResponse:
+    """Communities grouped by street and coloured by gap level, hubs and partners coloured by kind, with a
+    legend, filters, a search box and a PNG button. Large districts are laid out on the server."""
+    urls, assets = _places(request)
+
+    def build() -> str:
+        district = snapshot.cached(("pages", "district_gaps"), lambda: district_gaps(snapshot.graph))
+        return overview_page(
+            snapshot.graph, gap_shares=_shares(snapshot), district=district, urls=urls, asset_url=assets
+        )
+
+    return _html(snapshot.cached(("pages", "overview", urls.base), build))
+
+
+@router.get(
+    "/communities/{community_id}",
+    summary="One community's page (HTML)",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 422, 503),
+)
+def community_html(snapshot: SnapshotDep, community_id: CommunityIdPath, request: Request) -> HTMLResponse:
+    """The community's partners, their other communities and its street hub; its gaps; and suggested partners
+    drawn as dashed links whose tooltips give the reasons."""
+    require_community(snapshot, community_id)
+    urls, assets = _places(request)
+
+    def build() -> str:
+        return community_page(
+            snapshot.graph,
+            community_id,
+            gaps=gaps_of_community(snapshot, community_id),
+            recommendations=_recommendations(snapshot, community_id),
+            gap_shares=_shares(snapshot),
+            urls=urls,
+            asset_url=assets,
+        )
+
+    return _html(snapshot.cached(("pages", "community", community_id, urls.base), build))
+
+
+@router.get(
+    "/streets/{street}",
+    summary="One street's page (HTML)",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 422, 503),
+)
+def street_html(snapshot: SnapshotDep, street: StreetPath, request: Request) -> HTMLResponse:
+    """The street's communities, hub and partners, with the street's gaps."""
+    gaps = gaps_of_street(snapshot, street)
+    urls, assets = _places(request)
+
+    def build() -> str:
+        return street_page(snapshot.graph, street, gaps=gaps, gap_shares=_shares(snapshot), urls=urls, asset_url=assets)
+
+    return _html(snapshot.cached(("pages", "street", street, urls.base), build))
+
+
+@router.get(
+    "/static/{name}",
+    summary="Scripts and style the pages load (vendored vis-network, the page script)",
+    response_class=Response,
+    responses=problem_responses(404),
+)
+def page_asset(name: AssetPath) -> Response:
+    """One of the pages' own files; nothing else is served."""
+    if name not in ASSETS:
+        raise NotFound(f"no page asset named {name!r}")
+    headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    return Response(asset_text(name), media_type=ASSETS[name], headers=headers)

@@ -1,0 +1,27 @@
+"""A district-wide linkage plan, computed on the snapshot."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from graphsvc.analysis.plan import DistrictPlan
+from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.problems import problem_responses
+from graphsvc.api.views import plan_of_district
+
+router = APIRouter(prefix="/plan", tags=["plan"])
+
+
+@router.get(
+    "",
+    summary="New links that close the most need within partners' capacity",
+    responses=problem_responses(409, 422, 503),
+)
+def district_plan(
+    snapshot: SnapshotDep,
+    per_community: Annotated[int, Query(ge=1, le=5, description="at most this many new partners per community")] = 1,
+) -> DistrictPlan:
+    """Planned links, coverage before and after per community, and totals (computed once per snapshot)."""
+    return plan_of_district(snapshot, per_community)

@@ -1,0 +1,40 @@
+"""Streets (镇街): which there are, and their gaps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from graphsvc.analysis.gaps import StreetGaps
+from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.problems import problem_responses
+from graphsvc.api.views import gaps_of_street, street_sizes
+
+router = APIRouter(prefix="/streets", tags=["streets"])
+
+StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
+
+
+class StreetPublic(BaseModel):
+    street: str = Field(examples=["拱北"])
+    communities: int = Field(ge=0, examples=[13])
+
+
+class StreetsPublic(BaseModel):
+    data: list[StreetPublic]
+    count: int = Field(ge=0)
+
+
+@router.get("", summary="Streets with their number of communities", responses=problem_responses(503))
+def list_streets(snapshot: SnapshotDep) -> StreetsPublic:
+    data = [StreetPublic(street=s, communities=n) for s, n in street_sizes(snapshot).items()]
+    return StreetsPublic(data=data, count=len(data))
+
+
+@router.get("/{street}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
+def street_gaps(snapshot: SnapshotDep, street: StreetPath) -> StreetGaps:
+    """Uncovered needs per category, communities without a university link or not reached by the street hub,
+    communities with a single partner, and the partners whose loss would uncover the most need."""
+    return gaps_of_street(snapshot, street)

@@ -1,0 +1,166 @@
+"""The store going away under a running app: 503 problems, old snapshot kept, recovery without a restart.
+
+``outage`` gives a store plus ``stop()``/``start()``. For SQLite it is a test
+double of the store (every call raises ``StoreUnavailable`` while stopped); a
+Neo4j param that really stops and restarts the server can join it with the same
+shape, and every test here then runs against it too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from graphsvc.api.app import create_app
+from graphsvc.api.snapshot import SnapshotHolder
+from graphsvc.errors import StoreUnavailable
+from graphsvc.model import Dataset
+from graphsvc.store import GraphStore, SQLiteStore
+from tests.api.conftest import AUTH, api_settings
+from tests.neo4j_fixtures import Neo4jServer
+
+PROBLEM = "application/problem+json"
+
+
+class OutageStore(SQLiteStore):
+    """A SQLite store that can be made unreachable, as a server going down would be."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.down = False
+
+    def _connection(self) -> Any:
+        if self.down:
+            raise StoreUnavailable(f"cannot reach the store {self.uri} (stopped by the test)")
+        return super()._connection()
+
+
+@dataclass
+class Outage:
+    store: GraphStore
+    stop: Any
+    start: Any
+    message: str
+
+
+@pytest.fixture(params=["sqlite-double", "neo4j"])
+def outage(request: pytest.FixtureRequest, tmp_path: Path, tiny: Dataset) -> Iterator[Outage]:
+    if request.param == "neo4j":
+        server: Neo4jServer = request.getfixturevalue("neo4j_server")
+        neo4j_store: GraphStore = request.getfixturevalue("neo4j_store")
+        neo4j_store.upsert(tiny)
+        try:
+            yield Outage(neo4j_store, server.stop, server.start, "unreachable")
+        finally:
+            server.start()  # a no-op when it is running
+        return
+    store = OutageStore(tmp_path / "outage.db")
+    store.upsert(tiny)
+
+    def stop() -> None:
+        store.down = True
+
+    def start() -> None:
+        store.down = False
+
+    try:
+        yield Outage(store, stop, start, "cannot reach the store")
+    finally:
+        store.down = False
+        store.close()
+
+
+def test_store_down_then_back_under_a_running_app(outage: Outage) -> None:
+    with TestClient(create_app(api_settings(), store=outage.store)) as client:
+        assert client.get("/stats").status_code == 200
+        outage.stop()
+        for path in ("/stats", "/readyz", "/communities", "/communities/c1", "/entities/e1"):
+            response = client.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["content-type"] == PROBLEM
+            assert response.headers["retry-after"] == "5"
+            assert outage.message in response.json()["detail"]
+        deleted = client.delete("/entities/e1", headers=AUTH)
+        assert deleted.status_code == 503
+        assert client.get("/healthz").status_code == 200
+        # Snapshot reads keep serving the last snapshot while the store is down.
+        assert client.get("/communities/c1/gaps").status_code == 200
+        outage.start()
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/stats").json()["entities"]["enterprise"] == 1
+        assert client.delete("/entities/e1", headers=AUTH).status_code == 204
+
+
+@pytest.mark.parametrize("outage", ["sqlite-double"], indirect=True)  # one real restart is enough
+def test_app_starts_while_the_store_is_down(outage: Outage) -> None:
+    outage.stop()
+    with TestClient(create_app(api_settings(), store=outage.store)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/communities/c1/gaps").status_code == 503  # no snapshot yet
+        outage.start()
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/communities/c1/gaps").status_code == 200
+
+
+# -- the snapshot holder --------------------------------------------------------
+class GatedStore(SQLiteStore):
+    """A store whose ``snapshot()`` waits for the test to open a gate (a slow rebuild)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def snapshot(self) -> nx.Graph:
+        self.entered.set()
+        assert self.gate.wait(10)
+        return super().snapshot()
+
+
+def test_readers_see_the_old_snapshot_during_a_rebuild(tmp_path: Path, tiny: Dataset) -> None:
+    store = GatedStore(tmp_path / "g.db")
+    store.upsert(tiny)
+    store.gate.set()
+    holder = SnapshotHolder(store)
+    first = holder.current()
+    assert first.version == 0
+    store.gate.clear()
+    store.entered.clear()
+    store.delete_entity("e1")
+    writer = threading.Thread(target=holder.after_write)
+    writer.start()
+    assert store.entered.wait(5)
+    during = holder.current()  # must not wait for the rebuild
+    assert during is first
+    assert "e1" in during.graph
+    store.gate.set()
+    writer.join(5)
+    after = holder.current()
+    assert after.version == 1
+    assert "e1" not in after.graph
+    store.close()
+
+
+@pytest.mark.parametrize("outage", ["sqlite-double"], indirect=True)  # one real restart is enough
+def test_failed_rebuild_keeps_the_old_snapshot_and_retries(outage: Outage) -> None:
+    holder = SnapshotHolder(outage.store)
+    first = holder.current()
+    outage.stop()
+    holder.after_write()
+    assert holder.current() is first
+    assert holder.stale
+    assert holder.last_error is not None
+    holder.wait_idle(60)
+    outage.start()
+    holder.current()  # starts a background rebuild, still answers with the old one
+    holder.wait_idle(60)
+    assert holder.current().version == 1
+    assert not holder.stale
