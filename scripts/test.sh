@@ -10,6 +10,20 @@ step() { printf '\n== %s\n' "$*"; }
 step "installing graphsvc with its test extras"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# Headless Chromium (Debian's package) for the browser tests of the visual pages, with a CJK font for
+# readable screenshots. Under CI it must be there, or the run fails.
+if ! command -v chromium >/dev/null 2>&1; then
+    step "installing Chromium for the browser tests"
+    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+    elif [[ "${CI:-}" == "true" ]]; then
+        echo "cannot install chromium here (needs apt-get as root): failing the run" >&2
+        exit 1
+    else
+        echo "chromium not installed and cannot be installed here: the browser tests will be skipped" >&2
+    fi
+fi
+
 step "lint and types"
 python3 -m ruff check graphsvc tests bench
 python3 -m ruff format --check graphsvc tests bench

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from typer.testing import CliRunner
 
 from graphsvc.cli import app

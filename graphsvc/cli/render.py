@@ -1,0 +1,105 @@
+"""``graphsvc render``: write an interactive page (one self-contained HTML file) for planners.
+
+    graphsvc render overview -o overview.html
+    graphsvc render community com-00001 -o com-00001.html
+    graphsvc render street 拱北 -o gongbei.html
+
+Each file carries its own scripts, so it opens in a browser with no network
+access, and can be mailed or put on a shared drive as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import networkx as nx
+import typer
+
+from graphsvc.cli.app import StoreOption, app, console, store_from
+from graphsvc.viz import PageOptions, render_community, render_overview, render_street
+
+render_app = typer.Typer(
+    name="render",
+    help="Write an interactive page (a single offline HTML file): overview, community ID or street NAME.",
+    no_args_is_help=True,
+)
+app.add_typer(render_app)
+
+OutputOption = Annotated[
+    Path,
+    typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist)."),
+]
+LayoutOption = Annotated[
+    int,
+    typer.Option(
+        "--layout-threshold", min=0, help="Above this many nodes, lay out on the server by street (physics off)."
+    ),
+]
+AggregateOption = Annotated[
+    int,
+    typer.Option(
+        "--aggregate-threshold", min=1, help="Above this many nodes, the overview shows streets as single nodes."
+    ),
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Layout seed: the same seed gives the same picture.")]
+
+DEFAULTS = PageOptions()
+
+
+def _snapshot(store: str | None) -> nx.Graph:
+    with store_from(store) as graph_store:
+        return graph_store.snapshot()
+
+
+def _write(out: Path, html: str, what: str) -> None:
+    if not out.parent.is_dir():
+        raise typer.BadParameter(f"folder {out.parent} does not exist", param_hint="--output")
+    out.write_text(html, encoding="utf-8")
+    size = len(html.encode("utf-8")) / 1e6
+    console.print(f"Wrote {what} to {out} ({size:.1f} MB): open it in any browser; it needs no network.")
+
+
+@render_app.command("overview")
+def overview(
+    output: OutputOption,
+    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
+    aggregate_threshold: AggregateOption = DEFAULTS.aggregate_threshold,
+    seed: SeedOption = DEFAULTS.seed,
+    store: StoreOption = None,
+) -> None:
+    """The district: communities by street (coloured by gap level), hubs and partners, with a legend."""
+    options = PageOptions(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
+    G = _snapshot(store)
+    _write(output, render_overview(G, options=options), f"the district overview ({G.number_of_nodes()} nodes)")
+
+
+@render_app.command("community")
+def community(
+    community_id: Annotated[str, typer.Argument(metavar="ID", help="Community id, e.g. com-00001.")],
+    output: OutputOption,
+    k: Annotated[int, typer.Option("--k", "-k", min=0, max=50, help="How many suggested partners to draw.")] = 5,
+    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
+    seed: SeedOption = DEFAULTS.seed,
+    store: StoreOption = None,
+) -> None:
+    """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
+    options = PageOptions(layout_threshold=layout_threshold, seed=seed)
+    G = _snapshot(store)
+    recs = {"community": community_id, "recommendations": []} if k == 0 else None
+    html = render_community(G, community_id, k=k, recommendations=recs, options=options)
+    _write(output, html, f"the page of community {community_id}")
+
+
+@render_app.command("street")
+def street(
+    name: Annotated[str, typer.Argument(metavar="STREET", help="Street name as in the data, e.g. 拱北.")],
+    output: OutputOption,
+    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
+    seed: SeedOption = DEFAULTS.seed,
+    store: StoreOption = None,
+) -> None:
+    """One street: its communities, hub and partners, with the street's gaps."""
+    options = PageOptions(layout_threshold=layout_threshold, seed=seed)
+    G = _snapshot(store)
+    _write(output, render_street(G, name, options=options), f"the page of street {name}")

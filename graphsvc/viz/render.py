@@ -1,0 +1,88 @@
+"""Pages with the analyses run for you: what the CLI, the API and notebooks call.
+
+Each function runs the gap analysis (and, for a community, the recommender) on
+``G`` and hands the results to the pure page builders of :mod:`graphsvc.viz.pages`.
+
+>>> from graphsvc.graph import build_graph
+>>> from graphsvc.sample import generate_district
+>>> G = build_graph(generate_district(communities=13, seed=1))
+>>> html = render_street(G, "拱北")
+>>> "拱北" in html and 'data-page="street"' in html
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import networkx as nx
+
+from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
+from graphsvc.analysis.recommend import LinkModel, recommend
+from graphsvc.viz.pages import (
+    PageOptions,
+    PageUrls,
+    community_page,
+    gap_shares_of,
+    overview_page,
+    street_page,
+)
+
+
+def render_overview(
+    G: nx.Graph,
+    *,
+    urls: PageUrls | None = None,
+    options: PageOptions | None = None,
+    asset_url: str | None = None,
+) -> str:
+    """The district overview, communities marked by their gap level, with the streets panel."""
+    district = district_gaps(G)
+    shares = gap_shares_of(all_community_gaps(G))
+    return overview_page(G, gap_shares=shares, district=district, urls=urls, options=options, asset_url=asset_url)
+
+
+def render_community(
+    G: nx.Graph,
+    community: Hashable,
+    *,
+    k: int = 5,
+    model: LinkModel | None = None,
+    recommendations: Any = None,
+    urls: PageUrls | None = None,
+    options: PageOptions | None = None,
+    asset_url: str | None = None,
+) -> str:
+    """One community's page with its gaps and the ``k`` suggested partners (dashed, with reasons).
+
+    ``model`` is a fitted recommender weighting to reuse (else one is fitted on
+    ``G``); ``recommendations`` skips the recommender altogether. Raises
+    :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community.
+    """
+    gaps = community_gaps(G, str(community))
+    recs = recommendations if recommendations is not None else recommend(G, community, k=k, model=model)
+    shares = gap_shares_of(all_community_gaps(G))
+    return community_page(
+        G,
+        str(community),
+        gaps=gaps,
+        recommendations=recs,
+        gap_shares=shares,
+        urls=urls,
+        options=options,
+        asset_url=asset_url,
+    )
+
+
+def render_street(
+    G: nx.Graph,
+    street: str,
+    *,
+    urls: PageUrls | None = None,
+    options: PageOptions | None = None,
+    asset_url: str | None = None,
+) -> str:
+    """One street's page with its gaps. Raises :class:`~graphsvc.errors.NotFound` for a street with no community."""
+    gaps = street_gaps(G, street)
+    return street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)

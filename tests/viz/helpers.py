@@ -1,0 +1,39 @@
+"""Helpers of the page tests and the draw benchmark: hostile names, and reading a page's embedded data."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from graphsvc.model import Entity, Link, Need, Offer
+
+XSS_IMG = "<img src=x onerror=alert(1)> href"
+"""A name that would run script if it reached innerHTML; "href" is what flips pyvis's template to innerHTML."""
+XSS_SCRIPT = "</script><script>alert(1)</script>"
+"""A name that would close an inline script block if embedded JSON were not escaped."""
+LINE_SEP = "行\u2028分隔"
+
+
+def hostile_entities() -> tuple[list[Entity], list[Link], list[Need], list[Offer]]:
+    """A community and an enterprise with hostile names, in street 拱北, linked to each other."""
+    entities = [
+        Entity(id="com-xss", kind="community", name=XSS_IMG, name_en=XSS_SCRIPT, street="拱北"),
+        Entity(id="ent-xss", kind="enterprise", name=XSS_SCRIPT, name_en=XSS_IMG, street="拱北"),
+    ]
+    links = [Link(source="ent-xss", target="com-xss", kind="funding", project=XSS_IMG)]
+    needs = [Need(community="com-xss", category="elderly_care", weight=2)]
+    offers = [Offer(partner="ent-xss", category="funding", capacity=3)]
+    return entities, links, needs, offers
+
+
+def page_data(html: str) -> dict[str, Any]:
+    """The JSON a page embeds for its script (nodes, edges, options...)."""
+    match = re.search(r'<script type="application/json" id="graphsvc-data">(.*?)</script>', html, re.S)
+    assert match, "the page embeds its data"
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def nodes_by_id(html: str) -> dict[str, dict[str, Any]]:
+    return {str(n["id"]): n for n in page_data(html)["nodes"]}

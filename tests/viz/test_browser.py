@@ -1,0 +1,265 @@
+"""The pages in a real browser: headless Debian Chromium, driven over the DevTools protocol.
+
+Set-up: the sample district (130 communities) plus a community and an enterprise
+with hostile names is loaded into a SQLite store; ``graphsvc render`` writes the
+three pages as single files, served by a tiny HTTP server on 127.0.0.1; the API
+(uvicorn, on 127.0.0.1) serves the same pages with their scripts under
+``/pages/static``. Chromium runs with every host but 127.0.0.1 unresolvable, as
+on planners' offline networks.
+
+Each page must draw with no JavaScript error, show nodes with Chinese labels,
+ask for nothing off this machine, and never run the XSS payload (``alert`` is
+trapped before any page script runs, and dialogs are recorded); the tooltip of
+the hostile node must show its name as text. A screenshot of each page is saved
+in the test's tmp dir.
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``; the project's test
+script installs it). Without it the tests are skipped, except under ``CI=true``,
+where they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from graphsvc.api.app import create_app
+from graphsvc.cli import app as cli
+from graphsvc.model import Dataset
+from graphsvc.sample import STREETS, generate_district
+from graphsvc.settings import Settings
+from graphsvc.store import SQLiteStore
+from tests.viz.cdp import Browser, Tab, find_chromium, launch
+from tests.viz.helpers import XSS_IMG, XSS_SCRIPT, hostile_entities
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+TRAP = "window.__xss = 0; window.alert = function () { window.__xss += 1; };"
+"""Runs before any page script: counts calls to alert (the payload's) instead of showing a dialog."""
+
+CJK = r"/[\u4e00-\u9fff]/"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        message = "headless Chromium not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " -- required under CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Browser]:
+    with launch(chromium, offline=True) as running:
+        yield running
+
+
+def district() -> Dataset:
+    ds = generate_district()
+    entities, links, needs, offers = hostile_entities()
+    return Dataset(
+        entities=[*ds.entities, *entities],
+        links=[*ds.links, *links],
+        needs=[*ds.needs, *needs],
+        offers=[*ds.offers, *offers],
+    )
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    files: str  # base URL of the pages graphsvc render wrote
+    api: str  # base URL of the API
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("site")
+    db = root / "graph.db"
+    with SQLiteStore(db) as store:
+        store.upsert(district())
+    runner = CliRunner()
+    for args, name in [
+        (["overview"], "overview.html"),
+        (["community", "com-xss", "-k", "3"], "community.html"),
+        (["street", "拱北"], "street.html"),
+    ]:
+        result = runner.invoke(cli, ["render", *args, "-o", str(root / name), "--store", f"sqlite://{db}"])
+        assert result.exit_code == 0, result.output
+    files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+
+    store = SQLiteStore(db)
+    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    try:
+        yield Site(f"http://127.0.0.1:{files.server_address[1]}", f"http://127.0.0.1:{sock.getsockname()[1]}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        files.shutdown()
+        files.server_close()
+        store.close()
+
+
+PAGES = {
+    "file-overview": ("files", "/overview.html"),
+    "file-community": ("files", "/community.html"),
+    "file-street": ("files", "/street.html"),
+    "api-overview": ("api", "/pages/overview"),
+    "api-community": ("api", "/pages/communities/com-xss"),
+    "api-street": ("api", "/pages/streets/%E6%8B%B1%E5%8C%97"),
+}
+
+
+def open_page(browser: Browser, site: Site, page: str) -> Tab:
+    where, path = PAGES[page]
+    tab = browser.open_tab(init_script=TRAP)
+    tab.navigate(getattr(site, where) + path)
+    tab.wait_for("window.graphsvc && window.graphsvc.drawn", timeout=60)
+    return tab
+
+
+def hover(tab: Tab, node_id: str) -> str:
+    """Move the mouse onto a node and return the tooltip's text once it shows."""
+    x, y = tab.evaluate(
+        f"""(() => {{
+            const net = window.graphsvc.network;
+            net.moveTo({{position: net.getPosition({node_id!r}), scale: 1.5, animation: false}});
+            const p = net.canvasToDOM(net.getPosition({node_id!r}));
+            const box = document.getElementById("graphsvc-network").getBoundingClientRect();
+            return [p.x + box.left, p.y + box.top];
+        }})()"""
+    )
+    tab.pump(0.2)
+    tab.mouse_move(x - 30, y - 30)
+    tab.mouse_move(x, y)
+    tooltip = "document.querySelector('div.vis-tooltip')"
+    tab.wait_for(f"{tooltip} && {tooltip}.style.visibility === 'visible'", timeout=10)
+    tags = tab.evaluate(f"[...{tooltip}.querySelectorAll('*')].map(e => e.tagName)")
+    assert set(tags) <= {"BR"}, "the tooltip holds text (innerText turns newlines into <br>), no other elements"
+    text: str = tab.evaluate(f"{tooltip}.innerText")
+    return text
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_draws_safely_offline(browser: Browser, site: Site, page: str, tmp_path: Path) -> None:
+    tab = open_page(browser, site, page)
+    try:
+        assert tab.exceptions == []
+        assert tab.console_errors == []
+        assert tab.evaluate("window.graphsvc.errors") == []
+        count = tab.evaluate("window.graphsvc.network.body.data.nodes.length")
+        assert count > 0
+        assert tab.evaluate("Object.keys(window.graphsvc.network.getPositions()).length") == count
+        assert tab.evaluate(f"window.graphsvc.nodes.get().filter(n => {CJK}.test(n.label)).length") > 0
+        assert tab.evaluate(f"{CJK}.test(document.querySelector('h1').textContent)")
+        # the hostile names are on the page, as text, and ran nothing
+        assert tab.evaluate("window.graphsvc.nodes.get('com-xss').label") == XSS_IMG
+        assert tab.evaluate("window.__xss") == 0 and tab.dialogs == []
+        assert tab.evaluate("document.images.length") == 0
+        assert tab.evaluate("document.querySelectorAll('script').length") == 3
+        names = tab.evaluate("[...document.querySelectorAll('#graphsvc-names option')].map(o => o.value)")
+        assert XSS_IMG in names and XSS_SCRIPT in names  # escaped in the markup, intact in the DOM
+        # nothing was asked of any host but this one
+        assert tab.requests and all(
+            url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")) for url in tab.requests
+        ), tab.requests
+        shot = tab.screenshot(tmp_path / f"{page}.png")
+        assert shot.stat().st_size > 10_000
+    finally:
+        tab.ws.close()
+
+
+@pytest.mark.parametrize("page", ["file-community", "api-overview"])
+def test_tooltip_of_a_hostile_name_is_text(browser: Browser, site: Site, page: str) -> None:
+    tab = open_page(browser, site, page)
+    try:
+        text = hover(tab, "com-xss")
+        assert text.startswith(XSS_IMG)
+        assert XSS_SCRIPT in text
+        assert tab.evaluate("window.__xss") == 0 and tab.dialogs == [] and tab.exceptions == []
+        assert tab.evaluate("document.images.length") == 0
+    finally:
+        tab.ws.close()
+
+
+def test_overview_shows_every_street_a_legend_search_filters_and_png(browser: Browser, site: Site) -> None:
+    tab = open_page(browser, site, "file-overview")
+    try:
+        options = tab.evaluate("[...document.querySelectorAll('#graphsvc-street option')].map(o => o.value)")
+        assert set(options) >= {zh for zh, *_ in STREETS}
+        hubs = tab.evaluate("window.graphsvc.nodes.get({filter: n => n.facet === 'hub'}).length")
+        assert hubs == len(STREETS) + 1
+        legend = tab.evaluate("document.querySelector('.legend').innerText")
+        assert "社区 community" in legend and "爱心企业 caring enterprise" in legend
+        assert tab.evaluate("window.graphsvc.network.body.data.nodes.get('com-00001').x") is not None  # laid out
+        # search in Chinese and in English
+        assert tab.evaluate("window.graphsvc.find('拱北第1社区')") == ["com-00001"]
+        assert tab.evaluate("window.graphsvc.network.getSelectedNodes()") == ["com-00001"]
+        english = "window.graphsvc.nodes.get({filter: n => n.name_en === 'Gongbei community 2 (synthetic)'})"
+        assert tab.evaluate("window.graphsvc.find('gongbei COMMUNITY 2 (')") == [tab.evaluate(english + "[0].id")]
+        # filters: by need category, then by street, then by kind
+        total = tab.evaluate("window.graphsvc.network.body.data.nodes.length")
+        select = (
+            "{{ const s = document.getElementById('{0}'); s.value = '{1}'; s.dispatchEvent(new Event('change')); }}"
+        )
+        tab.evaluate(select.format("graphsvc-category", "legal_aid"))
+        by_need = tab.evaluate("window.graphsvc.network.body.data.nodes.length")
+        assert 0 < by_need < total
+        tab.evaluate(select.format("graphsvc-category", "") + select.format("graphsvc-street", "吉大"))
+        streets = tab.evaluate("window.graphsvc.network.body.data.nodes.get().map(n => n.streets)")
+        assert streets and all("吉大" in s for s in streets)
+        tab.evaluate(select.format("graphsvc-street", ""))
+        tab.evaluate(
+            "{ const b = document.querySelector('input[data-kind=\"community\"]'); b.checked = false;"
+            "b.dispatchEvent(new Event('change')); }"
+        )
+        kinds = tab.evaluate("window.graphsvc.network.body.data.nodes.get().map(n => n.facet)")
+        assert kinds and "community" not in kinds
+        # the PNG button makes a PNG of the canvas
+        tab.evaluate("document.getElementById('graphsvc-png').click()")
+        assert tab.evaluate("window.graphsvc.pngBytes") > 10_000
+        assert tab.exceptions == [] and tab.console_errors == []
+    finally:
+        tab.ws.close()
+
+
+def test_community_page_shows_gaps_and_dashed_suggestions(browser: Browser, site: Site) -> None:
+    tab = open_page(browser, site, "api-community")
+    try:
+        dashed = tab.evaluate("window.graphsvc.edges.get({filter: e => Array.isArray(e.dashes)}).length")
+        assert dashed > 0
+        assert "理由 reasons" in tab.evaluate("window.graphsvc.edges.get({filter: e => e.dashes})[0].title")
+        panel = tab.evaluate("document.querySelector('aside').innerText")
+        assert "需求缺口 Gaps" in panel and "养老服务 elderly care" in panel
+        assert "建议的合作方 Suggested partners" in panel
+    finally:
+        tab.ws.close()
