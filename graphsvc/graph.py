@@ -40,15 +40,10 @@ from graphsvc.model import Dataset, Entity, Link, Need, Offer
 
 def entity_attributes(entity: Entity) -> dict[str, Any]:
     """The node attributes of one entity (without needs and offers)."""
-    return {
-        "kind": entity.kind.value,
-        "name": entity.name,
-        "name_en": entity.name_en,
-        "street": entity.street,
-        "subtype": entity.subtype.value if entity.subtype else None,
-        "capacity": entity.capacity,
-        "attributes": dict(entity.attributes),
-    }
+    attributes: dict[str, Any] = entity.scalars()
+    del attributes["id"]
+    attributes["attributes"] = dict(entity.attributes)
+    return attributes
 
 
 def build_graph(

@@ -72,6 +72,36 @@ class Entity(Record):
                 )
         return self
 
+    def scalars(self) -> dict[str, str | int | None]:
+        """The fields as plain values (kinds and subtypes as their codes), without the free attributes.
+
+        >>> Entity(id="e1", kind="enterprise", name="企业").scalars()["kind"]
+        'enterprise'
+        """
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "name": self.name,
+            "name_en": self.name_en,
+            "street": self.street,
+            "subtype": self.subtype.value if self.subtype else None,
+            "capacity": self.capacity,
+        }
+
+    @classmethod
+    def from_stored(cls, row: Any, attributes: dict[str, str]) -> Entity:
+        """Rebuild an entity from a stored row (any ``row[field]`` lookup) without validating it again."""
+        return cls.model_construct(
+            id=row["id"],
+            kind=EntityKind(row["kind"]),
+            name=row["name"],
+            name_en=row["name_en"],
+            street=row["street"],
+            subtype=Subtype(row["subtype"]) if row["subtype"] else None,
+            capacity=row["capacity"],
+            attributes=attributes,
+        )
+
     @property
     def is_partner(self) -> bool:
         return self.kind is not EntityKind.COMMUNITY

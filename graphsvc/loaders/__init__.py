@@ -125,19 +125,7 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     extra = sorted({k for e in dataset.entities for k in e.attributes})
     required, optional = TABLES["entities"]
-    entity_rows: list[dict[str, object]] = [
-        {
-            "id": e.id,
-            "kind": e.kind.value,
-            "name": e.name,
-            "name_en": e.name_en,
-            "street": e.street,
-            "subtype": e.subtype.value if e.subtype else None,
-            "capacity": e.capacity,
-            **e.attributes,
-        }
-        for e in dataset.entities
-    ]
+    entity_rows: list[dict[str, object]] = [{**e.scalars(), **e.attributes} for e in dataset.entities]
     tables: dict[str, tuple[list[str], list[dict[str, object]]]] = {
         "entities": ([*required, *optional, *extra], entity_rows),
         "links": (

@@ -32,7 +32,7 @@ from graphsvc.errors import ConfigError, EntityNotFound, StoreUnavailable, Valid
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
-from graphsvc.vocabulary import EntityKind, LinkKind, Subtype, categories
+from graphsvc.vocabulary import EntityKind, LinkKind, categories
 
 KIND_LABELS: dict[EntityKind, str] = {
     EntityKind.COMMUNITY: "Community",
@@ -164,16 +164,7 @@ def _native(value: Any) -> Any:
 
 
 def _entity(record: neo4j.Record) -> Entity:
-    return Entity.model_construct(
-        id=record["id"],
-        kind=EntityKind(record["kind"]),
-        name=record["name"],
-        name_en=record["name_en"],
-        street=record["street"],
-        subtype=Subtype(record["subtype"]) if record["subtype"] else None,
-        capacity=record["capacity"],
-        attributes=json.loads(record["attributes_json"] or "{}"),
-    )
+    return Entity.from_stored(record, json.loads(record["attributes_json"] or "{}"))
 
 
 def _link(record: neo4j.Record) -> Link:
@@ -189,15 +180,11 @@ def _link(record: neo4j.Record) -> Link:
 
 
 def entity_props(e: Entity) -> dict[str, Any]:
-    return {
-        "kind": e.kind.value,
-        "name": e.name,
-        "name_en": e.name_en,
-        "street": e.street,
-        "subtype": e.subtype.value if e.subtype else None,
-        "capacity": e.capacity,
-        "attributes_json": json.dumps(e.attributes, ensure_ascii=False, sort_keys=True),
-    }
+    """The node properties of an entity (the free attributes as one JSON string)."""
+    props: dict[str, Any] = e.scalars()
+    del props["id"]
+    props["attributes_json"] = json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)
+    return props
 
 
 def link_row(link: Link) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from graphsvc.errors import EntityNotFound, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
-from graphsvc.vocabulary import EntityKind, LinkKind, Subtype
+from graphsvc.vocabulary import EntityKind, LinkKind
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -81,8 +81,7 @@ BATCH_SIZE = 5000
 
 def _entity_row(e: Entity) -> tuple[Any, ...]:
     attributes = json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)
-    subtype = e.subtype.value if e.subtype else None
-    return (e.id, e.kind.value, e.name, e.name_en, e.street, subtype, e.capacity, attributes)
+    return (*e.scalars().values(), attributes)
 
 
 def _link_row(link: Link) -> tuple[Any, ...]:
@@ -92,16 +91,7 @@ def _link_row(link: Link) -> tuple[Any, ...]:
 
 
 def _entity(row: sqlite3.Row) -> Entity:
-    return Entity.model_construct(
-        id=row["id"],
-        kind=EntityKind(row["kind"]),
-        name=row["name"],
-        name_en=row["name_en"],
-        street=row["street"],
-        subtype=Subtype(row["subtype"]) if row["subtype"] else None,
-        capacity=row["capacity"],
-        attributes=json.loads(row["attributes"]),
-    )
+    return Entity.from_stored(row, json.loads(row["attributes"]))
 
 
 def _link(row: sqlite3.Row) -> Link:
