@@ -40,6 +40,7 @@ def duplicate_rows(store: Neo4jStore) -> int:
     return int(records[0]["duplicates"])
 
 
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
 def test_a_load_failing_part_way_leaves_the_database_as_it_was(
     neo4j_store: Neo4jStore, tiny: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
