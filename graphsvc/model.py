@@ -14,6 +14,7 @@ set (does a link's target exist?) live in :mod:`graphsvc.loaders.validate`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -89,16 +90,17 @@ class Entity(Record):
         }
 
     @classmethod
-    def from_stored(cls, row: Any, attributes: dict[str, str]) -> Entity:
-        """Rebuild an entity from a stored row (any ``row[field]`` lookup) without validating it again."""
+    def from_stored(cls, values: Sequence[Any], attributes: dict[str, str]) -> Entity:
+        """Rebuild an entity from the stored values of :meth:`scalars`, in that order, without validating again."""
+        id_, kind, name, name_en, street, subtype, capacity = values
         return cls.model_construct(
-            id=row["id"],
-            kind=EntityKind(row["kind"]),
-            name=row["name"],
-            name_en=row["name_en"],
-            street=row["street"],
-            subtype=Subtype(row["subtype"]) if row["subtype"] else None,
-            capacity=row["capacity"],
+            id=id_,
+            kind=EntityKind(kind),
+            name=name,
+            name_en=name_en,
+            street=street,
+            subtype=Subtype(subtype) if subtype else None,
+            capacity=capacity,
             attributes=attributes,
         )
 

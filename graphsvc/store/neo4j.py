@@ -164,18 +164,20 @@ def _native(value: Any) -> Any:
 
 
 def _entity(record: neo4j.Record) -> Entity:
-    return Entity.from_stored(record, json.loads(record["attributes_json"] or "{}"))
+    *values, attributes = tuple(record)
+    return Entity.from_stored(values, json.loads(attributes or "{}"))
 
 
 def _link(record: neo4j.Record) -> Link:
+    source, target, rel_type, since, until, weight, project = tuple(record)
     return Link.model_construct(
-        source=record["source"],
-        target=record["target"],
-        kind=TYPE_KINDS[record["type"]],
-        since=_native(record["since"]),
-        until=_native(record["until"]),
-        weight=record["weight"],
-        project=record["project"],
+        source=source,
+        target=target,
+        kind=TYPE_KINDS[rel_type],
+        since=_native(since),
+        until=_native(until),
+        weight=weight,
+        project=project,
     )
 
 

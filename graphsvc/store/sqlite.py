@@ -91,7 +91,8 @@ def _link_row(link: Link) -> tuple[Any, ...]:
 
 
 def _entity(row: sqlite3.Row) -> Entity:
-    return Entity.from_stored(row, json.loads(row["attributes"]))
+    *values, attributes = tuple(row)
+    return Entity.from_stored(values, json.loads(attributes))
 
 
 def _link(row: sqlite3.Row) -> Link:
