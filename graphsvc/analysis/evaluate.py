@@ -26,7 +26,6 @@ Methods: ``graphsvc`` (:class:`~graphsvc.analysis.recommend.Recommender`),
 from __future__ import annotations
 
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any, Literal
 
 import networkx as nx
@@ -34,6 +33,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import UnsupportedGraph, check_graph
+from graphsvc.analysis.edge_list import read_edge_list
 from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.signals import FEATURES
@@ -47,6 +47,8 @@ BASELINES: dict[str, str | None] = {
     "l3": "l3",
 }
 """Baseline methods and the signal each ranks by (``random``: seeded uniform scores)."""
+
+__all__ = ["BASELINES", "Evaluation", "evaluate", "read_edge_list"]
 
 
 class Evaluation(BaseModel):
@@ -134,45 +136,3 @@ def evaluate(
         "graphsvc_model": rec.model.describe(),
     }
     return Evaluation(split=split, methods=methods)
-
-
-def read_edge_list(path: str | Path, *, bipartite: bool = False) -> nx.Graph:
-    """Read a plain edge list (two node ids per line) into a simple undirected graph.
-
-    Lines may be separated by whitespace, commas or tabs; extra columns are ignored; ``#`` and ``%``
-    start comments; self-loops and duplicate edges are dropped. With ``bipartite=True`` the first
-    column and the second are two different sides (NetworkX's ``bipartite`` node attribute 0 and 1),
-    even where ids coincide: nodes become ``"L:<id>"`` and ``"R:<id>"`` only if the two columns share ids.
-
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = os.path.join(d, "g.txt")
-    ...     _ = open(p, "w").write("# a comment\\n1 2\\n2 3\\n3 3\\n2 1\\n")
-    ...     G = read_edge_list(p)
-    >>> sorted(G.edges())
-    [('1', '2'), ('2', '3')]
-    """
-    rows: list[tuple[str, str]] = []
-    for raw_line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = raw_line.split("#", 1)[0].strip()
-        if not line or line.startswith("%"):
-            continue
-        parts = line.replace(",", " ").replace("\t", " ").split()
-        if len(parts) < 2:
-            raise UnsupportedGraph(f"{path}: expected two node ids on a line, got {raw_line!r}")
-        rows.append((parts[0], parts[1]))
-    if not rows:
-        raise UnsupportedGraph(f"{path}: no edges found")
-    G = nx.Graph(name=Path(path).name)
-    if bipartite:
-        left = {a for a, _ in rows}
-        right = {b for _, b in rows}
-        clash = bool(left & right)
-        for a, b in rows:
-            u, v = (f"L:{a}", f"R:{b}") if clash else (a, b)
-            G.add_node(u, bipartite=0)
-            G.add_node(v, bipartite=1)
-            G.add_edge(u, v)
-    else:
-        G.add_edges_from((a, b) for a, b in rows if a != b)
-    return G

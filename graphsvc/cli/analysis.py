@@ -191,16 +191,50 @@ def evaluate_command(
     negatives: Annotated[int, typer.Option("--negatives", min=1, help="Negatives drawn per held-out link.")] = 100,
     by_date: Annotated[bool, typer.Option("--by-date", help="Hide the latest links (by 'since') instead.")] = False,
     edges: Annotated[
-        Path | None, typer.Option("--edges", exists=True, dir_okay=False, help="Evaluate on this edge list instead.")
+        Path | None,
+        typer.Option(
+            "--edges",
+            exists=True,
+            dir_okay=False,
+            help="Evaluate on this edge list instead of the store: one link per line, two node ids separated by "
+            "semicolons, tabs, commas or spaces; lines starting with # or % are comments; extra columns (a weight) "
+            "are ignored; UTF-8 (BOM or not) or GB18030.",
+        ),
     ] = None,
     bipartite: Annotated[
         bool, typer.Option("--bipartite", help="With --edges: the two columns are two sides (bipartite).")
     ] = False,
+    header: Annotated[
+        bool | None,
+        typer.Option(
+            "--header/--no-header",
+            help="With --edges: whether the first line is a header (default: detected; --columns by name implies it).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="With --edges: the two node columns, by header name or 1-based number, e.g. CodeCity,Code_Network "
+            "or 1,3 (default: the first two).",
+        ),
+    ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Hide links, rebuild on the rest, and compare graphsvc with the link-prediction baselines."""
-    G = read_edge_list(edges, bipartite=bipartite) if edges is not None else _snapshot(store)
+    """Hide links, rebuild on the rest, and compare graphsvc with the link-prediction baselines.
+
+    On the store's snapshot by default, or on any graph with --edges FILE (e.g. --edges members.csv
+    --bipartite --columns CodeCity,Code_Network). A bad line in the file is reported with its line number
+    (exit code 2).
+    """
+    if edges is None and (columns is not None or header is not None or bipartite):
+        raise typer.BadParameter("--bipartite, --header and --columns only apply with --edges", param_hint="--edges")
+    G = (
+        read_edge_list(edges, bipartite=bipartite, header=header, columns=columns)
+        if edges is not None
+        else _snapshot(store)
+    )
     result = evaluate(G, holdout=holdout, seed=seed, k=k, negatives=negatives, by="date" if by_date else "random")
     if as_json:
         print_json(result.model_dump(mode="json"))

@@ -10,7 +10,14 @@ from graphsvc.sample import generate_district
 
 
 def node(G: nx.Graph, node_id: str, kind: str, **attrs: object) -> None:
-    base = {"kind": kind, "street": None, "subtype": None, "capacity": None, "needs": {}, "offers": {}}
+    base: dict[str, object] = {
+        "kind": kind,
+        "street": None,
+        "subtype": None,
+        "capacity": None,
+        "needs": {},
+        "offers": {},
+    }
     G.add_node(node_id, **{**base, **attrs})
 
 

@@ -66,7 +66,9 @@ def test_filters(tiny: nx.Graph) -> None:
     assert [r.partner for r in rec.recommend("c2", street="S").recommendations] == ["h"]
     scores = {r.partner: r.score for r in rec.recommend("c2").recommendations}
     cut = max(scores.values())
-    assert [r.partner for r in rec.recommend("c2", min_score=cut).recommendations] == [max(scores, key=scores.get)]
+    assert [r.partner for r in rec.recommend("c2", min_score=cut).recommendations] == [
+        max(scores, key=lambda p: scores[p])
+    ]
 
 
 def test_json_shape(tiny: nx.Graph) -> None:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graphsvc.cli import app
-from graphsvc.errors import EntityNotFound
+from graphsvc.errors import EntityNotFound, ValidationFailed
 
 runner = CliRunner()
 
@@ -92,3 +92,29 @@ def test_evaluate_store_and_edges(env: dict[str, str], tmp_path: Path) -> None:
     assert isinstance(split, dict) and split["pairs"] == "any" and split["nodes"] == 200
     table = runner.invoke(app, ["evaluate", "--edges", str(edges)], env=env)
     assert table.exit_code == 0 and "adamic_adar" in table.stdout
+
+
+def test_evaluate_membership_table_and_bad_file(env: dict[str, str], tmp_path: Path) -> None:
+    members = tmp_path / "members.csv"
+    rows = [f"C{i:03d};city {i};N{(i * 7 + j) % 15:02d};{2000 + j}" for i in range(60) for j in range(3)]
+    members.write_text("CodeCity;NameCity;Code_Network;Year\n" + "\n".join(rows) + "\n", encoding="utf-8-sig")
+    out = invoke_json(
+        env,
+        "evaluate",
+        "--edges",
+        str(members),
+        "--bipartite",
+        "--columns",
+        "CodeCity,Code_Network",
+        "--negatives",
+        "10",
+    )
+    split = out["split"]
+    assert isinstance(split, dict) and split["pairs"] == "bipartite" and split["nodes"] == 75
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 2\n3\n")
+    result = runner.invoke(app, ["evaluate", "--edges", str(bad)], env=env)
+    assert isinstance(result.exception, ValidationFailed)
+    assert [(p.line, p.file) for p in result.exception.problems] == [(2, str(bad))]
+    help_text = runner.invoke(app, ["evaluate", "--help"], env=env).stdout
+    assert "--columns" in help_text and "GB18030" in help_text
