@@ -5,7 +5,7 @@ the same ones. Results are pydantic models, ready to be API responses.
 """
 
 from graphsvc.analysis.common import UnsupportedGraph, check_graph
-from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate, read_edge_list
+from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
 from graphsvc.analysis.gaps import (
     CategoryGap,
     CategoryTotal,
@@ -81,7 +81,6 @@ __all__ = [
     "policy_checks",
     "prior_model",
     "ranking_metrics",
-    "read_edge_list",
     "recommend",
     "recommend_all",
     "recommend_reference",

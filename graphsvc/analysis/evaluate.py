@@ -33,7 +33,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import UnsupportedGraph, check_graph
-from graphsvc.analysis.edge_list import read_edge_list
 from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.signals import FEATURES
@@ -48,7 +47,7 @@ BASELINES: dict[str, str | None] = {
 }
 """Baseline methods and the signal each ranks by (``random``: seeded uniform scores)."""
 
-__all__ = ["BASELINES", "Evaluation", "evaluate", "read_edge_list"]
+__all__ = ["BASELINES", "Evaluation", "evaluate"]
 
 
 class Evaluation(BaseModel):
@@ -74,7 +73,7 @@ def evaluate(
     Parameters
     ----------
     G : networkx.Graph
-        A snapshot graph, or any simple undirected graph (see :func:`read_edge_list`).
+        A snapshot graph, or any simple undirected graph (see :func:`graphsvc.loaders.edge_list.read_edge_list`).
     holdout : float
         Fraction of the task's links to hide (0 < holdout < 1).
     seed : int, optional

@@ -13,11 +13,11 @@ from graphsvc.analysis import (
     district_gaps,
     district_plan,
     evaluate,
-    read_edge_list,
     recommend,
     street_gaps,
 )
 from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.loaders.edge_list import read_edge_list
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
 

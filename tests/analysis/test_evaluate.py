@@ -6,8 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import evaluate, ranking_metrics, read_edge_list, sample_negatives, split_edges, task_for
+from graphsvc.analysis import evaluate, ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.errors import ValidationFailed
+from graphsvc.loaders.edge_list import read_edge_list
 
 METHODS = {"graphsvc", "random", "popularity", "common_neighbors", "adamic_adar", "resource_allocation", "l3"}
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphsvc.analysis import read_edge_list, task_for
+from graphsvc.analysis import task_for
 from graphsvc.errors import ValidationFailed
+from graphsvc.loaders.edge_list import read_edge_list
 
 
 def links(B: nx.Graph) -> list[tuple[str, str]]:
