@@ -47,7 +47,7 @@ from graphsvc.analysis.gaps import (
     policy_checks,
     street_gaps,
 )
-from graphsvc.analysis.plan import DistrictPlan, PlannedLink
+from graphsvc.analysis.plan import DistrictPlan, PlannedLink, apply_links
 from graphsvc.analysis.recommend import CommunityRecommendations, Recommender, recommend
 from graphsvc.errors import NotFound
 from graphsvc.graph import build_graph
@@ -804,14 +804,8 @@ def apply_plan(G: nx.Graph, plan: DistrictPlan | Sequence[PlannedLink], *, naive
     (0, True, True)
     """
     if isinstance(plan, DistrictPlan):
-        links: Sequence[PlannedLink] = plan.naive_links if naive else plan.links
-    else:
-        links = plan
-    H = G.copy()
-    for link in links:
-        if not H.has_edge(link.community, link.partner):
-            H.add_edge(link.community, link.partner, kinds=(), weight=1.0, since=None, projects=(), planned=True)
-    return H
+        return apply_links(G, plan.naive_links if naive else plan.links)
+    return apply_links(G, plan)
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------------

@@ -26,7 +26,15 @@ from graphsvc.analysis.gaps import (
     street_gaps,
 )
 from graphsvc.analysis.linkpred import PairTask, ranking_metrics, sample_negatives, split_edges, task_for
-from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, district_plan, link_gain
+from graphsvc.analysis.plan import (
+    CoverageChange,
+    DistrictPlan,
+    PlannedLink,
+    PlanTotals,
+    apply_links,
+    district_plan,
+    link_gain,
+)
 from graphsvc.analysis.recommend import (
     CommunityRecommendations,
     LinkModel,
@@ -68,6 +76,7 @@ __all__ = [
     "StreetSummary",
     "UnsupportedGraph",
     "all_community_gaps",
+    "apply_links",
     "check_graph",
     "community_gaps",
     "coverage_shares",

@@ -37,7 +37,7 @@ their offers thin.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
@@ -104,6 +104,24 @@ def _covered(G: nx.Graph) -> dict[str, float]:
             need = {k: float(w) for k, w in (G.nodes[c].get("needs") or {}).items() if w > 0}
             out[str(c)] = sum(covered_amounts(need, shares.get(c, {})).values())
     return out
+
+
+def apply_links(G: nx.Graph, links: Iterable[PlannedLink]) -> nx.Graph:
+    """A copy of ``G`` with the planned links added as snapshot edges marked ``planned=True``.
+
+    ``G`` is not changed. The new edges carry no link kinds (a plan names partners, not the kind of
+    partnership), so every analysis runs on the copy as on a snapshot: the what-if graph.
+
+    >>> G = nx.Graph([("c1", "p1")])
+    >>> H = apply_links(G, [PlannedLink(community="c1", partner="p2", kind="media", gain=1.0)])
+    >>> G.number_of_edges(), H.edges["c1", "p2"]["planned"]
+    (1, True)
+    """
+    H = G.copy()
+    for link in links:
+        if not H.has_edge(link.community, link.partner):
+            H.add_edge(link.community, link.partner, kinds=(), weight=1.0, since=None, projects=(), planned=True)
+    return H
 
 
 def link_gain(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None) -> float:
@@ -213,14 +231,9 @@ def district_plan(G: nx.Graph, *, per_community: int = 1, candidates: int = 20) 
         if opts
     ]
 
-    def with_links(links: list[PlannedLink]) -> nx.Graph:
-        H = G.copy()
-        H.add_edges_from((link.community, link.partner) for link in links)
-        return H
-
     before = _covered(G)
-    after = _covered(with_links(chosen))
-    naive_graph = with_links(naive)
+    after = _covered(apply_links(G, chosen))
+    naive_graph = apply_links(G, naive)
     naive_cov = _covered(naive_graph)
     overloaded = sorted(
         str(p)
