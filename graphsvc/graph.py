@@ -30,7 +30,8 @@ notebooks, pages and exports all see the same shape:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -38,12 +39,26 @@ import networkx as nx
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
 
 
+def new_snapshot() -> nx.Graph:
+    """An empty snapshot graph."""
+    return nx.Graph(name="graphsvc snapshot")
+
+
+def node_attributes(scalars: Mapping[str, Any], attributes: Mapping[str, str]) -> dict[str, Any]:
+    """The node attributes of an entity given its plain values (see ``Entity.scalars``) and free attributes."""
+    node = {key: value for key, value in scalars.items() if key != "id"}
+    node["attributes"] = dict(attributes)
+    return node
+
+
 def entity_attributes(entity: Entity) -> dict[str, Any]:
     """The node attributes of one entity (without needs and offers)."""
-    attributes: dict[str, Any] = entity.scalars()
-    del attributes["id"]
-    attributes["attributes"] = dict(entity.attributes)
-    return attributes
+    return node_attributes(entity.scalars(), entity.attributes)
+
+
+def add_entity_node(G: nx.Graph, entity_id: str, attributes: dict[str, Any]) -> None:
+    """Add one entity's node, with empty needs and offers."""
+    G.add_node(entity_id, **attributes, needs={}, offers={})
 
 
 def build_graph(
@@ -57,9 +72,9 @@ def build_graph(
     """Build the snapshot graph from a dataset (or from the four iterables)."""
     if dataset is not None:
         entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
-    G = nx.Graph(name="graphsvc snapshot")
+    G = new_snapshot()
     for e in entities:
-        G.add_node(e.id, **entity_attributes(e), needs={}, offers={})
+        add_entity_node(G, e.id, entity_attributes(e))
     for n in needs:
         G.nodes[n.community]["needs"][n.category] = float(n.weight)
     for o in offers:
@@ -71,24 +86,37 @@ def build_graph(
 
 def add_link(G: nx.Graph, link: Link) -> None:
     """Fold one link into the snapshot's edge between its two entities."""
-    weight = 1.0 if link.weight is None else float(link.weight)
-    since = link.since.isoformat() if link.since else None
-    if G.has_edge(link.source, link.target):
-        data = G.edges[link.source, link.target]
-        data["kinds"] = tuple(sorted(set(data["kinds"]) | {link.kind.value}))
+    add_partnership(G, link.source, link.target, link.kind.value, link.since, link.weight, link.project)
+
+
+def add_partnership(
+    G: nx.Graph,
+    source: str,
+    target: str,
+    kind: str,
+    since: dt.date | None,
+    weight: float | None,
+    project: str | None,
+) -> None:
+    """Fold one link, given as plain values, into the snapshot's edge between its two entities."""
+    weight = 1.0 if weight is None else float(weight)
+    since_text = since.isoformat() if since else None
+    if G.has_edge(source, target):
+        data = G.edges[source, target]
+        data["kinds"] = tuple(sorted(set(data["kinds"]) | {kind}))
         data["weight"] += weight
-        if since and (data["since"] is None or since < data["since"]):
-            data["since"] = since
-        if link.project:
-            data["projects"] = tuple(sorted(set(data["projects"]) | {link.project}))
+        if since_text and (data["since"] is None or since_text < data["since"]):
+            data["since"] = since_text
+        if project:
+            data["projects"] = tuple(sorted(set(data["projects"]) | {project}))
     else:
         G.add_edge(
-            link.source,
-            link.target,
-            kinds=(link.kind.value,),
+            source,
+            target,
+            kinds=(kind,),
             weight=weight,
-            since=since,
-            projects=(link.project,) if link.project else (),
+            since=since_text,
+            projects=(project,) if project else (),
         )
 
 

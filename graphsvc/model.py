@@ -46,6 +46,10 @@ SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
 LinkKindField = Annotated[LinkKind, BeforeValidator(_labelled(parse_link_kind))]
 
 
+ENTITY_SCALARS = ("id", "kind", "name", "name_en", "street", "subtype", "capacity")
+"""The plain fields of an entity, in the order :meth:`Entity.scalars` gives and stores keep them."""
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 

@@ -27,9 +27,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import neo4j
 import neo4j.exceptions
+import networkx as nx
 
 from graphsvc.errors import ConfigError, EntityNotFound, StoreUnavailable, ValidationFailed
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.graph import add_entity_node, add_partnership, new_snapshot, node_attributes
+from graphsvc.model import ENTITY_SCALARS, Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
@@ -152,7 +154,7 @@ def delete_link_query(kind: LinkKind) -> str:
     return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]->(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
 
 
-CLEAR = "MATCH (n) WHERE n:Entity OR n:Category CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 T = TypeVar("T")
 
@@ -340,10 +342,10 @@ class Neo4jStore(GraphStore):
         return self._write(work) > 0
 
     def clear(self) -> None:
+        """Delete every entity with its links, needs and offers; the vocabulary's categories stay."""
         self._ensure_schema()
         with self._errors(), self.driver.session(database=self.database) as session:
             session.run(CLEAR).consume()
-        self._schema_ready = False
 
     # -- reads --------------------------------------------------------------
     def get_entity(self, entity_id: str) -> Entity:
@@ -393,6 +395,21 @@ class Neo4jStore(GraphStore):
         record = self._read(COUNT_RELATIONSHIPS)[0]
         counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
         return counts
+
+    def snapshot(self) -> nx.Graph:
+        """The whole district as a new graph, built straight from four bulk reads (no per-node query)."""
+        G = new_snapshot()
+        unbounded = {"id": None, "kind": None, "street": None, "limit": 2**62, "offset": 0}
+        for *values, attributes in self._read(LIST_ENTITIES, **unbounded):
+            scalars = dict(zip(ENTITY_SCALARS, values, strict=True))
+            add_entity_node(G, values[0], node_attributes(scalars, json.loads(attributes or "{}")))
+        for community, category, weight in self._read(LIST_NEEDS, id=None):
+            G.nodes[community]["needs"][category] = float(weight)
+        for partner, category, capacity in self._read(LIST_OFFERS, id=None):
+            G.nodes[partner]["offers"][category] = float(capacity)
+        for source, target, rel_type, since, _until, weight, project in self._read(LIST_LINKS, id=None):
+            add_partnership(G, source, target, TYPE_KINDS[rel_type].value, _native(since), weight, project)
+        return G
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:

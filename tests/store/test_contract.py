@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from graphsvc.errors import EntityNotFound, ValidationFailed
+from graphsvc.graph import build_graph
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.store import GraphStore
 from graphsvc.vocabulary import EntityKind
@@ -149,6 +150,7 @@ def test_sample_district_round_trip(store: GraphStore, sample_district: Dataset)
     assert counts.needs == len(sample_district.needs)
     G = store.snapshot()
     assert G.number_of_nodes() == len(sample_district.entities)
+    assert nx.utils.graphs_equal(G, build_graph(sample_district))
     assert store.dataset().entities == sorted(sample_district.entities, key=lambda e: e.id)
 
 
