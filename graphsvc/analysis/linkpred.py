@@ -119,17 +119,16 @@ def split_edges(
         raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction}")
     rng = np.random.default_rng(seed)
     edges = task.target_edges(G, rng)
+    count = max(1, round(fraction * len(edges)))
+    if count >= len(edges):
+        raise UnsupportedGraph(f"too few links to hold out {fraction:.0%} of them ({len(edges)} links)")
     if by == "date":
         dated = [e for e in edges if G.edges[e].get("since")]
         if not dated:
             raise UnsupportedGraph("no link has a 'since' date; split at random instead")
         dated.sort(key=lambda e: (str(G.edges[e]["since"]), _key(e[0]), _key(e[1])))
-        count = max(1, round(fraction * len(edges)))
         hidden = dated[-count:]
     else:
-        count = max(1, round(fraction * len(edges)))
-        if count >= len(edges):
-            raise UnsupportedGraph(f"too few links to hold out {fraction:.0%} of them ({len(edges)} links)")
         picked = rng.choice(len(edges), size=count, replace=False)
         hidden = [edges[i] for i in sorted(picked.tolist())]
     H = G.copy()

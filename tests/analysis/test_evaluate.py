@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import evaluate, ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis import UnsupportedGraph, evaluate, ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders.edge_list import read_edge_list
 
@@ -94,3 +94,11 @@ def test_read_edge_list_rejects_garbage(tmp_path: Path) -> None:
 def test_evaluate_is_deterministic() -> None:
     G = nx.karate_club_graph()
     assert evaluate(G, seed=2, negatives=20) == evaluate(G, seed=2, negatives=20)
+
+
+def test_date_split_never_hides_every_link() -> None:
+    G = nx.Graph()
+    G.add_edge("a", "b", since="2020-01-01")
+    G.add_edge("b", "c", since="2021-01-01")
+    with pytest.raises(UnsupportedGraph, match="too few links"):
+        split_edges(G, task_for(G), fraction=0.9, seed=0, by="date")
