@@ -294,6 +294,13 @@ def _status(covered: float, uncovered: float) -> str:
     return "uncovered" if covered <= 1e-9 else "partial"
 
 
+def _roles_missing(g: CommunityGaps) -> dict[str, str]:
+    return {
+        "roles_missing_zh": "、".join(r.zh for r in g.roles_missing),
+        "roles_missing_en": ", ".join(r.en for r in g.roles_missing),
+    }
+
+
 def gaps_frame(G: nx.Graph, *, street: str | None = None, community: str | None = None) -> pd.DataFrame:
     """One row per community x needed category: need, covered, uncovered, status and the partners covering it.
 
@@ -377,8 +384,7 @@ def communities_frame(G: nx.Graph, *, street: str | None = None) -> pd.DataFrame
                 "coverage": g.coverage,
                 "partners": len(g.partners),
                 "roles_missing": len(g.roles_missing),
-                "roles_missing_zh": "、".join(r.zh for r in g.roles_missing),
-                "roles_missing_en": ", ".join(r.en for r in g.roles_missing),
+                **_roles_missing(g),
                 "uncovered_categories": ", ".join(g.uncovered_categories),
                 "single_partner_needs": len(g.single_partner_needs),
                 "critical_partner": g.critical_partners[0].partner if g.critical_partners else None,
@@ -432,8 +438,7 @@ def five_society_frame(G: nx.Graph, *, street: str | None = None) -> pd.DataFram
         row: dict[str, Any] = {"community": g.community, "name": g.name, "street": g.street}
         row.update({role: role in present for role in roles})
         row["roles_present"] = len(present)
-        row["roles_missing_zh"] = "、".join(r.zh for r in g.roles_missing)
-        row["roles_missing_en"] = ", ".join(r.en for r in g.roles_missing)
+        row.update(_roles_missing(g))
         rows.append(row)
     columns = ["community", "name", "street", *roles, "roles_present", "roles_missing_zh", "roles_missing_en"]
     df = pd.DataFrame(rows, columns=columns)
@@ -693,9 +698,17 @@ def reasons_frame(
 
 
 def _name(G: nx.Graph | None, node: Hashable) -> Any:
+    return _attribute(G, node, "name")
+
+
+def _street(G: nx.Graph | None, node: Hashable) -> Any:
+    return _attribute(G, node, "street")
+
+
+def _attribute(G: nx.Graph | None, node: Hashable, key: str) -> Any:
     if G is None or node not in G:
         return None
-    return G.nodes[node].get("name")
+    return G.nodes[node].get(key)
 
 
 # -- plans ---------------------------------------------------------------------------------------------------------
@@ -718,7 +731,7 @@ def plan_frame(plan: DistrictPlan, G: nx.Graph | None = None, *, naive: bool = F
         {
             "community": link.community,
             "community_name": _name(G, link.community),
-            "street": G.nodes[link.community].get("street") if G is not None and link.community in G else None,
+            "street": _street(G, link.community),
             "partner": link.partner,
             "partner_name": _name(G, link.partner),
             "kind": link.kind,
@@ -746,8 +759,7 @@ def coverage_frame(plan: DistrictPlan, G: nx.Graph | None = None) -> pd.DataFram
     """
     rows = []
     for c in plan.communities:
-        street = G.nodes[c.community].get("street") if G is not None and c.community in G else None
-        rows.append({**c.model_dump(), "street": street, "gain": round(c.after - c.before, 6)})
+        rows.append({**c.model_dump(), "street": _street(G, c.community), "gain": round(c.after - c.before, 6)})
     return pd.DataFrame(rows, columns=["community", "street", "need", "before", "after", "naive", "gain"])
 
 

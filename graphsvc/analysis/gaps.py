@@ -73,8 +73,8 @@ class Result(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CategoryGap(Result):
-    """One need of one community: how much, how much is covered, by whom."""
+class _CategoryAmounts(Result):
+    """A category with its labels and how much of its need is covered."""
 
     category: str
     zh: str
@@ -82,6 +82,11 @@ class CategoryGap(Result):
     need: float
     covered: float
     uncovered: float
+
+
+class CategoryGap(_CategoryAmounts):
+    """One need of one community: how much, how much is covered, by whom."""
+
     partners: list[str]
     single_partner: bool
 
@@ -126,15 +131,9 @@ class CommunityGaps(Result):
     university_link: bool
 
 
-class CategoryTotal(Result):
+class CategoryTotal(_CategoryAmounts):
     """One category summed over several communities."""
 
-    category: str
-    zh: str
-    en: str
-    need: float
-    covered: float
-    uncovered: float
     communities_uncovered: int
 
 

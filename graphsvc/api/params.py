@@ -15,3 +15,4 @@ StreetFilter = Annotated[
 ]
 EntityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="entity id", examples=["ent-0001"])]
 CommunityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="community id", examples=["com-00001"])]
+StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from graphsvc.model import Entity, Link, Need, Offer
+from graphsvc.model import Dataset, Entity, Link, Need, Offer
 
 XSS_IMG = "<img src=x onerror=alert(1)> href"
 """A name that would run script if it reached innerHTML; "href" is what flips pyvis's template to innerHTML."""
@@ -25,6 +25,17 @@ def hostile_entities() -> tuple[list[Entity], list[Link], list[Need], list[Offer
     needs = [Need(community="com-xss", category="elderly_care", weight=2)]
     offers = [Offer(partner="ent-xss", category="funding", capacity=3)]
     return entities, links, needs, offers
+
+
+def with_hostile(ds: Dataset, *more: Entity) -> Dataset:
+    """``ds`` plus the :func:`hostile_entities` and their link, need and offer (plus ``more`` entities)."""
+    entities, links, needs, offers = hostile_entities()
+    return Dataset(
+        entities=[*ds.entities, *entities, *more],
+        links=[*ds.links, *links],
+        needs=[*ds.needs, *needs],
+        offers=[*ds.offers, *offers],
+    )
 
 
 def page_data(html: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from graphsvc.sample import STREETS, generate_district
 from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
 from tests.viz.cdp import Browser, Tab, find_chromium, launch
-from tests.viz.helpers import XSS_IMG, XSS_SCRIPT, hostile_entities
+from tests.viz.helpers import XSS_IMG, XSS_SCRIPT, with_hostile
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -70,14 +70,7 @@ def browser(chromium: str) -> Iterator[Browser]:
 
 
 def district() -> Dataset:
-    ds = generate_district()
-    entities, links, needs, offers = hostile_entities()
-    return Dataset(
-        entities=[*ds.entities, *entities],
-        links=[*ds.links, *links],
-        needs=[*ds.needs, *needs],
-        offers=[*ds.offers, *offers],
-    )
+    return with_hostile(generate_district())
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -19,18 +19,11 @@ from graphsvc.model import Dataset
 from graphsvc.sample import generate_district
 from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
-from tests.viz.helpers import XSS_IMG, hostile_entities, nodes_by_id, page_data
+from tests.viz.helpers import XSS_IMG, nodes_by_id, page_data, with_hostile
 
 
 def small_district() -> Dataset:
-    ds = generate_district(communities=13, seed=4)
-    entities, links, needs, offers = hostile_entities()
-    return Dataset(
-        entities=[*ds.entities, *entities],
-        links=[*ds.links, *links],
-        needs=[*ds.needs, *needs],
-        offers=[*ds.offers, *offers],
-    )
+    return with_hostile(generate_district(communities=13, seed=4))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.gaps import all_community_gaps, district_gaps
 from graphsvc.api.deps import SnapshotDep
-from graphsvc.api.params import CommunityIdPath
+from graphsvc.api.params import CommunityIdPath, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, RecommendationService, answer_key
 from graphsvc.api.snapshot import Snapshot
@@ -31,7 +31,6 @@ PAGE_K = 5
 
 HTML_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
-StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
 AssetPath = Annotated[str, Path(description="file name", examples=["vis-network.min.js"])]
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from graphsvc.analysis.gaps import StreetGaps
 from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.params import StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.views import gaps_of_street, street_sizes
 
 router = APIRouter(prefix="/streets", tags=["streets"])
-
-StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
 
 
 class StreetPublic(BaseModel):
