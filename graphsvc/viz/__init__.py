@@ -11,18 +11,12 @@ internet. Every name is shown as text, never as HTML. See
 ``graphsvc/viz/static/README.md`` for the vendored vis-network build.
 """
 
+from graphsvc.viz.display_graph import PageOptions, PageUrls, vis_options
 from graphsvc.viz.html import ASSETS, VIS_NETWORK_VERSION, asset_text, render_page, script_json
 from graphsvc.viz.layout import street_layout
 from graphsvc.viz.notebook import iframe_html, show
-from graphsvc.viz.pages import (
-    PageOptions,
-    PageUrls,
-    community_page,
-    gap_shares_of,
-    overview_page,
-    street_page,
-    vis_options,
-)
+from graphsvc.viz.pages import community_page, overview_page, street_page
+from graphsvc.viz.panels import gap_shares_of
 from graphsvc.viz.render import render_community, render_overview, render_street
 
 __all__ = [

@@ -20,14 +20,9 @@ import networkx as nx
 
 from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
 from graphsvc.analysis.recommend import LinkModel, recommend
-from graphsvc.viz.pages import (
-    PageOptions,
-    PageUrls,
-    community_page,
-    gap_shares_of,
-    overview_page,
-    street_page,
-)
+from graphsvc.viz.display_graph import PageOptions, PageUrls
+from graphsvc.viz.pages import community_page, overview_page, street_page
+from graphsvc.viz.panels import gap_shares_of
 
 
 def render_overview(
