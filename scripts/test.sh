@@ -7,15 +7,29 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "installing graphsvc with its test extras"
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# A Python that refuses `pip install` (PEP 668, "externally-managed-environment", as Debian's does) gets a
+# virtual environment in .venv; a venv, pyenv or CI Python is used as it is.
+if python3 -c 'import os, sys, sysconfig
+managed = os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
+sys.exit(0 if managed and sys.prefix == sys.base_prefix else 1)'; then
+    step "this Python is managed by the system: using a virtual environment in .venv"
+    [[ -x .venv/bin/python3 ]] || python3 -m venv .venv
+    # shellcheck disable=SC1091
+    . .venv/bin/activate
+fi
+
+# Not quiet: pip prints a line per package it collects and installs, so a first install of several minutes
+# shows its progress (lines about packages already there are left out; pip's own failure still fails the run).
+step "installing graphsvc with its test extras (the first time takes a few minutes)"
+python3 -m pip install --disable-pip-version-check --progress-bar off -e '.[test]' 2>&1 \
+    | { grep --line-buffered -v '^Requirement already satisfied' || true; }
 
 # Headless Chromium (Debian's package) for the browser tests of the visual pages, with a CJK font for
 # readable screenshots. Under CI it must be there, or the run fails.
 if ! command -v chromium >/dev/null 2>&1; then
     step "installing Chromium for the browser tests"
     if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei
     elif [[ "${CI:-}" == "true" ]]; then
         echo "cannot install chromium here (needs apt-get as root): failing the run" >&2
         exit 1
