@@ -63,23 +63,23 @@ def test_sample_graph_is_the_sample_district() -> None:
     assert sum(k == "community" for _, k in G.nodes(data="kind")) == 13
 
 
-def test_snapshot_by_uri_and_by_store(tmp_path: Path) -> None:
+def test_store_graph_by_uri_and_by_store(tmp_path: Path) -> None:
     uri = f"sqlite://{tmp_path / 'g.db'}"
     with open_store(uri) as store:
         store.upsert(generate_district(communities=13, seed=1))
-        by_store = research.snapshot(store)
+        by_store = research.store_graph(store)
         store.counts()  # a store passed in is left open
-    by_uri = research.snapshot(uri)
+    by_uri = research.store_graph(uri)
     assert nx.utils.graphs_equal(by_store, by_uri)
     assert by_uri.number_of_nodes() == len(generate_district(communities=13, seed=1).entities)
 
 
-def test_snapshot_default_follows_graphsvc_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_graph_default_follows_graphsvc_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     uri = f"sqlite://{tmp_path / 'env.db'}"
     with open_store(uri) as store:
         store.upsert(generate_district(communities=13, seed=1))
     monkeypatch.setenv("GRAPHSVC_STORE", uri)
-    assert research.snapshot().number_of_nodes() == research.snapshot(uri).number_of_nodes() > 13
+    assert research.store_graph().number_of_nodes() == research.store_graph(uri).number_of_nodes() > 13
 
 
 def test_entities_frame(tiny: nx.Graph) -> None:
