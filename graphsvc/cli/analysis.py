@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import networkx as nx
 import typer
 
-from graphsvc.analysis import (
-    community_gaps,
-    district_gaps,
-    district_plan,
-    evaluate,
-    recommend,
-    street_gaps,
-)
 from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
-from graphsvc.loaders.edge_list import read_edge_list
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
+
+if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help starts at once
+    import networkx as nx
 
 
 def _snapshot(store: str | None) -> nx.Graph:
@@ -34,6 +27,8 @@ def gaps(
     as_json: JsonOption = False,
 ) -> None:
     """Unmet needs, missing five-society roles, fragility, hub reach and policy checks."""
+    from graphsvc.analysis.gaps import community_gaps, district_gaps, street_gaps
+
     G = _snapshot(store)
     if community is not None:
         g = community_gaps(G, community)
@@ -128,6 +123,8 @@ def recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Top-k partners for a community, each with its reasons (zh/en)."""
+    from graphsvc.analysis.recommend import recommend
+
     G = _snapshot(store)
     wanted = _kinds(kinds)
     recs = recommend(G, community, k=k, kinds=wanted, street=street, min_score=min_score, seed=seed)
@@ -155,6 +152,8 @@ def plan(
     as_json: JsonOption = False,
 ) -> None:
     """New links for the whole district that close the most need within partners' capacity."""
+    from graphsvc.analysis.plan import district_plan
+
     G = _snapshot(store)
     result = district_plan(G, per_community=per_community)
     if as_json:
@@ -228,6 +227,9 @@ def evaluate_command(
     --bipartite --columns CodeCity,Code_Network). A bad line in the file is reported with its line number
     (exit code 2).
     """
+    from graphsvc.analysis.evaluate import evaluate
+    from graphsvc.loaders.edge_list import read_edge_list
+
     if edges is None and (columns is not None or header is not None or bipartite):
         raise typer.BadParameter("--bipartite, --header and --columns only apply with --edges", param_hint="--edges")
     G = (

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from graphsvc.errors import ConfigError, GraphsvcError, NotFound, StoreUnavailable, ValidationFailed
-from graphsvc.settings import Settings, load_settings
-from graphsvc.store import GraphStore, open_store
+
+if TYPE_CHECKING:  # the CLI starts at once: settings, stores and analyses are imported by the commands
+    from graphsvc.settings import Settings
+    from graphsvc.store import GraphStore
 
 app = typer.Typer(
     name="graphsvc",
@@ -38,6 +40,9 @@ StoreOption = Annotated[
         help="Store URI: sqlite:///path/graph.db or bolt://user@host:7687. Default: a SQLite file in your data dir.",
     ),
 ]
+# The sample district's size (graphsvc.sample.BASE_COMMUNITIES, which a test checks), kept here as a number so
+# that --help does not import the sample generator and the domain model.
+DEMO_COMMUNITIES = 130
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object instead of tables.")]
 
 EXIT_CODES: list[tuple[type[GraphsvcError], int]] = [
@@ -51,11 +56,15 @@ EXIT_CODES: list[tuple[type[GraphsvcError], int]] = [
 
 def settings_with(store: str | None) -> Settings:
     """Settings from the environment, with ``--store`` taking precedence."""
+    from graphsvc.settings import load_settings
+
     return load_settings(store=store) if store else load_settings()
 
 
 def store_from(store: str | None) -> GraphStore:
     """Open the store the user named (``--store``/``GRAPHSVC_STORE``) or the embedded default."""
+    from graphsvc.store import open_store
+
     return open_store(settings=settings_with(store))
 
 

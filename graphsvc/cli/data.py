@@ -7,13 +7,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import networkx as nx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graphsvc.cli.app import (
+    DEMO_COMMUNITIES,
     JsonOption,
     StoreOption,
     app,
@@ -24,11 +24,10 @@ from graphsvc.cli.app import (
     store_from,
     table,
 )
-from graphsvc.graph import flat_copy
-from graphsvc.loaders import load_paths, write_csv
-from graphsvc.model import Counts
-from graphsvc.sample import generate_district
-from graphsvc.store.base import Progress as ProgressCallback
+
+if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
+    from graphsvc.model import Counts
+    from graphsvc.store.base import Progress as ProgressCallback
 
 CommunitiesOption = Annotated[
     int, typer.Option("--communities", "-n", min=1, help="How many communities the synthetic district has.")
@@ -61,10 +60,13 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
 @app.command()
 def sample(
     outdir: Annotated[Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv.")],
-    communities: CommunitiesOption = 130,
+    communities: CommunitiesOption = DEMO_COMMUNITIES,
     seed: SeedOption = 0,
 ) -> None:
     """Write a SYNTHETIC sample district as the documented CSV files."""
+    from graphsvc.loaders import write_csv
+    from graphsvc.sample import generate_district
+
     dataset = generate_district(communities=communities, seed=seed)
     paths = write_csv(dataset, outdir)
     console.print(
@@ -81,6 +83,8 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Load planners' files into the store: all of them, or nothing if any row has a problem (exit 2)."""
+    from graphsvc.loaders import load_paths
+
     settings = settings_with(store)
     with store_from(store) as graph_store, progress_bar("Loading", total=None) as advance:
         report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance)
@@ -119,6 +123,10 @@ def export(
     store: StoreOption = None,
 ) -> None:
     """Write the whole graph with NetworkX's writers (GraphML, GEXF or node-link JSON)."""
+    import networkx as nx
+
+    from graphsvc.graph import flat_copy
+
     with store_from(store) as graph_store:
         G = graph_store.snapshot()
     if fmt is ExportFormat.json:
@@ -132,11 +140,13 @@ def export(
 
 @app.command()
 def demo(
-    communities: CommunitiesOption = 130,
+    communities: CommunitiesOption = DEMO_COMMUNITIES,
     seed: SeedOption = 0,
     store: StoreOption = None,
 ) -> None:
     """Load the SYNTHETIC sample district into the store (the embedded default if none is set)."""
+    from graphsvc.sample import generate_district
+
     dataset = generate_district(communities=communities, seed=seed)
     with store_from(store) as graph_store:
         with progress_bar("Loading the sample district", total=dataset.row_count()) as advance:

@@ -11,13 +11,16 @@ access, and can be mailed or put on a shared drive as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import networkx as nx
 import typer
 
 from graphsvc.cli.app import StoreOption, app, console, store_from
-from graphsvc.viz import PageOptions, render_community, render_overview, render_street
+
+if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
+    import networkx as nx
+
+    from graphsvc.viz import PageOptions
 
 render_app = typer.Typer(
     name="render",
@@ -30,21 +33,36 @@ OutputOption = Annotated[
     Path,
     typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist)."),
 ]
+# Defaults left to PageOptions (None here), so that --help need not import the pages.
 LayoutOption = Annotated[
-    int,
+    int | None,
     typer.Option(
-        "--layout-threshold", min=0, help="Above this many nodes, lay out on the server by street (physics off)."
+        "--layout-threshold",
+        min=0,
+        help="Above this many nodes, lay out on the server by street (physics off). Default: 300.",
+        show_default=False,
     ),
 ]
 AggregateOption = Annotated[
-    int,
+    int | None,
     typer.Option(
-        "--aggregate-threshold", min=1, help="Above this many nodes, the overview shows streets as single nodes."
+        "--aggregate-threshold",
+        min=1,
+        help="Above this many nodes, the overview shows streets as single nodes. Default: 1200.",
+        show_default=False,
     ),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", help="Layout seed: the same seed gives the same picture.")]
+SeedOption = Annotated[
+    int | None,
+    typer.Option("--seed", help="Layout seed: the same seed gives the same picture. Default: 0.", show_default=False),
+]
 
-DEFAULTS = PageOptions()
+
+def _options(**given: int | None) -> PageOptions:
+    """Page options with what the user gave; the rest keep PageOptions' defaults."""
+    from graphsvc.viz import PageOptions
+
+    return PageOptions(**{name: value for name, value in given.items() if value is not None})
 
 
 def _snapshot(store: str | None) -> nx.Graph:
@@ -63,13 +81,15 @@ def _write(out: Path, html: str, what: str) -> None:
 @render_app.command("overview")
 def overview(
     output: OutputOption,
-    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
-    aggregate_threshold: AggregateOption = DEFAULTS.aggregate_threshold,
-    seed: SeedOption = DEFAULTS.seed,
+    layout_threshold: LayoutOption = None,
+    aggregate_threshold: AggregateOption = None,
+    seed: SeedOption = None,
     store: StoreOption = None,
 ) -> None:
     """The district: communities by street (coloured by gap level), hubs and partners, with a legend."""
-    options = PageOptions(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
+    from graphsvc.viz import render_overview
+
+    options = _options(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
     G = _snapshot(store)
     _write(output, render_overview(G, options=options), f"the district overview ({G.number_of_nodes()} nodes)")
 
@@ -79,12 +99,14 @@ def community(
     community_id: Annotated[str, typer.Argument(metavar="ID", help="Community id, e.g. com-00001.")],
     output: OutputOption,
     k: Annotated[int, typer.Option("--k", "-k", min=0, max=50, help="How many suggested partners to draw.")] = 5,
-    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
-    seed: SeedOption = DEFAULTS.seed,
+    layout_threshold: LayoutOption = None,
+    seed: SeedOption = None,
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
-    options = PageOptions(layout_threshold=layout_threshold, seed=seed)
+    from graphsvc.viz import render_community
+
+    options = _options(layout_threshold=layout_threshold, seed=seed)
     G = _snapshot(store)
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
     html = render_community(G, community_id, k=k, recommendations=recs, options=options)
@@ -95,11 +117,13 @@ def community(
 def street(
     name: Annotated[str, typer.Argument(metavar="STREET", help="Street name as in the data, e.g. 拱北.")],
     output: OutputOption,
-    layout_threshold: LayoutOption = DEFAULTS.layout_threshold,
-    seed: SeedOption = DEFAULTS.seed,
+    layout_threshold: LayoutOption = None,
+    seed: SeedOption = None,
     store: StoreOption = None,
 ) -> None:
     """One street: its communities, hub and partners, with the street's gaps."""
-    options = PageOptions(layout_threshold=layout_threshold, seed=seed)
+    from graphsvc.viz import render_street
+
+    options = _options(layout_threshold=layout_threshold, seed=seed)
     G = _snapshot(store)
     _write(output, render_street(G, name, options=options), f"the page of street {name}")

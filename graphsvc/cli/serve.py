@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graphsvc.cli.app import StoreOption, app, console, settings_with
-from graphsvc.sample import BASE_COMMUNITIES, generate_district
-from graphsvc.store import GraphStore, open_store
+from graphsvc.cli.app import DEMO_COMMUNITIES, StoreOption, app, console, settings_with
+
+if TYPE_CHECKING:
+    from graphsvc.store import GraphStore
 
 
 def load_demo(store: GraphStore, *, communities: int, seed: int) -> bool:
     """Load the synthetic district into ``store`` if it is empty; return whether it did."""
+    from graphsvc.sample import generate_district
+
     if sum(store.counts().entities.values()) > 0:
         return False
     store.upsert(generate_district(communities=communities, seed=seed))
@@ -30,7 +33,7 @@ def serve(
     ] = False,
     communities: Annotated[
         int, typer.Option("--communities", "-n", min=1, help="Size of the --demo district.")
-    ] = BASE_COMMUNITIES,
+    ] = DEMO_COMMUNITIES,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the --demo district.")] = 0,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     store: StoreOption = None,
@@ -39,6 +42,7 @@ def serve(
     import uvicorn
 
     from graphsvc.api.app import create_app
+    from graphsvc.store import open_store
 
     settings = settings_with(store)
     graph_store = open_store(settings=settings)
