@@ -1,7 +1,23 @@
 """One error root for graphsvc, with the specific errors callers can act on.
 
+Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
+
+    GraphsvcError
+    ├── ConfigError          a setting is missing or malformed
+    ├── StoreUnavailable     the store cannot be reached now
+    ├── NotFound             an id that does not exist
+    │   └── EntityNotFound
+    ├── Conflict             well formed, but at odds with what is stored
+    ├── ValidationFailed     input files had problems (each a :class:`Problem`)
+    │   └── InputTooLarge
+    ├── UnsupportedGraph     a graph of a shape the analyses do not handle
+    └── Neo4jServerError     the local Neo4j server could not be installed, started, reached or stopped
+
 The CLI turns them into exit codes and messages, the API into problem+json
 responses; nothing below those layers knows about either.
+
+>>> issubclass(UnsupportedGraph, GraphsvcError), issubclass(Neo4jServerError, GraphsvcError)
+(True, True)
 """
 
 from __future__ import annotations
@@ -36,6 +52,14 @@ class EntityNotFound(NotFound):
 
 class Conflict(GraphsvcError):
     """The request is well formed but conflicts with what is stored."""
+
+
+class UnsupportedGraph(GraphsvcError):
+    """The graph is of a shape the analyses do not handle (directed, multigraph, self-loops, empty)."""
+
+
+class Neo4jServerError(GraphsvcError):
+    """The local Neo4j server (:mod:`graphsvc.neo4j_server`) could not be installed, started, reached or stopped."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Functions over ``networkx.Graph`` (graph first, options as keywords); the CLI, t
 the same ones. Results are pydantic models, ready to be API responses.
 """
 
-from graphsvc.analysis.common import UnsupportedGraph, check_graph
+from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
 from graphsvc.analysis.gaps import (
     CategoryGap,
@@ -48,6 +48,7 @@ from graphsvc.analysis.recommend import (
     recommend_reference,
 )
 from graphsvc.analysis.signals import FEATURES, SignalEngine, l3_index, reference_features
+from graphsvc.errors import UnsupportedGraph
 
 __all__ = [
     "BASELINES",

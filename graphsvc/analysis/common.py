@@ -23,14 +23,10 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.errors import EntityNotFound, GraphsvcError
+from graphsvc.errors import EntityNotFound, UnsupportedGraph
 from graphsvc.vocabulary import EntityKind, FiveSocietyRole, Subtype, five_society_role
 
 COMMUNITY = EntityKind.COMMUNITY.value
-
-
-class UnsupportedGraph(GraphsvcError):
-    """The graph is of a shape the analyses do not handle (directed, multigraph, self-loops, empty)."""
 
 
 def check_graph(G: Any) -> None:
@@ -39,7 +35,7 @@ def check_graph(G: Any) -> None:
     >>> check_graph(nx.DiGraph())
     Traceback (most recent call last):
     ...
-    graphsvc.analysis.common.UnsupportedGraph: directed graphs are not supported; pass G.to_undirected()
+    graphsvc.errors.UnsupportedGraph: directed graphs are not supported; pass G.to_undirected()
     """
     if not isinstance(G, nx.Graph):
         raise UnsupportedGraph(f"expected a networkx.Graph, got {type(G).__name__}")

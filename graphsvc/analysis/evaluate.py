@@ -32,10 +32,11 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from graphsvc.analysis.common import UnsupportedGraph, check_graph
+from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.signals import FEATURES
+from graphsvc.errors import UnsupportedGraph
 
 BASELINES: dict[str, str | None] = {
     "random": None,

@@ -40,6 +40,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from graphsvc.errors import Neo4jServerError
+
 __all__ = [
     "HOME_ENV",
     "JAVA_OPTS_ENV",
@@ -91,10 +93,6 @@ _LAUNCHER_SRC = _RESOURCES / f"{MAIN_CLASS}.java"
 
 # JVMs started by this Python process: kept so they can be reaped (no zombies) when they stop.
 _children: dict[int, subprocess.Popen[bytes]] = {}
-
-
-class Neo4jServerError(RuntimeError):
-    """The local Neo4j server could not be installed, started, reached or stopped."""
 
 
 # --------------------------------------------------------------------------------------------- paths

@@ -4,8 +4,7 @@ import networkx as nx
 import pytest
 
 from graphsvc.analysis import community_gaps, district_gaps, policy_checks, street_gaps
-from graphsvc.analysis.common import UnsupportedGraph
-from graphsvc.errors import EntityNotFound, NotFound
+from graphsvc.errors import EntityNotFound, NotFound, UnsupportedGraph
 
 
 def test_capacity_shared_in_proportion_to_need(tiny: nx.Graph) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graphsvc.analysis.common import UnsupportedGraph
-from graphsvc.errors import EntityNotFound, NotFound
+from graphsvc.errors import EntityNotFound, NotFound, UnsupportedGraph
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 from graphsvc.viz import (
