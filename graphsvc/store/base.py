@@ -6,6 +6,13 @@ write primitive: it is all-or-nothing and idempotent (records are keyed by
 entity id; by ``(source, target, kind)`` for links; by ``(community,
 category)`` / ``(partner, category)`` for needs and offers), so loading the same
 files twice leaves the same store.
+
+Every write that commits also moves the store's **data version**
+(:meth:`GraphStore.data_version`), in the same transaction as the write. It is
+kept in the store itself, so every process that opens the same store sees the
+same number: a process that remembers the version its snapshot was built at
+knows, with one cheap read, whether the data has changed since (the API's
+workers poll it; fitted models are kept under it).
 """
 
 from __future__ import annotations
@@ -83,6 +90,16 @@ class GraphStore(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Delete everything."""
+
+    @abstractmethod
+    def data_version(self) -> int:
+        """The store's data version: a number that changes with every committed write (one cheap read).
+
+        Loads, imports, deletes and clears move it in the same transaction as the
+        write; reads and writes that fail or change nothing leave it. It never goes
+        back while the store exists, so two reads that return the same number saw
+        the same data. A store never written answers 0.
+        """
 
     def upsert_entities(self, entities: Iterable[Entity]) -> None:
         self.upsert(Dataset(entities=list(entities)))

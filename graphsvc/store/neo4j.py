@@ -8,7 +8,9 @@ The graph model, built only from graphsvc's fixed vocabulary:
   is one of ``FUNDING``, ``VOLUNTEERING``, ``SERVICE``, ``INTERNSHIP``, ``PUBLICITY``, ``TRAINING``, ``VENUE``,
   ``COORDINATION``;
 * needs and offers are ``(:Community)-[:NEEDS {weight}]->(:Category {code, zh, en})`` and
-  ``(:Entity)-[:OFFERS {capacity}]->(:Category)``.
+  ``(:Entity)-[:OFFERS {capacity}]->(:Category)``;
+* the data version is one node ``(:DataVersion {key: 'data', version})`` whose counter every write transaction
+  increments.
 
 Every value is a query parameter; labels and relationship types are looked up in the dictionaries below, never
 taken from input. An upsert runs as one managed write transaction of batched ``UNWIND $rows ... MERGE``
@@ -55,7 +57,14 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT graphsvc_category_code IF NOT EXISTS FOR (c:Category) REQUIRE c.code IS UNIQUE",
     "CREATE INDEX graphsvc_entity_street IF NOT EXISTS FOR (e:Entity) ON (e.street)",
     "CREATE INDEX graphsvc_entity_kind IF NOT EXISTS FOR (e:Entity) ON (e.kind)",
+    "CREATE CONSTRAINT graphsvc_data_version IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
 ]
+BUMP_VERSION = """
+MERGE (v:DataVersion {key: 'data'})
+ON CREATE SET v.version = 0
+SET v.version = v.version + 1
+"""
+READ_VERSION = "OPTIONAL MATCH (v:DataVersion {key: 'data'}) RETURN coalesce(v.version, 0) AS version"
 MERGE_CATEGORIES = """
 UNWIND $rows AS row
 MERGE (c:Category {code: row.code})
@@ -319,6 +328,7 @@ class Neo4jStore(GraphStore):
                 for batch in batches(rows, BATCH_SIZE):
                     tx.run(query, rows=list(batch)).consume()
                     written.append(len(batch))
+            tx.run(BUMP_VERSION).consume()
             return written
 
         # The transaction may be retried, so progress is reported once it has committed.
@@ -328,7 +338,10 @@ class Neo4jStore(GraphStore):
 
     def delete_entity(self, entity_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> int:
-            return int(tx.run(DELETE_ENTITY, id=entity_id).single(strict=True)["n"])
+            deleted = int(tx.run(DELETE_ENTITY, id=entity_id).single(strict=True)["n"])
+            if deleted:
+                tx.run(BUMP_VERSION).consume()
+            return deleted
 
         if self._write(work) == 0:
             raise EntityNotFound(entity_id)
@@ -337,15 +350,28 @@ class Neo4jStore(GraphStore):
         query = delete_link_query(LinkKind(kind))
 
         def work(tx: neo4j.ManagedTransaction) -> int:
-            return int(tx.run(query, source=source, target=target).single(strict=True)["n"])
+            deleted = int(tx.run(query, source=source, target=target).single(strict=True)["n"])
+            if deleted:
+                tx.run(BUMP_VERSION).consume()
+            return deleted
 
         return self._write(work) > 0
 
     def clear(self) -> None:
-        """Delete every entity with its links, needs and offers; the vocabulary's categories stay."""
+        """Delete every entity with its links, needs and offers; the vocabulary's categories stay.
+
+        The deletion runs in batches of transactions (a large district does not fit one), so the data version
+        moves before and after it: a reader during a clear may see it part done, but never under the version of
+        the data before or after it.
+        """
         self._ensure_schema()
         with self._errors(), self.driver.session(database=self.database) as session:
+            session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
             session.run(CLEAR).consume()
+            session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
+
+    def data_version(self) -> int:
+        return int(self._read(READ_VERSION)[0]["version"])
 
     # -- reads --------------------------------------------------------------
     def get_entity(self, entity_id: str) -> Entity:

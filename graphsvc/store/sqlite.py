@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS offers (
     capacity REAL NOT NULL,
     PRIMARY KEY (partner, category)
 );
+CREATE TABLE IF NOT EXISTS data_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
 """
 
 UPSERT_ENTITY = """
@@ -75,6 +79,12 @@ INSERT INTO offers (partner, category, capacity) VALUES (?, ?, ?)
 ON CONFLICT (partner, category) DO UPDATE SET capacity = excluded.capacity
 """
 
+# One row, written by every write transaction (a missing row is version 0, so opening a store writes nothing).
+BUMP_VERSION = """
+INSERT INTO data_version (id, version) VALUES (1, 1)
+ON CONFLICT (id) DO UPDATE SET version = version + 1
+"""
+READ_VERSION = "SELECT version FROM data_version WHERE id = 1"
 
 BATCH_SIZE = 5000
 
@@ -111,7 +121,8 @@ class SQLiteStore(GraphStore):
     """A store in one SQLite file (``sqlite:///path/graph.db``) or in memory (``sqlite://:memory:``).
 
     One connection is shared behind a lock, so the store can be used from the
-    API's worker threads. Writes run in one ``BEGIN IMMEDIATE`` transaction.
+    API's worker threads. Writes run in one ``BEGIN IMMEDIATE`` transaction, which
+    also moves the data version when the write changed something.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -174,21 +185,31 @@ class SQLiteStore(GraphStore):
                     conn.executemany(sql, batch)
                     if progress is not None:
                         progress(len(batch))
+            conn.execute(BUMP_VERSION)
 
     def delete_entity(self, entity_id: str) -> None:
         with self._transaction() as conn:
             if conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,)).rowcount == 0:
                 raise EntityNotFound(entity_id)
+            conn.execute(BUMP_VERSION)
 
     def delete_link(self, source: str, target: str, kind: str) -> bool:
         with self._transaction() as conn:
             sql = "DELETE FROM links WHERE source = ? AND target = ? AND kind = ?"
-            return conn.execute(sql, (source, target, kind)).rowcount > 0
+            deleted = conn.execute(sql, (source, target, kind)).rowcount > 0
+            if deleted:
+                conn.execute(BUMP_VERSION)
+            return deleted
 
     def clear(self) -> None:
         with self._transaction() as conn:
             for table in ("links", "needs", "offers", "entities"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute(BUMP_VERSION)
+
+    def data_version(self) -> int:
+        rows = self._query(READ_VERSION)
+        return int(rows[0][0]) if rows else 0
 
     # -- reads --------------------------------------------------------------
     def get_entity(self, entity_id: str) -> Entity:

@@ -10,7 +10,7 @@ import pytest
 from graphsvc.errors import EntityNotFound, ValidationFailed
 from graphsvc.graph import build_graph
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
-from graphsvc.store import GraphStore
+from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import EntityKind
 
 
@@ -168,3 +168,47 @@ def test_clear(store: GraphStore, tiny: Dataset) -> None:
 
 def test_ping(store: GraphStore) -> None:
     store.ping()
+
+
+def test_data_version_moves_with_every_write(store: GraphStore, tiny: Dataset) -> None:
+    seen = [store.data_version()]  # 0 for a store never written; the Neo4j test store is cleared, so it moved
+
+    def moved() -> bool:
+        seen.append(store.data_version())
+        return seen[-1] > seen[-2]
+
+    store.upsert(tiny)
+    assert moved()
+    store.upsert(tiny)  # the same load again is still a write
+    assert moved()
+    assert store.delete_link("e1", "c2", "volunteering") is True
+    assert moved()
+    store.delete_entity("s1")
+    assert moved()
+    store.clear()
+    assert moved()
+
+
+def test_a_new_sqlite_store_is_at_version_zero(sqlite_store: GraphStore) -> None:
+    assert sqlite_store.data_version() == 0
+
+
+def test_data_version_stays_for_reads_and_refused_writes(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    version = store.data_version()
+    store.counts()
+    store.snapshot()
+    with pytest.raises(ValidationFailed):
+        store.upsert_links([Link(source="c1", target="ghost", kind="funding")])
+    with pytest.raises(EntityNotFound):
+        store.delete_entity("ghost")
+    assert store.delete_link("c1", "c2", "venue") is False
+    assert store.data_version() == version
+
+
+def test_data_version_is_kept_in_the_store(store: GraphStore, tiny: Dataset) -> None:
+    """Another handle on the same store (as another process would open) reads the same version."""
+    with open_store(store.uri) as other:
+        assert other.data_version() == store.data_version()
+        other.upsert(tiny)
+        assert store.data_version() == other.data_version() > 0

@@ -46,6 +46,7 @@ def test_a_load_failing_part_way_leaves_the_database_as_it_was(
 ) -> None:
     neo4j_store.upsert(tiny)
     before = neo4j_store.counts()
+    version = neo4j_store.data_version()
     monkeypatch.setattr(neo4j_module, "BATCH_SIZE", 2)  # several batches, so the failure comes after writes
     renamed = [e.model_copy(update={"name": "改名"}) for e in tiny.entities]
     extra = [Entity(id=f"new{i}", kind="media", name=f"媒体{i}") for i in range(5)]
@@ -57,6 +58,7 @@ def test_a_load_failing_part_way_leaves_the_database_as_it_was(
     with pytest.raises(Exception, match=r"(?i)property|type"):
         neo4j_store.upsert(load)
     assert neo4j_store.counts() == before
+    assert neo4j_store.data_version() == version
     assert neo4j_store.get_entity("c1").name == "拱北第1社区"
     assert neo4j_store.existing_kinds([f"new{i}" for i in range(5)]) == {}
 
