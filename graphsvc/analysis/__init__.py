@@ -5,6 +5,7 @@ the same ones. Results are pydantic models, ready to be API responses.
 """
 
 from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.coverage import closable, coverage_shares, covered_amounts, link_gain, partner_shares, share
 from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
 from graphsvc.analysis.gaps import (
     CategoryGap,
@@ -19,9 +20,7 @@ from graphsvc.analysis.gaps import (
     StreetSummary,
     all_community_gaps,
     community_gaps,
-    coverage_shares,
     district_gaps,
-    partner_shares,
     policy_checks,
     street_gaps,
 )
@@ -33,7 +32,6 @@ from graphsvc.analysis.plan import (
     PlanTotals,
     apply_links,
     district_plan,
-    link_gain,
 )
 from graphsvc.analysis.recommend import (
     CommunityRecommendations,
@@ -79,8 +77,10 @@ __all__ = [
     "all_community_gaps",
     "apply_links",
     "check_graph",
+    "closable",
     "community_gaps",
     "coverage_shares",
+    "covered_amounts",
     "district_gaps",
     "district_plan",
     "evaluate",
@@ -96,6 +96,7 @@ __all__ = [
     "recommend_reference",
     "reference_features",
     "sample_negatives",
+    "share",
     "split_edges",
     "street_gaps",
     "task_for",

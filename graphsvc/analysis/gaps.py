@@ -2,20 +2,14 @@
 
 The coverage rule
 -----------------
-A community's need in a category (``needs[category]``, a weight) is met by what
-its linked partners offer in that category (``offers[category]``, a capacity).
-A partner's offer is *shared* among the communities it is linked to that need
-the category, in proportion to their need weights, and each share is capped at
-the need it serves::
-
-    share(p -> c, k) = min(need(c, k), offer(p, k) * need(c, k) / sum of need(c', k) over p's communities c')
-
-A community's coverage of ``k`` is the sum of its shares, capped at its need;
-what is left is *uncovered*. Only the ``need`` categories of the vocabulary
-can be covered (funding, volunteers, venues... are resources, not needs), and
-only by a partner that offers the same category. Because each share depends
-only on its own partner, losing a partner removes exactly its shares: that is
-how fragility ("partners whose loss would uncover the most need") is computed.
+A community's need in a category is met by shares of its linked partners'
+offers in that category (:mod:`graphsvc.analysis.coverage` holds the rule and
+its doctest). A community's coverage of a category is the sum of its shares,
+capped at its need; what is left is *uncovered*. Any category a community lists
+as a need counts, resource categories (funding, volunteers...) included.
+Because each share depends only on its own partner, losing a partner removes
+exactly its shares: that is how fragility ("partners whose loss would uncover
+the most need") is computed.
 
 The entity ``capacity`` (how many communities a partner can serve) does not
 change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
@@ -45,7 +39,6 @@ Policy checks (DOMAIN.md)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
@@ -58,11 +51,13 @@ from graphsvc.analysis.common import (
     role_of,
     street_hubs,
 )
+from graphsvc.analysis.coverage import (
+    community_needs,
+    coverage_shares,
+    covered_amounts,
+)
 from graphsvc.errors import NotFound
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
-
-Shares = dict[str, dict[str, dict[str, float]]]
-"""``{community: {partner: {category: share}}}``."""
 
 
 def _r(x: float) -> float:
@@ -203,62 +198,6 @@ class DistrictGaps(Result):
     policy: PolicyReport
 
 
-# -- the coverage rule -------------------------------------------------------------------------------------------
-
-
-def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]]:
-    """``{community: {category: share}}``: how a partner's offers are shared among its communities.
-
-    >>> G = nx.Graph()
-    >>> G.add_node("a", kind="community", needs={"health": 1.0})
-    >>> G.add_node("b", kind="community", needs={"health": 3.0})
-    >>> G.add_node("p", kind="enterprise", offers={"health": 2.0})
-    >>> G.add_edges_from([("p", "a"), ("p", "b")])
-    >>> partner_shares(G, "p")   # a gets 2 * 1/4 = 0.5, b gets 2 * 3/4 = 1.5
-    {'a': {'health': 0.5}, 'b': {'health': 1.5}}
-    """
-    offers: dict[str, float] = G.nodes[partner].get("offers") or {}
-    served = sorted((n for n in G[partner] if is_community(G, n)), key=str)
-    out: dict[str, dict[str, float]] = {}
-    for cat, amount in offers.items():
-        weights = {c: float((G.nodes[c].get("needs") or {}).get(cat, 0.0)) for c in served}
-        total = sum(weights.values())
-        if total <= 0 or amount <= 0:
-            continue
-        for c, w in weights.items():
-            if w > 0:
-                out.setdefault(c, {})[cat] = min(w, amount * w / total)
-    return out
-
-
-def coverage_shares(G: nx.Graph, communities: Iterable[str] | None = None) -> Shares:
-    """The shares every partner gives to ``communities`` (all communities if ``None``)."""
-    wanted = None if communities is None else set(communities)
-    if wanted is None:
-        partners: Iterable[Hashable] = (n for n in G if is_partner(G, n))
-    else:
-        partners = {p for c in wanted for p in G[c] if is_partner(G, p)}
-    shares: Shares = defaultdict(dict)
-    for p in sorted(partners, key=str):
-        for c, by_cat in partner_shares(G, p).items():
-            if wanted is None or c in wanted:
-                shares[c][str(p)] = by_cat
-    return dict(shares)
-
-
-def covered_amounts(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict[str, float]:
-    """``{category: covered}`` from a community's needs and its partners' shares (capped at the need).
-
-    >>> covered_amounts({"health": 2.0, "youth": 1.0}, {"p": {"health": 1.5}, "q": {"health": 1.5}})
-    {'health': 2.0, 'youth': 0.0}
-    """
-    return {cat: min(w, sum(s.get(cat, 0.0) for s in shares.values())) for cat, w in need.items()}
-
-
-def _needs(G: nx.Graph, community: str) -> dict[str, float]:
-    return {cat: float(w) for cat, w in (G.nodes[community].get("needs") or {}).items() if w > 0}
-
-
 def _role_ref(role: FiveSocietyRole) -> RoleRef:
     return RoleRef(role=role.value, zh=role.zh, en=role.en)
 
@@ -279,7 +218,7 @@ def _community_gaps(
     G: nx.Graph, community: str, shares: dict[str, dict[str, float]], hubs: dict[str, str]
 ) -> CommunityGaps:
     data = G.nodes[community]
-    need = _needs(G, community)
+    need = community_needs(G, community)
     covered = covered_amounts(need, shares)
     cats = []
     for cat in sorted(need, key=lambda k: (-(need[k] - covered[k]), k)):

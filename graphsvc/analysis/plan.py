@@ -43,7 +43,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner
-from graphsvc.analysis.gaps import Shares, coverage_shares, covered_amounts, partner_shares
+from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain
 
 COST_SCALE = 1_000_000
 
@@ -101,8 +101,7 @@ def _covered(G: nx.Graph) -> dict[str, float]:
     out = {}
     for c in G:
         if is_community(G, c):
-            need = {k: float(w) for k, w in (G.nodes[c].get("needs") or {}).items() if w > 0}
-            out[str(c)] = sum(covered_amounts(need, shares.get(c, {})).values())
+            out[str(c)] = sum(covered_amounts(community_needs(G, c), shares.get(c, {})).values())
     return out
 
 
@@ -122,39 +121,6 @@ def apply_links(G: nx.Graph, links: Iterable[PlannedLink]) -> nx.Graph:
         if not H.has_edge(link.community, link.partner):
             H.add_edge(link.community, link.partner, kinds=(), weight=1.0, since=None, projects=(), planned=True)
     return H
-
-
-def link_gain(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None) -> float:
-    """The change of the district's covered need if only this link were added.
-
-    The new community takes part of the partner's offer, so the partner's other communities may lose
-    what it gains: the gain counts both.
-
-    >>> G = nx.Graph()
-    >>> G.add_node("a", kind="community", needs={"health": 2.0})
-    >>> G.add_node("b", kind="community", needs={"health": 2.0})
-    >>> G.add_node("p", kind="enterprise", offers={"health": 2.0})
-    >>> G.add_edge("p", "a")
-    >>> link_gain(G, "b", "p")   # p's 2 units are now split 1 + 1: a loses 1, b gains 1
-    0.0
-    """
-    affected = [c for c in G[partner] if is_community(G, c)] + [community]
-    current = partner_shares(G, partner)
-    shares = coverage_shares(G, affected) if shares is None else shares
-    gain = 0.0
-    for k, amount in (G.nodes[partner].get("offers") or {}).items():
-        weights = {c: float((G.nodes[c].get("needs") or {}).get(k, 0.0)) for c in affected}
-        total = sum(weights.values())
-        if amount <= 0 or total <= 0:
-            continue
-        for c, w in weights.items():
-            if w <= 0:
-                continue
-            old_own = current.get(c, {}).get(k, 0.0)
-            had = sum(s.get(k, 0.0) for s in shares.get(c, {}).values())
-            new_own = min(w, amount * w / total)
-            gain += min(w, had - old_own + new_own) - min(w, had)
-    return gain
 
 
 def district_plan(G: nx.Graph, *, per_community: int = 1, candidates: int = 20) -> DistrictPlan:
@@ -187,7 +153,7 @@ def district_plan(G: nx.Graph, *, per_community: int = 1, candidates: int = 20) 
     shares = coverage_shares(G)
     gains: dict[Hashable, list[tuple[float, Hashable]]] = {}
     for c in comms:
-        need = {k: float(w) for k, w in (G.nodes[c].get("needs") or {}).items() if w > 0}
+        need = community_needs(G, c)
         covered = covered_amounts(need, shares.get(c, {}))
         options = {p for k in need if need[k] - covered[k] > 1e-9 for p in offering.get(k, [])}
         scored = [(link_gain(G, c, p, shares=shares), p) for p in options if not G.has_edge(c, p)]

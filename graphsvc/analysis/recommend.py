@@ -91,6 +91,7 @@ from pydantic import BaseModel, ConfigDict
 from scipy.special import digamma, expit
 
 from graphsvc.analysis.common import check_graph, headroom, is_community, is_partner, role_of
+from graphsvc.analysis.coverage import closable
 from graphsvc.analysis.linkpred import PairTask, sample_negatives, split_edges, task_for
 from graphsvc.analysis.signals import (
     FEATURES,
@@ -609,7 +610,7 @@ class Recommender:
         out = []
         for j, score in picks:
             partner = self.col_nodes[j]
-            closable: dict[str, float] = {}
+            closing: dict[str, float] = {}
             need: dict[str, float] = {}
             uncovered: dict[str, float] = {}
             if self.typed and eng.is_community[qi]:
@@ -619,15 +620,14 @@ class Recommender:
                         need[cat] = float(eng.N[qi, k_i])
                         uncovered[cat] = float(eng.U[qi, k_i])
                         if eng.O[pi, k_i] > 0:
-                            share = eng.O[pi, k_i] * eng.N[qi, k_i] / (eng.W[pi, k_i] + eng.N[qi, k_i])
-                            amount = min(float(eng.U[qi, k_i]), float(share))
+                            amount = closable(float(eng.O[pi, k_i]), need[cat], float(eng.W[pi, k_i]), uncovered[cat])
                             if amount > 0:
-                                closable[cat] = amount
+                                closing[cat] = amount
             info = None
             if self.typed and eng.is_partner[self.cols[j]]:
                 free = int(eng.room[self.cols[j]])
                 info = (None if free < 0 else free, PARTNER_ROLES[int(eng.role[self.cols[j]])])
-            ctx = _context(self.G, query, partner, closable, need, uncovered, info)
+            ctx = _context(self.G, query, partner, closing, need, uncovered, info)
             out.append(
                 Recommendation.model_construct(
                     partner=str(partner),
@@ -811,18 +811,17 @@ def recommend_reference(
         data = _DomainData(G)
     for i in picked:
         p = cands[i]
-        closable: dict[str, float] = {}
+        closing: dict[str, float] = {}
         need: dict[str, float] = {}
         uncovered: dict[str, float] = {}
         if typed:
             need, uncovered = data.need[community], data.uncovered[community]
             for cat, amount in (G.nodes[p].get("offers") or {}).items():
-                w = need.get(cat, 0.0)
-                if w > 0 and amount > 0:
-                    share = min(uncovered[cat], amount * w / (data.served_need[p].get(cat, 0.0) + w))
+                if cat in need:
+                    share = closable(amount, need[cat], data.served_need[p].get(cat, 0.0), uncovered[cat])
                     if share > 0:
-                        closable[cat] = share
-        ctx = _context(G, community, p, closable, need, uncovered)
+                        closing[cat] = share
+        ctx = _context(G, community, p, closing, need, uncovered)
         out.append(
             Recommendation.model_construct(
                 partner=str(p),

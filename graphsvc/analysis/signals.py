@@ -55,7 +55,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphsvc.analysis.common import check_graph, headroom, is_community, is_partner, role_of, street_hubs
-from graphsvc.analysis.gaps import coverage_shares, covered_amounts
+from graphsvc.analysis.coverage import closable, community_needs, coverage_shares, covered_amounts, share_array
 from graphsvc.vocabulary import PARTNER_ROLES, Subtype
 
 STRUCTURAL: tuple[str, ...] = (
@@ -137,7 +137,7 @@ class _DomainData:
         for c in G:
             if not is_community(G, c):
                 continue
-            need = {k: float(w) for k, w in (G.nodes[c].get("needs") or {}).items() if w > 0}
+            need = community_needs(G, c)
             covered = covered_amounts(need, shares.get(c, {}))
             self.need[c] = need
             self.uncovered[c] = {k: need[k] - covered[k] for k in need}
@@ -159,16 +159,15 @@ class _DomainData:
             return [0.0] * len(DOMAIN)
         need, uncovered = self.need[c], self.uncovered[c]
         total = sum(need.values())
-        closable = 0.0
+        closed = 0.0
         for k, amount in (G.nodes[p].get("offers") or {}).items():
-            w = need.get(k, 0.0)
-            if w > 0 and amount > 0:
-                closable += min(uncovered[k], amount * w / (self.served_need[p].get(k, 0.0) + w))
+            if k in need:
+                closed += closable(amount, need[k], self.served_need[p].get(k, 0.0), uncovered[k])
         street = G.nodes[c].get("street")
         room = headroom(G, p)
         capacity = G.nodes[p].get("capacity")
         return [
-            closable / total if total > 0 else 0.0,
+            closed / total if total > 0 else 0.0,
             0.0 if role_of(G, p).value in self.roles[c] else 1.0,
             1.0 if street is not None and G.nodes[p].get("street") == street else 0.0,
             1.0 if street is not None and self.hubs.get(street) == p else 0.0,
@@ -317,8 +316,7 @@ class SignalEngine:
                 continue
             sub = cols[sel]
             need = self.N[rows, k][:, None]
-            denom = self.W[sub, k][None, :] + need
-            share = np.divide(self.O[sub, k][None, :] * need, denom, out=np.zeros_like(denom), where=denom > 0)
+            share = share_array(self.O[sub, k][None, :], need, self.W[sub, k][None, :] + need)
             gap[:, sel] += np.minimum(self.U[rows, k][:, None], share)
         total = self.total_need[rows][:, None]
         out[s] = np.divide(gap, total, out=np.zeros_like(gap), where=total > 0)
