@@ -20,16 +20,14 @@ from collections.abc import Callable
 
 from graphsvc.model import Dataset
 from graphsvc.sample import generate_district
-from graphsvc.store.neo4j import (
+from graphsvc.store.neo4j import Neo4jStore, entity_props, link_row
+from graphsvc.store.neo4j_queries import (
     LIST_ENTITIES,
     LIST_LINKS,
     LIST_NEEDS,
     LIST_OFFERS,
     MERGE_NEEDS,
     MERGE_OFFERS,
-    Neo4jStore,
-    entity_props,
-    link_row,
     merge_entities_query,
     merge_links_query,
 )

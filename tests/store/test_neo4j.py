@@ -10,7 +10,7 @@ import pytest
 from graphsvc.errors import StoreUnavailable
 from graphsvc.model import Dataset, Entity, Link, Need
 from graphsvc.store import neo4j as neo4j_module
-from graphsvc.store import open_store
+from graphsvc.store import neo4j_queries, open_store
 from graphsvc.store.neo4j import Neo4jStore
 from tests.neo4j_fixtures import Neo4jServer
 
@@ -69,11 +69,11 @@ def test_labels_and_types_come_from_the_vocabulary(neo4j_store: Neo4jStore, tiny
         "MATCH (e:Entity) UNWIND labels(e) AS label RETURN collect(DISTINCT label) AS labels",
         database_=neo4j_store.database,
     )
-    assert set(records[0]["labels"]) <= {"Entity", *neo4j_module.KIND_LABELS.values()}
+    assert set(records[0]["labels"]) <= {"Entity", *neo4j_queries.KIND_LABELS.values()}
     records, _, _ = neo4j_store.driver.execute_query(
         "MATCH ()-[r]->() RETURN collect(DISTINCT type(r)) AS types", database_=neo4j_store.database
     )
-    assert set(records[0]["types"]) <= {"NEEDS", "OFFERS", *neo4j_module.LINK_TYPES.values()}
+    assert set(records[0]["types"]) <= {"NEEDS", "OFFERS", *neo4j_queries.LINK_TYPES.values()}
 
 
 def test_hostile_text_is_stored_as_text(neo4j_store: Neo4jStore) -> None:

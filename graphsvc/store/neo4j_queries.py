@@ -1,0 +1,134 @@
+"""Every Cypher statement the Neo4j store runs, as named constants (and builders for the ones that name a label).
+
+Labels and relationship types come only from :data:`KIND_LABELS` and :data:`LINK_TYPES`, built from graphsvc's
+fixed vocabulary; every value is a ``$parameter``. The graph model is described in :mod:`graphsvc.store.neo4j`.
+"""
+
+from __future__ import annotations
+
+from graphsvc.vocabulary import EntityKind, LinkKind
+
+KIND_LABELS: dict[EntityKind, str] = {
+    EntityKind.COMMUNITY: "Community",
+    EntityKind.ORGANIZATION: "Organization",
+    EntityKind.ENTERPRISE: "Enterprise",
+    EntityKind.SCHOOL: "School",
+    EntityKind.MEDIA: "Media",
+}
+LINK_TYPES: dict[LinkKind, str] = {kind: kind.value.upper() for kind in LinkKind}
+TYPE_KINDS: dict[str, LinkKind] = {rel_type: kind for kind, rel_type in LINK_TYPES.items()}
+ALL_KIND_LABELS = ":".join(KIND_LABELS.values())
+LINK_TYPE_ALTERNATIVES = "|".join(LINK_TYPES.values())
+
+CONSTRAINTS = [
+    "CREATE CONSTRAINT graphsvc_entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT graphsvc_category_code IF NOT EXISTS FOR (c:Category) REQUIRE c.code IS UNIQUE",
+    "CREATE INDEX graphsvc_entity_street IF NOT EXISTS FOR (e:Entity) ON (e.street)",
+    "CREATE INDEX graphsvc_entity_kind IF NOT EXISTS FOR (e:Entity) ON (e.kind)",
+    "CREATE CONSTRAINT graphsvc_data_version IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
+]
+BUMP_VERSION = """
+MERGE (v:DataVersion {key: 'data'})
+ON CREATE SET v.version = 0
+SET v.version = v.version + 1
+"""
+READ_VERSION = "OPTIONAL MATCH (v:DataVersion {key: 'data'}) RETURN coalesce(v.version, 0) AS version"
+MERGE_CATEGORIES = """
+UNWIND $rows AS row
+MERGE (c:Category {code: row.code})
+SET c.zh = row.zh, c.en = row.en, c.group = row.group
+"""
+EXISTING_KINDS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind"
+
+
+def merge_entities_query(kind: EntityKind) -> str:
+    """The upsert of entities of one kind; the label comes from :data:`KIND_LABELS`."""
+    return f"""
+UNWIND $rows AS row
+MERGE (e:Entity {{id: row.id}})
+SET e += row.props
+REMOVE e:{ALL_KIND_LABELS}
+SET e:{KIND_LABELS[kind]}
+"""
+
+
+def merge_links_query(kind: LinkKind) -> str:
+    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`."""
+    return f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.source}})
+MATCH (t:Entity {{id: row.target}})
+MERGE (s)-[r:{LINK_TYPES[kind]}]->(t)
+SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
+"""
+
+
+MERGE_NEEDS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.community})
+MATCH (c:Category {code: row.category})
+MERGE (e)-[r:NEEDS]->(c)
+SET r.weight = row.weight
+"""
+MERGE_OFFERS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.partner})
+MATCH (c:Category {code: row.category})
+MERGE (e)-[r:OFFERS]->(c)
+SET r.capacity = row.capacity
+"""
+ENTITY_FIELDS = (
+    "e.id AS id, e.kind AS kind, e.name AS name, e.name_en AS name_en, e.street AS street, "
+    "e.subtype AS subtype, e.capacity AS capacity, e.attributes_json AS attributes_json"
+)
+LIST_ENTITIES = f"""
+MATCH (e:Entity)
+WHERE ($kind IS NULL OR e.kind = $kind) AND ($street IS NULL OR e.street = $street)
+RETURN {ENTITY_FIELDS}
+ORDER BY e.id SKIP $offset LIMIT $limit
+"""
+COUNT_ENTITIES = """
+MATCH (e:Entity)
+WHERE ($kind IS NULL OR e.kind = $kind) AND ($street IS NULL OR e.street = $street)
+RETURN count(e) AS n
+"""
+GET_ENTITY = f"MATCH (e:Entity {{id: $id}}) RETURN {ENTITY_FIELDS}"
+GET_ENTITIES = f"UNWIND $ids AS id MATCH (e:Entity {{id: id}}) RETURN {ENTITY_FIELDS} ORDER BY e.id"
+LINK_FIELDS = (
+    "s.id AS source, t.id AS target, type(r) AS type, r.since AS since, r.until AS until, "
+    "r.weight AS weight, r.project AS project"
+)
+LIST_LINKS = f"""
+MATCH (s:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity)
+WHERE $id IS NULL OR s.id = $id OR t.id = $id
+RETURN {LINK_FIELDS}
+ORDER BY source, target, type
+"""
+LIST_NEEDS = """
+MATCH (e:Entity)-[r:NEEDS]->(c:Category)
+WHERE $id IS NULL OR e.id = $id
+RETURN e.id AS community, c.code AS category, r.weight AS weight
+ORDER BY community, category
+"""
+LIST_OFFERS = """
+MATCH (e:Entity)-[r:OFFERS]->(c:Category)
+WHERE $id IS NULL OR e.id = $id
+RETURN e.id AS partner, c.code AS category, r.capacity AS capacity
+ORDER BY partner, category
+"""
+COUNT_BY_KIND = "MATCH (e:Entity) RETURN e.kind AS kind, count(e) AS n"
+COUNT_RELATIONSHIPS = f"""
+CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}
+CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
+CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
+RETURN links, needs, offers
+"""
+DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
+
+
+def delete_link_query(kind: LinkKind) -> str:
+    rel_type = LINK_TYPES[kind]
+    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]->(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
+
+
+CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
