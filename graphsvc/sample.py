@@ -25,9 +25,13 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import LinkKind, categories
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 STREETS = [
     ("拱北", "Gongbei", "星辰", "Xingchen"),
@@ -329,3 +333,30 @@ def generate_district(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> 
         serve(m.id, street, ["publicity"], rng.randint(1, 3), LinkKind.PUBLICITY, 0.7)
 
     return Dataset(entities=entities, links=list(links.values()), needs=needs, offers=offers)
+
+
+def sample_graph(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> nx.Graph:
+    """The synthetic sample district as a snapshot graph, without any store.
+
+    Parameters
+    ----------
+    communities : int
+        Size of the district (130 is the Xiangzhou case's figure; every other figure scales with it).
+    seed : int
+        The same seed gives the same district.
+
+    Returns
+    -------
+    networkx.Graph
+        ``build_graph(generate_district(communities=communities, seed=seed))``: what a store holding the
+        sample district returns from :meth:`~graphsvc.store.GraphStore.snapshot`.
+
+    Examples
+    --------
+    >>> G = sample_graph(communities=13, seed=1)
+    >>> sum(kind == "community" for _, kind in G.nodes(data="kind"))
+    13
+    """
+    from graphsvc.graph import build_graph  # networkx only when a graph is asked for
+
+    return build_graph(generate_district(communities=communities, seed=seed))

@@ -9,31 +9,11 @@ import networkx as nx
 import pandas as pd
 
 from graphsvc.analysis.common import check_graph, community_degree
-from graphsvc.graph import build_graph
-from graphsvc.sample import generate_district
+from graphsvc.sample import sample_graph
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import EntityKind
 
 __all__ = ["centrality_frame", "entities_frame", "links_frame", "node_attribute", "sample_graph", "store_graph"]
-
-
-def sample_graph(*, communities: int = 130, seed: int = 0) -> nx.Graph:
-    """The synthetic sample district as a snapshot graph, without any store.
-
-    Parameters
-    ----------
-    communities : int
-        Size of the district (130 is the Xiangzhou case's figure; every other figure scales with it).
-    seed : int
-        The same seed gives the same district.
-
-    Examples
-    --------
-    >>> G = sample_graph(communities=13, seed=1)
-    >>> sum(kind == "community" for _, kind in G.nodes(data="kind"))
-    13
-    """
-    return build_graph(generate_district(communities=communities, seed=seed))
 
 
 def store_graph(store: GraphStore | str | None = None) -> nx.Graph:
