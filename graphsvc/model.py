@@ -14,10 +14,11 @@ set (does a link's target exist?) live in :mod:`graphsvc.loaders.validate`.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from graphsvc.vocabulary import (
     SUBTYPES_OF,
@@ -38,8 +39,57 @@ def _labelled(parser: Any) -> Any:
     return parse
 
 
-EntityId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MAX_WEIGHT = 1_000_000
+"""Largest weight a need or a link may have (documented in the README)."""
+MAX_CAPACITY = 1_000_000
+"""Largest capacity an entity or an offer may have (documented in the README)."""
+
+
+def _control_characters(value: str, allowed: str = "") -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cc" and c not in allowed})
+
+
+def _plain_text(value: str) -> str:
+    """Refuse control characters (NUL, escapes, line breaks): exports to GraphML/GEXF could not be read back.
+
+    >>> _plain_text("拱北")
+    '拱北'
+    """
+    found = _control_characters(value)
+    if found:
+        raise ValueError(f"control characters are not allowed ({', '.join(found)})")
+    return value
+
+
+def _note(value: str) -> str:
+    """Free text (extra columns) may break lines and hold tabs, but no other control character."""
+    found = _control_characters(value, allowed="\t\n\r")
+    if found:
+        raise ValueError(f"control characters are not allowed ({', '.join(found)})")
+    return value
+
+
+def _entity_id(value: str) -> str:
+    """An id must be usable as one segment of an API path: no ``/``, not ``.`` or ``..``.
+
+    >>> _entity_id("com-001")
+    'com-001'
+    """
+    _plain_text(value)
+    if "/" in value or value in (".", ".."):
+        raise ValueError("an id may not contain '/' or be '.' or '..' (it must fit in a URL path)")
+    return value
+
+
+EntityId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_entity_id)
+]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_plain_text)
+]
+Note = Annotated[str, AfterValidator(_note)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Capacity = Annotated[float, Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False)]
 CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isinstance(v, str) else v)]
 KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
 SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
@@ -63,8 +113,10 @@ class Entity(Record):
     name_en: Text | None = None
     street: Text | None = Field(default=None, description="street/town (镇街) it belongs to or works in")
     subtype: SubtypeField | None = None
-    capacity: int | None = Field(default=None, ge=0, description="how many communities a partner can serve")
-    attributes: dict[str, str] = Field(default_factory=dict, description="free extra columns")
+    capacity: int | None = Field(
+        default=None, ge=0, le=MAX_CAPACITY, description="how many communities a partner can serve"
+    )
+    attributes: dict[Text, Note] = Field(default_factory=dict, description="free extra columns")
 
     @model_validator(mode="after")
     def _subtype_fits_kind(self) -> Self:
@@ -125,7 +177,7 @@ class Link(Record):
     kind: LinkKindField
     since: dt.date | None = None
     until: dt.date | None = None
-    weight: float | None = Field(default=None, ge=0)
+    weight: Weight | None = None
     project: Text | None = None
 
     @model_validator(mode="after")
@@ -146,7 +198,7 @@ class Need(Record):
 
     community: EntityId
     category: CategoryCode
-    weight: float = Field(ge=0)
+    weight: Weight
 
     @property
     def key(self) -> tuple[str, str]:
@@ -158,7 +210,7 @@ class Offer(Record):
 
     partner: EntityId
     category: CategoryCode
-    capacity: float = Field(ge=0)
+    capacity: Capacity
 
     @property
     def key(self) -> tuple[str, str]:

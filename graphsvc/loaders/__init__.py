@@ -51,7 +51,7 @@ class LoadReport:
 
 
 def _validate(tables: list[RawTable], problems: list[Problem], store: GraphStore | None) -> Dataset:
-    dataset, found = validate_tables(tables, store.existing_kinds if store is not None else None)
+    dataset, found = validate_tables(tables, store)
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)

@@ -8,74 +8,65 @@ problem of every file.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputTooLarge, Problem
-from graphsvc.loaders.tables import TABLES, RawTable, column_name, table_name
+from graphsvc.loaders.tables import TABLES, RawTable, cell_value, column_name, start_table, table_name
+from graphsvc.loaders.xlsx import read_xlsx_bytes
 
 SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+ENCODING_ADVICE = "save it as 'CSV UTF-8' or a GBK/GB18030 CSV"
+
+
+def _looks_chinese(data: bytes) -> bool:
+    """Whether ``data`` reads better as GB18030 (of which GBK is a part) than as a Western code page.
+
+    Nearly any byte string decodes as GB18030, Latin-1 text included (``Müller`` reads
+    as ``M黮ler``). charset-normalizer measures how garbled each reading is; the
+    Chinese one must be at least as clean as the Western one (ties go to Chinese,
+    the files this tool is for).
+    """
+    from charset_normalizer import from_bytes
+
+    chaos = {match.encoding: match.chaos for match in from_bytes(data, cp_isolation=["gb18030", "cp1252"])}
+    return "gb18030" in chaos and chaos["gb18030"] <= min(chaos.values())
 
 
 def decode_text(data: bytes, file: str) -> tuple[str | None, Problem | None]:
     """Decode a CSV as Chinese Excel writes it: UTF-8 (with or without BOM), else GBK/GB18030.
 
-    >>> decode_text("社区".encode("gb18030"), "x.csv")[0]
-    '社区'
+    >>> decode_text("社区,拱北街道".encode("gb18030"), "x.csv")[0]
+    '社区,拱北街道'
     >>> decode_text(b"\\xff\\xfei\\x00d\\x00", "x.csv")[1].reason[:40]
     'looks like UTF-16 or a binary file: save'
+    >>> decode_text("name\\nMüller\\n".encode("latin-1"), "x.csv")[1].reason[:38]
+    'not UTF-8 and not GBK/GB18030 text (th'
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        reason = "looks like UTF-16 or a binary file: save it as 'CSV UTF-8' or a GBK/GB18030 CSV"
-        return None, Problem(file, None, None, reason)
+        return None, Problem(file, None, None, f"looks like UTF-16 or a binary file: {ENCODING_ADVICE}")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as utf8_error:
+        line = data[: utf8_error.start].count(b"\n") + 1
         try:
-            return data.decode("gb18030"), None
+            text = data.decode("gb18030")
         except UnicodeDecodeError:
-            line = data[: utf8_error.start].count(b"\n") + 1
-            reason = (
-                f"not UTF-8 and not GBK/GB18030 text (first bad byte at offset {utf8_error.start}): "
-                "save it as 'CSV UTF-8' or a GBK/GB18030 CSV"
-            )
-            return None, Problem(file, line, None, reason)
-
-
-def _cell(value: Any) -> Any:
-    """Normalise a spreadsheet or JSON value: blanks become ``None``, whole floats ints."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date() if value.time() == dt.time() else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _start_table(table: str, file: str, sheet: str | None, header: Iterable[Any]) -> tuple[RawTable, list[Problem]]:
-    columns = [column_name(h) for h in header]
-    raw = RawTable(table=table, file=file, sheet=sheet, columns=columns)
-    problems = []
-    required = TABLES[table][0]
-    for col in required:
-        if col not in columns:
-            problems.append(
-                Problem(file, 1, col, f"missing required column {col!r} ({table} need: {', '.join(required)})", sheet)
-            )
-    seen: set[str] = set()
-    for col in columns:
-        if col in seen and col:
-            problems.append(Problem(file, 1, col, f"column {col!r} appears twice", sheet))
-        seen.add(col)
-    return raw, problems
+            reason = f"not UTF-8 and not GBK/GB18030 text (first bad byte at offset {utf8_error.start}): "
+            return None, Problem(file, line, None, reason + ENCODING_ADVICE)
+        if _looks_chinese(data):
+            return text, None
+        reason = (
+            f"not UTF-8 and not GBK/GB18030 text (the text from offset {utf8_error.start} reads as another "
+            f"encoding, such as Latin-1): {ENCODING_ADVICE}"
+        )
+        return None, Problem(file, line, None, reason)
 
 
 def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tuple[RawTable | None, list[Problem]]:
@@ -83,14 +74,14 @@ def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tupl
     text, problem = decode_text(data, file)
     if text is None:
         return None, [problem] if problem else []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return None, [Problem(file, None, None, "the file is empty; the first line must name the columns")]
     except csv.Error as exc:
         return None, [Problem(file, 1, None, f"not a readable CSV header: {exc}")]
-    raw, problems = _start_table(table, file, None, header)
+    raw, problems = start_table(table, file, None, header)
     line = reader.line_num + 1
     try:
         for values in reader:
@@ -103,49 +94,43 @@ def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tupl
                             file, line, None, f"{len(values)} values but only {len(raw.columns)} columns in the header"
                         )
                     )
-                raw.rows.append((line, {c: _cell(v) for c, v in zip(raw.columns, values, strict=False) if c}))
+                raw.rows.append((line, {c: cell_value(v) for c, v in zip(raw.columns, values, strict=False) if c}))
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(file, reader.line_num, None, f"unreadable CSV: {exc}"))
+        if "unexpected end of data" in str(exc):
+            reason = "a quoted value opened on this line is never closed (a '\"' is missing)"
+        else:
+            reason = f'unreadable CSV: {exc} (a \'"\' inside a value must be doubled: "")'
+        problems.append(Problem(file, line, None, reason))
     return raw, problems
 
 
-def read_xlsx_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
-    """Read the tables of an Excel workbook: one sheet per table, named after it."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _object_noting(duplicates: list[str]) -> Any:
+    """A ``json`` object hook that keeps the first value of a key and notes each key seen twice."""
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        return [], [Problem(file, None, None, f"not a readable .xlsx workbook: {exc}")]
-    tables: list[RawTable] = []
-    problems: list[Problem] = []
-    try:
-        for sheet in workbook.worksheets:
-            table = table_name(sheet.title)
-            if table is None:
-                problems.append(
-                    Problem(file, None, None, f"sheet {sheet.title!r} is not one of {', '.join(TABLES)}", sheet.title)
-                )
-                continue
-            rows = sheet.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            raw, found = _start_table(table, file, sheet.title, header)
-            problems += found
-            for line, values in enumerate(rows, start=2):
-                cells = [_cell(v) for v in values]
-                if all(v is None for v in cells):
-                    continue
-                if len(raw.rows) >= max_rows:
-                    raise InputTooLarge([Problem(file, line, None, f"more than {max_rows} rows", sheet.title)])
-                raw.rows.append((line, {c: v for c, v in zip(raw.columns, cells, strict=False) if c}))
-            tables.append(raw)
-    finally:
-        workbook.close()
-    return tables, problems
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj:
+                duplicates.append(key)
+            else:
+                obj[key] = value
+        return obj
+
+    return build
+
+
+def _line_of_second(text: str, key: str) -> int | None:
+    """The line of the second ``"key":`` in ``text`` (where a duplicate key most likely is)."""
+    found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", text))
+    if len(found) < 2:
+        return None
+    return text.count("\n", 0, found[1].start()) + 1
+
+
+def _attributes(table: str, key: str, value: Any) -> bool:
+    """Whether ``value`` is an entity's ``attributes`` object (as ``export`` and the API write them)."""
+    return table == "entities" and key == "attributes" and isinstance(value, dict)
 
 
 def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
@@ -154,11 +139,21 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
     A record's "line" in problems is its position in its list (1 = first).
     """
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [], [Problem(file, None, None, f"JSON must be UTF-8: {exc}")]
+    duplicates: list[str] = []
+    try:
+        doc = json.loads(text, object_pairs_hook=_object_noting(duplicates))
     except json.JSONDecodeError as exc:
         return [], [Problem(file, exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})")]
+    except RecursionError:
+        return [], [Problem(file, None, None, "not valid JSON here: lists or objects nested too deeply")]
+    if duplicates:
+        return [], [
+            Problem(file, _line_of_second(text, key), key, f"key {key!r} appears twice in one object; keep one")
+            for key in dict.fromkeys(duplicates)
+        ]
     if not isinstance(doc, dict):
         return [], [
             Problem(file, None, None, f"the JSON document must be an object with lists named {', '.join(TABLES)}")
@@ -183,7 +178,10 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
             if not isinstance(record, dict):
                 problems.append(Problem(file, index, None, "each record must be an object", table))
                 continue
-            row = {column_name(k): _cell(v) for k, v in record.items()}
+            nested = [k for k, v in record.items() if isinstance(v, dict | list) and not _attributes(table, k, v)]
+            for key in nested:
+                problems.append(Problem(file, index, column_name(key), "must be text or a number", table))
+            row = {column_name(k): cell_value(v) for k, v in record.items() if k not in nested}
             columns |= row.keys()
             raw.rows.append((index, row))
         raw.columns = sorted(columns)
@@ -208,7 +206,7 @@ def read_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tupl
         raw, problems = read_csv_bytes(data, file, table, max_rows=max_rows)
         return ([raw] if raw else []), problems
     if suffix == ".xlsx":
-        return read_xlsx_bytes(data, file, max_rows=max_rows)
+        return read_xlsx_bytes(data, file, max_bytes=max_bytes, max_rows=max_rows)
     if suffix == ".json":
         return read_json_bytes(data, file, max_rows=max_rows)
     return [], [Problem(file, None, None, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]

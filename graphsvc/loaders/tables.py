@@ -7,8 +7,12 @@ tables; :mod:`graphsvc.loaders.validate` turns them into records.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from graphsvc.errors import Problem
 
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "entities": (("id", "kind", "name"), ("name_en", "street", "subtype", "capacity")),
@@ -65,3 +69,35 @@ class RawTable:
     sheet: str | None = None
     columns: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def cell_value(value: Any) -> Any:
+    """Normalise a spreadsheet or JSON value: blanks become ``None``, whole floats ints."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def start_table(table: str, file: str, sheet: str | None, header: Iterable[Any]) -> tuple[RawTable, list[Problem]]:
+    columns = [column_name(h) for h in header]
+    raw = RawTable(table=table, file=file, sheet=sheet, columns=columns)
+    problems = []
+    required = TABLES[table][0]
+    for col in required:
+        if col not in columns:
+            problems.append(
+                Problem(file, 1, col, f"missing required column {col!r} ({table} need: {', '.join(required)})", sheet)
+            )
+    seen: set[str] = set()
+    for col in columns:
+        if col in seen and col:
+            problems.append(Problem(file, 1, col, f"column {col!r} appears twice", sheet))
+        seen.add(col)
+    return raw, problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,7 +25,15 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
-ExistingKinds = Callable[[Iterable[str]], dict[str, EntityKind]]
+
+class StoreView(Protocol):
+    """What validation asks of the store a load goes into (every :class:`~graphsvc.store.base.GraphStore` has it)."""
+
+    def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]: ...
+
+    def list_needs(self, community: str | None = None) -> list[Need]: ...
+
+    def list_offers(self, partner: str | None = None) -> list[Offer]: ...
 
 
 def parse_date(value: Any) -> Any:
@@ -51,7 +59,15 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
     known = set(required) | set(optional)
     fields = {k: v for k, v in row.items() if k in known and v is not None}
     if table == "entities":
-        extra = {k: str(v) for k, v in row.items() if k not in known and k != "attributes" and v is not None}
+        extra: dict[str, Any] = {
+            k: str(v) for k, v in row.items() if k not in known and k != "attributes" and v is not None
+        }
+        given = row.get("attributes")
+        if isinstance(given, dict):  # a JSON document's attributes object; nested values fail validation
+            plain = {
+                str(k): v if isinstance(v, str | dict | list) else str(v) for k, v in given.items() if v is not None
+            }
+            extra = plain | extra
         if extra:
             fields["attributes"] = extra
     if table == "links":
@@ -73,13 +89,42 @@ def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Probl
     return problems
 
 
-def validate_tables(
-    tables: list[RawTable], existing_kinds: ExistingKinds | None = None
-) -> tuple[Dataset, list[Problem]]:
+def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView) -> list[Problem]:
+    """Problems for entities whose new kind cannot keep the needs or offers the store holds for them.
+
+    Needs belong to communities and offers to partners, so a community that
+    becomes a partner must lose its needs first, and a partner its offers. (Links
+    may join any two kinds.)
+    """
+    stored = store.existing_kinds([e.id for _, _, e in entities])
+    problems = []
+    for raw, line, entity in entities:
+        old = stored.get(entity.id)
+        if old is None or old is entity.kind:
+            continue
+        if old is EntityKind.COMMUNITY:
+            held, what, owner = [n.category for n in store.list_needs(entity.id)], "needs", "communities"
+        elif entity.kind is EntityKind.COMMUNITY:
+            held, what, owner = [o.category for o in store.list_offers(entity.id)], "offers", "partners"
+        else:
+            continue
+        if held:
+            shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+            reason = (
+                f"{entity.id!r} is a {old.value} in the store with {len(held)} {what} ({shown}); "
+                f"only {owner} have {what}, so it cannot become a {entity.kind.value}: "
+                f"delete its {what} or the entity first, or keep its kind"
+            )
+            problems.append(Problem(raw.file, line, "kind", reason, raw.sheet))
+    return problems
+
+
+def validate_tables(tables: list[RawTable], store: StoreView | None = None) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
-    ``existing_kinds`` tells which referenced ids already exist in the store
-    (and their kind), so a load may add links to entities loaded earlier.
+    ``store`` is the store the load goes into: referenced ids may name entities it
+    holds (so a load may add links to entities loaded earlier), and an entity it
+    holds may change kind only if it keeps nothing the new kind cannot have.
     """
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
@@ -130,8 +175,8 @@ def validate_tables(
                 if ref is not None:
                     references.append((raw, line, field, str(ref).strip(), wanted))
     unknown = {ref for *_, ref, _ in references} - kinds.keys()
-    if unknown and existing_kinds is not None:
-        kinds.update(existing_kinds(sorted(unknown)))
+    if unknown and store is not None:
+        kinds.update(store.existing_kinds(sorted(unknown)))
     for raw, line, field, ref, wanted in references:
         kind = kinds.get(ref)
         if kind is None:
@@ -143,6 +188,9 @@ def validate_tables(
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))
+
+    if store is not None:
+        problems += _kind_changes(records["entities"], store)
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems
