@@ -8,15 +8,40 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
 if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help starts at once
     import networkx as nx
 
+    from graphsvc.analysis.gaps import RoleRef
+
 
 def _snapshot(store: str | None) -> nx.Graph:
     with store_from(store) as graph_store:
         return graph_store.snapshot()
+
+
+def _named(G: nx.Graph, node: str | None) -> str:
+    """A node's name beside its id, for people: ``拱北星辰 (org-00003)``."""
+    if node is None:
+        return "—"
+    return named(G.nodes[node].get("name") if node in G else None, node)
+
+
+def _kind(G: nx.Graph, node: str) -> str:
+    data = G.nodes[node] if node in G else {}
+    return kind_label(data.get("kind"), data.get("subtype"))
+
+
+def _some(G: nx.Graph, nodes: list[str], shown: int = 3) -> str:
+    """The first few nodes by name (streets as they are), then how many in all (``--json`` lists every one)."""
+    names = "、".join(_named(G, n) if n in G else n for n in nodes[:shown]) or "—"
+    return names if len(nodes) <= shown else f"{names} 等共 {len(nodes)} 个 ({len(nodes)} in all)"
+
+
+def _roles(roles: list[RoleRef]) -> str:
+    return "、".join(f"{r.zh} {r.en}" for r in roles) or "—"
 
 
 @app.command()
@@ -35,14 +60,23 @@ def gaps(
         if as_json:
             print_json(g.model_dump(mode="json"))
             return
-        rows = [[c.zh + " " + c.en, c.need, c.covered, c.uncovered, ", ".join(c.partners)] for c in g.categories]
+        rows = [
+            [f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, [_named(G, p) for p in c.partners] or "—"]
+            for c in g.categories
+        ]
         console.print(
-            table(f"Gaps of {g.community} {g.name or ''}", ["need", "weight", "covered", "uncovered", "partners"], rows)
+            table(
+                f"社区缺口 Gaps of {named(g.name, g.community)} · 街道 street {street_label(g.street)}",
+                ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "合作方 partners"],
+                rows,
+            )
         )
-        console.print(f"coverage {g.coverage:.0%}; missing roles: " + (", ".join(r.zh for r in g.roles_missing) or "-"))
+        console.print(f"覆盖率 coverage {pct(g.coverage)}; 缺少的五社角色 missing roles: {_roles(g.roles_missing)}")
         console.print(
-            f"reached by street hub: {g.reached_by_hub}; university link: {g.university_link}; "
-            f"single-partner needs: {', '.join(g.single_partner_needs) or '-'}"
+            f"街道枢纽已联系 reached by the street hub ({_named(G, g.street_hub)}): {yes_no(g.reached_by_hub)}; "
+            f"高校合作 university link: {yes_no(g.university_link)}; "
+            "仅一个合作方的需求 needs met by one partner: "
+            + ("、".join(category_label(c) for c in g.single_partner_needs) or "—")
         )
         return
     if street is not None:
@@ -51,13 +85,20 @@ def gaps(
             print_json(s.model_dump(mode="json"))
             return
         rows = [
-            [g.community, g.name, g.need, g.covered, f"{g.coverage:.0%}", len(g.roles_missing), g.reached_by_hub]
+            [named(g.name, g.community), g.need, g.covered, pct(g.coverage), _roles(g.roles_missing), g.reached_by_hub]
             for g in s.communities
         ]
         console.print(
             table(
-                f"Street {s.street} (coverage {s.coverage:.0%})",
-                ["community", "name", "need", "covered", "coverage", "roles missing", "hub"],
+                f"街道 street {street_label(s.street)}: 覆盖率 coverage {pct(s.coverage)}",
+                [
+                    "社区 community",
+                    "需求 need",
+                    "已覆盖 covered",
+                    "覆盖率 coverage",
+                    "缺少的五社角色 roles missing",
+                    "街道枢纽已联系 reached by hub",
+                ],
                 rows,
             )
         )
@@ -66,27 +107,46 @@ def gaps(
     if as_json:
         print_json(d.model_dump(mode="json"))
         return
-    rows = [[c.zh + " " + c.en, c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
+    rows = [[f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
     console.print(
         table(
-            f"District: {d.communities} communities, coverage {d.coverage:.0%}",
-            ["need", "weight", "covered", "uncovered", "communities short"],
+            f"全区 District: {d.communities} 个社区 communities, 覆盖率 coverage {pct(d.coverage)}",
+            ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "缺口社区 communities short"],
             rows,
         )
     )
     rows = [
-        [s.street, s.communities, f"{s.coverage:.0%}", s.not_reached, s.without_university, s.service_organization]
+        [
+            street_label(s.street),
+            s.communities,
+            pct(s.coverage),
+            s.not_reached,
+            s.without_university,
+            s.service_organization,
+        ]
         for s in d.streets
     ]
     console.print(
         table(
-            "Streets",
-            ["street", "communities", "coverage", "not reached by hub", "no university link", "service organization"],
+            "各街道 Streets",
+            [
+                "街道 street",
+                "社区 communities",
+                "覆盖率 coverage",
+                "枢纽未联系 not reached by hub",
+                "无高校合作 no university link",
+                "有服务的社会组织 service organization",
+            ],
             rows,
         )
     )
-    rows = [[c.zh + " " + c.en, "pass" if c.passed else "FAIL", len(c.failing)] for c in d.policy.checks]
-    console.print(table("Policy checks", ["check", "result", "failing"], rows))
+    rows = [
+        [f"{c.zh} {c.en}", "通过 pass" if c.passed else "未通过 FAIL", len(c.failing), _some(G, c.failing)]
+        for c in d.policy.checks
+    ]
+    console.print(
+        table("政策检查 Policy checks", ["检查 check", "结果 result", "未通过数 failing", "未通过的 which"], rows)
+    )
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:
@@ -134,15 +194,20 @@ def recommend_command(
     rows = [
         [
             i + 1,
-            r.partner,
-            G.nodes[r.partner].get("name"),
-            r.kind,
-            f"{r.score:.3f}",
-            "; ".join(f"{x.text_zh} / {x.text_en}" for x in r.reasons[:3]),
+            _named(G, r.partner),
+            _kind(G, r.partner),
+            r.score,
+            [f"{x.text_zh} / {x.text_en} ({x.contribution:+.2f})" for x in r.reasons],
         ]
         for i, r in enumerate(recs.recommendations)
     ]
-    console.print(table(f"Partners for {community}", ["#", "partner", "name", "kind", "score", "reasons"], rows))
+    console.print(
+        table(
+            f"建议的合作方 Partners for {_named(G, community)}",
+            ["#", "合作方 partner", "类型 kind", "得分 score", "理由 reasons"],
+            rows,
+        )
+    )
 
 
 @app.command()
@@ -160,23 +225,31 @@ def plan(
         print_json(result.model_dump(mode="json"))
         return
     t = result.totals
-    rows = [[link.community, link.partner, link.kind, link.gain] for link in result.links]
-    console.print(table(f"Plan: {t.links} new links", ["community", "partner", "kind", "gain"], rows))
     rows = [
-        ["plan", t.links, t.before, t.after, f"{t.after / t.need:.0%}" if t.need else "-", 0],
+        [_named(G, link.community), _named(G, link.partner), _kind(G, link.partner), link.gain] for link in result.links
+    ]
+    console.print(
+        table(
+            f"方案 Plan: {t.links} 条新合作 new links",
+            ["社区 community", "合作方 partner", "类型 kind", "新增覆盖 gain"],
+            rows,
+        )
+    )
+    rows = [
+        ["方案 plan", t.links, t.before, t.after, pct(t.after / t.need) if t.need else "—", 0],
         [
-            "naive top-1",
+            "朴素 top-1 naive top-1",
             t.naive_links,
             t.before,
             t.naive,
-            f"{t.naive / t.need:.0%}" if t.need else "-",
+            pct(t.naive / t.need) if t.need else "—",
             len(t.naive_overloaded),
         ],
     ]
     console.print(
         table(
-            f"Covered need (total need {t.need})",
-            ["choice", "links", "before", "after", "coverage", "partners over capacity"],
+            f"已覆盖需求 Covered need (总需求 total need {num(t.need)})",
+            ["选择 choice", "新合作 links", "之前 before", "之后 after", "覆盖率 coverage", "超出容量 over capacity"],
             rows,
         )
     )

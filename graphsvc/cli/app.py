@@ -12,10 +12,13 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from rich.table import Table
+from rich.text import Text
 
-from graphsvc.errors import ConfigError, GraphsvcError, NotFound, StoreUnavailable, ValidationFailed
+from graphsvc.errors import ConfigError, GraphsvcError, NotFound, Problem, StoreUnavailable, ValidationFailed
+from graphsvc.labels import num
 
 if TYPE_CHECKING:  # the CLI starts at once: settings, stores and analyses are imported by the commands
     from graphsvc.settings import Settings
@@ -28,8 +31,31 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+class PeopleConsole(Console):
+    """A Rich console for output that carries data: names from uploaded files are printed as they are.
+
+    Markup, emoji codes and highlighting are off, so ``[/x]`` or ``:smile:`` in a name is printed as
+    written (never parsed, never a ``MarkupError``); style with :class:`rich.text.Text`. Off a
+    terminal (a pipe, a CI log) long lines are not wrapped at a guessed width, so nothing is cut
+    or broken for ``grep``; on a terminal Rich wraps at its width.
+    """
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+    @property
+    def soft_wrap(self) -> bool:
+        return not self.is_terminal
+
+    @soft_wrap.setter
+    def soft_wrap(self, value: bool) -> None:
+        """Set by :class:`~rich.console.Console` at start; the terminal decides instead."""
+
+
+console = PeopleConsole()
+err_console = PeopleConsole(stderr=True)
 
 StoreOption = Annotated[
     str | None,
@@ -73,22 +99,81 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, sort_keys=False, default=str) + "\n")
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    t = Table(title=title, title_justify="left")
-    for col in columns:
-        t.add_column(col)
-    for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
-    return t
+Cell = str | list[str]
+"""A table cell: one text, or several lines (stacked on a terminal, joined with ``; `` off one)."""
+
+
+def cell(value: Any) -> Cell:
+    """A value as people read it: numbers rounded (:func:`graphsvc.labels.num`), booleans as 是 yes / 否 no,
+    a list or tuple as several lines."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return num(value)
+    if isinstance(value, list | tuple):
+        return [str(cell(v)) for v in value]
+    return str(value)
+
+
+class PeopleTable:
+    """A table that never cuts a value: folded into its column on a terminal, one tab-separated line
+    per row off a terminal (a pipe or a log, for ``cut`` and ``grep``; ``--json`` is for programs)."""
+
+    def __init__(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+        self.title, self.columns = title, columns
+        self.rows = [[cell(v) for v in row] for row in rows]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            t = Table(title=Text(self.title), title_justify="left")
+            for col in self.columns:
+                t.add_column(Text(col), overflow="fold")
+            for row in self.rows:
+                t.add_row(*(Text(v if isinstance(v, str) else "\n".join(v)) for v in row))
+            yield t
+            return
+        lines = [self.title, "\t".join(self.columns)]
+        lines += ["\t".join(one_line(v if isinstance(v, str) else "; ".join(v)) for v in row) for row in self.rows]
+        for line in [*lines, ""]:  # a blank line after the table, as between tables on a terminal
+            yield Segment(line)
+            yield Segment.line()
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: tabs and line breaks (and other control characters) written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> PeopleTable:
+    """A table for ``console.print``: values rounded for people and never cut (see :class:`PeopleTable`)."""
+    return PeopleTable(title, columns, rows)
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem as compilers print them, ``path:line: field: reason``, so editors and CI can jump to it.
+
+    >>> problem_line(Problem("in/links.csv", 4, "target", "no entity 'x'"))
+    "in/links.csv:4: target: no entity 'x'"
+    >>> problem_line(Problem("book.xlsx", None, None, "not a workbook", sheet="links"))
+    'book.xlsx#links: not a workbook'
+    """
+    place = problem.file if problem.sheet is None else f"{problem.file}#{problem.sheet}"
+    if problem.line is not None:
+        place += f":{problem.line}"
+    parts = [place, *([problem.field] if problem.field else []), problem.reason]
+    return one_line(": ".join(parts))
 
 
 def report_error(error: GraphsvcError) -> NoReturn:
     """Show an error the user can act on, without a traceback, and exit with its code."""
     if isinstance(error, ValidationFailed):
-        err_console.print(f"[bold red]{len(error.problems)} problem(s) found; nothing was written.[/]")
-        rows = [[p.file + (f"#{p.sheet}" if p.sheet else ""), p.line, p.field, p.reason] for p in error.problems]
-        err_console.print(table("Problems", ["file", "line", "field", "reason"], rows))
+        for problem in error.problems:
+            err_console.print(Text(problem_line(problem)))
+        count = len(error.problems)
+        err_console.print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:
-        err_console.print(f"[bold red]error:[/] {error}")
+        err_console.print(Text.assemble(("error: ", "bold red"), str(error)))
     code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
     raise SystemExit(code)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from graphsvc.sample import STREETS
+from graphsvc.labels import street_en
 
 if TYPE_CHECKING:
     from graphsvc.analysis.recommend import Recommender
@@ -50,26 +50,6 @@ COLUMN_LABELS: dict[str, str] = {
     "communities_uncovered": "未覆盖社区数 communities short",
 }
 """Bilingual headers :func:`bilingual` puts on frame columns (other columns keep their names)."""
-
-_STREET_EN = {zh: en for zh, en, _, _ in STREETS}
-
-
-def street_en(street: str | None) -> str | None:
-    """The street's name in English where the case names it (``拱北`` -> ``Gongbei``), else the name itself.
-
-    Chart labels in English avoid missing-glyph boxes where no CJK font is installed.
-
-    >>> street_en("拱北"), street_en("拱北2"), street_en("Elm Street")
-    ('Gongbei', 'Gongbei 2', 'Elm Street')
-    """
-    if street is None:
-        return None
-    if street in _STREET_EN:
-        return _STREET_EN[street]
-    base, number = street.rstrip("0123456789"), street[len(street.rstrip("0123456789")) :]
-    if number and base in _STREET_EN:
-        return f"{_STREET_EN[base]} {number}"
-    return street
 
 
 def bilingual(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:

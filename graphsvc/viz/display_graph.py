@@ -31,6 +31,7 @@ from urllib.parse import quote
 import networkx as nx
 from pyvis.network import Network
 
+from graphsvc.labels import category_label, link_label, num, pct, subtype_label
 from graphsvc.viz.html import LegendEntry, Page
 from graphsvc.viz.layout import street_layout
 from graphsvc.viz.style import (
@@ -49,7 +50,7 @@ from graphsvc.viz.style import (
     kind_style,
     partner_size,
 )
-from graphsvc.vocabulary import EntityKind, LinkKind, Subtype, categories
+from graphsvc.vocabulary import EntityKind
 
 COMMUNITY = EntityKind.COMMUNITY.value
 Result = Mapping[str, Any] | Any
@@ -104,35 +105,6 @@ def as_dict(result: Result | None) -> dict[str, Any]:
         value: dict[str, Any] = dump(mode="json")
         return value
     return dict(result)
-
-
-def category_label(code: str) -> str:
-    cat = categories().get(code)
-    return cat.label if cat else code
-
-
-def link_label(code: str) -> str:
-    try:
-        return LinkKind(code).label
-    except ValueError:
-        return code
-
-
-def subtype_label(code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return Subtype(code).label
-    except ValueError:
-        return code
-
-
-def pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def num(x: float) -> str:
-    return f"{x:g}"
 
 
 def facet(style: KindStyle) -> str:

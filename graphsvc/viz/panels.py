@@ -15,7 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.viz.display_graph import PageUrls, Result, as_dict, category_label, num, pct
+from graphsvc.labels import category_label, num, pct
+from graphsvc.viz.display_graph import PageUrls, Result, as_dict
 from graphsvc.viz.html import Cell, Item, Panel
 from graphsvc.viz.style import gap_level
 
