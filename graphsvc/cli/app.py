@@ -166,6 +166,11 @@ def problem_line(problem: Problem) -> str:
     return one_line(": ".join(parts))
 
 
+def print_error(message: str) -> None:
+    """``error: message`` on stderr, the message printed as written (never read as markup)."""
+    err_console.print(Text.assemble(("error: ", "bold red"), message))
+
+
 def report_error(error: GraphsvcError) -> NoReturn:
     """Show an error the user can act on, without a traceback, and exit with its code."""
     if isinstance(error, ValidationFailed):
@@ -174,6 +179,6 @@ def report_error(error: GraphsvcError) -> NoReturn:
         count = len(error.problems)
         err_console.print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:
-        err_console.print(Text.assemble(("error: ", "bold red"), str(error)))
+        print_error(str(error))
     code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
     raise SystemExit(code)

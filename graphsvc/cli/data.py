@@ -52,9 +52,11 @@ def progress_bar(description: str, total: int | None) -> Iterator[ProgressCallba
 
 
 def counts_table(counts: Counts, title: str = "Store") -> None:
-    rows = [[kind, n] for kind, n in counts.entities.items()]
-    rows += [["links", counts.links], ["needs", counts.needs], ["offers", counts.offers]]
-    console.print(table(title, ["what", "count"], rows))
+    from graphsvc.labels import kind_label
+
+    rows: list[list[object]] = [[kind_label(kind), n] for kind, n in counts.entities.items()]
+    rows += [["合作 links", counts.links], ["需求 needs", counts.needs], ["提供 offers", counts.offers]]
+    console.print(table(title, ["项目 what", "数量 count"], rows))
 
 
 @app.command()
@@ -114,19 +116,52 @@ class ExportFormat(enum.StrEnum):
     json = "json"
 
 
+EXPORT_SUFFIXES = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".json": ExportFormat.json}
+"""The format each file name ending stands for: ``export`` picks it, and refuses a ``--format`` that disagrees."""
+
+
+def export_format(out: Path, fmt: ExportFormat | None) -> ExportFormat:
+    """The format to write ``out`` in: the one its extension names, which ``--format`` must not contradict;
+    ``--format`` alone for another extension.
+
+    >>> export_format(Path("district.gexf"), None).value
+    'gexf'
+    >>> export_format(Path("district.xml"), ExportFormat.graphml).value
+    'graphml'
+    """
+    by_suffix = EXPORT_SUFFIXES.get(out.suffix.lower())
+    if by_suffix is None:
+        if fmt is None:
+            raise typer.BadParameter(
+                f"cannot tell the format from the name {out.name!r}: end it with "
+                f"{', '.join(EXPORT_SUFFIXES)}, or give --format",
+                param_hint="OUT",
+            )
+        return fmt
+    if fmt is not None and fmt is not by_suffix:
+        raise typer.BadParameter(
+            f"--format {fmt.value} does not match the file name {out.name!r}, which says {by_suffix.value}: "
+            "change one of them",
+            param_hint="--format",
+        )
+    return by_suffix
+
+
 @app.command()
 def export(
-    out: Annotated[Path, typer.Argument(help="File to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="graphml, gexf or node-link json.")] = (
-        ExportFormat.graphml
-    ),
+    out: Annotated[Path, typer.Argument(help="File to write: .graphml, .gexf or .json picks the format.")],
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="graphml, gexf or node-link json (default: from OUT's extension)."),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Write the whole graph with NetworkX's writers (GraphML, GEXF or node-link JSON)."""
+    """Write the whole graph with NetworkX's writers (GraphML, GEXF or node-link JSON), as OUT's extension says."""
     import networkx as nx
 
     from graphsvc.graph import flat_copy
 
+    fmt = export_format(out, fmt)
     with store_from(store) as graph_store:
         G = graph_store.snapshot()
     if fmt is ExportFormat.json:

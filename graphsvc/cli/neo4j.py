@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from graphsvc import neo4j_server
-from graphsvc.cli.app import JsonOption, app, console, err_console, print_json
+from graphsvc.cli.app import JsonOption, app, console, err_console, print_error, print_json
 
 neo4j_app = typer.Typer(
     help="Run a local Neo4j Community server (fetched from Maven Central on first use) for graphsvc's Neo4j store.",
@@ -28,7 +28,7 @@ HomeOption = Annotated[
 
 
 def _fail(error: neo4j_server.Neo4jServerError) -> None:
-    err_console.print(f"[bold red]error:[/] {error}")
+    print_error(str(error))
     raise typer.Exit(1)
 
 

@@ -1,0 +1,229 @@
+"""What the command line prints for people: never cut, rounded, named, bilingual, safe with any data.
+
+Every command runs in-process through ``graphsvc.cli.main`` (the console script's entry point, so
+errors are reported as a user sees them) at several terminal widths and off a terminal.
+``TTY_COMPATIBLE=1`` makes Rich treat the captured output as a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from unittest.mock import patch
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from graphsvc.cli import main
+from graphsvc.labels import num
+from graphsvc.model import Dataset, Entity, Need, Offer
+from graphsvc.store import SQLiteStore
+
+runner = CliRunner()
+WIDTHS = ("40", "80", "120", "200")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def graphsvc(*args: str, env: dict[str, str]) -> Run:
+    """Run the ``graphsvc`` entry point in-process with ``args``; its exit code, stdout and stderr."""
+    with runner.isolation(env=env) as (out, err, _), patch.object(sys, "argv", ["graphsvc", *args]):
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return Run(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def terminal(width: str) -> dict[str, str]:
+    return {"TTY_COMPATIBLE": "1", "COLUMNS": width, "NO_COLOR": "1"}
+
+
+OFF_TTY = {"TTY_COMPATIBLE": "0", "COLUMNS": "80"}
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample district in a store of its own; its URI."""
+    db = tmp_path_factory.mktemp("output") / "g.db"
+    uri = f"sqlite:///{db}"
+    assert graphsvc("demo", "--communities", "26", env={"GRAPHSVC_STORE": uri}).code == 0
+    return uri
+
+
+COMMANDS = [
+    ("recommend", "com-00001", "-k", "3"),
+    ("gaps", "com-00001"),
+    ("gaps", "--street", "拱北"),
+    ("gaps",),
+    ("plan",),
+    ("stats",),
+]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_nothing_is_cut_at_any_width(district: str, command: tuple[str, ...], width: str) -> None:
+    done = graphsvc(*command, env={**terminal(width), "GRAPHSVC_STORE": district})
+    assert done.code == 0, done.err
+    assert "…" not in done.out
+    assert "┃" in done.out or "│" in done.out  # a table on a terminal
+    assert max(len(line) for line in done.out.splitlines()) <= int(width)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_off_a_terminal_rows_are_tab_separated_lines(district: str, command: tuple[str, ...]) -> None:
+    done = graphsvc(*command, env={**OFF_TTY, "GRAPHSVC_STORE": district})
+    assert done.code == 0, done.err
+    assert "…" not in done.out
+    assert not re.search("[│┃━─]", done.out)  # no box drawing
+    assert "\t" in done.out
+
+
+def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(district: str) -> None:
+    done = graphsvc("recommend", "com-00001", "-k", "2", "--json", env={**OFF_TTY, "GRAPHSVC_STORE": district})
+    recs = json.loads(done.out)["recommendations"]
+    plain = graphsvc("recommend", "com-00001", "-k", "2", env={**OFF_TTY, "GRAPHSVC_STORE": district}).out
+    lines = plain.splitlines()
+    assert lines[0] == "建议的合作方 Partners for 拱北第1社区（示例） (com-00001)"
+    assert lines[1].split("\t") == ["#", "合作方 partner", "类型 kind", "得分 score", "理由 reasons"]
+    for rec, line in zip(recs, lines[2:4], strict=True):
+        rank, partner, kind, score, reasons = line.split("\t")
+        assert rank == str(recs.index(rec) + 1)
+        assert partner.endswith(f" ({rec['partner']})") and len(partner) > len(rec["partner"]) + 3
+        assert re.fullmatch(r"\S+ [a-z -]+( · \S+ [a-z -]+)?", kind), kind  # 爱心企业 caring enterprise
+        assert score == num(rec["score"]) and abs(float(score) - rec["score"]) < 0.05
+        for reason in rec["reasons"]:
+            assert f"{reason['text_zh']} / {reason['text_en']}" in reasons
+
+
+def test_numbers_are_rounded_for_people_and_exact_in_json(district: str) -> None:
+    env = {**OFF_TTY, "GRAPHSVC_STORE": district}
+    exact = json.loads(graphsvc("gaps", "--json", env=env).out)
+    assert any(len(str(c["covered"]).split(".")[-1]) > 2 for c in exact["categories"])  # JSON keeps precision
+    for line in graphsvc("gaps", env=env).out.splitlines():
+        for number in re.findall(r"(?<![\w-])\d+\.(\d+)", line):
+            assert len(number) <= 2, line
+    streets = graphsvc("gaps", env=env).out
+    assert "拱北 Gongbei\t" in streets  # streets in both languages
+    assert "True" not in streets and "False" not in streets
+    assert "是 yes" in streets
+
+
+def hostile_store(tmp_path: Path) -> str:
+    """A tiny district whose names and ids are Rich markup and emoji codes (``/`` only in names: ids refuse it)."""
+    db = tmp_path / "hostile.db"
+    dataset = Dataset(
+        entities=[
+            Entity(id="[b]c1", kind="community", name="[bold]社区[/bold] :smile:", street="[red]"),
+            Entity(id="[i]e1", kind="enterprise", name="[/x]企业", capacity=3),
+        ],
+        links=[],
+        needs=[Need(community="[b]c1", category="elderly_care", weight=2.0)],
+        offers=[Offer(partner="[i]e1", category="elderly_care", capacity=1.0)],
+    )
+    with SQLiteStore(db) as store:
+        store.upsert(dataset)
+    return f"sqlite:///{db}"
+
+
+@pytest.mark.parametrize("env", [terminal("200"), OFF_TTY], ids=["terminal", "off-terminal"])
+def test_markup_in_data_is_printed_as_written(tmp_path: Path, env: dict[str, str]) -> None:
+    uri = hostile_store(tmp_path)
+    shown = {
+        ("gaps", "[b]c1"): "[bold]社区[/bold] :smile: ([b]c1)",  # neither styled nor an emoji
+        ("recommend", "[b]c1", "-k", "1"): "[/x]企业 ([i]e1)",
+        ("gaps", "--street", "[red]"): "[bold]社区[/bold] :smile: ([b]c1)",
+        ("gaps",): "[red]",
+    }
+    for command, text in shown.items():
+        done = graphsvc(*command, env={**env, "GRAPHSVC_STORE": uri})
+        assert done.code == 0, (command, done.err)
+        assert "MarkupError" not in done.err
+        assert text in re.sub(r"\s*\n\s*", " ", done.out), command
+
+
+def test_an_error_message_with_markup_is_printed_as_written(tmp_path: Path) -> None:
+    uri = hostile_store(tmp_path)
+    done = graphsvc("gaps", "[/nope]", env={**OFF_TTY, "GRAPHSVC_STORE": uri})
+    assert done.code == 4
+    assert "[/nope]" in done.err and "error: " in done.err
+
+
+def write_bad_files(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        "id,kind,name,street\nc1,community,拱北第1社区,拱北\n[/x],spaceship,坏[/b],拱北\n", "utf-8"
+    )
+    (folder / "links.csv").write_text("source,target,kind\nc1,nobody,funding\n", "utf-8")
+
+
+@pytest.mark.parametrize("width", ["80", "200"])
+def test_off_a_terminal_problems_are_compiler_lines(tmp_path: Path, width: str) -> None:
+    bad = tmp_path / "a-rather-long-folder-name-for-the-district-files" / "bad"
+    bad.parent.mkdir()
+    write_bad_files(bad)
+    uri = f"sqlite:///{tmp_path / 'g.db'}"
+    done = graphsvc("load", str(bad), env={"TTY_COMPATIBLE": "0", "COLUMNS": width, "GRAPHSVC_STORE": uri})
+    assert done.code == 2
+    lines = done.err.splitlines()
+    problems = [line for line in lines if re.match(r"^\S+:\d+: ", line)]
+    assert len(problems) >= 2, done.err
+    for line in problems:
+        path, line_no, rest = line.split(":", 2)
+        assert Path(path).name in {"entities.csv", "links.csv"} and str(bad) in path  # the whole path
+        assert int(line_no) >= 2
+        field, reason = rest.strip().split(": ", 1)
+        assert field and reason
+    assert any(line.startswith(f"{bad / 'entities.csv'}:3: kind: ") for line in problems)
+    assert any(line.startswith(f"{bad / 'links.csv'}:2: target: ") and "nobody" in line for line in problems)
+    assert lines[-1].endswith("found; nothing was written.")
+    assert "…" not in done.err and "│" not in done.err and "MarkupError" not in done.err
+    with SQLiteStore(tmp_path / "g.db") as store:
+        assert store.counts().links == 0 and sum(store.counts().entities.values()) == 0
+
+
+def test_export_picks_the_format_from_the_extension(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'g.db'}"
+    env = {**OFF_TTY, "GRAPHSVC_STORE": uri}
+    assert graphsvc("demo", "--communities", "13", env=env).code == 0
+    readers = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}
+    for suffix in ("graphml", "gexf", "json"):
+        out = tmp_path / f"district.{suffix}"
+        done = graphsvc("export", str(out), env=env)
+        assert done.code == 0, done.err
+        assert f"({suffix})" in done.out
+        if suffix == "json":
+            assert out.read_text("utf-8").lstrip().startswith("{")
+        else:
+            assert readers[suffix](out).number_of_nodes() > 13
+    done = graphsvc("export", str(tmp_path / "x.xml"), "--format", "graphml", env=env)
+    assert done.code == 0 and nx.read_graphml(tmp_path / "x.xml").number_of_nodes() > 13
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "says"),
+    [
+        ("x.json", ["--format", "graphml"], "does not match"),
+        ("x.gexf", ["--format", "json"], "does not match"),
+        ("x.xml", [], "cannot tell the format"),
+    ],
+)
+def test_export_refuses_a_format_the_name_contradicts(tmp_path: Path, name: str, args: list[str], says: str) -> None:
+    uri = f"sqlite:///{tmp_path / 'g.db'}"
+    done = graphsvc("export", str(tmp_path / name), *args, env={**OFF_TTY, "GRAPHSVC_STORE": uri})
+    assert done.code == 2
+    assert says in re.sub(r"[\s│]+", " ", done.err)
+    assert not (tmp_path / name).exists()
