@@ -77,10 +77,11 @@ def role_of(G: nx.Graph, node: Hashable) -> FiveSocietyRole:
 def street_hubs(G: nx.Graph) -> dict[str, str]:
     """``{street: hub id}`` for every street hub with a street (the first by id if a street has two)."""
     hubs: dict[str, str] = {}
-    for node in sorted(G, key=str):
-        data = G.nodes[node]
-        if data.get("subtype") == Subtype.STREET_HUB.value and data.get("street"):
-            hubs.setdefault(data["street"], node)
+    for node, data in G.nodes(data=True):  # one pass, no sort of the whole graph
+        street = data.get("street")
+        is_hub = data.get("subtype") == Subtype.STREET_HUB.value and street
+        if is_hub and (street not in hubs or str(node) < str(hubs[street])):
+            hubs[street] = node
     return hubs
 
 

@@ -39,6 +39,7 @@ Policy checks (DOMAIN.md)
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
@@ -269,7 +270,7 @@ def _community_gaps(
     )
 
 
-def community_gaps(G: nx.Graph, community: str) -> CommunityGaps:
+def community_gaps(G: nx.Graph, community: str, *, facts: StreetFacts | None = None) -> CommunityGaps:
     """The gaps of one community: unmet needs, missing five-society roles, fragility, hub reach.
 
     Parameters
@@ -278,6 +279,8 @@ def community_gaps(G: nx.Graph, community: str) -> CommunityGaps:
         The snapshot graph (:func:`graphsvc.graph.build_graph`).
     community : str
         A community id.
+    facts : StreetFacts, optional
+        :func:`street_facts` of ``G``, when the caller keeps them (else found here, one pass over ``G``).
 
     Returns
     -------
@@ -306,7 +309,7 @@ def community_gaps(G: nx.Graph, community: str) -> CommunityGaps:
     check_graph(G)
     require_community(G, community)
     shares = coverage_shares(G, [community]).get(community, {})
-    return _community_gaps(G, community, shares, street_hubs(G))
+    return _community_gaps(G, community, shares, street_hubs(G) if facts is None else facts.hubs)
 
 
 def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
@@ -343,6 +346,34 @@ def _top_losses(G: nx.Graph, gaps: list[CommunityGaps], top: int = 10) -> list[P
     return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x)) for p, x in ranked]
 
 
+@dataclass(frozen=True)
+class StreetFacts:
+    """What the gap analyses need to know about streets, computed once per graph (:func:`street_facts`).
+
+    ``hubs``: ``{street: street hub}``; ``communities``: ``{street: its communities, sorted}``;
+    ``served``: the streets with an organization delivering a service link to one of their communities.
+    """
+
+    hubs: dict[str, str]
+    communities: dict[str, list[str]]
+    served: frozenset[str]
+
+
+def street_facts(G: nx.Graph) -> StreetFacts:
+    """The per-street facts of ``G`` in one pass over nodes and one over links; pass them to the gap
+    functions that take ``facts=`` when asking for many communities or streets of one graph.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", street="S")
+    >>> G.add_node("h", kind="organization", subtype="street_hub", street="S")
+    >>> street_facts(G)
+    StreetFacts(hubs={'S': 'h'}, communities={'S': ['c']}, served=frozenset())
+    """
+    return StreetFacts(
+        hubs=street_hubs(G), communities=_communities_by_street(G), served=frozenset(_service_streets(G))
+    )
+
+
 def _service_streets(G: nx.Graph) -> set[str]:
     streets = set()
     for u, v, kinds in G.edges(data="kinds"):
@@ -371,8 +402,8 @@ def _communities_by_street(G: nx.Graph) -> dict[str, list[str]]:
     return dict(out)
 
 
-def street_gaps(G: nx.Graph, street: str) -> StreetGaps:
-    """The gaps of every community of one street, rolled up.
+def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -> StreetGaps:
+    """The gaps of every community of one street, rolled up (``facts``: :func:`street_facts` of ``G``, if kept).
 
     Raises :class:`~graphsvc.errors.NotFound` if no community lies in ``street``.
 
@@ -387,11 +418,12 @@ def street_gaps(G: nx.Graph, street: str) -> StreetGaps:
     ('h', 2.0, False, ['c'])
     """
     check_graph(G)
-    members = _communities_by_street(G).get(street)
+    facts = street_facts(G) if facts is None else facts
+    members = facts.communities.get(street)
     if not members:
         raise NotFound(f"no street named {street!r}")
     shares = coverage_shares(G, members)
-    hubs = street_hubs(G)
+    hubs = facts.hubs
     gaps = [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
     need, covered, uncovered, coverage = _sums(gaps)
     return StreetGaps(
@@ -402,7 +434,7 @@ def street_gaps(G: nx.Graph, street: str) -> StreetGaps:
         uncovered=uncovered,
         coverage=coverage,
         categories=_totals(gaps),
-        service_organization=street in _service_streets(G),
+        service_organization=street in facts.served,
         communities_without_university=[g.community for g in gaps if not g.university_link],
         communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
         communities_one_partner=[g.community for g in gaps if g.one_partner],
@@ -411,17 +443,17 @@ def street_gaps(G: nx.Graph, street: str) -> StreetGaps:
     )
 
 
-def all_community_gaps(G: nx.Graph) -> list[CommunityGaps]:
+def all_community_gaps(G: nx.Graph, *, facts: StreetFacts | None = None) -> list[CommunityGaps]:
     """:func:`community_gaps` for every community, sharing one pass over the partners."""
     check_graph(G)
     shares = coverage_shares(G)
-    hubs = street_hubs(G)
+    hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
     return [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
 
 
-def policy_checks(G: nx.Graph) -> PolicyReport:
-    """Check the district against the policy targets of DOMAIN.md.
+def policy_checks(G: nx.Graph, *, facts: StreetFacts | None = None) -> PolicyReport:
+    """Check the district against the policy targets of DOMAIN.md (``facts``: :func:`street_facts`, if kept).
 
     Examples
     --------
@@ -434,8 +466,8 @@ def policy_checks(G: nx.Graph) -> PolicyReport:
     [('street_service_organization', True, []), ('community_university_link', False, ['c'])]
     """
     check_graph(G)
-    by_street = _communities_by_street(G)
-    served = _service_streets(G)
+    facts = street_facts(G) if facts is None else facts
+    by_street, served = facts.communities, facts.served
     no_service = sorted(s for s in by_street if s not in served)
     no_school = sorted(
         str(c)
@@ -461,8 +493,13 @@ def policy_checks(G: nx.Graph) -> PolicyReport:
     return PolicyReport(passed=all(c.passed for c in checks), checks=checks)
 
 
-def district_gaps(G: nx.Graph) -> DistrictGaps:
+def district_gaps(
+    G: nx.Graph, *, gaps: list[CommunityGaps] | None = None, facts: StreetFacts | None = None
+) -> DistrictGaps:
     """The whole district: totals per category and per street, missing roles, fragility and the policy report.
+
+    ``gaps`` (:func:`all_community_gaps` of ``G``) and ``facts`` (:func:`street_facts` of ``G``), when the
+    caller has them, are used instead of computing them again.
 
     Examples
     --------
@@ -475,9 +512,10 @@ def district_gaps(G: nx.Graph) -> DistrictGaps:
     >>> d.need, d.covered, [s.street for s in d.streets], d.roles_missing["social_forces"]
     (3.0, 1.0, ['S', 'T'], 1)
     """
-    gaps = all_community_gaps(G)
+    facts = street_facts(G) if facts is None else facts
+    gaps = all_community_gaps(G, facts=facts) if gaps is None else gaps
     need, covered, uncovered, coverage = _sums(gaps)
-    served = _service_streets(G)
+    served = facts.served
     by_street: dict[str, list[CommunityGaps]] = defaultdict(list)
     for g in gaps:
         if g.street:
@@ -515,5 +553,5 @@ def district_gaps(G: nx.Graph) -> DistrictGaps:
         communities_one_partner=[g.community for g in gaps if g.one_partner],
         communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
         critical_partners=_top_losses(G, gaps),
-        policy=policy_checks(G),
+        policy=policy_checks(G, facts=facts),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from graphsvc.analysis.gaps import CommunityGaps, StreetGaps, community_gaps, street_gaps
+from graphsvc.analysis.gaps import CommunityGaps, StreetFacts, StreetGaps, community_gaps, street_facts, street_gaps
 from graphsvc.analysis.plan import DistrictPlan, district_plan
 from graphsvc.api.snapshot import Snapshot
 from graphsvc.errors import Conflict, EntityNotFound, NotFound
@@ -39,15 +39,25 @@ def _community_streets(snapshot: Snapshot) -> list[tuple[str, str, str | None]]:
     return [(node, data.get("kind"), data.get("street")) for node, data in snapshot.graph.nodes(data=True)]
 
 
+def facts_of_streets(snapshot: Snapshot) -> StreetFacts:
+    """Street hubs, communities and service streets of the snapshot, found once for every gaps request."""
+    return snapshot.cached("street_facts", lambda: street_facts(snapshot.graph))
+
+
 def gaps_of_community(snapshot: Snapshot, community: str) -> CommunityGaps:
     require_community(snapshot, community)
-    return snapshot.cached(("community_gaps", community), lambda: community_gaps(snapshot.graph, community))
+    return snapshot.cached(
+        ("community_gaps", community),
+        lambda: community_gaps(snapshot.graph, community, facts=facts_of_streets(snapshot)),
+    )
 
 
 def gaps_of_street(snapshot: Snapshot, street: str) -> StreetGaps:
     if street not in street_sizes(snapshot):
         raise NotFound(f"no community lies in a street named {street!r}")
-    return snapshot.cached(("street_gaps", street), lambda: street_gaps(snapshot.graph, street))
+    return snapshot.cached(
+        ("street_gaps", street), lambda: street_gaps(snapshot.graph, street, facts=facts_of_streets(snapshot))
+    )
 
 
 def plan_of_district(snapshot: Snapshot, per_community: int) -> DistrictPlan:

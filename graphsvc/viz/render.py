@@ -33,8 +33,9 @@ def render_overview(
     asset_url: str | None = None,
 ) -> str:
     """The district overview, communities marked by their gap level, with the streets panel."""
-    district = district_gaps(G)
-    shares = gap_shares_of(all_community_gaps(G))
+    gaps = all_community_gaps(G)  # once: the district roll-up and the gap levels share them
+    district = district_gaps(G, gaps=gaps)
+    shares = gap_shares_of(gaps)
     return overview_page(G, gap_shares=shares, district=district, urls=urls, options=options, asset_url=asset_url)
 
 

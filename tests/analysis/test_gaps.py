@@ -122,3 +122,27 @@ def test_sample_district_runs(district: nx.Graph) -> None:
     assert d.communities == 130
     assert 0 < d.coverage < 1
     assert sum(s.communities for s in d.streets) == 130
+
+
+def test_street_facts_once_give_the_same_gaps(district: nx.Graph) -> None:
+    from graphsvc.analysis.gaps import all_community_gaps, street_facts
+
+    facts = street_facts(district)
+    some = sorted(n for n, kind in district.nodes(data="kind") if kind == "community")[:10]
+    for c in some:
+        assert community_gaps(district, c, facts=facts) == community_gaps(district, c)
+    street = next(iter(facts.communities))
+    assert street_gaps(district, street, facts=facts) == street_gaps(district, street)
+    gaps = all_community_gaps(district, facts=facts)
+    assert district_gaps(district, gaps=gaps, facts=facts) == district_gaps(district)
+
+
+def test_street_hub_is_the_first_by_id() -> None:
+    from graphsvc.analysis.common import street_hubs
+
+    G = nx.Graph()
+    for hub in ("hub-b", "hub-a", "hub-c"):
+        G.add_node(hub, kind="organization", subtype="street_hub", street="S")
+    G.add_node("other", kind="organization", subtype="street_hub", street="T")
+    G.add_node("nowhere", kind="organization", subtype="street_hub")
+    assert street_hubs(G) == {"S": "hub-a", "T": "other"}

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from graphsvc.analysis.gaps import all_community_gaps, district_gaps
+from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
 from graphsvc.api.deps import SnapshotDep
 from graphsvc.api.params import CommunityIdPath, StreetPath
 from graphsvc.api.problems import problem_responses
@@ -40,8 +40,12 @@ def _places(request: Request) -> tuple[PageUrls, str]:
     return PageUrls(base), f"{base}/static"
 
 
+def _all_gaps(snapshot: Snapshot) -> list[CommunityGaps]:
+    return snapshot.cached(("pages", "all_gaps"), lambda: all_community_gaps(snapshot.graph))
+
+
 def _shares(snapshot: Snapshot) -> dict[str, float]:
-    return snapshot.cached(("pages", "gap_shares"), lambda: gap_shares_of(all_community_gaps(snapshot.graph)))
+    return snapshot.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(snapshot)))
 
 
 def _recommendations(snapshot: Snapshot, community: str) -> dict[str, Any] | None:
@@ -69,7 +73,9 @@ def overview_html(snapshot: SnapshotDep, request: Request) -> HTMLResponse:
     urls, assets = _places(request)
 
     def build() -> str:
-        district = snapshot.cached(("pages", "district_gaps"), lambda: district_gaps(snapshot.graph))
+        district = snapshot.cached(
+            ("pages", "district_gaps"), lambda: district_gaps(snapshot.graph, gaps=_all_gaps(snapshot))
+        )
         return overview_page(
             snapshot.graph, gap_shares=_shares(snapshot), district=district, urls=urls, asset_url=assets
         )
