@@ -5,8 +5,8 @@ share. Programs get full precision (``--json``, the API); people get numbers
 rounded to what they can read, and every code with its Chinese and English
 label.
 
->>> num(23.722222), num(628.31573), num(3.0), num(0.8333), num(14.7143)
-('23.7', '628', '3', '0.83', '14.7')
+>>> num(23.722222), num(628.31573), num(3.0), num(0.8333), num(14.7143), num(6.29)
+('23.7', '628', '3', '0.83', '14.7', '6.3')
 >>> pct(0.4567), yes_no(True)
 ('46%', '是 yes')
 >>> kind_label("organization", "street_hub")
@@ -37,11 +37,11 @@ __all__ = [
 
 
 def num(x: float | int | None) -> str:
-    """A number as people read it: whole numbers as they are; otherwise 2 decimals below 10, 1 below 100,
+    """A number as people read it: whole numbers as they are; otherwise 2 decimals below 1, 1 below 100,
     none from 100 on, trailing zeros dropped; ``—`` for none.
 
-    >>> num(2), num(2.0), num(0.125), num(-12.349), num(1234.5), num(0.004), num(None), num(float("nan"))
-    ('2', '2', '0.12', '-12.3', '1234', '0.004', '—', '—')
+    >>> num(2), num(2.0), num(0.125), num(9.31), num(-12.349), num(1234.5), num(0.004), num(None)
+    ('2', '2', '0.12', '9.3', '-12.3', '1234', '0.004', '—')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
@@ -54,7 +54,7 @@ def num(x: float | int | None) -> str:
     size = abs(x)
     if size < 0.01:
         return f"{x:.1g}"
-    digits = 2 if size < 10 else 1 if size < 100 else 0
+    digits = 2 if size < 1 else 1 if size < 100 else 0
     text = f"{x:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 

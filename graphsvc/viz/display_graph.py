@@ -112,6 +112,12 @@ def facet(style: KindStyle) -> str:
     return style.code
 
 
+MINOR_LABEL_MIN_PX = 13
+"""vis-network's ``drawThreshold`` for minor nodes' labels: hidden while drawn smaller than this less one pixel."""
+MAJOR_LABEL_MIN_PX = 8
+"""The same for the focus, hubs and the nodes a page is about (drawn larger): their labels show while legible."""
+
+
 @dataclass
 class DisplayGraph:
     """Collects display nodes and edges, then lays them out and turns them into a :class:`Page`."""
@@ -148,9 +154,14 @@ class DisplayGraph:
         gap_share: float | None = None,
         focus: bool = False,
         faded: bool = False,
+        minor: bool | None = None,
         extra: Sequence[str] = (),
     ) -> None:
-        """Add one entity of the graph as a display node."""
+        """Add one entity of the graph as a display node.
+
+        A ``minor`` node's label shows only once the view is zoomed in far enough to read it
+        (:data:`MINOR_LABEL_MIN_PX`); by default every node but the focus and the hubs is minor.
+        """
         data = self.G.nodes[node]
         kind, subtype = data.get("kind"), data.get("subtype")
         name = str(data.get("name") or node)
@@ -212,6 +223,11 @@ class DisplayGraph:
             payload["borderWidth"] = 4
         if focus or style is HUB_STYLE:
             payload["font"] = {"size": 16}
+        if minor is None:
+            minor = not (focus or style is HUB_STYLE)
+        if not minor:
+            payload["scaling"] = {"label": {"drawThreshold": MAJOR_LABEL_MIN_PX}}
+            payload.setdefault("font", {"size": 15})
         if faded:
             payload["opacity"] = 0.55
             payload["font"] = {"color": "#8a949e"}
@@ -240,6 +256,7 @@ class DisplayGraph:
             "size": 20 + 3 * math.sqrt(members),
             "borderWidth": 2,
             "font": {"size": 16},
+            "scaling": {"label": {"drawThreshold": MAJOR_LABEL_MIN_PX}},
             "facet": facet(STREET_STYLE),
             "name": street,
             "name_en": "",
@@ -389,6 +406,10 @@ def vis_options(*, physics: bool, big: bool, seed: int = 0) -> dict[str, Any]:
         "nodes": {
             "borderWidth": 1,
             "font": {"face": "sans-serif", "size": 12, "color": "#1b263b", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            # vis-network hides a label drawn smaller than drawThreshold - 1 px (and fades it in over the next
+            # pixel): the 12 px labels of minor nodes appear once zoomed in past 100 % (a first draw is fitted at
+            # most at 92 %), so a zoomed-out district is not a blanket of overlapping names.
+            "scaling": {"label": {"drawThreshold": MINOR_LABEL_MIN_PX}},
         },
         "edges": {
             "smooth": False,
@@ -408,7 +429,7 @@ def vis_options(*, physics: bool, big: bool, seed: int = 0) -> dict[str, Any]:
         options["physics"] = {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90, "avoidOverlap": 0.3},
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 100, "avoidOverlap": 0.5},
             "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 25, "fit": True},
         }
     else:

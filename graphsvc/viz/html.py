@@ -83,6 +83,7 @@ class Cell:
     text: str
     href: str | None = None
     cls: str = ""
+    detail: str = ""  # a second, smaller line under the text (long lists go here rather than in a narrow column)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Page:
     panels: list[Panel] = field(default_factory=list)
     png_name: str = "graphsvc.png"
     freeze: bool = True  # with physics: stop it once the layout has stabilised (nodes then stay where dragged)
+    street_labels: dict[str, str] = field(default_factory=dict)  # street -> label drawn above its communities
 
     def data(self) -> dict[str, Any]:
         """What the page's script reads from the embedded JSON."""
@@ -146,6 +148,7 @@ class Page:
             "physics": self.physics,
             "freezeAfterStabilizing": self.physics and self.freeze,
             "pngName": self.png_name,
+            "streetLabels": self.street_labels,
         }
 
 

@@ -33,6 +33,7 @@ import networkx as nx
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.errors import EntityNotFound, NotFound
+from graphsvc.labels import street_label
 from graphsvc.viz.display_graph import COMMUNITY, DisplayGraph, PageOptions, PageUrls, Result, as_dict
 from graphsvc.viz.html import Item, Panel, render_page
 from graphsvc.viz.panels import gap_panels, reason_lines, shares_of, street_panels, streets_panels
@@ -125,6 +126,9 @@ def overview_page(
     page.notices = notices + page.notices
     page.panels = streets_panels(as_dict(district), urls)
     page.png_name = "graphsvc-overview.png"
+    if not aggregated:  # (aggregated, each street is one labelled node)
+        streets = {str(G.nodes[c]["street"]) for c in _communities(G) if G.nodes[c].get("street")}
+        page.street_labels = {street: street_label(street) for street in sorted(streets)}
     return render_page(page, asset_url=asset_url)
 
 
@@ -164,7 +168,7 @@ def community_page(
     partners = sorted(G[community], key=str)
     others: dict[Hashable, int] = Counter()
     for p in partners:
-        builder.add_entity(p)
+        builder.add_entity(p, minor=False)
         for n in G[p]:
             if n != community and G.nodes[n].get("kind") == COMMUNITY:
                 others[n] += 1
@@ -203,7 +207,7 @@ def community_page(
             notices.append(f"建议的合作方 {pname} 已有联系。 Suggested partner {pname} is already linked.")
             continue
         if partner not in builder.nodes:
-            builder.add_entity(partner, extra=["建议的新合作方 suggested new partner"])
+            builder.add_entity(partner, minor=False, extra=["建议的新合作方 suggested new partner"])
         title = "\n".join(
             [
                 f"建议合作 suggested link: {builder.nodes[community]['name']} — {pname}",
@@ -259,7 +263,7 @@ def street_page(
     shares.update(gap_shares or {})
     builder = DisplayGraph(G, options, urls)
     for c in comms:
-        builder.add_entity(c, gap_share=shares.get(str(c)))
+        builder.add_entity(c, gap_share=shares.get(str(c)), minor=False)
     partners = sorted({p for c in comms for p in G[c] if G.nodes[p].get("kind") != COMMUNITY}, key=str)
     hubs = [
         n

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.labels import category_label, num, pct
+from graphsvc.labels import category_label, num, pct, street_label
 from graphsvc.viz.display_graph import PageUrls, Result, as_dict
 from graphsvc.viz.html import Cell, Item, Panel
 from graphsvc.viz.style import gap_level
@@ -39,7 +39,7 @@ def streets_panels(district: Mapping[str, Any], urls: PageUrls | None) -> list[P
     panels: list[Panel] = []
     rows = tuple(
         (
-            Cell(s["street"], urls.street(s["street"]) if urls else None),
+            Cell(street_label(s["street"]), urls.street(s["street"]) if urls else None),
             Cell(str(s["communities"])),
             Cell(pct(float(s["coverage"])), cls="bad" if float(s["coverage"]) < 0.5 else ""),
             Cell(str(s.get("not_reached", ""))),
@@ -85,11 +85,13 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
 
     rows = tuple(
         (
-            Cell(f"{c['zh']} {c['en']}"),
+            Cell(
+                f"{c['zh']} {c['en']}",
+                detail=f"合作方 partners: {'、'.join(name(p) for p in c['partners'])}" if c.get("partners") else "",
+            ),
             Cell(num(float(c["need"]))),
             Cell(num(float(c["covered"]))),
             Cell(num(float(c["uncovered"])), cls="bad" if float(c["uncovered"]) > 0 else "good"),
-            Cell("、".join(name(p) for p in c.get("partners", [])) or "—"),
         )
         for c in gaps.get("categories", [])
     )
@@ -132,7 +134,7 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
             "需求缺口 Gaps",
             note=f"需求 need {num(need)} · 已覆盖 covered {num(float(gaps.get('covered') or 0.0))} · "
             f"未覆盖 uncovered {num(float(gaps.get('uncovered') or 0.0))}（{pct(share)}）",
-            columns=("类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "合作方 partners"),
+            columns=("类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered"),
             numeric=frozenset({1, 2, 3}),
             rows=rows,
             items=tuple(facts),

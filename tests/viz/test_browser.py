@@ -256,3 +256,92 @@ def test_community_page_shows_gaps_and_dashed_suggestions(browser: Browser, site
         assert "建议的合作方 Suggested partners" in panel
     finally:
         tab.ws.close()
+
+
+SPY = TRAP + (
+    "window.__texts = [];"
+    "(function () { const fill = CanvasRenderingContext2D.prototype.fillText;"
+    "CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {"
+    " window.__texts.push(String(text)); return fill.call(this, text, ...rest); }; })();"
+)
+""":data:`TRAP`, and a record of every text drawn on a canvas (node labels, street names) in ``window.__texts``."""
+
+LAYOUT_PAGES = {
+    "overview": "/pages/overview",
+    "community": "/pages/communities/com-00001",
+    "street": "/pages/streets/%E6%8B%B1%E5%8C%97",
+}
+
+
+def open_api_page(browser: Browser, site: Site, path: str) -> Tab:
+    tab = browser.open_tab(init_script=SPY)
+    tab.navigate(site.api + path)
+    tab.wait_for("window.graphsvc && window.graphsvc.drawn", timeout=60)
+    tab.pump(0.3)
+    return tab
+
+
+@pytest.mark.parametrize("page", list(LAYOUT_PAGES))
+def test_side_panel_tables_fit_and_no_column_is_squeezed(browser: Browser, site: Site, page: str) -> None:
+    tab = open_api_page(browser, site, LAYOUT_PAGES[page])
+    try:
+        assert tab.evaluate("document.querySelectorAll('aside table').length") >= 1
+        # no horizontal scrollbar: nothing in the panel is wider than the panel
+        assert tab.evaluate("(a => a.scrollWidth <= a.clientWidth)(document.querySelector('aside'))")
+        right = tab.evaluate("document.querySelector('aside').getBoundingClientRect().right")
+        tables = tab.evaluate("[...document.querySelectorAll('aside table')].map(t => t.getBoundingClientRect().right)")
+        assert all(edge <= right + 0.5 for edge in tables)
+        # every cell's text runs at least 3 characters a line (a squeezed column shows one a line)
+        squeezed = tab.evaluate(
+            """[...document.querySelectorAll('aside th, aside td')].flatMap(cell => {
+                const text = cell.firstChild;
+                if (!text || text.nodeType !== Node.TEXT_NODE || text.textContent.trim().length < 4) return [];
+                const range = document.createRange();
+                range.selectNodeContents(text);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+                return text.textContent.trim().length / lines < 3 ? [text.textContent] : [];
+            })"""
+        )
+        assert squeezed == []
+    finally:
+        tab.ws.close()
+
+
+@pytest.mark.parametrize("page", list(LAYOUT_PAGES))
+def test_whole_graph_is_in_view_on_first_draw(browser: Browser, site: Site, page: str) -> None:
+    tab = open_api_page(browser, site, LAYOUT_PAGES[page])
+    try:
+        box = tab.evaluate(
+            "(b => [b.width, b.height, b.bottom])(document.getElementById('graphsvc-network').getBoundingClientRect())"
+        )
+        width, height, bottom = box
+        assert bottom <= tab.evaluate("window.innerHeight") + 0.5  # the canvas ends where the window does
+        outside = tab.evaluate(
+            f"""(() => {{
+                const net = window.graphsvc.network;
+                return Object.entries(net.getPositions()).filter(([id, p]) => {{
+                    const d = net.canvasToDOM(p);
+                    return d.x < 0 || d.y < 0 || d.x > {width} || d.y > {height};
+                }}).map(([id]) => id);
+            }})()"""
+        )
+        assert outside == []
+    finally:
+        tab.ws.close()
+
+
+def test_overview_names_its_street_clusters_and_shows_small_labels_when_zoomed(browser: Browser, site: Site) -> None:
+    tab = open_api_page(browser, site, LAYOUT_PAGES["overview"])
+    try:
+        drawn = set(tab.evaluate("window.__texts"))
+        assert {"拱北 Gongbei", "吉大 Jida", "香湾 Xiangwan"} <= drawn  # one name per street, in both languages
+        assert len(tab.evaluate("Object.keys(window.graphsvc.streetLabels)")) == len(STREETS)
+        community = "拱北第1社区（示例）"
+        assert community not in drawn  # zoomed out: the communities' small labels are not drawn over each other
+        tab.evaluate(
+            "(net => net.moveTo({position: net.getPosition('com-00001'), scale: 2, animation: false}))"
+            "(window.graphsvc.network); window.__texts = []; window.graphsvc.network.redraw();"
+        )
+        tab.wait_for(f"window.__texts.includes({community!r})", timeout=10)
+    finally:
+        tab.ws.close()

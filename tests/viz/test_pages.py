@@ -317,3 +317,38 @@ def test_show_embeds_the_same_page_in_a_srcdoc_iframe(tiny_graph: nx.Graph) -> N
     assert shown.data == f"<div>{iframe_html(html, height=500)}</div>"
     assert shown.data.startswith("<div><iframe srcdoc=") and 'height="500"' in shown.data
     assert "<script" not in shown.data  # everything is inside the attribute, escaped
+
+
+def test_numbers_on_pages_are_rounded_for_people() -> None:
+    G = build_graph(generate_district(communities=26, seed=2))
+    pages = [render_overview(G), render_community(G, "com-00001", k=3), render_street(G, "拱北")]
+    for html in pages:
+        data = page_data(html)
+        aside = html[html.index("<aside>") : html.index("</aside>")]
+        texts = [aside, *(n["title"] for n in data["nodes"]), *(e["title"] for e in data["edges"])]
+        long = [m for text in texts for m in re.findall(r"\d+\.\d{3,}", text)]
+        assert long == [], long[:5]
+        assert re.search(r"\d+\.\d\b", aside), "some amounts are fractional, shown with one decimal"
+
+
+def test_overview_names_each_street_in_both_languages_unless_aggregated() -> None:
+    G = build_graph(generate_district(communities=26, seed=2))
+    labels = page_data(render_overview(G))["streetLabels"]
+    streets = {d["street"] for _, d in G.nodes(data=True) if d.get("kind") == "community"}
+    assert labels["拱北"] == "拱北 Gongbei" and set(labels) == streets
+    aggregated = page_data(render_overview(G, options=PageOptions(aggregate_threshold=50)))
+    assert aggregated["streetLabels"] == {}  # there each street is one labelled node
+
+
+def test_only_the_nodes_a_page_is_about_keep_their_labels_when_zoomed_out() -> None:
+    G = build_graph(generate_district(communities=26, seed=2))
+    street = nodes_by_id(render_street(G, "拱北"))
+    overview = nodes_by_id(render_overview(G))
+
+    def threshold(node: dict[str, Any]) -> int | None:
+        value: int | None = node.get("scaling", {}).get("label", {}).get("drawThreshold")
+        return value
+
+    assert threshold(street["com-00001"]) is not None  # a street page is about its communities
+    assert threshold(overview["com-00001"]) is None  # on the overview they are small, shown when zoomed in
+    assert threshold(overview["org-hub-001"]) is not None

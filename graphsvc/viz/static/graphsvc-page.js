@@ -79,8 +79,63 @@
     setText("graphsvc-progress", "");
   }
 
-  network.on("afterDrawing", function () {
+  // Street names above the overview's clusters: drawn on the canvas after the network (so they are text,
+  // never HTML), at a constant size on screen, over the communities of each street that are shown.
+  var streetLabels = data.streetLabels || {};
+  function drawStreetLabels(context) {
+    var streets = Object.keys(streetLabels);
+    if (!streets.length) {
+      return;
+    }
+    var ids = nodeView.getIds({ filter: function (node) { return node.facet === "community"; } });
+    var positions = network.getPositions(ids);
+    var boxes = {};
+    ids.forEach(function (id) {
+      var street = nodes.get(id).streets[0];
+      var p = positions[id];
+      if (!streetLabels[street] || !p) {
+        return;
+      }
+      var box = boxes[street] || (boxes[street] = { x: 0, n: 0, top: p.y });
+      box.x += p.x;
+      box.n += 1;
+      box.top = Math.min(box.top, p.y);
+    });
+    var scale = network.getScale();
+    context.save();
+    context.font = "bold " + 16 / scale + "px sans-serif";
+    context.textAlign = "center";
+    context.textBaseline = "bottom";
+    context.lineWidth = 4 / scale;
+    context.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    context.fillStyle = "#3d405b";
+    Object.keys(boxes).forEach(function (street) {
+      var box = boxes[street];
+      var x = box.x / box.n;
+      var y = box.top - 14 / scale;
+      context.strokeText(streetLabels[street], x, y);
+      context.fillText(streetLabels[street], x, y);
+    });
+    context.restore();
+  }
+  state.streetLabels = streetLabels;
+
+  // The whole graph in view on first draw, with a margin for the street names above the top clusters.
+  var fitted = false;
+  function fitOnce() {
+    if (fitted) {
+      return;
+    }
+    fitted = true;
+    network.fit({ animation: false });
+    network.moveTo({ scale: network.getScale() * 0.92, animation: false });
+  }
+  state.fit = fitOnce;
+
+  network.on("afterDrawing", function (context) {
+    drawStreetLabels(context);
     if (!data.physics || state.stabilized) {
+      fitOnce();
       markDrawn();
     }
   });
