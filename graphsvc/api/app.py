@@ -16,13 +16,14 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.limits import BodySizeLimit
-from graphsvc.api.problems import install_problem_handlers, use_problem_media_type
+from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_snapshot, warm_snapshot
-from graphsvc.api.routes import communities, entities, health, imports, pages, plan, stats, streets
+from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
 from graphsvc.api.snapshot import SnapshotHolder
 from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         if state.owns_store:
             state.store.close()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the fastapi-offline package, not a CDN.
+    app = FastAPIOffline(
+        redoc_url=None,
         title="graphsvc",
         version="0.1.0",
         summary="Partner recommendations and gaps for community governance",
@@ -94,10 +97,12 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     install_problem_handlers(app)
 
     read_deps = [Depends(require_read_key)] if settings.read_requires_key else []
+    read_responses = problem_responses(401, 403) if settings.read_requires_key else {}
     app.include_router(health.router)
     for router in (communities.router, entities.router, streets.router, plan.router, stats.router, pages.router):
-        app.include_router(router, dependencies=read_deps)
+        app.include_router(router, dependencies=read_deps, responses=read_responses)
     app.include_router(imports.router)
+    app.include_router(docs.router)
 
     if settings.cors_origins:
         app.add_middleware(

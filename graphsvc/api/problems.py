@@ -9,6 +9,7 @@ no internals (the traceback goes to the log, not the client).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -97,6 +98,28 @@ HTTP_SLUGS = {
 }
 
 
+_PATH = re.compile(
+    r"\b(?:sqlite|file):/*[^\s'\"<>,;]*"  # a store or file URI: its path is the server's
+    r"|(?<![\w:/.@-])(?:/[^\s/'\"()<>,;:]+){2,}/?"  # a POSIX path of two or more parts
+    r"|\b[A-Za-z]:\\[^\s'\"<>,;]+"  # a Windows path
+)
+
+
+def without_paths(text: str) -> str:
+    """``text`` with every filesystem path replaced by ``<path>``: problem details never show the server's files.
+
+    >>> without_paths("SQLite store /srv/data/graph.db: database is locked")
+    'SQLite store <path>: database is locked'
+    >>> without_paths("cannot reach the store sqlite:///srv/data/graph.db (stopped)")
+    'cannot reach the store <path> (stopped)'
+    >>> without_paths("Neo4j at bolt://neo4j@127.0.0.1:7687 is unreachable")
+    'Neo4j at bolt://neo4j@127.0.0.1:7687 is unreachable'
+    >>> without_paths(r"cannot open C:\\data\\graph.db")
+    'cannot open <path>'
+    """
+    return _PATH.sub("<path>", text)
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -112,7 +135,7 @@ def problem_response(
         type=TYPE_BASE + slug,
         title=title,
         status=status,
-        detail=detail,
+        detail=None if detail is None else without_paths(detail),
         instance=request.url.path,
         problems=problems,
     )
@@ -188,8 +211,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for these error statuses, each a problem+json document."""
     descriptions = {
         400: "The request body could not be parsed (e.g. malformed multipart)",
-        401: "No API key was sent",
-        403: "The API key is wrong, or writes are disabled because no key is configured",
+        401: "No API key was sent, or the key sent is not valid",
+        403: "Refused although the key may be valid: no API key is configured on the server, so writes are disabled",
         404: "Unknown id",
         409: "Conflicts with what is stored (e.g. nothing loaded yet)",
         413: "The request body is over the configured limit",

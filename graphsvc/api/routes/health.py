@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.api.deps import StateDep
+from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.schemas import Health, Readiness, SnapshotInfo
@@ -20,12 +22,22 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", summary="The store is reachable", responses=problem_responses(503))
-async def readyz(state: StateDep) -> Readiness:
-    """200 when the store answers (503 problem otherwise), with the snapshot in service."""
+async def readyz(
+    state: StateDep,
+    sent: Annotated[
+        str | None,
+        Header(alias=API_KEY_HEADER, description="optional; when reads require a key, figures are shown only with one"),
+    ] = None,
+) -> Readiness:
+    """200 when the store answers (503 problem otherwise), with the snapshot in service.
+
+    Probes need no key. When reads require one, the snapshot's figures are shown only with a valid key.
+    """
     await run_in_threadpool(state.store.ping)
     snap = state.snapshots.loaded
     info = None
-    if snap is not None:
+    may_read = not state.settings.read_requires_key or (sent is not None and key_matches(sent, state.settings.api_keys))
+    if snap is not None and may_read:
         info = SnapshotInfo(
             version=snap.version,
             built_at=snap.built_at,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from graphsvc.api.deps import SettingsDep, SnapshotHolderDep, StoreDep, WriteKeyDep
 from graphsvc.api.problems import problem_responses
@@ -15,11 +17,48 @@ from graphsvc.loaders import load_uploads
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
+FILES_FIELD = "files"
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [FILES_FIELD],
+                "properties": {
+                    FILES_FIELD: {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "format": "binary"},
+                        "description": (
+                            "entities.csv, links.csv, needs.csv, offers.csv; or one .xlsx workbook; or one .json"
+                        ),
+                    }
+                },
+            }
+        }
+    },
+}
+"""The request body as OpenAPI documents it. The route reads it itself, after the key is checked."""
+
 
 def upload_name(upload: UploadFile, index: int) -> str:
     """The file name the client gave, without any directories (``upload-N`` if none)."""
     name = PureWindowsPath(PurePosixPath(upload.filename or "").name).name.strip()
     return name or f"upload-{index}"
+
+
+async def read_uploads(request: Request) -> list[tuple[str, bytes]]:
+    """The uploaded files as ``(name, content)``; 422 if the body has none, 400 if it is not readable multipart."""
+    form = await request.form()
+    try:
+        files = [value for key, value in form.multi_items() if key == FILES_FIELD and isinstance(value, UploadFile)]
+        if not files:
+            missing = {"type": "missing", "loc": ("body", FILES_FIELD), "msg": "Field required", "input": None}
+            raise RequestValidationError([missing])
+        return [(upload_name(f, i), await f.read()) for i, f in enumerate(files, start=1)]
+    finally:
+        await form.close()
 
 
 @router.post(
@@ -30,28 +69,24 @@ def upload_name(upload: UploadFile, index: int) -> str:
         200: {"description": "Dry run: validated, nothing written", "model": ImportReport},
         **problem_responses(400, 401, 403, 413, 422, 503),
     },
+    openapi_extra={"requestBody": UPLOAD_BODY},
 )
 async def create_import(
     _: WriteKeyDep,
     store: StoreDep,
     settings: SettingsDep,
     snapshots: SnapshotHolderDep,
+    request: Request,
     response: Response,
-    files: Annotated[
-        list[UploadFile],
-        File(
-            min_length=1,
-            description="entities.csv, links.csv, needs.csv, offers.csv; or one .xlsx workbook; or one .json",
-        ),
-    ],
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
 ) -> ImportReport:
     """Validate every uploaded file against the file set and the store, then write all rows in one step.
 
+    The API key is checked before the body is read, so a refused request costs no parsing.
     Any problem (bad row, unknown id, bad encoding) answers 422 with every problem
     listed by file, line and field, and nothing is written.
     """
-    uploads = [(upload_name(f, i), await f.read()) for i, f in enumerate(files, start=1)]
+    uploads = await read_uploads(request)
     report = await run_in_threadpool(load_uploads, store, uploads, settings=settings, dry_run=dry_run)
     if dry_run:
         response.status_code = 200

@@ -1,0 +1,95 @@
+"""``/docs`` (Swagger UI) and ``/redoc`` render in a real browser with no network.
+
+The API runs under uvicorn on 127.0.0.1 over a five-community district; headless
+Chromium (the harness of :mod:`tests.viz.cdp`) runs with every other host
+unresolvable. Each page must draw the API's operations from the app's own
+assets, raise no JavaScript error and ask nothing of any other host.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from graphsvc.api.app import create_app
+from graphsvc.sample import generate_district
+from graphsvc.settings import Settings
+from graphsvc.store import SQLiteStore
+from tests.viz.cdp import Browser, find_chromium, launch
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        message = "headless Chromium not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " -- required under CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = SQLiteStore(tmp_path_factory.mktemp("docs") / "graph.db")
+    store.upsert(generate_district(communities=5))
+    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Browser]:
+    with launch(chromium, offline=True) as running:
+        yield running
+
+
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+DRAWN = {
+    "/docs": "document.querySelectorAll('.swagger-ui .opblock').length",
+    "/redoc": "document.querySelectorAll('redoc [data-section-id^=\"operation/\"]').length",
+}
+
+
+@pytest.mark.parametrize("page", list(DRAWN))
+def test_docs_render_offline(browser: Browser, api_url: str, page: str, tmp_path: Path) -> None:
+    tab = browser.open_tab()
+    try:
+        tab.navigate(api_url + page)
+        operations = tab.wait_for(DRAWN[page], timeout=60)
+        assert operations >= 10  # every route of the API, drawn from /openapi.json
+        assert "communities" in tab.evaluate("document.body.innerText")
+        assert tab.exceptions == []
+        outside = [url for url in tab.requests if not url.startswith((api_url, "data:", "blob:", "about:"))]
+        # ReDoc's bundle always asks for Redocly's logo; the page's CSP refuses it before any network use.
+        assert outside in ([], [REDOCLY_LOGO] if page == "/redoc" else []), tab.requests
+        for url in outside:
+            assert any(url in error and "Content Security Policy" in error for error in tab.console_errors)
+        assert all("Content Security Policy" in error for error in tab.console_errors), tab.console_errors
+        assert any(url.endswith(".js") for url in tab.requests)
+        assert tab.screenshot(tmp_path / f"{page.strip('/')}.png").stat().st_size > 10_000
+    finally:
+        tab.ws.close()
