@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Each module registers its commands on the shared app when imported.
 from graphsvc.cli import analysis, data, neo4j, render, serve  # noqa: F401
 from graphsvc.cli.app import app, report_error
@@ -10,9 +12,9 @@ from graphsvc.errors import GraphsvcError
 __all__ = ["app", "main"]
 
 
-def main() -> None:
-    """Entry point of the ``graphsvc`` console script."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``graphsvc`` console script: ``argv`` (default: the command line's), errors as exit codes."""
     try:
-        app()
+        app(args=None if argv is None else list(argv))
     except GraphsvcError as error:
         report_error(error)

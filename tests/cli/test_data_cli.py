@@ -1,4 +1,4 @@
-"""The data commands end to end, through the installed ``graphsvc`` console script."""
+"""The data commands end to end, run in-process as the ``graphsvc`` console script runs them."""
 
 from __future__ import annotations
 
@@ -14,16 +14,11 @@ from typer.testing import CliRunner
 
 from graphsvc.cli import app
 from graphsvc.sample import DistrictFigures
+from tests.cli.console import CliRun, run_cli
 
 
-def run(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRAPHSVC_STORE": f"sqlite://{store}", "COLUMNS": "200"}
-    result = subprocess.run(
-        [sys.executable, "-m", "graphsvc", *args], capture_output=True, text=True, env=env, timeout=120
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"graphsvc {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
-    return result
+def run(*args: str, store: Path, check: bool = True) -> CliRun:
+    return run_cli(*args, env={"GRAPHSVC_STORE": f"sqlite://{store}"}, check=check)
 
 
 def stats(store: Path) -> dict[str, object]:
@@ -86,7 +81,7 @@ def test_bad_row_exits_2_and_changes_nothing(sample_dir: Path, tmp_path: Path) -
     lines.append("ent-0001,com-99999,funding,,,,")
     (bad / "links.csv").write_text("\n".join(lines) + "\n", "utf-8")
     result = run("load", str(bad), store=db, check=False)
-    assert result.returncode == 2
+    assert result.exit_code == 2
     assert "links.csv" in result.stderr
     assert f"{len(lines)}" in result.stderr
     assert "target" in result.stderr and "com-99999" in result.stderr
@@ -110,7 +105,8 @@ def test_demo_and_export(tmp_path: Path) -> None:
     assert G.number_of_nodes() > 26
 
 
-def test_unknown_store_uri_is_a_clear_error(tmp_path: Path) -> None:
+def test_unknown_store_uri_is_a_clear_error_from_the_real_console_script(tmp_path: Path) -> None:
+    # The one test that starts ``python -m graphsvc``: the real entry point, its exit code and its stderr.
     env = {**os.environ, "GRAPHSVC_STORE": "mysql://nope"}
     result = subprocess.run([sys.executable, "-m", "graphsvc", "stats"], capture_output=True, text=True, env=env)
     assert result.returncode == 2

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from graphsvc.model import Dataset
 from graphsvc.sample import generate_district
 from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
+from tests.cli.console import run_cli
 from tests.viz.helpers import XSS_IMG, nodes_by_id, page_data, with_hostile
 
 
@@ -70,10 +68,9 @@ def test_render_reports_unknown_targets(store_path: Path, tmp_path: Path, args: 
 
 
 def test_render_exits_4_for_an_unknown_community(store_path: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "GRAPHSVC_STORE": f"sqlite://{store_path}"}
-    args = [sys.executable, "-m", "graphsvc", "render", "community", "nope", "-o", str(tmp_path / "x.html")]
-    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
-    assert done.returncode == 4 and "nope" in done.stderr
+    env = {"GRAPHSVC_STORE": f"sqlite://{store_path}"}
+    done = run_cli("render", "community", "nope", "-o", str(tmp_path / "x.html"), env=env, check=False)
+    assert done.exit_code == 4 and "nope" in done.stderr
 
 
 def test_render_refuses_a_missing_folder(store_path: Path, tmp_path: Path) -> None:
