@@ -16,8 +16,10 @@ from graphsvc.sample import generate_district
 from graphsvc.store import GraphStore, SQLiteStore
 
 pytest_plugins = ["tests.neo4j_fixtures"]
+pytest.register_assert_rewrite("tests.neo4j_fixtures")  # imported just below, before pytest loads the plugin
+from tests.neo4j_fixtures import NEO4J_PARAM  # noqa: E402
 
-STORES = ["sqlite", "neo4j"]
+STORES = ["sqlite", NEO4J_PARAM]
 
 
 @pytest.fixture(params=STORES)

@@ -4,6 +4,11 @@
 ``GRAPHSVC_TEST_NEO4J_URI``; without it, the first Neo4j test starts one here
 (fetched from Maven Central on first use). When Neo4j cannot be started the Neo4j
 tests skip with one line saying why, except under CI (``CI=true``), where they fail.
+
+Every test that can reach the server carries the ``neo4j`` marker, so ``pytest -m "not neo4j"`` starts no
+JVM: tests naming :func:`neo4j_server` or :func:`neo4j_store` get it at collection, a store parametrised over
+implementations marks its Neo4j case with :data:`NEO4J_PARAM`, and :func:`neo4j_store` refuses a test
+without the marker.
 """
 
 from __future__ import annotations
@@ -22,6 +27,16 @@ from graphsvc.settings import Settings
 from graphsvc.store.neo4j import Neo4jStore
 
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
+NEO4J_FIXTURES = frozenset({"neo4j_server", "neo4j_store"})
+NEO4J_PARAM = pytest.param("neo4j", marks=pytest.mark.neo4j)
+"""The Neo4j case of a fixture parametrised over store implementations (it reaches the server lazily)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``neo4j`` every test that names a Neo4j fixture (directly or through its own fixtures)."""
+    for item in items:
+        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def cannot_run(reason: str) -> None:
@@ -85,8 +100,11 @@ def neo4j_server() -> Iterator[Neo4jServer]:
 
 
 @pytest.fixture
-def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
+def neo4j_store(request: pytest.FixtureRequest) -> Iterator[Neo4jStore]:
     """An empty Neo4j store on the shared server (wiped before the test)."""
+    if request.node.get_closest_marker("neo4j") is None:
+        pytest.fail(f"{request.node.nodeid} reaches Neo4j without the neo4j marker (use NEO4J_PARAM)", pytrace=False)
+    neo4j_server: Neo4jServer = request.getfixturevalue("neo4j_server")
     store = Neo4jStore.from_uri(neo4j_server.uri, settings=neo4j_server.settings())
     try:
         store.clear()

@@ -32,7 +32,7 @@ def node(G: nx.Graph, node_id: str, kind: str, **attrs: object) -> None:
 
 
 @pytest.fixture
-def tiny() -> nx.Graph:
+def two_street_graph() -> nx.Graph:
     """Street 拱北: c1 (elderly_care 4, health 2), c2 (elderly_care 2), hub h; street 吉大: c3 (youth 1).
 
     o offers elderly_care 3 to c1 and c2 (c1 gets 2, c2 gets 1); e offers health 1 to c1;
@@ -82,16 +82,16 @@ def test_store_graph_default_follows_graphsvc_store(tmp_path: Path, monkeypatch:
     assert research.store_graph().number_of_nodes() == research.store_graph(uri).number_of_nodes() > 13
 
 
-def test_entities_frame(tiny: nx.Graph) -> None:
-    df = research.entities_frame(tiny).set_index("id")
+def test_entities_frame(two_street_graph: nx.Graph) -> None:
+    df = research.entities_frame(two_street_graph).set_index("id")
     assert len(df) == 7
     assert df.loc["c1", ["kind", "street", "degree", "need", "offer"]].tolist() == ["community", "拱北", 3, 6.0, 0.0]
     assert df.loc["e", ["degree", "offer", "capacity"]].tolist() == [1, 3.0, 3]
 
 
-def test_links_frame(tiny: nx.Graph) -> None:
-    df = research.links_frame(tiny)
-    assert len(df) == tiny.number_of_edges() == 5
+def test_links_frame(two_street_graph: nx.Graph) -> None:
+    df = research.links_frame(two_street_graph)
+    assert len(df) == two_street_graph.number_of_edges() == 5
     row = df[(df["source"] == "e") | (df["target"] == "e")].iloc[0]
     assert row["kinds"] == "funding;volunteering" and row["weight"] == 3.0 and row["projects"] == "p1"
     assert {row["source_kind"], row["target_kind"]} == {"enterprise", "community"}
@@ -117,8 +117,8 @@ def test_centrality_frame_on_a_path() -> None:
 # -- gaps -----------------------------------------------------------------------------------------------------------
 
 
-def test_gaps_frame_rows_are_community_by_category(tiny: nx.Graph) -> None:
-    df = research.gaps_frame(tiny)
+def test_gaps_frame_rows_are_community_by_category(two_street_graph: nx.Graph) -> None:
+    df = research.gaps_frame(two_street_graph)
     assert len(df) == 4  # c1: 2 categories, c2: 1, c3: 1
     rows = {(r.community, r.category): r for r in df.itertuples()}
     c1_elderly = rows["c1", "elderly_care"]
@@ -129,40 +129,40 @@ def test_gaps_frame_rows_are_community_by_category(tiny: nx.Graph) -> None:
     assert rows["c1", "health"].covered == 1.0
 
 
-def test_gaps_frame_agrees_with_community_gaps(tiny: nx.Graph) -> None:
-    df = research.gaps_frame(tiny, community="c1")
-    g = community_gaps(tiny, "c1")
+def test_gaps_frame_agrees_with_community_gaps(two_street_graph: nx.Graph) -> None:
+    df = research.gaps_frame(two_street_graph, community="c1")
+    g = community_gaps(two_street_graph, "c1")
     assert df["category"].tolist() == [c.category for c in g.categories]
     assert df["uncovered"].tolist() == [c.uncovered for c in g.categories]
 
 
-def test_gaps_frame_filters_by_street(tiny: nx.Graph) -> None:
-    assert set(research.gaps_frame(tiny, street="拱北")["community"]) == {"c1", "c2"}
-    assert set(research.gaps_frame(tiny, street="吉大")["community"]) == {"c3"}
+def test_gaps_frame_filters_by_street(two_street_graph: nx.Graph) -> None:
+    assert set(research.gaps_frame(two_street_graph, street="拱北")["community"]) == {"c1", "c2"}
+    assert set(research.gaps_frame(two_street_graph, street="吉大")["community"]) == {"c3"}
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [({"street": "nowhere"}, NotFound), ({"community": "o"}, EntityNotFound), ({"community": "zz"}, EntityNotFound)],
 )
-def test_gaps_frame_unknown_ids(tiny: nx.Graph, kwargs: dict[str, str], error: type[Exception]) -> None:
+def test_gaps_frame_unknown_ids(two_street_graph: nx.Graph, kwargs: dict[str, str], error: type[Exception]) -> None:
     with pytest.raises(error):
-        research.gaps_frame(tiny, **kwargs)
+        research.gaps_frame(two_street_graph, **kwargs)
 
 
-def test_communities_frame(tiny: nx.Graph) -> None:
-    df = research.communities_frame(tiny).set_index("community")
+def test_communities_frame(two_street_graph: nx.Graph) -> None:
+    df = research.communities_frame(two_street_graph).set_index("community")
     assert df.loc["c1", "coverage"] == pytest.approx(0.5)  # 3 of 6
     assert bool(df.loc["c1", "reached_by_hub"]) and not bool(df.loc["c2", "reached_by_hub"])
     assert bool(df.loc["c2", "university_link"]) and not bool(df.loc["c1", "university_link"])
     assert df.loc["c1", "critical_partner"] == "o"  # o covers 2, e covers 1
     assert df.loc["c2", "roles_missing"] == 2  # has a social organization and a university society
     assert "社工（主力）" in df.loc["c2", "roles_missing_zh"]
-    assert research.communities_frame(tiny, street="吉大")["community"].tolist() == ["c3"]
+    assert research.communities_frame(two_street_graph, street="吉大")["community"].tolist() == ["c3"]
 
 
-def test_five_society_frame(tiny: nx.Graph) -> None:
-    df = research.five_society_frame(tiny).set_index("community")
+def test_five_society_frame(two_street_graph: nx.Graph) -> None:
+    df = research.five_society_frame(two_street_graph).set_index("community")
     assert df.loc["c1", ["social_organization", "social_worker", "university_society", "social_forces"]].tolist() == [
         True,
         False,
@@ -173,9 +173,9 @@ def test_five_society_frame(tiny: nx.Graph) -> None:
     assert set(df.attrs["labels"]) == {"social_organization", "social_worker", "university_society", "social_forces"}
 
 
-def test_streets_frame_matches_district_gaps(tiny: nx.Graph) -> None:
-    df = research.streets_frame(tiny)
-    d = district_gaps(tiny)
+def test_streets_frame_matches_district_gaps(two_street_graph: nx.Graph) -> None:
+    df = research.streets_frame(two_street_graph)
+    d = district_gaps(two_street_graph)
     assert df["street"].tolist() == [s.street for s in d.streets] == ["吉大", "拱北"]
     assert df["street_en"].tolist() == ["Jida", "Gongbei"]
     assert df["coverage"].tolist() == [s.coverage for s in d.streets]
@@ -189,16 +189,16 @@ def test_street_en() -> None:
     assert research.street_en(None) is None
 
 
-def test_categories_frame_sums_the_gaps(tiny: nx.Graph) -> None:
-    df = research.categories_frame(tiny).set_index("category")
-    gaps = research.gaps_frame(tiny).groupby("category")[["need", "covered", "uncovered"]].sum()
+def test_categories_frame_sums_the_gaps(two_street_graph: nx.Graph) -> None:
+    df = research.categories_frame(two_street_graph).set_index("category")
+    gaps = research.gaps_frame(two_street_graph).groupby("category")[["need", "covered", "uncovered"]].sum()
     pd.testing.assert_frame_equal(df[["need", "covered", "uncovered"]].sort_index(), gaps.sort_index())
     assert df.loc["elderly_care", "communities_uncovered"] == 2
-    assert research.categories_frame(tiny, street="吉大")["category"].tolist() == ["youth"]
+    assert research.categories_frame(two_street_graph, street="吉大")["category"].tolist() == ["youth"]
 
 
-def test_policy_frame(tiny: nx.Graph) -> None:
-    df = research.policy_frame(tiny).set_index("code")
+def test_policy_frame(two_street_graph: nx.Graph) -> None:
+    df = research.policy_frame(two_street_graph).set_index("code")
     assert not df.loc["street_service_organization", "passed"]
     assert df.loc["street_service_organization", "who"] == ["吉大"]
     assert df.loc["community_university_link", "failing"] == 2  # c1 and c3
@@ -207,9 +207,9 @@ def test_policy_frame(tiny: nx.Graph) -> None:
 # -- recommendations ------------------------------------------------------------------------------------------------
 
 
-def test_recommendations_frame_is_recommend(tiny: nx.Graph) -> None:
-    df = research.recommendations_frame(tiny, community="c3", k=5)
-    recs = recommend(tiny, "c3", k=5).recommendations
+def test_recommendations_frame_is_recommend(two_street_graph: nx.Graph) -> None:
+    df = research.recommendations_frame(two_street_graph, community="c3", k=5)
+    recs = recommend(two_street_graph, "c3", k=5).recommendations
     assert df["partner"].tolist() == [r.partner for r in recs]
     assert df["score"].tolist() == [r.score for r in recs]
     assert df["rank"].tolist() == list(range(1, len(recs) + 1))
@@ -234,29 +234,29 @@ def test_recommendations_frame_for_a_street_equals_one_by_one() -> None:
     pd.testing.assert_frame_equal(by_street[by_street["community"] == members[0]].reset_index(drop=True), one)
 
 
-def test_recommendations_frame_reuses_a_recommender(tiny: nx.Graph) -> None:
-    rec = Recommender.fit(tiny, seed=1, k=2)
-    df = research.recommendations_frame(tiny, community="c3", k=2, recommender=rec)
+def test_recommendations_frame_reuses_a_recommender(two_street_graph: nx.Graph) -> None:
+    rec = Recommender.fit(two_street_graph, seed=1, k=2)
+    df = research.recommendations_frame(two_street_graph, community="c3", k=2, recommender=rec)
     assert df["partner"].tolist() == [r.partner for r in rec.recommend("c3", k=2).recommendations]
     assert len(df) == 2
-    every = research.recommendations_frame(tiny, k=2, recommender=rec)
+    every = research.recommendations_frame(two_street_graph, k=2, recommender=rec)
     assert sorted(every["community"].unique()) == ["c2", "c3"]  # c1 is linked to every partner with room left
-    assert research.recommendations_frame(tiny, community="c1", recommender=rec).empty
+    assert research.recommendations_frame(two_street_graph, community="c1", recommender=rec).empty
 
 
-def test_recommendations_frame_filters(tiny: nx.Graph) -> None:
-    df = research.recommendations_frame(tiny, community="c3", k=5, kinds=["organization"])
+def test_recommendations_frame_filters(two_street_graph: nx.Graph) -> None:
+    df = research.recommendations_frame(two_street_graph, community="c3", k=5, kinds=["organization"])
     assert set(df["kind"]) <= {"organization"} and not df.empty
-    df = research.recommendations_frame(tiny, community="c3", k=5, partner_street="吉大")
+    df = research.recommendations_frame(two_street_graph, community="c3", k=5, partner_street="吉大")
     assert set(df["partner"]) <= {"e"}
     with pytest.raises(NotFound):
-        research.recommendations_frame(tiny, street="nowhere")
+        research.recommendations_frame(two_street_graph, street="nowhere")
 
 
-def test_reasons_frame_is_the_long_form(tiny: nx.Graph) -> None:
-    wide = research.recommendations_frame(tiny, community="c3", k=3)
-    long = research.reasons_frame(tiny, community="c3", k=3)
-    recs = recommend(tiny, "c3", k=3).recommendations
+def test_reasons_frame_is_the_long_form(two_street_graph: nx.Graph) -> None:
+    wide = research.recommendations_frame(two_street_graph, community="c3", k=3)
+    long = research.reasons_frame(two_street_graph, community="c3", k=3)
+    recs = recommend(two_street_graph, "c3", k=3).recommendations
     assert len(long) == sum(len(r.reasons) for r in recs)
     assert long.groupby("partner")["text_en"].agg("; ".join).to_dict() == dict(
         zip(wide["partner"], wide["reasons_en"], strict=True)
@@ -311,9 +311,9 @@ def test_apply_plan_is_the_plan_after(contested: nx.Graph) -> None:
     assert district_gaps(research.apply_plan(contested, plan, naive=True)).covered == pytest.approx(plan.totals.naive)
 
 
-def test_apply_plan_takes_links_and_keeps_existing_edges(tiny: nx.Graph) -> None:
+def test_apply_plan_takes_links_and_keeps_existing_edges(two_street_graph: nx.Graph) -> None:
     links = [PlannedLink(community="c1", partner="o", kind="organization", gain=0.0)]  # already linked
-    H = research.apply_plan(tiny, links)
+    H = research.apply_plan(two_street_graph, links)
     assert H.edges["c1", "o"]["kinds"] == ("service",) and "planned" not in H.edges["c1", "o"]
 
 

@@ -1,7 +1,7 @@
 """Fixtures for the API tests: a fresh store per test, an app built by ``create_app`` over it, a client.
 
 ``api_store`` is parametrised over :data:`API_STORES`; the Neo4j store joins by
-adding ``"neo4j"`` there (it then comes from the ``neo4j_store`` fixture of
+adding ``NEO4J_PARAM`` there (it then comes from the ``neo4j_store`` fixture of
 ``tests/neo4j_fixtures.py``), and every API test runs against it too.
 """
 
@@ -18,8 +18,9 @@ from graphsvc.api.app import create_app
 from graphsvc.model import Dataset
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, SQLiteStore
+from tests.neo4j_fixtures import NEO4J_PARAM
 
-API_STORES = ["sqlite", "neo4j"]
+API_STORES = ["sqlite", NEO4J_PARAM]
 KEY = "k-7f3c2a"
 AUTH = {"X-API-Key": KEY}
 

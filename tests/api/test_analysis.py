@@ -22,14 +22,14 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def district(api_store: GraphStore) -> Iterator[tuple[TestClient, GraphStore]]:
+def district_client(api_store: GraphStore) -> Iterator[tuple[TestClient, GraphStore]]:
     api_store.upsert(generate_district(communities=13, seed=1))
     with TestClient(create_app(api_settings(), store=api_store)) as client:
         yield client, api_store
 
 
-def test_recommendations_are_the_analysis_result(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district
+def test_recommendations_are_the_analysis_result(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client
     response = client.get("/communities/com-00002/recommendations")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -42,16 +42,16 @@ def test_recommendations_are_the_analysis_result(district: tuple[TestClient, Gra
     assert all(r["reasons"] and r["reasons"][0]["text_en"] for r in body["recommendations"])
 
 
-def test_other_k_uses_the_snapshot_recommender(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district
+def test_other_k_uses_the_snapshot_recommender(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client
     body = client.get("/communities/com-00002/recommendations", params={"k": 3}).json()
     expected = Recommender.fit(store.snapshot(), seed=0).recommend("com-00002", k=3)
     assert body == expected.model_dump(mode="json")
     assert len(body["recommendations"]) == 3
 
 
-def test_recommendations_never_repeat_current_partners(district: tuple[TestClient, GraphStore]) -> None:
-    client, _ = district
+def test_recommendations_never_repeat_current_partners(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
     partners = {p["id"] for p in client.get("/communities/com-00003").json()["partners"]}
     recommended = {
         r["partner"] for r in client.get("/communities/com-00003/recommendations?k=50").json()["recommendations"]
@@ -69,16 +69,16 @@ def test_recommendations_never_repeat_current_partners(district: tuple[TestClien
     ],
 )
 def test_recommendation_filters(
-    district: tuple[TestClient, GraphStore], query: dict[str, object], check: object
+    district_client: tuple[TestClient, GraphStore], query: dict[str, object], check: object
 ) -> None:
-    client, _ = district
+    client, _ = district_client
     body = client.get("/communities/com-00001/recommendations", params={"k": 20, **query}).json()  # type: ignore[arg-type]
     assert body["recommendations"]
     assert all(check(r) for r in body["recommendations"])  # type: ignore[operator]
 
 
-def test_repeated_question_is_served_from_the_cache(district: tuple[TestClient, GraphStore]) -> None:
-    client, _ = district
+def test_repeated_question_is_served_from_the_cache(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
     first = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     second = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     assert first.content == second.content
@@ -87,8 +87,8 @@ def test_repeated_question_is_served_from_the_cache(district: tuple[TestClient, 
 
 
 @pytest.mark.parametrize("query", ["k=0", "k=101", "kind=community", "kind=alien", "min_score=nan", "min_score=abc"])
-def test_bad_recommendation_parameters_are_422(district: tuple[TestClient, GraphStore], query: str) -> None:
-    client, _ = district
+def test_bad_recommendation_parameters_are_422(district_client: tuple[TestClient, GraphStore], query: str) -> None:
+    client, _ = district_client
     response = client.get(f"/communities/com-00001/recommendations?{query}")
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
@@ -96,22 +96,24 @@ def test_bad_recommendation_parameters_are_422(district: tuple[TestClient, Graph
 
 @pytest.mark.parametrize("path", ["/communities/{}/recommendations", "/communities/{}/gaps"])
 @pytest.mark.parametrize("entity", ["nope", "ent-0001"])
-def test_analysis_of_unknown_community_is_404(district: tuple[TestClient, GraphStore], path: str, entity: str) -> None:
-    client, _ = district
+def test_analysis_of_unknown_community_is_404(
+    district_client: tuple[TestClient, GraphStore], path: str, entity: str
+) -> None:
+    client, _ = district_client
     response = client.get(path.format(entity))
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
 
 
-def test_community_gaps_are_the_analysis_result(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district
+def test_community_gaps_are_the_analysis_result(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client
     body = client.get("/communities/com-00001/gaps").json()
     assert body == community_gaps(store.snapshot(), "com-00001").model_dump(mode="json")
     assert body["uncovered"] == pytest.approx(body["need"] - body["covered"])
 
 
-def test_street_gaps(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district
+def test_street_gaps(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client
     streets = client.get("/streets").json()
     assert streets["count"] == 1
     assert streets["data"] == [{"street": "拱北", "communities": 13}]
@@ -122,8 +124,8 @@ def test_street_gaps(district: tuple[TestClient, GraphStore]) -> None:
     assert "吉大" in missing.json()["detail"]
 
 
-def test_writes_refresh_recommendations(district: tuple[TestClient, GraphStore]) -> None:
-    client, _ = district
+def test_writes_refresh_recommendations(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
     top = client.get("/communities/com-00005/recommendations?k=1").json()["recommendations"][0]["partner"]
     assert client.delete(f"/entities/{top}", headers=AUTH).status_code == 204
     after = client.get("/communities/com-00005/recommendations?k=10").json()["recommendations"]
@@ -139,8 +141,8 @@ def test_empty_store_answers_without_errors(api_store: GraphStore) -> None:
         assert client.get("/streets/拱北/gaps").status_code == 404
 
 
-def test_plan_is_the_analysis_result(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district
+def test_plan_is_the_analysis_result(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client
     body = client.get("/plan").json()
     assert body == district_plan(store.snapshot()).model_dump(mode="json")
     two = client.get("/plan", params={"per_community": 2}).json()
@@ -155,8 +157,8 @@ def test_plan_of_an_empty_store_is_409(api_store: GraphStore) -> None:
         assert response.headers["content-type"] == PROBLEM
 
 
-def test_recommendations_match_the_cli_json(district: tuple[TestClient, GraphStore]) -> None:
-    client, store = district  # the CLI reaches the same store by its URI (Neo4j: password from the environment)
+def test_recommendations_match_the_cli_json(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, store = district_client  # the CLI reaches the same store by its URI (Neo4j: password from the environment)
     result = CliRunner().invoke(cli_app, ["recommend", "com-00006", "--json", "--store", store.uri])
     assert result.exit_code == 0, result.output
     assert client.get("/communities/com-00006/recommendations").json() == json.loads(result.stdout)

@@ -24,7 +24,7 @@ from graphsvc.errors import StoreUnavailable
 from graphsvc.model import Dataset
 from graphsvc.store import GraphStore, SQLiteStore
 from tests.api.conftest import AUTH, api_settings
-from tests.neo4j_fixtures import Neo4jServer
+from tests.neo4j_fixtures import NEO4J_PARAM, Neo4jServer
 
 PROBLEM = "application/problem+json"
 
@@ -50,7 +50,7 @@ class Outage:
     message: str
 
 
-@pytest.fixture(params=["sqlite-double", "neo4j"])
+@pytest.fixture(params=["sqlite-double", NEO4J_PARAM])
 def outage(request: pytest.FixtureRequest, tmp_path: Path, tiny: Dataset) -> Iterator[Outage]:
     if request.param == "neo4j":
         server: Neo4jServer = request.getfixturevalue("neo4j_server")

@@ -3,7 +3,8 @@
 Every notebook is executed headless with nbclient in its own new kernel (the ``python3`` kernel of this
 interpreter), in an empty temporary working directory, with ``GRAPHSVC_STORE`` unset: it must make its own
 data, write nothing to the working directory or the user's data directory, and raise no error. A probe cell
-appended at the end reads the notebook's variables, so the tests can check what the notebook showed.
+appended at the end reads the notebook's variables, so the tests can check what the notebook showed. How long
+each notebook takes is measured in ``bench/notebook_time.py``, not here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,6 @@ NOTEBOOKS = [
 ]
 CELL_TIMEOUT = 180
 """Seconds one cell may take (generous: CI machines are loaded)."""
-NOTEBOOK_BUDGET = 60
-"""Seconds a whole notebook may take, kernel start included (issue 7: under a minute)."""
 
 PROBE_HEAD = """
 import json as _json, sys as _sys
@@ -98,8 +96,8 @@ def code_cells(nb: Any) -> list[Any]:
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
-def run(name: str, workdir: Path) -> tuple[Any, dict[str, Any], float]:
-    """Execute a notebook plus its probe in a fresh kernel; return the executed notebook, the probe's facts, seconds."""
+def run(name: str, workdir: Path) -> tuple[Any, dict[str, Any]]:
+    """Execute a notebook plus its probe in a fresh kernel; return the executed notebook and the probe's facts."""
     nb = read(name)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE_HEAD + PROBES[name] + PROBE_TAIL))
     client = NotebookClient(
@@ -108,13 +106,11 @@ def run(name: str, workdir: Path) -> tuple[Any, dict[str, Any], float]:
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
     )
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first error
-    seconds = time.perf_counter() - start
     text = "".join(out.get("text", "") for out in nb.cells[-1].outputs if out.output_type == "stream")
     match = re.search(r"^PROBE(.*)$", text, flags=re.M)
     assert match, f"the probe printed nothing: {text!r}"
-    return nb, json.loads(match.group(1)), seconds
+    return nb, json.loads(match.group(1))
 
 
 def outputs_of(nb: Any, kind: str) -> list[Any]:
@@ -166,7 +162,7 @@ def test_no_hidden_state(name: str) -> None:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_runs_top_to_bottom_in_a_fresh_kernel(name: str, clean_env: Path, tmp_path: Path) -> None:
-    nb, facts, seconds = run(name, clean_env)
+    nb, facts = run(name, clean_env)
 
     assert os.path.realpath(facts["executable"]) == os.path.realpath(sys.executable)
     assert facts["graphsvc"] == graphsvc.__file__
@@ -175,7 +171,6 @@ def test_runs_top_to_bottom_in_a_fresh_kernel(name: str, clean_env: Path, tmp_pa
     assert not [out for cell in cells for out in cell.outputs if out.output_type == "error"]
     assert list(clean_env.iterdir()) == [], "the notebook wrote into its working directory"
     assert not (tmp_path / "xdg-data").exists(), "the notebook wrote into the user data directory"
-    assert seconds < NOTEBOOK_BUDGET, f"{name} took {seconds:.1f}s"
 
     if name.startswith("01"):
         assert facts["source"].startswith("synthetic sample district")
@@ -214,6 +209,6 @@ def test_reads_the_store_named_by_graphsvc_store(
     with open_store(uri) as store:
         store.upsert(generate_district(communities=26, seed=3))
     monkeypatch.setenv("GRAPHSVC_STORE", uri)
-    _, facts, _ = run("01_explore_district.ipynb", clean_env)
+    _, facts = run("01_explore_district.ipynb", clean_env)
     assert facts["source"] == uri
     assert facts["communities"] == 26

@@ -33,7 +33,10 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-"""The flags the issue asks for; :func:`launch` adds a fresh profile, a debugging port and a window size."""
+"""Headless, unsandboxed (root in CI), no GPU, no background traffic.
+
+:func:`launch` adds a fresh profile, a debugging port and a window size.
+"""
 
 OFFLINE_RULES = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 """``--host-resolver-rules``: every host but this machine fails to resolve, as on planners' offline networks."""
