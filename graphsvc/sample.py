@@ -1,4 +1,4 @@
-"""A synthetic sample district, shaped by the figures of the Xiangzhou case (DOMAIN.md).
+"""A synthetic sample district, shaped by the figures of the Xiangzhou case (docs/domain.md).
 
 Everything it makes is invented and says so: ids start with the kind, names end
 in "（示例）" and every entity carries ``synthetic=true``. The same seed and size

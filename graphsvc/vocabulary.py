@@ -51,7 +51,7 @@ def _labels(enum_type: type[Labelled], labels: dict[str, tuple[str, str]]) -> No
 
 
 class EntityKind(Labelled):
-    """The kinds of entity the district links (DOMAIN.md, "who is linked")."""
+    """The kinds of entity the district links (docs/domain.md, "Who is linked")."""
 
     COMMUNITY = "community"
     ORGANIZATION = "organization"

@@ -15,8 +15,8 @@ The entity ``capacity`` (how many communities a partner can serve) does not
 change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
 and :mod:`graphsvc.analysis.plan`).
 
-Policy checks (DOMAIN.md)
--------------------------
+Policy checks (docs/domain.md)
+------------------------------
 * ``street_service_organization``: every street has at least one organization
   linked to one of its communities by a ``service`` link (government-purchased
   services are delivered as service links).
@@ -134,7 +134,7 @@ class CategoryTotal(_CategoryAmounts):
 
 
 class PolicyCheck(Result):
-    """One policy target of DOMAIN.md and who fails it."""
+    """One policy target of docs/domain.md and who fails it."""
 
     code: str
     zh: str
@@ -144,7 +144,7 @@ class PolicyCheck(Result):
 
 
 class PolicyReport(Result):
-    """The policy targets of DOMAIN.md, checked over the whole district."""
+    """The policy targets of docs/domain.md, checked over the whole district."""
 
     passed: bool
     checks: list[PolicyCheck]
@@ -453,7 +453,7 @@ def all_community_gaps(G: nx.Graph, *, facts: StreetFacts | None = None) -> list
 
 
 def policy_checks(G: nx.Graph, *, facts: StreetFacts | None = None) -> PolicyReport:
-    """Check the district against the policy targets of DOMAIN.md (``facts``: :func:`street_facts`, if kept).
+    """Check the district against the policy targets of docs/domain.md (``facts``: :func:`street_facts`, if kept).
 
     Examples
     --------

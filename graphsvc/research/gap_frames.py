@@ -251,7 +251,7 @@ def categories_frame(G: nx.Graph, *, street: str | None = None) -> pd.DataFrame:
 
 
 def policy_frame(G: nx.Graph) -> pd.DataFrame:
-    """The policy targets of DOMAIN.md, one row each: passed, how many fail it, and who.
+    """The policy targets of docs/domain.md, one row each: passed, how many fail it, and who.
 
     Examples
     --------
