@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from graphsvc.cli import app
 from graphsvc.errors import EntityNotFound, ValidationFailed
-from tests.cli.console import run_cli
+from tests.cli.console import graphsvc
 
 runner = CliRunner()
 
@@ -47,9 +47,9 @@ def test_gaps(env: dict[str, str]) -> None:
 def test_gaps_unknown_community_raises_not_found(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["gaps", "com-99999"], env=env)
     assert isinstance(result.exception, EntityNotFound)
-    at_the_terminal = run_cli("gaps", "com-99999", env=env, check=False)
-    assert at_the_terminal.exit_code == 4 and "com-99999" in at_the_terminal.stderr
-    assert "Traceback" not in at_the_terminal.stderr
+    at_the_terminal = graphsvc("gaps", "com-99999", env=env)
+    assert at_the_terminal.code == 4 and "com-99999" in at_the_terminal.err
+    assert "Traceback" not in at_the_terminal.err
 
 
 def test_recommend(env: dict[str, str]) -> None:

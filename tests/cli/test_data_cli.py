@@ -14,15 +14,15 @@ from typer.testing import CliRunner
 
 from graphsvc.cli import app
 from graphsvc.sample import DistrictFigures
-from tests.cli.console import CliRun, run_cli
+from tests.cli.console import Run, graphsvc
 
 
-def run(*args: str, store: Path, check: bool = True) -> CliRun:
-    return run_cli(*args, env={"GRAPHSVC_STORE": f"sqlite://{store}"}, check=check)
+def run(*args: str, store: Path, check: bool = True) -> Run:
+    return graphsvc(*args, env={"GRAPHSVC_STORE": f"sqlite://{store}"}, check=check)
 
 
 def stats(store: Path) -> dict[str, object]:
-    out = run("stats", "--json", store=store).stdout
+    out = run("stats", "--json", store=store).out
     assert out.count("\n") == 1, "stats --json prints exactly one line"
     parsed: dict[str, object] = json.loads(out)
     return parsed
@@ -81,17 +81,17 @@ def test_bad_row_exits_2_and_changes_nothing(sample_dir: Path, tmp_path: Path) -
     lines.append("ent-0001,com-99999,funding,,,,")
     (bad / "links.csv").write_text("\n".join(lines) + "\n", "utf-8")
     result = run("load", str(bad), store=db, check=False)
-    assert result.exit_code == 2
-    assert "links.csv" in result.stderr
-    assert f"{len(lines)}" in result.stderr
-    assert "target" in result.stderr and "com-99999" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.code == 2
+    assert "links.csv" in result.err
+    assert f"{len(lines)}" in result.err
+    assert "target" in result.err and "com-99999" in result.err
+    assert "Traceback" not in result.err
     assert stats(db) == before
 
 
 def test_demo_and_export(tmp_path: Path) -> None:
     db = tmp_path / "g.db"
-    out = run("demo", "--communities", "26", "--seed", "3", store=db).stdout
+    out = run("demo", "--communities", "26", "--seed", "3", store=db).out
     assert "synthetic" in out
     assert stats(db)["entities"]["community"] == 26  # type: ignore[index]
     for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):

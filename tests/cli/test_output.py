@@ -1,7 +1,7 @@
 """What the command line prints for people: never cut, rounded, named, bilingual, safe with any data.
 
-Every command runs in-process through ``graphsvc.cli.main`` (the console script's entry point, so
-errors are reported as a user sees them) at several terminal widths and off a terminal.
+Every command runs in-process through ``graphsvc.cli.main`` (``tests/cli/console.py``: the console script's
+entry point, so errors are reported as a user sees them) at several terminal widths and off a terminal.
 ``TTY_COMPATIBLE=1`` makes Rich treat the captured output as a terminal.
 """
 
@@ -9,42 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from unittest.mock import patch
 
 import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graphsvc.cli import main
 from graphsvc.labels import num
 from graphsvc.model import Dataset, Entity, Need, Offer
 from graphsvc.store import SQLiteStore
+from tests.cli.console import graphsvc
 
 runner = CliRunner()
 WIDTHS = ("40", "80", "120", "200")
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def graphsvc(*args: str, env: dict[str, str]) -> Run:
-    """Run the ``graphsvc`` entry point in-process with ``args``; its exit code, stdout and stderr."""
-    with runner.isolation(env=env) as (out, err, _), patch.object(sys, "argv", ["graphsvc", *args]):
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return Run(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
 
 def terminal(width: str) -> dict[str, str]:

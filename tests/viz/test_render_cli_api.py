@@ -16,7 +16,7 @@ from graphsvc.model import Dataset
 from graphsvc.sample import generate_district
 from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
-from tests.cli.console import run_cli
+from tests.cli.console import graphsvc
 from tests.viz.helpers import XSS_IMG, nodes_by_id, page_data, with_hostile
 
 
@@ -69,8 +69,8 @@ def test_render_reports_unknown_targets(store_path: Path, tmp_path: Path, args: 
 
 def test_render_exits_4_for_an_unknown_community(store_path: Path, tmp_path: Path) -> None:
     env = {"GRAPHSVC_STORE": f"sqlite://{store_path}"}
-    done = run_cli("render", "community", "nope", "-o", str(tmp_path / "x.html"), env=env, check=False)
-    assert done.exit_code == 4 and "nope" in done.stderr
+    done = graphsvc("render", "community", "nope", "-o", str(tmp_path / "x.html"), env=env)
+    assert done.code == 4 and "nope" in done.err
 
 
 def test_render_refuses_a_missing_folder(store_path: Path, tmp_path: Path) -> None:
