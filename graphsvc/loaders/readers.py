@@ -99,8 +99,10 @@ def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tupl
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             reason = "a quoted value opened on this line is never closed (a '\"' is missing)"
-        else:
+        elif "expected after" in str(exc):
             reason = f'unreadable CSV: {exc} (a \'"\' inside a value must be doubled: "")'
+        else:
+            reason = f"unreadable CSV: {exc}"
         problems.append(Problem(file, line, None, reason))
     return raw, problems
 

@@ -100,6 +100,11 @@ def read_xlsx_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) ->
                     Problem(file, None, None, f"sheet {sheet.title!r} is not one of {', '.join(TABLES)}", sheet.title)
                 )
                 continue
+            declared = sheet.max_row  # from the sheet's <dimension>, if any: too many rows are refused unread
+            if isinstance(declared, int) and declared - 1 > max_rows:
+                reason = f"the sheet declares {declared} rows, more than {max_rows} (blank rows count too)"
+                raise InputTooLarge([Problem(file, None, None, reason + "; split the workbook", sheet.title)])
+            sheet.reset_dimensions()  # read every row, even past a <dimension> that says fewer
             rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
             line = 1

@@ -9,6 +9,7 @@ The store must hold exactly what it held before.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +78,11 @@ def padded(size: int) -> Callable[[str, bytes], bytes]:
         return head + b"<sheetData>" + b" " * size + rest
 
     return change
+
+
+def without_dimension(name: str, content: bytes) -> bytes:
+    """The sheet without its ``<dimension>``, so only counting the rows read can find how many there are."""
+    return re.sub(rb"<dimension [^>]*/>", b"", content) if name == "xl/worksheets/sheet1.xml" else content
 
 
 def broken_xml(name: str, content: bytes) -> bytes:
@@ -185,8 +191,15 @@ CASES: dict[str, Case] = {
     "XLSX broken XML": Case(
         {"d.xlsx": rezip(workbook(GOOD_BOOK), broken_xml)}, ("d.xlsx", None, None), "not a readable .xlsx"
     ),
-    "XLSX blank rows count": Case(
+    "XLSX declaring too many rows": Case(
         {"d.xlsx": workbook(GOOD_BOOK, far_row=60)},
+        ("d.xlsx", None, None),
+        "declares 60 rows",
+        env={"GRAPHSVC_MAX_ROWS": "10"},
+        too_large=True,
+    ),
+    "XLSX blank rows count": Case(
+        {"d.xlsx": rezip(workbook(GOOD_BOOK, far_row=60), without_dimension)},
         ("d.xlsx", 12, None),
         "blank rows count too",
         env={"GRAPHSVC_MAX_ROWS": "10"},
@@ -253,3 +266,12 @@ def test_bad_input_is_a_problem_and_writes_nothing(
         env["GRAPHSVC_NEO4J_PASSWORD"] = request.getfixturevalue("neo4j_server").password
     assert cli_exit_code(["load", str(folder), "--store", store.uri], env) == 2
     assert contents(store) == before
+
+
+def test_rows_past_a_small_dimension_are_read(sqlite_store: GraphStore, tmp_path: Path) -> None:
+    def small_dimension(name: str, content: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C1"', content) if "sheet1" in name else content
+
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(rezip(workbook(GOOD_BOOK), small_dimension))
+    assert load_paths(sqlite_store, [path]).after.entities["community"] == 1
