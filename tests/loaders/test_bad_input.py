@@ -3,7 +3,8 @@
 Each case is a few small files written here. It is loaded twice into a store
 holding the tiny district, on both stores: through :func:`load_paths` (to read
 the problem's place) and through the CLI in-process (exit code 2, no traceback).
-The store must hold exactly what it held before.
+Then the same files are uploaded to the API (422, or 413 for a size limit).
+The store must hold exactly what it held before, after each.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from graphsvc.api.app import create_app
 from graphsvc.cli import app
 from graphsvc.cli.app import report_error
 from graphsvc.errors import GraphsvcError, InputTooLarge, ValidationFailed
@@ -27,6 +30,7 @@ from graphsvc.loaders import load_paths
 from graphsvc.model import Dataset
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore
+from tests.api.conftest import AUTH, api_settings
 
 ENTITY_HEAD = "id,kind,name,capacity\n"
 NEEDS_HEAD = "community,category,weight\n"
@@ -265,6 +269,15 @@ def test_bad_input_is_a_problem_and_writes_nothing(
     if store.uri.startswith("bolt:"):
         env["GRAPHSVC_NEO4J_PASSWORD"] = request.getfixturevalue("neo4j_server").password
     assert cli_exit_code(["load", str(folder), "--store", store.uri], env) == 2
+    assert contents(store) == before
+
+    app = create_app(api_settings(max_rows=settings.max_rows, max_upload_bytes=1_000_000), store=store)
+    with TestClient(app) as client:
+        files = [("files", (name, data, "application/octet-stream")) for name, data in case.files.items()]
+        response = client.post("/imports", files=files, headers=AUTH)
+    assert response.status_code == (413 if case.too_large else 422), response.text
+    first = response.json()["problems"][0]
+    assert (first["file"], first["line"], first["field"]) == case.place
     assert contents(store) == before
 
 
