@@ -189,6 +189,15 @@ def five_society_role(kind: EntityKind, subtype: Subtype | None = None) -> FiveS
     return FiveSocietyRole.SOCIAL_FORCES
 
 
+class AreaLevel(enum.StrEnum):
+    """Which areas of a resource directory (Open Referral HSDS) become communities: see docs/hsds.md."""
+
+    city = "city"
+    county = "county"
+    postal_code = "postal_code"
+    service_area = "service_area"
+
+
 @dataclass(frozen=True)
 class Category:
     """One need or resource category of the vocabulary."""

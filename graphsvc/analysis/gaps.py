@@ -58,7 +58,7 @@ from graphsvc.analysis.coverage import (
     covered_amounts,
 )
 from graphsvc.errors import NotFound
-from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
+from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, categories, category
 
 
 def _r(x: float) -> float:
@@ -182,6 +182,16 @@ class StreetSummary(Result):
     service_organization: bool
 
 
+class ProviderGap(Result):
+    """A category some partner of the district offers, and the communities no linked partner offers it to."""
+
+    category: str
+    zh: str
+    en: str
+    providers: int
+    communities: list[str]
+
+
 class DistrictGaps(Result):
     """The whole district's gaps, per category and per street, with the policy report."""
 
@@ -197,6 +207,7 @@ class DistrictGaps(Result):
     communities_not_reached: list[str]
     critical_partners: list[PartnerLoss]
     policy: PolicyReport
+    no_provider: list[ProviderGap] = []
 
 
 def _role_ref(role: FiveSocietyRole) -> RoleRef:
@@ -493,6 +504,44 @@ def policy_checks(G: nx.Graph, *, facts: StreetFacts | None = None) -> PolicyRep
     return PolicyReport(passed=all(c.passed for c in checks), checks=checks)
 
 
+def communities_without_provider(G: nx.Graph) -> list[ProviderGap]:
+    """For each category offered in the district, the communities not linked to any partner offering it.
+
+    This needs no needs table: a directory of providers alone (an HSDS import)
+    shows which areas have no provider of a category at all. Categories follow
+    the vocabulary's order; those every community is linked to are left out.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community")
+    >>> G.add_node("c2", kind="community")
+    >>> G.add_node("p", kind="organization", offers={"health": 1.0, "youth": 2.0})
+    >>> G.add_node("q", kind="enterprise", offers={"youth": 1.0})
+    >>> G.add_edge("c1", "p")
+    >>> G.add_edge("c2", "q")
+    >>> [(g.category, g.providers, g.communities) for g in communities_without_provider(G)]
+    [('health', 1, ['c2'])]
+    """
+    check_graph(G)
+    providers: dict[str, set[str]] = defaultdict(set)
+    for node, offers in G.nodes(data="offers"):
+        if is_partner(G, node):
+            for cat, capacity in (offers or {}).items():
+                if capacity > 0:
+                    providers[cat].add(node)
+    members = sorted((n for n in G if is_community(G, n)), key=str)
+    out = []
+    for cat in (c for c in categories() if c in providers):
+        lacking = [c for c in members if not any(p in providers[cat] for p in G[c])]
+        if lacking:
+            label = category(cat)
+            out.append(
+                ProviderGap(category=cat, zh=label.zh, en=label.en, providers=len(providers[cat]), communities=lacking)
+            )
+    return out
+
+
 def district_gaps(
     G: nx.Graph, *, gaps: list[CommunityGaps] | None = None, facts: StreetFacts | None = None
 ) -> DistrictGaps:
@@ -554,4 +603,5 @@ def district_gaps(
         communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
         critical_partners=_top_losses(G, gaps),
         policy=policy_checks(G, facts=facts),
+        no_provider=communities_without_provider(G),
     )

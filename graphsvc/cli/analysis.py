@@ -147,6 +147,15 @@ def gaps(
     console.print(
         table("政策检查 Policy checks", ["检查 check", "结果 result", "未通过数 failing", "未通过的 which"], rows)
     )
+    rows = [[f"{g.zh} {g.en}", g.providers, len(g.communities), _some(G, g.communities)] for g in d.no_provider]
+    if rows:
+        console.print(
+            table(
+                "无服务方的类别 Categories with no provider linked",
+                ["类别 category", "服务方 providers", "社区数 communities", "哪些 which"],
+                rows,
+            )
+        )
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:

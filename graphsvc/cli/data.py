@@ -24,6 +24,7 @@ from graphsvc.cli.app import (
     store_from,
     table,
 )
+from graphsvc.vocabulary import AreaLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
     from graphsvc.model import Counts
@@ -81,18 +82,30 @@ def sample(
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV/XLSX/JSON files, or directories holding them.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    areas: Annotated[
+        AreaLevel,
+        typer.Option("--areas", help="HSDS directories: which areas become communities (see docs/hsds.md)."),
+    ] = AreaLevel.city,
+    categories: Annotated[
+        Path | None,
+        typer.Option("--categories", help="HSDS directories: a CSV 'term,category' mapping taxonomy terms."),
+    ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load planners' files into the store: all of them, or nothing if any row has a problem (exit 2)."""
-    from graphsvc.loaders import load_paths
+    """Load planners' files (or HSDS directories) into the store: all, or nothing if any row has a problem (exit 2)."""
+    from graphsvc.cli.hsds_output import print_hsds_summary
+    from graphsvc.loaders import HsdsOptions, load_paths
 
     settings = settings_with(store)
+    hsds = HsdsOptions(areas=areas, categories=categories)
     with store_from(store) as graph_store, progress_bar("Loading", total=None) as advance:
-        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance)
+        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance, hsds=hsds)
     if as_json:
         print_json(report.as_dict())
         return
+    for summary in report.hsds:
+        print_hsds_summary(summary)
     verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
     rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
     console.print(f"{verb} {len(report.files)} file(s): {rows}.")
@@ -114,6 +127,7 @@ class ExportFormat(enum.StrEnum):
     graphml = "graphml"
     gexf = "gexf"
     json = "json"
+    hsds = "hsds"
 
 
 EXPORT_SUFFIXES = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".json": ExportFormat.json}
@@ -149,19 +163,36 @@ def export_format(out: Path, fmt: ExportFormat | None) -> ExportFormat:
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Argument(help="File to write: .graphml, .gexf or .json picks the format.")],
+    out: Annotated[
+        Path, typer.Argument(help="File to write: .graphml, .gexf or .json picks the format (hsds: a directory).")
+    ],
     fmt: Annotated[
         ExportFormat | None,
-        typer.Option("--format", "-f", help="graphml, gexf or node-link json (default: from OUT's extension)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml, gexf, node-link json (default: from OUT's extension), or hsds (HSDS 3.0 CSV tables).",
+        ),
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Write the whole graph with NetworkX's writers (GraphML, GEXF or node-link JSON), as OUT's extension says."""
+    """Write the whole graph with NetworkX's writers (as OUT's extension says), or the partners as an HSDS directory."""
     import networkx as nx
 
     from graphsvc.graph import flat_copy
 
     fmt = export_format(out, fmt)
+    if fmt is ExportFormat.hsds:
+        from graphsvc.loaders.hsds_export import write_hsds
+
+        with store_from(store) as graph_store:
+            dataset = graph_store.dataset()
+        paths = write_hsds(dataset, out)
+        partners = sum(e.is_partner for e in dataset.entities)
+        console.print(
+            f"Wrote {partners} organizations and their services as HSDS 3.0 CSV to {out} ({len(paths)} tables)."
+        )
+        return
     with store_from(store) as graph_store:
         G = graph_store.snapshot()
     if fmt is ExportFormat.json:

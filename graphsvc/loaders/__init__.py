@@ -7,6 +7,10 @@ workbook, or as lists in one JSON document. :func:`load_paths` (CLI) and
 and write only when no problem was found: a file with any problem changes
 nothing, and the raised :class:`~graphsvc.errors.ValidationFailed` lists every
 problem with its file, line and field.
+
+A directory of Open Referral HSDS tables is recognised and mapped to the four
+tables by :mod:`graphsvc.loaders.hsds` (docs/hsds.md); the report then carries
+an :class:`~graphsvc.loaders.hsds.HsdsSummary` of what was and was not mapped.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphsvc.errors import Problem, ValidationFailed
+from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
+from graphsvc.loaders.hsds_read import is_hsds_directory
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.loaders.validate import validate_tables
@@ -24,7 +30,7 @@ from graphsvc.model import Counts, Dataset
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
-__all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "write_csv"]
+__all__ = ["HsdsOptions", "LoadReport", "load_paths", "load_uploads", "read_dataset", "write_csv"]
 
 Progress = Callable[[int], None]
 
@@ -39,15 +45,19 @@ class LoadReport:
     after: Counts
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
+    hsds: list[HsdsSummary] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "files": self.files,
             "rows": self.rows,
             "dry_run": self.dry_run,
             "before": self.before.model_dump(),
             "after": self.after.model_dump(),
         }
+        if self.hsds:
+            out["hsds"] = [summary.as_dict() for summary in self.hsds]
+        return out
 
 
 def _validate(tables: list[RawTable], problems: list[Problem], store: GraphStore | None) -> Dataset:
@@ -63,9 +73,7 @@ def read_dataset(
 ) -> Dataset:
     """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
     settings = settings or Settings()
-    tables, problems = read_paths(
-        [Path(p) for p in paths], max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows
-    )
+    tables, problems, _ = _read(paths, settings, None)
     return _validate(tables, problems, store)
 
 
@@ -89,17 +97,36 @@ def load_paths(
     settings: Settings | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    hsds: HsdsOptions | None = None,
 ) -> LoadReport:
     """Load files and directories into ``store``; with ``dry_run`` only validate.
 
-    ``progress`` is called with the number of rows written since its last call.
+    ``progress`` is called with the number of rows written since its last call;
+    ``hsds`` says how HSDS directories among ``paths`` are mapped.
     """
     settings = settings or Settings()
-    tables, problems = read_paths(
-        [Path(p) for p in paths], max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows
-    )
+    tables, problems, summaries = _read(paths, settings, hsds)
     dataset = _validate(tables, problems, store)
-    return _write(store, tables, dataset, dry_run, progress)
+    report = _write(store, tables, dataset, dry_run, progress)
+    report.hsds = summaries
+    return report
+
+
+def _read(
+    paths: Iterable[Path | str], settings: Settings, hsds: HsdsOptions | None
+) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
+    """Read plain files and directories the usual way, and HSDS directories through their mapping."""
+    given = [Path(p) for p in paths]
+    directories = [p for p in given if is_hsds_directory(p)]
+    others = [p for p in given if p not in directories]
+    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
+    tables, problems = read_paths(others, **limits) if others else ([], [])
+    summaries: list[HsdsSummary] = []
+    if directories:
+        found, found_problems, summaries = read_hsds_dirs(directories, hsds or HsdsOptions(), **limits)
+        tables += found
+        problems += found_problems
+    return tables, problems, summaries
 
 
 def load_uploads(

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputTooLarge, Problem
-from graphsvc.loaders.tables import TABLES, RawTable, cell_value, column_name, start_table, table_name
+from graphsvc.loaders.tables import (
+    TABLES,
+    RawTable,
+    cell_value,
+    column_name,
+    missing_columns,
+    start_table,
+    table_name,
+)
 from graphsvc.loaders.xlsx import read_xlsx_bytes
 
 SUFFIXES = (".csv", ".xlsx", ".json")
@@ -188,11 +196,15 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
             raw.rows.append((index, row))
         raw.columns = sorted(columns)
         for col in TABLES[table][0]:
-            missing = [line for line, row in raw.rows if row.get(col) is None]
+            missing = [line for line, row in raw.rows if col in missing_columns(table, _filled(row))]
             for line in missing:
                 problems.append(Problem(file, line, col, f"missing required field {col!r}", table))
         tables.append(raw)
     return tables, problems
+
+
+def _filled(row: dict[str, Any]) -> list[str]:
+    return [k for k, v in row.items() if v is not None]
 
 
 def read_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tuple[list[RawTable], list[Problem]]:

@@ -8,7 +8,7 @@ tables; :mod:`graphsvc.loaders.validate` turns them into records.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,23 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "entities": (("id", "kind", "name"), ("name_en", "street", "subtype", "capacity")),
     "links": (("source", "target", "kind"), ("since", "until", "weight", "project")),
     "needs": (("community", "category", "weight"), ()),
-    "offers": (("partner", "category", "capacity"), ()),
+    "offers": (("partner", "category", "capacity"), ("description",)),
 }
 """For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
+
+STAND_INS: dict[tuple[str, str], str] = {("offers", "category"): "description"}
+"""Required columns another may stand in for: an offer's ``description`` is matched to categories
+(:mod:`graphsvc.loaders.category_text`) when it has no ``category``."""
+
+
+def missing_columns(table: str, present: Collection[str]) -> list[str]:
+    """The required columns of ``table`` that are not in ``present`` and that nothing stands in for.
+
+    >>> missing_columns("offers", ["partner", "description", "capacity"]), missing_columns("needs", ["community"])
+    ([], ['category', 'weight'])
+    """
+    return [c for c in TABLES[table][0] if c not in present and STAND_INS.get((table, c)) not in present]
+
 
 COLUMN_ALIASES: dict[str, str] = {
     "编号": "id",
@@ -41,6 +55,8 @@ COLUMN_ALIASES: dict[str, str] = {
     "社区": "community",
     "类别": "category",
     "合作方": "partner",
+    "描述": "description",
+    "业务范围": "description",
 }
 """Chinese column headers accepted beside the English ones."""
 
@@ -90,11 +106,10 @@ def start_table(table: str, file: str, sheet: str | None, header: Iterable[Any])
     raw = RawTable(table=table, file=file, sheet=sheet, columns=columns)
     problems = []
     required = TABLES[table][0]
-    for col in required:
-        if col not in columns:
-            problems.append(
-                Problem(file, 1, col, f"missing required column {col!r} ({table} need: {', '.join(required)})", sheet)
-            )
+    for col in missing_columns(table, columns):
+        problems.append(
+            Problem(file, 1, col, f"missing required column {col!r} ({table} need: {', '.join(required)})", sheet)
+        )
     seen: set[str] = set()
     for col in columns:
         if col in seen and col:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
+from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
@@ -77,6 +78,23 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _described(raw: RawTable, line: int, row: dict[str, Any], problems: list[Problem]) -> list[dict[str, Any]]:
+    """An offer given by ``description`` instead of ``category``: one row per category its text names."""
+    if raw.table != "offers" or "description" not in row:
+        return [row]
+    described = {k: v for k, v in row.items() if k != "description"}
+    if row.get("category") is not None or row["description"] is None:
+        return [described]
+    found = match_categories(str(row["description"]))
+    if not found:
+        reason = (
+            f"names no category ({row['description']!r}); give a category, "
+            "or add the word as an alias in graphsvc/data/categories.csv"
+        )
+        problems.append(Problem(raw.file, line, "description", reason, raw.sheet))
+    return [{**described, "category": code} for code in found]
+
+
 def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -130,13 +148,14 @@ def validate_tables(tables: list[RawTable], store: StoreView | None = None) -> t
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
     for raw in tables:
         model = MODELS[raw.table]
-        for line, row in raw.rows:
-            try:
-                record = model.model_validate(_fields(raw.table, row))
-            except ValidationError as exc:
-                problems += _problems_of(exc, raw, line)
-                continue
-            records[raw.table].append((raw, line, record))
+        for line, given in raw.rows:
+            for row in _described(raw, line, given, problems):
+                try:
+                    record = model.model_validate(_fields(raw.table, row))
+                except ValidationError as exc:
+                    problems += _problems_of(exc, raw, line)
+                    continue
+                records[raw.table].append((raw, line, record))
 
     # Duplicates inside the load.
     def unique(table: str, key: Callable[[Any], Any], field: str) -> list[Any]:
