@@ -80,7 +80,9 @@ def sample(
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="CSV/XLSX/JSON files, or directories holding them.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="CSV/XLSX/JSON files, directories holding them, or HSDS directories.")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
     areas: Annotated[
         AreaLevel,

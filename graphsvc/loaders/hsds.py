@@ -63,12 +63,14 @@ _ABOVE = {
 
 
 def area_id(level: AreaLevel, name: str) -> str:
-    """The community id of an area: its level and name.
+    """The community id of an area: its level and name (a ``/``, which no id may hold, becomes ``-``).
 
     >>> area_id(AreaLevel.city, "Redwood City"), area_id(AreaLevel.postal_code, "94025-9881")
     ('city:Redwood City', 'postal_code:94025')
+    >>> area_id(AreaLevel.service_area, "Belmont/San Carlos")
+    'service_area:Belmont-San Carlos'
     """
-    return f"{level.value}:{_area_name(level, name)}"
+    return f"{level.value}:{_area_name(level, name).replace('/', '-')}"
 
 
 @dataclass(frozen=True)
