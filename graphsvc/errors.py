@@ -38,6 +38,10 @@ class StoreUnavailable(GraphsvcError):
     """The store cannot be reached now; the same call may work once it is back."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Another writer holds the store longer than the bounded wait; the same call may work once it has finished."""
+
+
 class NotFound(GraphsvcError):
     """Something asked for by id does not exist."""
 

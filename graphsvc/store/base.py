@@ -24,13 +24,14 @@ from typing import TypeVar
 
 import networkx as nx
 
-from graphsvc.errors import Problem
+from graphsvc.errors import Problem, StoreBusy
 from graphsvc.graph import build_graph
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
+SNAPSHOT_ATTEMPTS = 5
 
 
 def batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -169,6 +170,20 @@ class GraphStore(ABC):
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :mod:`graphsvc.graph`)."""
         return build_graph(self.dataset())
+
+    def snapshot_with_version(self) -> tuple[int, nx.Graph]:
+        """The snapshot with the data version it shows: never part of a write (never a mix of two versions).
+
+        This generic way reads the version before and after the snapshot and reads again if a write committed
+        in between; a store that can read in one transaction does so instead. ``StoreBusy`` if writes kept
+        landing through every attempt.
+        """
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            before = self.data_version()
+            graph = self.snapshot()
+            if self.data_version() == before:
+                return before, graph
+        raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
 
     # -- life cycle ---------------------------------------------------------
     @abstractmethod

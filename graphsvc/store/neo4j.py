@@ -40,9 +40,8 @@ from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
     CONSTRAINTS,
-    COUNT_BY_KIND,
     COUNT_ENTITIES,
-    COUNT_RELATIONSHIPS,
+    COUNTS,
     DELETE_ENTITY,
     EXISTING_KINDS,
     GET_ENTITIES,
@@ -314,9 +313,9 @@ class Neo4jStore(GraphStore):
 
     def counts(self) -> Counts:
         counts = Counts.empty()
-        for record in self._read(COUNT_BY_KIND):
-            counts.entities[record["kind"]] = int(record["n"])
-        record = self._read(COUNT_RELATIONSHIPS)[0]
+        record = self._read(COUNTS)[0]  # one query: all counts from one state of the data
+        for kind, n in record["kinds"]:
+            counts.entities[kind] = int(n)
         counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
         return counts
 

@@ -116,12 +116,12 @@ WHERE $id IS NULL OR e.id = $id
 RETURN e.id AS partner, c.code AS category, r.capacity AS capacity
 ORDER BY partner, category
 """
-COUNT_BY_KIND = "MATCH (e:Entity) RETURN e.kind AS kind, count(e) AS n"
-COUNT_RELATIONSHIPS = f"""
+COUNTS = f"""
+CALL () {{ MATCH (e:Entity) WITH e.kind AS kind, count(e) AS n RETURN collect([kind, n]) AS kinds }}
 CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}
 CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
 CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
-RETURN links, needs, offers
+RETURN kinds, links, needs, offers
 """
 DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
 

@@ -7,11 +7,13 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import EntityNotFound, StoreUnavailable, ValidationFailed
+import networkx as nx
+
+from graphsvc.errors import EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
@@ -87,6 +89,8 @@ ON CONFLICT (id) DO UPDATE SET version = version + 1
 READ_VERSION = "SELECT version FROM data_version WHERE id = 1"
 
 BATCH_SIZE = 5000
+BUSY_SECONDS = 5.0
+"""How long a write waits for another writer to finish before :class:`~graphsvc.errors.StoreBusy`."""
 
 
 def _entity_row(e: Entity) -> tuple[Any, ...]:
@@ -120,52 +124,93 @@ def _link(row: sqlite3.Row) -> Link:
 class SQLiteStore(GraphStore):
     """A store in one SQLite file (``sqlite:///path/graph.db``) or in memory (``sqlite://:memory:``).
 
-    One connection is shared behind a lock, so the store can be used from the
-    API's worker threads. Writes run in one ``BEGIN IMMEDIATE`` transaction, which
-    also moves the data version when the write changed something.
+    The file is in WAL mode, so several processes (API workers, a CLI load) can
+    use it at once: readers never wait for a writer, and a writer waits up to
+    ``busy_seconds`` for another writer before :class:`~graphsvc.errors.StoreBusy`.
+    Each thread has its own connection. Writes run in one ``BEGIN IMMEDIATE``
+    transaction, which also moves the data version when the write changed
+    something.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.path = str(path)
         self.uri = f"sqlite://{self.path}"
+        self.busy_seconds = busy_seconds
         self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
+        self._shared: sqlite3.Connection | None = None  # the one connection of an in-memory store
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
 
-    # The connection is opened on first use, so constructing a store does no I/O.
+    @property
+    def _in_memory(self) -> bool:
+        return self.path == ":memory:"
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if not self._in_memory:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=self.busy_seconds, check_same_thread=False, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self._in_memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchall():
+                conn.executescript(SCHEMA)  # a new file: only then is opening a write
+        except sqlite3.OperationalError as exc:
+            raise self._unavailable(exc) from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+        with self._lock:
+            self._opened.append(conn)
+        return conn
+
+    # Connections are opened on first use, so constructing a store does no I/O. A file store gives each thread its
+    # own connection (WAL lets readers run beside one writer); an in-memory store has one, shared behind the lock.
     def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            try:
-                if self.path != ":memory:":
-                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA foreign_keys = ON")
-                if self.path != ":memory:":
-                    conn.execute("PRAGMA journal_mode = WAL")
-                conn.executescript(SCHEMA)
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
-            self._conn = conn
-        return self._conn
+        if self._in_memory:
+            if self._shared is None:
+                self._shared = self._connect()
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _unavailable(self, exc: sqlite3.OperationalError) -> StoreUnavailable:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StoreBusy(
+                f"the SQLite store {self.path} is locked by another writer (waited {self.busy_seconds:g} s); "
+                "try again when it has finished"
+            )
+        return StoreUnavailable(f"SQLite store {self.path}: {exc}")
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """A transaction on this thread's connection: ``BEGIN IMMEDIATE`` to write, ``BEGIN`` to read consistently."""
+        with self._lock if begin != "BEGIN" or self._in_memory else nullcontext():
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(begin)
+            except sqlite3.OperationalError as exc:
+                raise self._unavailable(exc) from exc
             try:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise self._unavailable(exc) from exc
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock if self._in_memory else nullcontext():
             try:
                 return self._connection().execute(sql, tuple(params)).fetchall()
             except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"SQLite store {self.path}: {exc}") from exc
+                raise self._unavailable(exc) from exc
 
     # -- writes -------------------------------------------------------------
     def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
@@ -266,7 +311,7 @@ class SQLiteStore(GraphStore):
         return found
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
-        with self._lock:
+        with self._lock if self._in_memory else nullcontext():
             return self._existing(self._connection(), ids)
 
     def list_links(self, entity_id: str | None = None) -> list[Link]:
@@ -289,11 +334,17 @@ class SQLiteStore(GraphStore):
 
     def counts(self) -> Counts:
         counts = Counts.empty()
-        for kind, n in self._query("SELECT kind, count(*) FROM entities GROUP BY kind"):
-            counts.entities[kind] = int(n)
-        for table in ("links", "needs", "offers"):
-            setattr(counts, table, int(self._query(f"SELECT count(*) FROM {table}")[0][0]))  # noqa: S608
+        with self._transaction("BEGIN"):  # one read transaction: all counts of one version
+            for kind, n in self._query("SELECT kind, count(*) FROM entities GROUP BY kind"):
+                counts.entities[kind] = int(n)
+            for table in ("links", "needs", "offers"):
+                setattr(counts, table, int(self._query(f"SELECT count(*) FROM {table}")[0][0]))  # noqa: S608
         return counts
+
+    def snapshot_with_version(self) -> tuple[int, nx.Graph]:
+        """The snapshot and its data version, read in one transaction (WAL: a writer does not block it)."""
+        with self._transaction("BEGIN"):
+            return self.data_version(), self.snapshot()
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:
@@ -301,6 +352,8 @@ class SQLiteStore(GraphStore):
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+            self._shared = None
+            self._local = threading.local()
