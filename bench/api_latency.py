@@ -4,13 +4,19 @@ Starts ``graphsvc serve --demo`` on loopback over a fresh SQLite store holding t
 synthetic district (2,000 communities by default), waits until the snapshot's
 recommendations are warm, then runs wrk at 16 connections against ``/healthz``
 and against ``/communities/{id}/recommendations`` (rotating over every
-community). Measures; asserts nothing. The last line printed is one JSON object::
+community). With ``--workers N`` (N > 1) it then serves the same store with
+``graphsvc serve --workers N``, waits until every worker is warm, and runs the
+recommendations load again. Measures; asserts nothing. The last line printed is
+one JSON object::
 
-    {"reco_p99_ms": x, "health_p99_ms": x, "p99_ratio": x, "reco_rps": x}
+    {"reco_p99_ms": x, "health_p99_ms": x, "p99_ratio": x, "reco_rps": x,
+     "workers": N, "rps_1_worker": x, "rps_n_workers": x, "scaling": x}
+
+(the last four only with ``--workers N``; ``scaling`` is ``rps_n_workers / rps_1_worker``).
 
 Needs ``wrk`` on PATH (Debian/Ubuntu: ``apt-get install -y wrk``; macOS: ``brew install wrk``).
 
-    python bench/api_latency.py [--communities 2000] [--connections 16] [--duration 15]
+    python bench/api_latency.py [--communities 2000] [--connections 16] [--duration 15] [--workers 2]
 """
 
 from __future__ import annotations
@@ -55,18 +61,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_warm(base: str, timeout: float) -> dict[str, Any]:
+def wait_warm(base: str, timeout: float, workers: int = 1) -> dict[str, Any]:
+    """Wait until ``workers`` distinct processes have answered that their recommendations are warm."""
     deadline = time.monotonic() + timeout
+    warm: set[int] = set()
     while time.monotonic() < deadline:
         try:
-            body = httpx.get(f"{base}/readyz", timeout=2).json()
+            body = httpx.get(f"{base}/readyz", timeout=2, headers={"Connection": "close"}).json()
             snapshot = body.get("snapshot") or {}
             if snapshot.get("recommendations_warm"):
-                return dict(body)
+                warm.add(body.get("process", 0))
+                if len(warm) >= workers:
+                    return dict(body)
         except httpx.HTTPError:
             pass
-        time.sleep(0.5)
-    raise SystemExit(f"server at {base} not warm after {timeout:.0f} s")
+        time.sleep(0.2 if warm else 0.5)
+    raise SystemExit(f"server at {base} not warm after {timeout:.0f} s ({len(warm)} of {workers} workers)")
+
+
+def start_server(args: argparse.Namespace, store: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "graphsvc", "serve", "--demo", "--communities", str(args.communities)]
+    cmd += ["--port", str(port), "--log-level", "warning", "--store", store, "--workers", str(workers)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=60)
 
 
 def run_wrk(wrk: str, base: str, mode: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
@@ -96,6 +117,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--duration", type=int, default=15, help="seconds per run")
     parser.add_argument("--warm-timeout", type=float, default=600, help="seconds to wait for the server to be warm")
+    parser.add_argument("--workers", type=int, default=1, help="also measure with this many worker processes")
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -103,25 +125,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
         workdir = Path(tmp)
+        store = f"sqlite://{workdir / 'graph.db'}"
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        cmd = [
-            sys.executable,
-            "-m",
-            "graphsvc",
-            "serve",
-            "--demo",
-            "--communities",
-            str(args.communities),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--store",
-            f"sqlite://{workdir / 'graph.db'}",
-        ]
         started = time.monotonic()
-        server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = start_server(args, store, port, workers=1)
         try:
             ready = wait_warm(base, args.warm_timeout)
             snapshot = ready["snapshot"]
@@ -132,14 +140,31 @@ def main() -> None:
             health = run_wrk(wrk, base, "health", args, workdir)
             reco = run_wrk(wrk, base, "reco", args, workdir)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    summary = {
+            stop_server(server)
+        scaled: dict[str, float] | None = None
+        if args.workers > 1:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            started = time.monotonic()
+            server = start_server(args, store, port, workers=args.workers)  # the same store, already loaded
+            try:
+                wait_warm(base, args.warm_timeout, workers=args.workers)
+                print(f"{args.workers} workers warm after {time.monotonic() - started:.1f} s")
+                scaled = run_wrk(wrk, base, "reco", args, workdir)
+            finally:
+                stop_server(server)
+    summary: dict[str, float] = {
         "reco_p99_ms": round(reco["p99_ms"], 3),
         "health_p99_ms": round(health["p99_ms"], 3),
         "p99_ratio": round(reco["p99_ms"] / health["p99_ms"], 3),
         "reco_rps": round(reco["rps"], 1),
     }
+    if scaled is not None:
+        summary["workers"] = args.workers
+        summary["rps_1_worker"] = round(reco["rps"], 1)
+        summary["rps_n_workers"] = round(scaled["rps"], 1)
+        summary["scaling"] = round(scaled["rps"] / reco["rps"], 3)
+        summary["reco_p99_ms_n_workers"] = round(scaled["p99_ms"], 3)
     print(json.dumps(summary))
 
 

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="comma-separated origins")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest accepted upload or file")
     max_rows: int = Field(default=2_000_000, gt=0, description="most rows one load may carry")
+    freshness_ms: int = Field(
+        default=500,
+        ge=10,
+        description="how often each API process checks the store's data version (a write by any process is "
+        "served after at most this long plus one snapshot rebuild)",
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from graphsvc.api.problems import install_problem_handlers, problem_responses, u
 from graphsvc.api.recommendations import fit_snapshot, warm_snapshot
 from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
 from graphsvc.api.snapshot import SnapshotHolder
+from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
@@ -60,7 +61,9 @@ TAGS = [
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
     """Build the API over ``store`` (else the store ``settings`` names; else the embedded default).
 
-    A store passed in stays the caller's to close; a store the app opens is closed at shutdown.
+    A store passed in stays the caller's to close; a store the app opens is closed at shutdown. Called with
+    no argument it reads every setting from ``GRAPHSVC_*``, so it is the app factory of every worker process:
+    ``uvicorn --factory graphsvc.api.app:create_app --workers N`` (what ``graphsvc serve --workers N`` runs).
     """
     settings = settings or Settings()
     owns_store = store is None
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     state = ApiState(
         settings=settings,
         store=graph_store,
-        snapshots=SnapshotHolder(graph_store, fit=fit_snapshot, warm=warm_snapshot),
+        snapshots=SnapshotHolder(graph_store, fit=fit_snapshot, warm=warm_snapshot, freshness_ms=settings.freshness_ms),
         owns_store=owns_store,
     )
 
@@ -78,8 +81,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             await run_in_threadpool(state.snapshots.rebuild)
         except StoreUnavailable as error:  # start anyway: /readyz reports, reads answer 503 until it is back
             log.warning("store not reachable at start-up: %s", error)
+        state.snapshots.start_watching()
         yield
-        state.snapshots.wait_idle(timeout=5)
+        state.snapshots.stop_watching(timeout=5)
         if state.owns_store:
             state.store.close()
 
@@ -112,6 +116,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             allow_headers=[API_KEY_HEADER, "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(VersionHeaders)
+    app.add_exception_handler(NotModified, not_modified)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

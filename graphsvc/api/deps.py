@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.snapshot import Snapshot, SnapshotHolder
+from graphsvc.api.versioning import mark_version
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
@@ -44,12 +45,16 @@ def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-async def get_snapshot(state: StateDep) -> Snapshot:
-    """The snapshot in service; only the first build (nothing to serve yet) runs, in a worker thread."""
-    loaded = state.snapshots.loaded
-    if loaded is not None and not state.snapshots.stale:
-        return loaded
-    return await run_in_threadpool(state.snapshots.current)
+async def get_snapshot(state: StateDep, request: Request) -> Snapshot:
+    """The snapshot in service, never waiting for a rebuild; only the first build (nothing to serve yet) is awaited.
+
+    The answer is marked with the snapshot's data version (``ETag``); a matching ``If-None-Match`` is a 304.
+    """
+    snapshot = state.snapshots.loaded
+    if snapshot is None:
+        snapshot = await run_in_threadpool(state.snapshots.current)
+    mark_version(request, snapshot.version)
+    return snapshot
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]

@@ -81,8 +81,8 @@ class RecommendationService:
         log.info("recommendations warmed for %d communities", len(self.community_ids))
 
 
-def fit_snapshot(G: nx.Graph) -> RecommendationService | None:
-    """The ``fit`` hook of the snapshot holder."""
+def fit_snapshot(G: nx.Graph, version: int) -> RecommendationService | None:
+    """The ``fit`` hook of the snapshot holder (``version``: the store's data version ``G`` shows)."""
     return RecommendationService.fit(G)
 
 

@@ -99,9 +99,9 @@ class Health(BaseModel):
 
 
 class SnapshotInfo(BaseModel):
-    version: int = Field(description="API writes the snapshot reflects")
+    version: int = Field(description="the store's data version the snapshot shows (its answers' ETag)")
     built_at: dt.datetime
-    stale: bool = Field(description="a newer write is not reflected yet (rebuilding)")
+    stale: bool = Field(description="the store has moved to a newer version that is not served yet (rebuilding)")
     nodes: int
     edges: int
     recommendations_warm: bool = Field(description="every community's default recommendations are precomputed")
@@ -111,3 +111,4 @@ class Readiness(BaseModel):
     status: str = Field(examples=["ready"])
     store: str = Field(description="store kind", examples=["sqlite"])
     snapshot: SnapshotInfo | None = None
+    process: int = Field(description="id of the API process that answered (one of `graphsvc serve --workers N`)")

@@ -1,16 +1,25 @@
-"""The in-memory analysis snapshot that read endpoints are served from.
+"""The in-memory analysis snapshot that read endpoints are served from, kept fresh by watching the store.
 
-A :class:`Snapshot` is the whole district as a graph, built once from
-``store.snapshot()``, with whatever is fitted on it (the recommender) and a
-cache of analysis results. :class:`SnapshotHolder` keeps the current one:
+A :class:`Snapshot` is the whole district as a graph at one data version of the
+store (:meth:`graphsvc.store.base.GraphStore.data_version`), with whatever is
+fitted on it (the recommender) and a cache of analysis results.
+:class:`SnapshotHolder` keeps the current one:
 
 * readers take the current reference and never wait for a rebuild (only the
   very first build, when there is nothing to serve yet, is waited for);
-* every write through the API marks the snapshot stale and rebuilds it under a
-  lock, then swaps the reference in one assignment, so concurrent readers see
-  either the old snapshot or the new one, never a half-built one;
-* if the store is down during a rebuild, the old snapshot stays in service and
-  the next read retries the rebuild in a background thread.
+* a watcher thread reads the store's data version at most every
+  ``freshness_ms`` (and at once after a write through this process); when it
+  moved (a write by this process, another worker or a CLI load), the watcher
+  builds the new snapshot in the background and swaps the reference in one
+  assignment, so concurrent readers see the old snapshot or the new one, never
+  a half-built one;
+* the graph and the version are read together (``snapshot_with_version``), so a
+  snapshot shows the store at exactly its version, never part of a write;
+* if the store is down, the old snapshot stays in service and the watcher tries
+  again on its next round.
+
+Several API processes over one store each hold their own snapshot; the store's
+data version is what they share.
 """
 
 from __future__ import annotations
@@ -30,21 +39,28 @@ from graphsvc.store.base import GraphStore
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-Fit = Callable[[nx.Graph], Any]
-"""Builds what is precomputed for a snapshot (e.g. a fitted recommender) from its graph."""
+Fit = Callable[[nx.Graph, int], Any]
+"""Builds what is precomputed for a snapshot (e.g. a fitted recommender) from its graph and data version."""
 Warm = Callable[["Snapshot", Callable[[], bool]], None]
 """Fills a snapshot's caches in a background thread once it is in service; stops when told it is superseded."""
+
+DEFAULT_FRESHNESS_MS = 500
 
 
 @dataclass
 class Snapshot:
-    """One immutable view of the district and what was computed from it."""
+    """One immutable view of the district at one data version, and what was computed from it."""
 
     version: int
     graph: nx.Graph
     built_at: dt.datetime
     fitted: Any = None
     _cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def etag(self) -> str:
+        """The HTTP entity tag of every answer computed from this snapshot."""
+        return f'"v{self.version}"'
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value under ``key``, computing it once per snapshot (the graph never changes)."""
@@ -57,17 +73,27 @@ class Snapshot:
 
 
 class SnapshotHolder:
-    """Keeps the current :class:`Snapshot` of ``store`` and rebuilds it after writes."""
+    """Keeps the current :class:`Snapshot` of ``store`` and follows the store's data version."""
 
-    def __init__(self, store: GraphStore, *, fit: Fit | None = None, warm: Warm | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        fit: Fit | None = None,
+        warm: Warm | None = None,
+        freshness_ms: int = DEFAULT_FRESHNESS_MS,
+    ) -> None:
         self._store = store
         self._fit = fit
         self._warm = warm
+        self.freshness_ms = freshness_ms
         self._current: Snapshot | None = None
-        self._wanted = 0
+        self._store_version: int | None = None  # the last version read from the store
         self._rebuild_lock = threading.Lock()
-        self._state_lock = threading.Lock()
-        self._background: threading.Thread | None = None
+        self._changed = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
         self.last_error: str | None = None
 
     @property
@@ -77,41 +103,40 @@ class SnapshotHolder:
 
     @property
     def stale(self) -> bool:
-        """Whether a write happened that the snapshot in service does not show yet."""
+        """Whether the store was last seen at a version the snapshot in service does not show yet."""
         current = self._current
-        return current is None or current.version < self._wanted
+        return current is None or (self._store_version is not None and current.version != self._store_version)
 
     def current(self) -> Snapshot:
         """The snapshot to serve from; builds the first one (``StoreUnavailable`` if the store is down)."""
         snapshot = self._current
-        if snapshot is None:
-            return self.rebuild()
-        if snapshot.version < self._wanted:
-            self._rebuild_in_background()
-        return snapshot
-
-    def invalidate(self) -> None:
-        """Mark the snapshot stale: the store has changed."""
-        with self._state_lock:
-            self._wanted += 1
+        return snapshot if snapshot is not None else self.rebuild()
 
     def rebuild(self) -> Snapshot:
-        """Build a snapshot of the store as it is now and put it in service (unless one is current)."""
+        """Build a snapshot of the store as it is now and put it in service (unless it shows that version)."""
         with self._rebuild_lock:
-            wanted = self._wanted
-            current = self._current
-            if current is not None and current.version >= wanted:
-                return current
             try:
-                graph = self._store.snapshot()
+                version = self._store.data_version()
+                self._store_version = version
+                current = self._current
+                if current is not None and current.version == version:
+                    return current
+                version, graph = self._store.snapshot_with_version()
             except StoreUnavailable as error:
                 self.last_error = str(error)
                 raise
-            fitted = self._fit(graph) if self._fit is not None else None
-            snapshot = Snapshot(version=wanted, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
-            self._current = snapshot  # the atomic swap readers see
+            fitted = self._fit(graph, version) if self._fit is not None else None
+            snapshot = Snapshot(version=version, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
+            with self._changed:
+                self._current = snapshot  # the atomic swap readers see
+                self._changed.notify_all()
             self.last_error = None
-            log.info("snapshot %d built: %d nodes, %d edges", wanted, graph.number_of_nodes(), graph.number_of_edges())
+            log.info(
+                "snapshot of version %d built: %d nodes, %d edges",
+                version,
+                graph.number_of_nodes(),
+                graph.number_of_edges(),
+            )
         if self._warm is not None:
             warm = self._warm
             threading.Thread(
@@ -119,29 +144,44 @@ class SnapshotHolder:
             ).start()
         return snapshot
 
+    def check(self) -> None:
+        """Read the store's version and rebuild if it moved; the old snapshot stays if the store is down."""
+        try:
+            self.rebuild()
+        except StoreUnavailable as error:
+            log.warning("snapshot not refreshed (store unavailable): %s", error)
+
+    # -- the watcher ----------------------------------------------------------
+    def start_watching(self) -> None:
+        """Start the background thread that follows the store's data version."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name="graphsvc-freshness", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.freshness_ms / 1000)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.check()
+
     def after_write(self) -> None:
-        """Called after every write through the API: rebuild now, or keep the old one if the store is down."""
-        self.invalidate()
-        try:
-            self.rebuild()
-        except StoreUnavailable as error:
-            log.warning("snapshot not rebuilt after a write (store unavailable): %s", error)
+        """Called after a write through this process: the watcher checks now (the caller does not wait)."""
+        self._wake.set()
 
-    def _rebuild_in_background(self) -> None:
-        with self._state_lock:
-            if self._background is not None and self._background.is_alive():
-                return
-            self._background = threading.Thread(target=self._quiet_rebuild, name="graphsvc-snapshot", daemon=True)
-            self._background.start()
+    def stop_watching(self, timeout: float | None = None) -> None:
+        """Stop the watcher (at shutdown), waiting up to ``timeout`` for a rebuild in progress."""
+        self._stop.set()
+        self._wake.set()
+        watcher = self._watcher
+        if watcher is not None:
+            watcher.join(timeout)
 
-    def _quiet_rebuild(self) -> None:
-        try:
-            self.rebuild()
-        except StoreUnavailable as error:
-            log.warning("snapshot rebuild failed (store unavailable): %s", error)
-
-    def wait_idle(self, timeout: float | None = None) -> None:
-        """Wait for a background rebuild to end (tests and shutdown)."""
-        thread = self._background
-        if thread is not None:
-            thread.join(timeout)
+    def wait_for(self, version: int, timeout: float) -> bool:
+        """Wait until the snapshot in service shows ``version`` (tests, and clients that must read their write)."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self._current is not None and self._current.version >= version, timeout
+            )

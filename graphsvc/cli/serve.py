@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from graphsvc.store import GraphStore
 
 
+APP_FACTORY = "graphsvc.api.app:create_app"
+"""What every worker process calls (with no argument: settings from ``GRAPHSVC_*``) to build its app."""
+
+
 def load_demo(store: GraphStore, *, communities: int, seed: int) -> bool:
     """Load the synthetic district into ``store`` if it is empty; return whether it did."""
     from graphsvc.sample import generate_district
@@ -36,9 +40,21 @@ def serve(
     ] = DEMO_COMMUNITIES,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the --demo district.")] = 0,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="API processes on one port (uvicorn workers); each follows the store's data version. "
+            "Over SQLite they share the file (WAL); over Neo4j, the server.",
+        ),
+    ] = 1,
     store: StoreOption = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs) on the configured store."""
+    """Run the HTTP API (OpenAPI docs at /docs) on the configured store, in one process or --workers N."""
+    import os
+
     import uvicorn
 
     from graphsvc.api.app import create_app
@@ -59,6 +75,21 @@ def serve(
         console.print(f"Try:      curl '{base}/communities/com-00001/recommendations?k=5'")
         if not settings.api_keys:
             console.print("Writes are disabled: set GRAPHSVC_API_KEYS to allow imports and deletes.")
-        uvicorn.run(create_app(settings, store=graph_store), host=host, port=port, log_level=log_level)
+        if workers == 1:
+            uvicorn.run(create_app(settings, store=graph_store), host=host, port=port, log_level=log_level)
+            return
+        graph_store.close()
+        # Each worker process builds its own app from the environment, so the store chosen here goes there.
+        os.environ["GRAPHSVC_STORE"] = settings.store
+        console.print(f"{workers} worker processes over {graph_store.uri}")
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=5,
+        )
     finally:
         graph_store.close()

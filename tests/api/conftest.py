@@ -61,6 +61,14 @@ def tiny_store(api_store: GraphStore, tiny: Dataset) -> GraphStore:
 ClientFactory = Callable[..., TestClient]
 
 
+def settle(client: TestClient, timeout: float = 30) -> int:
+    """Wait until the app serves the store's current data version (writes are followed in the background)."""
+    state = client.app.state.graphsvc  # type: ignore[attr-defined]
+    version: int = state.store.data_version()
+    assert state.snapshots.wait_for(version, timeout), f"the snapshot did not reach version {version}"
+    return version
+
+
 @pytest.fixture
 def make_client(tiny_store: GraphStore) -> Iterator[ClientFactory]:
     """Build a client for an app over the tiny store with the given settings overrides."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -46,4 +47,4 @@ async def readyz(
             edges=snap.graph.number_of_edges(),
             recommendations_warm=isinstance(snap.fitted, RecommendationService) and snap.fitted.warmed.is_set(),
         )
-    return Readiness(status="ready", store=state.store.uri.split(":", 1)[0], snapshot=info)
+    return Readiness(status="ready", store=state.store.uri.split(":", 1)[0], snapshot=info, process=os.getpid())
