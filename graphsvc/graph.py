@@ -76,12 +76,22 @@ def build_graph(
     for e in entities:
         add_entity_node(G, e.id, entity_attributes(e))
     for n in needs:
-        G.nodes[n.community]["needs"][n.category] = float(n.weight)
+        add_need(G, n.community, n.category, n.weight)
     for o in offers:
-        G.nodes[o.partner]["offers"][o.category] = float(o.capacity)
+        add_offer(G, o.partner, o.category, o.capacity)
     for link in links:
         add_link(G, link)
     return G
+
+
+def add_need(G: nx.Graph, community: str, category: str, weight: float) -> None:
+    """Record one need on its community's node."""
+    G.nodes[community]["needs"][category] = float(weight)
+
+
+def add_offer(G: nx.Graph, partner: str, category: str, capacity: float) -> None:
+    """Record one offer on its partner's node."""
+    G.nodes[partner]["offers"][category] = float(capacity)
 
 
 def add_link(G: nx.Graph, link: Link) -> None:

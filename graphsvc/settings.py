@@ -65,11 +65,11 @@ class Settings(BaseSettings):
     @field_validator("store")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
+        from graphsvc.store.schemes import scheme_of, unknown_store_message  # the one registry of schemes
+
         value = value.strip()
-        if not value.startswith(
-            ("sqlite:", "bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
-        ):
-            raise ValueError(f"unknown store URI {value!r}: use sqlite:///path/graph.db or bolt://user@host:7687")
+        if scheme_of(value) is None:
+            raise ValueError(unknown_store_message(value))
         return value
 
 

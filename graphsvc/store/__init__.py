@@ -10,6 +10,7 @@ from __future__ import annotations
 from graphsvc.errors import ConfigError
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
+from graphsvc.store.schemes import scheme_of, unknown_store_message
 from graphsvc.store.sqlite import SQLiteStore
 
 __all__ = ["GraphStore", "SQLiteStore", "open_store"]
@@ -25,13 +26,7 @@ def open_store(uri: str | None = None, *, settings: Settings | None = None) -> G
     """
     settings = settings or Settings()
     uri = (uri or settings.store).strip()
-    if uri.startswith("sqlite:"):
-        path = uri.removeprefix("sqlite:").removeprefix("//")
-        if not path:
-            raise ConfigError(f"store URI {uri!r} names no file: use sqlite:///path/graph.db")
-        return SQLiteStore(path)
-    if uri.startswith(("bolt", "neo4j")):
-        from graphsvc.store.neo4j import Neo4jStore
-
-        return Neo4jStore.from_uri(uri, settings=settings)
-    raise ConfigError(f"unknown store URI {uri!r}: use sqlite:///path/graph.db or bolt://user@host:7687")
+    scheme = scheme_of(uri)
+    if scheme is None:
+        raise ConfigError(unknown_store_message(uri))
+    return scheme.open(uri, settings)

@@ -32,7 +32,7 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.errors import ConfigError, EntityNotFound, StoreUnavailable, ValidationFailed
-from graphsvc.graph import add_entity_node, add_partnership, new_snapshot, node_attributes
+from graphsvc.graph import add_entity_node, add_need, add_offer, add_partnership, new_snapshot, node_attributes
 from graphsvc.model import ENTITY_SCALARS, Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
@@ -320,16 +320,20 @@ class Neo4jStore(GraphStore):
         return counts
 
     def snapshot(self) -> nx.Graph:
-        """The whole district as a new graph, built straight from four bulk reads (no per-node query)."""
+        """The whole district as a new graph, built straight from four bulk reads (no per-node query).
+
+        The same helpers of :mod:`graphsvc.graph` as :func:`~graphsvc.graph.build_graph` put each row in the
+        graph; only the model objects in between are skipped.
+        """
         G = new_snapshot()
         unbounded = {"id": None, "kind": None, "street": None, "limit": 2**62, "offset": 0}
         for *values, attributes in self._read(LIST_ENTITIES, **unbounded):
             scalars = dict(zip(ENTITY_SCALARS, values, strict=True))
             add_entity_node(G, values[0], node_attributes(scalars, json.loads(attributes or "{}")))
         for community, category, weight in self._read(LIST_NEEDS, id=None):
-            G.nodes[community]["needs"][category] = float(weight)
+            add_need(G, community, category, weight)
         for partner, category, capacity in self._read(LIST_OFFERS, id=None):
-            G.nodes[partner]["offers"][category] = float(capacity)
+            add_offer(G, partner, category, capacity)
         for source, target, rel_type, since, _until, weight, project in self._read(LIST_LINKS, id=None):
             add_partnership(G, source, target, TYPE_KINDS[rel_type].value, _native(since), weight, project)
         return G
