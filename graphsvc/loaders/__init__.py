@@ -22,7 +22,7 @@ from pathlib import Path
 
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
-from graphsvc.loaders.hsds_read import is_hsds_directory
+from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.loaders.validate import validate_tables
@@ -119,6 +119,7 @@ def _read(
     given = [Path(p) for p in paths]
     directories = [p for p in given if is_hsds_directory(p)]
     others = [p for p in given if p not in directories]
+    others += [p for d in directories for p in graphsvc_tables_in(d)]  # a needs.csv kept beside the HSDS tables
     limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
     tables, problems = read_paths(others, **limits) if others else ([], [])
     summaries: list[HsdsSummary] = []

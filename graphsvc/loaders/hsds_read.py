@@ -27,9 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputTooLarge, Problem
+from graphsvc.loaders.readers import SUFFIXES as GRAPHSVC_SUFFIXES
 from graphsvc.loaders.readers import decode_text
+from graphsvc.loaders.tables import table_name
 
-__all__ = ["TABLE_NAMES", "HsdsTables", "Row", "is_hsds_directory", "read_hsds_tables", "table_of"]
+__all__ = [
+    "TABLE_NAMES",
+    "HsdsTables",
+    "Row",
+    "graphsvc_tables_in",
+    "is_hsds_directory",
+    "read_hsds_tables",
+    "table_of",
+]
 
 TABLE_NAMES: dict[str, str] = {
     "organization": "organization",
@@ -89,6 +99,15 @@ def is_hsds_directory(path: Path) -> bool:
         return False
     tables = {table_of(p.name): p.suffix.lower() for p in path.iterdir() if p.is_file()}
     return "service" in tables and ("organization" in tables or tables["service"] == ".json")
+
+
+def graphsvc_tables_in(directory: Path) -> list[Path]:
+    """Files of an HSDS directory that hold graphsvc's own tables (``needs.csv``...): loaded the usual way."""
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix.lower() in GRAPHSVC_SUFFIXES and table_name(p.stem) is not None
+    )
 
 
 @dataclass
@@ -231,7 +250,8 @@ def read_hsds_tables(directory: Path, *, max_bytes: int, max_rows: int) -> tuple
     """Read the HSDS tables graphsvc uses from ``directory``; other files are listed in ``ignored``."""
     found = HsdsTables(directory=str(directory))
     problems: list[Problem] = []
-    paths = sorted(p for p in directory.iterdir() if p.is_file())
+    own = set(graphsvc_tables_in(directory))
+    paths = sorted(p for p in directory.iterdir() if p.is_file() and p not in own)
     has_terms = any(table_of(p.name) == "taxonomy_term" for p in paths)
     for path in paths:
         table = table_of(path.name)

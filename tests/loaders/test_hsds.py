@@ -183,3 +183,14 @@ def test_needs_load_beside_the_directory(sqlite_store: SQLiteStore, tmp_path: Pa
     }
     uncovered = {c.category: c.uncovered for c in district_gaps(sqlite_store.snapshot()).categories}
     assert uncovered == {"youth": 2.0, "legal_aid": 1.0}  # no provider of either is linked there
+
+
+def test_needs_inside_the_directory_load_the_usual_way(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    folder = tmp_path / "with-needs"
+    shutil.copytree(V1, folder)
+    (folder / "needs.csv").write_text("community,category,weight\ncity:拱北,养老服务,2\n", "utf-8")
+    report = load_paths(sqlite_store, [folder])
+    assert [(n.community, n.category, n.weight) for n in sqlite_store.list_needs()] == [
+        ("city:拱北", "elderly_care", 2)
+    ]
+    assert str(folder / "needs.csv") not in report.hsds[0].ignored_files
