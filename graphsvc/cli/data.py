@@ -92,6 +92,10 @@ def load(
         Path | None,
         typer.Option("--categories", help="HSDS directories: a CSV 'term,category' mapping taxonomy terms."),
     ] = None,
+    kinds: Annotated[
+        Path | None,
+        typer.Option("--kinds", help="HSDS directories: a CSV 'organization,kind[,subtype]' for non-NGO partners."),
+    ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -100,7 +104,7 @@ def load(
     from graphsvc.loaders import HsdsOptions, load_paths
 
     settings = settings_with(store)
-    hsds = HsdsOptions(areas=areas, categories=categories)
+    hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds)
     with store_from(store) as graph_store, progress_bar("Loading", total=None) as advance:
         report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance, hsds=hsds)
     if as_json:

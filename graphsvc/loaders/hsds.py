@@ -2,8 +2,9 @@
 
 The mapping (docs/hsds.md gives it field by field):
 
-* each **organization** is a partner entity (kind ``organization``, or the
-  value of a ``kind`` column), with its HSDS id, name and alternate name;
+* each **organization** is a partner entity, with its HSDS id, name and
+  alternate name, of kind ``organization`` unless the kinds table
+  (``--kinds``) or a ``kind`` column says otherwise;
 * each active **service** is an offer of its organization in every category
   its taxonomy terms map to (:mod:`graphsvc.loaders.hsds_terms`), or -- when no
   term maps -- every category its name, description and keywords mention
@@ -33,7 +34,15 @@ from pathlib import Path
 from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.hsds_read import HsdsTables, Row, read_hsds_tables
-from graphsvc.loaders.hsds_terms import Term, TermMap, categories_of_term, default_term_map, read_term_map
+from graphsvc.loaders.hsds_terms import (
+    KindMap,
+    Term,
+    TermMap,
+    categories_of_term,
+    default_term_map,
+    read_kind_map,
+    read_term_map,
+)
 from graphsvc.loaders.tables import RawTable
 from graphsvc.vocabulary import AreaLevel
 
@@ -75,10 +84,12 @@ def area_id(level: AreaLevel, name: str) -> str:
 
 @dataclass(frozen=True)
 class HsdsOptions:
-    """How to map HSDS directories: the area level, and a taxonomy mapping table in front of the built-in one."""
+    """How to map HSDS directories: the area level, a taxonomy mapping table in front of the built-in one,
+    and a table of organizations' kinds."""
 
     areas: AreaLevel = AreaLevel.city
     categories: Path | None = None
+    kinds: Path | None = None
 
 
 def _area_name(level: AreaLevel, name: str) -> str:
@@ -151,8 +162,8 @@ def _split(text: str | None) -> list[str]:
 
 
 class _Mapper:
-    def __init__(self, found: HsdsTables, level: AreaLevel, term_map: TermMap) -> None:
-        self.found, self.level, self.term_map = found, level, term_map
+    def __init__(self, found: HsdsTables, level: AreaLevel, term_map: TermMap, kinds: KindMap) -> None:
+        self.found, self.level, self.term_map, self.kinds = found, level, term_map, kinds
         self.problems: list[Problem] = []
         self.out = _Out()
         self.summary = HsdsSummary(
@@ -204,17 +215,23 @@ class _Mapper:
     # organizations and services -----------------------------------------------------------------------------
     def organizations(self) -> None:
         for row in self.found.rows("organization"):
-            values: dict[str, object] = {
-                "id": row.get("id"),
-                "kind": row.get("kind") or "organization",
-                "name": row.get("name"),
-            }
+            kind, subtype = self._kind(row)
+            values: dict[str, object] = {"id": row.get("id"), "kind": kind, "name": row.get("name")}
+            if subtype:
+                values["subtype"] = subtype
             if row.get("alternate_name"):
                 values["alternate_name"] = row.get("alternate_name")
             self.summary.organizations += 1
             # the same dict is completed later with the organization's services (``hsds_services``)
             self.org_values[row.get("id") or ""] = values
             self.out.add("entities", row, values)
+
+    def _kind(self, row: Row) -> tuple[str, str | None]:
+        """An organization's kind: the kinds table (by id, then name), else a ``kind`` column, else organization."""
+        for key in (row.get("id"), row.get("name")):
+            if key and (found := self.kinds.get(" ".join(key.casefold().split()))):
+                return found
+        return row.get("kind") or "organization", row.get("subtype")
 
     def service_terms(self) -> dict[str, list[tuple[Row, str]]]:
         """The taxonomy term ids of each service, with the row that lists each."""
@@ -382,10 +399,14 @@ class _Mapper:
 
 
 def map_hsds(
-    found: HsdsTables, *, areas: AreaLevel = AreaLevel.city, term_map: TermMap | None = None
+    found: HsdsTables,
+    *,
+    areas: AreaLevel = AreaLevel.city,
+    term_map: TermMap | None = None,
+    kinds: KindMap | None = None,
 ) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
     """graphsvc's tables from HSDS tables, the problems found, and the summary of what was mapped."""
-    return _Mapper(found, areas, default_term_map() if term_map is None else term_map).run()
+    return _Mapper(found, areas, default_term_map() if term_map is None else term_map, kinds or {}).run()
 
 
 def read_hsds(
@@ -393,12 +414,13 @@ def read_hsds(
     *,
     areas: AreaLevel = AreaLevel.city,
     term_map: TermMap | None = None,
+    kinds: KindMap | None = None,
     max_bytes: int,
     max_rows: int,
 ) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
     """Read and map an HSDS directory (see :func:`map_hsds`)."""
     found, problems = read_hsds_tables(directory, max_bytes=max_bytes, max_rows=max_rows)
-    tables, found_problems, summary = map_hsds(found, areas=areas, term_map=term_map)
+    tables, found_problems, summary = map_hsds(found, areas=areas, term_map=term_map, kinds=kinds)
     return tables, problems + found_problems, summary
 
 
@@ -407,11 +429,13 @@ def read_hsds_dirs(
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     """Read and map several HSDS directories with the same options (the mapping table read once)."""
     term_map, problems = read_term_map(options.categories) if options.categories else (None, [])
+    kinds, kind_problems = read_kind_map(options.kinds) if options.kinds else ({}, [])
+    problems += kind_problems
     tables: list[RawTable] = []
     summaries: list[HsdsSummary] = []
     for directory in directories:
         found, found_problems, summary = read_hsds(
-            directory, areas=options.areas, term_map=term_map, max_bytes=max_bytes, max_rows=max_rows
+            directory, areas=options.areas, term_map=term_map, kinds=kinds, max_bytes=max_bytes, max_rows=max_rows
         )
         tables += found
         problems += found_problems

@@ -3,8 +3,8 @@
 What is written (docs/hsds.md has the field list):
 
 * ``organization.csv``: every partner, with its id and name, its alternate
-  name when it has one, and a ``kind`` column (a graphsvc extension; the
-  loader reads it back);
+  name when it has one, and ``kind`` and ``subtype`` columns (graphsvc
+  extensions; the loader reads them back);
 * ``service.csv``: the services an HSDS import recorded for each partner
   (same ids and names), keeping the categories the partner still offers; an
   offer no recorded service carries becomes a service of its own, with the id
@@ -37,7 +37,7 @@ __all__ = ["HSDS_COLUMNS", "write_hsds"]
 TAXONOMY_ID = "graphsvc"
 
 HSDS_COLUMNS: dict[str, list[str]] = {
-    "organization": ["id", "name", "alternate_name", "description", "kind"],
+    "organization": ["id", "name", "alternate_name", "description", "kind", "subtype"],
     "service": ["id", "organization_id", "name", "alternate_name", "description", "status"],
     "taxonomy": ["id", "name", "description", "uri", "version"],
     "taxonomy_term": ["id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id"],
@@ -122,6 +122,7 @@ def write_hsds(dataset: Dataset, outdir: Path | str) -> list[Path]:
                 "alternate_name": entity.attributes.get("alternate_name"),
                 "description": entity.attributes.get("description", ""),
                 "kind": entity.kind.value,
+                "subtype": entity.subtype.value if entity.subtype else None,
             }
         )
         if entity.street:

@@ -29,12 +29,15 @@ from pathlib import Path
 
 from graphsvc.errors import Problem
 from graphsvc.loaders.readers import decode_text
-from graphsvc.vocabulary import parse_category
+from graphsvc.vocabulary import parse_category, parse_entity_kind, parse_subtype
 
-__all__ = ["TermMap", "categories_of_term", "default_term_map", "read_term_map"]
+__all__ = ["KindMap", "TermMap", "categories_of_term", "default_term_map", "read_kind_map", "read_term_map"]
 
 TermMap = dict[str, tuple[str, ...]]
 """Normalised term (id, code or name) -> category codes."""
+
+KindMap = dict[str, tuple[str, str | None]]
+"""Normalised organization id or name -> (kind, subtype or ``None``)."""
 
 Term = tuple[str, str | None, str | None]
 """A taxonomy term as ``(id or code, name, parent id)``."""
@@ -118,3 +121,37 @@ def categories_of_term(term_id: str, terms: Mapping[str, Term], table: TermMap) 
                 return [category]
         current = parent
     return []
+
+
+def read_kind_map(path: Path) -> tuple[KindMap, list[Problem]]:
+    """Which HSDS organizations are not plain social organizations: a CSV ``organization,kind[,subtype]``.
+
+    ``organization`` is an HSDS organization id or name; ``kind`` and ``subtype`` take graphsvc's codes or
+    labels in either language (``school``, ``高校社团``). Problems name the file, line and field.
+    """
+    if not path.is_file():
+        return {}, [Problem(str(path), None, None, "no such file")]
+    text, problem = decode_text(path.read_bytes(), str(path))
+    if text is None:
+        return {}, [problem] if problem else []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = [(f or "").strip().lower() for f in reader.fieldnames or []]
+    missing = [c for c in ("organization", "kind") if c not in fields]
+    if missing:
+        reason = "a kind mapping needs the columns 'organization' and 'kind' (and may have 'subtype')"
+        return {}, [Problem(str(path), 1, c, reason) for c in missing]
+    out: KindMap = {}
+    problems: list[Problem] = []
+    for row in reader:
+        values = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if not values.get("organization"):
+            continue
+        try:
+            kind = parse_entity_kind(values.get("kind", "")).value
+            subtype = parse_subtype(values["subtype"]).value if values.get("subtype") else None
+        except ValueError as exc:
+            field = "subtype" if values.get("kind") and "subtype" in str(exc) else "kind"
+            problems.append(Problem(str(path), reader.line_num, field, str(exc)))
+            continue
+        out[_key(values["organization"])] = (kind, subtype)
+    return out, problems

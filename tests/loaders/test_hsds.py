@@ -194,3 +194,22 @@ def test_needs_inside_the_directory_load_the_usual_way(sqlite_store: SQLiteStore
         ("city:拱北", "elderly_care", 2)
     ]
     assert str(folder / "needs.csv") not in report.hsds[0].ignored_files
+
+
+def test_kinds_table_makes_partners_schools_and_enterprises(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    table = tmp_path / "kinds.csv"
+    table.write_text("organization,kind,subtype\norg-2,高校,student_society\nQuiet Org,enterprise,\n", "utf-8")
+    load_paths(sqlite_store, [V1], hsds=HsdsOptions(kinds=table))
+    kinds = {e.id: (e.kind.value, e.subtype.value if e.subtype else None) for e in sqlite_store.list_entities()}
+    assert kinds["org-2"] == ("school", "student_society")
+    assert kinds["org-4"] == ("enterprise", None)  # by name
+    assert kinds["org-1"] == ("organization", None)
+
+
+def test_bad_kinds_table_is_named(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    table = tmp_path / "kinds.csv"
+    table.write_text("organization,kind\norg-2,school\norg-3,charity\n", "utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_paths(sqlite_store, [V1], hsds=HsdsOptions(kinds=table))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.field) == (str(table), 3, "kind")

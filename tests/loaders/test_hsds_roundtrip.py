@@ -21,8 +21,8 @@ from graphsvc.vocabulary import AreaLevel
 V1 = Path(__file__).parent / "hsds_v1"
 
 
-def partners(store: SQLiteStore) -> dict[str, tuple[str, str]]:
-    return {e.id: (e.name, e.kind.value) for e in store.list_entities() if e.is_partner}
+def partners(store: SQLiteStore) -> dict[str, tuple[str, str, str | None]]:
+    return {e.id: (e.name, e.kind.value, e.subtype and e.subtype.value) for e in store.list_entities() if e.is_partner}
 
 
 def offered(store: SQLiteStore) -> set[tuple[str, str]]:
@@ -64,7 +64,7 @@ def test_graphsvc_data_round_trip(tiny: Dataset, sqlite_store: SQLiteStore, tmp_
     write_hsds(sqlite_store.dataset(), tmp_path / "out")
     with SQLiteStore(tmp_path / "again.db") as again:
         load_paths(again, [tmp_path / "out"])
-        assert partners(again) == partners(sqlite_store)  # kinds come back through the kind column
+        assert partners(again) == partners(sqlite_store)  # kinds and subtypes come back through their columns
         assert offered(again) == offered(sqlite_store)
         linked = {(link.source, link.target) for link in again.list_links()}
         assert ("e1", "c1") in linked and ("e1", "c2") in linked  # community ids through the service-area uri
