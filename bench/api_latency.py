@@ -1,7 +1,7 @@
 """Latency of the recommendations endpoint against /healthz on the same running server (wrk).
 
 Starts ``graphsvc serve --demo`` on loopback over a fresh SQLite store holding the
-synthetic district (2,000 communities by default), waits until the snapshot's
+synthetic district (2,000 communities by default), waits until the edition's
 recommendations are warm, then runs wrk at 16 connections against ``/healthz``
 and against ``/communities/{id}/recommendations`` (rotating over every
 community). With ``--workers N`` (N > 1) it then serves the same store with
@@ -68,8 +68,8 @@ def wait_warm(base: str, timeout: float, workers: int = 1) -> dict[str, Any]:
     while time.monotonic() < deadline:
         try:
             body = httpx.get(f"{base}/readyz", timeout=2, headers={"Connection": "close"}).json()
-            snapshot = body.get("snapshot") or {}
-            if snapshot.get("recommendations_warm"):
+            edition = body.get("edition") or {}
+            if edition.get("recommendations_warm"):
                 warm.add(body.get("process", 0))
                 if len(warm) >= workers:
                     return dict(body)
@@ -132,10 +132,10 @@ def main() -> None:
         server = start_server(args, store, port, workers=1)
         try:
             ready = wait_warm(base, args.warm_timeout)
-            snapshot = ready["snapshot"]
+            edition = ready["edition"]
             print(
-                f"server warm after {time.monotonic() - started:.1f} s: {snapshot['nodes']} nodes, "
-                f"{snapshot['edges']} edges, {args.communities} communities"
+                f"server warm after {time.monotonic() - started:.1f} s: {edition['nodes']} nodes, "
+                f"{edition['edges']} edges, {args.communities} communities"
             )
             health = run_wrk(wrk, base, "health", args, workdir)
             reco = run_wrk(wrk, base, "reco", args, workdir)

@@ -2,7 +2,7 @@
 
 Nothing is created at import time. The app opens the configured store (or uses
 the one it is given), serves reads from the store and from an in-memory
-analysis snapshot (:mod:`graphsvc.api.snapshot`), and answers every error as
+analysis edition (:mod:`graphsvc.api.edition`), and answers every error as
 ``application/problem+json`` (:mod:`graphsvc.api.problems`).
 """
 
@@ -20,11 +20,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
+from graphsvc.api.edition import EditionHolder
 from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
-from graphsvc.api.recommendations import fit_snapshot, warm_snapshot
+from graphsvc.api.recommendations import fit_edition, warm_edition
 from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
-from graphsvc.api.snapshot import SnapshotHolder
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
@@ -71,19 +71,19 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     state = ApiState(
         settings=settings,
         store=graph_store,
-        snapshots=SnapshotHolder(graph_store, fit=fit_snapshot, warm=warm_snapshot, freshness_ms=settings.freshness_ms),
+        editions=EditionHolder(graph_store, fit=fit_edition, warm=warm_edition, freshness_ms=settings.freshness_ms),
         owns_store=owns_store,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            await run_in_threadpool(state.snapshots.rebuild)
+            await run_in_threadpool(state.editions.rebuild)
         except StoreUnavailable as error:  # start anyway: /readyz reports, reads answer 503 until it is back
             log.warning("store not reachable at start-up: %s", error)
-        state.snapshots.start_watching()
+        state.editions.start_watching()
         yield
-        state.snapshots.stop_watching(timeout=5)
+        state.editions.stop_watching(timeout=5)
         if state.owns_store:
             state.store.close()
 

@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.api.snapshot import Snapshot, SnapshotHolder
+from graphsvc.api.edition import Edition, EditionHolder
 from graphsvc.api.versioning import mark_version
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
@@ -25,7 +25,7 @@ class ApiState:
 
     settings: Settings
     store: GraphStore
-    snapshots: SnapshotHolder
+    editions: EditionHolder
     owns_store: bool
 
 
@@ -45,21 +45,21 @@ def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-async def get_snapshot(state: StateDep, request: Request) -> Snapshot:
-    """The snapshot in service, never waiting for a rebuild; only the first build (nothing to serve yet) is awaited.
+async def get_edition(state: StateDep, request: Request) -> Edition:
+    """The edition in service, never waiting for a rebuild; only the first build (nothing to serve yet) is awaited.
 
-    The answer is marked with the snapshot's data version (``ETag``); a matching ``If-None-Match`` is a 304.
+    The answer is marked with the edition's data version (``ETag``); a matching ``If-None-Match`` is a 304.
     """
-    snapshot = state.snapshots.loaded
-    if snapshot is None:
-        snapshot = await run_in_threadpool(state.snapshots.current)
-    mark_version(request, snapshot.version)
-    return snapshot
+    edition = state.editions.loaded
+    if edition is None:
+        edition = await run_in_threadpool(state.editions.current)
+    mark_version(request, edition.version)
+    return edition
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+EditionDep = Annotated[Edition, Depends(get_edition)]
 
 api_key_scheme = APIKeyHeader(
     name=API_KEY_HEADER,
@@ -102,8 +102,8 @@ def require_read_key(settings: SettingsDep, sent: Annotated[str | None, Security
 WriteKeyDep = Annotated[None, Depends(require_write_key)]
 
 
-def get_snapshot_holder(state: StateDep) -> SnapshotHolder:
-    return state.snapshots
+def get_edition_holder(state: StateDep) -> EditionHolder:
+    return state.editions
 
 
-SnapshotHolderDep = Annotated[SnapshotHolder, Depends(get_snapshot_holder)]
+EditionHolderDep = Annotated[EditionHolder, Depends(get_edition_holder)]

@@ -1,10 +1,10 @@
-"""Recommendations served from the snapshot: one fitted recommender, answers kept as encoded JSON.
+"""Recommendations served from the edition: one fitted recommender, answers kept as encoded JSON.
 
-A :class:`RecommendationService` is fitted once per snapshot
+A :class:`RecommendationService` is fitted once per edition
 (:meth:`graphsvc.analysis.recommend.Recommender.fit`). Answers are cached as
 the JSON bytes sent to clients (bounded), so a repeated question costs one dict
 lookup on the event loop; a background warm-up fills the default question
-(``k=10``, no filters) for every community right after a snapshot is swapped in.
+(``k=10``, no filters) for every community right after an edition is swapped in.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.api.snapshot import Snapshot
+from graphsvc.api.edition import Edition
 from graphsvc.graph import communities
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ DEFAULT_K = 10
 MAX_K = 100
 MAX_CACHED = 20_000
 FREEZE_GC_NODES = 5_000
-"""Snapshots at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
+"""Editions at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
 
 AnswerKey = tuple[str, int, tuple[str, ...] | None, str | None, float | None]
 
@@ -38,7 +38,7 @@ def answer_key(
 
 
 class RecommendationService:
-    """The recommender fitted on one snapshot graph, and its cached answers."""
+    """The recommender fitted on one edition graph, and its cached answers."""
 
     def __init__(self, recommender: Recommender, community_ids: list[str]) -> None:
         self.recommender = recommender
@@ -75,28 +75,28 @@ class RecommendationService:
         """Compute the default answer of every community (run in a background thread)."""
         for community in self.community_ids:
             if is_current is not None and not is_current():
-                return  # a newer snapshot took over
+                return  # a newer edition took over
             self.answer(answer_key(community, DEFAULT_K, None, None, None))
         self.warmed.set()
         log.info("recommendations warmed for %d communities", len(self.community_ids))
 
 
-def fit_snapshot(G: nx.Graph, version: int) -> RecommendationService | None:
-    """The ``fit`` hook of the snapshot holder (``version``: the store's data version ``G`` shows)."""
+def fit_edition(G: nx.Graph, version: int) -> RecommendationService | None:
+    """The ``fit`` hook of the edition holder (``version``: the store's data version ``G`` shows)."""
     return RecommendationService.fit(G)
 
 
-def warm_snapshot(snapshot: Snapshot, is_current: Callable[[], bool]) -> None:
-    """The ``warm`` hook of the snapshot holder: precompute, then take the snapshot out of the cyclic GC's sight.
+def warm_edition(edition: Edition, is_current: Callable[[], bool]) -> None:
+    """The ``warm`` hook of the edition holder: precompute, then take the edition out of the cyclic GC's sight.
 
-    A large snapshot is millions of long-lived objects; without ``gc.freeze()`` every full collection walks them
+    A large edition is millions of long-lived objects; without ``gc.freeze()`` every full collection walks them
     all and stalls every request for a few hundred milliseconds (the p99). Unfreezing first lets the previous
-    snapshot's garbage be collected.
+    edition's garbage be collected.
     """
-    service = snapshot.fitted
+    service = edition.fitted
     if isinstance(service, RecommendationService):
         service.warm(is_current=is_current)
-    if is_current() and snapshot.graph.number_of_nodes() >= FREEZE_GC_NODES:
+    if is_current() and edition.graph.number_of_nodes() >= FREEZE_GC_NODES:
         gc.unfreeze()
         gc.collect()
         gc.freeze()

@@ -98,8 +98,8 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
 
 
-class SnapshotInfo(BaseModel):
-    version: int = Field(description="the store's data version the snapshot shows (its answers' ETag)")
+class EditionInfo(BaseModel):
+    version: int = Field(description="the store's data version the edition shows (its answers' ETag)")
     built_at: dt.datetime
     stale: bool = Field(description="the store has moved to a newer version that is not served yet (rebuilding)")
     nodes: int
@@ -110,5 +110,5 @@ class SnapshotInfo(BaseModel):
 class Readiness(BaseModel):
     status: str = Field(examples=["ready"])
     store: str = Field(description="store kind", examples=["sqlite"])
-    snapshot: SnapshotInfo | None = None
+    edition: EditionInfo | None = None
     process: int = Field(description="id of the API process that answered (one of `graphsvc serve --workers N`)")

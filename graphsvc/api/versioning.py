@@ -1,6 +1,6 @@
 """Answers carry the data version they were computed from: ``ETag``, ``X-Graphsvc-Version`` and 304s.
 
-Every answer computed from the analysis snapshot names the snapshot's data
+Every answer computed from the analysis edition names the edition's data
 version in two headers (``ETag: "v12"`` and ``X-Graphsvc-Version: 12``); a
 ``GET`` whose ``If-None-Match`` names the version in service answers ``304 Not
 Modified`` without computing anything. Answers read straight from the store

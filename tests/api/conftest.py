@@ -65,7 +65,7 @@ def settle(client: TestClient, timeout: float = 30) -> int:
     """Wait until the app serves the store's current data version (writes are followed in the background)."""
     state = client.app.state.graphsvc  # type: ignore[attr-defined]
     version: int = state.store.data_version()
-    assert state.snapshots.wait_for(version, timeout), f"the snapshot did not reach version {version}"
+    assert state.editions.wait_for(version, timeout), f"the edition did not reach version {version}"
     return version
 
 
@@ -76,7 +76,7 @@ def make_client(tiny_store: GraphStore) -> Iterator[ClientFactory]:
 
     def make(store: GraphStore | None = None, **overrides: Any) -> TestClient:
         client = TestClient(create_app(api_settings(**overrides), store=store or tiny_store))
-        client.__enter__()  # runs the lifespan (builds the first snapshot)
+        client.__enter__()  # runs the lifespan (builds the first edition)
         clients.append(client)
         return client
 

@@ -82,7 +82,7 @@ def test_repeated_question_is_served_from_the_cache(district_client: tuple[TestC
     first = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     second = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     assert first.content == second.content
-    service = client.app.state.graphsvc.snapshots.loaded.fitted  # type: ignore[attr-defined]
+    service = client.app.state.graphsvc.editions.loaded.fitted  # type: ignore[attr-defined]
     assert service.cached(("com-00004", 3, None, None, 0.1)) == first.content
 
 
@@ -131,7 +131,7 @@ def test_writes_refresh_recommendations(district_client: tuple[TestClient, Graph
     version = settle(client)
     after = client.get("/communities/com-00005/recommendations?k=10").json()["recommendations"]
     assert top not in [r["partner"] for r in after]
-    assert client.get("/readyz").json()["snapshot"]["version"] == version
+    assert client.get("/readyz").json()["edition"]["version"] == version
 
 
 def test_empty_store_answers_without_errors(api_store: GraphStore) -> None:

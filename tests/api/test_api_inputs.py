@@ -85,10 +85,10 @@ def test_readyz_follows_the_read_key_rule(make_client: ClientFactory) -> None:
     locked = make_client(read_requires_key=True)
     anonymous = locked.get("/readyz")
     assert anonymous.status_code == 200  # probes need no key
-    assert anonymous.json()["snapshot"] is None
-    assert locked.get("/readyz", headers={"X-API-Key": "wrong"}).json()["snapshot"] is None
-    assert locked.get("/readyz", headers=AUTH).json()["snapshot"]["nodes"] == 5
-    assert make_client().get("/readyz").json()["snapshot"]["nodes"] == 5  # reads open: figures for all
+    assert anonymous.json()["edition"] is None
+    assert locked.get("/readyz", headers={"X-API-Key": "wrong"}).json()["edition"] is None
+    assert locked.get("/readyz", headers=AUTH).json()["edition"]["nodes"] == 5
+    assert make_client().get("/readyz").json()["edition"]["nodes"] == 5  # reads open: figures for all
 
 
 class UnopenableStore(SQLiteStore):

@@ -1,7 +1,7 @@
 """Every answer follows the store's data version: writes by anyone are served soon, never waited for, and tagged.
 
 The app watches the store's data version in the background (``GRAPHSVC_FRESHNESS_MS``); answers computed from
-the snapshot carry its version (``ETag``, ``X-Graphsvc-Version``) and a matching ``If-None-Match`` is a 304.
+the edition carry its version (``ETag``, ``X-Graphsvc-Version``) and a matching ``If-None-Match`` is a 304.
 Real worker processes are in ``test_workers.py``.
 """
 
@@ -52,14 +52,14 @@ def test_a_write_by_another_process_is_served_without_a_request_to_this_one(tiny
         assert client.get("/communities/c3/gaps").status_code == 404
         with open_store(tiny_store.uri) as other:  # another handle, as a CLI load in another process has
             other.upsert(C3)
-        assert client.app.state.graphsvc.snapshots.wait_for(tiny_store.data_version(), 30)  # type: ignore[attr-defined]
+        assert client.app.state.graphsvc.editions.wait_for(tiny_store.data_version(), 30)  # type: ignore[attr-defined]
         gaps = client.get("/communities/c3/gaps")
         assert gaps.status_code == 200
         assert gaps.headers["x-graphsvc-version"] == str(tiny_store.data_version())
 
 
 def test_an_import_does_not_wait_for_the_snapshot(tmp_path: Path, tiny: Dataset) -> None:
-    """With the rebuild held up, the import still answers, and reads keep coming from the old snapshot."""
+    """With the rebuild held up, the import still answers, and reads keep coming from the old edition."""
     store = GatedStore(tmp_path / "gated.db")
     store.upsert(tiny)
     store.gate.set()
@@ -75,7 +75,7 @@ def test_an_import_does_not_wait_for_the_snapshot(tmp_path: Path, tiny: Dataset)
             during = client.get("/streets")
             assert during.headers["x-graphsvc-version"] == before
             assert during.json()["data"] == [{"street": "拱北", "communities": 2}]
-            assert client.get("/readyz").json()["snapshot"]["stale"] is True
+            assert client.get("/readyz").json()["edition"]["stale"] is True
             store.gate.set()
             settle(client)
             assert client.get("/streets").json()["data"] == [{"street": "拱北", "communities": 3}]

@@ -1,4 +1,4 @@
-"""The store going away under a running app: 503 problems, old snapshot kept, recovery without a restart.
+"""The store going away under a running app: 503 problems, old edition kept, recovery without a restart.
 
 ``outage`` gives a store plus ``stop()``/``start()``. For SQLite it is a test
 double of the store (every call raises ``StoreUnavailable`` while stopped); a
@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from graphsvc.api.snapshot import SnapshotHolder
+from graphsvc.api.edition import EditionHolder
 from graphsvc.errors import StoreUnavailable
 from graphsvc.model import Dataset
 from graphsvc.store import GraphStore, SQLiteStore
@@ -90,7 +90,7 @@ def test_store_down_then_back_under_a_running_app(outage: Outage) -> None:
         deleted = client.delete("/entities/e1", headers=AUTH)
         assert deleted.status_code == 503
         assert client.get("/healthz").status_code == 200
-        # Snapshot reads keep serving the last snapshot while the store is down.
+        # Edition reads keep serving the last edition while the store is down.
         assert client.get("/communities/c1/gaps").status_code == 200
         outage.start()
         assert client.get("/readyz").status_code == 200
@@ -104,13 +104,13 @@ def test_app_starts_while_the_store_is_down(outage: Outage) -> None:
     with TestClient(create_app(api_settings(), store=outage.store)) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 503
-        assert client.get("/communities/c1/gaps").status_code == 503  # no snapshot yet
+        assert client.get("/communities/c1/gaps").status_code == 503  # no edition yet
         outage.start()
         assert client.get("/readyz").status_code == 200
         assert client.get("/communities/c1/gaps").status_code == 200
 
 
-# -- the snapshot holder --------------------------------------------------------
+# -- the edition holder --------------------------------------------------------
 class GatedStore(SQLiteStore):
     """A store whose ``snapshot()`` waits for the test to open a gate (a slow rebuild)."""
 
@@ -129,7 +129,7 @@ def test_readers_see_the_old_snapshot_during_a_rebuild(tmp_path: Path, tiny: Dat
     store = GatedStore(tmp_path / "g.db")
     store.upsert(tiny)
     store.gate.set()
-    holder = SnapshotHolder(store)
+    holder = EditionHolder(store)
     first = holder.current()
     assert first.version == store.data_version() == 1
     store.gate.clear()
@@ -151,10 +151,10 @@ def test_readers_see_the_old_snapshot_during_a_rebuild(tmp_path: Path, tiny: Dat
 
 @pytest.mark.parametrize("outage", ["sqlite-double"], indirect=True)  # one real restart is enough
 def test_failed_rebuild_keeps_the_old_snapshot_and_retries(outage: Outage) -> None:
-    holder = SnapshotHolder(outage.store)
+    holder = EditionHolder(outage.store)
     first = holder.current()
     outage.stop()
-    holder.check()  # what the watcher does every round: the store is down, the old snapshot stays
+    holder.check()  # what the watcher does every round: the store is down, the old edition stays
     assert holder.current() is first
     assert holder.last_error is not None
     outage.start()

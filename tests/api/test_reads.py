@@ -24,9 +24,9 @@ def test_healthz(client: TestClient) -> None:
 def test_readyz_reports_store_and_snapshot(client: TestClient) -> None:
     body = client.get("/readyz").json()
     assert body["status"] == "ready"
-    assert body["snapshot"]["nodes"] == 5
-    assert body["snapshot"]["edges"] == 3
-    assert body["snapshot"]["stale"] is False
+    assert body["edition"]["nodes"] == 5
+    assert body["edition"]["edges"] == 3
+    assert body["edition"]["stale"] is False
 
 
 def test_communities_list_is_data_and_count(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 A real process is the point here (the workers are separate processes, and the writer is the CLI), so these
 tests start ``python -m graphsvc`` as subprocesses. Which worker answered is told by ``/readyz`` (``process``),
-which also says the data version and size of the snapshot that worker serves. Deadlines are freshness
+which also says the data version and size of the edition that worker serves. Deadlines are freshness
 promises (a write is served everywhere within 2 s), not measurements of speed.
 """
 
@@ -71,7 +71,7 @@ class Served:
             bodies = list(pool.map(lambda _: get(f"{base}/readyz").json(), range(ASK_AT_ONCE)))
         answers: dict[int, list[tuple[int, int]]] = {}
         for body in bodies:
-            answers.setdefault(body["process"], []).append((body["snapshot"]["version"], body["snapshot"]["nodes"]))
+            answers.setdefault(body["process"], []).append((body["edition"]["version"], body["edition"]["nodes"]))
         for process, seen in answers.items():
             previous = self.versions.get(process)  # asked before this round began: never newer than this round
             assert previous is None or min(seen)[0] >= previous, "a worker went back to an older version"
@@ -117,7 +117,7 @@ def serve(api_store: GraphStore, tmp_path: Path) -> Iterator[Server]:
             assert time.monotonic() < deadline, f"workers did not all start: {served}"
             try:
                 served.ask(server.base)
-            except (httpx.TransportError, ValueError, KeyError, TypeError):  # not listening, or no snapshot yet
+            except (httpx.TransportError, ValueError, KeyError, TypeError):  # not listening, or no edition yet
                 time.sleep(0.5)
         yield server
     finally:
@@ -194,7 +194,7 @@ def test_a_large_load_is_never_half_seen(serve: Server, api_store: GraphStore, t
     assert result["load"].returncode == 0, result["load"].stderr
     new_version = api_store.data_version()
     assert new_version == old_version + 1
-    # Building and fitting a 1,500-community snapshot takes a while on a shared machine: this waits, not promises.
+    # Building and fitting a 1,500-community edition takes a while on a shared machine: this waits, not promises.
     serve.until_every_worker(new_version, nodes=api_store.snapshot().number_of_nodes(), within=180)
     new_stats = get(f"{serve.base}/stats").json()
     new_streets = get(f"{serve.base}/streets").json()
@@ -204,5 +204,5 @@ def test_a_large_load_is_never_half_seen(serve: Server, api_store: GraphStore, t
     for path, version, body in answers:
         if path == "/stats":  # read straight from the store: one of the two versions, whole
             assert body in (old_stats, new_stats)
-        else:  # from a worker's snapshot: the one its version names
+        else:  # from a worker's edition: the one its version names
             assert (version, body) in ((str(old_version), old_streets), (str(new_version), new_streets))

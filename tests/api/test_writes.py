@@ -54,7 +54,7 @@ def test_any_configured_key_works(make_client: ClientFactory) -> None:
 
 # -- delete -------------------------------------------------------------------
 def test_delete_entity_and_snapshot_follows(client: TestClient) -> None:
-    assert client.get("/readyz").json()["snapshot"]["nodes"] == 5
+    assert client.get("/readyz").json()["edition"]["nodes"] == 5
     response = client.delete("/entities/e1", headers=AUTH)
     assert response.status_code == 204
     assert client.get("/entities/e1").status_code == 404
@@ -62,8 +62,8 @@ def test_delete_entity_and_snapshot_follows(client: TestClient) -> None:
     assert counts["entities"]["enterprise"] == 0
     assert counts["links"] == 1
     version = settle(client)
-    snapshot = client.get("/readyz").json()["snapshot"]
-    assert (snapshot["version"], snapshot["nodes"], snapshot["stale"]) == (version, 4, False)
+    edition = client.get("/readyz").json()["edition"]
+    assert (edition["version"], edition["nodes"], edition["stale"]) == (version, 4, False)
 
 
 def test_delete_unknown_entity_is_404(client: TestClient) -> None:
@@ -85,7 +85,7 @@ def test_import_csv_files(client: TestClient) -> None:
     assert report["after"]["entities"]["community"] == 3
     assert client.get("/communities/c3").json()["needs"] == {"legal_aid": 2.0}
     settle(client)
-    assert client.get("/readyz").json()["snapshot"]["nodes"] == 7
+    assert client.get("/readyz").json()["edition"]["nodes"] == 7
 
 
 def test_import_dry_run_writes_nothing(client: TestClient) -> None:

@@ -10,12 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
 from graphsvc.analysis.recommend import CommunityRecommendations
-from graphsvc.api.deps import SnapshotDep, StoreDep
+from graphsvc.api.deps import EditionDep, StoreDep
 from graphsvc.api.params import CommunityIdPath, Limit, Offset, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, MAX_K, RecommendationService, answer_key
+from graphsvc.api.results import gaps_of_community, require_community
 from graphsvc.api.schemas import DEFAULT_PAGE, CommunityPublic, EntitiesPublic, PartnerLink
-from graphsvc.api.views import gaps_of_community, require_community
 from graphsvc.errors import NotFound, StoreUnavailable
 from graphsvc.model import Entity
 from graphsvc.store.base import GraphStore
@@ -69,10 +69,10 @@ def community_detail(store: StoreDep, community_id: CommunityIdPath, request: Re
 
 
 @router.get("/{community_id}/gaps", summary="Gaps of one community", responses=problem_responses(404, 422, 503))
-def community_gaps(snapshot: SnapshotDep, community_id: CommunityIdPath) -> CommunityGaps:
+def community_gaps(edition: EditionDep, community_id: CommunityIdPath) -> CommunityGaps:
     """Per-category need, covered and uncovered amounts (largest gap first), missing five-society roles,
     needs covered by a single partner, partners whose loss would uncover the most need, and hub reach."""
-    return gaps_of_community(snapshot, community_id)
+    return gaps_of_community(edition, community_id)
 
 
 @router.get(
@@ -82,7 +82,7 @@ def community_gaps(snapshot: SnapshotDep, community_id: CommunityIdPath) -> Comm
     responses=problem_responses(404, 422, 503),
 )
 async def community_recommendations(
-    snapshot: SnapshotDep,
+    edition: EditionDep,
     community_id: CommunityIdPath,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="how many partners", examples=[DEFAULT_K])] = DEFAULT_K,
     kinds: Annotated[
@@ -97,13 +97,13 @@ async def community_recommendations(
         Query(ge=-1e6, le=1e6, description="only partners scoring at least this (0 = an average candidate)"),
     ] = None,
 ) -> Response:
-    """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory snapshot.
+    """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory edition.
 
     Partners already linked to the community and partners at capacity are never recommended. Each reason is one
     signal with its contribution to the score and a sentence in Chinese and English.
     """
-    require_community(snapshot, community_id)
-    service = snapshot.fitted
+    require_community(edition, community_id)
+    service = edition.fitted
     if not isinstance(service, RecommendationService):
         raise StoreUnavailable("recommendations are not ready yet; retry shortly")
     key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score)

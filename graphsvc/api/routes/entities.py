@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from graphsvc.api.deps import SnapshotHolderDep, StoreDep, WriteKeyDep
+from graphsvc.api.deps import EditionHolderDep, StoreDep, WriteKeyDep
 from graphsvc.api.params import EntityIdPath, Limit, Offset, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.schemas import DEFAULT_PAGE, EntitiesPublic
@@ -40,7 +40,7 @@ def get_entity(store: StoreDep, entity_id: EntityIdPath) -> Entity:
     summary="Delete an entity with its links, needs and offers (API key required)",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def delete_entity(_: WriteKeyDep, store: StoreDep, snapshots: SnapshotHolderDep, entity_id: EntityIdPath) -> Response:
+def delete_entity(_: WriteKeyDep, store: StoreDep, editions: EditionHolderDep, entity_id: EntityIdPath) -> Response:
     store.delete_entity(entity_id)
-    snapshots.after_write()
+    editions.after_write()
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import RecommendationService
-from graphsvc.api.schemas import Health, Readiness, SnapshotInfo
+from graphsvc.api.schemas import EditionInfo, Health, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -30,21 +30,21 @@ async def readyz(
         Header(alias=API_KEY_HEADER, description="optional; when reads require a key, figures are shown only with one"),
     ] = None,
 ) -> Readiness:
-    """200 when the store answers (503 problem otherwise), with the snapshot in service.
+    """200 when the store answers (503 problem otherwise), with the edition in service.
 
-    Probes need no key. When reads require one, the snapshot's figures are shown only with a valid key.
+    Probes need no key. When reads require one, the edition's figures are shown only with a valid key.
     """
     await run_in_threadpool(state.store.ping)
-    snap = state.snapshots.loaded
+    edition = state.editions.loaded
     info = None
     may_read = not state.settings.read_requires_key or (sent is not None and key_matches(sent, state.settings.api_keys))
-    if snap is not None and may_read:
-        info = SnapshotInfo(
-            version=snap.version,
-            built_at=snap.built_at,
-            stale=state.snapshots.stale,
-            nodes=snap.graph.number_of_nodes(),
-            edges=snap.graph.number_of_edges(),
-            recommendations_warm=isinstance(snap.fitted, RecommendationService) and snap.fitted.warmed.is_set(),
+    if edition is not None and may_read:
+        info = EditionInfo(
+            version=edition.version,
+            built_at=edition.built_at,
+            stale=state.editions.stale,
+            nodes=edition.graph.number_of_nodes(),
+            edges=edition.graph.number_of_edges(),
+            recommendations_warm=isinstance(edition.fitted, RecommendationService) and edition.fitted.warmed.is_set(),
         )
-    return Readiness(status="ready", store=state.store.uri.split(":", 1)[0], snapshot=info, process=os.getpid())
+    return Readiness(status="ready", store=state.store.uri.split(":", 1)[0], edition=info, process=os.getpid())

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from graphsvc.api.deps import SettingsDep, SnapshotHolderDep, StoreDep, WriteKeyDep
+from graphsvc.api.deps import EditionHolderDep, SettingsDep, StoreDep, WriteKeyDep
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.schemas import ImportReport
 from graphsvc.loaders import load_uploads
@@ -75,7 +75,7 @@ async def create_import(
     _: WriteKeyDep,
     store: StoreDep,
     settings: SettingsDep,
-    snapshots: SnapshotHolderDep,
+    editions: EditionHolderDep,
     request: Request,
     response: Response,
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
@@ -91,5 +91,5 @@ async def create_import(
     if dry_run:
         response.status_code = 200
     else:
-        snapshots.after_write()  # the snapshot follows in the background; no request waits for it
+        editions.after_write()  # the edition follows in the background; no request waits for it
     return ImportReport.model_validate(report.as_dict())

@@ -1,6 +1,6 @@
 """Interactive pages for planners (HTML), and the scripts they load.
 
-The pages are the same as ``graphsvc render`` writes, built from the snapshot in
+The pages are the same as ``graphsvc render`` writes, built from the edition in
 service and cached on it; they load vis-network and their own script from
 ``/pages/static/`` (served from the package, never from a CDN), so they work on
 networks with no internet access.
@@ -15,12 +15,12 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
-from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.deps import EditionDep
+from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, RecommendationService, answer_key
-from graphsvc.api.snapshot import Snapshot
-from graphsvc.api.views import gaps_of_community, gaps_of_street, require_community
+from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
 from graphsvc.errors import NotFound
 from graphsvc.viz import ASSETS, PageUrls, asset_text, community_page, gap_shares_of, overview_page, street_page
 
@@ -40,16 +40,16 @@ def _places(request: Request) -> tuple[PageUrls, str]:
     return PageUrls(base), f"{base}/static"
 
 
-def _all_gaps(snapshot: Snapshot) -> list[CommunityGaps]:
-    return snapshot.cached(("pages", "all_gaps"), lambda: all_community_gaps(snapshot.graph))
+def _all_gaps(edition: Edition) -> list[CommunityGaps]:
+    return edition.cached(("pages", "all_gaps"), lambda: all_community_gaps(edition.graph))
 
 
-def _shares(snapshot: Snapshot) -> dict[str, float]:
-    return snapshot.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(snapshot)))
+def _shares(edition: Edition) -> dict[str, float]:
+    return edition.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(edition)))
 
 
-def _recommendations(snapshot: Snapshot, community: str) -> dict[str, Any] | None:
-    service = snapshot.fitted
+def _recommendations(edition: Edition, community: str) -> dict[str, Any] | None:
+    service = edition.fitted
     if not isinstance(service, RecommendationService):
         return None
     answer: dict[str, Any] = json.loads(service.answer(answer_key(community, DEFAULT_K, None, None, None)))
@@ -67,20 +67,18 @@ def _html(html: str) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problem_responses(503),
 )
-def overview_html(snapshot: SnapshotDep, request: Request) -> HTMLResponse:
+def overview_html(edition: EditionDep, request: Request) -> HTMLResponse:
     """Communities grouped by street and coloured by gap level, hubs and partners coloured by kind, with a
     legend, filters, a search box and a PNG button. Large districts are laid out on the server."""
     urls, assets = _places(request)
 
     def build() -> str:
-        district = snapshot.cached(
-            ("pages", "district_gaps"), lambda: district_gaps(snapshot.graph, gaps=_all_gaps(snapshot))
+        district = edition.cached(
+            ("pages", "district_gaps"), lambda: district_gaps(edition.graph, gaps=_all_gaps(edition))
         )
-        return overview_page(
-            snapshot.graph, gap_shares=_shares(snapshot), district=district, urls=urls, asset_url=assets
-        )
+        return overview_page(edition.graph, gap_shares=_shares(edition), district=district, urls=urls, asset_url=assets)
 
-    return _html(snapshot.cached(("pages", "overview", urls.base), build))
+    return _html(edition.cached(("pages", "overview", urls.base), build))
 
 
 @router.get(
@@ -89,24 +87,24 @@ def overview_html(snapshot: SnapshotDep, request: Request) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),
 )
-def community_html(snapshot: SnapshotDep, community_id: CommunityIdPath, request: Request) -> HTMLResponse:
+def community_html(edition: EditionDep, community_id: CommunityIdPath, request: Request) -> HTMLResponse:
     """The community's partners, their other communities and its street hub; its gaps; and suggested partners
     drawn as dashed links whose tooltips give the reasons."""
-    require_community(snapshot, community_id)
+    require_community(edition, community_id)
     urls, assets = _places(request)
 
     def build() -> str:
         return community_page(
-            snapshot.graph,
+            edition.graph,
             community_id,
-            gaps=gaps_of_community(snapshot, community_id),
-            recommendations=_recommendations(snapshot, community_id),
-            gap_shares=_shares(snapshot),
+            gaps=gaps_of_community(edition, community_id),
+            recommendations=_recommendations(edition, community_id),
+            gap_shares=_shares(edition),
             urls=urls,
             asset_url=assets,
         )
 
-    return _html(snapshot.cached(("pages", "community", community_id, urls.base), build))
+    return _html(edition.cached(("pages", "community", community_id, urls.base), build))
 
 
 @router.get(
@@ -115,15 +113,15 @@ def community_html(snapshot: SnapshotDep, community_id: CommunityIdPath, request
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),
 )
-def street_html(snapshot: SnapshotDep, street: StreetPath, request: Request) -> HTMLResponse:
+def street_html(edition: EditionDep, street: StreetPath, request: Request) -> HTMLResponse:
     """The street's communities, hub and partners, with the street's gaps."""
-    gaps = gaps_of_street(snapshot, street)
+    gaps = gaps_of_street(edition, street)
     urls, assets = _places(request)
 
     def build() -> str:
-        return street_page(snapshot.graph, street, gaps=gaps, gap_shares=_shares(snapshot), urls=urls, asset_url=assets)
+        return street_page(edition.graph, street, gaps=gaps, gap_shares=_shares(edition), urls=urls, asset_url=assets)
 
-    return _html(snapshot.cached(("pages", "street", street, urls.base), build))
+    return _html(edition.cached(("pages", "street", street, urls.base), build))
 
 
 @router.get(

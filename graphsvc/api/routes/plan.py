@@ -1,4 +1,4 @@
-"""A district-wide linkage plan, computed on the snapshot."""
+"""A district-wide linkage plan, computed on the edition."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graphsvc.analysis.plan import DistrictPlan
-from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.deps import EditionDep
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.views import plan_of_district
+from graphsvc.api.results import plan_of_district
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/plan", tags=["plan"])
     responses=problem_responses(409, 422, 503),
 )
 def district_plan(
-    snapshot: SnapshotDep,
+    edition: EditionDep,
     per_community: Annotated[int, Query(ge=1, le=5, description="at most this many new partners per community")] = 1,
 ) -> DistrictPlan:
-    """Planned links, coverage before and after per community, and totals (computed once per snapshot)."""
-    return plan_of_district(snapshot, per_community)
+    """Planned links, coverage before and after per community, and totals (computed once per edition)."""
+    return plan_of_district(edition, per_community)

@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from graphsvc.analysis.gaps import StreetGaps
-from graphsvc.api.deps import SnapshotDep
+from graphsvc.api.deps import EditionDep
 from graphsvc.api.params import StreetPath
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.views import gaps_of_street, street_sizes
+from graphsvc.api.results import gaps_of_street, street_sizes
 
 router = APIRouter(prefix="/streets", tags=["streets"])
 
@@ -25,13 +25,13 @@ class StreetsPublic(BaseModel):
 
 
 @router.get("", summary="Streets with their number of communities", responses=problem_responses(503))
-def list_streets(snapshot: SnapshotDep) -> StreetsPublic:
-    data = [StreetPublic(street=s, communities=n) for s, n in street_sizes(snapshot).items()]
+def list_streets(edition: EditionDep) -> StreetsPublic:
+    data = [StreetPublic(street=s, communities=n) for s, n in street_sizes(edition).items()]
     return StreetsPublic(data=data, count=len(data))
 
 
 @router.get("/{street}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
-def street_gaps(snapshot: SnapshotDep, street: StreetPath) -> StreetGaps:
+def street_gaps(edition: EditionDep, street: StreetPath) -> StreetGaps:
     """Uncovered needs per category, communities without a university link or not reached by the street hub,
     communities with a single partner, and the partners whose loss would uncover the most need."""
-    return gaps_of_street(snapshot, street)
+    return gaps_of_street(edition, street)

@@ -1,24 +1,26 @@
-"""The in-memory analysis snapshot that read endpoints are served from, kept fresh by watching the store.
+"""Editions: what the read endpoints are served from, one per data version, kept fresh by watching the store.
 
-A :class:`Snapshot` is the whole district as a graph at one data version of the
-store (:meth:`graphsvc.store.base.GraphStore.data_version`), with whatever is
-fitted on it (the recommender) and a cache of analysis results.
-:class:`SnapshotHolder` keeps the current one:
+An :class:`Edition` is the store's snapshot (the whole district as a graph, from
+:meth:`graphsvc.store.base.GraphStore.snapshot_with_version`) at one data version,
+with whatever is fitted on it (the recommender) and a cache of analysis results
+(:mod:`graphsvc.api.results`). "Snapshot" stays the store's word for the graph;
+an edition is what this process publishes from it. :class:`EditionHolder` keeps
+the current one:
 
 * readers take the current reference and never wait for a rebuild (only the
   very first build, when there is nothing to serve yet, is waited for);
 * a watcher thread reads the store's data version at most every
   ``freshness_ms`` (and at once after a write through this process); when it
   moved (a write by this process, another worker or a CLI load), the watcher
-  builds the new snapshot in the background and swaps the reference in one
-  assignment, so concurrent readers see the old snapshot or the new one, never
+  builds the new edition in the background and swaps the reference in one
+  assignment, so concurrent readers see the old edition or the new one, never
   a half-built one;
-* the graph and the version are read together (``snapshot_with_version``), so a
-  snapshot shows the store at exactly its version, never part of a write;
-* if the store is down, the old snapshot stays in service and the watcher tries
+* the graph and the version are read together, so an edition shows the store
+  at exactly its version, never part of a write;
+* if the store is down, the old edition stays in service and the watcher tries
   again on its next round.
 
-Several API processes over one store each hold their own snapshot; the store's
+Several API processes over one store each hold their own edition; the store's
 data version is what they share.
 """
 
@@ -40,15 +42,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Fit = Callable[[nx.Graph, int], Any]
-"""Builds what is precomputed for a snapshot (e.g. a fitted recommender) from its graph and data version."""
-Warm = Callable[["Snapshot", Callable[[], bool]], None]
-"""Fills a snapshot's caches in a background thread once it is in service; stops when told it is superseded."""
+"""Builds what is precomputed for an edition (e.g. a fitted recommender) from its graph and data version."""
+Warm = Callable[["Edition", Callable[[], bool]], None]
+"""Fills an edition's caches in a background thread once it is in service; stops when told it is superseded."""
 
 DEFAULT_FRESHNESS_MS = 500
 
 
 @dataclass
-class Snapshot:
+class Edition:
     """One immutable view of the district at one data version, and what was computed from it."""
 
     version: int
@@ -59,11 +61,11 @@ class Snapshot:
 
     @property
     def etag(self) -> str:
-        """The HTTP entity tag of every answer computed from this snapshot."""
+        """The HTTP entity tag of every answer computed from this edition."""
         return f'"v{self.version}"'
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The value under ``key``, computing it once per snapshot (the graph never changes)."""
+        """The value under ``key``, computing it once per edition (the graph never changes)."""
         try:
             value: T = self._cache[key]
         except KeyError:
@@ -72,8 +74,8 @@ class Snapshot:
         return value
 
 
-class SnapshotHolder:
-    """Keeps the current :class:`Snapshot` of ``store`` and follows the store's data version."""
+class EditionHolder:
+    """Keeps the current :class:`Edition` of ``store`` and follows the store's data version."""
 
     def __init__(
         self,
@@ -87,7 +89,7 @@ class SnapshotHolder:
         self._fit = fit
         self._warm = warm
         self.freshness_ms = freshness_ms
-        self._current: Snapshot | None = None
+        self._current: Edition | None = None
         self._store_version: int | None = None  # the last version read from the store
         self._rebuild_lock = threading.Lock()
         self._changed = threading.Condition()
@@ -97,23 +99,23 @@ class SnapshotHolder:
         self.last_error: str | None = None
 
     @property
-    def loaded(self) -> Snapshot | None:
-        """The snapshot in service, if any, without building one."""
+    def loaded(self) -> Edition | None:
+        """The edition in service, if any, without building one."""
         return self._current
 
     @property
     def stale(self) -> bool:
-        """Whether the store was last seen at a version the snapshot in service does not show yet."""
+        """Whether the store was last seen at a version the edition in service does not show yet."""
         current = self._current
         return current is None or (self._store_version is not None and current.version != self._store_version)
 
-    def current(self) -> Snapshot:
-        """The snapshot to serve from; builds the first one (``StoreUnavailable`` if the store is down)."""
-        snapshot = self._current
-        return snapshot if snapshot is not None else self.rebuild()
+    def current(self) -> Edition:
+        """The edition to serve from; builds the first one (``StoreUnavailable`` if the store is down)."""
+        edition = self._current
+        return edition if edition is not None else self.rebuild()
 
-    def rebuild(self) -> Snapshot:
-        """Build a snapshot of the store as it is now and put it in service (unless it shows that version)."""
+    def rebuild(self) -> Edition:
+        """Build an edition of the store as it is now and put it in service (unless it shows that version)."""
         with self._rebuild_lock:
             try:
                 version = self._store.data_version()
@@ -126,13 +128,13 @@ class SnapshotHolder:
                 self.last_error = str(error)
                 raise
             fitted = self._fit(graph, version) if self._fit is not None else None
-            snapshot = Snapshot(version=version, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
+            edition = Edition(version=version, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
             with self._changed:
-                self._current = snapshot  # the atomic swap readers see
+                self._current = edition  # the atomic swap readers see
                 self._changed.notify_all()
             self.last_error = None
             log.info(
-                "snapshot of version %d built: %d nodes, %d edges",
+                "edition of version %d built: %d nodes, %d edges",
                 version,
                 graph.number_of_nodes(),
                 graph.number_of_edges(),
@@ -140,16 +142,16 @@ class SnapshotHolder:
         if self._warm is not None:
             warm = self._warm
             threading.Thread(
-                target=warm, args=(snapshot, lambda: self._current is snapshot), name="graphsvc-warm", daemon=True
+                target=warm, args=(edition, lambda: self._current is edition), name="graphsvc-warm", daemon=True
             ).start()
-        return snapshot
+        return edition
 
     def check(self) -> None:
-        """Read the store's version and rebuild if it moved; the old snapshot stays if the store is down."""
+        """Read the store's version and rebuild if it moved; the old edition stays if the store is down."""
         try:
             self.rebuild()
         except StoreUnavailable as error:
-            log.warning("snapshot not refreshed (store unavailable): %s", error)
+            log.warning("edition not refreshed (store unavailable): %s", error)
 
     # -- the watcher ----------------------------------------------------------
     def start_watching(self) -> None:
@@ -180,7 +182,7 @@ class SnapshotHolder:
             watcher.join(timeout)
 
     def wait_for(self, version: int, timeout: float) -> bool:
-        """Wait until the snapshot in service shows ``version`` (tests, and clients that must read their write)."""
+        """Wait until the edition in service shows ``version`` (tests, and clients that must read their write)."""
         with self._changed:
             return self._changed.wait_for(
                 lambda: self._current is not None and self._current.version >= version, timeout

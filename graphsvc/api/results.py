@@ -1,0 +1,66 @@
+"""Analysis results served from the edition, computed once per edition and cached on it.
+
+Route handlers call these; they look ids up in the edition graph first, so an
+unknown id is a 404 before any analysis runs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from graphsvc.analysis.gaps import CommunityGaps, StreetFacts, StreetGaps, community_gaps, street_facts, street_gaps
+from graphsvc.analysis.plan import DistrictPlan, district_plan
+from graphsvc.api.edition import Edition
+from graphsvc.errors import Conflict, EntityNotFound, NotFound
+from graphsvc.vocabulary import EntityKind
+
+COMMUNITY = EntityKind.COMMUNITY.value
+
+
+def require_community(edition: Edition, community: str) -> None:
+    """``EntityNotFound`` unless ``community`` is a community of the edition."""
+    if edition.graph.nodes.get(community, {}).get("kind") != COMMUNITY:
+        raise EntityNotFound(community)
+
+
+def street_sizes(edition: Edition) -> dict[str, int]:
+    """Streets of the edition's communities, with how many communities each has (sorted by street)."""
+
+    def compute() -> dict[str, int]:
+        sizes = Counter(
+            street for _, kind, street in _community_streets(edition) if kind == COMMUNITY and street is not None
+        )
+        return dict(sorted(sizes.items()))
+
+    return edition.cached("street_sizes", compute)
+
+
+def _community_streets(edition: Edition) -> list[tuple[str, str, str | None]]:
+    return [(node, data.get("kind"), data.get("street")) for node, data in edition.graph.nodes(data=True)]
+
+
+def facts_of_streets(edition: Edition) -> StreetFacts:
+    """Street hubs, communities and service streets of the edition, found once for every gaps request."""
+    return edition.cached("street_facts", lambda: street_facts(edition.graph))
+
+
+def gaps_of_community(edition: Edition, community: str) -> CommunityGaps:
+    require_community(edition, community)
+    return edition.cached(
+        ("community_gaps", community),
+        lambda: community_gaps(edition.graph, community, facts=facts_of_streets(edition)),
+    )
+
+
+def gaps_of_street(edition: Edition, street: str) -> StreetGaps:
+    if street not in street_sizes(edition):
+        raise NotFound(f"no community lies in a street named {street!r}")
+    return edition.cached(
+        ("street_gaps", street), lambda: street_gaps(edition.graph, street, facts=facts_of_streets(edition))
+    )
+
+
+def plan_of_district(edition: Edition, per_community: int) -> DistrictPlan:
+    if not any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind")):
+        raise Conflict("the district has no communities yet: load data first")
+    return edition.cached(("plan", per_community), lambda: district_plan(edition.graph, per_community=per_community))
