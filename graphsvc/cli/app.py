@@ -8,6 +8,7 @@ and notebooks call, and prints a table or (``--json``) one JSON object.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -115,6 +116,9 @@ def cell(value: Any) -> Cell:
     return str(value)
 
 
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?%?|—")
+
+
 class PeopleTable:
     """A table that never cuts a value: folded into its column on a terminal, one tab-separated line
     per row off a terminal (a pipe or a log, for ``cut`` and ``grep``; ``--json`` is for programs)."""
@@ -122,17 +126,24 @@ class PeopleTable:
     def __init__(self, title: str, columns: list[str], rows: list[list[Any]]) -> None:
         self.title, self.columns = title, columns
         self.rows = [[cell(v) for v in row] for row in rows]
+        # columns of numbers (and percentages) line up on the right, as in a spreadsheet
+        self.numeric = [self._numeric([row[i] for row in self.rows]) for i in range(len(columns))]
+
+    @staticmethod
+    def _numeric(values: list[Cell]) -> bool:
+        shown = [v for v in values if v]
+        return bool(shown) and all(isinstance(v, str) and _NUMBER.fullmatch(v) for v in shown)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if console.is_terminal:
             t = Table(title=Text(self.title), title_justify="left")
-            for col in self.columns:
-                t.add_column(Text(col), overflow="fold")
+            for col, numeric in zip(self.columns, self.numeric, strict=True):
+                t.add_column(Text(col), overflow="fold", justify="right" if numeric else "left")
             for row in self.rows:
                 t.add_row(*(Text(v if isinstance(v, str) else "\n".join(v)) for v in row))
             yield t
             return
-        lines = [self.title, "\t".join(self.columns)]
+        lines = [one_line(self.title), "\t".join(self.columns)]
         lines += ["\t".join(one_line(v if isinstance(v, str) else "; ".join(v)) for v in row) for row in self.rows]
         for line in [*lines, ""]:  # a blank line after the table, as between tables on a terminal
             yield Segment(line)

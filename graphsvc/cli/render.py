@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphsvc.cli.app import StoreOption, app, console, store_from
+from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
     import networkx as nx
@@ -110,7 +111,7 @@ def community(
     G = _snapshot(store)
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
     html = render_community(G, community_id, k=k, recommendations=recs, options=options)
-    _write(output, html, f"the page of community {community_id}")
+    _write(output, html, f"the page of community {named(G.nodes[community_id].get('name'), community_id)}")
 
 
 @render_app.command("street")
@@ -126,4 +127,4 @@ def street(
 
     options = _options(layout_threshold=layout_threshold, seed=seed)
     G = _snapshot(store)
-    _write(output, render_street(G, name, options=options), f"the page of street {name}")
+    _write(output, render_street(G, name, options=options), f"the page of street {street_label(name)}")

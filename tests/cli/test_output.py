@@ -204,3 +204,10 @@ def test_export_refuses_a_format_the_name_contradicts(tmp_path: Path, name: str,
     assert done.code == 2
     assert says in re.sub(r"[\s│]+", " ", done.err)
     assert not (tmp_path / name).exists()
+
+
+def test_columns_of_numbers_line_up_on_the_right_on_a_terminal(district: str) -> None:
+    done = graphsvc("stats", env={**terminal("80"), "GRAPHSVC_STORE": district})
+    row = next(line for line in done.out.splitlines() if "社区 community" in line)
+    assert re.search(r"│  +26 │$", row), row  # the count sits against the right edge of its column
+    assert re.search(r"│ 社区 community +│", row), row  # the label on the left
