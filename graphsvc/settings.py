@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="comma-separated origins")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest accepted upload or file")
     max_rows: int = Field(default=2_000_000, gt=0, description="most rows one load may carry")
+    store_busy_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=600,
+        description="how long a write to a SQLite store waits for another writer before it is refused as busy",
+    )
     freshness_ms: int = Field(
         default=500,
         ge=10,

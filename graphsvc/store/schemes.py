@@ -36,7 +36,7 @@ def _open_sqlite(uri: str, settings: Settings) -> GraphStore:
     path = uri.removeprefix("sqlite:").removeprefix("//")
     if not path:
         raise ConfigError(f"store URI {uri!r} names no file: use sqlite:///path/graph.db")
-    return SQLiteStore(path)
+    return SQLiteStore(path, busy_seconds=settings.store_busy_seconds)
 
 
 def _open_neo4j(uri: str, settings: Settings) -> GraphStore:
