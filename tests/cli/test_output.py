@@ -32,7 +32,7 @@ OFF_TTY = {"TTY_COMPATIBLE": "0", "COLUMNS": "80"}
 
 
 @pytest.fixture(scope="module")
-def district(tmp_path_factory: pytest.TempPathFactory) -> str:
+def sample_store_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The sample district in a store of its own; its URI."""
     db = tmp_path_factory.mktemp("output") / "g.db"
     uri = f"sqlite:///{db}"
@@ -52,8 +52,8 @@ COMMANDS = [
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_nothing_is_cut_at_any_width(district: str, command: tuple[str, ...], width: str) -> None:
-    done = graphsvc(*command, env={**terminal(width), "GRAPHSVC_STORE": district})
+def test_nothing_is_cut_at_any_width(sample_store_uri: str, command: tuple[str, ...], width: str) -> None:
+    done = graphsvc(*command, env={**terminal(width), "GRAPHSVC_STORE": sample_store_uri})
     assert done.code == 0, done.err
     assert "…" not in done.out
     assert "┃" in done.out or "│" in done.out  # a table on a terminal
@@ -61,18 +61,18 @@ def test_nothing_is_cut_at_any_width(district: str, command: tuple[str, ...], wi
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_off_a_terminal_rows_are_tab_separated_lines(district: str, command: tuple[str, ...]) -> None:
-    done = graphsvc(*command, env={**OFF_TTY, "GRAPHSVC_STORE": district})
+def test_off_a_terminal_rows_are_tab_separated_lines(sample_store_uri: str, command: tuple[str, ...]) -> None:
+    done = graphsvc(*command, env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri})
     assert done.code == 0, done.err
     assert "…" not in done.out
     assert not re.search("[│┃━─]", done.out)  # no box drawing
     assert "\t" in done.out
 
 
-def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(district: str) -> None:
-    done = graphsvc("recommend", "com-00001", "-k", "2", "--json", env={**OFF_TTY, "GRAPHSVC_STORE": district})
+def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(sample_store_uri: str) -> None:
+    done = graphsvc("recommend", "com-00001", "-k", "2", "--json", env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri})
     recs = json.loads(done.out)["recommendations"]
-    plain = graphsvc("recommend", "com-00001", "-k", "2", env={**OFF_TTY, "GRAPHSVC_STORE": district}).out
+    plain = graphsvc("recommend", "com-00001", "-k", "2", env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri}).out
     lines = plain.splitlines()
     assert lines[0] == "建议的合作方 Partners for 拱北第1社区（示例） (com-00001)"
     assert lines[1].split("\t") == ["#", "合作方 partner", "类型 kind", "得分 score", "理由 reasons"]
@@ -86,8 +86,8 @@ def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(district
             assert f"{reason['text_zh']} / {reason['text_en']}" in reasons
 
 
-def test_numbers_are_rounded_for_people_and_exact_in_json(district: str) -> None:
-    env = {**OFF_TTY, "GRAPHSVC_STORE": district}
+def test_numbers_are_rounded_for_people_and_exact_in_json(sample_store_uri: str) -> None:
+    env = {**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri}
     exact = json.loads(graphsvc("gaps", "--json", env=env).out)
     assert any(len(str(c["covered"]).split(".")[-1]) > 2 for c in exact["categories"])  # JSON keeps precision
     for line in graphsvc("gaps", env=env).out.splitlines():
@@ -206,8 +206,8 @@ def test_export_refuses_a_format_the_name_contradicts(tmp_path: Path, name: str,
     assert not (tmp_path / name).exists()
 
 
-def test_columns_of_numbers_line_up_on_the_right_on_a_terminal(district: str) -> None:
-    done = graphsvc("stats", env={**terminal("80"), "GRAPHSVC_STORE": district})
+def test_columns_of_numbers_line_up_on_the_right_on_a_terminal(sample_store_uri: str) -> None:
+    done = graphsvc("stats", env={**terminal("80"), "GRAPHSVC_STORE": sample_store_uri})
     row = next(line for line in done.out.splitlines() if "社区 community" in line)
     assert re.search(r"│  +26 │$", row), row  # the count sits against the right edge of its column
     assert re.search(r"│ 社区 community +│", row), row  # the label on the left

@@ -1,12 +1,18 @@
-"""Helpers of the page tests and the draw benchmark: hostile names, and reading a page's embedded data."""
+"""Helpers of the page tests and the draw benchmark: hostile names, reading a page's embedded data, a live API."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.store import GraphStore
 
 XSS_IMG = "<img src=x onerror=alert(1)> href"
 """A name that would run script if it reached innerHTML; "href" is what flips pyvis's template to innerHTML."""
@@ -48,3 +54,28 @@ def page_data(html: str) -> dict[str, Any]:
 
 def nodes_by_id(html: str) -> dict[str, dict[str, Any]]:
     return {str(n["id"]): n for n in page_data(html)["nodes"]}
+
+
+@contextmanager
+def serve_api(store: GraphStore) -> Iterator[str]:
+    """The app over ``store`` under uvicorn on a free loopback port, in a thread; its base URL."""
+    import uvicorn
+
+    from graphsvc.api.app import create_app
+    from graphsvc.settings import Settings
+
+    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

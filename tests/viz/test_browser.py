@@ -22,27 +22,21 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli
 from graphsvc.model import Dataset
 from graphsvc.sample import STREETS, generate_district
-from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
-from tests.viz.cdp import Browser, Tab, find_chromium, launch
-from tests.viz.helpers import XSS_IMG, XSS_SCRIPT, with_hostile
+from tests.viz.cdp import Browser, Tab
+from tests.viz.helpers import XSS_IMG, XSS_SCRIPT, serve_api, with_hostile
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -50,23 +44,6 @@ TRAP = "window.__xss = 0; window.alert = function () { window.__xss += 1; };"
 """Runs before any page script: counts calls to alert (the payload's) instead of showing a dialog."""
 
 CJK = r"/[\u4e00-\u9fff]/"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        message = "headless Chromium not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " -- required under CI")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with launch(chromium, offline=True) as running:
-        yield running
 
 
 def district() -> Dataset:
@@ -101,25 +78,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
     threading.Thread(target=files.serve_forever, daemon=True).start()
 
-    store = SQLiteStore(db)
-    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{files.server_address[1]}", f"http://127.0.0.1:{sock.getsockname()[1]}")
+        with SQLiteStore(db) as store, serve_api(store) as api:
+            yield Site(f"http://127.0.0.1:{files.server_address[1]}", api)
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
         files.shutdown()
         files.server_close()
-        store.close()
 
 
 PAGES = {

@@ -8,62 +8,25 @@ assets, raise no JavaScript error and ask nothing of any other host.
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from graphsvc.api.app import create_app
 from graphsvc.sample import generate_district
-from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
-from tests.viz.cdp import Browser, find_chromium, launch
+from tests.viz.cdp import Browser
+from tests.viz.helpers import serve_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        message = "headless Chromium not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " -- required under CI")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = SQLiteStore(tmp_path_factory.mktemp("docs") / "graph.db")
-    store.upsert(generate_district(communities=5))
-    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with launch(chromium, offline=True) as running:
-        yield running
+    with SQLiteStore(tmp_path_factory.mktemp("docs") / "graph.db") as store:
+        store.upsert(generate_district(communities=5))
+        with serve_api(store) as url:
+            yield url
 
 
 REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"

@@ -80,7 +80,7 @@ def test_render_refuses_a_missing_folder(store_path: Path, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def client(store_path: Path) -> Iterator[TestClient]:
+def sample_client(store_path: Path) -> Iterator[TestClient]:
     with SQLiteStore(store_path) as store:
         application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
         with TestClient(application) as test_client:
@@ -95,8 +95,8 @@ def client(store_path: Path) -> Iterator[TestClient]:
         ("/pages/streets/%E6%8B%B1%E5%8C%97", "street"),
     ],
 )
-def test_api_serves_pages_with_their_own_scripts(client: TestClient, url: str, page: str) -> None:
-    response = client.get(url)
+def test_api_serves_pages_with_their_own_scripts(sample_client: TestClient, url: str, page: str) -> None:
+    response = sample_client.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert f'data-page="{page}"' in response.text and "<img" not in response.text
@@ -106,27 +106,27 @@ def test_api_serves_pages_with_their_own_scripts(client: TestClient, url: str, p
         "/pages/static/graphsvc-page.css",
     ):
         assert f'"{src}"' in response.text
-        asset = client.get(src)
+        asset = sample_client.get(src)
         assert asset.status_code == 200 and len(asset.content) > 1000
     nodes = nodes_by_id(response.text)
     assert any(n["label"] == XSS_IMG for n in nodes.values())
 
 
-def test_api_links_nodes_to_pages(client: TestClient) -> None:
-    nodes = nodes_by_id(client.get("/pages/overview").text)
+def test_api_links_nodes_to_pages(sample_client: TestClient) -> None:
+    nodes = nodes_by_id(sample_client.get("/pages/overview").text)
     assert nodes["com-00001"]["url"] == "/pages/communities/com-00001"
-    assert client.get(nodes["com-00001"]["url"]).status_code == 200
+    assert sample_client.get(nodes["com-00001"]["url"]).status_code == 200
 
 
 @pytest.mark.parametrize(
     "url", ["/pages/communities/nope", "/pages/communities/org-hub-001", "/pages/streets/nowhere", "/pages/static/x.js"]
 )
-def test_api_answers_unknown_pages_with_a_problem(client: TestClient, url: str) -> None:
-    response = client.get(url)
+def test_api_answers_unknown_pages_with_a_problem(sample_client: TestClient, url: str) -> None:
+    response = sample_client.get(url)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_api_does_not_serve_other_package_files(client: TestClient) -> None:
+def test_api_does_not_serve_other_package_files(sample_client: TestClient) -> None:
     for name in ("page.html.j2", "README.md", "LICENSE-MIT", "..%2F__init__.py"):
-        assert client.get(f"/pages/static/{name}").status_code == 404
+        assert sample_client.get(f"/pages/static/{name}").status_code == 404
