@@ -22,11 +22,18 @@ from collections.abc import Hashable
 from typing import Any
 
 import networkx as nx
+from pydantic import BaseModel, ConfigDict
 
 from graphsvc.errors import EntityNotFound, UnsupportedGraph
 from graphsvc.vocabulary import EntityKind, FiveSocietyRole, Subtype, five_society_role
 
 COMMUNITY = EntityKind.COMMUNITY.value
+
+
+class Result(BaseModel):
+    """Base of the analyses' result models: fields are exactly those declared."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def check_graph(G: Any) -> None:

@@ -1,4 +1,4 @@
-"""Resource gaps: unmet needs, five-society linkage, fragility, hub reach and policy checks.
+"""Resource gaps: unmet needs, five-society linkage, fragility and hub reach, per community, street and district.
 
 The coverage rule
 -----------------
@@ -15,13 +15,9 @@ The entity ``capacity`` (how many communities a partner can serve) does not
 change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
 and :mod:`graphsvc.analysis.plan`).
 
-Policy checks (docs/domain.md)
-------------------------------
-* ``street_service_organization``: every street has at least one organization
-  linked to one of its communities by a ``service`` link (government-purchased
-  services are delivered as service links).
-* ``community_university_link``: every community is linked to at least one
-  school (a university or a student society).
+The district's policy checks, the communities no provider reaches and the
+per-street facts the roll-ups share live in :mod:`graphsvc.analysis.policy`;
+their names are also importable from here.
 
 >>> import networkx as nx
 >>> G = nx.Graph()
@@ -39,12 +35,12 @@ Policy checks (docs/domain.md)
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from graphsvc.analysis.common import (
+    Result,
     check_graph,
     is_community,
     is_partner,
@@ -57,16 +53,19 @@ from graphsvc.analysis.coverage import (
     coverage_shares,
     covered_amounts,
 )
+from graphsvc.analysis.policy import PolicyCheck as PolicyCheck
+from graphsvc.analysis.policy import PolicyReport as PolicyReport
+from graphsvc.analysis.policy import ProviderGap as ProviderGap
+from graphsvc.analysis.policy import StreetFacts as StreetFacts
+from graphsvc.analysis.policy import communities_without_provider as communities_without_provider
+from graphsvc.analysis.policy import policy_checks as policy_checks
+from graphsvc.analysis.policy import street_facts as street_facts
 from graphsvc.errors import NotFound
-from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, categories, category
+from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
 
 
 def _r(x: float) -> float:
     return round(float(x), 6)
-
-
-class Result(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class _CategoryAmounts(Result):
@@ -133,23 +132,6 @@ class CategoryTotal(_CategoryAmounts):
     communities_uncovered: int
 
 
-class PolicyCheck(Result):
-    """One policy target of docs/domain.md and who fails it."""
-
-    code: str
-    zh: str
-    en: str
-    passed: bool
-    failing: list[str]
-
-
-class PolicyReport(Result):
-    """The policy targets of docs/domain.md, checked over the whole district."""
-
-    passed: bool
-    checks: list[PolicyCheck]
-
-
 class StreetGaps(Result):
     """The gaps of one street: its communities, rolled up."""
 
@@ -182,16 +164,6 @@ class StreetSummary(Result):
     service_organization: bool
 
 
-class ProviderGap(Result):
-    """A category some partner of the district offers, and the communities no linked partner offers it to."""
-
-    category: str
-    zh: str
-    en: str
-    providers: int
-    communities: list[str]
-
-
 class DistrictGaps(Result):
     """The whole district's gaps, per category and per street, with the policy report."""
 
@@ -207,7 +179,7 @@ class DistrictGaps(Result):
     communities_not_reached: list[str]
     critical_partners: list[PartnerLoss]
     policy: PolicyReport
-    no_provider: list[ProviderGap] = []
+    no_provider: list[ProviderGap] = Field(default_factory=list)
 
 
 def _role_ref(role: FiveSocietyRole) -> RoleRef:
@@ -357,60 +329,10 @@ def _top_losses(G: nx.Graph, gaps: list[CommunityGaps], top: int = 10) -> list[P
     return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x)) for p, x in ranked]
 
 
-@dataclass(frozen=True)
-class StreetFacts:
-    """What the gap analyses need to know about streets, computed once per graph (:func:`street_facts`).
-
-    ``hubs``: ``{street: street hub}``; ``communities``: ``{street: its communities, sorted}``;
-    ``served``: the streets with an organization delivering a service link to one of their communities.
-    """
-
-    hubs: dict[str, str]
-    communities: dict[str, list[str]]
-    served: frozenset[str]
-
-
-def street_facts(G: nx.Graph) -> StreetFacts:
-    """The per-street facts of ``G`` in one pass over nodes and one over links; pass them to the gap
-    functions that take ``facts=`` when asking for many communities or streets of one graph.
-
-    >>> G = nx.Graph()
-    >>> G.add_node("c", kind="community", street="S")
-    >>> G.add_node("h", kind="organization", subtype="street_hub", street="S")
-    >>> street_facts(G)
-    StreetFacts(hubs={'S': 'h'}, communities={'S': ['c']}, served=frozenset())
-    """
-    return StreetFacts(
-        hubs=street_hubs(G), communities=_communities_by_street(G), served=frozenset(_service_streets(G))
-    )
-
-
-def _service_streets(G: nx.Graph) -> set[str]:
-    streets = set()
-    for u, v, kinds in G.edges(data="kinds"):
-        if not kinds or "service" not in kinds:
-            continue
-        for org, com in ((u, v), (v, u)):
-            if G.nodes[org].get("kind") == EntityKind.ORGANIZATION.value and is_community(G, com):
-                street = G.nodes[com].get("street")
-                if street:
-                    streets.add(street)
-    return streets
-
-
 def _sums(gaps: list[CommunityGaps]) -> tuple[float, float, float, float]:
     need = sum(g.need for g in gaps)
     covered = sum(g.covered for g in gaps)
     return _r(need), _r(covered), _r(need - covered), _r(covered / need) if need > 0 else 1.0
-
-
-def _communities_by_street(G: nx.Graph) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for node in sorted((n for n in G if is_community(G, n)), key=str):
-        street = G.nodes[node].get("street")
-        if street:
-            out[street].append(node)
-    return dict(out)
 
 
 def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -> StreetGaps:
@@ -461,85 +383,6 @@ def all_community_gaps(G: nx.Graph, *, facts: StreetFacts | None = None) -> list
     hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
     return [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
-
-
-def policy_checks(G: nx.Graph, *, facts: StreetFacts | None = None) -> PolicyReport:
-    """Check the district against the policy targets of docs/domain.md (``facts``: :func:`street_facts`, if kept).
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("c", kind="community", street="S")
-    >>> G.add_node("o", kind="organization", subtype="social_organization")
-    >>> G.add_node("u", kind="school", subtype="student_society")
-    >>> G.add_edge("c", "o", kinds=("service",))
-    >>> [(c.code, c.passed, c.failing) for c in policy_checks(G).checks]
-    [('street_service_organization', True, []), ('community_university_link', False, ['c'])]
-    """
-    check_graph(G)
-    facts = street_facts(G) if facts is None else facts
-    by_street, served = facts.communities, facts.served
-    no_service = sorted(s for s in by_street if s not in served)
-    no_school = sorted(
-        str(c)
-        for c in G
-        if is_community(G, c) and not any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in G[c])
-    )
-    checks = [
-        PolicyCheck(
-            code="street_service_organization",
-            zh="每个街道至少有一家社会组织提供服务",
-            en="every street has at least one social organization delivering services",
-            passed=not no_service,
-            failing=no_service,
-        ),
-        PolicyCheck(
-            code="community_university_link",
-            zh="每个社区至少有一个高校或高校社团合作",
-            en="every community works with at least one university or student society",
-            passed=not no_school,
-            failing=no_school,
-        ),
-    ]
-    return PolicyReport(passed=all(c.passed for c in checks), checks=checks)
-
-
-def communities_without_provider(G: nx.Graph) -> list[ProviderGap]:
-    """For each category offered in the district, the communities not linked to any partner offering it.
-
-    This needs no needs table: a directory of providers alone (an HSDS import)
-    shows which areas have no provider of a category at all. Categories follow
-    the vocabulary's order; those every community is linked to are left out.
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("c1", kind="community")
-    >>> G.add_node("c2", kind="community")
-    >>> G.add_node("p", kind="organization", offers={"health": 1.0, "youth": 2.0})
-    >>> G.add_node("q", kind="enterprise", offers={"youth": 1.0})
-    >>> G.add_edge("c1", "p")
-    >>> G.add_edge("c2", "q")
-    >>> [(g.category, g.providers, g.communities) for g in communities_without_provider(G)]
-    [('health', 1, ['c2'])]
-    """
-    check_graph(G)
-    providers: dict[str, set[str]] = defaultdict(set)
-    for node, offers in G.nodes(data="offers"):
-        if is_partner(G, node):
-            for cat, capacity in (offers or {}).items():
-                if capacity > 0:
-                    providers[cat].add(node)
-    members = sorted((n for n in G if is_community(G, n)), key=str)
-    out = []
-    for cat in (c for c in categories() if c in providers):
-        lacking = [c for c in members if not any(p in providers[cat] for p in G[c])]
-        if lacking:
-            label = category(cat)
-            out.append(
-                ProviderGap(category=cat, zh=label.zh, en=label.en, providers=len(providers[cat]), communities=lacking)
-            )
-    return out
 
 
 def district_gaps(
