@@ -1,0 +1,165 @@
+"""A load: read the files, validate them against each other and the store, then write all or nothing.
+
+:mod:`graphsvc.loaders` re-exports these names; see its docstring for the file format.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphsvc.errors import Problem, ValidationFailed
+from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
+from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
+from graphsvc.loaders.readers import read_bytes, read_paths
+from graphsvc.loaders.tables import TABLES, RawTable
+from graphsvc.loaders.validate import validate_tables
+from graphsvc.model import Counts, Dataset
+from graphsvc.settings import Settings
+from graphsvc.store.base import GraphStore
+
+__all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "write_csv"]
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LoadReport:
+    """What a load read, and the store's counts before and after."""
+
+    files: list[str]
+    rows: dict[str, int]
+    before: Counts
+    after: Counts
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    hsds: list[HsdsSummary] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "files": self.files,
+            "rows": self.rows,
+            "dry_run": self.dry_run,
+            "before": self.before.model_dump(),
+            "after": self.after.model_dump(),
+        }
+        if self.hsds:
+            out["hsds"] = [summary.as_dict() for summary in self.hsds]
+        return out
+
+
+def _validate(tables: list[RawTable], problems: list[Problem], store: GraphStore | None) -> Dataset:
+    dataset, found = validate_tables(tables, store)
+    problems = problems + found
+    if problems:
+        raise ValidationFailed(problems)
+    return dataset
+
+
+def read_dataset(
+    paths: Iterable[Path | str], *, settings: Settings | None = None, store: GraphStore | None = None
+) -> Dataset:
+    """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
+    settings = settings or Settings()
+    tables, problems, _ = _read(paths, settings, None)
+    return _validate(tables, problems, store)
+
+
+def _write(
+    store: GraphStore, tables: list[RawTable], dataset: Dataset, dry_run: bool, progress: Progress | None
+) -> LoadReport:
+    before = store.counts()
+    files = sorted({t.file for t in tables})
+    rows = {t: 0 for t in TABLES}
+    for raw in tables:
+        rows[raw.table] += len(raw.rows)
+    if not dry_run:
+        store.upsert(dataset, progress=progress)
+    return LoadReport(files=files, rows=rows, before=before, after=store.counts(), dry_run=dry_run)
+
+
+def load_paths(
+    store: GraphStore,
+    paths: Iterable[Path | str],
+    *,
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    hsds: HsdsOptions | None = None,
+) -> LoadReport:
+    """Load files and directories into ``store``; with ``dry_run`` only validate.
+
+    ``progress`` is called with the number of rows written since its last call;
+    ``hsds`` says how HSDS directories among ``paths`` are mapped.
+    """
+    settings = settings or Settings()
+    tables, problems, summaries = _read(paths, settings, hsds)
+    dataset = _validate(tables, problems, store)
+    report = _write(store, tables, dataset, dry_run, progress)
+    report.hsds = summaries
+    return report
+
+
+def _read(
+    paths: Iterable[Path | str], settings: Settings, hsds: HsdsOptions | None
+) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
+    """Read plain files and directories the usual way, and HSDS directories through their mapping."""
+    given = [Path(p) for p in paths]
+    directories = [p for p in given if is_hsds_directory(p)]
+    others = [p for p in given if p not in directories]
+    others += [p for d in directories for p in graphsvc_tables_in(d)]  # a needs.csv kept beside the HSDS tables
+    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
+    tables, problems = read_paths(others, **limits) if others else ([], [])
+    summaries: list[HsdsSummary] = []
+    if directories:
+        found, found_problems, summaries = read_hsds_dirs(directories, hsds or HsdsOptions(), **limits)
+        tables += found
+        problems += found_problems
+    return tables, problems, summaries
+
+
+def load_uploads(
+    store: GraphStore, uploads: Iterable[tuple[str, bytes]], *, settings: Settings | None = None, dry_run: bool = False
+) -> LoadReport:
+    """Load uploaded files, given as ``(file name, content)`` pairs, into ``store``."""
+    settings = settings or Settings()
+    tables: list[RawTable] = []
+    problems: list[Problem] = []
+    for name, data in uploads:
+        found, found_problems = read_bytes(data, name, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+        tables += found
+        problems += found_problems
+    if not tables and not problems:
+        problems.append(Problem("(upload)", None, None, "no files were sent"))
+    dataset = _validate(tables, problems, store)
+    return _write(store, tables, dataset, dry_run, None)
+
+
+def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
+    """Write a dataset as the four documented CSV files (UTF-8); return their paths."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    extra = sorted({k for e in dataset.entities for k in e.attributes})
+    required, optional = TABLES["entities"]
+    entity_rows: list[dict[str, object]] = [{**e.scalars(), **e.attributes} for e in dataset.entities]
+    tables: dict[str, tuple[list[str], list[dict[str, object]]]] = {
+        "entities": ([*required, *optional, *extra], entity_rows),
+        "links": (
+            [*TABLES["links"][0], *TABLES["links"][1]],
+            [{**link.model_dump(mode="json"), "kind": link.kind.value} for link in dataset.links],
+        ),
+        "needs": (list(TABLES["needs"][0]), [n.model_dump() for n in dataset.needs]),
+        "offers": (list(TABLES["offers"][0]), [o.model_dump() for o in dataset.offers]),
+    }
+    written = []
+    for table, (columns, rows) in tables.items():
+        path = out / f"{table}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        written.append(path)
+    return written
