@@ -23,7 +23,7 @@ from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.edition import EditionHolder
 from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
-from graphsvc.api.recommendations import fit_edition, warm_edition
+from graphsvc.api.recommendations import fit_edition_of, warm_edition
 from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.errors import StoreUnavailable
@@ -71,7 +71,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     state = ApiState(
         settings=settings,
         store=graph_store,
-        editions=EditionHolder(graph_store, fit=fit_edition, warm=warm_edition, freshness_ms=settings.freshness_ms),
+        editions=EditionHolder(
+            graph_store, fit=fit_edition_of(graph_store), warm=warm_edition, freshness_ms=settings.freshness_ms
+        ),
         owns_store=owns_store,
     )
 

@@ -18,7 +18,9 @@ import networkx as nx
 
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.api.edition import Edition
+from graphsvc.fitted import stored_model
 from graphsvc.graph import communities
+from graphsvc.store.base import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,20 @@ class RecommendationService:
         self.warmed = threading.Event()
 
     @classmethod
-    def fit(cls, G: nx.Graph, *, seed: int = 0) -> RecommendationService | None:
-        """Fit on ``G``; ``None`` for an empty graph (nothing to recommend)."""
+    def fit(
+        cls, G: nx.Graph, *, seed: int = 0, store: GraphStore | None = None, version: int | None = None
+    ) -> RecommendationService | None:
+        """Fit on ``G``; ``None`` for an empty graph (nothing to recommend).
+
+        With ``store`` (whose snapshot at data ``version`` ``G`` is), the model kept in the store for that data
+        is reused, or the one fitted here is kept there (:func:`graphsvc.fitted.stored_model`).
+        """
         if G.number_of_nodes() == 0:
             return None
-        return cls(Recommender.fit(G, seed=seed), communities(G))
+        if store is None:
+            return cls(Recommender.fit(G, seed=seed), communities(G))
+        model, _ = stored_model(store, G, seed=seed, version=version)
+        return cls(Recommender(G, model), communities(G))
 
     def cached(self, key: AnswerKey) -> bytes | None:
         """The encoded answer if it was computed before (never blocks)."""
@@ -84,6 +95,11 @@ class RecommendationService:
 def fit_edition(G: nx.Graph, version: int) -> RecommendationService | None:
     """The ``fit`` hook of the edition holder (``version``: the store's data version ``G`` shows)."""
     return RecommendationService.fit(G)
+
+
+def fit_edition_of(store: GraphStore) -> Callable[[nx.Graph, int], RecommendationService | None]:
+    """The ``fit`` hook of the edition holder of ``store``: reuses (and keeps) the model stored with the data."""
+    return lambda G, version: RecommendationService.fit(G, store=store, version=version)
 
 
 def warm_edition(edition: Edition, is_current: Callable[[], bool]) -> None:

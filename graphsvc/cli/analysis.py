@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.cli.app import JsonOption, StoreOption, app, console, err_console, print_json, store_from, table
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
 if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help starts at once
     import networkx as nx
 
+    from graphsvc.analysis import LinkModel
     from graphsvc.analysis.gaps import RoleRef
+    from graphsvc.store import GraphStore
 
 
 def _snapshot(store: str | None) -> nx.Graph:
@@ -175,6 +178,49 @@ def _kinds(values: list[str] | None) -> list[str] | None:
     return out
 
 
+def _stored_model(
+    graph_store: GraphStore, G: nx.Graph | None, *, version: int | None, seed: int, quiet: bool, refit: bool = False
+) -> tuple[LinkModel, bool]:
+    """The model kept with the store's data, fitted (and kept) first if there is none (a spinner on a terminal)."""
+    from graphsvc.fitted import load_model, stored_model
+
+    if not refit and (kept := load_model(graph_store, seed=seed)) is not None:
+        return kept, True
+    with (
+        err_console.status("Fitting the recommender on this data (kept in the store for the next commands)")
+        if (err_console.is_terminal and not quiet)
+        else nullcontext()
+    ):
+        return stored_model(graph_store, G, seed=seed, version=version, refit=True)
+
+
+@app.command()
+def fit(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Fit again even if a model of this data is kept.")] = False,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit the recommender on the store's data and keep it in the store; recommend and the API reuse it until
+    the data changes (any load, import or delete)."""
+    import time
+
+    with store_from(store) as graph_store:
+        started = time.perf_counter()
+        model, reused = _stored_model(graph_store, None, version=None, seed=seed, quiet=as_json, refit=force)
+        version = graph_store.data_version()
+    seconds = round(time.perf_counter() - started, 3)
+    result = {"data_version": version, "reused": reused, "seconds": seconds, "model": model.describe()}
+    if as_json:
+        print_json(result)
+        return
+    verb = "Reused the kept model" if reused else f"Fitted and kept the model in {seconds:.1f} s"
+    console.print(f"{verb} (data version {version}): {model.name}")
+    weights = model.describe().get("weights") or {}
+    assert isinstance(weights, dict)
+    console.print(table("权重 Weights", ["信号 signal", "权重 weight"], [[name, w] for name, w in weights.items()]))
+
+
 @app.command(name="recommend")
 def recommend_command(
     community: Annotated[str, typer.Argument(help="The community to find partners for.")],
@@ -192,11 +238,16 @@ def recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Top-k partners for a community, each with its reasons (zh/en)."""
+    from graphsvc.analysis.common import require_community
     from graphsvc.analysis.recommend import recommend
 
-    G = _snapshot(store)
     wanted = _kinds(kinds)
-    recs = recommend(G, community, k=k, kinds=wanted, street=street, min_score=min_score, seed=seed)
+    with store_from(store) as graph_store:
+        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
+        G = graph_store.snapshot()
+        require_community(G, community)
+        model, _ = _stored_model(graph_store, G, version=version, seed=seed, quiet=as_json)
+    recs = recommend(G, community, k=k, kinds=wanted, street=street, min_score=min_score, seed=seed, model=model)
     if as_json:
         print_json(recs.model_dump(mode="json"))
         return

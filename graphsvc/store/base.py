@@ -102,6 +102,16 @@ class GraphStore(ABC):
         the same data. A store never written answers 0.
         """
 
+    @abstractmethod
+    def put_artifact(self, name: str, version: int, data: bytes) -> None:
+        """Keep ``data`` (something computed from the data, e.g. a fitted model) under ``name``, made from the
+        data at ``version``; it replaces what ``name`` held. Not a write of the data: the version stays."""
+
+    @abstractmethod
+    def get_artifact(self, name: str) -> tuple[int, bytes] | None:
+        """``(version, data)`` last kept under ``name``, or ``None``. Callers compare the version with
+        :meth:`data_version`: any write since makes the artifact stale."""
+
     def upsert_entities(self, entities: Iterable[Entity]) -> None:
         self.upsert(Dataset(entities=list(entities)))
 

@@ -44,6 +44,7 @@ from graphsvc.store.neo4j_queries import (
     COUNTS,
     DELETE_ENTITY,
     EXISTING_KINDS,
+    GET_ARTIFACT,
     GET_ENTITIES,
     GET_ENTITY,
     LIST_ENTITIES,
@@ -53,6 +54,7 @@ from graphsvc.store.neo4j_queries import (
     MERGE_CATEGORIES,
     MERGE_NEEDS,
     MERGE_OFFERS,
+    PUT_ARTIFACT,
     READ_VERSION,
     TYPE_KINDS,
     delete_link_query,
@@ -269,6 +271,13 @@ class Neo4jStore(GraphStore):
 
     def data_version(self) -> int:
         return int(self._read(READ_VERSION)[0]["version"])
+
+    def put_artifact(self, name: str, version: int, data: bytes) -> None:
+        self._write(lambda tx: tx.run(PUT_ARTIFACT, name=name, version=version, data=data).consume())
+
+    def get_artifact(self, name: str) -> tuple[int, bytes] | None:
+        records = self._read(GET_ARTIFACT, name=name)
+        return (int(records[0]["version"]), bytes(records[0]["data"])) if records else None
 
     # -- reads --------------------------------------------------------------
     def get_entity(self, entity_id: str) -> Entity:

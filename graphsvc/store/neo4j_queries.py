@@ -26,12 +26,15 @@ CONSTRAINTS = [
     "CREATE INDEX graphsvc_entity_street IF NOT EXISTS FOR (e:Entity) ON (e.street)",
     "CREATE INDEX graphsvc_entity_kind IF NOT EXISTS FOR (e:Entity) ON (e.kind)",
     "CREATE CONSTRAINT graphsvc_data_version IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
+    "CREATE CONSTRAINT graphsvc_artifact_name IF NOT EXISTS FOR (a:Artifact) REQUIRE a.name IS UNIQUE",
 ]
 BUMP_VERSION = """
 MERGE (v:DataVersion {key: 'data'})
 ON CREATE SET v.version = 0
 SET v.version = v.version + 1
 """
+PUT_ARTIFACT = "MERGE (a:Artifact {name: $name}) SET a.version = $version, a.data = $data"
+GET_ARTIFACT = "MATCH (a:Artifact {name: $name}) RETURN a.version AS version, a.data AS data"
 READ_VERSION = "OPTIONAL MATCH (v:DataVersion {key: 'data'}) RETURN coalesce(v.version, 0) AS version"
 MERGE_CATEGORIES = """
 UNWIND $rows AS row

@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS data_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS artifacts (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 """
 
 UPSERT_ENTITY = """
@@ -255,6 +260,18 @@ class SQLiteStore(GraphStore):
     def data_version(self) -> int:
         rows = self._query(READ_VERSION)
         return int(rows[0][0]) if rows else 0
+
+    def put_artifact(self, name: str, version: int, data: bytes) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO artifacts (name, version, data) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET version = excluded.version, data = excluded.data",
+                (name, version, sqlite3.Binary(data)),
+            )
+
+    def get_artifact(self, name: str) -> tuple[int, bytes] | None:
+        rows = self._query("SELECT version, data FROM artifacts WHERE name = ?", (name,))
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
 
     # -- reads --------------------------------------------------------------
     def get_entity(self, entity_id: str) -> Entity:
