@@ -15,12 +15,17 @@ The graph model, built only from graphsvc's fixed vocabulary:
 Every statement lives in :mod:`graphsvc.store.neo4j_queries`. Every value is a query parameter; labels and
 relationship types are looked up in its dictionaries, never taken from input. An upsert runs as one managed write
 transaction of batched ``UNWIND $rows ... MERGE`` statements: MERGE makes it idempotent, so the driver may retry
-it after a transient error, and a failure anywhere rolls the whole load back.
+it after a transient error, and a failure anywhere rolls the whole load back. A load too large for the server's
+transaction memory (over ``SINGLE_TRANSACTION_ROWS`` rows, or refused as out of memory) runs in batches of
+transactions instead, halved while the server has no memory for them, and undoes itself if a batch fails
+(``Neo4jStore._upsert_in_batches``): all or nothing for the user either way. A server that has no memory even
+for small batches is reported as such (:class:`OutOfMemory`), not as "busy".
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +44,8 @@ from graphsvc.store.base import GraphStore, Progress, batches, missing_reference
 from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
+    COMPLETE_ENTITIES,
+    COMPLETE_RELATIONSHIPS,
     CONSTRAINTS,
     COUNT_ENTITIES,
     COUNTS,
@@ -47,6 +54,7 @@ from graphsvc.store.neo4j_queries import (
     GET_ARTIFACT,
     GET_ENTITIES,
     GET_ENTITY,
+    LINK_TYPES,
     LIST_ENTITIES,
     LIST_LINKS,
     LIST_NEEDS,
@@ -54,17 +62,35 @@ from graphsvc.store.neo4j_queries import (
     MERGE_CATEGORIES,
     MERGE_NEEDS,
     MERGE_OFFERS,
+    PRIOR_ENTITIES,
+    PRIOR_LINKS,
+    PRIOR_NEEDS,
+    PRIOR_OFFERS,
     PUT_ARTIFACT,
     READ_VERSION,
+    RESTORE_LINKS,
+    RESTORE_NEEDS,
+    RESTORE_OFFERS,
     TYPE_KINDS,
+    UNDO_CREATED_ENTITIES,
+    UNDO_CREATED_RELATIONSHIPS,
     delete_link_query,
     merge_entities_query,
     merge_links_query,
+    restore_entities_query,
 )
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
 
 BATCH_SIZE = 10_000
+SINGLE_TRANSACTION_ROWS = 50_000
+"""Loads of at most this many rows run as one transaction; larger ones in batches (see ``_upsert_in_batches``)."""
+BATCH_ROWS = 10_000
+MIN_BATCH_ROWS = 500
 T = TypeVar("T")
+
+
+class OutOfMemory(StoreUnavailable):
+    """The Neo4j server has no memory left for a transaction (its ``db.memory.transaction`` limits)."""
 
 
 def _native(value: Any) -> Any:
@@ -140,6 +166,8 @@ class Neo4jStore(GraphStore):
         self.uri = uri or "neo4j"
         self._owns_driver = owns_driver
         self._schema_ready = False
+        self.single_transaction_rows = SINGLE_TRANSACTION_ROWS
+        self.batch_rows = BATCH_ROWS
 
     @classmethod
     def from_uri(cls, uri: str, *, settings: Settings | None = None) -> Neo4jStore:
@@ -171,6 +199,12 @@ class Neo4jStore(GraphStore):
         except neo4j.exceptions.AuthError as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials: {exc.message}") from exc
         except neo4j.exceptions.TransientError as exc:
+            if "OutOfMemory" in (exc.code or ""):
+                raise OutOfMemory(
+                    f"Neo4j at {self.uri} ran out of memory for a transaction ({exc.code}): {exc.message}. "
+                    "Nothing was written. Give the server more memory (dbms.memory.transaction.total.max, "
+                    "db.memory.transaction.max, the heap) or load fewer rows at a time."
+                ) from exc
             raise StoreUnavailable(f"Neo4j at {self.uri} is busy or restarting: {exc.message}") from exc
         except neo4j.exceptions.IncompleteCommit as exc:
             raise StoreUnavailable(
@@ -203,6 +237,43 @@ class Neo4jStore(GraphStore):
 
     # -- writes -------------------------------------------------------------
     def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+        """Write ``dataset``: in one transaction if it is small enough, else in batches that undo themselves.
+
+        A load of at most :attr:`single_transaction_rows` rows (or any load that fits the server's transaction
+        memory) runs as one managed transaction. A larger one, or one the server has no memory for, runs as
+        :meth:`_upsert_in_batches`: all or nothing too, by undoing what it wrote if a batch fails.
+        """
+        statements, outside = self._statements(dataset)
+        rows = sum(len(r) for _, r in statements)
+        if rows > self.single_transaction_rows:
+            self._upsert_in_batches(dataset, statements, outside, progress)
+            return
+
+        def work(tx: neo4j.ManagedTransaction) -> list[int]:
+            existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
+            problems = missing_references(dataset, existing)
+            if problems:
+                raise ValidationFailed(problems)
+            written = []
+            for query, rows in statements:
+                for batch in batches(rows, BATCH_SIZE):
+                    tx.run(query, rows=list(batch), load=None).consume()
+                    written.append(len(batch))
+            tx.run(BUMP_VERSION).consume()
+            return written
+
+        try:
+            counts = self._write(work)
+        except OutOfMemory:
+            self._upsert_in_batches(dataset, statements, outside, progress)
+            return
+        # The transaction may be retried, so progress is reported once it has committed.
+        for count in counts:
+            if progress is not None:
+                progress(count)
+
+    def _statements(self, dataset: Dataset) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[str]]:
+        """The batched statements of a load, and the ids it references without defining them."""
         entities_by_kind: dict[EntityKind, list[dict[str, Any]]] = defaultdict(list)
         for e in dataset.entities:
             entities_by_kind[e.kind].append({"id": e.id, "props": entity_props(e)})
@@ -215,25 +286,100 @@ class Neo4jStore(GraphStore):
         statements.append((MERGE_NEEDS, [n.model_dump() for n in dataset.needs]))
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
         new_ids = {e.id for e in dataset.entities}
-        outside = sorted(referenced_ids(dataset) - new_ids)
+        return statements, sorted(referenced_ids(dataset) - new_ids)
 
-        def work(tx: neo4j.ManagedTransaction) -> list[int]:
-            existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
-            problems = missing_references(dataset, existing)
-            if problems:
-                raise ValidationFailed(problems)
-            written = []
+    def _upsert_in_batches(
+        self,
+        dataset: Dataset,
+        statements: list[tuple[str, list[dict[str, Any]]]],
+        outside: list[str],
+        progress: Progress | None,
+    ) -> None:
+        """A load too large for one transaction: each batch is its own transaction, sized to the server's memory.
+
+        Before writing, the load is validated and what it will change is read (the entities, links, needs and
+        offers it names that already exist). New nodes and relationships carry the load's id while it runs. If
+        a batch fails (after the driver's retries, and after halving batches the server has no memory for),
+        the load is undone — what it created is deleted, what it changed is put back — and the error is raised:
+        the store is as it was. When every batch has committed, the marks are removed. The data version moves
+        before and after, so no reader keeps a view taken half-way under the final version. (If this process
+        dies half-way, the marked part stays; loading the same files again completes it.)
+        """
+        existing = [r["id"] for r in self._read(EXISTING_KINDS, ids=outside)] if outside else []
+        problems = missing_references(dataset, existing)
+        if problems:
+            raise ValidationFailed(problems)
+        prior = self._prior_state(dataset)
+        load = uuid.uuid4().hex
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
+        try:
             for query, rows in statements:
-                for batch in batches(rows, BATCH_SIZE):
-                    tx.run(query, rows=list(batch)).consume()
-                    written.append(len(batch))
-            tx.run(BUMP_VERSION).consume()
-            return written
+                self._write_rows(query, rows, load, progress)
+        except BaseException:
+            self._undo(load, prior)
+            raise
+        self._finish(COMPLETE_RELATIONSHIPS, load)
+        self._finish(COMPLETE_ENTITIES, load)
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
 
-        # The transaction may be retried, so progress is reported once it has committed.
-        for count in self._write(work):
+    def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: Progress | None) -> None:
+        """``rows`` through ``query``, one transaction per batch; a batch the server has no memory for is halved."""
+        size = min(self.batch_rows, max(1, len(rows)))
+        start = 0
+        while start < len(rows):
+            batch = rows[start : start + size]
+            try:
+                self._write(lambda tx, b=batch: tx.run(query, rows=b, load=load).consume())  # type: ignore[misc]
+            except OutOfMemory:
+                if size <= MIN_BATCH_ROWS:
+                    raise
+                size = max(MIN_BATCH_ROWS, size // 2)
+                continue
+            start += len(batch)
             if progress is not None:
-                progress(count)
+                progress(len(batch))
+
+    def _prior_state(self, dataset: Dataset) -> dict[str, list[dict[str, Any]]]:
+        """What a load will change, as it is before it (to put back if the load fails)."""
+        ids = [e.id for e in dataset.entities]
+        links = [{"source": x.source, "target": x.target, "type": LINK_TYPES[x.kind]} for x in dataset.links]
+        needs = [{"community": n.community, "category": n.category} for n in dataset.needs]
+        offers = [{"partner": o.partner, "category": o.category} for o in dataset.offers]
+        prior: dict[str, list[dict[str, Any]]] = {"entities": [], "links": [], "needs": [], "offers": []}
+        for id_chunk in batches(ids, BATCH_SIZE):
+            prior["entities"] += [dict(r) for r in self._read(PRIOR_ENTITIES, ids=list(id_chunk))]
+        for key, query, wanted in (
+            ("links", PRIOR_LINKS, links),
+            ("needs", PRIOR_NEEDS, needs),
+            ("offers", PRIOR_OFFERS, offers),
+        ):
+            for chunk in batches(wanted, BATCH_SIZE):
+                prior[key] += [dict(r) for r in self._read(query, rows=list(chunk))]
+        return prior
+
+    def _undo(self, load: str, prior: dict[str, list[dict[str, Any]]]) -> None:
+        """Delete what load ``load`` created and put back what it changed."""
+        with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(UNDO_CREATED_RELATIONSHIPS, load=load).consume()
+            session.run(UNDO_CREATED_ENTITIES, load=load).consume()
+        by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in prior["entities"]:
+            by_kind[row["kind"]].append({"id": row["id"], "props": row["props"]})
+        restores = [(restore_entities_query(EntityKind(kind)), rows) for kind, rows in sorted(by_kind.items())]
+        restores += [
+            (RESTORE_LINKS, prior["links"]),
+            (RESTORE_NEEDS, prior["needs"]),
+            (RESTORE_OFFERS, prior["offers"]),
+        ]
+        for query, rows in restores:
+            for chunk in batches(rows, MIN_BATCH_ROWS):
+                self._write(lambda tx, c=list(chunk), q=query: tx.run(q, rows=c).consume())  # type: ignore[misc]
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
+
+    def _finish(self, query: str, load: str) -> None:
+        self._ensure_schema()
+        with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(query, load=load).consume()
 
     def delete_entity(self, entity_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> int:

@@ -49,6 +49,7 @@ def merge_entities_query(kind: EntityKind) -> str:
     return f"""
 UNWIND $rows AS row
 MERGE (e:Entity {{id: row.id}})
+ON CREATE SET e._load = $load
 SET e += row.props
 REMOVE e:{ALL_KIND_LABELS}
 SET e:{KIND_LABELS[kind]}
@@ -62,6 +63,7 @@ UNWIND $rows AS row
 MATCH (s:Entity {{id: row.source}})
 MATCH (t:Entity {{id: row.target}})
 MERGE (s)-[r:{LINK_TYPES[kind]}]->(t)
+ON CREATE SET r._load = $load
 SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
 """
 
@@ -71,6 +73,7 @@ UNWIND $rows AS row
 MATCH (e:Entity {id: row.community})
 MATCH (c:Category {code: row.category})
 MERGE (e)-[r:NEEDS]->(c)
+ON CREATE SET r._load = $load
 SET r.weight = row.weight
 """
 MERGE_OFFERS = """
@@ -78,6 +81,7 @@ UNWIND $rows AS row
 MATCH (e:Entity {id: row.partner})
 MATCH (c:Category {code: row.category})
 MERGE (e)-[r:OFFERS]->(c)
+ON CREATE SET r._load = $load
 SET r.capacity = row.capacity
 """
 ENTITY_FIELDS = (
@@ -135,3 +139,68 @@ def delete_link_query(kind: LinkKind) -> str:
 
 
 CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+# -- loads too large for one transaction: batches, with what they change kept to undo them ---------------------
+# New nodes and relationships carry ``_load`` (the load's id) until the load is complete; ``$load`` is null for
+# a load in one transaction, so nothing is marked. Entities and relationships the load changes are read first.
+PRIOR_ENTITIES = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind, properties(e) AS props"
+PRIOR_LINKS = f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+WHERE type(r) = row.type
+RETURN row.source AS source, row.target AS target, row.type AS type, properties(r) AS props
+"""
+PRIOR_NEEDS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.community})-[r:NEEDS]->(:Category {code: row.category})
+RETURN row.community AS community, row.category AS category, properties(r) AS props
+"""
+PRIOR_OFFERS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.partner})-[r:OFFERS]->(:Category {code: row.category})
+RETURN row.partner AS partner, row.category AS category, properties(r) AS props
+"""
+UNDO_CREATED_RELATIONSHIPS = """
+MATCH ()-[r]->() WHERE r._load = $load
+CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS
+"""
+UNDO_CREATED_ENTITIES = """
+MATCH (e:Entity) WHERE e._load = $load
+CALL (e) { DETACH DELETE e } IN TRANSACTIONS OF 10000 ROWS
+"""
+RESTORE_NEEDS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.community})-[r:NEEDS]->(:Category {code: row.category})
+SET r = row.props
+"""
+RESTORE_OFFERS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.partner})-[r:OFFERS]->(:Category {code: row.category})
+SET r = row.props
+"""
+RESTORE_LINKS = f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+WHERE type(r) = row.type
+SET r = row.props
+"""
+COMPLETE_RELATIONSHIPS = """
+MATCH ()-[r]->() WHERE r._load = $load
+CALL (r) { REMOVE r._load } IN TRANSACTIONS OF 10000 ROWS
+"""
+COMPLETE_ENTITIES = """
+MATCH (e:Entity) WHERE e._load = $load
+CALL (e) { REMOVE e._load } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+
+def restore_entities_query(kind: EntityKind) -> str:
+    """Put entities of one kind back as they were before a load that failed (label from :data:`KIND_LABELS`)."""
+    return f"""
+UNWIND $rows AS row
+MATCH (e:Entity {{id: row.id}})
+SET e = row.props
+REMOVE e:{ALL_KIND_LABELS}
+SET e:{KIND_LABELS[kind]}
+"""

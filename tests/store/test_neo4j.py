@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+import networkx as nx
 import pytest
 
 from graphsvc.errors import StoreUnavailable
+from graphsvc.graph import build_graph
 from graphsvc.model import Dataset, Entity, Link, Need
 from graphsvc.store import neo4j as neo4j_module
 from graphsvc.store import neo4j_queries, open_store
@@ -143,3 +145,59 @@ def test_restart_in_the_middle_of_loads(neo4j_server: Neo4jServer, neo4j_store: 
         neo4j_store.upsert(load)
     assert neo4j_store.counts() == after
     assert duplicate_rows(neo4j_store) == 0
+
+
+# -- loads larger than one transaction ----------------------------------------------------------------------------
+def test_a_batched_load_writes_what_one_transaction_writes(neo4j_store: Neo4jStore, sample_district: Dataset) -> None:
+    neo4j_store.single_transaction_rows = 10  # the sample district goes in many transactions
+    neo4j_store.batch_rows = 700
+    neo4j_store.upsert(sample_district)
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
+    marked = neo4j_store.driver.execute_query(
+        "MATCH (n) WHERE n._load IS NOT NULL RETURN count(n) AS n", database_=neo4j_store.database
+    ).records
+    assert marked[0]["n"] == 0  # the load's marks are gone once it is complete
+    neo4j_store.upsert(sample_district)  # again: idempotent
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_batched_load_failing_part_way_is_undone(neo4j_store: Neo4jStore, tiny: Dataset) -> None:
+    neo4j_store.upsert(tiny)
+    before = neo4j_store.snapshot()
+    neo4j_store.single_transaction_rows = 1
+    neo4j_store.batch_rows = 2  # the entity and link batches commit before the needs batch fails
+    renamed = [e.model_copy(update={"name": "改名", "capacity": 9}) for e in tiny.entities]
+    extra = [Entity(id=f"new{i}", kind="media", name=f"媒体{i}") for i in range(5)]
+    links = [Link(source=f"new{i}", target="c1", kind="publicity") for i in range(5)]
+    links.append(Link(source="e1", target="c1", kind="funding", weight=7))  # changes an existing link
+    changed_need = Need(community="c1", category="elderly_care", weight=9)
+    poisoned = Need.model_construct(community="c2", category="health", weight={"not": "a number"})
+    load = Dataset.model_construct(entities=renamed + extra, links=links, needs=[changed_need, poisoned], offers=[])
+    with pytest.raises(Exception, match=r"(?i)property|type"):
+        neo4j_store.upsert(load)
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
+    assert neo4j_store.existing_kinds([f"new{i}" for i in range(5)]) == {}
+
+
+def test_a_load_the_server_has_no_memory_for_goes_in_smaller_batches(
+    neo4j_store: Neo4jStore, sample_district: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stand-in for the server's transaction memory limit: any statement over 600 rows is refused as out of memory.
+    real = neo4j_store._write
+
+    def limited(work):  # type: ignore[no-untyped-def]
+        def guarded(tx):  # type: ignore[no-untyped-def]
+            class Limited:
+                def run(self, query, **params):  # type: ignore[no-untyped-def]
+                    if len(params.get("rows") or ()) > 600:
+                        raise neo4j_module.OutOfMemory("no memory for this transaction")
+                    return tx.run(query, **params)
+
+            return work(Limited())
+
+        return real(guarded)
+
+    monkeypatch.setattr(neo4j_store, "_write", limited)
+    neo4j_store.upsert(sample_district)  # one transaction is refused: batches, halved until they fit
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
