@@ -1,9 +1,9 @@
 """``/docs`` (Swagger UI) and ``/redoc`` render in a real browser with no network.
 
 The API runs under uvicorn on 127.0.0.1 over a five-community district; headless
-Chromium (the harness of :mod:`tests.viz.cdp`) runs with every other host
-unresolvable. Each page must draw the API's operations from the app's own
-assets, raise no JavaScript error and ask nothing of any other host.
+Chromium (the ``browser`` fixture of ``tests/viz/conftest.py``) runs with every
+other host unresolvable. Each page must draw the API's operations from the
+app's own assets, raise no JavaScript error and fetch nothing from any other host.
 """
 
 from __future__ import annotations
