@@ -18,8 +18,8 @@ def print_hsds_summary(summary: HsdsSummary) -> None:
         f"HSDS {summary.version} directory {summary.directory}: {summary.organizations} organizations, "
         f"{summary.services} services -> {summary.communities} communities ({summary.areas}), "
         f"{summary.links} service links, {summary.offers} offers. "
-        f"Categories from taxonomy terms for {summary.services_by_taxonomy} services, "
-        f"from their text for {summary.services_by_text}."
+        f"Services given categories by their taxonomy terms: {summary.services_by_taxonomy}, "
+        f"by their text: {summary.services_by_text}."
     )
     rows: list[list[object]] = []
     for term in summary.unmapped_terms:

@@ -184,6 +184,19 @@ class _Mapper:
         }
         self.areas: dict[str, _Area] = {}
         self.links: dict[tuple[str, str], Row] = {}
+        for table in ("service", "location", "program", "taxonomy_term"):
+            self._unique_ids(table)
+
+    def _unique_ids(self, table: str) -> None:
+        """Report a second record of ``table`` with an id already used (organizations: by the usual validation)."""
+        first: dict[str, Row] = {}
+        for row in self.found.rows(table):
+            if (key := row.get("id")) is None:
+                continue
+            if key in first:
+                where = f"{Path(first[key].file).name}:{first[key].line}"
+                self.problems.append(row.problem("id", f"duplicate of {where} (HSDS {table} id {key!r})"))
+            first.setdefault(key, row)
 
     # references -------------------------------------------------------------------------------------------
     def _ref(self, row: Row, field_name: str, table: dict[str | None, Row], what: str) -> Row | None:

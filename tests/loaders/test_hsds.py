@@ -152,6 +152,7 @@ def test_bad_references_are_named_and_nothing_is_written(sqlite_store: SQLiteSto
     shutil.copytree(V1, folder)
     services = folder / "services.csv"
     services.write_text(services.read_text("utf-8").replace("svc-2,org-2,", "svc-2,org-9,"), "utf-8")
+    services.write_text(services.read_text("utf-8") + "svc-1,org-1,,Again,,,,,active\n", "utf-8")
     orgs = folder / "organizations.csv"
     orgs.write_text(orgs.read_text("utf-8").replace("org-4,Quiet Org,", "org-4,,"), "utf-8")
     before = sqlite_store.counts()
@@ -160,6 +161,7 @@ def test_bad_references_are_named_and_nothing_is_written(sqlite_store: SQLiteSto
     where = {(Path(p.file).name, p.line, p.field) for p in info.value.problems}
     assert ("services.csv", 3, "organization_id") in where
     assert ("organizations.csv", 5, "name") in where
+    assert ("services.csv", 9, "id") in where  # svc-1 again
     assert sqlite_store.counts() == before
 
 
