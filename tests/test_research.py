@@ -262,9 +262,10 @@ def test_reasons_frame_is_the_long_form(two_street_graph: nx.Graph) -> None:
         zip(wide["partner"], wide["reasons_en"], strict=True)
     )
     listed = long.groupby("partner")["contribution"].sum()
-    for r in recs:  # only positive contributions are listed as reasons
-        assert listed[r.partner] >= r.score - 1e-6
-    assert (long["contribution"] > 0).all()
+    for r in recs:  # the terms add up to the score (an "other" term holds the signals that lower it)
+        assert listed[r.partner] == pytest.approx(r.score, abs=1e-5)
+    gap_terms = long[long["reason"].str.startswith("gap:")]
+    assert (gap_terms["contribution"] > 0).all()
 
 
 # -- plans ----------------------------------------------------------------------------------------------------------

@@ -5,8 +5,17 @@ the same ones. Results are pydantic models, ready to be API responses.
 """
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.coverage import closable, coverage_shares, covered_amounts, link_gain, partner_shares, share
+from graphsvc.analysis.coverage import (
+    closable,
+    coverage_shares,
+    covered_amounts,
+    link_gain,
+    link_gain_terms,
+    partner_shares,
+    share,
+)
 from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
+from graphsvc.analysis.explain import explain_partner
 from graphsvc.analysis.gaps import (
     CategoryGap,
     CategoryTotal,
@@ -25,6 +34,7 @@ from graphsvc.analysis.gaps import (
     street_gaps,
 )
 from graphsvc.analysis.linkpred import PairTask, ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.model_selection import LinkModel, fit_model, prior_model
 from graphsvc.analysis.plan import (
     CoverageChange,
     DistrictPlan,
@@ -33,24 +43,23 @@ from graphsvc.analysis.plan import (
     apply_links,
     district_plan,
 )
-from graphsvc.analysis.recommend import (
+from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
+from graphsvc.analysis.reference import recommend_reference
+from graphsvc.analysis.results import (
+    RANK_MODES,
     CommunityRecommendations,
-    LinkModel,
+    PartnerExplanation,
+    RankMode,
     Reason,
     Recommendation,
-    Recommender,
-    fit_model,
-    prior_model,
-    recommend,
-    recommend_all,
-    recommend_reference,
 )
-from graphsvc.analysis.signals import FEATURES, SignalEngine, l3_index, reference_features
+from graphsvc.analysis.signals import SIGNALS, SignalEngine, l3_index, reference_features
 from graphsvc.errors import UnsupportedGraph
 
 __all__ = [
     "BASELINES",
-    "FEATURES",
+    "RANK_MODES",
+    "SIGNALS",
     "CategoryGap",
     "CategoryTotal",
     "CommunityGaps",
@@ -61,11 +70,13 @@ __all__ = [
     "Evaluation",
     "LinkModel",
     "PairTask",
+    "PartnerExplanation",
     "PartnerLoss",
     "PlanTotals",
     "PlannedLink",
     "PolicyCheck",
     "PolicyReport",
+    "RankMode",
     "Reason",
     "Recommendation",
     "Recommender",
@@ -84,9 +95,11 @@ __all__ = [
     "district_gaps",
     "district_plan",
     "evaluate",
+    "explain_partner",
     "fit_model",
     "l3_index",
     "link_gain",
+    "link_gain_terms",
     "partner_shares",
     "policy_checks",
     "prior_model",

@@ -36,8 +36,8 @@ import numpy as np
 
 from graphsvc.analysis.common import is_community, is_partner
 
-Shares = dict[str, dict[str, dict[str, float]]]
-"""``{community: {partner: {category: share}}}``."""
+Shares = dict[Hashable, dict[str, dict[str, float]]]
+"""``{community: {partner: {category: share}}}`` (communities as the graph has them, partners as strings)."""
 
 
 def share(offer: float, need: float, total: float) -> float:
@@ -148,6 +148,42 @@ def covered_amounts(need: dict[str, float], shares: dict[str, dict[str, float]])
     return {cat: min(w, sum(s.get(cat, 0.0) for s in shares.values())) for cat, w in need.items()}
 
 
+def link_gain_terms(
+    G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None
+) -> dict[str, tuple[float, float]]:
+    """``{category: (closed, lost)}`` of a new link: what the community would close, what the partner's
+    other communities would lose (:func:`link_gain` is the sum of ``closed - lost``).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("a", kind="community", needs={"health": 2.0})
+    >>> G.add_node("b", kind="community", needs={"health": 2.0})
+    >>> G.add_node("p", kind="enterprise", offers={"health": 3.0})
+    >>> G.add_edge("p", "a")
+    >>> link_gain_terms(G, "b", "p")   # b gets 3 * 2/4 = 1.5; a drops from 2 to 1.5
+    {'health': (1.5, 0.5)}
+    """
+    affected = [c for c in G[partner] if is_community(G, c)]
+    current = partner_shares(G, partner)
+    shares = coverage_shares(G, [*affected, community]) if shares is None else shares
+    out: dict[str, tuple[float, float]] = {}
+    for k, amount in (G.nodes[partner].get("offers") or {}).items():
+        need = float((G.nodes[community].get("needs") or {}).get(k, 0.0))
+        if amount <= 0 or need <= 0:
+            continue
+        weights = {c: float((G.nodes[c].get("needs") or {}).get(k, 0.0)) for c in affected}
+        total = sum(weights.values()) + need
+        had = sum(s.get(k, 0.0) for s in shares.get(community, {}).values())
+        closed = min(need, had + share(amount, need, total)) - min(need, had)
+        lost = 0.0
+        for c, w in weights.items():
+            if w > 0:
+                old_own = current.get(c, {}).get(k, 0.0)
+                had_c = sum(s.get(k, 0.0) for s in shares.get(c, {}).values())
+                lost += min(w, had_c) - min(w, had_c - old_own + share(amount, w, total))
+        out[k] = (closed, lost)
+    return out
+
+
 def link_gain(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None) -> float:
     """The change of the district's covered need if only this link were added.
 
@@ -179,19 +215,4 @@ def link_gain(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Sh
     >>> link_gain(G, "b", "p")   # p's 2 units are now split 1 + 1: a loses 1, b gains 1
     0.0
     """
-    affected = [c for c in G[partner] if is_community(G, c)] + [community]
-    current = partner_shares(G, partner)
-    shares = coverage_shares(G, affected) if shares is None else shares
-    gain = 0.0
-    for k, amount in (G.nodes[partner].get("offers") or {}).items():
-        weights = {c: float((G.nodes[c].get("needs") or {}).get(k, 0.0)) for c in affected}
-        total = sum(weights.values())
-        if amount <= 0 or total <= 0:
-            continue
-        for c, w in weights.items():
-            if w <= 0:
-                continue
-            old_own = current.get(c, {}).get(k, 0.0)
-            had = sum(s.get(k, 0.0) for s in shares.get(c, {}).values())
-            gain += min(w, had - old_own + share(amount, w, total)) - min(w, had)
-    return gain
+    return sum(closed - lost for closed, lost in link_gain_terms(G, community, partner, shares=shares).values())

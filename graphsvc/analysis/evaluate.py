@@ -13,6 +13,15 @@ Protocol
 4. Report Hits@k, MRR and AUC (ties broken in expectation, see
    :mod:`graphsvc.analysis.linkpred`).
 
+5. For every rank mode (``gain``, ``likelihood``, ``gap``, see :mod:`graphsvc.analysis.recommend`) the
+   same held-out figures, and the other axis, need: ``gap_closed@5`` (mean over communities with a gap
+   of the share of their uncovered need their top-5 would close, link after link) and ``gap_fit@5``
+   (share of top-5 partners offering a category the community lacks), on the training graph.
+
+``negatives="global"`` adds the protocol of the classic link-prediction papers beside the per-source
+one: negatives drawn uniformly from all unlinked pairs of the task's kind (as many as per-source draws
+in all), and ``auc_global`` over the pooled positive and negative pairs.
+
 Methods: ``graphsvc`` (:class:`~graphsvc.analysis.recommend.Recommender`),
 ``random`` (seeded uniform scores), ``popularity`` (preferential attachment),
 ``common_neighbors``, ``adamic_adar``, ``resource_allocation`` and ``l3``.
@@ -25,17 +34,21 @@ Methods: ``graphsvc`` (:class:`~graphsvc.analysis.recommend.Recommender`),
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+from scipy.stats import rankdata
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.gain import GainState
+from graphsvc.analysis.linkpred import PairTask, ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.signals import FEATURES
+from graphsvc.analysis.results import RANK_MODES, RankMode, check_rank
+from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import UnsupportedGraph
 
 BASELINES: dict[str, str | None] = {
@@ -58,6 +71,8 @@ class Evaluation(BaseModel):
 
     split: dict[str, Any]
     methods: dict[str, dict[str, float]]
+    modes: dict[str, dict[str, float]] = {}
+    """Per rank mode: ``hits@k``, ``mrr``, ``auc`` on the held-out links, ``gap_closed@5``, ``gap_fit@5``."""
 
 
 def evaluate(
@@ -68,6 +83,8 @@ def evaluate(
     k: int = 10,
     negatives: int = 100,
     by: Literal["random", "date"] = "random",
+    protocol: Literal["per_source", "global"] = "per_source",
+    gap_k: int = 5,
 ) -> Evaluation:
     """Hide links, rebuild on the rest, and score graphsvc and the baselines on the same held-out pairs.
 
@@ -85,12 +102,17 @@ def evaluate(
         Negative candidates drawn per held-out link (fewer when fewer exist).
     by : {"random", "date"}
         How links are hidden: at random, or the latest by ``since``.
+    protocol : {"per_source", "global"}
+        ``"global"`` adds ``auc_global`` (uniform negatives from all unlinked pairs, pooled AUC).
+    gap_k : int
+        Cut-off of ``gap_closed@k`` and ``gap_fit@k``.
 
     Returns
     -------
     Evaluation
         ``split`` describes the split (sizes, seed, the model graphsvc selected); ``methods`` maps each
-        method to ``{"hits@k": x, "mrr": x, "auc": x}``.
+        method to ``{"hits@k": x, "mrr": x, "auc": x}``; ``modes`` maps each rank mode to the same and
+        ``gap_closed@5``, ``gap_fit@5`` (graph with needs only).
     """
     check_graph(G)
     task = task_for(G)
@@ -115,13 +137,39 @@ def evaluate(
     scores: dict[str, np.ndarray] = {"graphsvc": rec.score_pairs(pairs)}
     random_scores = rng.random(len(pairs))
     for method, signal in BASELINES.items():
-        scores[method] = random_scores if signal is None else raw[:, FEATURES.index(signal)]
+        scores[method] = random_scores if signal is None else raw[:, SIGNALS.index(signal)]
+
+    typed = task.kind == "community-partner"
+    mode_scores = {mode: rec.score_pairs(pairs, rank=mode) for mode in RANK_MODES} if typed else {}
+    pooled: list[tuple[Hashable, Hashable]] = []
+    if protocol == "global":
+        pooled = _global_negatives(G, task, negatives * len(hidden), int(rng.integers(2**31)))
+
+    def metrics(s: np.ndarray, score: Callable[[list[tuple[Hashable, Hashable]]], np.ndarray]) -> dict[str, float]:
+        pos = np.array([s[bounds[i]] for i in range(len(hidden))])
+        neg = [s[bounds[i] + 1 : bounds[i + 1]] for i in range(len(hidden))]
+        out = {name: round(x, 6) for name, x in ranking_metrics(pos, neg, k=k).items()}
+        if pooled:
+            both = score([*hidden, *pooled])
+            out["auc_global"] = round(_pooled_auc(both[: len(hidden)], both[len(hidden) :]), 6)
+        return out
 
     methods: dict[str, dict[str, float]] = {}
     for method, s in scores.items():
-        pos = np.array([s[bounds[i]] for i in range(len(hidden))])
-        neg = [s[bounds[i] + 1 : bounds[i + 1]] for i in range(len(hidden))]
-        methods[method] = {name: round(x, 6) for name, x in ranking_metrics(pos, neg, k=k).items()}
+        signal = BASELINES.get(method)
+        if method == "graphsvc":
+            methods[method] = metrics(s, rec.score_pairs)
+        elif method == "random":
+            methods[method] = metrics(s, partial(_uniform, seed))
+        else:
+            assert signal is not None
+            methods[method] = metrics(s, partial(_signal, rec, SIGNALS.index(signal)))
+    modes: dict[str, dict[str, float]] = {}
+    for mode, s in mode_scores.items():
+        modes[mode] = metrics(s, partial(rec.score_pairs, rank=mode))
+        closed, fit, _ = gap_metrics(rec, k=gap_k, rank=mode)
+        modes[mode][f"gap_closed@{gap_k}"] = round(closed, 6)
+        modes[mode][f"gap_fit@{gap_k}"] = round(fit, 6)
     split = {
         "by": by,
         "holdout": holdout,
@@ -133,6 +181,73 @@ def evaluate(
         "train_edges": train.number_of_edges(),
         "test_links": len(hidden),
         "negatives_per_link": negatives,
+        "negatives": protocol,
         "graphsvc_model": rec.model.describe(),
     }
-    return Evaluation(split=split, methods=methods)
+    return Evaluation(split=split, methods=methods, modes=modes)
+
+
+def _uniform(seed: int | None, pairs: list[tuple[Hashable, Hashable]]) -> np.ndarray:
+    return np.random.default_rng(seed).random(len(pairs))
+
+
+def _signal(rec: Recommender, column: int, pairs: list[tuple[Hashable, Hashable]]) -> np.ndarray:
+    return np.asarray(rec.signals(pairs)[:, column])
+
+
+def _global_negatives(G: nx.Graph, task: PairTask, count: int, seed: int) -> list[tuple[Hashable, Hashable]]:
+    """``count`` distinct unlinked pairs of the task's kind, uniformly at random (fewer if fewer exist)."""
+    rng = np.random.default_rng(seed)
+    queries, cands = list(task.queries), list(task.candidates)
+    total = len(queries) * len(cands)
+    chosen: dict[tuple[Hashable, Hashable], None] = {}
+    tries = 0
+    while len(chosen) < count and tries < 20 * count + 100:
+        tries += 1
+        u = queries[int(rng.integers(len(queries)))]
+        v = cands[int(rng.integers(len(cands)))]
+        if u != v and not G.has_edge(u, v) and (v, u) not in chosen:
+            chosen[(u, v)] = None
+        if len(chosen) >= total:
+            break
+    return list(chosen)
+
+
+def _pooled_auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """P(a positive outscores a negative) over all pooled pairs, ties counted half (Mann-Whitney)."""
+    if not len(pos) or not len(neg):
+        return 0.5
+    both = np.concatenate([pos, neg])
+    ranks = rankdata(np.where(np.isfinite(both), both, -np.finfo(float).max))
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def gap_metrics(rec: Recommender, *, k: int = 5, rank: RankMode = "gain") -> tuple[float, float, int]:
+    """``(gap_closed@k, gap_fit@k, communities)`` of the top-``k`` lists of every community with a gap.
+
+    ``gap_closed@k`` is the mean over those communities of the uncovered need their list would close
+    (link after link) as a fraction of their uncovered need; ``gap_fit@k`` the share of listed partners
+    offering at least one category the community lacks.
+    """
+    rank = check_rank(rank)
+    if rec.tables is None:
+        return 0.0, 0.0, 0
+    eng = rec.engine
+    queries = [q for q in rec.task.queries if float(eng.U[eng.index[q]].sum()) > 1e-9]
+    rows = np.array([eng.index[q] for q in queries], dtype=np.int64)
+    closed: list[float] = []
+    fit = listed = 0
+    step = max(1, 400_000 // max(1, len(rec.cols)))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        scores, _ = rec._scores_block(chunk)
+        for r, qi in enumerate(chunk.tolist()):
+            query = eng.nodes[qi]
+            picks = rec._picks(query, scores[r], np.isfinite(scores[r]), k, None, rank)
+            first = GainState(rec.tables, qi)
+            if picks:
+                fit += int(first.offers_lacking(rec.cols[[p.j for p in picks]]).sum())
+            listed += len(picks)
+            done = sum(float(np.clip(p.closed, 0, None).sum()) for p in picks)
+            closed.append(done / float(first.lacking().sum()))
+    return float(np.mean(closed)) if closed else 0.0, fit / listed if listed else 0.0, len(closed)

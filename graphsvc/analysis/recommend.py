@@ -1,66 +1,30 @@
-"""Partner recommendations with reasons: who could a community work with next, and why.
+"""Need-first partner recommendations: who would close this community's gaps, how likely, and why.
 
-Candidates are the partners a community is not yet linked to (on a generic
-graph: every node that is not a neighbour). Partners at capacity (linked to as
-many communities as their ``capacity``) are never recommended. Each candidate
-gets the signals of :mod:`graphsvc.analysis.signals`; the score is a linear
-function of them (structural counts on a ``log1p`` scale)::
+Candidates are the partners a community is not yet linked to (on a generic graph: every node that is
+not a neighbour). Partners at capacity are never recommended. Each candidate has
 
-    score = sum_i  w_i * (t_i(x_i) - m_i)
+* a **gain**: the need the link would close in the district (:func:`graphsvc.analysis.coverage.link_gain`,
+  the same value the district plan maximises; 0 for a partner offering nothing the community lacks);
+* a **probability** that the partnership forms, calibrated from the link model of
+  :mod:`graphsvc.analysis.model_selection` (structural proximity, same street, hub, role...).
 
-where ``m_i`` is the signal's mean over the pairs the weights were fitted on.
-Each term is a reason's *contribution*: how far this signal moves the candidate
-above (or below) an average candidate, so every recommendation is explained by
-its own arithmetic. A model that ranks by one signal with the learned weighting
-as tie-breaker (step 4 below) is explained by that signal and by the learned
-contributions that order the candidates tied on it (``LinkModel.explain``).
+Rank modes (``rank=``, ``--rank``), and when each fits:
 
-How the weights are chosen, and why
------------------------------------
-No single signal is best on every graph: on the partnership graph 2-hop indices
-are almost always zero and need-fit, street and L3 carry the information; on a
-protein or airport network the 2-hop indices or L3 win. So the weights are
-*learned on the graph itself* and *checked against the single signals*:
+``gain`` (default)
+    Expected need closed, ``gain x probability``: partners who would close a gap and are likely to say
+    yes. The planner's question, "who could fill this community's gap?".
+``likelihood``
+    The link model's score alone: who the community is likely to link to next, whatever it needs. For
+    forecasting the network, and the measure of the classic link-prediction literature.
+``gap``
+    The gain alone, ignoring plausibility: every partner able to close the gap, however far away. For
+    searching wider than the usual circles (a call for partners, a new programme).
 
-1. Hide 20% of the training graph's links of the task's kind (inner split,
-   ``seed``); draw 50 negatives per hidden link from the same kind of pair.
-   Small graphs repeat this with fresh seeds (up to :data:`MAX_REPEATS` times,
-   about :data:`TARGET_INNER_LINKS` hidden links in all): the selection in
-   step 4 is only as good as the number of links it is measured on.
-2. Compute every signal on the inner training graph, and fit a class-balanced,
-   L2-regularised logistic regression (IRLS) on standardised signals. (A
-   per-link softmax, the ranking likelihood, was measured too and did worse at
-   Hits@10 on the robustness matrix and the district, so it was not kept.)
-3. Score candidates with 2-fold cross-fitting over the hidden links (a link
-   hidden in several repeats stays in one fold): the learned weighting; every
-   structural signal alone (the evaluation's baselines); and every structural
-   signal with the learned weighting as a *tie-breaker* (ranked by the signal,
-   ties ordered by the learned score). Count-like signals tie a lot and the
-   evaluation breaks ties in expectation, so ordering ties by an informative
-   secondary score is at least as good in expectation as the signal alone.
-4. Choose with the one-standard-error rule, simplest first: find the best
-   candidate by mean Hits@k over the hidden links (then MRR); take a signal
-   alone if one trails it by at most :data:`MARGIN_SE` standard errors of the
-   paired per-link difference, else the learned weighting, else a signal with
-   the tie-breaker. The learned weighting comes before the tie-breakers because
-   it is one linear score whose reasons add up to it, where a tie-breaker ranks
-   by two scores in turn and is harder to explain to a planner. A learned
-   combination has to earn its place against the single signals by more than
-   the inner noise; where a signal does not help, the weights lean on
-   the others; where no combination beats a single baseline, the recommender
-   *is* that baseline (same ranking), so it cannot do worse than it by more
-   than the selection's own noise.
-5. The winner is refitted on all inner pairs. On graphs with fewer than
-   :data:`MIN_POSITIVES` links of the task's kind, documented prior weights are
-   used instead.
-
-What this cannot promise: on one evaluation split, the best of six baselines
-is itself picked with hindsight, so on graphs where the signals are nearly
-equal (or carry no information, as in an Erdos-Renyi graph) or with a few
-dozen test links (karate: 16) it can beat any fixed choice by noise alone.
-``bench/evaluate_robustness.py`` measures how often and by how much.
-
-Everything random takes ``seed``; the same graph and seed give the same model.
+In ``gain`` and ``gap`` modes the top-k is chosen as a *set*, greedily: each next partner is the one with
+the largest gain once the partners above it are applied, so a list does not repeat five partners filling
+the same gap. Partners that close nothing follow, by likelihood. The list reports its expected gain and
+the coverage the community would reach if every listed partner joined. On graphs without needs (a generic
+graph) every mode ranks by likelihood.
 
 >>> import networkx as nx
 >>> G = nx.Graph()
@@ -73,436 +37,43 @@ Everything random takes ``seed``; the same graph and seed give the same model.
 >>> recs = recommend(G, "c1", k=2)
 >>> [r.partner for r in recs.recommendations]   # e1 is at capacity: never recommended
 ['o1']
->>> [reason.code for reason in recs.recommendations[0].reasons][:2]
-['gap_fit', 'fills_role']
 >>> recs.recommendations[0].reasons[0].text_en
-"offers elderly care, this community's largest gap"
+"offers elderly care: would cover 3 of this community's 3 uncovered"
+>>> recs.coverage, recs.coverage_if_linked
+(0.0, 1.0)
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict
-from scipy.special import digamma, expit
 
-from graphsvc.analysis.common import check_graph, headroom, is_community, is_partner, role_of
-from graphsvc.analysis.coverage import closable
-from graphsvc.analysis.linkpred import PairTask, sample_negatives, split_edges, task_for
-from graphsvc.analysis.signals import (
-    FEATURES,
-    STRUCTURAL,
-    SignalEngine,
-    reference_features,
-    transform,
+from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.gain import GainState, GainTables, Pick
+from graphsvc.analysis.linkpred import PairTask, task_for
+from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded, fit_model
+from graphsvc.analysis.reasons import PairContext, reasons
+from graphsvc.analysis.results import (
+    CommunityRecommendations,
+    PartnerExplanation,
+    RankMode,
+    Recommendation,
+    check_rank,
 )
+from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
 from graphsvc.errors import EntityNotFound
-from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
+from graphsvc.vocabulary import PARTNER_ROLES, EntityKind
 
-MIN_POSITIVES = 20
-"""Below this many links of the task's kind, weights are not learned but taken from :data:`PRIOR_WEIGHTS`."""
-INNER_FRACTION = 0.2
-INNER_NEGATIVES = 50
-TARGET_INNER_LINKS = 1000
-MAX_REPEATS = 20
-"""Small graphs repeat the inner split (fresh seeds) until about this many hidden links are scored, at most 20 times."""
-L2 = 1.0
-MARGIN_SE = 1.0
-"""A simpler candidate is preferred unless it trails the best by more than this many paired standard errors."""
-TIE_BREAK = 1e-6
-DECIMALS = 9
-"""Scores are compared rounded to this many decimals (then by node id), so both paths rank alike."""
-
-PRIOR_WEIGHTS: dict[str, float] = {
-    "common_neighbors": 0.5,
-    "adamic_adar": 0.0,
-    "resource_allocation": 1.0,
-    "preferential_attachment": 0.1,
-    "l3": 1.0,
-    "gap_fit": 3.0,
-    "fills_role": 1.0,
-    "same_street": 1.0,
-    "street_hub": 0.5,
-    "headroom": 0.5,
-}
-"""Weights on transformed signals for graphs too small to learn from: need first, then proximity."""
+GAIN_DECIMALS = 2
+"""Gains and expected gains are compared at 0.01 of a need unit (needs are weights of a few units; less is
+noise to a planner): ties, partners closing nothing among them, are ordered by likelihood."""
 
 
-class Result(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Reason(Result):
-    """Why a partner is recommended: one signal, its contribution to the score, and a sentence in zh and en."""
-
-    code: str
-    contribution: float
-    text_zh: str
-    text_en: str
-
-
-class Recommendation(Result):
-    """One recommended partner."""
-
-    partner: str
-    kind: str | None
-    score: float
-    reasons: list[Reason]
-
-
-class CommunityRecommendations(Result):
-    """The top-k partners for one community (what ``graphsvc recommend --json`` prints)."""
-
-    community: str
-    recommendations: list[Recommendation]
-
-
-# -- the linear model ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkModel:
-    """A linear score over transformed signals: ``sum_i weights[i] * (t_i - means[i])``."""
-
-    name: str
-    weights: np.ndarray
-    means: np.ndarray
-    selection: dict[str, float] = field(default_factory=dict)
-    """Cross-fitted Hits@k of every candidate model on the inner split (empty for the prior)."""
-    explain: np.ndarray | None = None
-    """Weights reasons are computed with, where they differ from ``weights``: a signal ranked with a
-    tie-breaker is explained by the signal and by the tie-breaker at full scale (the order it imposes among
-    candidates tied on the signal), not by the vanishing share the tie-breaker has in the score."""
-
-    def score(self, T: np.ndarray) -> np.ndarray:
-        """Scores of transformed feature rows ``T`` (last axis = :data:`FEATURES`)."""
-        return np.asarray((T - self.means) @ self.weights)
-
-    def contributions(self, t: np.ndarray) -> np.ndarray:
-        return np.asarray((t - self.means) * (self.weights if self.explain is None else self.explain))
-
-    def describe(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "weights": {f: float(f"{w:.6g}") for f, w in zip(FEATURES, self.weights, strict=True) if w},
-        }
-
-
-def prior_model(typed: bool) -> LinkModel:
-    """The documented prior weights (structural only on generic graphs)."""
-    w = np.array([PRIOR_WEIGHTS[f] if typed or f in STRUCTURAL else 0.0 for f in FEATURES])
-    return LinkModel("prior", w, np.zeros(len(FEATURES)))
-
-
-def _logistic(Z: np.ndarray, y: np.ndarray, *, l2: float = L2, iterations: int = 50) -> np.ndarray:
-    """Class-balanced L2 logistic regression by IRLS; returns ``[w..., bias]``."""
-    n, d = Z.shape
-    X = np.hstack([Z, np.ones((n, 1))])
-    pos = max(1.0, float(y.sum()))
-    neg = max(1.0, float(n - y.sum()))
-    sw = np.where(y > 0, n / (2 * pos), n / (2 * neg))
-    reg = np.full(d + 1, l2)
-    reg[-1] = 1e-6
-    beta = np.zeros(d + 1)
-    for _ in range(iterations):
-        p = expit(X @ beta)
-        grad = X.T @ (sw * (p - y)) + reg * beta
-        hess = (X * (sw * p * (1 - p))[:, None]).T @ X + np.diag(reg)
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return beta
-
-
-def _fit_learned(T: np.ndarray, starts: np.ndarray, active: np.ndarray) -> LinkModel:
-    """The learned weighting on grouped rows ``T`` (each group: its positive, then its negatives)."""
-    mu = T.mean(axis=0)
-    sd = T.std(axis=0)
-    use = active & (sd > 1e-12)
-    w = np.zeros(T.shape[1])
-    if use.any():
-        y = np.zeros(len(T))
-        y[starts] = 1.0
-        w[use] = _logistic((T[:, use] - mu[use]) / sd[use], y)[:-1] / sd[use]
-    return LinkModel("learned", w, mu)
-
-
-def _candidates(T: np.ndarray, starts: np.ndarray, active: np.ndarray) -> list[LinkModel]:
-    """The learned weighting, then every structural signal alone and with the learned one as a tie-breaker."""
-    learned = _fit_learned(T, starts, active)
-    mu = T.mean(axis=0)
-    sd = T.std(axis=0)
-    out = [learned]
-    scale = float(np.abs(learned.score(T)).max()) or 1.0
-    for i, name in enumerate(FEATURES):
-        if name not in STRUCTURAL or not active[i] or sd[i] <= 1e-12:
-            continue
-        single = np.zeros(len(FEATURES))
-        single[i] = 1.0 / sd[i]
-        out.append(LinkModel(name, single, mu))
-        tied = LinkModel(f"{name}+learned", single + learned.weights * TIE_BREAK / scale, mu)
-        out.append(replace(tied, explain=single + learned.weights))
-    return out
-
-
-def _per_group(scores: np.ndarray, starts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected Hits@k and reciprocal rank of each group's positive (ties broken in expectation)."""
-    sizes = np.diff(np.append(starts, len(scores)))
-    pos = np.repeat(scores[starts], sizes)
-    above = np.add.reduceat((scores > pos).astype(float), starts)
-    tied = np.add.reduceat((scores == pos).astype(float), starts) - 1
-    hits = np.clip(k - above, 0, tied + 1) / (tied + 1)
-    rr = (digamma(above + tied + 2) - digamma(above + 1)) / (tied + 1)
-    return hits, rr
-
-
-@dataclass(frozen=True)
-class _InnerData:
-    """Transformed features of inner held-out links and their negatives, grouped (positive first)."""
-
-    T: np.ndarray
-    starts: np.ndarray
-    links: np.ndarray
-    """Id of each group's hidden link (the same link may be hidden in several repeats)."""
-    excluded: np.ndarray
-
-    def take(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and group starts of ``groups`` for fitting (excluded candidates left out)."""
-        sizes = np.diff(np.append(self.starts, len(self.T)))
-        rows = [np.arange(self.starts[g], self.starts[g] + sizes[g]) for g in groups]
-        rows = [r[~self.excluded[r]] for r in rows if not self.excluded[r[0]]]
-        if not rows:
-            return self.T[:0], np.zeros(0, dtype=np.int64)
-        lengths = np.array([len(r) for r in rows])
-        return self.T[np.concatenate(rows)], np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-
-
-def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: int) -> _InnerData:
-    typed = task.kind == "community-partner"
-    blocks: list[np.ndarray] = []
-    starts: list[int] = []
-    links: list[int] = []
-    excluded: list[np.ndarray] = []
-    link_id: dict[tuple[Hashable, Hashable], int] = {}
-    offset = 0
-    for _ in range(repeats):
-        inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
-        negatives = sample_negatives(G, task, hidden, per_positive=INNER_NEGATIVES, seed=int(rng.integers(2**31)))
-        pairs: list[tuple[Hashable, Hashable]] = []
-        for (u, v), negs in zip(hidden, negatives, strict=True):
-            if not negs:
-                continue
-            starts.append(offset + len(pairs))
-            links.append(link_id.setdefault((u, v), len(link_id)))
-            pairs.append((u, v))
-            pairs.extend((u, c) for c in negs)
-        engine = SignalEngine(inner)
-        blocks.append(transform(engine.pair_features(pairs)))
-        excluded.append(_excluded(engine, pairs) if typed else np.zeros(len(pairs), dtype=bool))
-        offset += len(pairs)
-    return _InnerData(
-        np.vstack(blocks), np.array(starts, dtype=np.int64), np.array(links, dtype=np.int64), np.concatenate(excluded)
-    )
-
-
-def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask | None = None) -> LinkModel:
-    """Learn the weighting on an inner split of ``G`` and select it against the single signals (see module doc)."""
-    check_graph(G)
-    task = task or task_for(G)
-    typed = task.kind == "community-partner"
-    active = np.array([typed or f in STRUCTURAL for f in FEATURES])
-    rng = np.random.default_rng(seed)
-    n_edges = len(task.target_edges(G, np.random.default_rng(0)))
-    if n_edges < MIN_POSITIVES:
-        return prior_model(typed)
-    repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
-    data = _inner_data(G, task, rng, repeats)
-    n_groups = len(data.starts)
-    if n_groups < 2:
-        return prior_model(typed)
-    # 2-fold cross-fitting, folds by hidden link so a link hidden in several repeats is never on both sides
-    side = rng.permutation(int(data.links.max()) + 1) % 2
-    fold_of = side[data.links]
-    hits: dict[str, np.ndarray] = {}
-    rr: dict[str, np.ndarray] = {}
-    for f in (0, 1):
-        test = np.flatnonzero(fold_of == f)
-        T_fit, starts_fit = data.take(np.flatnonzero(fold_of != f))
-        if len(test) == 0 or len(starts_fit) < 2:
-            continue
-        for model in _candidates(T_fit, starts_fit, active):
-            s = np.round(model.score(data.T), DECIMALS)
-            s[data.excluded] = -np.inf
-            h, r = _per_group(s, data.starts, k)
-            hits.setdefault(model.name, np.zeros(n_groups))[test] = h[test]
-            rr.setdefault(model.name, np.zeros(n_groups))[test] = r[test]
-    if "learned" not in hits:
-        return prior_model(typed)
-    best = _select(hits, rr)
-    T_all, starts_all = data.take(np.arange(n_groups))
-    final = {m.name: m for m in _candidates(T_all, starts_all, active)}[best]
-    selection = {name: round(float(h.mean()), 6) for name, h in hits.items()}
-    return replace(final, selection=selection)
-
-
-def _select(hits: dict[str, np.ndarray], rr: dict[str, np.ndarray]) -> str:
-    """The simplest candidate not worse than the best by more than the noise (see module doc, step 4).
-
-    Tiers from simple to complex: a signal alone, the learned weighting (one linear score), a signal
-    with the learned tie-breaker (two scores in turn). The best candidate is the one with the highest
-    mean Hits@k (then MRR); a tier is taken if one of its candidates trails the best by at most
-    ``MARGIN_SE`` standard errors of the paired per-link difference, and within a tier the best such
-    candidate wins.
-    """
-
-    def key(name: str) -> tuple[float, float]:
-        return round(float(hits[name].mean()), 12), round(float(rr[name].mean()), 12)
-
-    best = max(hits, key=key)
-    tiers = [
-        [n for n in hits if n != "learned" and not n.endswith("+learned")],
-        ["learned"],
-        [n for n in hits if n.endswith("+learned")],
-    ]
-    for tier in tiers:
-        close = []
-        for name in tier:
-            diff = hits[best] - hits[name]
-            se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
-            if float(diff.mean()) <= MARGIN_SE * se:
-                close.append(name)
-        if close:
-            return max(close, key=key)
-    return best
-
-
-def _excluded(engine: SignalEngine, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
-    """Pairs whose candidate is a partner at capacity (headroom 0 with a capacity set)."""
-    idx = np.array([engine.index[v] for _, v in pairs], dtype=np.int64)
-    return np.asarray(engine.is_partner[idx] & (engine.headroom[idx] <= 0))
-
-
-# -- reasons -------------------------------------------------------------------------------------------------------
-
-
-def _gap_detail(need: dict[str, float], uncovered: dict[str, float], closable: dict[str, float]) -> tuple[str, bool]:
-    """The category the partner closes most of, and whether it is the community's largest gap."""
-    best = max(closable, key=lambda c: (closable[c], c))
-    largest = max(uncovered, key=lambda c: (uncovered[c], need[c], c)) if uncovered else best
-    return best, best == largest
-
-
-@dataclass(frozen=True)
-class _PairContext:
-    """What reason sentences need beyond the raw signals."""
-
-    street: str | None
-    room: int | None
-    partner_degree: int
-    role_zh: str
-    role_en: str
-    gap_category: str | None
-    gap_is_largest: bool
-
-
-def _reason_texts(code: str, raw: float, ctx: _PairContext, typed: bool) -> tuple[str, str]:
-    noun_zh, noun_en = ("伙伴", "partners") if typed else ("邻居", "neighbours")
-    here_zh, here_en = ("本社区", "this community") if typed else ("该节点", "this node")
-    if code == "gap_fit" and ctx.gap_category:
-        label = category(ctx.gap_category)
-        if ctx.gap_is_largest:
-            return f"提供{label.zh}，本社区缺口最大", f"offers {label.en}, this community's largest gap"
-        return (
-            f"提供{label.zh}，可补上本社区约{raw:.0%}的需求缺口",
-            f"offers {label.en}, could close about {raw:.0%} of this community's need",
-        )
-    if code == "fills_role":
-        return f"补上五社联动中缺少的{ctx.role_zh}", f"fills a missing five-society role: {ctx.role_en}"
-    if code == "same_street":
-        return f"同在{ctx.street}街道", f"works in the same street ({ctx.street})"
-    if code == "street_hub":
-        return "本街道的枢纽组织", "the hub of this community's street"
-    if code == "headroom":
-        if ctx.room is None:
-            return "未设服务上限，可承接新社区", "no capacity limit set, can take on new communities"
-        return f"尚有服务余量，还可服务{ctx.room}个社区", f"has room for {ctx.room} more communities"
-    if code == "l3":
-        return (
-            f"与{here_zh}共享{noun_zh}的一方也与其合作（L3 {raw:.2f}）",
-            f"linked to those who share {noun_en} with {here_en} (L3 {raw:.2f})",
-        )
-    if code == "common_neighbors":
-        count = int(raw)
-        noun = noun_en if count != 1 else noun_en[:-1]
-        return f"与{here_zh}有{count}个共同{noun_zh}", f"shares {count} {noun} with {here_en}"
-    if code == "adamic_adar":
-        return (
-            f"共同{noun_zh}较少见（Adamic-Adar {raw:.2f}）",
-            f"shared {noun_en} that few others have (Adamic-Adar {raw:.2f})",
-        )
-    if code == "resource_allocation":
-        return (
-            f"共同{noun_zh}资源分配指数 {raw:.2f}",
-            f"shared {noun_en} with few other links (resource allocation {raw:.2f})",
-        )
-    if code == "preferential_attachment":
-        return f"合作活跃，已有{ctx.partner_degree}个合作方", f"active, with {ctx.partner_degree} partnerships already"
-    return code, code
-
-
-def _reasons(model: LinkModel, raw: np.ndarray, ctx: _PairContext, typed: bool) -> list[Reason]:
-    contrib = model.contributions(transform(raw[None, :])[0])
-    out = []
-    for i in np.argsort(-contrib, kind="stable").tolist():
-        value = round(float(contrib[i]), 6)
-        if value <= 0:
-            break
-        zh, en = _reason_texts(FEATURES[i], float(raw[i]), ctx, typed)
-        out.append(Reason.model_construct(code=FEATURES[i], contribution=value, text_zh=zh, text_en=en))
-    return out
-
-
-def _context(
-    G: nx.Graph,
-    c: Hashable,
-    p: Hashable,
-    closable: dict[str, float],
-    need: dict[str, float],
-    uncovered: dict[str, float],
-    partner: tuple[int | None, FiveSocietyRole] | None = None,
-) -> _PairContext:
-    """``partner`` = (free capacity, role) when the caller has them at hand (the fast path)."""
-    role_zh = role_en = ""
-    room = None
-    if partner is None and is_partner(G, p):
-        partner = (headroom(G, p), role_of(G, p))
-    if partner is not None:
-        room, role = partner
-        role_zh, role_en = role.zh, role.en
-    gap_category, largest = (None, False)
-    if closable:
-        gap_category, largest = _gap_detail(need, uncovered, closable)
-    return _PairContext(
-        street=G.nodes[c].get("street"),
-        room=room,
-        partner_degree=G.degree(p),
-        role_zh=role_zh,
-        role_en=role_en,
-        gap_category=gap_category,
-        gap_is_largest=largest,
-    )
-
-
-# -- the recommender -----------------------------------------------------------------------------------------------
-
-
-def _node_key(node: Hashable) -> tuple[str, Hashable]:
-    return (str(type(node)), node)
+def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
+    return (-round(score, decimals), -round(likelihood, DECIMALS), j)
 
 
 class Recommender:
@@ -514,14 +85,14 @@ class Recommender:
         The graph recommendations are for. It is read, never changed; do not change it while the
         recommender is in use (build a new one per snapshot).
     model : LinkModel
-        The weighting (from :func:`fit_model`, or :func:`prior_model`).
+        The weighting (from :func:`~graphsvc.analysis.model_selection.fit_model`, or ``prior_model``).
 
     Examples
     --------
     >>> G = nx.Graph([(0, 1), (1, 2), (2, 3), (3, 4)])
     >>> rec = Recommender.fit(G, seed=0)          # few links: the prior weights
     >>> rec.model.name, [r.partner for r in rec.recommend(0, k=2).recommendations]
-    ('prior', ['2', '3'])
+    ('prior', [2, 3])
     """
 
     CACHE_ROWS = 4096
@@ -536,25 +107,28 @@ class Recommender:
         idx = self.engine.index
         self.cols = np.array(sorted(idx[n] for n in self.task.candidates), dtype=np.int64)
         self.col_nodes = [self.engine.nodes[i] for i in self.cols]
+        self.col_of = np.full(len(self.engine.nodes), -1, dtype=np.int64)
+        self.col_of[self.cols] = np.arange(len(self.cols))
         blocked = np.zeros(len(self.cols), dtype=bool)
         if self.typed:
-            blocked = self.engine.is_partner[self.cols] & (self.engine.headroom[self.cols] <= 0)
+            blocked = self.engine.is_partner[self.cols] & (self.engine.headroom[self.cols] == 0)
         self.blocked = blocked
+        self.tables = GainTables(self.engine) if self.typed and self.engine.cats else None
         self._rows: OrderedDict[Hashable, np.ndarray] = OrderedDict()
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
-        """Learn the weighting on ``G`` (:func:`fit_model`) and prepare the signal matrices."""
+        """Learn the weighting on ``G`` (:func:`~graphsvc.analysis.model_selection.fit_model`)."""
         task = task_for(G)
         return cls(G, fit_model(G, seed=seed, k=k, task=task), task=task)
 
-    # -- scoring
+    # -- likelihood
     def _check_query(self, node: Hashable) -> None:
         if node not in self.engine.index or not self.task.is_query(self.G, node):
             raise EntityNotFound(str(node))
 
     def _scores_block(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, raw features) of rows x all candidate columns; linked, self and blocked pairs get -inf."""
+        """(scores, raw signals) of rows x all candidate columns; linked, self and blocked pairs get -inf."""
         X = self.engine.block(rows, self.cols)
         T = np.moveaxis(X, 0, -1)
         n = len(STRUCTURAL)
@@ -565,78 +139,205 @@ class Recommender:
         s[linked | same | self.blocked[None, :]] = -np.inf
         return s, X
 
+    def _row(self, community: Hashable) -> np.ndarray:
+        """Cached ``[scores; raw signals...]`` of one community against every candidate."""
+        cached = self._rows.get(community)
+        if cached is None:
+            scores, raw = self._scores_block(np.array([self.engine.index[community]], dtype=np.int64))
+            cached = np.vstack([scores, raw[:, 0, :]])
+            self._rows[community] = cached
+            if len(self._rows) > self.CACHE_ROWS:
+                self._rows.popitem(last=False)
+        return cached
+
     def _filter_mask(self, kinds: Iterable[str] | None, street: str | None) -> np.ndarray | None:
         if kinds is None and street is None:
             return None
         keep = np.ones(len(self.cols), dtype=bool)
         if kinds is not None:
-            wanted = {EntityKind(k).value if not isinstance(k, EntityKind) else k.value for k in kinds}
+            wanted = {EntityKind(k).value for k in kinds}
             keep &= np.array([self.G.nodes[n].get("kind") in wanted for n in self.col_nodes])
         if street is not None:
             keep &= np.array([self.G.nodes[n].get("street") == street for n in self.col_nodes])
         return keep
 
-    def score_pairs(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
-        """Scores of arbitrary (query, candidate) pairs; candidates at capacity get ``-inf``."""
+    def signals(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
+        """Raw signals of pairs (columns :data:`~graphsvc.analysis.signals.SIGNALS`)."""
+        return self.engine.pair_features(pairs)
+
+    def score_pairs(self, pairs: Sequence[tuple[Hashable, Hashable]], *, rank: RankMode = "likelihood") -> np.ndarray:
+        """Each pair's score under ``rank``, every pair scored alone on the snapshot (at capacity: ``-inf``).
+
+        For ``gain`` and ``gap`` the order is lexicographic (the mode's score, then likelihood); the
+        returned values are dense ranks that keep it (higher is better, ties stay ties).
+        """
         X = self.engine.pair_features(pairs)
         s = np.round(self.model.score(transform(X)), DECIMALS)
         if self.typed and len(pairs):
-            s[_excluded(self.engine, pairs)] = -np.inf
-        return s
+            s[excluded(self.engine, pairs)] = -np.inf
+        if rank == "likelihood" or not len(pairs):
+            return s
+        primary = np.zeros(len(pairs))
+        by_query: dict[Hashable, list[int]] = {}
+        for i, (u, _) in enumerate(pairs):
+            by_query.setdefault(u, []).append(i)
+        for u, rows in by_query.items():
+            if self.tables is None or u not in self.engine.index:
+                continue
+            state = GainState(self.tables, self.engine.index[u])
+            partners = np.array([self.engine.index[pairs[i][1]] for i in rows], dtype=np.int64)
+            g = state.gains(partners)
+            primary[rows] = g * self.model.probability(s[rows]) if rank == "gain" else g
+        primary = np.where(np.isfinite(s), np.round(primary, GAIN_DECIMALS), -np.inf)
+        order = np.lexsort((s, primary))
+        dense = np.zeros(len(pairs))
+        prev: tuple[float, float] | None = None
+        r = 0.0
+        for i in order.tolist():
+            here = (float(primary[i]), float(s[i]))
+            if here != prev:
+                r += 1.0
+                prev = here
+            dense[i] = r if np.isfinite(s[i]) else -np.inf
+        return dense
 
-    def signals(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
-        """Raw signals of pairs (columns :data:`~graphsvc.analysis.signals.FEATURES`)."""
-        return self.engine.pair_features(pairs)
+    # -- choosing the list
+    def _valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+        valid = np.isfinite(scores)
+        return np.asarray(valid if keep is None else valid & keep)
+
+    def _picks(
+        self,
+        query: Hashable,
+        scores: np.ndarray,
+        valid: np.ndarray,
+        k: int,
+        min_score: float | None,
+        rank: RankMode,
+    ) -> list[Pick]:
+        probs = self.model.probability(scores)
+        state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
+        order = [j for j in np.lexsort((np.arange(len(scores)), -scores)).tolist() if valid[j]]
+        picks: list[Pick] = []
+        if rank == "likelihood" or state is None:
+            for j in order[: max(0, k)]:
+                if min_score is not None and round(float(scores[j]), 6) < min_score:
+                    break
+                picks.append(self._take(state, j, float(scores[j]), probs[j]))
+            return picks
+        fillers = [j for j in self.col_of[state.fillers()].tolist() if j >= 0 and valid[j]]
+        filler_set = set(fillers)
+        rest = iter([j for j in order if j not in filler_set])
+        next_rest = next(rest, None)
+        while len(picks) < k and (fillers or next_rest is not None):
+            best: tuple[tuple[float, float, int], int, float] | None = None
+            if fillers:
+                cand = np.array(fillers, dtype=np.int64)
+                g = state.gains(self.cols[cand])
+                primary = g * probs[cand] if rank == "gain" else g
+                first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
+                j, value = fillers[first], float(primary[first])
+                best = (_key(value, float(scores[j]), j), j, value)
+            if next_rest is not None:
+                key = _key(0.0, float(scores[next_rest]), next_rest)
+                if best is None or key < best[0]:
+                    best = (key, next_rest, 0.0)
+            assert best is not None
+            _, j, value = best
+            if min_score is not None and round(value, 6) < min_score:
+                break
+            if j == next_rest:
+                next_rest = next(rest, None)
+            else:
+                fillers.remove(j)
+            picks.append(self._take(state, j, value, probs[j]))
+        return picks
+
+    def _take(self, state: GainState | None, j: int, score: float, probability: float) -> Pick:
+        if state is None:
+            empty = np.zeros(0)
+            return Pick(j, score, 0.0, float(probability), empty, empty, empty)
+        p = np.array([self.cols[j]], dtype=np.int64)
+        uncovered = state.lacking()
+        closed, lost = state.terms(p)
+        gain = float(state.gains(p)[0])
+        if not state.offers_lacking(p)[0]:
+            closed, lost = np.zeros_like(closed), np.zeros_like(lost)
+        state.apply(int(self.cols[j]))
+        return Pick(j, score, gain, float(probability), closed[0], lost[0], uncovered)
 
     # -- answers
-    def _top(
-        self, scores: np.ndarray, k: int, keep: np.ndarray | None, min_score: float | None
-    ) -> list[tuple[int, float]]:
-        s = scores if keep is None else np.where(keep, scores, -np.inf)
-        if min_score is not None:
-            s = np.where(np.round(s, 6) >= min_score, s, -np.inf)
-        valid = np.flatnonzero(np.isfinite(s))
-        if len(valid) == 0 or k <= 0:
-            return []
-        if len(valid) > k:
-            cut = np.partition(s[valid], len(valid) - k)[len(valid) - k]
-            valid = valid[s[valid] >= cut]
-        ranked = sorted(valid.tolist(), key=lambda j: (-s[j], j))[:k]
-        return [(j, float(s[j])) for j in ranked]
-
-    def _explain(self, query: Hashable, picks: list[tuple[int, float]], raw: np.ndarray) -> CommunityRecommendations:
+    def _context(self, query: Hashable, pick: Pick) -> PairContext:
         eng = self.engine
-        qi = eng.index[query]
-        out = []
-        for j, score in picks:
-            partner = self.col_nodes[j]
-            closing: dict[str, float] = {}
-            need: dict[str, float] = {}
-            uncovered: dict[str, float] = {}
-            if self.typed and eng.is_community[qi]:
-                pi = self.cols[j]
-                for k_i, cat in enumerate(eng.cats):
-                    if eng.N[qi, k_i] > 0:
-                        need[cat] = float(eng.N[qi, k_i])
-                        uncovered[cat] = float(eng.U[qi, k_i])
-                        if eng.O[pi, k_i] > 0:
-                            amount = closable(float(eng.O[pi, k_i]), need[cat], float(eng.W[pi, k_i]), uncovered[cat])
-                            if amount > 0:
-                                closing[cat] = amount
-            info = None
-            if self.typed and eng.is_partner[self.cols[j]]:
-                free = int(eng.room[self.cols[j]])
-                info = (None if free < 0 else free, PARTNER_ROLES[int(eng.role[self.cols[j]])])
-            ctx = _context(self.G, query, partner, closing, need, uncovered, info)
-            out.append(
-                Recommendation.model_construct(
-                    partner=str(partner),
-                    kind=self.G.nodes[partner].get("kind"),
-                    score=round(score, 6),
-                    reasons=_reasons(self.model, raw[:, j], ctx, self.typed),
-                )
-            )
-        return CommunityRecommendations.model_construct(community=str(query), recommendations=out)
+        pi = int(self.cols[pick.j])
+        room, role_zh, role_en, served = None, "", "", 0
+        if self.typed and eng.is_partner[pi]:
+            free = int(eng.headroom[pi])
+            room = None if free < 0 else free
+            role = PARTNER_ROLES[int(eng.role[pi])]
+            role_zh, role_en = role.zh, role.en
+            served = int(sum(1 for n in self.G[eng.nodes[pi]] if eng.is_community[eng.index[n]]))
+        return PairContext(
+            street=self.G.nodes[query].get("street"),
+            headroom=room,
+            partner_degree=self.G.degree(eng.nodes[pi]),
+            role_zh=role_zh,
+            role_en=role_en,
+            cats=tuple(eng.cats) if self.tables is not None else (),
+            closed=tuple(pick.closed.tolist()),
+            lost=tuple(pick.lost.tolist()),
+            uncovered=tuple(pick.uncovered.tolist()),
+            served=served,
+        )
+
+    def _recommendation(self, query: Hashable, pick: Pick, raw: np.ndarray, rank: RankMode) -> Recommendation:
+        partner = self.col_nodes[pick.j]
+        score = round(pick.score, 6)
+        return Recommendation.model_construct(
+            partner=partner,
+            kind=self.G.nodes[partner].get("kind"),
+            score=score,
+            gain=round(pick.gain, 6),
+            probability=round(pick.probability, 6),
+            reasons=reasons(
+                rank,
+                self.model,
+                raw[:, pick.j],
+                self._context(query, pick),
+                typed=self.typed,
+                score=score,
+                gain=pick.gain,
+                probability=pick.probability,
+            ),
+        )
+
+    def _coverage(self, query: Hashable, picks: list[Pick]) -> tuple[float, float]:
+        if self.tables is None:
+            return 1.0, 1.0
+        qi = self.engine.index[query]
+        need = self.engine.N[qi]
+        total = float(need.sum())
+        if total <= 0:
+            return 1.0, 1.0
+        before = float(np.minimum(need, self.engine.S[qi]).sum())
+        after = before + sum(float(np.clip(p.closed, 0, None).sum()) for p in picks)
+        return round(before / total, 6), round(min(total, after) / total, 6)
+
+    def _answer(
+        self, query: Hashable, row: np.ndarray, keep: np.ndarray | None, k: int, min_score: float | None, rank: RankMode
+    ) -> CommunityRecommendations:
+        scores, raw = row[0], row[1:]
+        picks = self._picks(query, scores, self._valid(scores, keep), k, min_score, rank)
+        before, after = self._coverage(query, picks)
+        recs = [self._recommendation(query, p, raw, rank) for p in picks]
+        return CommunityRecommendations.model_construct(
+            community=query,
+            rank=rank,
+            recommendations=recs,
+            expected_gain=round(sum(r.gain * r.probability for r in recs), 6),
+            coverage=before,
+            coverage_if_linked=after,
+        )
 
     def recommend(
         self,
@@ -646,23 +347,17 @@ class Recommender:
         kinds: Iterable[str] | None = None,
         street: str | None = None,
         min_score: float | None = None,
+        rank: RankMode = "gain",
     ) -> CommunityRecommendations:
         """The top-``k`` candidates for one community (any node on a generic graph), with reasons.
 
         ``kinds`` keeps partners of these kinds, ``street`` partners working in that street,
-        ``min_score`` candidates scoring at least that. Raises ``EntityNotFound`` for an unknown community.
+        ``min_score`` candidates scoring at least that, ``rank`` chooses the rank mode (module doc).
+        Raises ``EntityNotFound`` for an unknown community.
         """
+        rank = check_rank(rank)
         self._check_query(community)
-        row = np.array([self.engine.index[community]], dtype=np.int64)
-        cached = self._rows.get(community)
-        if cached is None:
-            scores, raw = self._scores_block(row)
-            cached = np.vstack([scores, raw[:, 0, :]])
-            self._rows[community] = cached
-            if len(self._rows) > self.CACHE_ROWS:
-                self._rows.popitem(last=False)
-        picks = self._top(cached[0], k, self._filter_mask(kinds, street), min_score)
-        return self._explain(community, picks, cached[1:])
+        return self._answer(community, self._row(community), self._filter_mask(kinds, street), k, min_score, rank)
 
     def recommend_all(
         self,
@@ -672,23 +367,41 @@ class Recommender:
         street: str | None = None,
         min_score: float | None = None,
         communities: Iterable[Hashable] | None = None,
-    ) -> dict[str, CommunityRecommendations]:
-        """:meth:`recommend` for every community (or those given), computed in sparse blocks."""
+        rank: RankMode = "gain",
+    ) -> dict[Hashable, CommunityRecommendations]:
+        """:meth:`recommend` for every community (or those given), signals computed in sparse blocks."""
+        rank = check_rank(rank)
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
         keep = self._filter_mask(kinds, street)
         rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
         step = max(1, 400_000 // max(1, len(self.cols)))
-        out: dict[str, CommunityRecommendations] = {}
+        out: dict[Hashable, CommunityRecommendations] = {}
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
             scores, raw = self._scores_block(chunk)
             for r, qi in enumerate(chunk.tolist()):
                 query = self.engine.nodes[qi]
-                picks = self._top(scores[r], k, keep, min_score)
-                out[str(query)] = self._explain(query, picks, raw[:, r, :])
+                row = np.vstack([scores[r], raw[:, r, :]])
+                out[query] = self._answer(query, row, keep, k, min_score, rank)
         return out
+
+    def explain(
+        self,
+        community: Hashable,
+        partner: Hashable,
+        *,
+        k: int = 10,
+        kinds: Iterable[str] | None = None,
+        street: str | None = None,
+        min_score: float | None = None,
+        rank: RankMode = "gain",
+    ) -> PartnerExplanation:
+        """ "Why not ``partner``?" (:func:`graphsvc.analysis.explain.explain`)."""
+        from graphsvc.analysis.explain import explain
+
+        return explain(self, community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
 
 
 def recommend(
@@ -699,10 +412,11 @@ def recommend(
     kinds: Iterable[str] | None = None,
     street: str | None = None,
     min_score: float | None = None,
+    rank: RankMode = "gain",
     seed: int | None = 0,
     model: LinkModel | None = None,
 ) -> CommunityRecommendations:
-    """The top-``k`` partners for ``community``, each with its score and reasons.
+    """The top-``k`` partners for ``community``, each with its score, gain, probability and reasons.
 
     Parameters
     ----------
@@ -717,7 +431,9 @@ def recommend(
     street : str, optional
         Only partners working in this street.
     min_score : float, optional
-        Only candidates scoring at least this (0 = an average candidate).
+        Only candidates scoring at least this.
+    rank : {"gain", "likelihood", "gap"}
+        Expected need closed (default), link likelihood, or need closed alone (see the module doc).
     seed : int, optional
         Seed of the inner split the weights are learned on.
     model : LinkModel, optional
@@ -726,18 +442,25 @@ def recommend(
     Returns
     -------
     CommunityRecommendations
+        Node ids as in ``G``.
 
     Raises
     ------
     graphsvc.errors.EntityNotFound
         If ``community`` is not a community (query node) of ``G``.
+
+    Examples
+    --------
+    >>> recs = recommend(nx.path_graph(5), 0, k=2, rank="likelihood")
+    >>> [r.partner for r in recs.recommendations]
+    [2, 3]
     """
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):
         raise EntityNotFound(str(community))
     rec = Recommender(G, model, task=task) if model is not None else Recommender.fit(G, seed=seed, k=k)
-    return rec.recommend(community, k=k, kinds=kinds, street=street, min_score=min_score)
+    return rec.recommend(community, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
 
 
 def recommend_all(
@@ -747,87 +470,18 @@ def recommend_all(
     kinds: Iterable[str] | None = None,
     street: str | None = None,
     min_score: float | None = None,
+    rank: RankMode = "gain",
     seed: int | None = 0,
     model: LinkModel | None = None,
-) -> dict[str, CommunityRecommendations]:
+) -> dict[Hashable, CommunityRecommendations]:
     """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path).
 
+    Examples
+    --------
     >>> G = nx.Graph([(0, 1), (1, 2), (2, 3)])
     >>> {q: [r.partner for r in recs.recommendations] for q, recs in recommend_all(G, k=1).items()}
-    {'0': ['2'], '1': ['3'], '2': ['0'], '3': ['1']}
+    {0: [2], 1: [3], 2: [0], 3: [1]}
     """
     check_graph(G)
     rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=k)
-    return rec.recommend_all(k=k, kinds=kinds, street=street, min_score=min_score)
-
-
-def recommend_reference(
-    G: nx.Graph,
-    community: Hashable,
-    model: LinkModel,
-    *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    street: str | None = None,
-    min_score: float | None = None,
-) -> CommunityRecommendations:
-    """The same answer as :meth:`Recommender.recommend`, computed pair by pair with NetworkX and plain Python.
-
-    It is the reference the fast path is tested and benchmarked against; use :class:`Recommender` in production.
-
-    >>> G = nx.Graph([(0, 1), (1, 2), (2, 3)])
-    >>> [r.partner for r in recommend_reference(G, 0, prior_model(False), k=1).recommendations]
-    ['2']
-    """
-    check_graph(G)
-    task = task_for(G)
-    if community not in G or not task.is_query(G, community):
-        raise EntityNotFound(str(community))
-    typed = task.kind == "community-partner"
-    wanted = None if kinds is None else {EntityKind(k).value for k in kinds}
-    cands = []
-    for p in task.candidates:
-        if p == community or G.has_edge(community, p):
-            continue
-        data = G.nodes[p]
-        if typed:
-            capacity = data.get("capacity")
-            if capacity is not None and sum(1 for n in G[p] if is_community(G, n)) >= capacity:
-                continue
-        if wanted is not None and data.get("kind") not in wanted:
-            continue
-        if street is not None and data.get("street") != street:
-            continue
-        cands.append(p)
-    pairs = [(community, p) for p in cands]
-    raw = reference_features(G, pairs, domain=typed)
-    scores = np.round(model.score(transform(raw)), DECIMALS) if pairs else np.zeros(0)
-    order = sorted(range(len(cands)), key=lambda i: (-scores[i], _node_key(cands[i])))
-    picked = [i for i in order if min_score is None or round(float(scores[i]), 6) >= min_score][:k]
-    out = []
-    if typed and picked:
-        from graphsvc.analysis.signals import _DomainData
-
-        data = _DomainData(G)
-    for i in picked:
-        p = cands[i]
-        closing: dict[str, float] = {}
-        need: dict[str, float] = {}
-        uncovered: dict[str, float] = {}
-        if typed:
-            need, uncovered = data.need[community], data.uncovered[community]
-            for cat, amount in (G.nodes[p].get("offers") or {}).items():
-                if cat in need:
-                    share = closable(amount, need[cat], data.served_need[p].get(cat, 0.0), uncovered[cat])
-                    if share > 0:
-                        closing[cat] = share
-        ctx = _context(G, community, p, closing, need, uncovered)
-        out.append(
-            Recommendation.model_construct(
-                partner=str(p),
-                kind=G.nodes[p].get("kind"),
-                score=round(float(scores[i]), 6),
-                reasons=_reasons(model, raw[i], ctx, typed),
-            )
-        )
-    return CommunityRecommendations.model_construct(community=str(community), recommendations=out)
+    return rec.recommend_all(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)

@@ -28,8 +28,9 @@ Domain signals (snapshot graphs, community -> partner)
     1 if the partner works in the community's street.
 ``street_hub``
     1 if the partner is the hub of the community's street.
-``headroom``
-    Free capacity as a fraction of capacity (1 when no capacity is set).
+``headroom_share``
+    The partner's headroom (communities it can still take, :func:`~graphsvc.analysis.common.headroom`)
+    as a fraction of its capacity (1 when no capacity is set).
 
 :func:`reference_features` computes them pair by pair with NetworkX
 (``nx.adamic_adar_index`` and friends) and plain Python; :class:`SignalEngine`
@@ -65,11 +66,11 @@ STRUCTURAL: tuple[str, ...] = (
     "preferential_attachment",
     "l3",
 )
-DOMAIN: tuple[str, ...] = ("gap_fit", "fills_role", "same_street", "street_hub", "headroom")
-FEATURES: tuple[str, ...] = STRUCTURAL + DOMAIN
-"""Every signal, in the column order of feature arrays."""
+DOMAIN: tuple[str, ...] = ("gap_fit", "fills_role", "same_street", "street_hub", "headroom_share")
+SIGNALS: tuple[str, ...] = STRUCTURAL + DOMAIN
+"""Every signal, in the column order of signal arrays."""
 
-LOG_FEATURES = frozenset(STRUCTURAL)
+LOG_SIGNALS = frozenset(STRUCTURAL)
 """Signals that are counts or sums over paths; models see ``log1p`` of them."""
 
 Pair = tuple[Hashable, Hashable]
@@ -78,7 +79,7 @@ BLOCK_CELLS = 2_000_000
 
 
 def transform(X: np.ndarray) -> np.ndarray:
-    """The model's view of raw features: ``log1p`` of the structural ones (columns as in :data:`FEATURES`).
+    """The model's view of raw features: ``log1p`` of the structural ones (columns as in :data:`SIGNALS`).
 
     >>> transform(np.array([[np.e - 1, 0, 0, 0, 0, 0.5, 1, 0, 0, 1]]))[0, [0, 5]].tolist()
     [1.0, 0.5]
@@ -133,6 +134,8 @@ class _DomainData:
         shares = coverage_shares(G)
         self.need: dict[Hashable, dict[str, float]] = {}
         self.uncovered: dict[Hashable, dict[str, float]] = {}
+        self.shared: dict[Hashable, dict[str, float]] = {}
+        """``{community: {category: sum of its shares}}``, not capped at the need (what gains start from)."""
         self.roles: dict[Hashable, set[str]] = {}
         for c in G:
             if not is_community(G, c):
@@ -141,6 +144,7 @@ class _DomainData:
             covered = covered_amounts(need, shares.get(c, {}))
             self.need[c] = need
             self.uncovered[c] = {k: need[k] - covered[k] for k in need}
+            self.shared[c] = {k: sum(sh.get(k, 0.0) for sh in shares.get(c, {}).values()) for k in need}
             self.roles[c] = {role_of(G, p).value for p in G[c] if is_partner(G, p)}
         self.served_need: dict[Hashable, dict[str, float]] = {}
         for p in G:
@@ -176,7 +180,7 @@ class _DomainData:
 
 
 def reference_features(G: nx.Graph, pairs: Sequence[Pair], *, domain: bool | None = None) -> np.ndarray:
-    """Raw features (columns :data:`FEATURES`) of ``pairs``, one pair at a time with NetworkX and plain Python.
+    """Raw features (columns :data:`SIGNALS`) of ``pairs``, one pair at a time with NetworkX and plain Python.
 
     Domain columns are computed when ``domain`` is true (default: when ``G`` is a snapshot)
     for pairs ``(community, partner)``, and are 0 otherwise.
@@ -189,7 +193,7 @@ def reference_features(G: nx.Graph, pairs: Sequence[Pair], *, domain: bool | Non
     if domain is None:
         domain = any(kind == "community" for _, kind in G.nodes(data="kind"))
     ebunch = list(pairs)
-    out = np.zeros((len(ebunch), len(FEATURES)))
+    out = np.zeros((len(ebunch), len(SIGNALS)))
     out[:, 0] = [len(list(nx.common_neighbors(G, u, v))) for u, v in ebunch]
     out[:, 1] = [p for _, _, p in nx.adamic_adar_index(G, ebunch)]
     out[:, 2] = [p for _, _, p in nx.resource_allocation_index(G, ebunch)]
@@ -242,6 +246,8 @@ class SignalEngine:
         col = {k: j for j, k in enumerate(cats)}
         self.N = np.zeros((n, len(cats)))
         self.U = np.zeros((n, len(cats)))
+        self.S = np.zeros((n, len(cats)))
+        """Sum of each community's shares per category (not capped at the need)."""
         self.O = np.zeros((n, len(cats)))
         self.W = np.zeros((n, len(cats)))
         self.is_community = np.zeros(n, dtype=bool)
@@ -253,9 +259,9 @@ class SignalEngine:
         roles = [r.value for r in PARTNER_ROLES]
         self.role = np.zeros(n, dtype=int)
         self.has_role = np.zeros((n, len(roles)), dtype=bool)
-        self.headroom = np.zeros(n)
-        self.room = np.full(n, -1, dtype=np.int64)
-        """Communities a partner can still take; -1 where no capacity is set."""
+        self.headroom_share = np.zeros(n)
+        self.headroom = np.full(n, -1, dtype=np.int64)
+        """Communities a partner can still take (its headroom); -1 where no capacity is set."""
         hubs = data.hubs
         for i, node in enumerate(self.nodes):
             attrs = G.nodes[node]
@@ -267,6 +273,7 @@ class SignalEngine:
                 for k, w in data.need[node].items():
                     self.N[i, col[k]] = w
                     self.U[i, col[k]] = data.uncovered[node][k]
+                    self.S[i, col[k]] = data.shared[node][k]
                 for r in data.roles[node]:
                     self.has_role[i, roles.index(r)] = True
             elif node in data.served_need:
@@ -280,16 +287,16 @@ class SignalEngine:
                     self.hub_street[i] = sid[street]
                 room = headroom(G, node)
                 capacity = attrs.get("capacity")
-                self.headroom[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
-                self.room[i] = -1 if room is None else room
+                self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
+                self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)
         self.offer_cats = [np.flatnonzero(self.O[:, j] > 0) for j in range(len(cats))]
 
     def block(self, rows: np.ndarray, cols: np.ndarray, *, domain: bool = True) -> np.ndarray:
-        """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(FEATURES), len(rows), len(cols))``."""
+        """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(SIGNALS), len(rows), len(cols))``."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
-        out = np.zeros((len(FEATURES), len(rows), len(cols)))
+        out = np.zeros((len(SIGNALS), len(rows), len(cols)))
         AQ = self.A[rows]
         Ac = self.A[:, cols]
         out[0] = (AQ @ Ac).toarray()
@@ -324,16 +331,16 @@ class SignalEngine:
         street = self.street[rows][:, None]
         out[s + 2] = (street >= 0) & (street == self.street[cols][None, :])
         out[s + 3] = (street >= 0) & (street == self.hub_street[cols][None, :])
-        out[s + 4] = self.headroom[cols][None, :]
+        out[s + 4] = self.headroom_share[cols][None, :]
         out[s:] *= mask[None, :, :]
 
     def pair_features(self, pairs: Sequence[Pair]) -> np.ndarray:
-        """Raw features of ``pairs`` (rows), columns :data:`FEATURES`; same values as :func:`reference_features`."""
+        """Raw features of ``pairs`` (rows), columns :data:`SIGNALS`; same values as :func:`reference_features`."""
         if not len(pairs):
-            return np.zeros((0, len(FEATURES)))
+            return np.zeros((0, len(SIGNALS)))
         us = np.array([self.index[u] for u, _ in pairs], dtype=np.int64)
         vs = np.array([self.index[v] for _, v in pairs], dtype=np.int64)
-        out = np.zeros((len(pairs), len(FEATURES)))
+        out = np.zeros((len(pairs), len(SIGNALS)))
         order = np.argsort(us, kind="stable")
         queries = np.unique(us)
         step = max(1, BLOCK_CELLS // max(1, len(np.unique(vs))))

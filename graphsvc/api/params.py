@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from graphsvc.analysis.results import RankMode
 from graphsvc.api.schemas import MAX_PAGE
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (at most {MAX_PAGE})", examples=[50])]
@@ -16,3 +17,12 @@ StreetFilter = Annotated[
 EntityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="entity id", examples=["ent-0001"])]
 CommunityIdPath = Annotated[str, Path(min_length=1, max_length=200, description="community id", examples=["com-00001"])]
 StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
+RankQuery = Annotated[
+    RankMode,
+    Query(
+        description="gain: expected need closed (default; who would fill the gaps and is likely to join); "
+        "likelihood: how likely the link is, whatever the community needs (forecasting the network); "
+        "gap: need closed alone, ignoring plausibility (searching beyond the usual circles)",
+    ),
+]
+"""The rank mode of recommendations (see :mod:`graphsvc.analysis.recommend`)."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 
 from graphsvc.analysis.recommend import Recommender
+from graphsvc.analysis.results import RankMode
 from graphsvc.api.edition import Edition
 from graphsvc.fitted import stored_model
 from graphsvc.graph import communities
@@ -30,13 +31,18 @@ MAX_CACHED = 20_000
 FREEZE_GC_NODES = 5_000
 """Editions at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
 
-AnswerKey = tuple[str, int, tuple[str, ...] | None, str | None, float | None]
+AnswerKey = tuple[str, int, tuple[str, ...] | None, str | None, float | None, RankMode]
 
 
 def answer_key(
-    community: str, k: int, kinds: Iterable[str] | None, street: str | None, min_score: float | None
+    community: str,
+    k: int,
+    kinds: Iterable[str] | None,
+    street: str | None,
+    min_score: float | None,
+    rank: RankMode = "gain",
 ) -> AnswerKey:
-    return (community, k, tuple(sorted(set(kinds))) if kinds is not None else None, street, min_score)
+    return (community, k, tuple(sorted(set(kinds))) if kinds is not None else None, street, min_score, rank)
 
 
 class RecommendationService:
@@ -74,13 +80,24 @@ class RecommendationService:
         hit = self._answers.get(key)
         if hit is not None:
             return hit
-        community, k, kinds, street, min_score = key
+        community, k, kinds, street, min_score, rank = key
         with self._lock:
-            result = self.recommender.recommend(community, k=k, kinds=kinds, street=street, min_score=min_score)
+            result = self.recommender.recommend(
+                community, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank
+            )
         data = result.model_dump_json().encode()
         if len(self._answers) < MAX_CACHED:
             self._answers[key] = data
         return data
+
+    def explain(self, key: AnswerKey, partner: str) -> bytes:
+        """The encoded :class:`~graphsvc.analysis.results.PartnerExplanation` of ``partner`` for ``key``."""
+        community, k, kinds, street, min_score, rank = key
+        with self._lock:
+            result = self.recommender.explain(
+                community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank
+            )
+        return result.model_dump_json().encode()
 
     def warm(self, is_current: Callable[[], bool] | None = None) -> None:
         """Compute the default answer of every community (run in a background thread)."""

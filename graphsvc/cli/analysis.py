@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -233,38 +233,78 @@ def recommend_command(
     min_score: Annotated[float | None, typer.Option("--min-score", help="Only candidates scoring at least this.")] = (
         None
     ),
+    rank: Annotated[
+        str,
+        typer.Option(
+            "--rank",
+            help="gain: expected need closed (default: who would fill the gaps and is likely to join); "
+            "likelihood: who the community is likely to link to next; gap: need closed, ignoring plausibility.",
+        ),
+    ] = "gain",
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain", metavar="PARTNER", help="Why (not) this partner: its rank, terms and what keeps it out."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Top-k partners for a community, each with its reasons (zh/en)."""
+    """Top-k partners for a community, each with its reasons (zh/en); --explain PARTNER says why (not) one."""
     from graphsvc.analysis.common import require_community
+    from graphsvc.analysis.explain import explain_partner
     from graphsvc.analysis.recommend import recommend
+    from graphsvc.analysis.results import check_rank
 
+    try:
+        mode = check_rank(rank)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--rank") from None
     wanted = _kinds(kinds)
     with store_from(store) as graph_store:
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
         G = graph_store.snapshot()
         require_community(G, community)
         model, _ = _stored_model(graph_store, G, version=version, seed=seed, quiet=as_json)
-    recs = recommend(G, community, k=k, kinds=wanted, street=street, min_score=min_score, seed=seed, model=model)
+    options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": mode, "model": model}
+    if explain is not None:
+        why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
+        if as_json:
+            print_json(why.model_dump(mode="json"))
+            return
+        place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "not a candidate"
+        score = "-" if why.score is None else f"{why.score:.3f}"
+        console.print(
+            f"{explain} for {community} ({mode}): {place}, score {score}, gain {why.gain:g}, "
+            f"probability {why.probability:.3f}; " + ("on the list" if why.listed else "not on the list")
+        )
+        for out in why.kept_out:
+            console.print(f"  kept out: {out.text_zh} / {out.text_en}")
+        terms = [[x.code, f"{x.contribution:+.3f}", f"{x.text_zh} / {x.text_en}"] for x in why.reasons]
+        if terms:
+            console.print(table("Terms of its score", ["term", "contribution", "reason"], terms))
+        return
+    recs = recommend(G, community, **options)  # type: ignore[arg-type]
     if as_json:
         print_json(recs.model_dump(mode="json"))
         return
-    rows = [
+    rows: list[list[object]] = [
         [
             i + 1,
             _named(G, r.partner),
             _kind(G, r.partner),
             r.score,
+            r.gain,
             [f"{x.text_zh} / {x.text_en} ({x.contribution:+.2f})" for x in r.reasons],
         ]
         for i, r in enumerate(recs.recommendations)
     ]
     console.print(
         table(
-            f"建议的合作方 Partners for {_named(G, community)}",
-            ["#", "合作方 partner", "类型 kind", "得分 score", "理由 reasons"],
+            f"建议的合作方 Partners for {_named(G, community)} (rank: {mode}; coverage {recs.coverage:.0%} -> "
+            f"{recs.coverage_if_linked:.0%} if all join; expected need closed {recs.expected_gain:g})",
+            ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"],
             rows,
         )
     )
@@ -320,7 +360,14 @@ def evaluate_command(
     holdout: Annotated[float, typer.Option("--holdout", min=0.01, max=0.9, help="Fraction of links to hide.")] = 0.2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split, negatives and random baseline.")] = 0,
     k: Annotated[int, typer.Option("-k", min=1, help="Cut-off of Hits@k.")] = 10,
-    negatives: Annotated[int, typer.Option("--negatives", min=1, help="Negatives drawn per held-out link.")] = 100,
+    negatives: Annotated[
+        str,
+        typer.Option(
+            "--negatives",
+            help="Negatives per held-out link (a number, drawn among the link's community's unlinked partners), "
+            "or 'global': the literature protocol (uniform negatives from all unlinked pairs, pooled AUC) beside it.",
+        ),
+    ] = "100",
     by_date: Annotated[bool, typer.Option("--by-date", help="Hide the latest links (by 'since') instead.")] = False,
     edges: Annotated[
         Path | None,
@@ -370,7 +417,16 @@ def evaluate_command(
         if edges is not None
         else _snapshot(store)
     )
-    result = evaluate(G, holdout=holdout, seed=seed, k=k, negatives=negatives, by="date" if by_date else "random")
+    protocol: Literal["per_source", "global"] = "global" if negatives.strip().lower() == "global" else "per_source"
+    try:
+        count = 100 if protocol == "global" else int(negatives)
+    except ValueError:
+        raise typer.BadParameter("expected a number or 'global'", param_hint="--negatives") from None
+    if count < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--negatives")
+    result = evaluate(
+        G, holdout=holdout, seed=seed, k=k, negatives=count, by="date" if by_date else "random", protocol=protocol
+    )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -385,3 +441,14 @@ def evaluate_command(
             rows,
         )
     )
+    if result.modes:
+        rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.modes.items()]
+        first = next(iter(result.modes.values()))
+        console.print(
+            table(
+                "graphsvc by rank mode: held-out links and need closed (gap_closed@5: share of uncovered need the "
+                "top-5 would close; gap_fit@5: share of top-5 offering something the community lacks)",
+                ["rank mode", *first.keys()],
+                rows,
+            )
+        )

@@ -100,17 +100,25 @@ def community(
     community_id: Annotated[str, typer.Argument(metavar="ID", help="Community id, e.g. com-00001.")],
     output: OutputOption,
     k: Annotated[int, typer.Option("--k", "-k", min=0, max=50, help="How many suggested partners to draw.")] = 5,
+    rank: Annotated[
+        str, typer.Option("--rank", help="Rank mode of the suggestions: gain (default), likelihood or gap.")
+    ] = "gain",
     layout_threshold: LayoutOption = None,
     seed: SeedOption = None,
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
+    from graphsvc.analysis.results import check_rank
     from graphsvc.viz import render_community
 
+    try:
+        mode = check_rank(rank)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--rank") from None
     options = _options(layout_threshold=layout_threshold, seed=seed)
     G = _snapshot(store)
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
-    html = render_community(G, community_id, k=k, recommendations=recs, options=options)
+    html = render_community(G, community_id, k=k, rank=mode, recommendations=recs, options=options)
     _write(output, html, f"the page of community {named(G.nodes[community_id].get('name'), community_id)}")
 
 

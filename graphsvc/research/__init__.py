@@ -12,9 +12,11 @@ Tables (``pandas.DataFrame``)
     :func:`entities_frame`, :func:`links_frame`, :func:`centrality_frame` -- the graph itself;
     :func:`gaps_frame` (community x category), :func:`communities_frame`, :func:`streets_frame`,
     :func:`categories_frame`, :func:`five_society_frame`, :func:`policy_frame` -- the gap analysis;
-    :func:`recommendations_frame`, :func:`reasons_frame` -- partner recommendations with reasons;
+    :func:`recommendations_frame`, :func:`reasons_frame` -- partner recommendations with reasons (``rank=``);
+    :func:`explain_recommendation` -- "why not this partner?";
     :func:`plan_frame`, :func:`coverage_frame`, :func:`plan_summary_frame` -- a district plan;
     :func:`evaluation_frame`, :func:`hits_at_k_frame` -- the recommender against the baselines;
+    :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
     :func:`bilingual` -- zh/en column headers for a report.
 What-if and pictures
     :func:`apply_plan` (the graph with a plan's links added), :func:`show_overview`,
@@ -40,7 +42,7 @@ from graphsvc.research.display import (
     street_en,
     use_cjk_font,
 )
-from graphsvc.research.evaluation_frames import evaluation_frame, hits_at_k_frame
+from graphsvc.research.evaluation_frames import evaluation_frame, hits_at_k_frame, rank_modes_frame
 from graphsvc.research.gap_frames import (
     categories_frame,
     communities_frame,
@@ -51,7 +53,7 @@ from graphsvc.research.gap_frames import (
 )
 from graphsvc.research.graphs import centrality_frame, entities_frame, links_frame, sample_graph, store_graph
 from graphsvc.research.plan_frames import apply_plan, coverage_frame, plan_frame, plan_summary_frame
-from graphsvc.research.recommendation_frames import reasons_frame, recommendations_frame
+from graphsvc.research.recommendation_frames import explain_recommendation, reasons_frame, recommendations_frame
 
 __all__ = [
     "CJK_FONTS",
@@ -64,6 +66,7 @@ __all__ = [
     "coverage_frame",
     "entities_frame",
     "evaluation_frame",
+    "explain_recommendation",
     "five_society_frame",
     "gaps_frame",
     "hits_at_k_frame",
@@ -71,6 +74,7 @@ __all__ = [
     "plan_frame",
     "plan_summary_frame",
     "policy_frame",
+    "rank_modes_frame",
     "reasons_frame",
     "recommendations_frame",
     "sample_graph",

@@ -8,7 +8,7 @@ import pandas as pd
 
 from graphsvc.analysis.evaluate import BASELINES, Evaluation
 
-__all__ = ["evaluation_frame", "hits_at_k_frame"]
+__all__ = ["evaluation_frame", "hits_at_k_frame", "rank_modes_frame"]
 
 
 def evaluation_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -53,3 +53,26 @@ def hits_at_k_frame(evaluations: Iterable[Evaluation]) -> pd.DataFrame:
         for method, scores in ev.methods.items():
             rows.append({"method": method, "k": k, "hits": scores[f"hits@{k}"]})
     return pd.DataFrame(rows, columns=["method", "k", "hits"])
+
+
+def rank_modes_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per rank mode (``gain``, ``likelihood``, ``gap``): the trade-off between the two axes.
+
+    Held-out links (Hits@k, MRR, AUC: does the list contain the partners the community went on to link
+    to?) beside need (``gap_closed@5``: share of its uncovered need the top-5 would close;
+    ``gap_fit@5``: share of the top-5 offering something it lacks).
+
+    Examples
+    --------
+    >>> ev = Evaluation(split={"k": 10}, methods={}, modes={
+    ...     "gain": {"hits@10": 0.46, "gap_closed@5": 0.99}, "likelihood": {"hits@10": 0.88, "gap_closed@5": 0.34}})
+    >>> rank_modes_frame(ev).values.tolist()
+    [['gain', 0.46, 0.99], ['likelihood', 0.88, 0.34]]
+    """
+    metrics: list[str] = []
+    for scores in evaluation.modes.values():
+        metrics += [m for m in scores if m not in metrics]
+    rows = [{"rank": mode, **scores} for mode, scores in evaluation.modes.items()]
+    df = pd.DataFrame(rows, columns=["rank", *metrics])
+    df.attrs["split"] = dict(evaluation.split)
+    return df

@@ -9,12 +9,13 @@ import networkx as nx
 import pandas as pd
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.recommend import CommunityRecommendations, Recommender, recommend
+from graphsvc.analysis.recommend import Recommender, recommend
+from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
 from graphsvc.errors import NotFound
 from graphsvc.graph import communities as community_ids
 from graphsvc.research.graphs import node_attribute
 
-__all__ = ["reasons_frame", "recommendations_frame"]
+__all__ = ["explain_recommendation", "reasons_frame", "recommendations_frame"]
 
 
 def _recommendations(
@@ -27,8 +28,9 @@ def _recommendations(
     min_score: float | None,
     seed: int | None,
     recommender: Recommender | None,
+    rank: RankMode,
 ) -> list[CommunityRecommendations]:
-    options: dict[str, Any] = {"k": k, "kinds": kinds, "street": partner_street, "min_score": min_score}
+    options: dict[str, Any] = {"k": k, "kinds": kinds, "street": partner_street, "min_score": min_score, "rank": rank}
     if community is not None:
         if recommender is not None:
             return [recommender.recommend(community, **options)]
@@ -54,6 +56,7 @@ def recommendations_frame(
     min_score: float | None = None,
     seed: int | None = 0,
     recommender: Recommender | None = None,
+    rank: RankMode = "gain",
 ) -> pd.DataFrame:
     """One row per recommended partner: rank, score and the reasons joined into one zh and one en sentence.
 
@@ -80,6 +83,9 @@ def recommendations_frame(
         Seed of the weighting's inner split (when no ``recommender`` is given).
     recommender : Recommender, optional
         A recommender fitted before on ``G``; reuse one across calls to fit once.
+    rank : {"gain", "likelihood", "gap"}
+        The rank mode (:func:`graphsvc.analysis.recommend.recommend`): expected need closed (default),
+        link likelihood, or need closed alone.
 
     Examples
     --------
@@ -88,24 +94,27 @@ def recommendations_frame(
     >>> G.add_node("o1", kind="organization", subtype="social_organization", street="S", capacity=3,
     ...            offers={"elderly_care": 4.0})
     >>> df = recommendations_frame(G, community="c1", k=3)
-    >>> df[["community", "rank", "partner", "top_reason"]].values.tolist()
-    [['c1', 1, 'o1', 'gap_fit']]
+    >>> df[["community", "rank", "partner", "top_reason", "gain"]].values.tolist()
+    [['c1', 1, 'o1', 'gap:elderly_care', 3.0]]
     >>> df.loc[0, "reasons_en"].split("; ")[0]
-    "offers elderly care, this community's largest gap"
+    "offers elderly care: would cover 3 of this community's 3 uncovered"
     """
-    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender)
+    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender, rank)
     rows = []
     for result in results:
-        for rank, r in enumerate(result.recommendations, start=1):
+        for place, r in enumerate(result.recommendations, start=1):
             rows.append(
                 {
                     "community": result.community,
                     "community_name": node_attribute(G, result.community, "name"),
-                    "rank": rank,
+                    "rank": place,
                     "partner": r.partner,
                     "partner_name": node_attribute(G, r.partner, "name"),
                     "kind": r.kind,
                     "score": r.score,
+                    "gain": r.gain,
+                    "probability": r.probability,
+                    "rank_mode": result.rank,
                     "top_reason": r.reasons[0].code if r.reasons else None,
                     "reasons_zh": "；".join(x.text_zh for x in r.reasons),
                     "reasons_en": "; ".join(x.text_en for x in r.reasons),
@@ -119,6 +128,9 @@ def recommendations_frame(
         "partner_name",
         "kind",
         "score",
+        "gain",
+        "probability",
+        "rank_mode",
         "top_reason",
         "reasons_zh",
         "reasons_en",
@@ -137,12 +149,13 @@ def reasons_frame(
     min_score: float | None = None,
     seed: int | None = 0,
     recommender: Recommender | None = None,
+    rank: RankMode = "gain",
 ) -> pd.DataFrame:
     """The long form of :func:`recommendations_frame`: one row per reason, with its contribution to the score.
 
-    Takes the same arguments. The reasons are the signals that raise a candidate's score, largest first;
-    signals that lower it are not listed, so a recommendation's listed contributions add up to at least
-    its score (the difference is what the unlisted signals take away).
+    Takes the same arguments. The reasons are the terms of the score (the gap a partner closes first,
+    then the signals that make it plausible; one ``other`` term holds the signals that lower it), so a
+    recommendation's contributions add up to its score.
 
     Examples
     --------
@@ -154,13 +167,13 @@ def reasons_frame(
     >>> df.columns.tolist()
     ['community', 'rank', 'partner', 'reason', 'contribution', 'text_zh', 'text_en']
     >>> df["reason"].iloc[0]
-    'gap_fit'
+    'gap:elderly_care'
     """
-    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender)
+    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender, rank)
     rows = [
         {
             "community": result.community,
-            "rank": rank,
+            "rank": place,
             "partner": r.partner,
             "reason": x.code,
             "contribution": x.contribution,
@@ -168,7 +181,40 @@ def reasons_frame(
             "text_en": x.text_en,
         }
         for result in results
-        for rank, r in enumerate(result.recommendations, start=1)
+        for place, r in enumerate(result.recommendations, start=1)
         for x in r.reasons
     ]
     return pd.DataFrame(rows, columns=["community", "rank", "partner", "reason", "contribution", "text_zh", "text_en"])
+
+
+def explain_recommendation(
+    G: nx.Graph,
+    community: Hashable,
+    partner: Hashable,
+    *,
+    k: int = 10,
+    kinds: Iterable[str] | None = None,
+    partner_street: str | None = None,
+    min_score: float | None = None,
+    seed: int | None = 0,
+    recommender: Recommender | None = None,
+    rank: RankMode = "gain",
+) -> PartnerExplanation:
+    """ "Why not this partner?": its rank for ``community``, its score's terms and what keeps it off the list.
+
+    Takes the options of :func:`recommendations_frame` (the list's); ``explanation.reasons`` are the terms,
+    ``explanation.kept_out`` the causes (already linked, at capacity, offers nothing lacking, filtered out,
+    gap filled above, ranked below).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community", needs={"elderly_care": 3.0})
+    >>> G.add_node("e1", kind="enterprise", offers={"funding": 4.0})
+    >>> G.add_node("o1", kind="organization", offers={"elderly_care": 1.0})
+    >>> why = explain_recommendation(G, "c1", "e1", k=1)   # the list: o1; e1 closes nothing
+    >>> why.rank, [out.code for out in why.kept_out]
+    (2, ['offers_nothing_lacking'])
+    """
+    rec = recommender if recommender is not None else Recommender.fit(G, seed=seed, k=k)
+    return rec.explain(community, partner, k=k, kinds=kinds, street=partner_street, min_score=min_score, rank=rank)

@@ -19,7 +19,9 @@ from typing import Any
 import networkx as nx
 
 from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
-from graphsvc.analysis.recommend import LinkModel, recommend
+from graphsvc.analysis.model_selection import LinkModel
+from graphsvc.analysis.recommend import recommend
+from graphsvc.analysis.results import RankMode
 from graphsvc.viz.display_graph import PageOptions, PageUrls
 from graphsvc.viz.pages import community_page, overview_page, street_page
 from graphsvc.viz.panels import gap_shares_of
@@ -44,6 +46,7 @@ def render_community(
     community: Hashable,
     *,
     k: int = 5,
+    rank: RankMode = "gain",
     model: LinkModel | None = None,
     recommendations: Any = None,
     urls: PageUrls | None = None,
@@ -52,12 +55,13 @@ def render_community(
 ) -> str:
     """One community's page with its gaps and the ``k`` suggested partners (dashed, with reasons).
 
+    ``rank`` is the rank mode of the suggestions (:func:`graphsvc.analysis.recommend.recommend`).
     ``model`` is a fitted recommender weighting to reuse (else one is fitted on
     ``G``); ``recommendations`` skips the recommender altogether. Raises
     :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community.
     """
     gaps = community_gaps(G, str(community))
-    recs = recommendations if recommendations is not None else recommend(G, community, k=k, model=model)
+    recs = recommendations if recommendations is not None else recommend(G, community, k=k, model=model, rank=rank)
     shares = gap_shares_of(all_community_gaps(G))
     return community_page(
         G,

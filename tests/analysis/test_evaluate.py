@@ -54,7 +54,32 @@ def test_graphsvc_beats_every_baseline_on_sample_district(district: nx.Graph) ->
     assert all(hits["graphsvc"] >= v for v in hits.values())
     assert result.split["pairs"] == "community-partner"
     dumped = result.model_dump(mode="json")
-    assert set(dumped) == {"split", "methods"} and set(dumped["methods"]["l3"]) == {"hits@10", "mrr", "auc"}
+    assert set(dumped) == {"split", "methods", "modes"} and set(dumped["methods"]["l3"]) == {"hits@10", "mrr", "auc"}
+    assert set(dumped["modes"]) == {"gain", "likelihood", "gap"}
+    assert set(dumped["modes"]["gain"]) == {"hits@10", "mrr", "auc", "gap_closed@5", "gap_fit@5"}
+    # likelihood mode is the graphsvc method of the link-prediction table
+    assert dumped["modes"]["likelihood"]["hits@10"] == dumped["methods"]["graphsvc"]["hits@10"]
+
+
+def test_gain_mode_trades_a_little_likelihood_for_much_more_need_closed() -> None:
+    from graphsvc.research import sample_graph
+
+    modes = evaluate(sample_graph(), holdout=0.2, seed=0).modes
+    gain, likely, gap = modes["gain"], modes["likelihood"], modes["gap"]
+    assert gain["gap_closed@5"] >= 2 * likely["gap_closed@5"]
+    assert gain["hits@10"] >= 0.5 * likely["hits@10"]
+    assert gain["gap_fit@5"] > likely["gap_fit@5"]
+    # gap ignores plausibility: it closes the most need and finds the fewest held-out links
+    assert gap["gap_closed@5"] >= gain["gap_closed@5"] and gap["hits@10"] <= gain["hits@10"]
+
+
+def test_global_negatives_protocol(district: nx.Graph) -> None:
+    result = evaluate(district, holdout=0.2, seed=0, negatives=20, protocol="global")
+    assert result.split["negatives"] == "global"
+    for figures in [*result.methods.values(), *result.modes.values()]:
+        assert 0.0 <= figures["auc_global"] <= 1.0
+    assert result.methods["random"]["auc_global"] == pytest.approx(0.5, abs=0.1)
+    assert result.methods["graphsvc"]["auc_global"] > result.methods["random"]["auc_global"]
 
 
 def test_evaluate_on_written_edge_list(tmp_path: Path) -> None:

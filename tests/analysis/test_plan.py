@@ -108,3 +108,19 @@ def test_scalable_plan_with_unbounded_reach_reaches_the_exact_optimum(district: 
     # the same candidates and the same flow: the same optimal sum of gains (ties may pick other links)
     assert sum(x.gain for x in scalable.links) == pytest.approx(sum(x.gain for x in exact.links), abs=1e-4)
     assert len(scalable.links) == len(exact.links)
+
+
+def test_plan_and_recommendations_agree_on_what_a_link_is_worth(district: nx.Graph) -> None:
+    import numpy as np
+    import pytest
+
+    from graphsvc.analysis import Recommender, prior_model
+    from graphsvc.analysis.gain import GainState
+
+    plan = district_plan(district)
+    rec = Recommender(district, prior_model(True))
+    assert rec.tables is not None and plan.links
+    for link in plan.links[::7]:  # the recommender's gain of the link alone (its fast path) = the plan's
+        state = GainState(rec.tables, rec.engine.index[link.community])
+        gain = state.gains(np.array([rec.engine.index[link.partner]]))[0]
+        assert gain == pytest.approx(link.gain, abs=1e-6)

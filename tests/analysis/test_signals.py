@@ -7,9 +7,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis.signals import FEATURES, SignalEngine, l3_index, reference_features
+from graphsvc.analysis.signals import SIGNALS, SignalEngine, l3_index, reference_features
 
-F = {name: i for i, name in enumerate(FEATURES)}
+F = {name: i for i, name in enumerate(SIGNALS)}
 
 
 def test_l3_by_hand() -> None:
@@ -41,19 +41,19 @@ def test_two_hop_by_hand() -> None:
 
 def test_domain_signals_by_hand(tiny: nx.Graph) -> None:
     eng = SignalEngine(tiny)
-    x = dict(zip(FEATURES, eng.pair_features([("c2", "e")])[0], strict=True))
+    x = dict(zip(SIGNALS, eng.pair_features([("c2", "e")])[0], strict=True))
     # e offers health, which c2 does not need
     assert x["gap_fit"] == 0
     assert x["fills_role"] == 1  # c2 has no social force
     assert x["same_street"] == 0  # e works in T
-    assert x["headroom"] == pytest.approx((2 - 1) / 2)
-    y = dict(zip(FEATURES, eng.pair_features([("c2", "h")])[0], strict=True))
+    assert x["headroom_share"] == pytest.approx((2 - 1) / 2)
+    y = dict(zip(SIGNALS, eng.pair_features([("c2", "h")])[0], strict=True))
     assert y["street_hub"] == 1 and y["same_street"] == 1 and y["fills_role"] == 0
-    assert y["headroom"] == pytest.approx((10 - 1) / 10)
+    assert y["headroom_share"] == pytest.approx((10 - 1) / 10)
     # u (at capacity: 1 of 1) offers health 5 to c1, which lacks 1 of its 2: share min(5*2/(0+2), 1) = 1 of need 6
-    z = dict(zip(FEATURES, eng.pair_features([("c1", "u")])[0], strict=True))
+    z = dict(zip(SIGNALS, eng.pair_features([("c1", "u")])[0], strict=True))
     assert z["gap_fit"] == pytest.approx(1 / 6)
-    assert z["headroom"] == 0
+    assert z["headroom_share"] == 0
 
 
 def test_fast_matches_reference_on_tiny(tiny: nx.Graph) -> None:
@@ -72,5 +72,5 @@ def test_fast_matches_reference_on_district(district: nx.Graph) -> None:
 def test_generic_graph_has_no_domain_signals() -> None:
     G = nx.karate_club_graph()
     x = SignalEngine(G).pair_features([(0, 33)])
-    assert not x[0, len(FEATURES) - 5 :].any()
+    assert not x[0, len(SIGNALS) - 5 :].any()
     np.testing.assert_allclose(x, reference_features(G, [(0, 33)]))

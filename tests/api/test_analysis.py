@@ -36,10 +36,40 @@ def test_recommendations_are_the_analysis_result(district_client: tuple[TestClie
     expected = recommend(store.snapshot(), "com-00002", k=10, seed=0)
     assert response.json() == expected.model_dump(mode="json")
     body = response.json()
-    assert len(body["recommendations"]) == 10
-    scores = [r["score"] for r in body["recommendations"]]
-    assert scores == sorted(scores, reverse=True)
+    assert len(body["recommendations"]) == 10 and body["rank"] == "gain"
     assert all(r["reasons"] and r["reasons"][0]["text_en"] for r in body["recommendations"])
+    likely = client.get("/communities/com-00002/recommendations", params={"rank": "likelihood"}).json()
+    assert likely == recommend(store.snapshot(), "com-00002", k=10, seed=0, rank="likelihood").model_dump(mode="json")
+    scores = [r["score"] for r in likely["recommendations"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_explain_one_partner(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
+    partners = [p["id"] for p in client.get("/communities/com-00003").json()["partners"]]
+    linked = client.get(f"/communities/com-00003/recommendations/{partners[0]}", params={"rank": "gap"})
+    assert linked.status_code == 200
+    body = linked.json()
+    assert body["rank_mode"] == "gap" and body["rank"] is None and not body["listed"]
+    assert [k["code"] for k in body["kept_out"]] == ["already_linked"]
+    top = client.get("/communities/com-00003/recommendations?k=3").json()["recommendations"][0]["partner"]
+    mine = client.get(f"/communities/com-00003/recommendations/{top}?k=3").json()
+    assert mine["listed"] and mine["kept_out"] == [] and mine["rank"] == 1
+    assert sum(r["contribution"] for r in mine["reasons"]) == pytest.approx(mine["score"], abs=1e-5)
+    assert client.get("/communities/com-00003/recommendations/nope").status_code == 404
+    assert client.get(f"/communities/com-00003/recommendations/{top}?rank=best").status_code == 422
+
+
+def test_rank_mode_is_documented_in_openapi(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
+    spec = client.get("/openapi.json").json()
+    for path in [
+        "/communities/{community_id}/recommendations",
+        "/communities/{community_id}/recommendations/{partner_id}",
+    ]:
+        [rank] = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "rank"]
+        assert "expected need closed" in rank["description"]
+        assert rank["schema"]["enum"] == ["gain", "likelihood", "gap"]
 
 
 def test_other_k_uses_the_snapshot_recommender(district_client: tuple[TestClient, GraphStore]) -> None:
@@ -65,7 +95,8 @@ def test_recommendations_never_repeat_current_partners(district_client: tuple[Te
     [
         ({"kind": ["enterprise"]}, lambda r: r["kind"] == "enterprise"),
         ({"kind": ["school", "media"]}, lambda r: r["kind"] in ("school", "media")),
-        ({"min_score": 0.5}, lambda r: r["score"] >= 0.5),
+        ({"min_score": 0.5, "rank": "likelihood"}, lambda r: r["score"] >= 0.5),
+        ({"min_score": 0.01}, lambda r: r["score"] >= 0.01 and r["gain"] > 0),
     ],
 )
 def test_recommendation_filters(
@@ -83,10 +114,12 @@ def test_repeated_question_is_served_from_the_cache(district_client: tuple[TestC
     second = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     assert first.content == second.content
     service = client.app.state.graphsvc.editions.loaded.fitted  # type: ignore[attr-defined]
-    assert service.cached(("com-00004", 3, None, None, 0.1)) == first.content
+    assert service.cached(("com-00004", 3, None, None, 0.1, "gain")) == first.content
 
 
-@pytest.mark.parametrize("query", ["k=0", "k=101", "kind=community", "kind=alien", "min_score=nan", "min_score=abc"])
+@pytest.mark.parametrize(
+    "query", ["k=0", "k=101", "kind=community", "kind=alien", "min_score=nan", "min_score=abc", "rank=best"]
+)
 def test_bad_recommendation_parameters_are_422(district_client: tuple[TestClient, GraphStore], query: str) -> None:
     client, _ = district_client
     response = client.get(f"/communities/com-00001/recommendations?{query}")

@@ -54,14 +54,33 @@ def test_gaps_unknown_community_raises_not_found(env: dict[str, str]) -> None:
 
 def test_recommend(env: dict[str, str]) -> None:
     out = invoke_json(env, "recommend", "com-00001", "-k", "3", "--kinds", "enterprise,social organization")
-    assert set(out) == {"community", "recommendations"}
+    assert set(out) >= {"community", "recommendations", "rank", "expected_gain", "coverage_if_linked"}
+    assert out["rank"] == "gain"
     recs = out["recommendations"]
     assert isinstance(recs, list) and len(recs) == 3
     assert {r["kind"] for r in recs} <= {"enterprise", "organization"}
-    assert all(set(r) == {"partner", "kind", "score", "reasons"} for r in recs)
+    assert all(set(r) == {"partner", "kind", "score", "gain", "probability", "reasons"} for r in recs)
     assert all(r["reasons"] and r["reasons"][0]["text_zh"] for r in recs)
     bad = runner.invoke(app, ["recommend", "com-00001", "--kinds", "community"], env=env)
     assert bad.exit_code == 2
+
+
+def test_recommend_rank_modes_and_explain(env: dict[str, str]) -> None:
+    gain = invoke_json(env, "recommend", "com-00001", "-k", "5")
+    likely = invoke_json(env, "recommend", "com-00001", "-k", "5", "--rank", "likelihood")
+    assert likely["rank"] == "likelihood"
+    assert gain["coverage_if_linked"] > likely["coverage_if_linked"]  # type: ignore[operator]
+    recs = gain["recommendations"]
+    assert isinstance(recs, list)
+    assert all(r["gain"] > 0 and r["reasons"][0]["code"].startswith("gap:") for r in recs)
+    assert runner.invoke(app, ["recommend", "com-00001", "--rank", "best"], env=env).exit_code == 2
+    # the likeliest partner of com-00001 offers only funding: it closes none of its gaps
+    first = likely["recommendations"][0]["partner"]  # type: ignore[index]
+    why = invoke_json(env, "recommend", "com-00001", "-k", "5", "--explain", first)
+    assert why["partner"] == first and why["listed"] is False
+    assert [k["code"] for k in why["kept_out"]] == ["offers_nothing_lacking"]  # type: ignore[union-attr]
+    text = runner.invoke(app, ["recommend", "com-00001", "-k", "5", "--explain", first], env=env)
+    assert text.exit_code == 0 and "offers nothing this community lacks" in text.stdout
 
 
 def test_plan(env: dict[str, str]) -> None:
@@ -73,7 +92,10 @@ def test_plan(env: dict[str, str]) -> None:
 
 def test_evaluate_store_and_edges(env: dict[str, str], tmp_path: Path) -> None:
     out = invoke_json(env, "evaluate", "--seed", "0")
-    assert set(out) == {"split", "methods"}
+    assert set(out) == {"split", "methods", "modes"}
+    modes = out["modes"]
+    assert isinstance(modes, dict) and set(modes) == {"gain", "likelihood", "gap"}
+    assert modes["gain"]["gap_closed@5"] >= 2 * modes["likelihood"]["gap_closed@5"]
     methods = out["methods"]
     assert isinstance(methods, dict)
     hits = {m: v["hits@10"] for m, v in methods.items()}
@@ -95,6 +117,10 @@ def test_evaluate_store_and_edges(env: dict[str, str], tmp_path: Path) -> None:
     assert isinstance(split, dict) and split["pairs"] == "any" and split["nodes"] == 200
     table = runner.invoke(app, ["evaluate", "--edges", str(edges)], env=env)
     assert table.exit_code == 0 and "adamic_adar" in table.stdout
+    pooled = invoke_json(env, "evaluate", "--edges", str(edges), "--holdout", "0.1", "--negatives", "global")
+    assert pooled["split"]["negatives"] == "global"  # type: ignore[index]
+    assert "auc_global" in pooled["methods"]["l3"]  # type: ignore[index]
+    assert runner.invoke(app, ["evaluate", "--negatives", "many"], env=env).exit_code == 2
 
 
 def test_evaluate_membership_table_and_bad_file(env: dict[str, str], tmp_path: Path) -> None:

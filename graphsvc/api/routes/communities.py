@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
-from graphsvc.analysis.recommend import CommunityRecommendations
+from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.api.deps import EditionDep, StoreDep
-from graphsvc.api.params import CommunityIdPath, Limit, Offset, StreetFilter
+from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, MAX_K, RecommendationService, answer_key
 from graphsvc.api.results import gaps_of_community, require_community
@@ -22,6 +22,7 @@ from graphsvc.store.base import GraphStore
 from graphsvc.vocabulary import PARTNER_KINDS, EntityKind
 
 router = APIRouter(prefix="/communities", tags=["communities"])
+
 
 PartnerKind = enum.StrEnum("PartnerKind", {k.name: k.value for k in PARTNER_KINDS})  # type: ignore[misc]
 """Entity kinds that can be recommended as partners."""
@@ -94,20 +95,56 @@ async def community_recommendations(
     street: StreetFilter = None,
     min_score: Annotated[
         float | None,
-        Query(ge=-1e6, le=1e6, description="only partners scoring at least this (0 = an average candidate)"),
+        Query(ge=-1e6, le=1e6, description="only partners scoring at least this (in the rank mode's units)"),
     ] = None,
+    rank: RankQuery = "gain",
 ) -> Response:
     """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory edition.
 
-    Partners already linked to the community and partners at capacity are never recommended. Each reason is one
-    signal with its contribution to the score and a sentence in Chinese and English.
+    Partners already linked to the community and partners at capacity are never recommended. ``rank=gain``
+    (default) ranks by expected need closed (the need a partner would close times the probability the
+    partnership forms), chosen as a set so a list does not repeat partners filling the same gap;
+    ``rank=likelihood`` by how likely the link is, whatever the community needs; ``rank=gap`` by need closed
+    alone. Each reason is one term of the score with a sentence in Chinese and English; they add up to it.
     """
     require_community(edition, community_id)
     service = edition.fitted
     if not isinstance(service, RecommendationService):
         raise StoreUnavailable("recommendations are not ready yet; retry shortly")
-    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score)
+    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score, rank)
     data = service.cached(key)
     if data is None:
         data = await run_in_threadpool(service.answer, key)
+    return Response(data, media_type="application/json")
+
+
+@router.get(
+    "/{community_id}/recommendations/{partner_id}",
+    summary="Why (not) this partner? Its rank, its score's terms and what keeps it off the list",
+    response_model=PartnerExplanation,
+    responses=problem_responses(404, 422, 503),
+)
+async def explain_recommendation(
+    edition: EditionDep,
+    community_id: CommunityIdPath,
+    partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="length of the list", examples=[DEFAULT_K])] = DEFAULT_K,
+    kinds: Annotated[
+        list[PartnerKind] | None,
+        Query(alias="kind", description="the list's kind filter (repeat the parameter)"),
+    ] = None,
+    street: StreetFilter = None,
+    min_score: Annotated[float | None, Query(ge=-1e6, le=1e6, description="the list's minimum score")] = None,
+    rank: RankQuery = "gain",
+) -> Response:
+    """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place among every candidate
+    scored alone, its score's terms, and what keeps it off the top-k (already linked, at capacity, offers
+    nothing the community lacks, filtered out, its gaps filled by partners above it, or ranked below).
+    """
+    require_community(edition, community_id)
+    service = edition.fitted
+    if not isinstance(service, RecommendationService):
+        raise StoreUnavailable("recommendations are not ready yet; retry shortly")
+    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score, rank)
+    data = await run_in_threadpool(service.explain, key, partner_id)
     return Response(data, media_type="application/json")

@@ -15,9 +15,10 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
+from graphsvc.analysis.results import RankMode
 from graphsvc.api.deps import EditionDep
 from graphsvc.api.edition import Edition
-from graphsvc.api.params import CommunityIdPath, StreetPath
+from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, RecommendationService, answer_key
 from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
@@ -48,11 +49,11 @@ def _shares(edition: Edition) -> dict[str, float]:
     return edition.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(edition)))
 
 
-def _recommendations(edition: Edition, community: str) -> dict[str, Any] | None:
+def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[str, Any] | None:
     service = edition.fitted
     if not isinstance(service, RecommendationService):
         return None
-    answer: dict[str, Any] = json.loads(service.answer(answer_key(community, DEFAULT_K, None, None, None)))
+    answer: dict[str, Any] = json.loads(service.answer(answer_key(community, DEFAULT_K, None, None, None, rank)))
     answer["recommendations"] = answer["recommendations"][:PAGE_K]
     return answer
 
@@ -87,9 +88,11 @@ def overview_html(edition: EditionDep, request: Request) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),
 )
-def community_html(edition: EditionDep, community_id: CommunityIdPath, request: Request) -> HTMLResponse:
+def community_html(
+    edition: EditionDep, community_id: CommunityIdPath, request: Request, rank: RankQuery = "gain"
+) -> HTMLResponse:
     """The community's partners, their other communities and its street hub; its gaps; and suggested partners
-    drawn as dashed links whose tooltips give the reasons."""
+    (ranked by ``rank``) drawn as dashed links whose tooltips give the reasons."""
     require_community(edition, community_id)
     urls, assets = _places(request)
 
@@ -98,13 +101,13 @@ def community_html(edition: EditionDep, community_id: CommunityIdPath, request: 
             edition.graph,
             community_id,
             gaps=gaps_of_community(edition, community_id),
-            recommendations=_recommendations(edition, community_id),
+            recommendations=_recommendations(edition, community_id, rank),
             gap_shares=_shares(edition),
             urls=urls,
             asset_url=assets,
         )
 
-    return _html(edition.cached(("pages", "community", community_id, urls.base), build))
+    return _html(edition.cached(("pages", "community", community_id, rank, urls.base), build))
 
 
 @router.get(

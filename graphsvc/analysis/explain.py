@@ -1,0 +1,203 @@
+"""Why (not) this partner? One partner's place for one community, its score's terms, and what keeps it out.
+
+What keeps a partner off a community's list, checked in this order: it is already linked; it is at capacity;
+it offers nothing the community lacks (``gain`` and ``gap`` modes rank it after every partner that closes
+something); the list's filters leave it out (kind, street, minimum score); the gaps it would fill are filled
+by the partners listed above it (the list is chosen as a set); or it simply ranks below the last listed one.
+Its *rank* is its place among every candidate scored alone on the snapshot.
+
+>>> import networkx as nx
+>>> from graphsvc.analysis.model_selection import prior_model
+>>> from graphsvc.analysis.recommend import Recommender
+>>> G = nx.Graph()
+>>> G.add_node("c", kind="community", needs={"health": 2.0})
+>>> G.add_node("a", kind="organization", offers={"health": 2.0})
+>>> G.add_node("b", kind="organization", offers={"health": 2.0})
+>>> why = explain(Recommender(G, prior_model(True)), "c", "b", k=1)
+>>> why.rank, [out.code for out in why.kept_out]   # second alone; a fills the same gap first
+(2, ['gap_filled_above'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import networkx as nx
+import numpy as np
+
+from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.gain import GainState, Pick
+from graphsvc.analysis.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.recommend import GAIN_DECIMALS, Recommender, _key
+from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation, RankMode, check_rank
+from graphsvc.errors import EntityNotFound
+
+
+def explain(
+    rec: Recommender,
+    community: Hashable,
+    partner: Hashable,
+    *,
+    k: int = 10,
+    kinds: Iterable[str] | None = None,
+    street: str | None = None,
+    min_score: float | None = None,
+    rank: RankMode = "gain",
+) -> PartnerExplanation:
+    """ "Why not ``partner``?": its place for ``community``, its score's terms, and what keeps it off the list.
+
+    Parameters
+    ----------
+    rec : Recommender
+        The fitted recommender.
+    community, partner : node
+        The community, and any candidate node (a partner on a snapshot).
+    k, kinds, street, min_score, rank
+        The list's options, as for :meth:`Recommender.recommend`.
+
+    Returns
+    -------
+    PartnerExplanation
+
+    Raises
+    ------
+    graphsvc.errors.EntityNotFound
+        If ``community`` is not a community or ``partner`` not a candidate.
+    """
+
+    rank = check_rank(rank)
+    rec._check_query(community)
+    if partner not in rec.engine.index or not rec.task.is_candidate(rec.G, partner) or partner == community:
+        raise EntityNotFound(str(partner))
+    j = int(rec.col_of[rec.engine.index[partner]])
+    row = rec._row(community)
+    scores, raw = row[0], row[1:]
+    keep = rec._filter_mask(kinds, street)
+    listed = rec._answer(community, row, keep, k, min_score, rank)
+    on_list = next((r for r in listed.recommendations if r.partner == partner), None)
+    valid = np.isfinite(scores)
+    state = GainState(rec.tables, rec.engine.index[community]) if rec.tables is not None else None
+    alone = rec._take(state, j, 0.0, float(rec.model.probability(scores[j : j + 1])[0]))
+    if rank == "likelihood" or state is None:
+        alone.score = float(scores[j])
+    else:
+        alone.score = alone.gain * alone.probability if rank == "gain" else alone.gain
+    place: int | None = None
+    cut = rec._valid(scores, keep)
+    if valid[j]:
+        allowed = np.flatnonzero(valid)
+        if rank == "likelihood" or state is None:
+            primary = scores[allowed]
+        else:
+            base = GainState(rec.tables, rec.engine.index[community])  # type: ignore[arg-type]
+            g = base.gains(rec.cols[allowed])
+            primary = g * rec.model.probability(scores[allowed]) if rank == "gain" else g
+        dec = DECIMALS if rank == "likelihood" or state is None else GAIN_DECIMALS
+        mine = _key(alone.score, float(scores[j]), j, dec)
+        place = 1 + sum(
+            1
+            for i, v in zip(allowed.tolist(), primary.tolist(), strict=True)
+            if _key(float(v), float(scores[i]), i, dec) < mine
+        )
+    kept = _kept_out(rec, community, partner, j, alone, on_list is not None, cut, min_score, rank)
+    if kept and kept[-1].code == "below_top_k" and state is not None and rank != "likelihood" and alone.gain > 0:
+        after = GainState(rec.tables, rec.engine.index[community])  # type: ignore[arg-type]
+        for r in listed.recommendations:
+            after.apply(rec.engine.index[r.partner])
+        if after.gains(np.array([rec.cols[j]]))[0] <= 0:
+            kept[-1] = KeptOut.model_construct(
+                code="gap_filled_above",
+                text_zh="它能补的缺口已由排在前面的伙伴补上",
+                text_en="the gaps it would fill are filled by the partners listed above",
+            )
+    last = listed.recommendations[-1].score if len(listed.recommendations) >= k and k > 0 else None
+    shown = on_list or (rec._recommendation(community, alone, raw, rank) if valid[j] else None)
+    return PartnerExplanation.model_construct(
+        community=community,
+        partner=partner,
+        kind=rec.G.nodes[partner].get("kind"),
+        rank_mode=rank,
+        rank=place,
+        candidates=int(valid.sum()),
+        listed=on_list is not None,
+        score=None if shown is None else shown.score,
+        gain=round(alone.gain, 6) if shown is None else shown.gain,
+        probability=round(alone.probability, 6) if shown is None else shown.probability,
+        reasons=[] if shown is None else shown.reasons,
+        kept_out=kept,
+        last_listed_score=last,
+    )
+
+
+def _kept_out(
+    rec: Recommender,
+    community: Hashable,
+    partner: Hashable,
+    j: int,
+    alone: Pick,
+    listed: bool,
+    keep: np.ndarray,
+    min_score: float | None,
+    rank: RankMode,
+) -> list[KeptOut]:
+    out: list[KeptOut] = []
+    if listed:
+        return out
+
+    def add(code: KeptOutCode, zh: str, en: str) -> None:
+        out.append(KeptOut.model_construct(code=code, text_zh=zh, text_en=en))
+
+    if rec.G.has_edge(community, partner):
+        add("already_linked", "已与本社区合作", "already works with this community")
+        return out
+    if rec.blocked[j]:
+        add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
+    if rec.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
+        add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
+    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j]:
+        add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
+    elif min_score is not None and round(alone.score, 6) < min_score and not out:
+        add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")
+    if not out and not listed:
+        add("below_top_k", "排名在前 k 名之外", "ranked below the last listed partner")
+    return out
+
+
+def explain_partner(
+    G: nx.Graph,
+    community: Hashable,
+    partner: Hashable,
+    *,
+    k: int = 10,
+    kinds: Iterable[str] | None = None,
+    street: str | None = None,
+    min_score: float | None = None,
+    rank: RankMode = "gain",
+    seed: int | None = 0,
+    model: LinkModel | None = None,
+) -> PartnerExplanation:
+    """ "Why not ``partner``?" for ``community``: rank, score terms, and what keeps it off the top-``k``.
+
+    Parameters are those of :func:`recommend`, plus ``partner`` (any candidate node).
+
+    Returns
+    -------
+    PartnerExplanation
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 2.0})
+    >>> G.add_node("p", kind="organization", capacity=1, offers={"health": 2.0})
+    >>> G.add_node("q", kind="enterprise", offers={"funding": 1.0})
+    >>> G.add_node("o", kind="organization", offers={"health": 1.0})
+    >>> G.add_node("d", kind="community", needs={"health": 1.0})
+    >>> G.add_edge("p", "d")
+    >>> [why.code for why in explain_partner(G, "c", "p", k=1).kept_out]
+    ['at_capacity']
+    >>> [why.code for why in explain_partner(G, "c", "q", k=1).kept_out]   # o closes 1 of 2, q nothing
+    ['offers_nothing_lacking']
+    """
+    check_graph(G)
+    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=k)
+    return explain(rec, community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)

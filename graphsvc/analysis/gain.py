@@ -1,0 +1,219 @@
+"""What new links are worth: need closed, one link after another, in sparse arrays (the fast path).
+
+The gain of a link is :func:`graphsvc.analysis.coverage.link_gain`: the change of the district's covered
+need if it were added (the community's new share, capped at what it still lacks, minus what the partner's
+other communities lose as its offer is split one way more). A partner offering nothing the community
+lacks closes nothing (gain 0). A *list* of links for one community is valued link after link: each gain
+is computed on the graph with the links above it applied, so a second partner filling the same gap is
+worth only what the first left open.
+
+Only partners offering a category the community lacks are ever touched, so the cost per community
+grows with the partners of its categories, not with the size of the district (no community x partner
+block). :func:`graphsvc.analysis.reference.recommend_reference` computes the same with NetworkX on copies
+of the graph; tests assert they agree.
+
+>>> import networkx as nx
+>>> from graphsvc.analysis.signals import SignalEngine
+>>> G = nx.Graph()
+>>> G.add_node("c", kind="community", needs={"health": 2.0})
+>>> G.add_node("p", kind="organization", offers={"health": 5.0})
+>>> G.add_node("q", kind="organization", offers={"health": 1.5})
+>>> eng = SignalEngine(G)
+>>> state = GainState(GainTables(eng), eng.index["c"])
+>>> cand = np.array([eng.index["p"], eng.index["q"]])
+>>> state.gains(cand).tolist()            # p would close all 2, q 1.5
+[2.0, 1.5]
+>>> state.apply(eng.index["p"]); state.gains(cand).tolist()   # after p, nothing is left for q
+[0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from graphsvc.analysis.coverage import share_array
+from graphsvc.analysis.signals import SignalEngine
+
+LACKING = 1e-9
+"""Need left uncovered above this counts as lacking."""
+
+
+class GainTables:
+    """Per category: the partners offering it, and their links to communities needing it (built once per graph).
+
+    Parameters
+    ----------
+    engine : SignalEngine
+        The snapshot's signal engine (needs, offers, served need and shares per category).
+    """
+
+    def __init__(self, engine: SignalEngine) -> None:
+        self.engine = engine
+        eng = engine
+        n = len(eng.nodes)
+        self.ncat = len(eng.cats) if eng.typed else 0
+        self.offering: list[np.ndarray] = []
+        self.pos = np.full((n, max(1, self.ncat)), -1, dtype=np.int64)
+        self.edge_partner: list[np.ndarray] = []
+        self.edge_community: list[np.ndarray] = []
+        self.edge_old: list[np.ndarray] = []
+        self.by_partner: list[np.ndarray] = []
+        self.by_community: list[sp.csr_array] = []
+        self._loss: dict[tuple[int, float], np.ndarray] = {}
+        A = eng.A
+        for k in range(self.ncat):
+            P = np.flatnonzero(eng.O[:, k] > 0)
+            self.offering.append(P)
+            self.pos[P, k] = np.arange(len(P))
+            sub = sp.coo_array(A[P])
+            keep = eng.N[sub.col, k] > 0
+            ep, ea = sub.row[keep].astype(np.int64), sub.col[keep].astype(np.int64)
+            order = np.lexsort((ea, ep))
+            ep, ea = ep[order], ea[order]
+            self.edge_partner.append(ep)
+            self.edge_community.append(ea)
+            self.edge_old.append(share_array(eng.O[P[ep], k], eng.N[ea, k], eng.W[P[ep], k]))
+            self.by_partner.append(np.searchsorted(ep, np.arange(len(P) + 1)))
+            # community -> its edge ids in this category (a sparse row per community)
+            self.by_community.append(
+                sp.csr_array((np.arange(len(ep)) + 1, (ea, np.arange(len(ep)))), shape=(n, max(1, len(ep))))
+            )
+
+    def lost(self, k: int, edges: np.ndarray, need: float, shared: np.ndarray) -> np.ndarray:
+        """What the communities of ``edges`` (category ``k``) lose when their partner takes one more community
+        needing ``need``, given their current sums of shares ``shared``."""
+        eng = self.engine
+        P = self.offering[k][self.edge_partner[k][edges]]
+        a = self.edge_community[k][edges]
+        Na = eng.N[a, k]
+        new = share_array(eng.O[P, k], Na, eng.W[P, k] + need)
+        return np.asarray(np.minimum(Na, shared) - np.minimum(Na, shared - self.edge_old[k][edges] + new))
+
+    def base_loss(self, k: int, need: float) -> np.ndarray:
+        """Loss of every partner offering ``k`` (in :attr:`offering` order) on the snapshot, cached by need."""
+        key = (k, float(need))
+        cached = self._loss.get(key)
+        if cached is None:
+            edges = np.arange(len(self.edge_partner[k]))
+            lost = self.lost(k, edges, need, self.engine.S[self.edge_community[k], k])
+            cached = np.bincount(self.edge_partner[k], weights=lost, minlength=len(self.offering[k]))
+            if len(self._loss) < 4096:
+                self._loss[key] = cached
+        return cached
+
+
+class GainState:
+    """One community's gains as links are applied one after another (see module doc).
+
+    Parameters
+    ----------
+    tables : GainTables
+        The snapshot's tables.
+    query : int
+        The community's index in the engine.
+    """
+
+    def __init__(self, tables: GainTables, query: int) -> None:
+        self.t = tables
+        eng = tables.engine
+        self.q = query
+        self.need = eng.N[query].copy() if tables.ncat else np.zeros(0)
+        self.shared = eng.S[query].copy() if tables.ncat else np.zeros(0)
+        self.overrides: dict[tuple[int, int], float] = {}
+        """``{(community, category): sum of shares}`` changed by the links applied so far."""
+
+    def lacking(self) -> np.ndarray:
+        """Uncovered need per category."""
+        return np.asarray(np.maximum(0.0, self.need - self.shared))
+
+    def fillers(self) -> np.ndarray:
+        """Engine indices of partners offering a category this community still lacks (sorted)."""
+        lack = np.flatnonzero(self.lacking() > LACKING)
+        if not len(lack):
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([self.t.offering[k] for k in lack]))
+
+    def terms(self, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(closed, lost)``: per partner (rows) and category (columns), the need this community would close
+        and the need the partner's other communities would lose."""
+        t = self.t
+        eng = t.engine
+        closed = np.zeros((len(partners), t.ncat))
+        lost = np.zeros((len(partners), t.ncat))
+        lack = self.lacking()
+        for k in np.flatnonzero(self.need > 0).tolist():
+            pos = t.pos[partners, k]
+            has = pos >= 0
+            if not has.any():
+                continue
+            sel = partners[has]
+            n = float(self.need[k])
+            closed[has, k] = np.minimum(lack[k], share_array(eng.O[sel, k], np.asarray(n), eng.W[sel, k] + n))
+            lost[has, k] = t.base_loss(k, n)[pos[has]]
+        if self.overrides:
+            self._correct(partners, lost)
+        return closed, lost
+
+    def _correct(self, partners: np.ndarray, lost: np.ndarray) -> None:
+        """Losses of partners sharing a community whose shares earlier links have changed."""
+        t = self.t
+        eng = t.engine
+        row = {int(p): i for i, p in enumerate(partners.tolist())}
+        for (a, k), now in self.overrides.items():
+            if self.need[k] <= 0:
+                continue
+            by = t.by_community[k]
+            edges = by.data[by.indptr[a] : by.indptr[a + 1]] - 1
+            if not len(edges):
+                continue
+            n = float(self.need[k])
+            base = eng.S[a, k]
+            delta = t.lost(k, edges, n, np.full(len(edges), now)) - t.lost(k, edges, n, np.full(len(edges), base))
+            for e, d in zip(edges.tolist(), delta.tolist(), strict=True):
+                i = row.get(int(t.offering[k][t.edge_partner[k][e]]))
+                if i is not None:
+                    lost[i, k] += d
+
+    def offers_lacking(self, partners: np.ndarray) -> np.ndarray:
+        """Whether each partner offers a category this community still lacks."""
+        if not self.t.ncat:
+            return np.zeros(len(partners), dtype=bool)
+        return np.asarray(((self.t.engine.O[partners] > 0) & (self.lacking() > LACKING)[None, :]).any(axis=1))
+
+    def gains(self, partners: np.ndarray) -> np.ndarray:
+        """Gain of each partner's link (0 for partners offering nothing this community lacks)."""
+        if not self.t.ncat or not len(partners):
+            return np.zeros(len(partners))
+        closed, lost = self.terms(partners)
+        return np.where(self.offers_lacking(partners), (closed - lost).sum(axis=1), 0.0)
+
+    def apply(self, partner: int) -> None:
+        """Link ``partner`` to this community: its shares here and in its other communities change."""
+        t = self.t
+        eng = t.engine
+        for k in np.flatnonzero((self.need > 0) & (eng.O[partner, : t.ncat] > 0)):
+            n = float(self.need[k])
+            self.shared[k] += float(share_array(eng.O[partner, k], np.asarray(n), eng.W[partner, k] + n))
+            j = t.pos[partner, k]
+            edges = np.arange(t.by_partner[k][j], t.by_partner[k][j + 1])
+            for e in edges.tolist():
+                a = int(t.edge_community[k][e])
+                now = self.overrides.get((a, int(k)), float(eng.S[a, k]))
+                new = float(share_array(eng.O[partner, k], eng.N[a, k], eng.W[partner, k] + n))
+                self.overrides[(a, int(k))] = now - float(t.edge_old[k][e]) + new
+
+
+@dataclass
+class Pick:
+    """One chosen candidate (column ``j``) with its terms at the moment it was chosen."""
+
+    j: int
+    score: float
+    gain: float
+    probability: float
+    closed: np.ndarray
+    lost: np.ndarray
+    uncovered: np.ndarray

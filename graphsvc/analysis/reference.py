@@ -1,0 +1,160 @@
+"""The plain reference of recommendations: pair by pair with NetworkX, coverage on copies of the graph.
+
+It computes the same answer as :meth:`graphsvc.analysis.recommend.Recommender.recommend` (the
+``scipy.sparse`` fast path) the slow, obvious way: signals with ``nx.adamic_adar_index`` and friends,
+gains with :func:`graphsvc.analysis.coverage.link_gain_terms` on a copy of the graph to which each chosen
+link is added. Tests and ``bench/recommend_speed.py`` hold the fast path to it; use the
+:class:`~graphsvc.analysis.recommend.Recommender` in production.
+
+>>> import networkx as nx
+>>> from graphsvc.analysis.model_selection import prior_model
+>>> G = nx.Graph([(0, 1), (1, 2), (2, 3)])
+>>> [r.partner for r in recommend_reference(G, 0, prior_model(False), k=1).recommendations]
+[2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import networkx as nx
+import numpy as np
+
+from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, role_of
+from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain_terms
+from graphsvc.analysis.gain import LACKING
+from graphsvc.analysis.linkpred import task_for
+from graphsvc.analysis.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.reasons import PairContext, reasons
+from graphsvc.analysis.recommend import GAIN_DECIMALS
+from graphsvc.analysis.results import CommunityRecommendations, RankMode, Recommendation, check_rank, node_key
+from graphsvc.analysis.signals import reference_features, transform
+from graphsvc.errors import EntityNotFound
+from graphsvc.vocabulary import EntityKind
+
+
+def _lacking(H: nx.Graph, community: Hashable) -> dict[str, float]:
+    need = community_needs(H, community)
+    covered = covered_amounts(need, coverage_shares(H, [community]).get(community, {}))
+    return {k: need[k] - covered[k] for k in need}
+
+
+def _terms(H: nx.Graph, community: Hashable, partner: Hashable) -> dict[str, tuple[float, float]]:
+    """Per category (closed, lost) of the link on ``H``; nothing for a partner offering nothing lacking."""
+    lacking = _lacking(H, community)
+    offers = H.nodes[partner].get("offers") or {}
+    if not any(lacking.get(k, 0.0) > LACKING and amount > 0 for k, amount in offers.items()):
+        return {}
+    return link_gain_terms(H, community, partner)
+
+
+def recommend_reference(
+    G: nx.Graph,
+    community: Hashable,
+    model: LinkModel,
+    *,
+    k: int = 10,
+    kinds: Iterable[str] | None = None,
+    street: str | None = None,
+    min_score: float | None = None,
+    rank: RankMode = "gain",
+) -> CommunityRecommendations:
+    """The same answer as :meth:`~graphsvc.analysis.recommend.Recommender.recommend`, computed plainly.
+
+    Parameters are those of :func:`graphsvc.analysis.recommend.recommend`, with a fitted ``model``.
+
+    Returns
+    -------
+    CommunityRecommendations
+    """
+    rank = check_rank(rank)
+    check_graph(G)
+    task = task_for(G)
+    if community not in G or not task.is_query(G, community):
+        raise EntityNotFound(str(community))
+    typed = task.kind == "community-partner"
+    wanted = None if kinds is None else {EntityKind(x).value for x in kinds}
+    cands = []
+    for p in sorted(task.candidates, key=node_key):
+        if p == community or G.has_edge(community, p):
+            continue
+        data = G.nodes[p]
+        if typed and headroom(G, p) == 0:
+            continue
+        if wanted is not None and data.get("kind") not in wanted:
+            continue
+        if street is not None and data.get("street") != street:
+            continue
+        cands.append(p)
+    raw = reference_features(G, [(community, p) for p in cands], domain=typed)
+    scores = np.round(model.score(transform(raw)), DECIMALS) if cands else np.zeros(0)
+    probs = model.probability(scores)
+    H = G.copy()
+    need = community_needs(G, community) if typed else {}
+    cats = sorted({c for n in G if is_community(G, n) for c in community_needs(G, n)}) if typed else []
+    before = sum(min(w, w - u) for w, u in ((need[c], _lacking(G, community)[c]) for c in need))
+    remaining = list(range(len(cands)))
+    if rank == "likelihood":
+        remaining.sort(key=lambda i: (-round(float(scores[i]), DECIMALS), i))
+    picks: list[tuple[int, float, float, dict[str, tuple[float, float]], dict[str, float]]] = []
+    while remaining and len(picks) < k:
+        best: tuple[tuple[float, float, int], int, float, dict[str, tuple[float, float]]] | None = None
+        for pos, i in enumerate(remaining):
+            if rank == "likelihood":  # the best by score; its gain is computed once it is chosen
+                best = ((0.0, 0.0, 0), i, float(scores[i]), _terms(H, community, cands[i]) if typed else {})
+                break
+            terms = _terms(H, community, cands[i]) if typed else {}
+            gain = float(sum(c - lost for c, lost in terms.values()))
+            value = float(gain * probs[i]) if rank == "gain" else gain
+            key = (-round(value, GAIN_DECIMALS), -round(float(scores[i]), DECIMALS), pos)
+            if best is None or key < best[0]:
+                best = (key, i, value, terms)
+        assert best is not None
+        _, i, value, terms = best
+        if min_score is not None and round(value, 6) < min_score:
+            break
+        lacking = _lacking(H, community) if typed else {}
+        picks.append((i, float(value), float(sum(c - lost for c, lost in terms.values())), terms, lacking))
+        remaining.remove(i)
+        H.add_edge(community, cands[i])
+    out = []
+    for i, value, gain, terms, lacking in picks:
+        p = cands[i]
+        served = community_degree(G, p) if typed else 0
+        room = headroom(G, p) if typed else None
+        role = role_of(G, p) if typed else None
+        ctx = PairContext(
+            street=G.nodes[community].get("street"),
+            headroom=room,
+            partner_degree=G.degree(p),
+            role_zh=role.zh if role else "",
+            role_en=role.en if role else "",
+            cats=tuple(cats),
+            closed=tuple(terms.get(c, (0.0, 0.0))[0] for c in cats),
+            lost=tuple(terms.get(c, (0.0, 0.0))[1] for c in cats),
+            uncovered=tuple(max(0.0, lacking.get(c, 0.0)) for c in cats),
+            served=served,
+        )
+        score = round(value, 6)
+        out.append(
+            Recommendation.model_construct(
+                partner=p,
+                kind=G.nodes[p].get("kind"),
+                score=score,
+                gain=round(gain, 6),
+                probability=round(float(probs[i]), 6),
+                reasons=reasons(
+                    rank, model, raw[i], ctx, typed=typed, score=score, gain=gain, probability=float(probs[i])
+                ),
+            )
+        )
+    total = sum(need.values())
+    after = sum(min(w, w - u) for w, u in ((need[c], _lacking(H, community)[c]) for c in need)) if typed else 0.0
+    return CommunityRecommendations.model_construct(
+        community=community,
+        rank=rank,
+        recommendations=out,
+        expected_gain=round(sum(r.gain * r.probability for r in out), 6),
+        coverage=round(before / total, 6) if total > 0 else 1.0,
+        coverage_if_linked=round(after / total, 6) if total > 0 else 1.0,
+    )

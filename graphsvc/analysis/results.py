@@ -1,0 +1,109 @@
+"""What recommendations return: pydantic models, ready to be API responses.
+
+Results keep the caller's node ids (karate node ``30`` stays ``30``); only the API and the CLI turn
+them into strings. Every score comes with its *reasons*: the terms it is made of, each with its
+contribution and a sentence in Chinese and English; the listed contributions add up to the score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+RankMode = Literal["gain", "likelihood", "gap"]
+"""How candidates are ranked: expected need closed (default), link likelihood, or need closed alone."""
+
+RANK_MODES: tuple[RankMode, ...] = ("gain", "likelihood", "gap")
+
+NodeId = Annotated[Any, PlainSerializer(lambda n: n if isinstance(n, str | int) else str(n), when_used="json")]
+"""A node id as the caller's graph has it (JSON: strings and integers as they are, anything else as a string)."""
+
+
+def check_rank(rank: str) -> RankMode:
+    """``rank`` if it is a rank mode, else ``ValueError`` naming the choices."""
+    if rank not in RANK_MODES:
+        raise ValueError(f"rank must be one of {', '.join(RANK_MODES)}, got {rank!r}")
+    return rank
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reason(Result):
+    """One term of a score: its code, its contribution to the score, and a sentence in zh and en."""
+
+    code: str
+    contribution: float
+    text_zh: str
+    text_en: str
+
+
+class Recommendation(Result):
+    """One recommended partner.
+
+    ``score`` is what the list is ranked by (see ``rank`` of the list); ``gain`` the need the link would close
+    in the district (after the partners listed above it are applied), ``probability`` the calibrated
+    probability that the partnership forms.
+    """
+
+    partner: NodeId
+    kind: str | None
+    score: float
+    gain: float = 0.0
+    probability: float = 0.0
+    reasons: list[Reason]
+
+
+class CommunityRecommendations(Result):
+    """The top-k partners for one community (what ``graphsvc recommend --json`` prints).
+
+    ``expected_gain`` is the list's expected need closed (each link's gain times its probability);
+    ``coverage`` the community's covered share of its need today and ``coverage_if_linked`` if every
+    listed partner joined.
+    """
+
+    community: NodeId
+    rank: RankMode = "gain"
+    recommendations: list[Recommendation]
+    expected_gain: float = 0.0
+    coverage: float = 1.0
+    coverage_if_linked: float = 1.0
+
+
+KeptOutCode = Literal[
+    "already_linked", "at_capacity", "offers_nothing_lacking", "filtered_out", "gap_filled_above", "below_top_k"
+]
+
+
+class KeptOut(Result):
+    """Why a partner is not on a community's list."""
+
+    code: KeptOutCode
+    text_zh: str
+    text_en: str
+
+
+class PartnerExplanation(Result):
+    """ "Why not X?": where one partner stands for one community, and what keeps it off the list."""
+
+    community: NodeId
+    partner: NodeId
+    kind: str | None
+    rank_mode: RankMode
+    rank: int | None = Field(description="place among every candidate scored alone (None if it is not a candidate)")
+    candidates: int
+    listed: bool = Field(description="whether it is on the top-k list")
+    score: float | None
+    gain: float
+    probability: float
+    reasons: list[Reason]
+    kept_out: list[KeptOut]
+    last_listed_score: float | None = Field(description="the score of the k-th partner on the list")
+
+
+def node_key(node: Hashable) -> tuple[str, Hashable]:
+    """A sort key for node ids of mixed types (by type name, then id)."""
+    return (str(type(node)), node)
