@@ -111,8 +111,6 @@ def test_scalable_plan_with_unbounded_reach_reaches_the_exact_optimum(district: 
 
 
 def test_plan_and_recommendations_agree_on_what_a_link_is_worth(district: nx.Graph) -> None:
-    import numpy as np
-    import pytest
 
     from graphsvc.analysis import Recommender, prior_model
     from graphsvc.analysis.gain import GainState
