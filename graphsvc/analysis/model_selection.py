@@ -294,7 +294,29 @@ def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: 
 
 
 def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask | None = None) -> LinkModel:
-    """Learn the weighting on an inner split of ``G`` and select it against the single signals (see module doc)."""
+    """Learn the weighting on an inner split of ``G``, select it against the single signals, calibrate it.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The training graph (not changed).
+    seed : int, optional
+        Seed of the inner splits and negatives.
+    k : int
+        Cut-off of the Hits@k the candidates are selected by.
+    task : PairTask, optional
+        Which pairs are predicted (default: :func:`~graphsvc.analysis.linkpred.task_for` of ``G``).
+
+    Returns
+    -------
+    LinkModel
+        The selected weighting with its calibration (the prior below :data:`MIN_POSITIVES` links).
+
+    Examples
+    --------
+    >>> fit_model(nx.path_graph(6)).name      # 5 links: too few to learn from
+    'prior'
+    """
     check_graph(G)
     task = task or task_for(G)
     typed = task.kind == "community-partner"

@@ -130,3 +130,15 @@ def test_api_answers_unknown_pages_with_a_problem(sample_client: TestClient, url
 def test_api_does_not_serve_other_package_files(sample_client: TestClient) -> None:
     for name in ("page.html.j2", "README.md", "LICENSE-MIT", "..%2F__init__.py"):
         assert sample_client.get(f"/pages/static/{name}").status_code == 404
+
+
+def test_pages_take_the_rank_mode(store_path: Path, tmp_path: Path, sample_client: TestClient) -> None:
+    for rank in ("gain", "likelihood", "gap"):
+        out = tmp_path / f"{rank}.html"
+        assert render(store_path, "community", "com-00001", "-k", "3", "--rank", rank, "-o", str(out))[0] == 0
+        assert 1 <= sum(1 for e in page_data(out.read_text(encoding="utf-8"))["edges"] if e.get("dashes")) <= 3
+        page = sample_client.get("/pages/communities/com-00001", params={"rank": rank})
+        assert page.status_code == 200
+        assert any(e.get("dashes") for e in page_data(page.text)["edges"])
+    assert render(store_path, "community", "com-00001", "--rank", "best", "-o", str(tmp_path / "x.html"))[0] == 2
+    assert sample_client.get("/pages/communities/com-00001", params={"rank": "best"}).status_code == 422
