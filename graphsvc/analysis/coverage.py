@@ -73,12 +73,9 @@ def share_array(offer: np.ndarray, need: np.ndarray, total: np.ndarray) -> np.nd
     >>> share_array(np.array([2.0, 10.0]), np.array([1.0, 1.0]), np.array([4.0, 2.0])).tolist()
     [0.5, 1.0]
     """
-    offer, need, total = np.broadcast_arrays(
-        np.asarray(offer, dtype=float), np.asarray(need, dtype=float), np.asarray(total, dtype=float)
-    )
+    offer, need, total = np.asarray(offer, dtype=float), np.asarray(need, dtype=float), np.asarray(total, dtype=float)
     ok = (offer > 0) & (need > 0) & (total > 0)
-    out = np.divide(offer * need, total, out=np.zeros(offer.shape), where=ok)
-    return np.asarray(np.minimum(np.where(ok, need, 0.0), out))
+    return np.asarray(np.where(ok, np.minimum(need, offer * need / np.where(ok, total, 1.0)), 0.0))
 
 
 def closable(offer: float, need: float, served: float, uncovered: float) -> float:

@@ -161,21 +161,28 @@ class GainState:
         """Losses of partners sharing a community whose shares earlier links have changed."""
         t = self.t
         eng = t.engine
-        row = {int(p): i for i, p in enumerate(partners.tolist())}
+        row = np.full(len(eng.nodes), -1, dtype=np.int64)
+        row[partners] = np.arange(len(partners))
+        by_cat: dict[int, list[tuple[int, float]]] = {}
         for (a, k), now in self.overrides.items():
-            if self.need[k] <= 0:
-                continue
+            if self.need[k] > 0:
+                by_cat.setdefault(k, []).append((a, now))
+        for k, changed in by_cat.items():
             by = t.by_community[k]
-            edges = by.data[by.indptr[a] : by.indptr[a + 1]] - 1
+            parts = [(by.data[by.indptr[a] : by.indptr[a + 1]] - 1, now) for a, now in changed]
+            edges = np.concatenate([e for e, _ in parts])
             if not len(edges):
                 continue
+            shared = np.concatenate([np.full(len(e), v) for e, v in parts])
+            rows = row[t.offering[k][t.edge_partner[k][edges]]]
+            keep = rows >= 0
+            if not keep.any():
+                continue
+            edges, shared, rows = edges[keep], shared[keep], rows[keep]
             n = float(self.need[k])
-            base = eng.S[a, k]
-            delta = t.lost(k, edges, n, np.full(len(edges), now)) - t.lost(k, edges, n, np.full(len(edges), base))
-            for e, d in zip(edges.tolist(), delta.tolist(), strict=True):
-                i = row.get(int(t.offering[k][t.edge_partner[k][e]]))
-                if i is not None:
-                    lost[i, k] += d
+            base = eng.S[t.edge_community[k][edges], k]
+            delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
+            np.add.at(lost[:, k], rows, delta)
 
     def offers_lacking(self, partners: np.ndarray) -> np.ndarray:
         """Whether each partner offers a category this community still lacks."""
@@ -185,10 +192,15 @@ class GainState:
 
     def gains(self, partners: np.ndarray) -> np.ndarray:
         """Gain of each partner's link (0 for partners offering nothing this community lacks)."""
+        return self.gains_and_terms(partners)[0]
+
+    def gains_and_terms(self, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`gains` with the :meth:`terms` they are made of."""
         if not self.t.ncat or not len(partners):
-            return np.zeros(len(partners))
+            empty = np.zeros((len(partners), self.t.ncat))
+            return np.zeros(len(partners)), empty, empty
         closed, lost = self.terms(partners)
-        return np.where(self.offers_lacking(partners), (closed - lost).sum(axis=1), 0.0)
+        return np.where(self.offers_lacking(partners), (closed - lost).sum(axis=1), 0.0), closed, lost
 
     def apply(self, partner: int) -> None:
         """Link ``partner`` to this community: its shares here and in its other communities change."""

@@ -259,8 +259,8 @@ class Recommender:
             return Pick(j, score, 0.0, float(probability), empty, empty, empty)
         p = np.array([self.cols[j]], dtype=np.int64)
         uncovered = state.lacking()
-        closed, lost = state.terms(p)
-        gain = float(state.gains(p)[0])
+        gains, closed, lost = state.gains_and_terms(p)
+        gain = float(gains[0])
         if not state.offers_lacking(p)[0]:
             closed, lost = np.zeros_like(closed), np.zeros_like(lost)
         state.apply(int(self.cols[j]))
