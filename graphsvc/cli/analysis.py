@@ -302,11 +302,14 @@ def recommend_command(
     ]
     console.print(
         table(
-            f"建议的合作方 Partners for {_named(G, community)} (rank: {mode}; coverage {recs.coverage:.0%} -> "
-            f"{recs.coverage_if_linked:.0%} if all join; expected need closed {recs.expected_gain:g})",
+            f"建议的合作方 Partners for {_named(G, community)}",
             ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"],
             rows,
         )
+    )
+    console.print(
+        f"排序 rank: {mode}; 覆盖率 coverage {recs.coverage:.0%} -> {recs.coverage_if_linked:.0%} "
+        f"if all join; 预期补缺 expected need closed {recs.expected_gain:.2f}"
     )
 
 

@@ -75,9 +75,10 @@ def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(sample_s
     plain = graphsvc("recommend", "com-00001", "-k", "2", env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri}).out
     lines = plain.splitlines()
     assert lines[0] == "建议的合作方 Partners for 拱北第1社区（示例） (com-00001)"
-    assert lines[1].split("\t") == ["#", "合作方 partner", "类型 kind", "得分 score", "理由 reasons"]
+    assert lines[1].split("\t") == ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"]
     for rec, line in zip(recs, lines[2:4], strict=True):
-        rank, partner, kind, score, reasons = line.split("\t")
+        rank, partner, kind, score, gain, reasons = line.split("\t")
+        assert abs(float(gain) - rec["gain"]) < 0.05
         assert rank == str(recs.index(rec) + 1)
         assert partner.endswith(f" ({rec['partner']})") and len(partner) > len(rec["partner"]) + 3
         assert re.fullmatch(r"\S+ [a-z -]+( · \S+ [a-z -]+)?", kind), kind  # 爱心企业 caring enterprise
