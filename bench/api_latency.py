@@ -6,17 +6,18 @@ recommendations are warm, then runs wrk at 16 connections against ``/healthz``
 and against ``/communities/{id}/recommendations`` (rotating over every
 community). With ``--workers N`` (N > 1) it then serves the same store with
 ``graphsvc serve --workers N``, waits until every worker is warm, and runs the
-recommendations load again. Measures; asserts nothing. The last line printed is
-one JSON object::
+recommendations load in turns with the 1-worker server (``--rounds``, medians),
+both kept running, so a change in the machine's load hits both alike. Measures;
+asserts nothing. The last line printed is one JSON object::
 
     {"reco_p99_ms": x, "health_p99_ms": x, "p99_ratio": x, "reco_rps": x,
-     "workers": N, "rps_1_worker": x, "rps_n_workers": x, "scaling": x}
+     "workers": N, "rps_1_worker": x, "rps_n_workers": x, "scaling": x, "reco_p99_ms_n_workers": x}
 
-(the last four only with ``--workers N``; ``scaling`` is ``rps_n_workers / rps_1_worker``).
+(the last five only with ``--workers N``; ``scaling`` is ``rps_n_workers / rps_1_worker``).
 
 Needs ``wrk`` on PATH (Debian/Ubuntu: ``apt-get install -y wrk``; macOS: ``brew install wrk``).
 
-    python bench/api_latency.py [--communities 2000] [--connections 16] [--duration 15] [--workers 2]
+    python bench/api_latency.py [--communities 2000] [--connections 16] [--duration 15] [--workers 2 --rounds 3]
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 def run_wrk(wrk: str, base: str, mode: str, args: argparse.Namespace, workdir: Path) -> dict[str, float]:
     script = workdir / f"{mode}.lua"
-    script.write_text(WRK_SCRIPT.format(communities=args.communities, mode=mode))
+    script.write_text(WRK_SCRIPT.format(communities=args.communities, mode=mode.split("-")[0]))
     cmd = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(script), base + "/"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
@@ -110,6 +111,11 @@ def run_wrk(wrk: str, base: str, mode: str, args: argparse.Namespace, workdir: P
     return result
 
 
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the median requests per second."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--communities", type=int, default=2000, help="size of the synthetic district")
@@ -118,6 +124,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per run")
     parser.add_argument("--warm-timeout", type=float, default=600, help="seconds to wait for the server to be warm")
     parser.add_argument("--workers", type=int, default=1, help="also measure with this many worker processes")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating 1-worker / N-worker runs (medians)")
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -126,32 +133,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
         workdir = Path(tmp)
         store = f"sqlite://{workdir / 'graph.db'}"
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        started = time.monotonic()
-        server = start_server(args, store, port, workers=1)
+        servers: list[subprocess.Popen[bytes]] = []
         try:
-            ready = wait_warm(base, args.warm_timeout)
-            edition = ready["edition"]
-            print(
-                f"server warm after {time.monotonic() - started:.1f} s: {edition['nodes']} nodes, "
-                f"{edition['edges']} edges, {args.communities} communities"
-            )
-            health = run_wrk(wrk, base, "health", args, workdir)
-            reco = run_wrk(wrk, base, "reco", args, workdir)
-        finally:
-            stop_server(server)
-        scaled: dict[str, float] | None = None
-        if args.workers > 1:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             started = time.monotonic()
-            server = start_server(args, store, port, workers=args.workers)  # the same store, already loaded
-            try:
-                wait_warm(base, args.warm_timeout, workers=args.workers)
+            servers.append(start_server(args, store, port, workers=1))
+            ready = wait_warm(base, args.warm_timeout)
+            snapshot = ready["edition"]
+            print(
+                f"server warm after {time.monotonic() - started:.1f} s: {snapshot['nodes']} nodes, "
+                f"{snapshot['edges']} edges, {args.communities} communities"
+            )
+            health = run_wrk(wrk, base, "health", args, workdir)
+            reco = run_wrk(wrk, base, "reco", args, workdir)
+            scaled: dict[str, float] | None = None
+            if args.workers > 1:
+                # The N-worker server runs beside the idle 1-worker one over the same store, and the two are
+                # measured in turn, so that a change in the machine's load hits both sides alike.
+                port_n = free_port()
+                base_n = f"http://127.0.0.1:{port_n}"
+                started = time.monotonic()
+                servers.append(start_server(args, store, port_n, workers=args.workers))
+                wait_warm(base_n, args.warm_timeout, workers=args.workers)
                 print(f"{args.workers} workers warm after {time.monotonic() - started:.1f} s")
-                scaled = run_wrk(wrk, base, "reco", args, workdir)
-            finally:
+                ones, manys = [reco], []
+                for round_ in range(args.rounds):
+                    manys.append(run_wrk(wrk, base_n, f"reco-{args.workers}w", args, workdir))
+                    if round_ < args.rounds - 1:
+                        ones.append(run_wrk(wrk, base, "reco", args, workdir))
+                reco = median_run(ones)
+                scaled = median_run(manys)
+        finally:
+            for server in servers:
                 stop_server(server)
     summary: dict[str, float] = {
         "reco_p99_ms": round(reco["p99_ms"], 3),
