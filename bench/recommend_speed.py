@@ -14,7 +14,8 @@ import argparse
 import json
 import time
 
-from graphsvc.analysis import Recommender, recommend_reference
+from graphsvc.analysis import Recommender
+from graphsvc.analysis.reference import recommend_reference
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 

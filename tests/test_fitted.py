@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import graphsvc.fitted
-from graphsvc.analysis import LinkModel, fit_model
+from graphsvc.analysis import LinkModel
+from graphsvc.analysis.model_selection import fit_model
 from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli_app
 from graphsvc.fitted import artifact_name, decode_model, encode_model, load_model, stored_model

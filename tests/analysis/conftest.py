@@ -22,7 +22,7 @@ def node(G: nx.Graph, node_id: str, kind: str, **attrs: object) -> None:
 
 
 @pytest.fixture
-def tiny() -> nx.Graph:
+def one_street_graph() -> nx.Graph:
     """Street S: communities c1, c2 and hub h; partners o (social org), e (enterprise), u (student society).
 
     c1 needs elderly_care 4, health 2; c2 needs elderly_care 2.
@@ -45,5 +45,5 @@ def tiny() -> nx.Graph:
 
 
 @pytest.fixture(scope="session")
-def district() -> nx.Graph:
+def sample_district_graph() -> nx.Graph:
     return build_graph(generate_district(communities=130, seed=0))

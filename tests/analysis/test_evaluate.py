@@ -6,7 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import UnsupportedGraph, evaluate, ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis import UnsupportedGraph, evaluate
+from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders.edge_list import read_edge_list
 
@@ -26,29 +27,34 @@ def test_constant_score_is_random_level() -> None:
     assert m["hits@10"] == pytest.approx(0.1) and m["auc"] == 0.5
 
 
-def test_negatives_are_same_kind_and_unlinked(tiny: nx.Graph) -> None:
-    task = task_for(tiny)
-    negs = sample_negatives(tiny, task, [("c2", "o")], per_positive=10, seed=0)
+def test_negatives_are_same_kind_and_unlinked(one_street_graph: nx.Graph) -> None:
+    task = task_for(one_street_graph)
+    negs = sample_negatives(one_street_graph, task, [("c2", "o")], per_positive=10, seed=0)
     # partners not linked to c2: h and e (never a community, never a neighbour)
     assert sorted(map(str, negs[0])) == ["e", "h"]
 
 
-def test_split_hides_only_community_partner_links(district: nx.Graph) -> None:
-    task = task_for(district)
-    train, hidden = split_edges(district, task, fraction=0.2, seed=1)
-    assert all(district.nodes[u]["kind"] == "community" and district.nodes[v]["kind"] != "community" for u, v in hidden)
-    assert train.number_of_edges() == district.number_of_edges() - len(hidden)
+def test_split_hides_only_community_partner_links(sample_district_graph: nx.Graph) -> None:
+    task = task_for(sample_district_graph)
+    train, hidden = split_edges(sample_district_graph, task, fraction=0.2, seed=1)
+    assert all(
+        sample_district_graph.nodes[u]["kind"] == "community" and sample_district_graph.nodes[v]["kind"] != "community"
+        for u, v in hidden
+    )
+    assert train.number_of_edges() == sample_district_graph.number_of_edges() - len(hidden)
     assert not any(train.has_edge(u, v) for u, v in hidden)
-    _, by_date = split_edges(district, task, fraction=0.2, seed=1, by="date")
-    cut = min(district.edges[e]["since"] for e in by_date)
+    _, by_date = split_edges(sample_district_graph, task, fraction=0.2, seed=1, by="date")
+    cut = min(sample_district_graph.edges[e]["since"] for e in by_date)
     kept = [
-        district.edges[e]["since"] for e in task.target_edges(district, np.random.default_rng(0)) if e not in by_date
+        sample_district_graph.edges[e]["since"]
+        for e in task.target_edges(sample_district_graph, np.random.default_rng(0))
+        if e not in by_date
     ]
     assert max(kept) <= cut
 
 
-def test_graphsvc_beats_every_baseline_on_sample_district(district: nx.Graph) -> None:
-    result = evaluate(district, holdout=0.2, seed=0)
+def test_graphsvc_beats_every_baseline_on_sample_district(sample_district_graph: nx.Graph) -> None:
+    result = evaluate(sample_district_graph, holdout=0.2, seed=0)
     assert set(result.methods) == METHODS
     hits = {m: v["hits@10"] for m, v in result.methods.items()}
     assert all(hits["graphsvc"] >= v for v in hits.values())
@@ -73,8 +79,8 @@ def test_gain_mode_trades_a_little_likelihood_for_much_more_need_closed() -> Non
     assert gap["gap_closed@5"] >= gain["gap_closed@5"] and gap["hits@10"] <= gain["hits@10"]
 
 
-def test_global_negatives_protocol(district: nx.Graph) -> None:
-    result = evaluate(district, holdout=0.2, seed=0, negatives=20, protocol="global")
+def test_global_negatives_protocol(sample_district_graph: nx.Graph) -> None:
+    result = evaluate(sample_district_graph, holdout=0.2, seed=0, negatives=20, protocol="global")
     assert result.split["negatives"] == "global"
     for figures in [*result.methods.values(), *result.modes.values()]:
         assert 0.0 <= figures["auc_global"] <= 1.0

@@ -7,10 +7,10 @@ from graphsvc.analysis import community_gaps, district_gaps, policy_checks, stre
 from graphsvc.errors import EntityNotFound, NotFound, UnsupportedGraph
 
 
-def test_capacity_shared_in_proportion_to_need(tiny: nx.Graph) -> None:
+def test_capacity_shared_in_proportion_to_need(one_street_graph: nx.Graph) -> None:
     # o's 3 units of elderly care go 3*4/6 = 2 to c1 and 3*2/6 = 1 to c2
-    c1 = {c.category: c for c in community_gaps(tiny, "c1").categories}
-    c2 = {c.category: c for c in community_gaps(tiny, "c2").categories}
+    c1 = {c.category: c for c in community_gaps(one_street_graph, "c1").categories}
+    c2 = {c.category: c for c in community_gaps(one_street_graph, "c2").categories}
     assert (c1["elderly_care"].covered, c1["elderly_care"].uncovered) == (2.0, 2.0)
     assert (c2["elderly_care"].covered, c2["elderly_care"].uncovered) == (1.0, 1.0)
     # health: e gives its 1 unit to c1 alone (u offers health but works with c2, which does not need it)
@@ -29,21 +29,24 @@ def test_share_capped_at_need() -> None:
     assert g.critical_partners == [] and g.single_partner_needs == []
 
 
-def test_totals_and_order(tiny: nx.Graph) -> None:
-    g = community_gaps(tiny, "c1")
+def test_totals_and_order(one_street_graph: nx.Graph) -> None:
+    g = community_gaps(one_street_graph, "c1")
     assert (g.need, g.covered, g.uncovered) == (6.0, 3.0, 3.0)
     assert g.coverage == 0.5
     # largest uncovered first: elderly care 2 > health 1
     assert [c.category for c in g.categories] == ["elderly_care", "health"]
 
 
-def test_five_society_roles(tiny: nx.Graph) -> None:
-    assert [r.role for r in community_gaps(tiny, "c1").roles_missing] == ["social_worker", "university_society"]
-    assert [r.role for r in community_gaps(tiny, "c2").roles_missing] == ["social_worker", "social_forces"]
+def test_five_society_roles(one_street_graph: nx.Graph) -> None:
+    assert [r.role for r in community_gaps(one_street_graph, "c1").roles_missing] == [
+        "social_worker",
+        "university_society",
+    ]
+    assert [r.role for r in community_gaps(one_street_graph, "c2").roles_missing] == ["social_worker", "social_forces"]
 
 
-def test_fragility(tiny: nx.Graph) -> None:
-    g = community_gaps(tiny, "c1")
+def test_fragility(one_street_graph: nx.Graph) -> None:
+    g = community_gaps(one_street_graph, "c1")
     assert g.single_partner_needs == ["elderly_care", "health"]
     # losing o uncovers 2 (elderly care), losing e uncovers 1 (health); the hub covers nothing
     assert [(p.partner, p.need_lost) for p in g.critical_partners] == [("o", 2.0), ("e", 1.0)]
@@ -55,14 +58,14 @@ def test_fragility(tiny: nx.Graph) -> None:
     assert community_gaps(G, "c").one_partner
 
 
-def test_hub_reach(tiny: nx.Graph) -> None:
-    assert community_gaps(tiny, "c1").reached_by_hub
-    c2 = community_gaps(tiny, "c2")
+def test_hub_reach(one_street_graph: nx.Graph) -> None:
+    assert community_gaps(one_street_graph, "c1").reached_by_hub
+    c2 = community_gaps(one_street_graph, "c2")
     assert c2.street_hub == "h" and not c2.reached_by_hub
 
 
-def test_street_rollup(tiny: nx.Graph) -> None:
-    s = street_gaps(tiny, "S")
+def test_street_rollup(one_street_graph: nx.Graph) -> None:
+    s = street_gaps(one_street_graph, "S")
     assert (s.need, s.covered, s.uncovered) == (8.0, 4.0, 4.0)
     assert s.communities_not_reached == ["c2"]
     assert s.communities_without_university == ["c1"]
@@ -71,21 +74,21 @@ def test_street_rollup(tiny: nx.Graph) -> None:
     assert (elderly.need, elderly.covered, elderly.communities_uncovered) == (6.0, 3.0, 2)
 
 
-def test_policy_checks(tiny: nx.Graph) -> None:
-    report = policy_checks(tiny)
+def test_policy_checks(one_street_graph: nx.Graph) -> None:
+    report = policy_checks(one_street_graph)
     checks = {c.code: c for c in report.checks}
     assert checks["street_service_organization"].passed
     assert checks["community_university_link"].failing == ["c1"]
     assert not report.passed
     # remove the service links: street S no longer has a social organization delivering services
-    H = tiny.copy()
+    H = one_street_graph.copy()
     H.edges["o", "c1"]["kinds"] = ("volunteering",)
     H.edges["o", "c2"]["kinds"] = ("volunteering",)
     assert {c.code: c for c in policy_checks(H).checks}["street_service_organization"].failing == ["S"]
 
 
-def test_district(tiny: nx.Graph) -> None:
-    d = district_gaps(tiny)
+def test_district(one_street_graph: nx.Graph) -> None:
+    d = district_gaps(one_street_graph)
     assert (d.communities, d.need, d.covered) == (2, 8.0, 4.0)
     assert d.roles_missing == {
         "social_organization": 0,
@@ -96,13 +99,13 @@ def test_district(tiny: nx.Graph) -> None:
     assert d.critical_partners[0].partner == "o" and d.critical_partners[0].need_lost == 3.0
 
 
-def test_unknown_ids(tiny: nx.Graph) -> None:
+def test_unknown_ids(one_street_graph: nx.Graph) -> None:
     with pytest.raises(EntityNotFound):
-        community_gaps(tiny, "nope")
+        community_gaps(one_street_graph, "nope")
     with pytest.raises(EntityNotFound):
-        community_gaps(tiny, "o")  # a partner, not a community
+        community_gaps(one_street_graph, "o")  # a partner, not a community
     with pytest.raises(NotFound, match="no street named"):
-        street_gaps(tiny, "Nowhere")
+        street_gaps(one_street_graph, "Nowhere")
 
 
 @pytest.mark.parametrize("bad", [nx.DiGraph([(1, 2)]), nx.MultiGraph([(1, 2)]), nx.Graph([(1, 1)])])
@@ -111,30 +114,30 @@ def test_unsupported_graphs(bad: nx.Graph) -> None:
         district_gaps(bad)
 
 
-def test_caller_graph_not_changed(tiny: nx.Graph) -> None:
-    before = nx.node_link_data(tiny, edges="edges")
-    district_gaps(tiny)
-    assert nx.node_link_data(tiny, edges="edges") == before
+def test_caller_graph_not_changed(one_street_graph: nx.Graph) -> None:
+    before = nx.node_link_data(one_street_graph, edges="edges")
+    district_gaps(one_street_graph)
+    assert nx.node_link_data(one_street_graph, edges="edges") == before
 
 
-def test_sample_district_runs(district: nx.Graph) -> None:
-    d = district_gaps(district)
+def test_sample_district_runs(sample_district_graph: nx.Graph) -> None:
+    d = district_gaps(sample_district_graph)
     assert d.communities == 130
     assert 0 < d.coverage < 1
     assert sum(s.communities for s in d.streets) == 130
 
 
-def test_street_facts_once_give_the_same_gaps(district: nx.Graph) -> None:
+def test_street_facts_once_give_the_same_gaps(sample_district_graph: nx.Graph) -> None:
     from graphsvc.analysis.gaps import all_community_gaps, street_facts
 
-    facts = street_facts(district)
-    some = sorted(n for n, kind in district.nodes(data="kind") if kind == "community")[:10]
+    facts = street_facts(sample_district_graph)
+    some = sorted(n for n, kind in sample_district_graph.nodes(data="kind") if kind == "community")[:10]
     for c in some:
-        assert community_gaps(district, c, facts=facts) == community_gaps(district, c)
+        assert community_gaps(sample_district_graph, c, facts=facts) == community_gaps(sample_district_graph, c)
     street = next(iter(facts.communities))
-    assert street_gaps(district, street, facts=facts) == street_gaps(district, street)
-    gaps = all_community_gaps(district, facts=facts)
-    assert district_gaps(district, gaps=gaps, facts=facts) == district_gaps(district)
+    assert street_gaps(sample_district_graph, street, facts=facts) == street_gaps(sample_district_graph, street)
+    gaps = all_community_gaps(sample_district_graph, facts=facts)
+    assert district_gaps(sample_district_graph, gaps=gaps, facts=facts) == district_gaps(sample_district_graph)
 
 
 def test_street_hub_is_the_first_by_id() -> None:

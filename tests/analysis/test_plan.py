@@ -4,8 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import district_plan, link_gain
+from graphsvc.analysis import district_plan
 from graphsvc.analysis.common import community_degree
+from graphsvc.analysis.coverage import link_gain
 
 
 def _graph() -> nx.Graph:
@@ -50,14 +51,14 @@ def test_partner_at_capacity_gets_nothing() -> None:
     assert "small" not in {x.partner for x in plan.links}
 
 
-def test_plan_on_district(district: nx.Graph) -> None:
-    plan = district_plan(district)
+def test_plan_on_district(sample_district_graph: nx.Graph) -> None:
+    plan = district_plan(sample_district_graph)
     assert plan.totals.after > plan.totals.before
     assert len(plan.communities) == 130
-    H = district.copy()
+    H = sample_district_graph.copy()
     H.add_edges_from((x.community, x.partner) for x in plan.links)
     for p in {x.partner for x in plan.links}:
-        cap = district.nodes[p]["capacity"]
+        cap = sample_district_graph.nodes[p]["capacity"]
         assert cap is None or community_degree(H, p) <= cap
 
 
@@ -88,35 +89,36 @@ def test_scalable_plan_equals_exact_plan_on_small_graphs() -> None:
     assert [(x.community, x.partner) for x in plan.links] == [("a1", "local_a"), ("a2", "local_a"), ("b1", "big")]
 
 
-def test_scalable_gains_are_link_gains(district: nx.Graph) -> None:
+def test_scalable_gains_are_link_gains(sample_district_graph: nx.Graph) -> None:
     from graphsvc.analysis.common import is_community, is_partner
     from graphsvc.analysis.plan import _GainTables
 
-    comms = sorted((c for c in district if is_community(district, c)), key=str)
-    partners = sorted((p for p in district if is_partner(district, p)), key=str)
-    tables = _GainTables(district, comms, partners)
+    comms = sorted((c for c in sample_district_graph if is_community(sample_district_graph, c)), key=str)
+    partners = sorted((p for p in sample_district_graph if is_partner(sample_district_graph, p)), key=str)
+    tables = _GainTables(sample_district_graph, comms, partners)
     for c in comms[:25]:
-        unlinked = np.array([i for i, p in enumerate(partners) if not district.has_edge(c, p)])
+        unlinked = np.array([i for i, p in enumerate(partners) if not sample_district_graph.has_edge(c, p)])
         fast = tables.gains(tables.cidx[c], unlinked)
-        slow = [link_gain(district, c, partners[i]) for i in unlinked.tolist()]
+        slow = [link_gain(sample_district_graph, c, partners[i]) for i in unlinked.tolist()]
         np.testing.assert_allclose(fast, slow, atol=1e-9)
 
 
-def test_scalable_plan_with_unbounded_reach_reaches_the_exact_optimum(district: nx.Graph) -> None:
-    exact = district_plan(district, method="exact")
-    scalable = district_plan(district, method="scalable", reach=10_000)
+def test_scalable_plan_with_unbounded_reach_reaches_the_exact_optimum(sample_district_graph: nx.Graph) -> None:
+    exact = district_plan(sample_district_graph, method="exact")
+    scalable = district_plan(sample_district_graph, method="scalable", reach=10_000)
     # the same candidates and the same flow: the same optimal sum of gains (ties may pick other links)
     assert sum(x.gain for x in scalable.links) == pytest.approx(sum(x.gain for x in exact.links), abs=1e-4)
     assert len(scalable.links) == len(exact.links)
 
 
-def test_plan_and_recommendations_agree_on_what_a_link_is_worth(district: nx.Graph) -> None:
+def test_plan_and_recommendations_agree_on_what_a_link_is_worth(sample_district_graph: nx.Graph) -> None:
 
-    from graphsvc.analysis import Recommender, prior_model
+    from graphsvc.analysis import Recommender
     from graphsvc.analysis.gain import GainState
+    from graphsvc.analysis.model_selection import prior_model
 
-    plan = district_plan(district)
-    rec = Recommender(district, prior_model(True))
+    plan = district_plan(sample_district_graph)
+    rec = Recommender(sample_district_graph, prior_model(True))
     assert rec.tables is not None and plan.links
     for link in plan.links[::7]:  # the recommender's gain of the link alone (its fast path) = the plan's
         state = GainState(rec.tables, rec.engine.index[link.community])

@@ -4,15 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import (
-    LinkModel,
-    Recommender,
-    UnsupportedGraph,
-    explain_partner,
-    prior_model,
-    recommend,
-    recommend_reference,
-)
+from graphsvc.analysis import LinkModel, Recommender, UnsupportedGraph, explain_partner, recommend
+from graphsvc.analysis.model_selection import prior_model
+from graphsvc.analysis.reference import recommend_reference
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import EntityNotFound
 from graphsvc.research import sample_graph
@@ -26,23 +20,23 @@ def only(signal: str) -> LinkModel:
     return LinkModel(signal, w, np.zeros(len(SIGNALS)))
 
 
-def test_partner_at_capacity_is_never_recommended(tiny: nx.Graph) -> None:
+def test_partner_at_capacity_is_never_recommended(one_street_graph: nx.Graph) -> None:
     # u is at capacity (1 of 1) although it offers exactly what c1 lacks
     for rank in ("gain", "likelihood", "gap"):
-        recs = recommend(tiny, "c1", k=10, model=prior_model(True), rank=rank)
+        recs = recommend(one_street_graph, "c1", k=10, model=prior_model(True), rank=rank)
         assert "u" not in [r.partner for r in recs.recommendations]
-        ref = recommend_reference(tiny, "c1", prior_model(True), rank=rank)
+        ref = recommend_reference(one_street_graph, "c1", prior_model(True), rank=rank)
         assert "u" not in [r.partner for r in ref.recommendations]
 
 
-def test_candidates_are_unlinked_partners(tiny: nx.Graph) -> None:
-    recs = recommend(tiny, "c2", k=10, model=prior_model(True))
+def test_candidates_are_unlinked_partners(one_street_graph: nx.Graph) -> None:
+    recs = recommend(one_street_graph, "c2", k=10, model=prior_model(True))
     # c2 is linked to o and u; candidates: h and e (c1 is a community, not a partner)
     assert sorted(r.partner for r in recs.recommendations) == ["e", "h"]
 
 
-def test_likelihood_reasons_explain_the_score(tiny: nx.Graph) -> None:
-    recs = recommend(tiny, "c2", k=2, model=prior_model(True), rank="likelihood")
+def test_likelihood_reasons_explain_the_score(one_street_graph: nx.Graph) -> None:
+    recs = recommend(one_street_graph, "c2", k=2, model=prior_model(True), rank="likelihood")
     h = next(r for r in recs.recommendations if r.partner == "h")
     codes = [x.code for x in h.reasons]
     assert "street_hub" in codes and "same_street" in codes
@@ -126,8 +120,8 @@ def test_sample_district_gain_list_fills_gaps() -> None:
     assert recs.coverage_if_linked > recs.coverage
 
 
-def test_explain_each_kept_out_cause(tiny: nx.Graph) -> None:
-    rec = Recommender(tiny, prior_model(True))
+def test_explain_each_kept_out_cause(one_street_graph: nx.Graph) -> None:
+    rec = Recommender(one_street_graph, prior_model(True))
     codes = lambda p, **kw: [w.code for w in rec.explain("c1", p, **kw).kept_out]  # noqa: E731
     assert codes("o") == ["already_linked"]
     assert codes("u") == ["at_capacity"]
@@ -148,8 +142,8 @@ def test_explain_each_kept_out_cause(tiny: nx.Graph) -> None:
         explain_partner(G, "c", "nope", model=prior_model(True))
 
 
-def test_filters(tiny: nx.Graph) -> None:
-    rec = Recommender(tiny, prior_model(True))
+def test_filters(one_street_graph: nx.Graph) -> None:
+    rec = Recommender(one_street_graph, prior_model(True))
     assert [r.partner for r in rec.recommend("c2", kinds=["enterprise"]).recommendations] == ["e"]
     assert [r.partner for r in rec.recommend("c2", street="S").recommendations] == ["h"]
     scores = {r.partner: r.score for r in rec.recommend("c2", rank="likelihood").recommendations}
@@ -159,23 +153,23 @@ def test_filters(tiny: nx.Graph) -> None:
     ]
 
 
-def test_json_shape(tiny: nx.Graph) -> None:
-    out = recommend(tiny, "c2", k=1, model=prior_model(True)).model_dump(mode="json")
+def test_json_shape(one_street_graph: nx.Graph) -> None:
+    out = recommend(one_street_graph, "c2", k=1, model=prior_model(True)).model_dump(mode="json")
     assert set(out) == {"community", "rank", "recommendations", "expected_gain", "coverage", "coverage_if_linked"}
     [rec] = out["recommendations"]
     assert set(rec) == {"partner", "kind", "score", "gain", "probability", "reasons"}
     assert set(rec["reasons"][0]) == {"code", "contribution", "text_zh", "text_en"}
 
 
-def test_unknown_and_unsupported(tiny: nx.Graph) -> None:
+def test_unknown_and_unsupported(one_street_graph: nx.Graph) -> None:
     with pytest.raises(EntityNotFound):
-        recommend(tiny, "nope")
+        recommend(one_street_graph, "nope")
     with pytest.raises(EntityNotFound):
-        recommend(tiny, "o")
+        recommend(one_street_graph, "o")
     with pytest.raises(UnsupportedGraph):
         recommend(nx.DiGraph([(1, 2)]), 1)
     with pytest.raises(ValueError, match="rank must be one of"):
-        recommend(tiny, "c1", rank="best")  # type: ignore[arg-type]
+        recommend(one_street_graph, "c1", rank="best")  # type: ignore[arg-type]
 
 
 def test_generic_graph_keeps_node_ids() -> None:
@@ -187,27 +181,27 @@ def test_generic_graph_keeps_node_ids() -> None:
     assert recs.model_dump(mode="json")["recommendations"][0]["partner"] == 3
 
 
-def test_fit_is_deterministic_and_does_not_touch_graph(district: nx.Graph) -> None:
-    edges = district.number_of_edges()
-    a = Recommender.fit(district, seed=3)
-    b = Recommender.fit(district, seed=3)
+def test_fit_is_deterministic_and_does_not_touch_graph(sample_district_graph: nx.Graph) -> None:
+    edges = sample_district_graph.number_of_edges()
+    a = Recommender.fit(sample_district_graph, seed=3)
+    b = Recommender.fit(sample_district_graph, seed=3)
     assert a.model.name == b.model.name
     np.testing.assert_array_equal(a.model.weights, b.model.weights)
     assert a.model.calibration == b.model.calibration
-    assert district.number_of_edges() == edges
+    assert sample_district_graph.number_of_edges() == edges
 
 
 @pytest.mark.parametrize("rank", ["gain", "likelihood", "gap"])
-def test_fast_path_equals_reference(district: nx.Graph, rank: str) -> None:
-    rec = Recommender.fit(district, seed=0)
+def test_fast_path_equals_reference(sample_district_graph: nx.Graph, rank: str) -> None:
+    rec = Recommender.fit(sample_district_graph, seed=0)
     fast = rec.recommend_all(k=5, rank=rank)  # type: ignore[arg-type]
     assert len(fast) == 130
     for community in sorted(fast)[::26]:
-        assert fast[community] == recommend_reference(district, community, rec.model, k=5, rank=rank)  # type: ignore[arg-type]
+        assert fast[community] == recommend_reference(sample_district_graph, community, rec.model, k=5, rank=rank)  # type: ignore[arg-type]
     # filtered requests agree too
     c = sorted(fast)[0]
     assert rec.recommend(c, k=5, kinds=["enterprise"], street="拱北", rank=rank) == recommend_reference(  # type: ignore[arg-type]
-        district,
+        sample_district_graph,
         c,
         rec.model,
         k=5,

@@ -39,8 +39,8 @@ def test_two_hop_by_hand() -> None:
     assert x[F["preferential_attachment"]] == 4
 
 
-def test_domain_signals_by_hand(tiny: nx.Graph) -> None:
-    eng = SignalEngine(tiny)
+def test_domain_signals_by_hand(one_street_graph: nx.Graph) -> None:
+    eng = SignalEngine(one_street_graph)
     x = dict(zip(SIGNALS, eng.pair_features([("c2", "e")])[0], strict=True))
     # e offers health, which c2 does not need
     assert x["gap_fit"] == 0
@@ -56,17 +56,19 @@ def test_domain_signals_by_hand(tiny: nx.Graph) -> None:
     assert z["headroom_share"] == 0
 
 
-def test_fast_matches_reference_on_tiny(tiny: nx.Graph) -> None:
-    pairs = [(u, v) for u in tiny for v in tiny if u != v]
-    np.testing.assert_allclose(SignalEngine(tiny).pair_features(pairs), reference_features(tiny, pairs), atol=1e-12)
+def test_fast_matches_reference_on_tiny(one_street_graph: nx.Graph) -> None:
+    pairs = [(u, v) for u in one_street_graph for v in one_street_graph if u != v]
+    np.testing.assert_allclose(
+        SignalEngine(one_street_graph).pair_features(pairs), reference_features(one_street_graph, pairs), atol=1e-12
+    )
 
 
-def test_fast_matches_reference_on_district(district: nx.Graph) -> None:
+def test_fast_matches_reference_on_district(sample_district_graph: nx.Graph) -> None:
     rng = random.Random(7)
-    nodes = sorted(district)
+    nodes = sorted(sample_district_graph)
     pairs = [tuple(rng.sample(nodes, 2)) for _ in range(1500)]
-    fast = SignalEngine(district).pair_features(pairs)
-    np.testing.assert_allclose(fast, reference_features(district, pairs), rtol=1e-10, atol=1e-12)
+    fast = SignalEngine(sample_district_graph).pair_features(pairs)
+    np.testing.assert_allclose(fast, reference_features(sample_district_graph, pairs), rtol=1e-10, atol=1e-12)
 
 
 def test_generic_graph_has_no_domain_signals() -> None:
