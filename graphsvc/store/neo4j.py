@@ -12,7 +12,8 @@ The graph model, built only from graphsvc's fixed vocabulary:
 * the data version is one node ``(:DataVersion {key: 'data', version})`` whose counter every write transaction
   increments.
 
-Every statement lives in :mod:`graphsvc.store.neo4j_queries`. Every value is a query parameter; labels and
+Every statement lives in :mod:`graphsvc.store.neo4j_queries`, the rows it takes and the records it gives back
+are shaped in :mod:`graphsvc.store.neo4j_rows`. Every value is a query parameter; labels and
 relationship types are looked up in its dictionaries, never taken from input. An upsert runs as one managed write
 transaction of batched ``UNWIND $rows ... MERGE`` statements: MERGE makes it idempotent, so the driver may retry
 it after a transient error, and a failure anywhere rolls the whole load back. A load too large for the server's
@@ -30,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
 import neo4j.exceptions
@@ -79,6 +80,14 @@ from graphsvc.store.neo4j_queries import (
     merge_links_query,
     restore_entities_query,
 )
+from graphsvc.store.neo4j_rows import (
+    entity_from_record,
+    entity_props,
+    link_from_record,
+    link_row,
+    native_value,
+    parse_neo4j_uri,
+)
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
 
 BATCH_SIZE = 10_000
@@ -91,65 +100,6 @@ T = TypeVar("T")
 
 class OutOfMemory(StoreUnavailable):
     """The Neo4j server has no memory left for a transaction (its ``db.memory.transaction`` limits)."""
-
-
-def _native(value: Any) -> Any:
-    """Neo4j temporal values as Python ones."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
-def _entity(record: neo4j.Record) -> Entity:
-    *values, attributes = tuple(record)
-    return Entity.from_stored(values, json.loads(attributes or "{}"))
-
-
-def _link(record: neo4j.Record) -> Link:
-    source, target, rel_type, since, until, weight, project = tuple(record)
-    return Link.model_construct(
-        source=source,
-        target=target,
-        kind=TYPE_KINDS[rel_type],
-        since=_native(since),
-        until=_native(until),
-        weight=weight,
-        project=project,
-    )
-
-
-def entity_props(e: Entity) -> dict[str, Any]:
-    """The node properties of an entity (the free attributes as one JSON string)."""
-    props: dict[str, Any] = e.scalars()
-    del props["id"]
-    props["attributes_json"] = json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)
-    return props
-
-
-def link_row(link: Link) -> dict[str, Any]:
-    return {
-        "source": link.source,
-        "target": link.target,
-        "since": link.since,
-        "until": link.until,
-        "weight": link.weight,
-        "project": link.project,
-    }
-
-
-def parse_neo4j_uri(uri: str) -> tuple[str, str, str | None]:
-    """Split ``bolt://user[:password]@host:port`` into (address URI, user, password or None).
-
-    >>> parse_neo4j_uri("bolt://neo4j@127.0.0.1:7687")
-    ('bolt://127.0.0.1:7687', 'neo4j', None)
-    """
-    parts = urlsplit(uri)
-    if not parts.hostname:
-        raise ConfigError(f"store URI {uri!r} names no host: use bolt://user@host:7687")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    address = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
-    password = unquote(parts.password) if parts.password else None
-    return address, unquote(parts.username or "neo4j"), password
 
 
 class Neo4jStore(GraphStore):
@@ -430,10 +380,10 @@ class Neo4jStore(GraphStore):
         records = self._read(GET_ENTITY, id=entity_id)
         if not records:
             raise EntityNotFound(entity_id)
-        return _entity(records[0])
+        return entity_from_record(records[0])
 
     def get_entities(self, ids: Iterable[str]) -> list[Entity]:
-        return [_entity(r) for r in self._read(GET_ENTITIES, ids=sorted(set(ids)))]
+        return [entity_from_record(r) for r in self._read(GET_ENTITIES, ids=sorted(set(ids)))]
 
     def list_entities(
         self,
@@ -446,7 +396,7 @@ class Neo4jStore(GraphStore):
         kind_value = EntityKind(kind).value if kind is not None else None
         limit_value = limit if limit is not None else 2**62
         records = self._read(LIST_ENTITIES, kind=kind_value, street=street, limit=limit_value, offset=offset)
-        return [_entity(r) for r in records]
+        return [entity_from_record(r) for r in records]
 
     def count_entities(self, *, kind: EntityKind | None = None, street: str | None = None) -> int:
         kind_value = EntityKind(kind).value if kind is not None else None
@@ -456,7 +406,7 @@ class Neo4jStore(GraphStore):
         return {r["id"]: EntityKind(r["kind"]) for r in self._read(EXISTING_KINDS, ids=list(ids))}
 
     def list_links(self, entity_id: str | None = None) -> list[Link]:
-        return [_link(r) for r in self._read(LIST_LINKS, id=entity_id)]
+        return [link_from_record(r) for r in self._read(LIST_LINKS, id=entity_id)]
 
     def list_needs(self, community: str | None = None) -> list[Need]:
         records = self._read(LIST_NEEDS, id=community)
@@ -490,7 +440,7 @@ class Neo4jStore(GraphStore):
         for partner, category, capacity in self._read(LIST_OFFERS, id=None):
             add_offer(G, partner, category, capacity)
         for source, target, rel_type, since, _until, weight, project in self._read(LIST_LINKS, id=None):
-            add_partnership(G, source, target, TYPE_KINDS[rel_type].value, _native(since), weight, project)
+            add_partnership(G, source, target, TYPE_KINDS[rel_type].value, native_value(since), weight, project)
         return G
 
     # -- life cycle ---------------------------------------------------------

@@ -1,0 +1,78 @@
+"""Records to and from Neo4j: node properties and relationship rows to write, records read back, the URI.
+
+:class:`~graphsvc.store.neo4j.Neo4jStore` sends these rows with the statements of
+:mod:`graphsvc.store.neo4j_queries` and turns what it reads back into records here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import neo4j
+
+from graphsvc.errors import ConfigError
+from graphsvc.model import Entity, Link
+from graphsvc.store.neo4j_queries import TYPE_KINDS
+
+__all__ = ["entity_from_record", "entity_props", "link_from_record", "link_row", "native_value", "parse_neo4j_uri"]
+
+
+def native_value(value: Any) -> Any:
+    """Neo4j temporal values as Python ones."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def entity_from_record(record: neo4j.Record) -> Entity:
+    *values, attributes = tuple(record)
+    return Entity.from_stored(values, json.loads(attributes or "{}"))
+
+
+def link_from_record(record: neo4j.Record) -> Link:
+    source, target, rel_type, since, until, weight, project = tuple(record)
+    return Link.model_construct(
+        source=source,
+        target=target,
+        kind=TYPE_KINDS[rel_type],
+        since=native_value(since),
+        until=native_value(until),
+        weight=weight,
+        project=project,
+    )
+
+
+def entity_props(e: Entity) -> dict[str, Any]:
+    """The node properties of an entity (the free attributes as one JSON string)."""
+    props: dict[str, Any] = e.scalars()
+    del props["id"]
+    props["attributes_json"] = json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)
+    return props
+
+
+def link_row(link: Link) -> dict[str, Any]:
+    return {
+        "source": link.source,
+        "target": link.target,
+        "since": link.since,
+        "until": link.until,
+        "weight": link.weight,
+        "project": link.project,
+    }
+
+
+def parse_neo4j_uri(uri: str) -> tuple[str, str, str | None]:
+    """Split ``bolt://user[:password]@host:port`` into (address URI, user, password or None).
+
+    >>> parse_neo4j_uri("bolt://neo4j@127.0.0.1:7687")
+    ('bolt://127.0.0.1:7687', 'neo4j', None)
+    """
+    parts = urlsplit(uri)
+    if not parts.hostname:
+        raise ConfigError(f"store URI {uri!r} names no host: use bolt://user@host:7687")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    address = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
+    password = unquote(parts.password) if parts.password else None
+    return address, unquote(parts.username or "neo4j"), password
