@@ -48,7 +48,7 @@ scalable plan closes at least 99% of what the exact one closes (see
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Literal, cast
 
 import networkx as nx
@@ -146,7 +146,13 @@ Gains = dict[Hashable, list[tuple[float, Hashable]]]
 """``{community: [(gain, partner), ...]}``: each community's candidate links, best first."""
 
 
-def _exact_gains(G: nx.Graph, comms: list[Hashable], open_partners: list[Hashable], candidates: int) -> Gains:
+def _exact_gains(
+    G: nx.Graph,
+    comms: list[Hashable],
+    open_partners: list[Hashable],
+    candidates: int,
+    progress: Callable[[int], None] | None = None,
+) -> Gains:
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
     offering: dict[str, list[Hashable]] = {}
     for p in open_partners:
@@ -163,6 +169,8 @@ def _exact_gains(G: nx.Graph, comms: list[Hashable], open_partners: list[Hashabl
         scored = [(g, p) for g, p in scored if g > 1e-9]
         scored.sort(key=lambda gp: (-gp[0], str(gp[1])))
         gains[c] = scored[:candidates]
+        if progress is not None:
+            progress(1)
     return gains
 
 
@@ -270,7 +278,12 @@ _DISTRICT = object()
 
 
 def _bounded_gains(
-    G: nx.Graph, comms: list[Hashable], open_partners: list[Hashable], candidates: int, reach: int
+    G: nx.Graph,
+    comms: list[Hashable],
+    open_partners: list[Hashable],
+    candidates: int,
+    reach: int,
+    progress: Callable[[int], None] | None = None,
 ) -> Gains:
     """Each community's best links among a bounded set: per category it lacks, the ``reach`` best partners of
     its street and the ``reach`` best of the district (exact gains, as :func:`link_gain`, on that set)."""
@@ -286,6 +299,8 @@ def _bounded_gains(
             w = float(t.N[i, j])
             for group in (street, _DISTRICT):
                 places.append(t.offering[j][t.top(group, j, w, reach)])
+        if progress is not None:
+            progress(1)
         if not places:
             gains[c] = []
             continue
@@ -365,6 +380,7 @@ def district_plan(
     candidates: int = 20,
     method: Literal["auto", "exact", "scalable"] = "auto",
     reach: int = 400,
+    progress: Callable[[int], None] | None = None,
 ) -> DistrictPlan:
     """New links for the whole district that close the most need within partners' capacity.
 
@@ -384,6 +400,8 @@ def district_plan(
         near-linear cost. ``"auto"``: exact up to :data:`EXACT_UP_TO` communities.
     reach : int
         With the scalable method, partners considered per category, per street and district-wide.
+    progress : callable, optional
+        Called with 1 after each community's candidates are scored (one call per community), for a progress bar.
 
     Returns
     -------
@@ -408,10 +426,10 @@ def district_plan(
     capacity = {p: per_community * len(comms) if free[p] is None else int(free[p] or 0) for p in open_partners}
     exact = method == "exact" or (method == "auto" and len(comms) <= EXACT_UP_TO)
     if exact:
-        gains = _exact_gains(G, comms, open_partners, candidates)
+        gains = _exact_gains(G, comms, open_partners, candidates, progress)
         pairs = _flow_network_simplex(gains, capacity, per_community)
     else:
-        gains = _bounded_gains(G, comms, open_partners, candidates, reach)
+        gains = _bounded_gains(G, comms, open_partners, candidates, reach, progress)
         pairs = _flow_linear_program(gains, capacity, per_community)
     gain_of = {(c, p): g for c, options in gains.items() for g, p in options}
     chosen = [

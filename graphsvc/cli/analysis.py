@@ -321,9 +321,13 @@ def plan(
 ) -> None:
     """New links for the whole district that close the most need within partners' capacity."""
     from graphsvc.analysis.plan import district_plan
+    from graphsvc.cli.data import progress_bar
+    from graphsvc.graph import communities
 
     G = _snapshot(store)
-    result = district_plan(G, per_community=per_community)
+    bar = nullcontext(None) if as_json else progress_bar("Planning: scoring communities", total=len(communities(G)))
+    with bar as advance:
+        result = district_plan(G, per_community=per_community, progress=advance)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

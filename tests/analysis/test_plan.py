@@ -124,3 +124,10 @@ def test_plan_and_recommendations_agree_on_what_a_link_is_worth(sample_district_
         state = GainState(rec.tables, rec.engine.index[link.community])
         gain = state.gains(np.array([rec.engine.index[link.partner]]))[0]
         assert gain == pytest.approx(link.gain, abs=1e-6)
+
+
+def test_plan_reports_progress_once_per_community() -> None:
+    for method in ("exact", "scalable"):
+        calls: list[int] = []
+        district_plan(_two_streets(), method=method, progress=calls.append)
+        assert sum(calls) == 3
