@@ -166,8 +166,15 @@ class EditionHolder:
         while not self._stop.is_set():
             self._wake.wait(self.freshness_ms / 1000)
             self._wake.clear()
-            if not self._stop.is_set():
+            if self._stop.is_set():
+                break
+            try:
                 self.check()
+            except Exception as error:  # the watcher outlives any one failed rebuild, whatever its cause
+                if self._stop.is_set():
+                    break  # the store was closed under a rebuild at shutdown
+                self.last_error = str(error)
+                log.exception("edition not refreshed: the rebuild failed")
 
     def after_write(self) -> None:
         """Called after a write through this process: the watcher checks now (the caller does not wait)."""

@@ -82,3 +82,29 @@ def test_an_import_does_not_wait_for_the_snapshot(tmp_path: Path, tiny: Dataset)
     finally:
         store.gate.set()
         store.close()
+
+
+def test_the_watcher_outlives_a_rebuild_that_fails(tmp_path: Path, tiny: Dataset) -> None:
+    """A rebuild that raises something unexpected is logged; the next version is still picked up."""
+    from graphsvc.api.edition import EditionHolder
+    from graphsvc.store import SQLiteStore
+
+    fits: list[int] = []
+
+    def fit(graph: object, version: int) -> None:
+        fits.append(version)
+        if len(fits) == 2:
+            raise ValueError("a fit that fails once")
+
+    with SQLiteStore(tmp_path / "g.db") as store:
+        store.upsert(tiny)
+        holder = EditionHolder(store, fit=fit, freshness_ms=20)  # type: ignore[arg-type]
+        assert holder.current().version == 1
+        holder.start_watching()
+        try:
+            store.upsert(C3)  # version 2: its rebuild fails in the fit
+            store.delete_entity("c3")  # version 3: the same watcher must still serve it
+            assert holder.wait_for(3, 30), f"watcher stopped; fits: {fits}, last error: {holder.last_error}"
+            assert holder.loaded is not None and holder.loaded.version == 3
+        finally:
+            holder.stop_watching(timeout=10)
