@@ -109,11 +109,6 @@ class RecommendationService:
         log.info("recommendations warmed for %d communities", len(self.community_ids))
 
 
-def fit_edition(G: nx.Graph, version: int) -> RecommendationService | None:
-    """The ``fit`` hook of the edition holder (``version``: the store's data version ``G`` shows)."""
-    return RecommendationService.fit(G)
-
-
 def fit_edition_of(store: GraphStore) -> Callable[[nx.Graph, int], RecommendationService | None]:
     """The ``fit`` hook of the edition holder of ``store``: reuses (and keeps) the model stored with the data."""
     return lambda G, version: RecommendationService.fit(G, store=store, version=version)
