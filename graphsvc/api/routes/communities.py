@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
-from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
+from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
 from graphsvc.api.deps import EditionDep, StoreDep
+from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import DEFAULT_K, MAX_K, RecommendationService, answer_key
+from graphsvc.api.recommendations import DEFAULT_K, MAX_K, AnswerKey, RecommendationService, answer_key
 from graphsvc.api.results import gaps_of_community, require_community
 from graphsvc.api.schemas import DEFAULT_PAGE, CommunityPublic, EntitiesPublic, PartnerLink
 from graphsvc.errors import NotFound, StoreUnavailable
@@ -26,6 +28,34 @@ router = APIRouter(prefix="/communities", tags=["communities"])
 
 PartnerKind = enum.StrEnum("PartnerKind", {k.name: k.value for k in PARTNER_KINDS})  # type: ignore[misc]
 """Entity kinds that can be recommended as partners."""
+
+ListLength = Annotated[int, Query(ge=1, le=MAX_K, description="how many partners", examples=[DEFAULT_K])]
+KindsFilter = Annotated[
+    list[PartnerKind] | None,
+    Query(alias="kind", description="only partners of these kinds (repeat the parameter)", examples=[["enterprise"]]),
+]
+MinScore = Annotated[
+    float | None,
+    Query(ge=-1e6, le=1e6, description="only partners scoring at least this (in the rank mode's units)"),
+]
+
+
+def _ready_list(
+    edition: Edition,
+    community_id: str,
+    k: int,
+    kinds: Sequence[enum.StrEnum] | None,
+    street: str | None,
+    min_score: float | None,
+    rank: RankMode,
+) -> tuple[RecommendationService, AnswerKey]:
+    """The edition's recommendation service (503 until it is fitted) and the key of the list asked for."""
+    require_community(edition, community_id)
+    service = edition.fitted
+    if not isinstance(service, RecommendationService):
+        raise StoreUnavailable("recommendations are not ready yet; retry shortly")
+    kind_values = [kind.value for kind in kinds] if kinds else None
+    return service, answer_key(community_id, k, kind_values, street, min_score, rank)
 
 
 def get_community(store: GraphStore, community_id: str) -> Entity:
@@ -85,18 +115,10 @@ def community_gaps(edition: EditionDep, community_id: CommunityIdPath) -> Commun
 async def community_recommendations(
     edition: EditionDep,
     community_id: CommunityIdPath,
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="how many partners", examples=[DEFAULT_K])] = DEFAULT_K,
-    kinds: Annotated[
-        list[PartnerKind] | None,
-        Query(
-            alias="kind", description="only partners of these kinds (repeat the parameter)", examples=[["enterprise"]]
-        ),
-    ] = None,
+    k: ListLength = DEFAULT_K,
+    kinds: KindsFilter = None,
     street: StreetFilter = None,
-    min_score: Annotated[
-        float | None,
-        Query(ge=-1e6, le=1e6, description="only partners scoring at least this (in the rank mode's units)"),
-    ] = None,
+    min_score: MinScore = None,
     rank: RankQuery = "gain",
 ) -> Response:
     """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory edition.
@@ -107,11 +129,7 @@ async def community_recommendations(
     ``rank=likelihood`` by how likely the link is, whatever the community needs; ``rank=gap`` by need closed
     alone. Each reason is one term of the score with a sentence in Chinese and English; they add up to it.
     """
-    require_community(edition, community_id)
-    service = edition.fitted
-    if not isinstance(service, RecommendationService):
-        raise StoreUnavailable("recommendations are not ready yet; retry shortly")
-    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score, rank)
+    service, key = _ready_list(edition, community_id, k, kinds, street, min_score, rank)
     data = service.cached(key)
     if data is None:
         data = await run_in_threadpool(service.answer, key)
@@ -128,23 +146,16 @@ async def explain_recommendation(
     edition: EditionDep,
     community_id: CommunityIdPath,
     partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="length of the list", examples=[DEFAULT_K])] = DEFAULT_K,
-    kinds: Annotated[
-        list[PartnerKind] | None,
-        Query(alias="kind", description="the list's kind filter (repeat the parameter)"),
-    ] = None,
+    k: ListLength = DEFAULT_K,
+    kinds: KindsFilter = None,
     street: StreetFilter = None,
-    min_score: Annotated[float | None, Query(ge=-1e6, le=1e6, description="the list's minimum score")] = None,
+    min_score: MinScore = None,
     rank: RankQuery = "gain",
 ) -> Response:
     """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place among every candidate
     scored alone, its score's terms, and what keeps it off the top-k (already linked, at capacity, offers
     nothing the community lacks, filtered out, its gaps filled by partners above it, or ranked below).
     """
-    require_community(edition, community_id)
-    service = edition.fitted
-    if not isinstance(service, RecommendationService):
-        raise StoreUnavailable("recommendations are not ready yet; retry shortly")
-    key = answer_key(community_id, k, [kind.value for kind in kinds] if kinds else None, street, min_score, rank)
+    service, key = _ready_list(edition, community_id, k, kinds, street, min_score, rank)
     data = await run_in_threadpool(service.explain, key, partner_id)
     return Response(data, media_type="application/json")
