@@ -13,14 +13,15 @@ Its *rank* is its place among every candidate scored alone on the snapshot.
 >>> G.add_node("c", kind="community", needs={"health": 2.0})
 >>> G.add_node("a", kind="organization", offers={"health": 2.0})
 >>> G.add_node("b", kind="organization", offers={"health": 2.0})
->>> why = explain(Recommender(G, prior_model(True)), "c", "b", k=1)
+>>> why = explain(Recommender(G, prior_model(True)), "c", "b", RecommendationOptions(k=1))
 >>> why.rank, [out.code for out in why.kept_out]   # second alone; a fills the same gap first
 (2, ['gap_filled_above'])
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
+from typing import Unpack
 
 import networkx as nx
 import numpy as np
@@ -28,21 +29,14 @@ import numpy as np
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.recommend import GAIN_DECIMALS, Recommender, _key
-from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation, RankMode, check_rank
+from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.errors import EntityNotFound
 
 
 def explain(
-    rec: Recommender,
-    community: Hashable,
-    partner: Hashable,
-    *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    street: str | None = None,
-    min_score: float | None = None,
-    rank: RankMode = "gain",
+    rec: Recommender, community: Hashable, partner: Hashable, options: RecommendationOptions
 ) -> PartnerExplanation:
     """ "Why not ``partner``?": its place for ``community``, its score's terms, and what keeps it off the list.
 
@@ -52,8 +46,8 @@ def explain(
         The fitted recommender.
     community, partner : node
         The community, and any candidate node (a partner on a snapshot).
-    k, kinds, street, min_score, rank
-        The list's options, as for :meth:`Recommender.recommend`.
+    options : RecommendationOptions
+        The list's options.
 
     Returns
     -------
@@ -64,16 +58,15 @@ def explain(
     graphsvc.errors.EntityNotFound
         If ``community`` is not a community or ``partner`` not a candidate.
     """
-
-    rank = check_rank(rank)
+    k, rank = options.k, options.rank
     rec._check_query(community)
     if partner not in rec.engine.index or not rec.task.is_candidate(rec.G, partner) or partner == community:
         raise EntityNotFound(str(partner))
     j = int(rec.col_of[rec.engine.index[partner]])
     row = rec._row(community)
     scores, raw = row[0], row[1:]
-    keep = rec._filter_mask(kinds, street)
-    listed = rec._answer(community, row, keep, k, min_score, rank)
+    keep = rec._filter_mask(options)
+    listed = rec._answer(community, row, keep, options)
     on_list = next((r for r in listed.recommendations if r.partner == partner), None)
     valid = np.isfinite(scores)
     state = GainState(rec.tables, rec.engine.index[community]) if rec.tables is not None else None
@@ -99,7 +92,7 @@ def explain(
             for i, v in zip(allowed.tolist(), primary.tolist(), strict=True)
             if _key(float(v), float(scores[i]), i, dec) < mine
         )
-    kept = _kept_out(rec, community, partner, j, alone, on_list is not None, cut, min_score, rank)
+    kept = _kept_out(rec, community, partner, j, alone, on_list is not None, cut, options.min_score)
     if kept and kept[-1].code == "below_top_k" and state is not None and rank != "likelihood" and alone.gain > 0:
         after = GainState(rec.tables, rec.engine.index[community])  # type: ignore[arg-type]
         for r in listed.recommendations:
@@ -138,7 +131,6 @@ def _kept_out(
     listed: bool,
     keep: np.ndarray,
     min_score: float | None,
-    rank: RankMode,
 ) -> list[KeptOut]:
     out: list[KeptOut] = []
     if listed:
@@ -168,13 +160,9 @@ def explain_partner(
     community: Hashable,
     partner: Hashable,
     *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    street: str | None = None,
-    min_score: float | None = None,
-    rank: RankMode = "gain",
     seed: int | None = 0,
     model: LinkModel | None = None,
+    **options: Unpack[RecommendationKeywords],
 ) -> PartnerExplanation:
     """ "Why not ``partner``?" for ``community``: rank, score terms, and what keeps it off the top-``k``.
 
@@ -198,6 +186,7 @@ def explain_partner(
     >>> [why.code for why in explain_partner(G, "c", "q", k=1).kept_out]   # o closes 1 of 2, q nothing
     ['offers_nothing_lacking']
     """
+    chosen = RecommendationOptions(**options)
     check_graph(G)
-    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=k)
-    return explain(rec, community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
+    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
+    return explain(rec, community, partner, chosen)

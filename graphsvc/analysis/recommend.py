@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
+from typing import Unpack
 
 import networkx as nx
 import numpy as np
@@ -55,17 +56,17 @@ from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, GainTables, Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded, fit_model
+from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
 from graphsvc.analysis.results import (
     CommunityRecommendations,
     PartnerExplanation,
     RankMode,
     Recommendation,
-    check_rank,
 )
 from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
 from graphsvc.errors import EntityNotFound
-from graphsvc.vocabulary import PARTNER_ROLES, EntityKind
+from graphsvc.vocabulary import PARTNER_ROLES
 
 GAIN_DECIMALS = 2
 """Gains and expected gains are compared at 0.01 of a need unit (needs are weights of a few units; less is
@@ -150,12 +151,13 @@ class Recommender:
                 self._rows.popitem(last=False)
         return cached
 
-    def _filter_mask(self, kinds: Iterable[str] | None, street: str | None) -> np.ndarray | None:
+    def _filter_mask(self, options: RecommendationOptions) -> np.ndarray | None:
+        kinds, street = options.kinds, options.street
         if kinds is None and street is None:
             return None
         keep = np.ones(len(self.cols), dtype=bool)
         if kinds is not None:
-            wanted = {EntityKind(k).value for k in kinds}
+            wanted = set(kinds)
             keep &= np.array([self.G.nodes[n].get("kind") in wanted for n in self.col_nodes])
         if street is not None:
             keep &= np.array([self.G.nodes[n].get("street") == street for n in self.col_nodes])
@@ -324,10 +326,11 @@ class Recommender:
         return round(before / total, 6), round(min(total, after) / total, 6)
 
     def _answer(
-        self, query: Hashable, row: np.ndarray, keep: np.ndarray | None, k: int, min_score: float | None, rank: RankMode
+        self, query: Hashable, row: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions
     ) -> CommunityRecommendations:
         scores, raw = row[0], row[1:]
-        picks = self._picks(query, scores, self._valid(scores, keep), k, min_score, rank)
+        rank = options.rank
+        picks = self._picks(query, scores, self._valid(scores, keep), options.k, options.min_score, rank)
         before, after = self._coverage(query, picks)
         recs = [self._recommendation(query, p, raw, rank) for p in picks]
         return CommunityRecommendations.model_construct(
@@ -339,42 +342,33 @@ class Recommender:
             coverage_if_linked=after,
         )
 
-    def recommend(
-        self,
-        community: Hashable,
-        *,
-        k: int = 10,
-        kinds: Iterable[str] | None = None,
-        street: str | None = None,
-        min_score: float | None = None,
-        rank: RankMode = "gain",
-    ) -> CommunityRecommendations:
+    def recommend(self, community: Hashable, **options: Unpack[RecommendationKeywords]) -> CommunityRecommendations:
         """The top-``k`` candidates for one community (any node on a generic graph), with reasons.
 
-        ``kinds`` keeps partners of these kinds, ``street`` partners working in that street,
-        ``min_score`` candidates scoring at least that, ``rank`` chooses the rank mode (module doc).
+        ``options`` are those of :func:`recommend` (``k``, ``kinds``, ``street``, ``min_score``, ``rank``).
         Raises ``EntityNotFound`` for an unknown community.
         """
-        rank = check_rank(rank)
+        return self.answer(community, RecommendationOptions(**options))
+
+    def answer(self, community: Hashable, options: RecommendationOptions) -> CommunityRecommendations:
+        """:meth:`recommend` with its options built once (what a cache of answers is keyed by)."""
         self._check_query(community)
-        return self._answer(community, self._row(community), self._filter_mask(kinds, street), k, min_score, rank)
+        return self._answer(community, self._row(community), self._filter_mask(options), options)
 
     def recommend_all(
-        self,
-        *,
-        k: int = 10,
-        kinds: Iterable[str] | None = None,
-        street: str | None = None,
-        min_score: float | None = None,
-        communities: Iterable[Hashable] | None = None,
-        rank: RankMode = "gain",
+        self, *, communities: Iterable[Hashable] | None = None, **options: Unpack[RecommendationKeywords]
     ) -> dict[Hashable, CommunityRecommendations]:
         """:meth:`recommend` for every community (or those given), signals computed in sparse blocks."""
-        rank = check_rank(rank)
+        return self.answer_all(RecommendationOptions(**options), communities=communities)
+
+    def answer_all(
+        self, options: RecommendationOptions, *, communities: Iterable[Hashable] | None = None
+    ) -> dict[Hashable, CommunityRecommendations]:
+        """:meth:`recommend_all` with its options built once."""
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
-        keep = self._filter_mask(kinds, street)
+        keep = self._filter_mask(options)
         rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
         step = max(1, 400_000 // max(1, len(self.cols)))
         out: dict[Hashable, CommunityRecommendations] = {}
@@ -384,24 +378,16 @@ class Recommender:
             for r, qi in enumerate(chunk.tolist()):
                 query = self.engine.nodes[qi]
                 row = np.vstack([scores[r], raw[:, r, :]])
-                out[query] = self._answer(query, row, keep, k, min_score, rank)
+                out[query] = self._answer(query, row, keep, options)
         return out
 
     def explain(
-        self,
-        community: Hashable,
-        partner: Hashable,
-        *,
-        k: int = 10,
-        kinds: Iterable[str] | None = None,
-        street: str | None = None,
-        min_score: float | None = None,
-        rank: RankMode = "gain",
+        self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
     ) -> PartnerExplanation:
-        """ "Why not ``partner``?" (:func:`graphsvc.analysis.explain.explain`)."""
+        """ "Why not ``partner``?" (:func:`graphsvc.analysis.explain.explain`); ``options`` as for :meth:`recommend`."""
         from graphsvc.analysis.explain import explain
 
-        return explain(self, community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
+        return explain(self, community, partner, RecommendationOptions(**options))
 
 
 def recommend(
@@ -455,26 +441,19 @@ def recommend(
     >>> [r.partner for r in recs.recommendations]
     [2, 3]
     """
+    options = RecommendationOptions(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):
         raise EntityNotFound(str(community))
     rec = Recommender(G, model, task=task) if model is not None else Recommender.fit(G, seed=seed, k=k)
-    return rec.recommend(community, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
+    return rec.answer(community, options)
 
 
 def recommend_all(
-    G: nx.Graph,
-    *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    street: str | None = None,
-    min_score: float | None = None,
-    rank: RankMode = "gain",
-    seed: int | None = 0,
-    model: LinkModel | None = None,
+    G: nx.Graph, *, seed: int | None = 0, model: LinkModel | None = None, **options: Unpack[RecommendationKeywords]
 ) -> dict[Hashable, CommunityRecommendations]:
-    """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path).
+    """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path), with its options.
 
     Examples
     --------
@@ -482,6 +461,7 @@ def recommend_all(
     >>> {q: [r.partner for r in recs.recommendations] for q, recs in recommend_all(G, k=1).items()}
     {0: [2], 1: [3], 2: [0], 3: [1]}
     """
+    chosen = RecommendationOptions(**options)
     check_graph(G)
-    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=k)
-    return rec.recommend_all(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
+    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
+    return rec.answer_all(chosen)

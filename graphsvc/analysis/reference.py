@@ -15,7 +15,8 @@ link is added. Tests and ``bench/recommend_speed.py`` hold the fast path to it; 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
+from typing import Unpack
 
 import networkx as nx
 import numpy as np
@@ -25,12 +26,12 @@ from graphsvc.analysis.coverage import community_needs, coverage_shares, covered
 from graphsvc.analysis.gain import LACKING
 from graphsvc.analysis.linkpred import task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
 from graphsvc.analysis.recommend import GAIN_DECIMALS
-from graphsvc.analysis.results import CommunityRecommendations, RankMode, Recommendation, check_rank, node_key
+from graphsvc.analysis.results import CommunityRecommendations, Recommendation, node_key
 from graphsvc.analysis.signals import reference_features, transform
 from graphsvc.errors import EntityNotFound
-from graphsvc.vocabulary import EntityKind
 
 
 def _lacking(H: nx.Graph, community: Hashable) -> dict[str, float]:
@@ -49,15 +50,7 @@ def _terms(H: nx.Graph, community: Hashable, partner: Hashable) -> dict[str, tup
 
 
 def recommend_reference(
-    G: nx.Graph,
-    community: Hashable,
-    model: LinkModel,
-    *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    street: str | None = None,
-    min_score: float | None = None,
-    rank: RankMode = "gain",
+    G: nx.Graph, community: Hashable, model: LinkModel, **options: Unpack[RecommendationKeywords]
 ) -> CommunityRecommendations:
     """The same answer as :meth:`~graphsvc.analysis.recommend.Recommender.recommend`, computed plainly.
 
@@ -67,13 +60,14 @@ def recommend_reference(
     -------
     CommunityRecommendations
     """
-    rank = check_rank(rank)
+    chosen = RecommendationOptions(**options)
+    k, kinds, street, min_score, rank = chosen.k, chosen.kinds, chosen.street, chosen.min_score, chosen.rank
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):
         raise EntityNotFound(str(community))
     typed = task.kind == "community-partner"
-    wanted = None if kinds is None else {EntityKind(x).value for x in kinds}
+    wanted = None if kinds is None else set(kinds)
     cands = []
     for p in sorted(task.candidates, key=node_key):
         if p == community or G.has_edge(community, p):

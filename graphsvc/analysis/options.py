@@ -1,0 +1,74 @@
+"""The options of a recommendation list, checked once: its length, its filters and its rank mode.
+
+:func:`graphsvc.analysis.recommend.recommend` spells the options out as keywords and documents them; the
+other verbs (:class:`~graphsvc.analysis.recommend.Recommender`'s methods, ``recommend_all``,
+``explain_partner``) take the same keywords as ``**options`` (typed by :class:`RecommendationKeywords`),
+and every one of them builds one :class:`RecommendationOptions` from them before any work. Frozen and
+hashable, it is also what keys the API's cache of answers.
+
+>>> options = RecommendationOptions(k=3, kinds=["school", "enterprise", "school"])
+>>> options
+RecommendationOptions(k=3, kinds=('enterprise', 'school'), street=None, min_score=None, rank='gain')
+>>> same = RecommendationOptions(k=3, kinds=("school", "enterprise"))
+>>> options == same, hash(options) == hash(same)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypedDict
+
+from graphsvc.analysis.results import RankMode, check_rank
+from graphsvc.vocabulary import EntityKind
+
+
+class RecommendationKeywords(TypedDict, total=False):
+    """The keywords of :class:`RecommendationOptions`, for verbs that take them as ``**options``."""
+
+    k: int
+    kinds: Iterable[str] | None
+    street: str | None
+    min_score: float | None
+    rank: RankMode
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class RecommendationOptions:
+    """What one recommendation list is asked for (the keywords of :func:`~graphsvc.analysis.recommend.recommend`).
+
+    ``kinds`` is kept as a sorted tuple of kind codes, so that two requests asking the same thing are equal;
+    an unknown kind or rank mode raises ``ValueError`` here.
+
+    Examples
+    --------
+    >>> RecommendationOptions(kinds=["school", "media", "school"]).kinds
+    ('media', 'school')
+    >>> RecommendationOptions(rank="best")
+    Traceback (most recent call last):
+    ...
+    ValueError: rank must be one of gain, likelihood, gap, got 'best'
+    """
+
+    k: int
+    kinds: tuple[str, ...] | None
+    street: str | None
+    min_score: float | None
+    rank: RankMode
+
+    def __init__(
+        self,
+        k: int = 10,
+        kinds: Iterable[str] | None = None,
+        street: str | None = None,
+        min_score: float | None = None,
+        rank: RankMode = "gain",
+    ) -> None:
+        object.__setattr__(self, "k", k)
+        object.__setattr__(
+            self, "kinds", None if kinds is None else tuple(sorted({EntityKind(x).value for x in kinds}))
+        )
+        object.__setattr__(self, "street", street)
+        object.__setattr__(self, "min_score", min_score)
+        object.__setattr__(self, "rank", check_rank(rank))
