@@ -12,12 +12,13 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import networkx as nx
 
+from graphsvc.analysis.explain import explain
+from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import RankMode
 from graphsvc.api.edition import Edition
 from graphsvc.fitted import stored_model
 from graphsvc.graph import communities
@@ -31,18 +32,8 @@ MAX_CACHED = 20_000
 FREEZE_GC_NODES = 5_000
 """Editions at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
 
-AnswerKey = tuple[str, int, tuple[str, ...] | None, str | None, float | None, RankMode]
-
-
-def answer_key(
-    community: str,
-    k: int,
-    kinds: Iterable[str] | None,
-    street: str | None,
-    min_score: float | None,
-    rank: RankMode = "gain",
-) -> AnswerKey:
-    return (community, k, tuple(sorted(set(kinds))) if kinds is not None else None, street, min_score, rank)
+AnswerKey = tuple[str, RecommendationOptions]
+"""A question: the community, and the options of its list (equal options, equal key)."""
 
 
 class RecommendationService:
@@ -80,11 +71,8 @@ class RecommendationService:
         hit = self._answers.get(key)
         if hit is not None:
             return hit
-        community, k, kinds, street, min_score, rank = key
         with self._lock:
-            result = self.recommender.recommend(
-                community, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank
-            )
+            result = self.recommender.answer(*key)
         data = result.model_dump_json().encode()
         if len(self._answers) < MAX_CACHED:
             self._answers[key] = data
@@ -92,11 +80,9 @@ class RecommendationService:
 
     def explain(self, key: AnswerKey, partner: str) -> bytes:
         """The encoded :class:`~graphsvc.analysis.results.PartnerExplanation` of ``partner`` for ``key``."""
-        community, k, kinds, street, min_score, rank = key
+        community, options = key
         with self._lock:
-            result = self.recommender.explain(
-                community, partner, k=k, kinds=kinds, street=street, min_score=min_score, rank=rank
-            )
+            result = explain(self.recommender, community, partner, options)
         return result.model_dump_json().encode()
 
     def warm(self, is_current: Callable[[], bool] | None = None) -> None:
@@ -104,7 +90,7 @@ class RecommendationService:
         for community in self.community_ids:
             if is_current is not None and not is_current():
                 return  # a newer edition took over
-            self.answer(answer_key(community, DEFAULT_K, None, None, None))
+            self.answer((community, RecommendationOptions(k=DEFAULT_K)))
         self.warmed.set()
         log.info("recommendations warmed for %d communities", len(self.community_ids))
 

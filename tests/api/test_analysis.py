@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graphsvc.analysis.gaps import community_gaps, street_gaps
+from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.plan import district_plan
 from graphsvc.analysis.recommend import Recommender, recommend
 from graphsvc.api.app import create_app
@@ -114,7 +115,7 @@ def test_repeated_question_is_served_from_the_cache(district_client: tuple[TestC
     second = client.get("/communities/com-00004/recommendations?k=3&min_score=0.1")
     assert first.content == second.content
     service = client.app.state.graphsvc.editions.loaded.fitted  # type: ignore[attr-defined]
-    assert service.cached(("com-00004", 3, None, None, 0.1, "gain")) == first.content
+    assert service.cached(("com-00004", RecommendationOptions(k=3, min_score=0.1))) == first.content
 
 
 @pytest.mark.parametrize(

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
-from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
+from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.api.deps import EditionDep, StoreDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import DEFAULT_K, MAX_K, AnswerKey, RecommendationService, answer_key
+from graphsvc.api.recommendations import DEFAULT_K, MAX_K, AnswerKey, RecommendationService
 from graphsvc.api.results import gaps_of_community, require_community
 from graphsvc.api.schemas import DEFAULT_PAGE, CommunityPublic, EntitiesPublic, PartnerLink
 from graphsvc.errors import NotFound, StoreUnavailable
@@ -40,22 +40,30 @@ MinScore = Annotated[
 ]
 
 
+def list_options(
+    k: ListLength = DEFAULT_K,
+    kinds: KindsFilter = None,
+    street: StreetFilter = None,
+    min_score: MinScore = None,
+    rank: RankQuery = "gain",
+) -> RecommendationOptions:
+    """The options of the list asked for, from the query parameters the list routes share."""
+    kind_values = [kind.value for kind in kinds] if kinds else None
+    return RecommendationOptions(k=k, kinds=kind_values, street=street, min_score=min_score, rank=rank)
+
+
+ListOptions = Annotated[RecommendationOptions, Depends(list_options)]
+
+
 def _ready_list(
-    edition: Edition,
-    community_id: str,
-    k: int,
-    kinds: Sequence[enum.StrEnum] | None,
-    street: str | None,
-    min_score: float | None,
-    rank: RankMode,
+    edition: Edition, community_id: str, options: RecommendationOptions
 ) -> tuple[RecommendationService, AnswerKey]:
     """The edition's recommendation service (503 until it is fitted) and the key of the list asked for."""
     require_community(edition, community_id)
     service = edition.fitted
     if not isinstance(service, RecommendationService):
         raise StoreUnavailable("recommendations are not ready yet; retry shortly")
-    kind_values = [kind.value for kind in kinds] if kinds else None
-    return service, answer_key(community_id, k, kind_values, street, min_score, rank)
+    return service, (community_id, options)
 
 
 def get_community(store: GraphStore, community_id: str) -> Entity:
@@ -113,13 +121,7 @@ def community_gaps(edition: EditionDep, community_id: CommunityIdPath) -> Commun
     responses=problem_responses(404, 422, 503),
 )
 async def community_recommendations(
-    edition: EditionDep,
-    community_id: CommunityIdPath,
-    k: ListLength = DEFAULT_K,
-    kinds: KindsFilter = None,
-    street: StreetFilter = None,
-    min_score: MinScore = None,
-    rank: RankQuery = "gain",
+    edition: EditionDep, community_id: CommunityIdPath, options: ListOptions
 ) -> Response:
     """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory edition.
 
@@ -129,7 +131,7 @@ async def community_recommendations(
     ``rank=likelihood`` by how likely the link is, whatever the community needs; ``rank=gap`` by need closed
     alone. Each reason is one term of the score with a sentence in Chinese and English; they add up to it.
     """
-    service, key = _ready_list(edition, community_id, k, kinds, street, min_score, rank)
+    service, key = _ready_list(edition, community_id, options)
     data = service.cached(key)
     if data is None:
         data = await run_in_threadpool(service.answer, key)
@@ -146,16 +148,12 @@ async def explain_recommendation(
     edition: EditionDep,
     community_id: CommunityIdPath,
     partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
-    k: ListLength = DEFAULT_K,
-    kinds: KindsFilter = None,
-    street: StreetFilter = None,
-    min_score: MinScore = None,
-    rank: RankQuery = "gain",
+    options: ListOptions,
 ) -> Response:
     """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place among every candidate
     scored alone, its score's terms, and what keeps it off the top-k (already linked, at capacity, offers
     nothing the community lacks, filtered out, its gaps filled by partners above it, or ranked below).
     """
-    service, key = _ready_list(edition, community_id, k, kinds, street, min_score, rank)
+    service, key = _ready_list(edition, community_id, options)
     data = await run_in_threadpool(service.explain, key, partner_id)
     return Response(data, media_type="application/json")

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
+from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.results import RankMode
 from graphsvc.api.deps import EditionDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import DEFAULT_K, RecommendationService, answer_key
+from graphsvc.api.recommendations import DEFAULT_K, RecommendationService
 from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
 from graphsvc.errors import NotFound
 from graphsvc.viz import ASSETS, PageUrls, asset_text, community_page, gap_shares_of, overview_page, street_page
@@ -53,7 +54,7 @@ def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[s
     service = edition.fitted
     if not isinstance(service, RecommendationService):
         return None
-    answer: dict[str, Any] = json.loads(service.answer(answer_key(community, DEFAULT_K, None, None, None, rank)))
+    answer: dict[str, Any] = json.loads(service.answer((community, RecommendationOptions(k=DEFAULT_K, rank=rank))))
     answer["recommendations"] = answer["recommendations"][:PAGE_K]
     return answer
 
