@@ -268,6 +268,15 @@ def test_reasons_frame_is_the_long_form(two_street_graph: nx.Graph) -> None:
     assert (gap_terms["contribution"] > 0).all()
 
 
+def test_explain_recommendation_is_the_recommenders(two_street_graph: nx.Graph) -> None:
+    rec = Recommender.fit(two_street_graph, seed=0)
+    why = research.explain_recommendation(two_street_graph, "c3", "e", partner_street="拱北", recommender=rec)
+    assert why == rec.explain("c3", "e", street="拱北")  # partner_street is the street of the list
+    assert [out.code for out in why.kept_out] == ["filtered_out"]  # e works in 吉大
+    fitted = research.explain_recommendation(two_street_graph, "c3", "e", k=1, rank="gap")
+    assert fitted == rec.explain("c3", "e", k=1, rank="gap") and fitted.listed
+
+
 # -- plans ----------------------------------------------------------------------------------------------------------
 
 

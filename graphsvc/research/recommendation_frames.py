@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Any
+from typing import TypedDict, Unpack
 
 import networkx as nx
 import pandas as pd
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.recommend import Recommender, recommend
+from graphsvc.analysis.explain import explain
+from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
 from graphsvc.errors import NotFound
 from graphsvc.graph import communities as community_ids
@@ -18,31 +20,58 @@ from graphsvc.research.graphs import node_attribute
 __all__ = ["explain_recommendation", "reasons_frame", "recommendations_frame"]
 
 
+class ListKeywords(TypedDict, total=False):
+    """The keywords of a frame's list and recommender, for the frames that take them as ``**options``.
+
+    They mean what they mean for :func:`recommendations_frame`, which spells them out.
+    """
+
+    k: int
+    kinds: Iterable[str] | None
+    partner_street: str | None
+    min_score: float | None
+    seed: int | None
+    recommender: Recommender | None
+    rank: RankMode
+
+
+class FrameKeywords(ListKeywords, total=False):
+    """:class:`ListKeywords`, and which communities (see :func:`recommendations_frame`)."""
+
+    community: Hashable | None
+    street: str | None
+
+
+def _list_options(options: ListKeywords, k: int) -> RecommendationOptions:
+    """The list's options among a frame's keywords (``k`` unless given)."""
+    return RecommendationOptions(
+        k=options.get("k", k),
+        kinds=options.get("kinds"),
+        street=options.get("partner_street"),
+        min_score=options.get("min_score"),
+        rank=options.get("rank", "gain"),
+    )
+
+
+def _recommender(G: nx.Graph, options: ListKeywords, k: int) -> Recommender:
+    """The recommender given among a frame's keywords, else one fitted on ``G``."""
+    rec = options.get("recommender")
+    return rec if rec is not None else Recommender.fit(G, seed=options.get("seed", 0), k=k)
+
+
 def _recommendations(
-    G: nx.Graph,
-    community: Hashable | None,
-    street: str | None,
-    k: int,
-    kinds: Iterable[str] | None,
-    partner_street: str | None,
-    min_score: float | None,
-    seed: int | None,
-    recommender: Recommender | None,
-    rank: RankMode,
+    G: nx.Graph, community: Hashable | None, street: str | None, chosen: RecommendationOptions, fitting: ListKeywords
 ) -> list[CommunityRecommendations]:
-    options: dict[str, Any] = {"k": k, "kinds": kinds, "street": partner_street, "min_score": min_score, "rank": rank}
-    if community is not None:
-        if recommender is not None:
-            return [recommender.recommend(community, **options)]
-        return [recommend(G, community, seed=seed, **options)]
     check_graph(G)
     members: list[str] | None = None
-    if street is not None:
+    if community is None and street is not None:
         members = [c for c in community_ids(G) if G.nodes[c].get("street") == street]
         if not members:
             raise NotFound(f"no street named {street!r}")
-    rec = recommender if recommender is not None else Recommender.fit(G, seed=seed, k=k)
-    return list(rec.recommend_all(communities=members, **options).values())
+    rec = _recommender(G, fitting, chosen.k)
+    if community is not None:
+        return [rec.answer(community, chosen)]
+    return list(rec.answer_all(chosen, communities=members).values())
 
 
 def recommendations_frame(
@@ -73,19 +102,15 @@ def recommendations_frame(
         Every community of this street (ignored when ``community`` is given).
     k : int
         Partners per community.
-    kinds : iterable of str, optional
-        Only partners of these kinds.
+    kinds, min_score, rank
+        The list's options, as for :func:`graphsvc.analysis.recommend` (partners of these kinds only, scoring
+        at least ``min_score``; ranked by expected need closed unless ``rank`` says otherwise).
     partner_street : str, optional
         Only partners working in this street (``street=`` of :func:`graphsvc.analysis.recommend`).
-    min_score : float, optional
-        Only candidates scoring at least this.
     seed : int, optional
         Seed of the weighting's inner split (when no ``recommender`` is given).
     recommender : Recommender, optional
         A recommender fitted before on ``G``; reuse one across calls to fit once.
-    rank : {"gain", "likelihood", "gap"}
-        The rank mode (:func:`graphsvc.analysis.recommend.recommend`): expected need closed (default),
-        link likelihood, or need closed alone.
 
     Examples
     --------
@@ -99,7 +124,8 @@ def recommendations_frame(
     >>> df.loc[0, "reasons_en"].split("; ")[0]
     "offers elderly care: would cover 3 of this community's 3 uncovered"
     """
-    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender, rank)
+    chosen = RecommendationOptions(k=k, kinds=kinds, street=partner_street, min_score=min_score, rank=rank)
+    results = _recommendations(G, community, street, chosen, {"seed": seed, "recommender": recommender})
     rows = []
     for result in results:
         for place, r in enumerate(result.recommendations, start=1):
@@ -138,38 +164,26 @@ def recommendations_frame(
     return pd.DataFrame(rows, columns=columns)
 
 
-def reasons_frame(
-    G: nx.Graph,
-    *,
-    community: Hashable | None = None,
-    street: str | None = None,
-    k: int = 5,
-    kinds: Iterable[str] | None = None,
-    partner_street: str | None = None,
-    min_score: float | None = None,
-    seed: int | None = 0,
-    recommender: Recommender | None = None,
-    rank: RankMode = "gain",
-) -> pd.DataFrame:
+def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame:
     """The long form of :func:`recommendations_frame`: one row per reason, with its contribution to the score.
 
-    Takes the same arguments. The reasons are the terms of the score (the gap a partner closes first,
+    Takes the same keywords. The reasons are the terms of the score (the gap a partner closes first,
     then the signals that make it plausible; one ``other`` term holds the signals that lower it), so a
     recommendation's contributions add up to its score.
 
     Examples
     --------
-    >>> G = nx.Graph()
-    >>> G.add_node("c1", kind="community", street="S", needs={"elderly_care": 3.0})
-    >>> G.add_node("o1", kind="organization", subtype="social_organization", street="S", capacity=3,
-    ...            offers={"elderly_care": 4.0})
+    >>> G = nx.Graph([("o1", "c2")])
+    >>> G.add_nodes_from(["c1", "c2"], kind="community", needs={"health": 2.0})
+    >>> G.add_node("o1", kind="organization", capacity=2, offers={"health": 4.0})
     >>> df = reasons_frame(G, community="c1")
     >>> df.columns.tolist()
     ['community', 'rank', 'partner', 'reason', 'contribution', 'text_zh', 'text_en']
-    >>> df["reason"].iloc[0]
-    'gap:elderly_care'
+    >>> df[["partner", "reason"]].iloc[0].tolist()
+    ['o1', 'gap:health']
     """
-    results = _recommendations(G, community, street, k, kinds, partner_street, min_score, seed, recommender, rank)
+    chosen = _list_options(options, k=5)
+    results = _recommendations(G, options.get("community"), options.get("street"), chosen, options)
     rows = [
         {
             "community": result.community,
@@ -188,23 +202,13 @@ def reasons_frame(
 
 
 def explain_recommendation(
-    G: nx.Graph,
-    community: Hashable,
-    partner: Hashable,
-    *,
-    k: int = 10,
-    kinds: Iterable[str] | None = None,
-    partner_street: str | None = None,
-    min_score: float | None = None,
-    seed: int | None = 0,
-    recommender: Recommender | None = None,
-    rank: RankMode = "gain",
+    G: nx.Graph, community: Hashable, partner: Hashable, **options: Unpack[ListKeywords]
 ) -> PartnerExplanation:
     """ "Why not this partner?": its rank for ``community``, its score's terms and what keeps it off the list.
 
-    Takes the options of :func:`recommendations_frame` (the list's); ``explanation.reasons`` are the terms,
-    ``explanation.kept_out`` the causes (already linked, at capacity, offers nothing lacking, filtered out,
-    gap filled above, ranked below).
+    Takes the list's keywords of :func:`recommendations_frame` (``k`` is 10 unless given, as for the API and
+    ``graphsvc recommend``); ``explanation.reasons`` are the terms, ``explanation.kept_out`` the causes
+    (already linked, at capacity, offers nothing lacking, filtered out, gap filled above, ranked below).
 
     Examples
     --------
@@ -216,5 +220,5 @@ def explain_recommendation(
     >>> why.rank, [out.code for out in why.kept_out]
     (2, ['offers_nothing_lacking'])
     """
-    rec = recommender if recommender is not None else Recommender.fit(G, seed=seed, k=k)
-    return rec.explain(community, partner, k=k, kinds=kinds, street=partner_street, min_score=min_score, rank=rank)
+    chosen = _list_options(options, k=10)
+    return explain(_recommender(G, options, chosen.k), community, partner, chosen)
