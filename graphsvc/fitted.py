@@ -34,6 +34,7 @@ from graphsvc.analysis.model_selection import fit_model
 if TYPE_CHECKING:
     import networkx as nx
 
+    from graphsvc.progress import Progress
     from graphsvc.store.base import GraphStore
 
 FORMAT = 1
@@ -108,6 +109,7 @@ def stored_model(
     seed: int | None = 0,
     version: int | None = None,
     refit: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[LinkModel, bool]:
     """The recommender's model for the store's data: the kept one if current, else fitted now and kept.
 
@@ -124,6 +126,9 @@ def stored_model(
         read now and the model is kept only if no write happened while fitting.
     refit : bool
         Fit even if a current model is kept (``graphsvc fit --force``).
+    progress : callable, optional
+        A :data:`graphsvc.progress.Progress` hook for the fit (:func:`~graphsvc.analysis.fit_model`); not
+        called when the kept model is reused.
 
     Returns
     -------
@@ -136,7 +141,7 @@ def stored_model(
             return kept, True
     before = store.data_version() if version is None else version
     graph = store.snapshot() if G is None else G
-    model = fit_model(graph, seed=seed)
+    model = fit_model(graph, seed=seed, progress=progress)
     if version is not None or store.data_version() == before:
         store.put_artifact(artifact_name(seed), before, encode_model(model))
     return model, False

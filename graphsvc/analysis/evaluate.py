@@ -46,10 +46,12 @@ from scipy.stats import rankdata
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState
 from graphsvc.analysis.linkpred import PairTask, ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.model_selection import fit_model
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import RANK_MODES, RankMode, check_rank
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import UnsupportedGraph
+from graphsvc.progress import Progress, Steps
 
 BASELINES: dict[str, str | None] = {
     "random": None,
@@ -85,6 +87,7 @@ def evaluate(
     by: Literal["random", "date"] = "random",
     protocol: Literal["per_source", "global"] = "per_source",
     gap_k: int = 5,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Hide links, rebuild on the rest, and score graphsvc and the baselines on the same held-out pairs.
 
@@ -106,6 +109,10 @@ def evaluate(
         ``"global"`` adds ``auc_global`` (uniform negatives from all unlinked pairs, pooled AUC).
     gap_k : int
         Cut-off of ``gap_closed@k`` and ``gap_fit@k``.
+    progress : callable, optional
+        A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: the steps of the model's fit
+        (:func:`~graphsvc.analysis.fit_model`), one for the split and one for scoring the pairs, one per
+        method and rank mode, and one per community ranked for the gap metrics of each rank mode.
 
     Returns
     -------
@@ -116,6 +123,9 @@ def evaluate(
     """
     check_graph(G)
     task = task_for(G)
+    typed = task.kind == "community-partner"
+    # the split, the scoring, each method and rank mode; the fit and the gap metrics' communities come on top
+    steps = Steps(progress, 2 + 1 + len(BASELINES) + (len(RANK_MODES) if typed else 0))
     rng = np.random.default_rng(seed)
     train, hidden = split_edges(G, task, fraction=holdout, seed=int(rng.integers(2**31)), by=by)
     negs = sample_negatives(G, task, hidden, per_positive=negatives, seed=int(rng.integers(2**31)))
@@ -131,16 +141,19 @@ def evaluate(
         pairs.append((u, v))
         pairs.extend((u, c) for c in ns)
     bounds = [*starts, len(pairs)]
+    steps.advance()
 
-    rec = Recommender.fit(train, seed=int(rng.integers(2**31)), k=k)
+    train_task = task_for(train)  # as Recommender.fit, with the fit's steps reported
+    model = fit_model(train, seed=int(rng.integers(2**31)), k=k, task=train_task, progress=steps.part())
+    rec = Recommender(train, model, task=train_task)
     raw = rec.signals(pairs)
     scores: dict[str, np.ndarray] = {"graphsvc": rec.score_pairs(pairs)}
     random_scores = rng.random(len(pairs))
     for method, signal in BASELINES.items():
         scores[method] = random_scores if signal is None else raw[:, SIGNALS.index(signal)]
 
-    typed = task.kind == "community-partner"
     mode_scores = {mode: rec.score_pairs(pairs, rank=mode) for mode in RANK_MODES} if typed else {}
+    steps.advance()
     pooled: list[tuple[Hashable, Hashable]] = []
     if protocol == "global":
         pooled = _global_negatives(G, task, negatives * len(hidden), int(rng.integers(2**31)))
@@ -164,10 +177,12 @@ def evaluate(
         else:
             assert signal is not None
             methods[method] = metrics(s, partial(_signal, rec, SIGNALS.index(signal)))
+        steps.advance()
     modes: dict[str, dict[str, float]] = {}
     for mode, s in mode_scores.items():
         modes[mode] = metrics(s, partial(rec.score_pairs, rank=mode))
-        closed, fit, _ = gap_metrics(rec, k=gap_k, rank=mode)
+        steps.advance()
+        closed, fit, _ = gap_metrics(rec, k=gap_k, rank=mode, progress=steps.part())
         modes[mode][f"gap_closed@{gap_k}"] = round(closed, 6)
         modes[mode][f"gap_fit@{gap_k}"] = round(fit, 6)
     split = {
@@ -184,6 +199,7 @@ def evaluate(
         "negatives": protocol,
         "graphsvc_model": rec.model.describe(),
     }
+    steps.finish()
     return Evaluation(split=split, methods=methods, modes=modes)
 
 
@@ -222,19 +238,24 @@ def _pooled_auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
-def gap_metrics(rec: Recommender, *, k: int = 5, rank: RankMode = "gain") -> tuple[float, float, int]:
+def gap_metrics(
+    rec: Recommender, *, k: int = 5, rank: RankMode = "gain", progress: Progress | None = None
+) -> tuple[float, float, int]:
     """``(gap_closed@k, gap_fit@k, communities)`` of the top-``k`` lists of every community with a gap.
 
     ``gap_closed@k`` is the mean over those communities of the uncovered need their list would close
     (link after link) as a fraction of their uncovered need; ``gap_fit@k`` the share of listed partners
-    offering at least one category the community lacks.
+    offering at least one category the community lacks. ``progress`` (a :data:`graphsvc.progress.Progress` hook)
+    is called with ``(communities ranked, communities)``.
     """
     rank = check_rank(rank)
     if rec.tables is None:
+        Steps(progress, 0).finish()
         return 0.0, 0.0, 0
     eng = rec.engine
     queries = [q for q in rec.task.queries if float(eng.U[eng.index[q]].sum()) > 1e-9]
     rows = np.array([eng.index[q] for q in queries], dtype=np.int64)
+    steps = Steps(progress, len(rows))
     closed: list[float] = []
     fit = listed = 0
     step = max(1, 400_000 // max(1, len(rec.cols)))
@@ -250,4 +271,5 @@ def gap_metrics(rec: Recommender, *, k: int = 5, rank: RankMode = "gain") -> tup
             listed += len(picks)
             done = sum(float(np.clip(p.closed, 0, None).sum()) for p in picks)
             closed.append(done / float(first.lacking().sum()))
+            steps.advance()
     return float(np.mean(closed)) if closed else 0.0, fit / listed if listed else 0.0, len(closed)

@@ -61,6 +61,7 @@ from graphsvc.analysis.policy import communities_without_provider as communities
 from graphsvc.analysis.policy import policy_checks as policy_checks
 from graphsvc.analysis.policy import street_facts as street_facts
 from graphsvc.errors import NotFound
+from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
 
 
@@ -376,13 +377,21 @@ def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -
     )
 
 
-def all_community_gaps(G: nx.Graph, *, facts: StreetFacts | None = None) -> list[CommunityGaps]:
-    """:func:`community_gaps` for every community, sharing one pass over the partners."""
+def all_community_gaps(
+    G: nx.Graph, *, facts: StreetFacts | None = None, progress: Progress | None = None
+) -> list[CommunityGaps]:
+    """:func:`community_gaps` for every community, sharing one pass over the partners (``progress``: a
+    :data:`graphsvc.progress.Progress` hook, called with ``(communities done, communities)``)."""
     check_graph(G)
     shares = coverage_shares(G)
     hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
-    return [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
+    steps = Steps(progress, len(members))
+    out = []
+    for c in members:
+        out.append(_community_gaps(G, c, shares.get(c, {}), hubs))
+        steps.advance()
+    return out
 
 
 def district_gaps(

@@ -68,6 +68,7 @@ from scipy.special import digamma, expit, logit
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.linkpred import PairTask, sample_negatives, split_edges, task_for
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
+from graphsvc.progress import Progress, Steps
 
 MIN_POSITIVES = 20
 """Below this many links of the task's kind, weights are not learned but taken from :data:`PRIOR_WEIGHTS`."""
@@ -82,6 +83,8 @@ MARGIN_SE = 1.0
 TIE_BREAK = 1e-6
 DECIMALS = 9
 """Scores are compared rounded to this many decimals (then by node id), so both paths rank alike."""
+STEPS_PER_SPLIT = 4
+"""Progress steps of each inner split: the split, its negatives, the signals on the rest, the pairs' features."""
 
 PRIOR_WEIGHTS: dict[str, float] = {
     "common_neighbors": 0.5,
@@ -265,7 +268,7 @@ class _InnerData:
         return self.T[np.concatenate(rows)], np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
 
 
-def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: int) -> _InnerData:
+def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: int, steps: Steps) -> _InnerData:
     typed = task.kind == "community-partner"
     blocks: list[np.ndarray] = []
     starts: list[int] = []
@@ -275,7 +278,9 @@ def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: 
     offset = 0
     for _ in range(repeats):
         inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        steps.advance()
         negatives = sample_negatives(G, task, hidden, per_positive=INNER_NEGATIVES, seed=int(rng.integers(2**31)))
+        steps.advance()
         pairs: list[tuple[Hashable, Hashable]] = []
         for (u, v), negs in zip(hidden, negatives, strict=True):
             if not negs:
@@ -285,15 +290,24 @@ def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: 
             pairs.append((u, v))
             pairs.extend((u, c) for c in negs)
         engine = SignalEngine(inner)
+        steps.advance()
         blocks.append(transform(engine.pair_features(pairs)))
         masks.append(excluded(engine, pairs) if typed else np.zeros(len(pairs), dtype=bool))
         offset += len(pairs)
+        steps.advance()
     return _InnerData(
         np.vstack(blocks), np.array(starts, dtype=np.int64), np.array(links, dtype=np.int64), np.concatenate(masks)
     )
 
 
-def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask | None = None) -> LinkModel:
+def fit_model(
+    G: nx.Graph,
+    *,
+    seed: int | None = 0,
+    k: int = 10,
+    task: PairTask | None = None,
+    progress: Progress | None = None,
+) -> LinkModel:
     """Learn the weighting on an inner split of ``G``, select it against the single signals, calibrate it.
 
     Parameters
@@ -306,6 +320,10 @@ def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask 
         Cut-off of the Hits@k the candidates are selected by.
     task : PairTask, optional
         Which pairs are predicted (default: :func:`~graphsvc.analysis.linkpred.task_for` of ``G``).
+    progress : callable, optional
+        A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: :data:`STEPS_PER_SPLIT` per
+        inner split (split, negatives, signals, features), one per candidate model and fold, one for the final
+        fit.
 
     Returns
     -------
@@ -318,6 +336,7 @@ def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask 
     'prior'
     """
     check_graph(G)
+    steps = Steps(progress, 1)  # the final fit; the inner splits and the candidates x folds are added below
     task = task or task_for(G)
     typed = task.kind == "community-partner"
     active = np.array([typed or f in STRUCTURAL for f in SIGNALS])
@@ -325,35 +344,47 @@ def fit_model(G: nx.Graph, *, seed: int | None = 0, k: int = 10, task: PairTask 
     n_edges = len(task.target_edges(G, np.random.default_rng(0)))
     base = _base_rate(G, task, n_edges)
     if n_edges < MIN_POSITIVES:
+        steps.finish()
         return prior_model(typed, base_rate=base)
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
-    data = _inner_data(G, task, rng, repeats)
+    expected = 2 * (1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # candidates x folds, at most
+    steps.add(STEPS_PER_SPLIT * repeats + expected)
+    data = _inner_data(G, task, rng, repeats, steps)
     n_groups = len(data.starts)
     if n_groups < 2:
+        steps.finish()
         return prior_model(typed, base_rate=base)
     # 2-fold cross-fitting, folds by hidden link so a link hidden in several repeats is never on both sides
     side = rng.permutation(int(data.links.max()) + 1) % 2
     fold_of = side[data.links]
     hits: dict[str, np.ndarray] = {}
     rr: dict[str, np.ndarray] = {}
+    folds: list[tuple[np.ndarray, list[LinkModel]]] = []
     for f in (0, 1):
         test = np.flatnonzero(fold_of == f)
         T_fit, starts_fit = data.take(np.flatnonzero(fold_of != f))
         if len(test) == 0 or len(starts_fit) < 2:
             continue
-        for model in _candidates(T_fit, starts_fit, active):
+        folds.append((test, _candidates(T_fit, starts_fit, active)))
+    steps.add(sum(len(models) for _, models in folds) - expected)
+    for test, models in folds:
+        for model in models:
             s = np.round(model.score(data.T), DECIMALS)
             s[data.excluded] = -np.inf
             h, r = _per_group(s, data.starts, k)
             hits.setdefault(model.name, np.zeros(n_groups))[test] = h[test]
             rr.setdefault(model.name, np.zeros(n_groups))[test] = r[test]
+            steps.advance()
     if "learned" not in hits:
+        steps.finish()
         return prior_model(typed, base_rate=base)
     best = _select(hits, rr)
     T_all, starts_all = data.take(np.arange(n_groups))
     final = {m.name: m for m in _candidates(T_all, starts_all, active)}[best]
     selection = {name: round(float(h.mean()), 6) for name, h in hits.items()}
-    return replace(_calibrate(final, data, base), selection=selection)
+    model = replace(_calibrate(final, data, base), selection=selection)
+    steps.advance()
+    return model
 
 
 def _select(hits: dict[str, np.ndarray], rr: dict[str, np.ndarray]) -> str:

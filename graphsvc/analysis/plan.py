@@ -48,7 +48,7 @@ scalable plan closes at least 99% of what the exact one closes (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from typing import Literal, cast
 
 import networkx as nx
@@ -59,6 +59,7 @@ from scipy.optimize import linprog
 
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner
 from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain, share_array
+from graphsvc.progress import Progress, Steps
 
 COST_SCALE = 1_000_000
 
@@ -151,7 +152,7 @@ def _exact_gains(
     comms: list[Hashable],
     open_partners: list[Hashable],
     candidates: int,
-    progress: Callable[[int], None] | None = None,
+    steps: Steps,
 ) -> Gains:
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
     offering: dict[str, list[Hashable]] = {}
@@ -169,8 +170,7 @@ def _exact_gains(
         scored = [(g, p) for g, p in scored if g > 1e-9]
         scored.sort(key=lambda gp: (-gp[0], str(gp[1])))
         gains[c] = scored[:candidates]
-        if progress is not None:
-            progress(1)
+        steps.advance()
     return gains
 
 
@@ -283,7 +283,7 @@ def _bounded_gains(
     open_partners: list[Hashable],
     candidates: int,
     reach: int,
-    progress: Callable[[int], None] | None = None,
+    steps: Steps,
 ) -> Gains:
     """Each community's best links among a bounded set: per category it lacks, the ``reach`` best partners of
     its street and the ``reach`` best of the district (exact gains, as :func:`link_gain`, on that set)."""
@@ -299,8 +299,7 @@ def _bounded_gains(
             w = float(t.N[i, j])
             for group in (street, _DISTRICT):
                 places.append(t.offering[j][t.top(group, j, w, reach)])
-        if progress is not None:
-            progress(1)
+        steps.advance()
         if not places:
             gains[c] = []
             continue
@@ -380,7 +379,7 @@ def district_plan(
     candidates: int = 20,
     method: Literal["auto", "exact", "scalable"] = "auto",
     reach: int = 400,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> DistrictPlan:
     """New links for the whole district that close the most need within partners' capacity.
 
@@ -401,7 +400,8 @@ def district_plan(
     reach : int
         With the scalable method, partners considered per category, per street and district-wide.
     progress : callable, optional
-        Called with 1 after each community's candidates are scored (one call per community), for a progress bar.
+        A :data:`graphsvc.progress.Progress` hook: called with ``(done, total)``, a step for each community's
+        candidates scored and one for the flow solved.
 
     Returns
     -------
@@ -425,12 +425,14 @@ def district_plan(
     open_partners = [p for p in partners if free[p] is None or (free[p] or 0) > 0]
     capacity = {p: per_community * len(comms) if free[p] is None else int(free[p] or 0) for p in open_partners}
     exact = method == "exact" or (method == "auto" and len(comms) <= EXACT_UP_TO)
+    steps = Steps(progress, len(comms) + 1)
     if exact:
-        gains = _exact_gains(G, comms, open_partners, candidates, progress)
+        gains = _exact_gains(G, comms, open_partners, candidates, steps)
         pairs = _flow_network_simplex(gains, capacity, per_community)
     else:
-        gains = _bounded_gains(G, comms, open_partners, candidates, reach, progress)
+        gains = _bounded_gains(G, comms, open_partners, candidates, reach, steps)
         pairs = _flow_linear_program(gains, capacity, per_community)
+    steps.advance()
     gain_of = {(c, p): g for c, options in gains.items() for g, p in options}
     chosen = [
         PlannedLink(community=str(c), partner=str(p), kind=G.nodes[p].get("kind"), gain=_r(gain_of[c, p]))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from graphsvc.cli.app import JsonOption, StoreOption, app, console, err_console, print_json, store_from, table
+from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.cli.progress import progress_bar
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
@@ -178,20 +178,16 @@ def _kinds(values: list[str] | None) -> list[str] | None:
     return out
 
 
-def _stored_model(
+def kept_model(
     graph_store: GraphStore, G: nx.Graph | None, *, version: int | None, seed: int, quiet: bool, refit: bool = False
 ) -> tuple[LinkModel, bool]:
-    """The model kept with the store's data, fitted (and kept) first if there is none (a spinner on a terminal)."""
+    """The model kept with the store's data, fitted (and kept) first if there is none (a bar on a terminal)."""
     from graphsvc.fitted import load_model, stored_model
 
     if not refit and (kept := load_model(graph_store, seed=seed)) is not None:
         return kept, True
-    with (
-        err_console.status("Fitting the recommender on this data (kept in the store for the next commands)")
-        if (err_console.is_terminal and not quiet)
-        else nullcontext()
-    ):
-        return stored_model(graph_store, G, seed=seed, version=version, refit=True)
+    with progress_bar("Fitting the recommender", quiet=quiet) as bar:
+        return stored_model(graph_store, G, seed=seed, version=version, refit=True, progress=bar)
 
 
 @app.command()
@@ -207,7 +203,7 @@ def fit(
 
     with store_from(store) as graph_store:
         started = time.perf_counter()
-        model, reused = _stored_model(graph_store, None, version=None, seed=seed, quiet=as_json, refit=force)
+        model, reused = kept_model(graph_store, None, version=None, seed=seed, quiet=as_json, refit=force)
         version = graph_store.data_version()
     seconds = round(time.perf_counter() - started, 3)
     result = {"data_version": version, "reused": reused, "seconds": seconds, "model": model.describe()}
@@ -266,7 +262,7 @@ def recommend_command(
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
         G = graph_store.snapshot()
         require_community(G, community)
-        model, _ = _stored_model(graph_store, G, version=version, seed=seed, quiet=as_json)
+        model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
     options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": mode, "model": model}
     if explain is not None:
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
@@ -321,13 +317,10 @@ def plan(
 ) -> None:
     """New links for the whole district that close the most need within partners' capacity."""
     from graphsvc.analysis.plan import district_plan
-    from graphsvc.cli.data import progress_bar
-    from graphsvc.graph import communities
 
     G = _snapshot(store)
-    bar = nullcontext(None) if as_json else progress_bar("Planning: scoring communities", total=len(communities(G)))
-    with bar as advance:
-        result = district_plan(G, per_community=per_community, progress=advance)
+    with progress_bar("Planning the district", quiet=as_json) as bar:
+        result = district_plan(G, per_community=per_community, progress=bar)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -431,9 +424,17 @@ def evaluate_command(
         raise typer.BadParameter("expected a number or 'global'", param_hint="--negatives") from None
     if count < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--negatives")
-    result = evaluate(
-        G, holdout=holdout, seed=seed, k=k, negatives=count, by="date" if by_date else "random", protocol=protocol
-    )
+    with progress_bar("Evaluating", quiet=as_json) as bar:
+        result = evaluate(
+            G,
+            holdout=holdout,
+            seed=seed,
+            k=k,
+            negatives=count,
+            by="date" if by_date else "random",
+            protocol=protocol,
+            progress=bar,
+        )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

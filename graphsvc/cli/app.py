@@ -54,6 +54,16 @@ class PeopleConsole(Console):
     def soft_wrap(self, value: bool) -> None:
         """Set by :class:`~rich.console.Console` at start; the terminal decides instead."""
 
+    @property
+    def is_interactive(self) -> bool:
+        """Whether live displays (progress bars) may redraw lines: a terminal, not ``TERM=dumb``. Asked of the
+        stream written to now, not the one there when the console was made (tests and embedders swap it)."""
+        return self.is_terminal and not self.is_dumb_terminal
+
+    @is_interactive.setter
+    def is_interactive(self, value: bool) -> None:
+        """Set by :class:`~rich.console.Console` at start; the terminal decides instead."""
+
 
 console = PeopleConsole()
 err_console = PeopleConsole(stderr=True)

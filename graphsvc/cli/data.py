@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graphsvc.cli.app import (
     DEMO_COMMUNITIES,
@@ -18,38 +15,21 @@ from graphsvc.cli.app import (
     StoreOption,
     app,
     console,
-    err_console,
     print_json,
     settings_with,
     store_from,
     table,
 )
+from graphsvc.cli.progress import progress_bar
 from graphsvc.vocabulary import AreaLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
     from graphsvc.model import Counts
-    from graphsvc.store.base import Progress as ProgressCallback
 
 CommunitiesOption = Annotated[
     int, typer.Option("--communities", "-n", min=1, help="How many communities the synthetic district has.")
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same district.")]
-
-
-@contextmanager
-def progress_bar(description: str, total: int | None) -> Iterator[ProgressCallback]:
-    """A progress bar on stderr, advanced by the callback it yields (quiet when stderr is not a terminal)."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
 
 
 def counts_table(counts: Counts, title: str = "Store") -> None:
@@ -105,8 +85,8 @@ def load(
 
     settings = settings_with(store)
     hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds)
-    with store_from(store) as graph_store, progress_bar("Loading", total=None) as advance:
-        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=advance, hsds=hsds)
+    with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
+        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=bar.stage, hsds=hsds)
     if as_json:
         print_json(report.as_dict())
         return
@@ -217,12 +197,15 @@ def demo(
     store: StoreOption = None,
 ) -> None:
     """Load the SYNTHETIC sample district into the store (the embedded default if none is set)."""
+    from graphsvc.progress import Steps
     from graphsvc.sample import generate_district
 
     dataset = generate_district(communities=communities, seed=seed)
     with store_from(store) as graph_store:
-        with progress_bar("Loading the sample district", total=dataset.row_count()) as advance:
-            graph_store.upsert(dataset, progress=advance)
+        with progress_bar("Loading the sample district") as bar:
+            steps = Steps(bar, dataset.row_count())
+            graph_store.upsert(dataset, progress=steps.advance)  # the store reports rows written since its last call
+            steps.finish()
         counts = graph_store.counts()
         console.print(
             f"Loaded the synthetic sample district ({communities} communities, seed {seed}) into {graph_store.uri}"

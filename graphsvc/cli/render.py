@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphsvc.cli.app import StoreOption, app, console, store_from
+from graphsvc.cli.progress import progress_bar
 from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
@@ -92,7 +93,9 @@ def overview(
 
     options = _options(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
     G = _snapshot(store)
-    _write(output, render_overview(G, options=options), f"the district overview ({G.number_of_nodes()} nodes)")
+    with progress_bar("Building the overview") as bar:
+        html = render_overview(G, options=options, progress=bar)
+    _write(output, html, f"the district overview ({G.number_of_nodes()} nodes)")
 
 
 @render_app.command("community")
@@ -108,7 +111,9 @@ def community(
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
+    from graphsvc.analysis.common import require_community
     from graphsvc.analysis.results import check_rank
+    from graphsvc.cli.analysis import kept_model
     from graphsvc.viz import render_community
 
     try:
@@ -116,9 +121,16 @@ def community(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--rank") from None
     options = _options(layout_threshold=layout_threshold, seed=seed)
-    G = _snapshot(store)
+    with store_from(store) as graph_store:
+        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
+        G = graph_store.snapshot()
+        require_community(G, community_id)
+        model = None if k == 0 else kept_model(graph_store, G, version=version, seed=0, quiet=False)[0]
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
-    html = render_community(G, community_id, k=k, rank=mode, recommendations=recs, options=options)
+    with progress_bar("Building the community page") as bar:
+        html = render_community(
+            G, community_id, k=k, rank=mode, model=model, recommendations=recs, options=options, progress=bar
+        )
     _write(output, html, f"the page of community {named(G.nodes[community_id].get('name'), community_id)}")
 
 
@@ -135,4 +147,6 @@ def street(
 
     options = _options(layout_threshold=layout_threshold, seed=seed)
     G = _snapshot(store)
-    _write(output, render_street(G, name, options=options), f"the page of street {street_label(name)}")
+    with progress_bar("Building the street page") as bar:
+        html = render_street(G, name, options=options, progress=bar)
+    _write(output, html, f"the page of street {street_label(name)}")

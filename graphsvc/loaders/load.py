@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +17,14 @@ from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.loaders.validate import validate_tables
 from graphsvc.model import Counts, Dataset
+from graphsvc.progress import Progress, Stages, Steps
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
 __all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "write_csv"]
 
-Progress = Callable[[int], None]
+READING, CHECKING, WRITING = "Reading files", "Checking rows", "Writing rows"
+"""The stages of a load, as :func:`load_paths` names them to its ``progress`` hook."""
 
 
 @dataclass
@@ -50,8 +52,10 @@ class LoadReport:
         return out
 
 
-def _validate(tables: list[RawTable], problems: list[Problem], store: GraphStore | None) -> Dataset:
-    dataset, found = validate_tables(tables, store)
+def _validate(
+    tables: list[RawTable], problems: list[Problem], store: GraphStore | None, progress: Progress | None = None
+) -> Dataset:
+    dataset, found = validate_tables(tables, store, progress=progress)
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)
@@ -76,7 +80,9 @@ def _write(
     for raw in tables:
         rows[raw.table] += len(raw.rows)
     if not dry_run:
-        store.upsert(dataset, progress=progress)
+        steps = Steps(progress, dataset.row_count())
+        store.upsert(dataset, progress=steps.advance)  # the store reports the rows written since its last call
+        steps.finish()
     return LoadReport(files=files, rows=rows, before=before, after=store.counts(), dry_run=dry_run)
 
 
@@ -86,37 +92,46 @@ def load_paths(
     *,
     settings: Settings | None = None,
     dry_run: bool = False,
-    progress: Progress | None = None,
+    progress: Stages | None = None,
     hsds: HsdsOptions | None = None,
 ) -> LoadReport:
     """Load files and directories into ``store``; with ``dry_run`` only validate.
 
-    ``progress`` is called with the number of rows written since its last call;
+    ``progress`` is called as each stage starts (:data:`READING` files, :data:`CHECKING` rows,
+    :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done, total)`` hook;
     ``hsds`` says how HSDS directories among ``paths`` are mapped.
     """
     settings = settings or Settings()
-    tables, problems, summaries = _read(paths, settings, hsds)
-    dataset = _validate(tables, problems, store)
-    report = _write(store, tables, dataset, dry_run, progress)
+    tables, problems, summaries = _read(paths, settings, hsds, progress(READING) if progress else None)
+    dataset = _validate(tables, problems, store, progress(CHECKING) if progress else None)
+    writing = progress(WRITING) if progress and not dry_run else None
+    report = _write(store, tables, dataset, dry_run, writing)
     report.hsds = summaries
     return report
 
 
 def _read(
-    paths: Iterable[Path | str], settings: Settings, hsds: HsdsOptions | None
+    paths: Iterable[Path | str], settings: Settings, hsds: HsdsOptions | None, progress: Progress | None = None
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
-    """Read plain files and directories the usual way, and HSDS directories through their mapping."""
+    """Read plain files and directories the usual way, and HSDS directories through their mapping (``progress``:
+    ``(done, total)`` over the plain files, an HSDS directory counting as one)."""
     given = [Path(p) for p in paths]
     directories = [p for p in given if is_hsds_directory(p)]
     others = [p for p in given if p not in directories]
     others += [p for d in directories for p in graphsvc_tables_in(d)]  # a needs.csv kept beside the HSDS tables
     limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
-    tables, problems = read_paths(others, **limits) if others else ([], [])
+    steps = Steps(progress, len(directories))
+    tables, problems = (
+        read_paths(others, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows, progress=steps.part())
+        if others
+        else ([], [])
+    )
     summaries: list[HsdsSummary] = []
     if directories:
         found, found_problems, summaries = read_hsds_dirs(directories, hsds or HsdsOptions(), **limits)
         tables += found
         problems += found_problems
+    steps.finish()
     return tables, problems, summaries
 
 

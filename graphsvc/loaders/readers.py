@@ -26,6 +26,7 @@ from graphsvc.loaders.tables import (
     table_name,
 )
 from graphsvc.loaders.xlsx import read_xlsx_bytes
+from graphsvc.progress import Progress, Steps
 
 SUFFIXES = (".csv", ".xlsx", ".json")
 
@@ -243,10 +244,13 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def read_paths(paths: Iterable[Path], *, max_bytes: int, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
-    """Read every table of the given files and directories."""
+def read_paths(
+    paths: Iterable[Path], *, max_bytes: int, max_rows: int, progress: Progress | None = None
+) -> tuple[list[RawTable], list[Problem]]:
+    """Read every table of the given files and directories (``progress``: called with ``(files read, files)``)."""
     files, problems = input_files(paths)
     tables: list[RawTable] = []
+    steps = Steps(progress, len(files))
     for path in files:
         size = path.stat().st_size
         if size > max_bytes:
@@ -254,4 +258,5 @@ def read_paths(paths: Iterable[Path], *, max_bytes: int, max_rows: int) -> tuple
         found, found_problems = read_bytes(path.read_bytes(), str(path), max_bytes=max_bytes, max_rows=max_rows)
         tables += found
         problems += found_problems
+        steps.advance()
     return tables, problems

@@ -13,6 +13,7 @@ from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
 MODELS: dict[str, type[BaseModel]] = {"entities": Entity, "links": Link, "needs": Need, "offers": Offer}
@@ -137,18 +138,23 @@ def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView
     return problems
 
 
-def validate_tables(tables: list[RawTable], store: StoreView | None = None) -> tuple[Dataset, list[Problem]]:
+def validate_tables(
+    tables: list[RawTable], store: StoreView | None = None, *, progress: Progress | None = None
+) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
     ``store`` is the store the load goes into: referenced ids may name entities it
     holds (so a load may add links to entities loaded earlier), and an entity it
-    holds may change kind only if it keeps nothing the new kind cannot have.
+    holds may change kind only if it keeps nothing the new kind cannot have. ``progress`` is called with
+    ``(rows checked, rows)``, the checks across rows (duplicates, references) counting as one more row.
     """
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
+    steps = Steps(progress, sum(len(raw.rows) for raw in tables) + 1)
     for raw in tables:
         model = MODELS[raw.table]
         for line, given in raw.rows:
+            steps.advance()
             for row in _described(raw, line, given, problems):
                 try:
                     record = model.model_validate(_fields(raw.table, row))
@@ -212,4 +218,5 @@ def validate_tables(tables: list[RawTable], store: StoreView | None = None) -> t
         problems += _kind_changes(records["entities"], store)
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
+    steps.advance()
     return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems

@@ -34,10 +34,14 @@ import networkx as nx
 from graphsvc.analysis.common import check_graph
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.labels import street_label
+from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import COMMUNITY, DisplayGraph, PageOptions, PageUrls, Result, as_dict
 from graphsvc.viz.html import Item, Panel, render_page
 from graphsvc.viz.panels import gap_panels, reason_lines, shares_of, street_panels, streets_panels
 from graphsvc.vocabulary import Subtype
+
+OVERVIEW_STEPS = 3
+"""The steps :func:`overview_page` reports: nodes and links, layout and network, HTML."""
 
 
 def _communities(G: nx.Graph) -> list[Hashable]:
@@ -103,6 +107,7 @@ def overview_page(
     urls: PageUrls | None = None,
     options: PageOptions | None = None,
     asset_url: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """The district overview: every community by street, the hubs and partners, coloured by kind.
 
@@ -114,22 +119,29 @@ def overview_page(
     urls : where the other pages are served, to link nodes and panels to them.
     options : thresholds for server-side layout and street aggregation.
     asset_url : ``None`` to inline the scripts (a single offline file), else where they are served.
+    progress : a :data:`graphsvc.progress.Progress` hook, called with ``(done, total)`` over
+        :data:`OVERVIEW_STEPS`: the nodes and links placed, the layout and network, the HTML written.
 
     Above ``options.aggregate_threshold`` nodes, streets become single nodes and
     the page says how many communities and partners it hid.
     """
     check_graph(G)
+    steps = Steps(progress, OVERVIEW_STEPS)
     options = options or PageOptions()
     builder, notices, aggregated = _overview_builder(G, gap_shares or {}, urls, options)
+    steps.advance()
     title_en = "District overview of resource linkage"
     page = builder.page("overview", "全区资源链接总览", title_en, force_layout=aggregated)
+    steps.advance()
     page.notices = notices + page.notices
     page.panels = streets_panels(as_dict(district), urls)
     page.png_name = "graphsvc-overview.png"
     if not aggregated:  # (aggregated, each street is one labelled node)
         streets = {str(G.nodes[c]["street"]) for c in _communities(G) if G.nodes[c].get("street")}
         page.street_labels = {street: street_label(street) for street in sorted(streets)}
-    return render_page(page, asset_url=asset_url)
+    html = render_page(page, asset_url=asset_url)
+    steps.advance()
+    return html
 
 
 def community_page(

@@ -18,12 +18,14 @@ from typing import Any
 
 import networkx as nx
 
+from graphsvc.analysis.common import is_community
 from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.recommend import recommend
 from graphsvc.analysis.results import RankMode
+from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import PageOptions, PageUrls
-from graphsvc.viz.pages import community_page, overview_page, street_page
+from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, overview_page, street_page
 from graphsvc.viz.panels import gap_shares_of
 
 
@@ -33,12 +35,25 @@ def render_overview(
     urls: PageUrls | None = None,
     options: PageOptions | None = None,
     asset_url: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
-    """The district overview, communities marked by their gap level, with the streets panel."""
-    gaps = all_community_gaps(G)  # once: the district roll-up and the gap levels share them
+    """The district overview, communities marked by their gap level, with the streets panel (``progress``: a
+    :data:`graphsvc.progress.Progress` hook: a step per community's gaps, the district roll-up, the page)."""
+    n = sum(is_community(G, c) for c in G)
+    steps = Steps(progress, n + 1 + OVERVIEW_STEPS)
+    gaps = all_community_gaps(G, progress=steps.part(n))  # once: the district roll-up and the gap levels share them
     district = district_gaps(G, gaps=gaps)
+    steps.advance()
     shares = gap_shares_of(gaps)
-    return overview_page(G, gap_shares=shares, district=district, urls=urls, options=options, asset_url=asset_url)
+    return overview_page(
+        G,
+        gap_shares=shares,
+        district=district,
+        urls=urls,
+        options=options,
+        asset_url=asset_url,
+        progress=steps.part(OVERVIEW_STEPS),
+    )
 
 
 def render_community(
@@ -52,18 +67,25 @@ def render_community(
     urls: PageUrls | None = None,
     options: PageOptions | None = None,
     asset_url: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """One community's page with its gaps and the ``k`` suggested partners (dashed, with reasons).
 
     ``rank`` is the rank mode of the suggestions (:func:`graphsvc.analysis.recommend.recommend`).
     ``model`` is a fitted recommender weighting to reuse (else one is fitted on
     ``G``); ``recommendations`` skips the recommender altogether. Raises
-    :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community.
+    :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community. ``progress``: a
+    :data:`graphsvc.progress.Progress` hook (the community's gaps, its suggestions, every community's gap
+    level, the page).
     """
+    n = sum(is_community(G, c) for c in G)
+    steps = Steps(progress, 3 + n)
     gaps = community_gaps(G, str(community))
+    steps.advance()
     recs = recommendations if recommendations is not None else recommend(G, community, k=k, model=model, rank=rank)
-    shares = gap_shares_of(all_community_gaps(G))
-    return community_page(
+    steps.advance()
+    shares = gap_shares_of(all_community_gaps(G, progress=steps.part(n)))
+    html = community_page(
         G,
         str(community),
         gaps=gaps,
@@ -73,6 +95,8 @@ def render_community(
         options=options,
         asset_url=asset_url,
     )
+    steps.advance()
+    return html
 
 
 def render_street(
@@ -82,7 +106,13 @@ def render_street(
     urls: PageUrls | None = None,
     options: PageOptions | None = None,
     asset_url: str | None = None,
+    progress: Progress | None = None,
 ) -> str:
-    """One street's page with its gaps. Raises :class:`~graphsvc.errors.NotFound` for a street with no community."""
+    """One street's page with its gaps. Raises :class:`~graphsvc.errors.NotFound` for a street with no community.
+    ``progress``: a :data:`graphsvc.progress.Progress` hook (the street's gaps, the page)."""
+    steps = Steps(progress, 2)
     gaps = street_gaps(G, street)
-    return street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)
+    steps.advance()
+    html = street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)
+    steps.advance()
+    return html
