@@ -63,11 +63,11 @@ def test_fit_reports_splits_then_candidates_by_folds(district: nx.Graph) -> None
     model = fit_model(district, seed=0, progress=calls)
     total = calls.checked()[1]
     assert encode_model(model) == encode_model(fit_model(district, seed=0))  # the hook changes nothing
-    # each inner split's steps, then every candidate model on each of the two folds, then the final fit
+    # each inner split's steps, then on each of the two folds its fit and every candidate model, then the final fit
     candidates = len(model.selection)
     assert candidates >= 2
-    splits = (total - 1 - 2 * candidates) // STEPS_PER_SPLIT
-    assert splits >= 1 and total == STEPS_PER_SPLIT * splits + 2 * candidates + 1
+    splits = (total - 1 - 2 * (1 + candidates)) // STEPS_PER_SPLIT
+    assert splits >= 1 and total == STEPS_PER_SPLIT * splits + 2 * (1 + candidates) + 1
     assert len({d for d, _ in calls.seen}) == total + 1  # every step reported (few steps: no thinning)
 
 

@@ -322,8 +322,8 @@ def fit_model(
         Which pairs are predicted (default: :func:`~graphsvc.analysis.linkpred.task_for` of ``G``).
     progress : callable, optional
         A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: :data:`STEPS_PER_SPLIT` per
-        inner split (split, negatives, signals, features), one per candidate model and fold, one for the final
-        fit.
+        inner split (split, negatives, signals, features), per fold one for the learned weighting fitted on it
+        and one per candidate model scored, and one for the final fit.
 
     Returns
     -------
@@ -347,7 +347,7 @@ def fit_model(
         steps.finish()
         return prior_model(typed, base_rate=base)
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
-    expected = 2 * (1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # candidates x folds, at most
+    expected = 2 * (1 + 1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # per fold: its fit, its candidates (at most)
     steps.add(STEPS_PER_SPLIT * repeats + expected)
     data = _inner_data(G, task, rng, repeats, steps)
     n_groups = len(data.starts)
@@ -366,7 +366,8 @@ def fit_model(
         if len(test) == 0 or len(starts_fit) < 2:
             continue
         folds.append((test, _candidates(T_fit, starts_fit, active)))
-    steps.add(sum(len(models) for _, models in folds) - expected)
+        steps.advance()
+    steps.add(sum(1 + len(models) for _, models in folds) - expected - len(folds))
     for test, models in folds:
         for model in models:
             s = np.round(model.score(data.T), DECIMALS)

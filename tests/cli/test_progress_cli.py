@@ -107,6 +107,15 @@ def test_evaluate_draws_its_bar(env: dict[str, str], bars: dict[str, Calls]) -> 
     total = bars["Evaluating"].checked()[1]
     assert total > 26  # the fit's steps, the methods, and each rank mode's communities
     quiet(graphsvc("evaluate", "--json", env={**env, **TERMINAL}))
+    quiet(graphsvc("evaluate", env={**env, **NOT_A_TERMINAL}))
+
+
+def test_recommend_draws_the_bar_of_its_lazy_fit_only(env: dict[str, str], bars: dict[str, Calls]) -> None:
+    quiet(graphsvc("recommend", "com-00001", "--json", env={**env, **TERMINAL}))  # fits, keeps, says nothing
+    assert bars["Fitting the recommender"].checked()[1] > 5
+    bars.clear()
+    quiet(graphsvc("recommend", "com-00001", env={**env, **TERMINAL}))  # the kept model: no fit, no bar
+    assert bars == {}
 
 
 def test_render_draws_the_steps_of_each_page(env: dict[str, str], tmp_path: Path, bars: dict[str, Calls]) -> None:
