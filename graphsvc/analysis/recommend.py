@@ -52,6 +52,7 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
+from graphsvc.analysis.candidates import POOL_ABOVE, CandidatePools
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, GainTables, Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
@@ -96,7 +97,8 @@ class Recommender:
     ('prior', [2, 3])
     """
 
-    CACHE_ROWS = 4096
+    CACHE_CELLS = 4_000_000
+    """Scored rows kept for repeated questions, in cells (8 bytes each): bounded whatever the district's size."""
 
     def __init__(self, G: nx.Graph, model: LinkModel, *, task: PairTask | None = None) -> None:
         check_graph(G)
@@ -115,7 +117,15 @@ class Recommender:
             blocked = self.engine.is_partner[self.cols] & (self.engine.headroom[self.cols] == 0)
         self.blocked = blocked
         self.tables = GainTables(self.engine) if self.typed and self.engine.cats else None
-        self._rows: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self.pools = (
+            CandidatePools(self.engine, model, self.cols, blocked)
+            if self.typed and len(self.cols) > POOL_ABOVE
+            else None
+        )
+        """Above :data:`~graphsvc.analysis.candidates.POOL_ABOVE` partners, the partners scored per community."""
+        self._rows: OrderedDict[tuple[Hashable, str | None], tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
+        self._cells = 0
+        self._kinds: np.ndarray | None = None
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
@@ -128,28 +138,51 @@ class Recommender:
         if node not in self.engine.index or not self.task.is_query(self.G, node):
             raise EntityNotFound(str(node))
 
-    def _scores_block(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, raw signals) of rows x all candidate columns; linked, self and blocked pairs get -inf."""
-        X = self.engine.block(rows, self.cols)
+    def _scores_block(self, rows: np.ndarray, js: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, raw signals) of rows x candidate columns (all, or positions ``js`` of :attr:`cols`); linked,
+        self and blocked pairs get -inf."""
+        cols = self.cols if js is None else self.cols[js]
+        X = self.engine.block(rows, cols)
         T = np.moveaxis(X, 0, -1)
         n = len(STRUCTURAL)
         T = np.concatenate([np.log1p(T[..., :n]), T[..., n:]], axis=-1)
         s = np.round(self.model.score(T), DECIMALS)
-        linked = self.engine.A[rows][:, self.cols].toarray() > 0
-        same = rows[:, None] == self.cols[None, :]
-        s[linked | same | self.blocked[None, :]] = -np.inf
+        linked = self.engine.A[rows][:, cols].toarray() > 0
+        same = rows[:, None] == cols[None, :]
+        s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :]] = -np.inf
         return s, X
 
-    def _row(self, community: Hashable) -> np.ndarray:
-        """Cached ``[scores; raw signals...]`` of one community against every candidate."""
-        cached = self._rows.get(community)
-        if cached is None:
-            scores, raw = self._scores_block(np.array([self.engine.index[community]], dtype=np.int64))
-            cached = np.vstack([scores, raw[:, 0, :]])
-            self._rows[community] = cached
-            if len(self._rows) > self.CACHE_ROWS:
-                self._rows.popitem(last=False)
+    def _score_row(
+        self, query: int, *, every: bool = False, street: str | None = None
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """``(js, [scores; raw signals...])`` of the community at engine index ``query``: against every candidate
+        (``js`` is ``None``) or, on a large district unless ``every``, against its candidates (positions ``js``)."""
+        js = None
+        if self.pools is not None and not every:
+            sid = self.engine.street_ids.get(street, -1) if street is not None else None
+            js = self.pools.candidates(query, street=sid)
+        scores, raw = self._scores_block(np.array([query], dtype=np.int64), js)
+        return js, np.vstack([scores, raw[:, 0, :]])
+
+    def _scored(
+        self, community: Hashable, *, every: bool = False, street: str | None = None
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """:meth:`_score_row` of ``community``, kept for repeated questions (bounded by :attr:`CACHE_CELLS`)."""
+        key = (community, "*" if every or self.pools is None else street)
+        cached = self._rows.get(key)
+        if cached is not None:
+            self._rows.move_to_end(key)
+            return cached
+        cached = self._score_row(self.engine.index[community], every=every, street=street)
+        self._rows[key] = cached
+        self._cells += cached[1].size
+        while self._cells > self.CACHE_CELLS and len(self._rows) > 1:
+            self._cells -= self._rows.popitem(last=False)[1][1].size
         return cached
+
+    def _row(self, community: Hashable) -> np.ndarray:
+        """``[scores; raw signals...]`` of one community against every candidate (cached)."""
+        return self._scored(community, every=True)[1]
 
     def _filter_mask(self, options: RecommendationOptions) -> np.ndarray | None:
         kinds, street = options.kinds, options.street
@@ -157,8 +190,9 @@ class Recommender:
             return None
         keep = np.ones(len(self.cols), dtype=bool)
         if kinds is not None:
-            wanted = set(kinds)
-            keep &= np.array([self.G.nodes[n].get("kind") in wanted for n in self.col_nodes])
+            if self._kinds is None:
+                self._kinds = np.array([str(self.G.nodes[n].get("kind")) for n in self.col_nodes])
+            keep &= np.isin(self._kinds, list(kinds))
         if street is not None:
             keep &= np.array([self.G.nodes[n].get("street") == street for n in self.col_nodes])
         return keep
@@ -216,7 +250,12 @@ class Recommender:
         k: int,
         min_score: float | None,
         rank: RankMode,
+        js: np.ndarray | None = None,
     ) -> list[Pick]:
+        """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
+        position in :attr:`cols`."""
+        nodes = self.cols if js is None else self.cols[js]
+        at = (lambda j: j) if js is None else (lambda j: int(js[j]))
         probs = self.model.probability(scores)
         state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
         order = [j for j in np.lexsort((np.arange(len(scores)), -scores)).tolist() if valid[j]]
@@ -225,9 +264,9 @@ class Recommender:
             for j in order[: max(0, k)]:
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
                     break
-                picks.append(self._take(state, j, float(scores[j]), probs[j]))
+                picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
             return picks
-        fillers = [j for j in self.col_of[state.fillers()].tolist() if j >= 0 and valid[j]]
+        fillers = np.flatnonzero(valid & state.offers_lacking(nodes)).tolist()
         filler_set = set(fillers)
         rest = iter([j for j in order if j not in filler_set])
         next_rest = next(rest, None)
@@ -235,7 +274,7 @@ class Recommender:
             best: tuple[tuple[float, float, int], int, float] | None = None
             if fillers:
                 cand = np.array(fillers, dtype=np.int64)
-                g = state.gains(self.cols[cand])
+                g = state.gains(nodes[cand])
                 primary = g * probs[cand] if rank == "gain" else g
                 first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
                 j, value = fillers[first], float(primary[first])
@@ -252,7 +291,7 @@ class Recommender:
                 next_rest = next(rest, None)
             else:
                 fillers.remove(j)
-            picks.append(self._take(state, j, value, probs[j]))
+            picks.append(self._take(state, at(j), value, probs[j]))
         return picks
 
     def _take(self, state: GainState | None, j: int, score: float, probability: float) -> Pick:
@@ -278,7 +317,7 @@ class Recommender:
             room = None if free < 0 else free
             role = PARTNER_ROLES[int(eng.role[pi])]
             role_zh, role_en = role.zh, role.en
-            served = int(sum(1 for n in self.G[eng.nodes[pi]] if eng.is_community[eng.index[n]]))
+            served = int(eng.is_community[eng.A.indices[eng.A.indptr[pi] : eng.A.indptr[pi + 1]]].sum())
         return PairContext(
             street=self.G.nodes[query].get("street"),
             headroom=room,
@@ -292,8 +331,11 @@ class Recommender:
             served=served,
         )
 
-    def _recommendation(self, query: Hashable, pick: Pick, raw: np.ndarray, rank: RankMode) -> Recommendation:
+    def _recommendation(
+        self, query: Hashable, pick: Pick, raw: np.ndarray, rank: RankMode, js: np.ndarray | None = None
+    ) -> Recommendation:
         partner = self.col_nodes[pick.j]
+        column = pick.j if js is None else int(np.searchsorted(js, pick.j))
         score = round(pick.score, 6)
         return Recommendation.model_construct(
             partner=partner,
@@ -304,7 +346,7 @@ class Recommender:
             reasons=reasons(
                 rank,
                 self.model,
-                raw[:, pick.j],
+                raw[:, column],
                 self._context(query, pick),
                 typed=self.typed,
                 score=score,
@@ -326,13 +368,21 @@ class Recommender:
         return round(before / total, 6), round(min(total, after) / total, 6)
 
     def _answer(
-        self, query: Hashable, row: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions
+        self,
+        query: Hashable,
+        row: np.ndarray,
+        keep: np.ndarray | None,
+        options: RecommendationOptions,
+        js: np.ndarray | None = None,
     ) -> CommunityRecommendations:
+        """The list from a scored row (every candidate, or positions ``js``); ``keep`` masks every candidate."""
         scores, raw = row[0], row[1:]
         rank = options.rank
-        picks = self._picks(query, scores, self._valid(scores, keep), options.k, options.min_score, rank)
+        if keep is not None and js is not None:
+            keep = keep[js]
+        picks = self._picks(query, scores, self._valid(scores, keep), options.k, options.min_score, rank, js)
         before, after = self._coverage(query, picks)
-        recs = [self._recommendation(query, p, raw, rank) for p in picks]
+        recs = [self._recommendation(query, p, raw, rank, js) for p in picks]
         return CommunityRecommendations.model_construct(
             community=query,
             rank=rank,
@@ -353,7 +403,8 @@ class Recommender:
     def answer(self, community: Hashable, options: RecommendationOptions) -> CommunityRecommendations:
         """:meth:`recommend` with its options built once (what a cache of answers is keyed by)."""
         self._check_query(community)
-        return self._answer(community, self._row(community), self._filter_mask(options), options)
+        js, row = self._scored(community, street=options.street)
+        return self._answer(community, row, self._filter_mask(options), options, js)
 
     def recommend_all(
         self, *, communities: Iterable[Hashable] | None = None, **options: Unpack[RecommendationKeywords]
@@ -370,8 +421,14 @@ class Recommender:
             self._check_query(q)
         keep = self._filter_mask(options)
         rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
-        step = max(1, 400_000 // max(1, len(self.cols)))
         out: dict[Hashable, CommunityRecommendations] = {}
+        if self.pools is not None:  # a large district: each community against its candidates
+            for qi in rows.tolist():
+                js, row = self._score_row(qi, street=options.street)
+                query = self.engine.nodes[qi]
+                out[query] = self._answer(query, row, keep, options, js)
+            return out
+        step = max(1, 400_000 // max(1, len(self.cols)))
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
             scores, raw = self._scores_block(chunk)

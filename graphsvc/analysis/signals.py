@@ -254,6 +254,8 @@ class SignalEngine:
         self.is_partner = np.zeros(n, dtype=bool)
         streets = sorted({s for _, s in G.nodes(data="street") if s})
         sid = {s: i for i, s in enumerate(streets)}
+        self.street_ids = sid
+        """``{street: id}``; :attr:`street` holds the id of each node's street (-1: none)."""
         self.street = np.full(n, -1)
         self.hub_street = np.full(n, -2)
         roles = [r.value for r in PARTNER_ROLES]
@@ -290,7 +292,6 @@ class SignalEngine:
                 self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
                 self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)
-        self.offer_cats = [np.flatnonzero(self.O[:, j] > 0) for j in range(len(cats))]
 
     def block(self, rows: np.ndarray, cols: np.ndarray, *, domain: bool = True) -> np.ndarray:
         """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(SIGNALS), len(rows), len(cols))``."""
@@ -298,7 +299,7 @@ class SignalEngine:
         cols = np.asarray(cols, dtype=np.int64)
         out = np.zeros((len(SIGNALS), len(rows), len(cols)))
         AQ = self.A[rows]
-        Ac = self.A[:, cols]
+        Ac = self.A[cols].T  # = A[:, cols] (A is symmetric), reading only those rows
         out[0] = (AQ @ Ac).toarray()
         out[1] = (AQ.multiply(self.inv_log[None, :]).tocsr() @ Ac).toarray()
         out[2] = (AQ.multiply(self.inv[None, :]).tocsr() @ Ac).toarray()
@@ -313,12 +314,10 @@ class SignalEngine:
         mask = self.is_community[rows][:, None] & self.is_partner[cols][None, :]
         if not mask.any():
             return
-        pos = np.full(len(self.nodes), -1, dtype=np.int64)
-        pos[cols] = np.arange(len(cols))
         gap = np.zeros((len(rows), len(cols)))
-        for k, offering in enumerate(self.offer_cats):
-            sel = pos[offering]
-            sel = sel[sel >= 0]
+        offered = self.O[cols] > 0
+        for k in range(len(self.cats)):
+            sel = np.flatnonzero(offered[:, k])
             if len(sel) == 0:
                 continue
             sub = cols[sel]
