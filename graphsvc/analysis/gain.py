@@ -184,6 +184,10 @@ class GainState:
             delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
             np.add.at(lost[:, k], rows, delta)
 
+    def among(self, partners: np.ndarray) -> Among:
+        """The gains of a fixed set of ``partners``, for asking again as links are applied (the greedy list)."""
+        return Among(self, partners)
+
     def offers_lacking(self, partners: np.ndarray) -> np.ndarray:
         """Whether each partner offers a category this community still lacks."""
         if not self.t.ncat:
@@ -216,6 +220,41 @@ class GainState:
                 now = self.overrides.get((a, int(k)), float(eng.S[a, k]))
                 new = float(share_array(eng.O[partner, k], eng.N[a, k], eng.W[partner, k] + n))
                 self.overrides[(a, int(k))] = now - float(t.edge_old[k][e]) + new
+
+
+class Among:
+    """:meth:`GainState.gains` of a fixed set of partners, the parts that do not change as links are applied
+    computed once: each partner's share per category, and its loss on the snapshot."""
+
+    def __init__(self, state: GainState, partners: np.ndarray) -> None:
+        self.state = state
+        self.partners = partners
+        t = state.t
+        eng = t.engine
+        need = state.need
+        self.offered = (eng.O[partners, : t.ncat] > 0) & (need > 0)[None, :]
+        self.share = np.where(
+            self.offered, share_array(eng.O[partners, : t.ncat], need[None, :], eng.W[partners, : t.ncat] + need), 0.0
+        )
+        self.lost = np.zeros((len(partners), t.ncat))
+        for k in np.flatnonzero(need > 0).tolist():
+            has = self.offered[:, k]
+            if has.any():
+                self.lost[has, k] = t.base_loss(k, float(need[k]))[t.pos[partners[has], k]]
+
+    def gains(self) -> np.ndarray:
+        """Gain of each partner's link given the links applied so far (same values as :meth:`GainState.gains`)."""
+        state = self.state
+        if not state.t.ncat or not len(self.partners):
+            return np.zeros(len(self.partners))
+        lack = state.lacking()
+        closed = np.minimum(lack[None, :], self.share)
+        lost = self.lost
+        if state.overrides:
+            lost = lost.copy()
+            state._correct(self.partners, lost)
+        lacking = (self.offered & (lack > LACKING)[None, :]).any(axis=1)
+        return np.asarray(np.where(lacking, (closed - lost).sum(axis=1), 0.0))
 
 
 @dataclass

@@ -266,18 +266,21 @@ class Recommender:
                     break
                 picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
             return picks
-        fillers = np.flatnonzero(valid & state.offers_lacking(nodes)).tolist()
-        filler_set = set(fillers)
+        fill = np.flatnonzero(valid & state.offers_lacking(nodes))
+        filler_set = set(fill.tolist())
         rest = iter([j for j in order if j not in filler_set])
         next_rest = next(rest, None)
-        while len(picks) < k and (fillers or next_rest is not None):
+        among = state.among(nodes[fill])
+        left = np.ones(len(fill), dtype=bool)
+        while len(picks) < k and (left.any() or next_rest is not None):
             best: tuple[tuple[float, float, int], int, float] | None = None
-            if fillers:
-                cand = np.array(fillers, dtype=np.int64)
-                g = state.gains(nodes[cand])
+            if left.any():
+                idx = np.flatnonzero(left)
+                cand = fill[idx]
+                g = among.gains()[idx]
                 primary = g * probs[cand] if rank == "gain" else g
                 first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
-                j, value = fillers[first], float(primary[first])
+                j, value = int(cand[first]), float(primary[first])
                 best = (_key(value, float(scores[j]), j), j, value)
             if next_rest is not None:
                 key = _key(0.0, float(scores[next_rest]), next_rest)
@@ -290,7 +293,7 @@ class Recommender:
             if j == next_rest:
                 next_rest = next(rest, None)
             else:
-                fillers.remove(j)
+                left[int(np.searchsorted(fill, j))] = False
             picks.append(self._take(state, at(j), value, probs[j]))
         return picks
 
