@@ -93,6 +93,7 @@ class CandidatePools:
         eng = engine
         self.engine = eng
         self.cols = cols
+        self.blocked = blocked
         self.col_of = np.full(len(eng.nodes), -1, dtype=np.int64)
         self.col_of[cols] = np.arange(len(cols))
         open_ = cols[~blocked & eng.is_partner[cols]]
@@ -158,4 +159,5 @@ class CandidatePools:
         lacking = np.flatnonzero(eng.N[query] - eng.S[query] > LACKING)
         parts.extend(self.fillers[k] for k in lacking.tolist())
         js = self.col_of[np.unique(np.concatenate(parts).astype(np.int64))]
-        return js[js >= 0]
+        js = js[js >= 0]
+        return np.asarray(js[~self.blocked[js]])

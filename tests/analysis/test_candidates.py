@@ -1,0 +1,79 @@
+"""Candidate pools (large districts): which partners are scored for a community, and that the list chosen
+among them is the list the every-partner path chooses among the same partners."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graphsvc.analysis.candidates import REACH_DEGREE, CandidatePools
+from graphsvc.analysis.model_selection import prior_model
+from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.recommend import Recommender
+from graphsvc.analysis.results import CommunityRecommendations
+from graphsvc.graph import communities
+
+RANKS = ("gain", "likelihood", "gap")
+
+
+def pooled(G: nx.Graph, size: int) -> Recommender:
+    """A recommender on ``G`` that takes the large-district path, with ``size`` partners per role in each pool."""
+    rec = Recommender(G, prior_model(True))
+    assert rec.pools is None  # the sample district is small: every partner is scored unless told otherwise
+    rec.pools = CandidatePools(rec.engine, rec.model, rec.cols, rec.blocked, size=size)
+    return rec
+
+
+def listed(recs: CommunityRecommendations) -> list[tuple[str, float, float]]:
+    return [(r.partner, r.score, r.gain) for r in recs.recommendations]
+
+
+@pytest.mark.parametrize("rank", RANKS)
+def test_pools_as_large_as_the_district_give_the_every_partner_lists(
+    sample_district_graph: nx.Graph, rank: str
+) -> None:
+    G = sample_district_graph
+    every = Recommender(G, prior_model(True))
+    rec = pooled(G, size=len(G))
+    options = RecommendationOptions(k=10, rank=rank)
+    for community in communities(G):
+        mine, theirs = rec.answer(community, options), every.answer(community, options)
+        assert mine.model_dump() == theirs.model_dump(), community
+
+
+@pytest.mark.parametrize("rank", RANKS)
+def test_small_pools_choose_as_the_every_partner_path_does_among_the_same_partners(
+    sample_district_graph: nx.Graph, rank: str
+) -> None:
+    G = sample_district_graph
+    every = Recommender(G, prior_model(True))
+    rec = pooled(G, size=2)
+    options = RecommendationOptions(k=10, rank=rank)
+    sizes = []
+    for community in communities(G)[:40]:
+        js = rec.pools.candidates(rec.engine.index[community])  # type: ignore[union-attr]
+        sizes.append(len(js))
+        keep = np.zeros(len(every.cols), dtype=bool)
+        keep[js] = True
+        among = every._answer(community, every._row(community), keep, options)
+        assert listed(rec.answer(community, options)) == listed(among), community
+    assert max(sizes) < len(rec.cols)  # the pools did leave partners out
+
+
+def test_candidates_are_the_partners_near_in_the_street_and_never_at_capacity(sample_district_graph: nx.Graph) -> None:
+    G = sample_district_graph
+    rec = pooled(G, size=2)
+    eng = rec.engine
+    open_partners = {
+        eng.nodes[c] for c, blocked in zip(rec.cols.tolist(), rec.blocked.tolist(), strict=True) if not blocked
+    }
+    assert len(open_partners) < len(rec.cols)  # some partners are at capacity in the sample
+    assert max(d for _, d in G.degree()) <= REACH_DEGREE  # every path is followed on this graph
+    for community in communities(G)[:25]:
+        chosen = {eng.nodes[rec.cols[j]] for j in rec.pools.candidates(eng.index[community])}  # type: ignore[union-attr]
+        street = G.nodes[community].get("street")
+        near = set(nx.single_source_shortest_path_length(G, community, cutoff=3)) - set(G[community]) - {community}
+        assert chosen <= open_partners | set(G[community])
+        assert {p for p in near if p in open_partners} <= chosen
+        assert {p for p in open_partners if G.nodes[p].get("street") == street} <= chosen
