@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
-from graphsvc.cli.progress import progress_bar
+from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
@@ -18,11 +18,6 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
     from graphsvc.analysis import LinkModel
     from graphsvc.analysis.gaps import RoleRef
     from graphsvc.store import GraphStore
-
-
-def _snapshot(store: str | None) -> nx.Graph:
-    with store_from(store) as graph_store:
-        return graph_store.snapshot()
 
 
 def _named(G: nx.Graph, node: str | None) -> str:
@@ -57,7 +52,7 @@ def gaps(
     """Unmet needs, missing five-society roles, fragility, hub reach and policy checks."""
     from graphsvc.analysis.gaps import community_gaps, district_gaps, street_gaps
 
-    G = _snapshot(store)
+    G = snapshot_from(store, quiet=as_json)
     if community is not None:
         g = community_gaps(G, community)
         if as_json:
@@ -186,6 +181,9 @@ def kept_model(
 
     if not refit and (kept := load_model(graph_store, seed=seed)) is not None:
         return kept, True
+    if G is None:
+        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
+        G = read_snapshot(graph_store, quiet=quiet)
     with progress_bar("Fitting the recommender", quiet=quiet) as bar:
         return stored_model(graph_store, G, seed=seed, version=version, refit=True, progress=bar)
 
@@ -260,7 +258,7 @@ def recommend_command(
     wanted = _kinds(kinds)
     with store_from(store) as graph_store:
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
-        G = graph_store.snapshot()
+        G = read_snapshot(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
     options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": mode, "model": model}
@@ -318,7 +316,7 @@ def plan(
     """New links for the whole district that close the most need within partners' capacity."""
     from graphsvc.analysis.plan import district_plan
 
-    G = _snapshot(store)
+    G = snapshot_from(store, quiet=as_json)
     with progress_bar("Planning the district", quiet=as_json) as bar:
         result = district_plan(G, per_community=per_community, progress=bar)
     if as_json:
@@ -415,7 +413,7 @@ def evaluate_command(
     G = (
         read_edge_list(edges, bipartite=bipartite, header=header, columns=columns)
         if edges is not None
-        else _snapshot(store)
+        else snapshot_from(store, quiet=as_json)
     )
     protocol: Literal["per_source", "global"] = "global" if negatives.strip().lower() == "global" else "per_source"
     try:

@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.cli.app import err_console
+from graphsvc.cli.app import err_console, store_from
 
 if TYPE_CHECKING:
+    import networkx as nx
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
 
-__all__ = ["Bar", "progress_bar", "shows_progress"]
+    from graphsvc.store import GraphStore
+
+__all__ = ["Bar", "progress_bar", "read_snapshot", "shows_progress", "snapshot_from"]
 
 
 def shows_progress(*, quiet: bool = False) -> bool:
@@ -67,3 +70,20 @@ def progress_bar(description: str | None = None, *, quiet: bool = False) -> Iter
     columns: list[Any] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err_console, transient=True) as rich:
         yield Bar(rich, description)
+
+
+def read_snapshot(graph_store: GraphStore, *, quiet: bool = False) -> nx.Graph:
+    """The store's snapshot graph, read under a bar of one step (the stores report no progress of their own;
+    the bar's clock shows the read is under way on a large district)."""
+    with progress_bar("Reading the district from the store", quiet=quiet) as bar:
+        bar(0, 1)
+        G = graph_store.snapshot()
+        bar(1, 1)
+    return G
+
+
+def snapshot_from(store: str | None, *, quiet: bool = False) -> nx.Graph:
+    """The snapshot graph of the store the user named (:func:`~graphsvc.cli.app.store_from`), see
+    :func:`read_snapshot`."""
+    with store_from(store) as graph_store:
+        return read_snapshot(graph_store, quiet=quiet)

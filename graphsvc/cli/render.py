@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from graphsvc.cli.app import StoreOption, app, console, store_from
-from graphsvc.cli.progress import progress_bar
+from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
 from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
-    import networkx as nx
-
     from graphsvc.viz import PageOptions
 
 render_app = typer.Typer(
@@ -67,11 +65,6 @@ def _options(**given: int | None) -> PageOptions:
     return PageOptions(**{name: value for name, value in given.items() if value is not None})
 
 
-def _snapshot(store: str | None) -> nx.Graph:
-    with store_from(store) as graph_store:
-        return graph_store.snapshot()
-
-
 def _write(out: Path, html: str, what: str) -> None:
     if not out.parent.is_dir():
         raise typer.BadParameter(f"folder {out.parent} does not exist", param_hint="--output")
@@ -92,7 +85,7 @@ def overview(
     from graphsvc.viz import render_overview
 
     options = _options(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
-    G = _snapshot(store)
+    G = snapshot_from(store)
     with progress_bar("Building the overview") as bar:
         html = render_overview(G, options=options, progress=bar)
     _write(output, html, f"the district overview ({G.number_of_nodes()} nodes)")
@@ -123,7 +116,7 @@ def community(
     options = _options(layout_threshold=layout_threshold, seed=seed)
     with store_from(store) as graph_store:
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
-        G = graph_store.snapshot()
+        G = read_snapshot(graph_store)
         require_community(G, community_id)
         model = None if k == 0 else kept_model(graph_store, G, version=version, seed=0, quiet=False)[0]
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
@@ -146,7 +139,7 @@ def street(
     from graphsvc.viz import render_street
 
     options = _options(layout_threshold=layout_threshold, seed=seed)
-    G = _snapshot(store)
+    G = snapshot_from(store)
     with progress_bar("Building the street page") as bar:
         html = render_street(G, name, options=options, progress=bar)
     _write(output, html, f"the page of street {street_label(name)}")

@@ -21,6 +21,7 @@ from tests.progress_hooks import Calls
 TERMINAL = {"TTY_COMPATIBLE": "1", "TERM": "xterm-256color"}
 NOT_A_TERMINAL = {"TTY_COMPATIBLE": "0", "TERM": "xterm-256color"}
 BAR = "━"  # what Rich draws a bar with
+READING = "Reading the district from the store"
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +90,15 @@ def test_fit_draws_its_bar_once_fitting(env: dict[str, str], bars: dict[str, Cal
     total = bars["Fitting the recommender"].checked()[1]
     assert total > 5  # the inner splits' steps, the candidates on each fold, the final fit
     bars.clear()
-    quiet(graphsvc("fit", env={**env, **TERMINAL}))  # the kept model: nothing to fit, no bar
+    quiet(graphsvc("fit", env={**env, **TERMINAL}))  # the kept model: nothing to read or fit, no bar
     assert bars == {}
     quiet(graphsvc("fit", "--force", "--json", env={**env, **TERMINAL}))
     quiet(graphsvc("fit", "--force", env={**env, **NOT_A_TERMINAL}))
 
 
 def test_plan_draws_a_step_per_community(env: dict[str, str], bars: dict[str, Calls]) -> None:
-    drawn(graphsvc("plan", env={**env, **TERMINAL}), "Planning the district")
+    drawn(graphsvc("plan", env={**env, **TERMINAL}), READING, "Planning the district")
+    assert bars[READING].seen == [(0, 1), (1, 1)]  # the stores report no progress: one step, with its clock
     assert bars["Planning the district"].checked() == (26 + 1, 26 + 1)  # each community, then the flow
     quiet(graphsvc("plan", "--json", env={**env, **TERMINAL}))
     quiet(graphsvc("plan", env={**env, **NOT_A_TERMINAL}))
@@ -114,8 +116,8 @@ def test_recommend_draws_the_bar_of_its_lazy_fit_only(env: dict[str, str], bars:
     quiet(graphsvc("recommend", "com-00001", "--json", env={**env, **TERMINAL}))  # fits, keeps, says nothing
     assert bars["Fitting the recommender"].checked()[1] > 5
     bars.clear()
-    quiet(graphsvc("recommend", "com-00001", env={**env, **TERMINAL}))  # the kept model: no fit, no bar
-    assert bars == {}
+    drawn(graphsvc("recommend", "com-00001", env={**env, **TERMINAL}), READING)  # the kept model: no fit
+    assert list(bars) == [READING]
 
 
 def test_render_draws_the_steps_of_each_page(env: dict[str, str], tmp_path: Path, bars: dict[str, Calls]) -> None:
