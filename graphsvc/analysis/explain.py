@@ -30,8 +30,9 @@ from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.recommend import GAIN_DECIMALS, Recommender, _key
+from graphsvc.analysis.recommend import Recommender, _key
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
+from graphsvc.analysis.scoring import GAIN_DECIMALS
 from graphsvc.errors import EntityNotFound
 
 

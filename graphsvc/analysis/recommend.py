@@ -45,18 +45,16 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from typing import Unpack
 
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.candidates import POOL_ABOVE, CandidatePools
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.gain import GainState, GainTables, Pick
-from graphsvc.analysis.linkpred import PairTask, task_for
-from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded, fit_model
+from graphsvc.analysis.gain import GainState, Pick
+from graphsvc.analysis.linkpred import task_for
+from graphsvc.analysis.model_selection import DECIMALS, LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
 from graphsvc.analysis.results import (
@@ -65,20 +63,16 @@ from graphsvc.analysis.results import (
     RankMode,
     Recommendation,
 )
-from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
+from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 from graphsvc.errors import EntityNotFound
 from graphsvc.vocabulary import PARTNER_ROLES
-
-GAIN_DECIMALS = 2
-"""Gains and expected gains are compared at 0.01 of a need unit (needs are weights of a few units; less is
-noise to a planner): ties, partners closing nothing among them, are ordered by likelihood."""
 
 
 def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
     return (-round(score, decimals), -round(likelihood, DECIMALS), j)
 
 
-class Recommender:
+class Recommender(CandidateScores):
     """Fitted recommendations for one snapshot: fit once, answer many requests.
 
     Parameters
@@ -97,145 +91,11 @@ class Recommender:
     ('prior', [2, 3])
     """
 
-    CACHE_CELLS = 4_000_000
-    """Scored rows kept for repeated questions, in cells (8 bytes each): bounded whatever the district's size."""
-
-    def __init__(self, G: nx.Graph, model: LinkModel, *, task: PairTask | None = None) -> None:
-        check_graph(G)
-        self.G = G
-        self.model = model
-        self.task = task or task_for(G)
-        self.typed = self.task.kind == "community-partner"
-        self.engine = SignalEngine(G)
-        idx = self.engine.index
-        self.cols = np.array(sorted(idx[n] for n in self.task.candidates), dtype=np.int64)
-        self.col_nodes = [self.engine.nodes[i] for i in self.cols]
-        self.col_of = np.full(len(self.engine.nodes), -1, dtype=np.int64)
-        self.col_of[self.cols] = np.arange(len(self.cols))
-        blocked = np.zeros(len(self.cols), dtype=bool)
-        if self.typed:
-            blocked = self.engine.is_partner[self.cols] & (self.engine.headroom[self.cols] == 0)
-        self.blocked = blocked
-        self.tables = GainTables(self.engine) if self.typed and self.engine.cats else None
-        self.pools = (
-            CandidatePools(self.engine, model, self.cols, blocked)
-            if self.typed and len(self.cols) > POOL_ABOVE
-            else None
-        )
-        """Above :data:`~graphsvc.analysis.candidates.POOL_ABOVE` partners, the partners scored per community."""
-        self._rows: OrderedDict[tuple[Hashable, str | None], tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
-        self._cells = 0
-        self._kinds: np.ndarray | None = None
-
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
         """Learn the weighting on ``G`` (:func:`~graphsvc.analysis.model_selection.fit_model`)."""
         task = task_for(G)
         return cls(G, fit_model(G, seed=seed, k=k, task=task), task=task)
-
-    # -- likelihood
-    def _check_query(self, node: Hashable) -> None:
-        if node not in self.engine.index or not self.task.is_query(self.G, node):
-            raise EntityNotFound(str(node))
-
-    def _scores_block(self, rows: np.ndarray, js: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, raw signals) of rows x candidate columns (all, or positions ``js`` of :attr:`cols`); linked,
-        self and blocked pairs get -inf."""
-        cols = self.cols if js is None else self.cols[js]
-        X = self.engine.block(rows, cols)
-        T = np.moveaxis(X, 0, -1)
-        n = len(STRUCTURAL)
-        T = np.concatenate([np.log1p(T[..., :n]), T[..., n:]], axis=-1)
-        s = np.round(self.model.score(T), DECIMALS)
-        linked = self.engine.A[rows][:, cols].toarray() > 0
-        same = rows[:, None] == cols[None, :]
-        s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :]] = -np.inf
-        return s, X
-
-    def _score_row(
-        self, query: int, *, every: bool = False, street: str | None = None
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """``(js, [scores; raw signals...])`` of the community at engine index ``query``: against every candidate
-        (``js`` is ``None``) or, on a large district unless ``every``, against its candidates (positions ``js``)."""
-        js = None
-        if self.pools is not None and not every:
-            sid = self.engine.street_ids.get(street, -1) if street is not None else None
-            js = self.pools.candidates(query, street=sid)
-        scores, raw = self._scores_block(np.array([query], dtype=np.int64), js)
-        return js, np.vstack([scores, raw[:, 0, :]])
-
-    def _scored(
-        self, community: Hashable, *, every: bool = False, street: str | None = None
-    ) -> tuple[np.ndarray | None, np.ndarray]:
-        """:meth:`_score_row` of ``community``, kept for repeated questions (bounded by :attr:`CACHE_CELLS`)."""
-        key = (community, "*" if every or self.pools is None else street)
-        cached = self._rows.get(key)
-        if cached is not None:
-            self._rows.move_to_end(key)
-            return cached
-        cached = self._score_row(self.engine.index[community], every=every, street=street)
-        self._rows[key] = cached
-        self._cells += cached[1].size
-        while self._cells > self.CACHE_CELLS and len(self._rows) > 1:
-            self._cells -= self._rows.popitem(last=False)[1][1].size
-        return cached
-
-    def _row(self, community: Hashable) -> np.ndarray:
-        """``[scores; raw signals...]`` of one community against every candidate (cached)."""
-        return self._scored(community, every=True)[1]
-
-    def _filter_mask(self, options: RecommendationOptions) -> np.ndarray | None:
-        kinds, street = options.kinds, options.street
-        if kinds is None and street is None:
-            return None
-        keep = np.ones(len(self.cols), dtype=bool)
-        if kinds is not None:
-            if self._kinds is None:
-                self._kinds = np.array([str(self.G.nodes[n].get("kind")) for n in self.col_nodes])
-            keep &= np.isin(self._kinds, list(kinds))
-        if street is not None:
-            keep &= np.array([self.G.nodes[n].get("street") == street for n in self.col_nodes])
-        return keep
-
-    def signals(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
-        """Raw signals of pairs (columns :data:`~graphsvc.analysis.signals.SIGNALS`)."""
-        return self.engine.pair_features(pairs)
-
-    def score_pairs(self, pairs: Sequence[tuple[Hashable, Hashable]], *, rank: RankMode = "likelihood") -> np.ndarray:
-        """Each pair's score under ``rank``, every pair scored alone on the snapshot (at capacity: ``-inf``).
-
-        For ``gain`` and ``gap`` the order is lexicographic (the mode's score, then likelihood); the
-        returned values are dense ranks that keep it (higher is better, ties stay ties).
-        """
-        X = self.engine.pair_features(pairs)
-        s = np.round(self.model.score(transform(X)), DECIMALS)
-        if self.typed and len(pairs):
-            s[excluded(self.engine, pairs)] = -np.inf
-        if rank == "likelihood" or not len(pairs):
-            return s
-        primary = np.zeros(len(pairs))
-        by_query: dict[Hashable, list[int]] = {}
-        for i, (u, _) in enumerate(pairs):
-            by_query.setdefault(u, []).append(i)
-        for u, rows in by_query.items():
-            if self.tables is None or u not in self.engine.index:
-                continue
-            state = GainState(self.tables, self.engine.index[u])
-            partners = np.array([self.engine.index[pairs[i][1]] for i in rows], dtype=np.int64)
-            g = state.gains(partners)
-            primary[rows] = g * self.model.probability(s[rows]) if rank == "gain" else g
-        primary = np.where(np.isfinite(s), np.round(primary, GAIN_DECIMALS), -np.inf)
-        order = np.lexsort((s, primary))
-        dense = np.zeros(len(pairs))
-        prev: tuple[float, float] | None = None
-        r = 0.0
-        for i in order.tolist():
-            here = (float(primary[i]), float(s[i]))
-            if here != prev:
-                r += 1.0
-                prev = here
-            dense[i] = r if np.isfinite(s[i]) else -np.inf
-        return dense
 
     # -- choosing the list
     def _valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:

@@ -28,8 +28,8 @@ from graphsvc.analysis.linkpred import task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
-from graphsvc.analysis.recommend import GAIN_DECIMALS
 from graphsvc.analysis.results import CommunityRecommendations, Recommendation, node_key
+from graphsvc.analysis.scoring import GAIN_DECIMALS
 from graphsvc.analysis.signals import reference_features, transform
 from graphsvc.errors import EntityNotFound
 
