@@ -38,6 +38,9 @@ import networkx as nx
 
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
 
+Partnership = tuple[str, str, str, str | None, float | None, str | None]
+"""One link as plain values: ``(source, target, kind, since as an ISO date or None, weight, project)``."""
+
 
 def new_snapshot() -> nx.Graph:
     """An empty snapshot graph."""
@@ -61,6 +64,23 @@ def add_entity_node(G: nx.Graph, entity_id: str, attributes: dict[str, Any]) -> 
     G.add_node(entity_id, **attributes, needs={}, offers={})
 
 
+def add_entity_nodes(G: nx.Graph, nodes: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """Add many entities' nodes at once: ``(id, attributes)`` pairs, attributes as :func:`node_attributes` gives.
+
+    Each node gets empty ``needs`` and ``offers`` unless its attributes bring them (a store that reads an
+    entity with its needs and offers hands them over here, already ``{category: number}``).
+
+    >>> G = new_snapshot()
+    >>> add_entity_nodes(G, [("c1", {"kind": "community"}), ("e1", {"kind": "enterprise", "offers": {"goods": 2.0}})])
+    >>> G.nodes["c1"]["needs"], G.nodes["e1"]["offers"]
+    ({}, {'goods': 2.0})
+    """
+    G.add_nodes_from(
+        (entity_id, {**attributes, "needs": attributes.get("needs", {}), "offers": attributes.get("offers", {})})
+        for entity_id, attributes in nodes
+    )
+
+
 def build_graph(
     dataset: Dataset | None = None,
     *,
@@ -73,14 +93,12 @@ def build_graph(
     if dataset is not None:
         entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
     G = new_snapshot()
-    for e in entities:
-        add_entity_node(G, e.id, entity_attributes(e))
+    add_entity_nodes(G, ((e.id, entity_attributes(e)) for e in entities))
     for n in needs:
         add_need(G, n.community, n.category, n.weight)
     for o in offers:
         add_offer(G, o.partner, o.category, o.capacity)
-    for link in links:
-        add_link(G, link)
+    add_partnerships(G, (partnership_row(link) for link in links))
     return G
 
 
@@ -96,7 +114,13 @@ def add_offer(G: nx.Graph, partner: str, category: str, capacity: float) -> None
 
 def add_link(G: nx.Graph, link: Link) -> None:
     """Fold one link into the snapshot's edge between its two entities."""
-    add_partnership(G, link.source, link.target, link.kind.value, link.since, link.weight, link.project)
+    add_partnerships(G, [partnership_row(link)])
+
+
+def partnership_row(link: Link) -> Partnership:
+    """A link as the plain values :func:`add_partnerships` takes."""
+    since = link.since.isoformat() if link.since else None
+    return (link.source, link.target, link.kind.value, since, link.weight, link.project)
 
 
 def add_partnership(
@@ -109,25 +133,49 @@ def add_partnership(
     project: str | None,
 ) -> None:
     """Fold one link, given as plain values, into the snapshot's edge between its two entities."""
-    weight = 1.0 if weight is None else float(weight)
-    since_text = since.isoformat() if since else None
-    if G.has_edge(source, target):
-        data = G.edges[source, target]
-        data["kinds"] = tuple(sorted(set(data["kinds"]) | {kind}))
-        data["weight"] += weight
-        if since_text and (data["since"] is None or since_text < data["since"]):
-            data["since"] = since_text
+    add_partnerships(G, [(source, target, kind, since.isoformat() if since else None, weight, project)])
+
+
+def add_partnerships(G: nx.Graph, links: Iterable[Partnership]) -> None:
+    """Fold links into the snapshot's edges, one edge per pair of entities, whatever the number of links.
+
+    An edge's ``kinds`` are its links' kinds, sorted; ``weight`` the sum of their weights (1 for a link
+    without one), added in the order given; ``since`` the earliest date; ``projects`` the sorted projects.
+    Edges are added in the order of each pair's first link, all at once (``add_edges_from``); a link between
+    entities already joined in ``G`` folds into that edge.
+
+    >>> G = new_snapshot()
+    >>> add_partnerships(G, [("e1", "c1", "volunteering", "2021-05-01", 2.0, "p2"),
+    ...                      ("c1", "e1", "funding", "2020-01-01", None, "p1")])
+    >>> G.edges["c1", "e1"]
+    {'kinds': ('funding', 'volunteering'), 'weight': 3.0, 'since': '2020-01-01', 'projects': ('p1', 'p2')}
+    """
+    folded: dict[tuple[str, str], tuple[set[str], set[str], dict[str, Any]]] = {}
+    added: list[tuple[str, str, dict[str, Any]]] = []
+    for source, target, kind, since, weight, project in links:
+        key = (source, target) if source <= target else (target, source)
+        edge = folded.get(key)
+        if edge is None:
+            if G.has_edge(source, target):
+                data = G.edges[source, target]
+                edge = folded[key] = (set(data["kinds"]), set(data["projects"]), data)
+                data["weight"] += 1.0 if weight is None else float(weight)
+            else:
+                data = {"kinds": (), "weight": 1.0 if weight is None else float(weight), "since": since}
+                edge = folded[key] = (set(), set(), data)
+                added.append((source, target, data))
+        else:
+            data = edge[2]
+            data["weight"] += 1.0 if weight is None else float(weight)
+        edge[0].add(kind)
         if project:
-            data["projects"] = tuple(sorted(set(data["projects"]) | {project}))
-    else:
-        G.add_edge(
-            source,
-            target,
-            kinds=(kind,),
-            weight=weight,
-            since=since_text,
-            projects=(project,) if project else (),
-        )
+            edge[1].add(project)
+        if since and (data["since"] is None or since < data["since"]):
+            data["since"] = since
+    for kinds, projects, data in folded.values():
+        data["kinds"] = tuple(sorted(kinds))
+        data["projects"] = tuple(sorted(projects))
+    G.add_edges_from(added)
 
 
 def communities(G: nx.Graph) -> list[str]:
