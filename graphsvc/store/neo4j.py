@@ -25,11 +25,11 @@ for small batches is reported as such (:class:`OutOfMemory`), not as "busy".
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,11 +37,11 @@ import neo4j
 import neo4j.exceptions
 import networkx as nx
 
-from graphsvc.errors import ConfigError, EntityNotFound, StoreUnavailable, ValidationFailed
-from graphsvc.graph import add_entity_node, add_need, add_offer, add_partnership, new_snapshot, node_attributes
-from graphsvc.model import ENTITY_SCALARS, Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
+from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
-from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
 from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
@@ -72,7 +72,7 @@ from graphsvc.store.neo4j_queries import (
     RESTORE_LINKS,
     RESTORE_NEEDS,
     RESTORE_OFFERS,
-    TYPE_KINDS,
+    SNAPSHOT_PAGE,
     UNDO_CREATED_ENTITIES,
     UNDO_CREATED_RELATIONSHIPS,
     delete_link_query,
@@ -85,8 +85,8 @@ from graphsvc.store.neo4j_rows import (
     entity_props,
     link_from_record,
     link_row,
-    native_value,
     parse_neo4j_uri,
+    snapshot_page_rows,
 )
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
 
@@ -95,6 +95,8 @@ SINGLE_TRANSACTION_ROWS = 50_000
 """Loads of at most this many rows run as one transaction; larger ones in batches (see ``_upsert_in_batches``)."""
 BATCH_ROWS = 10_000
 MIN_BATCH_ROWS = 500
+SNAPSHOT_PAGE_ENTITIES = 10_000
+"""Entities per page of the snapshot's read (with their needs, offers and links: one record per page)."""
 T = TypeVar("T")
 
 
@@ -118,6 +120,7 @@ class Neo4jStore(GraphStore):
         self._schema_ready = False
         self.single_transaction_rows = SINGLE_TRANSACTION_ROWS
         self.batch_rows = BATCH_ROWS
+        self.snapshot_page = SNAPSHOT_PAGE_ENTITIES
 
     @classmethod
     def from_uri(cls, uri: str, *, settings: Settings | None = None) -> Neo4jStore:
@@ -425,23 +428,49 @@ class Neo4jStore(GraphStore):
         return counts
 
     def snapshot(self) -> nx.Graph:
-        """The whole district as a new graph, built straight from four bulk reads (no per-node query).
+        """The whole district as a new graph (see :meth:`snapshot_with_version`)."""
+        return self.snapshot_with_version()[1]
 
-        The same helpers of :mod:`graphsvc.graph` as :func:`~graphsvc.graph.build_graph` put each row in the
-        graph; only the model objects in between are skipped.
+    def snapshot_with_version(self) -> tuple[int, nx.Graph]:
+        """The whole district as a new graph, with the data version it shows, read in one transaction.
+
+        Every entity comes with its needs, offers and outgoing links, in pages of :attr:`snapshot_page`
+        entities, each page one record of lists (``SNAPSHOT_PAGE``). Neo4j reads committed data, so the
+        version is read before and after the pages: if a write committed in between, the snapshot is read
+        again (``StoreBusy`` if writes kept landing through every attempt). The graph is built by the same
+        helpers of :mod:`graphsvc.graph` as :func:`~graphsvc.graph.build_graph`, in the same order as the
+        SQLite store's (nodes by id, links by source, target and kind), once the read has checked out.
         """
-        G = new_snapshot()
-        unbounded = {"id": None, "kind": None, "street": None, "limit": 2**62, "offset": 0}
-        for *values, attributes in self._read(LIST_ENTITIES, **unbounded):
-            scalars = dict(zip(ENTITY_SCALARS, values, strict=True))
-            add_entity_node(G, values[0], node_attributes(scalars, json.loads(attributes or "{}")))
-        for community, category, weight in self._read(LIST_NEEDS, id=None):
-            add_need(G, community, category, weight)
-        for partner, category, capacity in self._read(LIST_OFFERS, id=None):
-            add_offer(G, partner, category, capacity)
-        for source, target, rel_type, since, _until, weight, project in self._read(LIST_LINKS, id=None):
-            add_partnership(G, source, target, TYPE_KINDS[rel_type].value, native_value(since), weight, project)
-        return G
+        self._ensure_schema()
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            with self._errors(), self.driver.session(database=self.database) as session:
+                before, after, nodes, links = session.execute_read(self._read_snapshot)
+            if before == after:
+                nodes.sort(key=itemgetter(0))
+                links.sort(key=itemgetter(0, 1, 2))
+                G = new_snapshot()
+                add_entity_nodes(G, nodes)
+                add_partnerships(G, links)
+                return before, G
+        raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
+
+    def _read_snapshot(
+        self, tx: neo4j.ManagedTransaction
+    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership]]:
+        """The data version, every page of the snapshot's rows, and the data version again."""
+        before = int(tx.run(READ_VERSION).single(strict=True)["version"])
+        nodes: list[tuple[str, dict[str, Any]]] = []
+        links: list[Partnership] = []
+        start = ""
+        while True:
+            page = tx.run(SNAPSHOT_PAGE, {"from": start, "page": self.snapshot_page}).single(strict=True)
+            rows = page["rows"]
+            snapshot_page_rows(rows, nodes, links)
+            if len(rows) < self.snapshot_page:
+                break
+            start = page["last"] + "\0"
+        after = int(tx.run(READ_VERSION).single(strict=True)["version"])
+        return before, after, nodes, links
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:

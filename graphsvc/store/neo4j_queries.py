@@ -123,6 +123,20 @@ WHERE $id IS NULL OR e.id = $id
 RETURN e.id AS partner, c.code AS category, r.capacity AS capacity
 ORDER BY partner, category
 """
+# The snapshot reads every entity with its needs, offers and outgoing links in pages of ``$page`` entities, each
+# page one record of lists (one Bolt message, not one per row: the driver's per-record cost dominated). Pages
+# follow the unique index on ``id``: the next page starts at the smallest id after the last one, ``last + "\0"``
+# (in any lexicographic order, ``s + "\0"`` is the first string after ``s``).
+SNAPSHOT_PAGE = f"""
+MATCH (e:Entity) WHERE e.id >= $from
+WITH e ORDER BY e.id LIMIT $page
+RETURN collect([
+  e.id, e.kind, e.name, e.name_en, e.street, e.subtype, e.capacity, e.attributes_json,
+  [(e)-[r:NEEDS]->(c:Category) | [c.code, r.weight]],
+  [(e)-[r:OFFERS]->(c:Category) | [c.code, r.capacity]],
+  [(e)-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity) | [t.id, type(r), toString(r.since), r.weight, r.project]]
+]) AS rows, max(e.id) AS last
+"""
 COUNTS = f"""
 CALL () {{ MATCH (e:Entity) WITH e.kind AS kind, count(e) AS n RETURN collect([kind, n]) AS kinds }}
 CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}

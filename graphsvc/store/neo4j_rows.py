@@ -13,10 +13,19 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import neo4j
 
 from graphsvc.errors import ConfigError
-from graphsvc.model import Entity, Link
+from graphsvc.graph import Partnership, node_attributes
+from graphsvc.model import ENTITY_SCALARS, Entity, Link
 from graphsvc.store.neo4j_queries import TYPE_KINDS
 
-__all__ = ["entity_from_record", "entity_props", "link_from_record", "link_row", "native_value", "parse_neo4j_uri"]
+__all__ = [
+    "entity_from_record",
+    "entity_props",
+    "link_from_record",
+    "link_row",
+    "native_value",
+    "parse_neo4j_uri",
+    "snapshot_page_rows",
+]
 
 
 def native_value(value: Any) -> Any:
@@ -41,6 +50,35 @@ def link_from_record(record: neo4j.Record) -> Link:
         weight=weight,
         project=project,
     )
+
+
+def snapshot_page_rows(
+    rows: list[list[Any]], nodes: list[tuple[str, dict[str, Any]]], links: list[Partnership]
+) -> None:
+    """Add one page of the snapshot's rows (see ``SNAPSHOT_PAGE``) to ``nodes`` and ``links``.
+
+    A node's attributes are those of :func:`~graphsvc.graph.node_attributes`, with its needs and offers as
+    ``{category: number}`` in category order; links come as the plain values of
+    :func:`~graphsvc.graph.add_partnerships`, kinds as their codes.
+
+    >>> nodes, links = [], []
+    >>> row = ["c1", "community", "社区", None, "拱北", None, None, "{}", [["youth", 2], ["elderly_care", 1.0]], [],
+    ...        [["e1", "FUNDING", "2021-03-05", None, "p"]]]
+    >>> snapshot_page_rows([row], nodes, links)
+    >>> nodes[0][1]["needs"], links
+    ({'elderly_care': 1.0, 'youth': 2.0}, [('c1', 'e1', 'funding', '2021-03-05', None, 'p')])
+    """
+    kinds = {rel_type: kind.value for rel_type, kind in TYPE_KINDS.items()}
+    for *values, attributes, needs, offers, out in rows:
+        node = node_attributes(dict(zip(ENTITY_SCALARS, values, strict=True)), json.loads(attributes or "{}"))
+        node["needs"] = {category: float(weight) for category, weight in sorted(needs)}
+        node["offers"] = {category: float(capacity) for category, capacity in sorted(offers)}
+        source = values[0]
+        nodes.append((source, node))
+        links += [
+            (source, target, kinds[rel_type], since, weight, project)
+            for target, rel_type, since, weight, project in out
+        ]
 
 
 def entity_props(e: Entity) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from graphsvc.errors import EntityNotFound, ValidationFailed
 from graphsvc.graph import build_graph
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.store import GraphStore, open_store
-from graphsvc.vocabulary import EntityKind
+from graphsvc.vocabulary import EntityKind, LinkKind
 
 
 def test_new_store_is_empty(store: GraphStore) -> None:
@@ -152,6 +152,23 @@ def test_sample_district_round_trip(store: GraphStore, sample_district: Dataset)
     assert G.number_of_nodes() == len(sample_district.entities)
     assert nx.utils.graphs_equal(G, build_graph(sample_district))
     assert store.dataset().entities == sorted(sample_district.entities, key=lambda e: e.id)
+
+
+def test_snapshot_with_version_is_the_graph_of_the_stored_data_in_key_order(
+    store: GraphStore, sample_district: Dataset
+) -> None:
+    store.upsert(sample_district)
+    first = sample_district.links[0]
+    other_kind = next(kind for kind in LinkKind if kind != first.kind)
+    # a second link of the first pair, the other way round: the snapshot folds the two into one edge
+    store.upsert_links([Link(source=first.target, target=first.source, kind=other_kind, weight=0.25, project="p")])
+    version, G = store.snapshot_with_version()
+    assert version == store.data_version()
+    expected = build_graph(store.dataset())  # entities by id, links by (source, target, kind): the stores' order
+    assert nx.utils.graphs_equal(G, expected)
+    assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(G.edges(data=True)) == list(expected.edges(data=True))
+    assert len(G.edges[first.source, first.target]["kinds"]) == 2
 
 
 def test_progress_reports_every_row(store: GraphStore, tiny: Dataset) -> None:

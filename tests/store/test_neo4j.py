@@ -8,7 +8,7 @@ import time
 import networkx as nx
 import pytest
 
-from graphsvc.errors import StoreUnavailable
+from graphsvc.errors import StoreBusy, StoreUnavailable
 from graphsvc.graph import build_graph
 from graphsvc.model import Dataset, Entity, Link, Need
 from graphsvc.store import neo4j as neo4j_module
@@ -202,3 +202,53 @@ def test_a_load_the_server_has_no_memory_for_goes_in_smaller_batches(
     monkeypatch.setattr(neo4j_store, "_write", limited)
     neo4j_store.upsert(sample_district)  # one transaction is refused: batches, halved until they fit
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
+
+
+# -- the snapshot: pages of entities, read at one data version ------------------------------------------------------
+def test_a_snapshot_read_in_many_pages_is_the_whole_graph(neo4j_store: Neo4jStore, sample_district: Dataset) -> None:
+    neo4j_store.snapshot_page = 7  # 130 communities and their partners: dozens of pages, the last one short
+    neo4j_store.upsert(sample_district)
+    G = neo4j_store.snapshot()
+    expected = build_graph(sample_district)
+    assert nx.utils.graphs_equal(G, expected)
+    assert list(G.nodes) == sorted(expected.nodes)
+    neo4j_store.snapshot_page = len(sample_district.entities)  # exactly one full page, then an empty one
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), expected)
+
+
+def test_a_write_during_the_snapshot_makes_it_read_again(
+    neo4j_store: Neo4jStore, neo4j_server: Neo4jServer, tiny: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neo4j_store.upsert(tiny)
+    read_pages = neo4j_module.snapshot_page_rows
+    writes = [Entity(id="m1", kind="media", name="电视台")]
+
+    def write_while_reading(*args):  # type: ignore[no-untyped-def]
+        if writes:  # another client's write commits between the first read's two version reads
+            with Neo4jStore.from_uri(neo4j_server.uri, settings=neo4j_server.settings()) as other:
+                other.upsert_entities([writes.pop()])
+        read_pages(*args)
+
+    monkeypatch.setattr(neo4j_module, "snapshot_page_rows", write_while_reading)
+    version, G = neo4j_store.snapshot_with_version()
+    assert version == neo4j_store.data_version()
+    assert "m1" in G  # the graph read again, at the version it reports
+
+
+def test_a_snapshot_under_constant_writes_is_store_busy(
+    neo4j_store: Neo4jStore, neo4j_server: Neo4jServer, tiny: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neo4j_store.upsert(tiny)
+    read_pages = neo4j_module.snapshot_page_rows
+    written = []
+
+    def write_while_reading(*args):  # type: ignore[no-untyped-def]
+        with Neo4jStore.from_uri(neo4j_server.uri, settings=neo4j_server.settings()) as other:
+            other.upsert_entities([Entity(id=f"m{len(written)}", kind="media", name="电视台")])
+        written.append(1)
+        read_pages(*args)
+
+    monkeypatch.setattr(neo4j_module, "snapshot_page_rows", write_while_reading)
+    with pytest.raises(StoreBusy, match="kept changing"):
+        neo4j_store.snapshot_with_version()
+    assert len(written) == neo4j_module.SNAPSHOT_ATTEMPTS
