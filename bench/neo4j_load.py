@@ -22,12 +22,9 @@ from graphsvc.model import Dataset
 from graphsvc.sample import generate_district
 from graphsvc.store.neo4j import Neo4jStore, entity_props, link_row
 from graphsvc.store.neo4j_queries import (
-    LIST_ENTITIES,
-    LIST_LINKS,
-    LIST_NEEDS,
-    LIST_OFFERS,
     MERGE_NEEDS,
     MERGE_OFFERS,
+    SNAPSHOT_PAGE,
     merge_entities_query,
     merge_links_query,
 )
@@ -58,12 +55,14 @@ def per_row_load(store: Neo4jStore, dataset: Dataset) -> None:
 
 
 def drain(store: Neo4jStore) -> None:
-    """Run the snapshot's queries and only pull every record, doing nothing with them."""
-    params = {"id": None, "kind": None, "street": None, "limit": 2**62, "offset": 0}
+    """Run the snapshot's query, page after page, and only pull every page, doing nothing with its rows."""
     with store.driver.session(database=store.database) as session:
-        for query in (LIST_ENTITIES, LIST_LINKS, LIST_NEEDS, LIST_OFFERS):
-            for _ in session.run(query, params):
-                pass
+        start = ""
+        while True:
+            page = session.run(SNAPSHOT_PAGE, {"from": start, "page": store.snapshot_page}).single(strict=True)
+            if len(page["rows"]) < store.snapshot_page:
+                break
+            start = page["last"] + "\0"
 
 
 def main() -> None:
