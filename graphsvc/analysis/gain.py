@@ -242,6 +242,11 @@ class Among:
             if has.any():
                 self.lost[has, k] = t.base_loss(k, float(need[k]))[t.pos[partners[has], k]]
 
+    def closing(self) -> np.ndarray:
+        """Whether each partner still offers a category the community lacks (if not, its gain is 0 from now on:
+        what a community lacks only shrinks as links are applied)."""
+        return np.asarray((self.offered & (self.state.lacking() > LACKING)[None, :]).any(axis=1))
+
     def gains(self) -> np.ndarray:
         """Gain of each partner's link given the links applied so far (same values as :meth:`GainState.gains`)."""
         state = self.state
@@ -253,8 +258,7 @@ class Among:
         if state.overrides:
             lost = lost.copy()
             state._correct(self.partners, lost)
-        lacking = (self.offered & (lack > LACKING)[None, :]).any(axis=1)
-        return np.asarray(np.where(lacking, (closed - lost).sum(axis=1), 0.0))
+        return np.asarray(np.where(self.closing(), (closed - lost).sum(axis=1), 0.0))
 
 
 @dataclass

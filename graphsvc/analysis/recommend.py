@@ -128,11 +128,16 @@ class Recommender(CandidateScores):
             return picks
         fill = np.flatnonzero(valid & state.offers_lacking(nodes))
         filler_set = set(fill.tolist())
-        rest = iter([j for j in order if j not in filler_set])
-        next_rest = next(rest, None)
+        rest = [j for j in order if j not in filler_set]
+        r = 0  # the next of the rest
         among = state.among(nodes[fill])
         left = np.ones(len(fill), dtype=bool)
-        while len(picks) < k and (left.any() or next_rest is not None):
+        while len(picks) < k and (left.any() or r < len(rest)):
+            if left.any() and not (left & among.closing()).any():
+                # every gap the fillers left could close is closed: they close nothing now, like the rest
+                merged = set(rest[r:]) | set(fill[left].tolist())
+                rest, r = [j for j in order if j in merged], 0
+                left[:] = False
             best: tuple[tuple[float, float, int], int, float] | None = None
             if left.any():
                 idx = np.flatnonzero(left)
@@ -142,16 +147,16 @@ class Recommender(CandidateScores):
                 first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
                 j, value = int(cand[first]), float(primary[first])
                 best = (_key(value, float(scores[j]), j), j, value)
-            if next_rest is not None:
-                key = _key(0.0, float(scores[next_rest]), next_rest)
+            if r < len(rest):
+                key = _key(0.0, float(scores[rest[r]]), rest[r])
                 if best is None or key < best[0]:
-                    best = (key, next_rest, 0.0)
+                    best = (key, rest[r], 0.0)
             assert best is not None
             _, j, value = best
             if min_score is not None and round(value, 6) < min_score:
                 break
-            if j == next_rest:
-                next_rest = next(rest, None)
+            if r < len(rest) and j == rest[r]:
+                r += 1
             else:
                 left[int(np.searchsorted(fill, j))] = False
             picks.append(self._take(state, at(j), value, probs[j]))

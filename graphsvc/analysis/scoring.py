@@ -89,12 +89,17 @@ class CandidateScores:
         """(scores, raw signals) of rows x candidate columns (all, or positions ``js`` of :attr:`cols`); linked,
         self and blocked pairs get -inf."""
         cols = self.cols if js is None else self.cols[js]
-        X = self.engine.block(rows, cols)
+        one = len(rows) == 1  # one community: walk its paths
+        X = self.engine.row(int(rows[0]), cols)[:, None, :] if one else self.engine.block(rows, cols)
         T = np.moveaxis(X, 0, -1)
         n = len(STRUCTURAL)
         T = np.concatenate([np.log1p(T[..., :n]), T[..., n:]], axis=-1)
         s = np.round(self.model.score(T), DECIMALS)
-        linked = self.engine.A[rows][:, cols].toarray() > 0
+        if len(rows) == 1:
+            A = self.engine.A
+            linked = np.isin(cols, A.indices[A.indptr[rows[0]] : A.indptr[rows[0] + 1]])[None, :]
+        else:
+            linked = self.engine.A[rows][:, cols].toarray() > 0
         same = rows[:, None] == cols[None, :]
         s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :]] = -np.inf
         return s, X

@@ -233,6 +233,7 @@ class SignalEngine:
             self.inv_log = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0)
             self.inv = np.where(deg > 0, 1.0 / np.maximum(deg, 1), 0.0)
             isq = np.where(deg > 0, 1.0 / np.sqrt(np.maximum(deg, 1)), 0.0)
+        self.isq = isq
         D = sp.diags_array(isq)
         self.B = sp.csr_array(D @ self.A @ D)
         self.typed = any(kind == "community" for _, kind in G.nodes(data="kind"))
@@ -332,6 +333,59 @@ class SignalEngine:
         out[s + 3] = (street >= 0) & (street == self.hub_street[cols][None, :])
         out[s + 4] = self.headroom_share[cols][None, :]
         out[s:] *= mask[None, :, :]
+
+    def _neighbours(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(neighbours, owner)``: every neighbour of every node of ``nodes``, and its node's position there."""
+        ip, ix = self.A.indptr, self.A.indices
+        starts, counts = ip[nodes], ip[nodes + 1] - ip[nodes]
+        owner = np.repeat(np.arange(len(nodes)), counts)
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return ix[np.repeat(starts, counts) + offsets].astype(np.int64), owner
+
+    def row(self, query: int, cols: np.ndarray) -> np.ndarray:
+        """``block([query], cols)[:, 0, :]`` for sorted ``cols``, walking the query's paths instead of multiplying
+        sparse matrices: the cost grows with the paths from ``query``, not with the graph."""
+        cols = np.asarray(cols, dtype=np.int64)
+        out = np.zeros((len(SIGNALS), len(cols)))
+
+        def add(targets: np.ndarray, weights: np.ndarray, signal: int) -> None:
+            at = np.minimum(np.searchsorted(cols, targets), max(0, len(cols) - 1))
+            hit = cols[at] == targets if len(cols) else np.zeros(0, dtype=bool)
+            out[signal] += np.bincount(at[hit], weights=weights[hit], minlength=len(cols))
+
+        first = self._neighbours(np.array([query], dtype=np.int64))[0]
+        second, via = self._neighbours(first)
+        z = first[via]
+        add(second, np.ones(len(second)), 0)
+        add(second, self.inv_log[z], 1)
+        add(second, self.inv[z], 2)
+        out[3] = self.deg[query] * self.deg[cols]
+        isq = self.isq
+        middle, at_middle = np.unique(second, return_inverse=True)
+        weight = np.bincount(at_middle, weights=isq[z] * isq[second], minlength=len(middle))
+        third, via3 = self._neighbours(middle)
+        add(third, weight[via3], 4)
+        if self.typed:
+            self._domain_row(query, cols, out)
+        return out
+
+    def _domain_row(self, query: int, cols: np.ndarray, out: np.ndarray) -> None:
+        s = len(STRUCTURAL)
+        if not self.is_community[query]:
+            return
+        need = self.N[query]
+        share = share_array(self.O[cols], need[None, :], self.W[cols] + need[None, :])
+        gap = np.zeros(len(cols))
+        for k in range(len(self.cats)):  # category by category, in the order block() adds them
+            gap += np.minimum(self.U[query, k], share[:, k])
+        total = self.total_need[query]
+        out[s] = gap / total if total > 0 else 0.0
+        out[s + 1] = ~self.has_role[query][self.role[cols]]
+        street = self.street[query]
+        out[s + 2] = (street >= 0) & (street == self.street[cols])
+        out[s + 3] = (street >= 0) & (street == self.hub_street[cols])
+        out[s + 4] = self.headroom_share[cols]
+        out[s:] *= self.is_partner[cols][None, :]
 
     def pair_features(self, pairs: Sequence[Pair]) -> np.ndarray:
         """Raw features of ``pairs`` (rows), columns :data:`SIGNALS`; same values as :func:`reference_features`."""

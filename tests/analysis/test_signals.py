@@ -76,3 +76,20 @@ def test_generic_graph_has_no_domain_signals() -> None:
     x = SignalEngine(G).pair_features([(0, 33)])
     assert not x[0, len(SIGNALS) - 5 :].any()
     np.testing.assert_allclose(x, reference_features(G, [(0, 33)]))
+
+
+@pytest.mark.parametrize("graph", ["district", "karate", "hub"])
+def test_one_row_by_its_paths_equals_the_sparse_block(sample_district_graph: nx.Graph, graph: str) -> None:
+    if graph == "district":
+        G = sample_district_graph
+    elif graph == "karate":
+        G = nx.karate_club_graph()
+    else:  # a node linked to most others: paths through it fan out
+        G = nx.gnm_random_graph(80, 160, seed=3)
+        G.add_edges_from((0, n) for n in range(1, 70))
+    eng = SignalEngine(G)
+    rng = np.random.default_rng(5)
+    for query in rng.choice(len(eng.nodes), size=min(40, len(eng.nodes)), replace=False).tolist():
+        cols = np.sort(rng.choice(len(eng.nodes), size=len(eng.nodes) // 2, replace=False))
+        np.testing.assert_allclose(eng.row(query, cols), eng.block([query], cols)[:, 0, :], rtol=1e-12, atol=1e-14)
+    assert eng.row(0, np.zeros(0, dtype=np.int64)).shape == (len(SIGNALS), 0)
