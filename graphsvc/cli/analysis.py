@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from graphsvc.cli.app import JsonOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.cli.app import JsonOption, RankOption, StoreOption, app, console, print_json, store_from, table
 from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
@@ -227,14 +227,7 @@ def recommend_command(
     min_score: Annotated[float | None, typer.Option("--min-score", help="Only candidates scoring at least this.")] = (
         None
     ),
-    rank: Annotated[
-        str,
-        typer.Option(
-            "--rank",
-            help="gain: expected need closed (default: who would fill the gaps and is likely to join); "
-            "likelihood: who the community is likely to link to next; gap: need closed, ignoring plausibility.",
-        ),
-    ] = "gain",
+    rank: RankOption = "gain",
     explain: Annotated[
         str | None,
         typer.Option(
@@ -249,19 +242,14 @@ def recommend_command(
     from graphsvc.analysis.common import require_community
     from graphsvc.analysis.explain import explain_partner
     from graphsvc.analysis.recommend import recommend
-    from graphsvc.analysis.results import check_rank
 
-    try:
-        mode = check_rank(rank)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--rank") from None
     wanted = _kinds(kinds)
     with store_from(store) as graph_store:
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
         G = read_snapshot(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
-    options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": mode, "model": model}
+    options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "model": model}
     if explain is not None:
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
         if as_json:
@@ -270,7 +258,7 @@ def recommend_command(
         place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "not a candidate"
         score = "-" if why.score is None else f"{why.score:.3f}"
         console.print(
-            f"{explain} for {community} ({mode}): {place}, score {score}, gain {why.gain:g}, "
+            f"{explain} for {community} ({rank}): {place}, score {score}, gain {why.gain:g}, "
             f"probability {why.probability:.3f}; " + ("on the list" if why.listed else "not on the list")
         )
         for out in why.kept_out:
@@ -302,7 +290,7 @@ def recommend_command(
         )
     )
     console.print(
-        f"排序 rank: {mode}; 覆盖率 coverage {recs.coverage:.0%} -> {recs.coverage_if_linked:.0%} "
+        f"排序 rank: {rank}; 覆盖率 coverage {recs.coverage:.0%} -> {recs.coverage_if_linked:.0%} "
         f"if all join; 预期补缺 expected need closed {recs.expected_gain:.2f}"
     )
 

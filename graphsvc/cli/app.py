@@ -82,6 +82,27 @@ StoreOption = Annotated[
 DEMO_COMMUNITIES = 130
 JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object instead of tables.")]
 
+
+def _rank_mode(value: str) -> str:
+    """``--rank`` checked as it is read, by the analyses' own check (its message names the choices)."""
+    from graphsvc.analysis.results import check_rank  # here, not above: --help imports no analysis
+
+    try:
+        return check_rank(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+RankOption = Annotated[
+    str,
+    typer.Option(
+        "--rank",
+        callback=_rank_mode,
+        help="gain: expected need closed (default: who would fill the gaps and is likely to join); "
+        "likelihood: who the community is likely to link to next; gap: need closed, ignoring plausibility.",
+    ),
+]
+
 EXIT_CODES: list[tuple[type[GraphsvcError], int]] = [
     (ValidationFailed, 2),
     (ConfigError, 2),

@@ -11,15 +11,16 @@ access, and can be mailed or put on a shared drive as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from graphsvc.cli.app import StoreOption, app, console, store_from
+from graphsvc.cli.app import RankOption, StoreOption, app, console, store_from
 from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
 from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
+    from graphsvc.analysis.results import RankMode
     from graphsvc.viz import PageOptions
 
 render_app = typer.Typer(
@@ -96,23 +97,17 @@ def community(
     community_id: Annotated[str, typer.Argument(metavar="ID", help="Community id, e.g. com-00001.")],
     output: OutputOption,
     k: Annotated[int, typer.Option("--k", "-k", min=0, max=50, help="How many suggested partners to draw.")] = 5,
-    rank: Annotated[
-        str, typer.Option("--rank", help="Rank mode of the suggestions: gain (default), likelihood or gap.")
-    ] = "gain",
+    rank: RankOption = "gain",
     layout_threshold: LayoutOption = None,
     seed: SeedOption = None,
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
     from graphsvc.analysis.common import require_community
-    from graphsvc.analysis.results import check_rank
     from graphsvc.cli.analysis import kept_model
     from graphsvc.viz import render_community
 
-    try:
-        mode = check_rank(rank)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--rank") from None
+    mode = cast("RankMode", rank)  # checked by RankOption
     options = _options(layout_threshold=layout_threshold, seed=seed)
     with store_from(store) as graph_store:
         version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
