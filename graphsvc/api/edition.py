@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from graphsvc.api.single_flight import SharedResults
 from graphsvc.errors import StoreUnavailable
 from graphsvc.store.base import GraphStore
 
@@ -57,7 +58,9 @@ class Edition:
     graph: nx.Graph
     built_at: dt.datetime
     fitted: Any = None
-    _cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _results: SharedResults[Hashable, Any] = field(
+        default_factory=lambda: SharedResults[Hashable, Any](), repr=False, compare=False
+    )
 
     @property
     def etag(self) -> str:
@@ -65,12 +68,12 @@ class Edition:
         return f'"v{self.version}"'
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The value under ``key``, computing it once per edition (the graph never changes)."""
-        try:
-            value: T = self._cache[key]
-        except KeyError:
-            value = compute()
-            self._cache[key] = value
+        """The value under ``key``, computed once per edition (the graph never changes) and shared.
+
+        Requests asking for the same key at the same time wait for one computation
+        (:class:`~graphsvc.api.single_flight.SharedResults`); one that raises is not kept.
+        """
+        value: T = self._results.get_or_compute(key, compute)
         return value
 
 

@@ -3,8 +3,11 @@
 A :class:`RecommendationService` is fitted once per edition
 (:meth:`graphsvc.analysis.recommend.Recommender.fit`). Answers are cached as
 the JSON bytes sent to clients (bounded), so a repeated question costs one dict
-lookup on the event loop; a background warm-up fills the default question
-(``k=10``, no filters) for every community right after an edition is swapped in.
+lookup on the event loop; simultaneous identical questions are computed once
+(:class:`~graphsvc.api.single_flight.SharedResults`). A background warm-up fills
+the default question (``k=10``, no filters) for every community right after an
+edition is swapped in; ``/readyz`` reports how far it got (``answers_cached`` of
+``communities``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.api.edition import Edition
+from graphsvc.api.single_flight import SharedResults
 from graphsvc.fitted import stored_model
 from graphsvc.graph import communities
 from graphsvc.store.base import GraphStore
@@ -34,6 +38,13 @@ FREEZE_GC_NODES = 5_000
 
 AnswerKey = tuple[str, RecommendationOptions]
 """A question: the community, and the options of its list (equal options, equal key)."""
+DEFAULT_OPTIONS = RecommendationOptions(k=DEFAULT_K)
+"""The options of the default question (what the warm-up computes): ``k=10``, no filters, ranked by gain."""
+
+
+def default_key(community: str) -> AnswerKey:
+    """The key of ``community``'s default question: ``k=10``, no filters, ranked by gain."""
+    return (community, DEFAULT_OPTIONS)
 
 
 class RecommendationService:
@@ -42,9 +53,19 @@ class RecommendationService:
     def __init__(self, recommender: Recommender, community_ids: list[str]) -> None:
         self.recommender = recommender
         self.community_ids = community_ids
-        self._answers: dict[AnswerKey, bytes] = {}
-        self._lock = threading.Lock()  # the recommender keeps its own caches: one question at a time
-        self.warmed = threading.Event()
+        self.answers_cached = 0
+        """How many communities' default answers are cached (the warm-up's progress, and any asked for)."""
+        self._answers = SharedResults[AnswerKey, bytes](MAX_CACHED, on_keep=self._kept)
+        self._lock = threading.Lock()  # the recommender keeps its own caches: one computation at a time
+
+    def _kept(self, key: AnswerKey) -> None:
+        if key[1] == DEFAULT_OPTIONS:
+            self.answers_cached += 1
+
+    @property
+    def warm(self) -> bool:
+        """Whether every community's default answer is cached."""
+        return self.answers_cached >= len(self.community_ids)
 
     @classmethod
     def fit(
@@ -67,16 +88,18 @@ class RecommendationService:
         return self._answers.get(key)
 
     def answer(self, key: AnswerKey) -> bytes:
-        """The encoded :class:`~graphsvc.analysis.recommend.CommunityRecommendations` for ``key``."""
-        hit = self._answers.get(key)
-        if hit is not None:
-            return hit
+        """The encoded :class:`~graphsvc.analysis.recommend.CommunityRecommendations` for ``key``.
+
+        Computed once per key: a question asked while the same one is being computed waits for that answer.
+        Different questions share the recommender one at a time (its caches are not thread-safe), and only
+        for the scoring: encoding runs outside that lock.
+        """
+        return self._answers.get_or_compute(key, lambda: self._compute(key))
+
+    def _compute(self, key: AnswerKey) -> bytes:
         with self._lock:
             result = self.recommender.answer(*key)
-        data = result.model_dump_json().encode()
-        if len(self._answers) < MAX_CACHED:
-            self._answers[key] = data
-        return data
+        return result.model_dump_json().encode()
 
     def explain(self, key: AnswerKey, partner: str) -> bytes:
         """The encoded :class:`~graphsvc.analysis.results.PartnerExplanation` of ``partner`` for ``key``."""
@@ -85,13 +108,23 @@ class RecommendationService:
             result = explain(self.recommender, community, partner, options)
         return result.model_dump_json().encode()
 
-    def warm(self, is_current: Callable[[], bool] | None = None) -> None:
-        """Compute the default answer of every community (run in a background thread)."""
+    def warm_up(self, is_current: Callable[[], bool] | None = None) -> None:
+        """Compute the default answer of every community (run in a background thread).
+
+        Stops when a newer edition took over, or when the answer cache is full (then it is never ``warm``).
+        """
         for community in self.community_ids:
             if is_current is not None and not is_current():
                 return  # a newer edition took over
-            self.answer((community, RecommendationOptions(k=DEFAULT_K)))
-        self.warmed.set()
+            if len(self._answers) >= MAX_CACHED:
+                log.warning(
+                    "answer cache full (%d answers): %d of %d communities' default answers precomputed",
+                    MAX_CACHED,
+                    self.answers_cached,
+                    len(self.community_ids),
+                )
+                return
+            self.answer(default_key(community))
         log.info("recommendations warmed for %d communities", len(self.community_ids))
 
 
@@ -109,7 +142,7 @@ def warm_edition(edition: Edition, is_current: Callable[[], bool]) -> None:
     """
     service = edition.fitted
     if isinstance(service, RecommendationService):
-        service.warm(is_current=is_current)
+        service.warm_up(is_current=is_current)
     if is_current() and edition.graph.number_of_nodes() >= FREEZE_GC_NODES:
         gc.unfreeze()
         gc.collect()

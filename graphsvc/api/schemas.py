@@ -104,7 +104,11 @@ class EditionInfo(BaseModel):
     stale: bool = Field(description="the store has moved to a newer version that is not served yet (rebuilding)")
     nodes: int
     edges: int
-    recommendations_warm: bool = Field(description="every community's default recommendations are precomputed")
+    communities: int = Field(ge=0, description="communities the recommender serves")
+    answers_cached: int = Field(
+        ge=0, description="communities whose default recommendations (k=10, no filters) are cached so far"
+    )
+    recommendations_warm: bool = Field(description="every community's default recommendations are cached")
 
 
 class Readiness(BaseModel):

@@ -32,19 +32,29 @@ async def readyz(
 ) -> Readiness:
     """200 when the store answers (503 problem otherwise), with the edition in service.
 
-    Probes need no key. When reads require one, the edition's figures are shown only with a valid key.
+    ``answers_cached`` of ``communities`` says how far the warm-up of the answer cache got, and
+    ``recommendations_warm`` is true once every community's default answer is cached. Probes need no key. When
+    reads require one, the edition's figures are shown only with a valid key.
     """
     await run_in_threadpool(state.store.ping)
     edition = state.editions.loaded
     info = None
     may_read = not state.settings.read_requires_key or (sent is not None and key_matches(sent, state.settings.api_keys))
     if edition is not None and may_read:
+        service = edition.fitted
+        communities, cached = (
+            (len(service.community_ids), service.answers_cached)
+            if isinstance(service, RecommendationService)
+            else (0, 0)  # an empty district: nothing to recommend
+        )
         info = EditionInfo(
             version=edition.version,
             built_at=edition.built_at,
             stale=state.editions.stale,
             nodes=edition.graph.number_of_nodes(),
             edges=edition.graph.number_of_edges(),
-            recommendations_warm=isinstance(edition.fitted, RecommendationService) and edition.fitted.warmed.is_set(),
+            communities=communities,
+            answers_cached=cached,
+            recommendations_warm=cached >= communities,
         )
     return Readiness(status="ready", store=state.store.uri.split(":", 1)[0], edition=info, process=os.getpid())
