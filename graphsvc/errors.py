@@ -5,6 +5,7 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
     GraphsvcError
     ├── ConfigError          a setting is missing or malformed
     ├── StoreUnavailable     the store cannot be reached now
+    ├── ServiceStarting      the API process is still building its first edition of the data
     ├── NotFound             an id that does not exist
     │   └── EntityNotFound
     ├── Conflict             well formed, but at odds with what is stored
@@ -40,6 +41,10 @@ class StoreUnavailable(GraphsvcError):
 
 class StoreBusy(StoreUnavailable):
     """Another writer holds the store longer than the bounded wait; the same call may work once it has finished."""
+
+
+class ServiceStarting(GraphsvcError):
+    """The API process cannot answer yet: its first edition of the data is still being built; retry shortly."""
 
 
 class NotFound(GraphsvcError):

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         "served after at most this long plus one snapshot rebuild)",
     )
 
+    startup_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description="how long a read that arrives while the API is starting waits for the first edition of the "
+        "data before it is answered 503 (the service is starting) with Retry-After",
+    )
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

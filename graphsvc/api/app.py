@@ -17,7 +17,6 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
-from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.edition import EditionHolder
@@ -26,7 +25,6 @@ from graphsvc.api.problems import install_problem_handlers, problem_responses, u
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
 from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
-from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
 
@@ -79,10 +77,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        try:
-            await run_in_threadpool(state.editions.rebuild)
-        except StoreUnavailable as error:  # start anyway: /readyz reports, reads answer 503 until it is back
-            log.warning("store not reachable at start-up: %s", error)
+        # The watcher builds the first edition in the background: the server answers at once (/healthz; /readyz
+        # 503 until the edition is in service; reads wait for it up to startup_wait_seconds). A store that is
+        # down at start is tried again every freshness_ms, and reads answer 503 until it is back.
         state.editions.start_watching()
         yield
         state.editions.stop_watching(timeout=5)

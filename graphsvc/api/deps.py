@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
-from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.edition import Edition, EditionHolder
 from graphsvc.api.versioning import mark_version
@@ -46,13 +45,14 @@ def get_settings(state: StateDep) -> Settings:
 
 
 async def get_edition(state: StateDep, request: Request) -> Edition:
-    """The edition in service, never waiting for a rebuild; only the first build (nothing to serve yet) is awaited.
+    """The edition in service, never waiting for a rebuild; while the first one is being built (the service is
+    starting), waits for it up to ``startup_wait_seconds``, then 503 ``ServiceStarting``.
 
     The answer is marked with the edition's data version (``ETag``); a matching ``If-None-Match`` is a 304.
     """
     edition = state.editions.loaded
     if edition is None:
-        edition = await run_in_threadpool(state.editions.current)
+        edition = await state.editions.first(state.settings.startup_wait_seconds)
     mark_version(request, edition.version)
     return edition
 

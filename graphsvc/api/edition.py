@@ -7,8 +7,11 @@ with whatever is fitted on it (the recommender) and a cache of analysis results
 an edition is what this process publishes from it. :class:`EditionHolder` keeps
 the current one:
 
-* readers take the current reference and never wait for a rebuild (only the
-  very first build, when there is nothing to serve yet, is waited for);
+* readers take the current reference and never wait for a rebuild; only before
+  the first edition is in service does a reader wait for it, for a bounded time
+  (:meth:`EditionHolder.first`), and then get :class:`~graphsvc.errors.ServiceStarting`;
+* the first edition is built by the watcher thread as soon as it starts, so the
+  API answers (``/healthz``, ``/readyz``) while it is being built;
 * a watcher thread reads the store's data version at most every
   ``freshness_ms`` (and at once after a write through this process); when it
   moved (a write by this process, another worker or a CLI load), the watcher
@@ -26,9 +29,11 @@ data version is what they share.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,7 +41,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graphsvc.api.single_flight import SharedResults
-from graphsvc.errors import StoreUnavailable
+from graphsvc.errors import ServiceStarting, StoreUnavailable
 from graphsvc.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +53,9 @@ Warm = Callable[["Edition", Callable[[], bool]], None]
 """Fills an edition's caches in a background thread once it is in service; stops when told it is superseded."""
 
 DEFAULT_FRESHNESS_MS = 500
+FIRST_POLL_S = 0.05
+"""How often a reader waiting for the first edition looks again (it holds no thread while it waits)."""
+STARTING = "the service is starting: the first edition of the data is being built"
 
 
 @dataclass
@@ -100,6 +108,9 @@ class EditionHolder:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self.last_error: str | None = None
+        self._attempts_started = 0  # rebuilds begun (they run one at a time, so they end in this order)
+        self._attempts_ended = 0
+        self._failure: BaseException | None = None  # why the last rebuild that ended failed, if it did
 
     @property
     def loaded(self) -> Edition | None:
@@ -117,30 +128,55 @@ class EditionHolder:
         edition = self._current
         return edition if edition is not None else self.rebuild()
 
+    async def first(self, timeout: float) -> Edition:
+        """The edition in service, waiting up to ``timeout`` seconds while the first one is being built.
+
+        Asks the watcher to try at once. ``ServiceStarting`` when none is in service by then;
+        ``StoreUnavailable`` at once when a build begun after this call failed because the store is down.
+        Waits on the event loop without holding a thread (a start-up crowd does not fill the thread pool).
+        """
+        edition = self._current
+        if edition is not None:
+            return edition
+        begun_before = self._attempts_started
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        while True:
+            edition = self._current
+            if edition is not None:
+                return edition
+            failure = self._failure
+            if self._attempts_ended > begun_before and failure is not None:
+                if isinstance(failure, StoreUnavailable):
+                    raise StoreUnavailable(str(failure))
+                raise ServiceStarting(f"{STARTING}; the last attempt failed (see the server log) and is retried")
+            if time.monotonic() >= deadline:
+                raise ServiceStarting(STARTING)
+            await asyncio.sleep(FIRST_POLL_S)
+
     def rebuild(self) -> Edition:
         """Build an edition of the store as it is now and put it in service (unless it shows that version)."""
         with self._rebuild_lock:
+            self._attempts_started += 1
             try:
-                version = self._store.data_version()
-                self._store_version = version
-                current = self._current
-                if current is not None and current.version == version:
-                    return current
-                version, graph = self._store.snapshot_with_version()
-            except StoreUnavailable as error:
-                self.last_error = str(error)
+                edition = self._build()
+            except BaseException as error:
+                self._failure = error
                 raise
-            fitted = self._fit(graph, version) if self._fit is not None else None
-            edition = Edition(version=version, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
+            else:
+                self._failure = None
+            finally:
+                self._attempts_ended += 1
+            if edition is self._current:
+                return edition
             with self._changed:
                 self._current = edition  # the atomic swap readers see
                 self._changed.notify_all()
-            self.last_error = None
             log.info(
                 "edition of version %d built: %d nodes, %d edges",
-                version,
-                graph.number_of_nodes(),
-                graph.number_of_edges(),
+                edition.version,
+                edition.graph.number_of_nodes(),
+                edition.graph.number_of_edges(),
             )
         if self._warm is not None:
             warm = self._warm
@@ -148,6 +184,22 @@ class EditionHolder:
                 target=warm, args=(edition, lambda: self._current is edition), name="graphsvc-warm", daemon=True
             ).start()
         return edition
+
+    def _build(self) -> Edition:
+        """The edition in service if it shows the store's version, else a new one (not yet in service)."""
+        try:
+            version = self._store.data_version()
+            self._store_version = version
+            current = self._current
+            if current is not None and current.version == version:
+                return current
+            version, graph = self._store.snapshot_with_version()
+        except StoreUnavailable as error:
+            self.last_error = str(error)
+            raise
+        fitted = self._fit(graph, version) if self._fit is not None else None
+        self.last_error = None
+        return Edition(version=version, graph=graph, built_at=dt.datetime.now(dt.UTC), fitted=fitted)
 
     def check(self) -> None:
         """Read the store's version and rebuild if it moved; the old edition stays if the store is down."""
@@ -158,7 +210,7 @@ class EditionHolder:
 
     # -- the watcher ----------------------------------------------------------
     def start_watching(self) -> None:
-        """Start the background thread that follows the store's data version."""
+        """Start the background thread that builds the first edition at once, then follows the store's version."""
         if self._watcher is not None and self._watcher.is_alive():
             return
         self._stop.clear()
@@ -167,10 +219,7 @@ class EditionHolder:
 
     def _watch(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.freshness_ms / 1000)
             self._wake.clear()
-            if self._stop.is_set():
-                break
             try:
                 self.check()
             except Exception as error:  # the watcher outlives any one failed rebuild, whatever its cause
@@ -178,6 +227,7 @@ class EditionHolder:
                     break  # the store was closed under a rebuild at shutdown
                 self.last_error = str(error)
                 log.exception("edition not refreshed: the rebuild failed")
+            self._wake.wait(self.freshness_ms / 1000)
 
     def after_write(self) -> None:
         """Called after a write through this process: the watcher checks now (the caller does not wait)."""

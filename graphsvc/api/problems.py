@@ -25,6 +25,7 @@ from graphsvc.errors import (
     GraphsvcError,
     InputTooLarge,
     NotFound,
+    ServiceStarting,
     StoreUnavailable,
     ValidationFailed,
 )
@@ -81,6 +82,7 @@ ERROR_STATUS: list[tuple[type[GraphsvcError], int, str, str]] = [
     (NotFound, 404, "not-found", "Not found"),
     (Conflict, 409, "conflict", "Conflict"),
     (StoreUnavailable, 503, "store-unavailable", "Store unavailable"),
+    (ServiceStarting, 503, "starting", "Service starting"),
     (ConfigError, 500, "config-error", "Server misconfigured"),
     (GraphsvcError, 500, "internal", "Internal error"),
 ]
@@ -146,7 +148,10 @@ def problem_response(
 def _graphsvc_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GraphsvcError)
     status, slug, title = next((s, sl, t) for kind, s, sl, t in ERROR_STATUS if isinstance(exc, kind))
-    if status >= 500:
+    if isinstance(exc, ServiceStarting):
+        log.info("%s: %s", request.url.path, exc)  # expected while the process starts, not an error
+        detail = str(exc)
+    elif status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
         detail = "the server is misconfigured; see its log" if status == 500 else str(exc)
     else:
@@ -217,7 +222,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflicts with what is stored (e.g. nothing loaded yet)",
         413: "The request body is over the configured limit",
         422: "Invalid parameters or input (every problem listed)",
-        503: "The store cannot be reached; retry later",
+        503: "The store cannot be reached, or the service is starting (its first edition of the data is being "
+        "built); retry after `Retry-After` seconds",
     }
     return {s: {"model": ProblemDetails, "description": descriptions.get(s, "Problem")} for s in statuses}
 

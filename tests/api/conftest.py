@@ -69,6 +69,12 @@ def settle(client: TestClient, timeout: float = 30) -> int:
     return version
 
 
+def in_service(client: TestClient, timeout: float = 30) -> None:
+    """Wait until the app has its first edition in service (it is built in the background from start-up)."""
+    state = client.app.state.graphsvc  # type: ignore[attr-defined]
+    assert state.editions.wait_for(0, timeout), f"no edition in service after {timeout} s: {state.editions.last_error}"
+
+
 @pytest.fixture
 def make_client(tiny_store: GraphStore) -> Iterator[ClientFactory]:
     """Build a client for an app over the tiny store with the given settings overrides."""
@@ -76,8 +82,9 @@ def make_client(tiny_store: GraphStore) -> Iterator[ClientFactory]:
 
     def make(store: GraphStore | None = None, **overrides: Any) -> TestClient:
         client = TestClient(create_app(api_settings(**overrides), store=store or tiny_store))
-        client.__enter__()  # runs the lifespan (builds the first edition)
+        client.__enter__()  # runs the lifespan (starts building the first edition)
         clients.append(client)
+        in_service(client)  # tests read /readyz's figures at once (reads would wait for the edition by themselves)
         return client
 
     yield make

@@ -23,7 +23,7 @@ from graphsvc.api.edition import EditionHolder
 from graphsvc.errors import StoreUnavailable
 from graphsvc.model import Dataset
 from graphsvc.store import GraphStore, SQLiteStore
-from tests.api.conftest import AUTH, api_settings
+from tests.api.conftest import AUTH, api_settings, in_service
 from tests.neo4j_fixtures import NEO4J_PARAM, Neo4jServer
 
 PROBLEM = "application/problem+json"
@@ -79,6 +79,7 @@ def outage(request: pytest.FixtureRequest, tmp_path: Path, tiny: Dataset) -> Ite
 
 def test_store_down_then_back_under_a_running_app(outage: Outage) -> None:
     with TestClient(create_app(api_settings(), store=outage.store)) as client:
+        in_service(client)  # the edition kept through the outage
         assert client.get("/stats").status_code == 200
         outage.stop()
         for path in ("/stats", "/readyz", "/communities", "/communities/c1", "/entities/e1"):
@@ -106,8 +107,8 @@ def test_app_starts_while_the_store_is_down(outage: Outage) -> None:
         assert client.get("/readyz").status_code == 503
         assert client.get("/communities/c1/gaps").status_code == 503  # no edition yet
         outage.start()
+        assert client.get("/communities/c1/gaps").status_code == 200  # the read waits for the first edition
         assert client.get("/readyz").status_code == 200
-        assert client.get("/communities/c1/gaps").status_code == 200
 
 
 # -- the edition holder --------------------------------------------------------

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
-from graphsvc.api.problems import problem_responses
+from graphsvc.api.edition import STARTING
+from graphsvc.api.problems import ProblemDetails
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.schemas import EditionInfo, Health, Readiness
+from graphsvc.errors import ServiceStarting
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +24,16 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", summary="The store is reachable", responses=problem_responses(503))
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ProblemDetails,
+        "description": "Not ready, with `Retry-After`: the service is starting (type `.../starting`: the first "
+        "edition of the data is being built) or the store cannot be reached (type `.../store-unavailable`)",
+    }
+}
+
+
+@router.get("/readyz", summary="Ready: the store answers and an edition of its data is in service", responses=NOT_READY)
 async def readyz(
     state: StateDep,
     sent: Annotated[
@@ -30,17 +41,20 @@ async def readyz(
         Header(alias=API_KEY_HEADER, description="optional; when reads require a key, figures are shown only with one"),
     ] = None,
 ) -> Readiness:
-    """200 when the store answers (503 problem otherwise), with the edition in service.
+    """200 when the store answers and an edition of its data is in service with its recommender fitted, so every
+    read is answered without building a snapshot or fitting; 503 problem+json otherwise (starting, or store down).
 
-    ``answers_cached`` of ``communities`` says how far the warm-up of the answer cache got, and
-    ``recommendations_warm`` is true once every community's default answer is cached. Probes need no key. When
-    reads require one, the edition's figures are shown only with a valid key.
+    Warming the answer cache does not hold readiness back: ``answers_cached`` of ``communities`` says how far it
+    got, and ``recommendations_warm`` is true once every community's default answer is cached. Probes need no
+    key. When reads require one, the edition's figures are shown only with a valid key.
     """
     await run_in_threadpool(state.store.ping)
     edition = state.editions.loaded
+    if edition is None:
+        raise ServiceStarting(STARTING)
     info = None
     may_read = not state.settings.read_requires_key or (sent is not None and key_matches(sent, state.settings.api_keys))
-    if edition is not None and may_read:
+    if may_read:
         service = edition.fitted
         communities, cached = (
             (len(service.community_ids), service.answers_cached)
