@@ -146,10 +146,8 @@ class CandidatePools:
         A = eng.A
         small = eng.deg <= REACH_DEGREE
         first = A.indices[A.indptr[query] : A.indptr[query + 1]]
-        first = first[small[first]]
-        second = np.unique(A[first].indices) if len(first) else first
-        second = second[small[second]]
-        third = A[second].indices if len(second) else second
+        second = np.unique(eng.neighbours(first[small[first]])[0])
+        third = eng.neighbours(second[small[second]])[0]
         parts = [second, third, self.background]
         for s in {eng.street[query], -1 if street is None else street}:
             if s >= 0:

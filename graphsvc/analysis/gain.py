@@ -161,8 +161,10 @@ class GainState:
         """Losses of partners sharing a community whose shares earlier links have changed."""
         t = self.t
         eng = t.engine
-        row = np.full(len(eng.nodes), -1, dtype=np.int64)
-        row[partners] = np.arange(len(partners))
+        if not len(partners):
+            return
+        order = np.argsort(partners, kind="stable")
+        ranked = partners[order]
         by_cat: dict[int, list[tuple[int, float]]] = {}
         for (a, k), now in self.overrides.items():
             if self.need[k] > 0:
@@ -174,8 +176,10 @@ class GainState:
             if not len(edges):
                 continue
             shared = np.concatenate([np.full(len(e), v) for e, v in parts])
-            rows = row[t.offering[k][t.edge_partner[k][edges]]]
-            keep = rows >= 0
+            owners = t.offering[k][t.edge_partner[k][edges]]
+            at = np.minimum(np.searchsorted(ranked, owners), len(ranked) - 1)
+            keep = ranked[at] == owners
+            rows = order[at]
             if not keep.any():
                 continue
             edges, shared, rows = edges[keep], shared[keep], rows[keep]

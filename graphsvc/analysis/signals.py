@@ -334,7 +334,7 @@ class SignalEngine:
         out[s + 4] = self.headroom_share[cols][None, :]
         out[s:] *= mask[None, :, :]
 
-    def _neighbours(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def neighbours(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(neighbours, owner)``: every neighbour of every node of ``nodes``, and its node's position there."""
         ip, ix = self.A.indptr, self.A.indices
         starts, counts = ip[nodes], ip[nodes + 1] - ip[nodes]
@@ -353,8 +353,8 @@ class SignalEngine:
             hit = cols[at] == targets if len(cols) else np.zeros(0, dtype=bool)
             out[signal] += np.bincount(at[hit], weights=weights[hit], minlength=len(cols))
 
-        first = self._neighbours(np.array([query], dtype=np.int64))[0]
-        second, via = self._neighbours(first)
+        first = self.neighbours(np.array([query], dtype=np.int64))[0]
+        second, via = self.neighbours(first)
         z = first[via]
         add(second, np.ones(len(second)), 0)
         add(second, self.inv_log[z], 1)
@@ -363,7 +363,7 @@ class SignalEngine:
         isq = self.isq
         middle, at_middle = np.unique(second, return_inverse=True)
         weight = np.bincount(at_middle, weights=isq[z] * isq[second], minlength=len(middle))
-        third, via3 = self._neighbours(middle)
+        third, via3 = self.neighbours(middle)
         add(third, weight[via3], 4)
         if self.typed:
             self._domain_row(query, cols, out)
