@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 10
 MAX_K = 100
-MAX_CACHED = 20_000
+MAX_OTHER_ANSWERS = 20_000
+"""Answers kept beyond one per community: a default answer is about 5 KB (10 partners with their reasons), so
+the cache holds at most ``(communities + 20,000) x ~5 KB``, about 0.6 GB at 100,000 communities."""
 FREEZE_GC_NODES = 5_000
 """Editions at least this large are frozen out of the cyclic GC once warm (small ones do not stall it)."""
 
@@ -55,7 +57,9 @@ class RecommendationService:
         self.community_ids = community_ids
         self.answers_cached = 0
         """How many communities' default answers are cached (the warm-up's progress, and any asked for)."""
-        self._answers = SharedResults[AnswerKey, bytes](MAX_CACHED, on_keep=self._kept)
+        self.max_answers = len(community_ids) + MAX_OTHER_ANSWERS
+        """Room for every community's default answer, and as many other questions' answers besides."""
+        self._answers = SharedResults[AnswerKey, bytes](self.max_answers, on_keep=self._kept)
         self._lock = threading.Lock()  # the recommender keeps its own caches: one computation at a time
 
     def _kept(self, key: AnswerKey) -> None:
@@ -116,10 +120,10 @@ class RecommendationService:
         for community in self.community_ids:
             if is_current is not None and not is_current():
                 return  # a newer edition took over
-            if len(self._answers) >= MAX_CACHED:
+            if len(self._answers) >= self.max_answers:
                 log.warning(
                     "answer cache full (%d answers): %d of %d communities' default answers precomputed",
-                    MAX_CACHED,
+                    self.max_answers,
                     self.answers_cached,
                     len(self.community_ids),
                 )

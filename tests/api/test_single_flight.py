@@ -191,3 +191,21 @@ def test_the_warm_up_counts_each_community_once_even_beside_requests(tiny: Datas
     service.answer(("c1", RecommendationOptions(k=3)))  # not the default question: not counted
     service.warm_up()
     assert (service.answers_cached, len(service.community_ids), service.warm) == (2, 2, True)
+
+
+def test_a_full_answer_cache_stops_the_warm_up_and_is_never_called_warm(
+    tiny: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphsvc.api import recommendations
+
+    monkeypatch.setattr(recommendations, "MAX_OTHER_ANSWERS", 1)
+    with SQLiteStore(tmp_path / "t.db") as store:
+        store.upsert(tiny)
+        service = RecommendationService.fit(store.snapshot())
+    assert service is not None and service.max_answers == 3  # two communities' defaults and one more
+    service.answer(("c1", RecommendationOptions(k=3)))
+    service.answer(("c2", RecommendationOptions(k=3)))
+    service.warm_up()  # keeps c1's default answer, then finds the cache full
+    assert (service.answers_cached, service.warm) == (1, False)
+    assert service.answer(("c2", RecommendationOptions(k=10)))  # still answered, just not kept
+    assert service.answers_cached == 1
