@@ -149,10 +149,16 @@ class EditionHolder:
             if self._attempts_ended > begun_before and failure is not None:
                 if isinstance(failure, StoreUnavailable):
                     raise StoreUnavailable(str(failure))
-                raise ServiceStarting(f"{STARTING}; the last attempt failed (see the server log) and is retried")
+                raise self.starting()
             if time.monotonic() >= deadline:
-                raise ServiceStarting(STARTING)
+                raise self.starting()
             await asyncio.sleep(FIRST_POLL_S)
+
+    def starting(self) -> ServiceStarting:
+        """What to answer while no edition is in service yet, saying so if the last attempt failed."""
+        if self._failure is not None and not isinstance(self._failure, StoreUnavailable):
+            return ServiceStarting(f"{STARTING}; the last attempt failed (see the server log) and is retried")
+        return ServiceStarting(STARTING)
 
     def rebuild(self) -> Edition:
         """Build an edition of the store as it is now and put it in service (unless it shows that version)."""

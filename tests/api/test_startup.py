@@ -126,6 +126,19 @@ def test_a_first_build_that_keeps_failing_is_a_503_not_a_500(tmp_path: Path, tin
         finally:
             holder.stop_watching(timeout=10)
 
+        app = create_app(api_settings(startup_wait_seconds=60), store=store)
+        app.state.graphsvc.editions = holder  # the holder whose fit always fails
+        holder.start_watching()
+        try:
+            with TestClient(app) as client:
+                for path in ("/readyz", "/communities/c1/gaps"):
+                    response = client.get(path)
+                    assert response.status_code == 503, path
+                    assert response.headers["retry-after"]
+                    assert "the last attempt failed" in response.json()["detail"], path
+        finally:
+            holder.stop_watching(timeout=10)
+
 
 def test_a_holder_without_a_watcher_says_starting_after_the_wait(tmp_path: Path, tiny: Dataset) -> None:
     with SQLiteStore(tmp_path / "g.db") as store:

@@ -9,11 +9,9 @@ from fastapi import APIRouter, Header
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
-from graphsvc.api.edition import STARTING
 from graphsvc.api.problems import ProblemDetails
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.schemas import EditionInfo, Health, Readiness
-from graphsvc.errors import ServiceStarting
 
 router = APIRouter(tags=["health"])
 
@@ -51,7 +49,7 @@ async def readyz(
     await run_in_threadpool(state.store.ping)
     edition = state.editions.loaded
     if edition is None:
-        raise ServiceStarting(STARTING)
+        raise state.editions.starting()
     info = None
     may_read = not state.settings.read_requires_key or (sent is not None and key_matches(sent, state.settings.api_keys))
     if may_read:
