@@ -48,8 +48,8 @@ class Bar:
             self._rich.update(self._task, completed=done, total=total)
 
     def stage(self, description: str) -> Bar:
-        """The next stage of the same command, on a new line below the finished ones; returns the bar (a
-        :data:`graphsvc.progress.Stages` hook)."""
+        """The next stage of the same command, on a new line below the finished ones; returns the bar, the
+        stage's ``(done, total)`` hook (so ``bar.stage`` is a :data:`graphsvc.progress.Stages` hook)."""
         if self._rich is not None:
             self._task = self._rich.add_task(description, total=None)
         return self
