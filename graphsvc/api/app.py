@@ -8,7 +8,6 @@ analysis edition (:mod:`graphsvc.api.edition`), and answers every error as
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,8 +26,6 @@ from graphsvc.api.routes import communities, docs, entities, health, imports, pa
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
-
-log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Graph analysis of resource linkage in community governance: which community lacks what,
