@@ -65,6 +65,7 @@ from graphsvc.analysis.results import (
 )
 from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 from graphsvc.errors import EntityNotFound
+from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
 
 
@@ -281,20 +282,27 @@ class Recommender(CandidateScores):
         return self.answer_all(RecommendationOptions(**options), communities=communities)
 
     def answer_all(
-        self, options: RecommendationOptions, *, communities: Iterable[Hashable] | None = None
+        self,
+        options: RecommendationOptions,
+        *,
+        communities: Iterable[Hashable] | None = None,
+        progress: Progress | None = None,
     ) -> dict[Hashable, CommunityRecommendations]:
-        """:meth:`recommend_all` with its options built once."""
+        """:meth:`recommend_all` with its options built once; ``progress`` (a :data:`graphsvc.progress.Progress`
+        hook) counts communities."""
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
         keep = self._filter_mask(options)
         rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
         out: dict[Hashable, CommunityRecommendations] = {}
+        steps = Steps(progress, total=len(rows))
         if self.pools is not None:  # a large district: each community against its candidates
             for qi in rows.tolist():
                 js, row = self._score_row(qi, street=options.street)
                 query = self.engine.nodes[qi]
                 out[query] = self._answer(query, row, keep, options, js)
+                steps.advance()
             return out
         step = max(1, 400_000 // max(1, len(self.cols)))
         for start in range(0, len(rows), step):
@@ -304,6 +312,7 @@ class Recommender(CandidateScores):
                 query = self.engine.nodes[qi]
                 row = np.vstack([scores[r], raw[:, r, :]])
                 out[query] = self._answer(query, row, keep, options)
+                steps.advance()
         return out
 
     def explain(

@@ -192,24 +192,51 @@ def kept_model(
 def fit(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Fit again even if a model of this data is kept.")] = False,
+    lists: Annotated[
+        bool,
+        typer.Option(
+            "--lists/--no-lists",
+            help="Also keep every community's default list (recommend with no options then reads it at once).",
+        ),
+    ] = True,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fit the recommender on the store's data and keep it in the store; recommend and the API reuse it until
-    the data changes (any load, import or delete)."""
+    """Fit the recommender on the store's data and keep it in the store, with every community's default list;
+    recommend and the API reuse them until the data changes (any load, import or delete)."""
     import time
+
+    from graphsvc.answers import kept_count
+    from graphsvc.cli.recommendations import keep_default_lists
+    from graphsvc.fitted import load_model
 
     with store_from(store) as graph_store:
         started = time.perf_counter()
-        model, reused = kept_model(graph_store, None, version=None, seed=seed, quiet=as_json, refit=force)
+        model = None if force else load_model(graph_store, seed=seed)
+        kept = kept_count(graph_store, seed=seed) if lists and not force else None
+        reused = model is not None
+        if model is None or (lists and kept is None):
+            with progress_bar("Reading the district from the store", quiet=as_json) as bar:
+                bar(0, 1)
+                version, G = graph_store.snapshot_with_version()
+                bar(1, 1)
+            model, reused = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json, refit=force)
+            if lists:
+                kept = keep_default_lists(graph_store, G, version, model, seed=seed, quiet=as_json)
         version = graph_store.data_version()
     seconds = round(time.perf_counter() - started, 3)
-    result = {"data_version": version, "reused": reused, "seconds": seconds, "model": model.describe()}
+    result = {
+        "data_version": version,
+        "reused": reused,
+        "seconds": seconds,
+        "lists_kept": kept or 0,
+        "model": model.describe(),
+    }
     if as_json:
         print_json(result)
         return
-    verb = "Reused the kept model" if reused else f"Fitted and kept the model in {seconds:.1f} s"
-    console.print(f"{verb} (data version {version}): {model.name}")
+    verb = "Reused the kept model" if reused else "Fitted and kept the model"
+    console.print(f"{verb} (data version {version}): {model.name}; {kept or 0} default lists kept; {seconds:.1f} s")
     weights = model.describe().get("weights") or {}
     assert isinstance(weights, dict)
     console.print(table("权重 Weights", ["信号 signal", "权重 weight"], [[name, w] for name, w in weights.items()]))
@@ -239,13 +266,21 @@ def recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Top-k partners for a community, each with its reasons (zh/en); --explain PARTNER says why (not) one."""
-    from graphsvc.analysis.common import require_community
-    from graphsvc.analysis.explain import explain_partner
-    from graphsvc.analysis.recommend import recommend
+    from graphsvc.answers import DEFAULT_K, kept_answer
+    from graphsvc.cli.recommendations import print_kept, print_recommendations
 
     wanted = _kinds(kinds)
+    default = (k, wanted, street, min_score, rank, explain) == (DEFAULT_K, None, None, None, "gain", None)
     with store_from(store) as graph_store:
-        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
+        kept = kept_answer(graph_store, community, seed=seed) if default else None
+        if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
+            print_kept(graph_store, kept, as_json=as_json)
+            return
+        from graphsvc.analysis.common import require_community
+        from graphsvc.analysis.explain import explain_partner
+        from graphsvc.analysis.recommend import recommend
+
+        version = graph_store.data_version()
         G = read_snapshot(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
@@ -268,30 +303,8 @@ def recommend_command(
             console.print(table("Terms of its score", ["term", "contribution", "reason"], terms))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
-    if as_json:
-        print_json(recs.model_dump(mode="json"))
-        return
-    rows: list[list[object]] = [
-        [
-            i + 1,
-            _named(G, r.partner),
-            _kind(G, r.partner),
-            r.score,
-            r.gain,
-            [f"{x.text_zh} / {x.text_en} ({x.contribution:+.2f})" for x in r.reasons],
-        ]
-        for i, r in enumerate(recs.recommendations)
-    ]
-    console.print(
-        table(
-            f"建议的合作方 Partners for {_named(G, community)}",
-            ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"],
-            rows,
-        )
-    )
-    console.print(
-        f"排序 rank: {rank}; 覆盖率 coverage {recs.coverage:.0%} -> {recs.coverage_if_linked:.0%} "
-        f"if all join; 预期补缺 expected need closed {recs.expected_gain:.2f}"
+    print_recommendations(
+        recs.model_dump(mode="json"), name=lambda n: _named(G, n), kind=lambda n: _kind(G, n), as_json=as_json
     )
 
 
