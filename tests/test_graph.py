@@ -1,12 +1,13 @@
-"""The snapshot graph's folding of links into edges, in bulk as one at a time."""
+"""The snapshot graph's folding of links into edges, in bulk as one at a time; the collector paused while building."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import networkx as nx
 
-from graphsvc.graph import add_partnership, add_partnerships, build_graph, new_snapshot
+from graphsvc.graph import add_partnership, add_partnerships, build_graph, building, new_snapshot
 from graphsvc.model import Dataset, Entity, Link
 
 
@@ -58,3 +59,23 @@ def test_build_graph_folds_as_links_given_one_at_a_time() -> None:
     bulk = build_graph(Dataset(entities=entities, links=links))
     assert nx.utils.graphs_equal(bulk, one_at_a_time)
     assert bulk.edges["c1", "e1"]["weight"] == 3.0
+
+
+def test_building_pauses_the_collector_until_the_last_block_ends() -> None:
+    assert gc.isenabled()
+    with building():
+        assert not gc.isenabled()
+        with building():  # nested (or another thread's snapshot at the same time)
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_building_leaves_a_collector_that_was_off_off() -> None:
+    gc.disable()
+    try:
+        with building():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

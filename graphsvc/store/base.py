@@ -25,7 +25,7 @@ from typing import TypeVar
 import networkx as nx
 
 from graphsvc.errors import Problem, StoreBusy
-from graphsvc.graph import build_graph
+from graphsvc.graph import build_graph, building
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
 
@@ -179,7 +179,8 @@ class GraphStore(ABC):
 
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :mod:`graphsvc.graph`)."""
-        return build_graph(self.dataset())
+        with building():
+            return build_graph(self.dataset())
 
     def snapshot_with_version(self) -> tuple[int, nx.Graph]:
         """The snapshot with the data version it shows: never part of a write (never a mix of two versions).

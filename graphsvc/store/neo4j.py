@@ -38,7 +38,7 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
-from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
+from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, building, new_snapshot
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
@@ -443,15 +443,16 @@ class Neo4jStore(GraphStore):
         """
         self._ensure_schema()
         for _ in range(SNAPSHOT_ATTEMPTS):
-            with self._errors(), self.driver.session(database=self.database) as session:
-                before, after, nodes, links = session.execute_read(self._read_snapshot)
-            if before == after:
-                nodes.sort(key=itemgetter(0))
-                links.sort(key=itemgetter(0, 1, 2))
-                G = new_snapshot()
-                add_entity_nodes(G, nodes)
-                add_partnerships(G, links)
-                return before, G
+            with building():
+                with self._errors(), self.driver.session(database=self.database) as session:
+                    before, after, nodes, links = session.execute_read(self._read_snapshot)
+                if before == after:
+                    nodes.sort(key=itemgetter(0))
+                    links.sort(key=itemgetter(0, 1, 2))
+                    G = new_snapshot()
+                    add_entity_nodes(G, nodes)
+                    add_partnerships(G, links)
+                    return before, G
         raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
 
     def _read_snapshot(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import networkx as nx
 import pytest
@@ -164,6 +165,7 @@ def test_snapshot_with_version_is_the_graph_of_the_stored_data_in_key_order(
     store.upsert_links([Link(source=first.target, target=first.source, kind=other_kind, weight=0.25, project="p")])
     version, G = store.snapshot_with_version()
     assert version == store.data_version()
+    assert gc.isenabled()  # paused only while the snapshot was built
     expected = build_graph(store.dataset())  # entities by id, links by (source, target, kind): the stores' order
     assert nx.utils.graphs_equal(G, expected)
     assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
