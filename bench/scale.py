@@ -6,17 +6,20 @@ a new process exactly as a user would, over a fresh SQLite store:
     load              graphsvc load DIR --json
     snapshot          the store's snapshot graph (what every analysis command starts with)
     recommend_cold    graphsvc recommend com-00001 -k 10 --json   (no model kept yet: fits and keeps it)
-    fit               graphsvc fit --force --json                  (the explicit fit)
-    recommend_warm    graphsvc recommend com-00001 -k 10 --json   (the model kept in the store)
-    recommend_all     recommendations for every community, k=10 (research API: recommend_all, kept model)
+    fit               graphsvc fit --force --json                  (the explicit fit, and every default list kept)
+    recommend_warm    graphsvc recommend com-00001 -k 10 --json   (the kept default list: read, not computed)
+    recommend_all     recommendations for every community, k=10, computed (research API: recommend_all, kept model)
     gaps              graphsvc gaps --json
     plan              graphsvc plan --json
     evaluate          graphsvc evaluate --json
     render_overview   graphsvc render overview -o overview.html
 
 Each step's wall seconds, CPU seconds (user + system) and peak RSS come from GNU time. Then the API:
-``graphsvc serve`` on the same store (its model kept), the seconds until ``/healthz`` answers and until
-``/readyz`` reports the recommendations warm, and the server's peak RSS (VmHWM) once warm. ``--help`` is timed
+``graphsvc serve`` on the same store (its model and default lists kept), the seconds until ``/healthz``
+answers, until ``/readyz`` answers 200 (ready: an edition in service, its recommender fitted) and until it
+reports every community's default answer cached (warm), and the server's peak RSS (VmHWM) once warm. On
+districts large enough for candidate pools, 200 communities' default lists chosen among their candidates
+are compared with the lists chosen among every partner (``candidates_vs_every_partner``). ``--help`` is timed
 alone (best of 5). For sizes up to ``--exact-up-to``, the scalable district plan's gain is compared with the
 exact plan's (in-process, same graph). The growth exponent of a step is the log-log slope of its CPU seconds
 between the two largest sizes (CPU, because the machine is shared and wall time is noisy).
@@ -27,7 +30,8 @@ Measures; asserts nothing. The last line printed is one JSON object::
 
     {"sizes": [...], "seconds": {step: {size: s}}, "cpu_seconds": {...}, "peak_mb": {step: {size: mb}},
      "exponent": {step: x}, "help_s": x, "recommend_warm_s": {size: s}, "api_peak_mb": {size: mb},
-     "api_healthz_s": {...}, "api_readyz_s": {...}, "plan_gain_vs_exact": {size: ratio}}
+     "api_healthz_s": {...}, "api_readyz_s": {...}, "api_warm_s": {...},
+     "candidates_vs_every_partner": {size: {...}}, "plan_gain_vs_exact": {size: ratio}}
 """
 
 from __future__ import annotations
@@ -99,7 +103,9 @@ def free_port() -> int:
 
 
 def api_figures(store_uri: str, timeout: float) -> dict[str, float | None]:
-    """Start ``graphsvc serve`` on the store; seconds to /healthz and to warm /readyz; peak RSS once warm."""
+    """Start ``graphsvc serve`` on the store: seconds to /healthz, to /readyz 200 (an edition in service, its
+    recommender fitted), to every community's default answer cached (``recommendations_warm``), and the
+    server's peak RSS once warm (or when given up)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = graphsvc("serve", "--port", str(port), "--log-level", "warning", "--store", store_uri)
@@ -107,17 +113,20 @@ def api_figures(store_uri: str, timeout: float) -> dict[str, float | None]:
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     healthz: float | None = None
     readyz: float | None = None
+    warm: float | None = None
     peak: float | None = None
     try:
         deadline = started + timeout
-        while time.monotonic() < deadline and readyz is None:
+        while time.monotonic() < deadline and warm is None:
             try:
                 if healthz is None and httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     healthz = time.monotonic() - started
                 if healthz is not None:
-                    body = httpx.get(f"{base}/readyz", timeout=5).json()
-                    if (body.get("snapshot") or {}).get("recommendations_warm"):
-                        readyz = time.monotonic() - started
+                    answer = httpx.get(f"{base}/readyz", timeout=5)
+                    if answer.status_code == 200:
+                        readyz = readyz or time.monotonic() - started
+                        if (answer.json().get("edition") or {}).get("recommendations_warm"):
+                            warm = time.monotonic() - started
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
@@ -127,7 +136,46 @@ def api_figures(store_uri: str, timeout: float) -> dict[str, float | None]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"healthz_s": healthz, "readyz_s": readyz, "peak_mb": peak}
+    return {"healthz_s": healthz, "readyz_s": readyz, "warm_s": warm, "peak_mb": peak}
+
+
+def pool_agreement(store_uri: str, sample: int = 200) -> dict[str, float] | None:
+    """On a district large enough for candidate pools, the default lists of ``sample`` communities chosen among
+    their candidates against the lists chosen among every partner: the share of identical lists, the share of
+    listed partners in common, and the ratio of the lists' expected need closed. ``None`` below the pools."""
+    import random
+
+    from graphsvc.analysis.options import RecommendationOptions
+    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.fitted import load_model
+    from graphsvc.store import open_store
+
+    with open_store(store_uri) as store:
+        G = store.snapshot()
+        model = load_model(store)
+    if model is None:
+        return None
+    rec = Recommender(G, model)
+    if rec.pools is None:
+        return None
+    options = RecommendationOptions(k=10)
+    same = common = 0
+    pooled = every = 0.0
+    chosen = random.Random(0).sample(sorted(rec.task.queries), min(sample, len(rec.task.queries)))
+    for community in chosen:
+        mine = rec.answer(community, options)
+        theirs = rec._answer(community, rec._row(community), None, options)
+        a = [r.partner for r in mine.recommendations]
+        b = [r.partner for r in theirs.recommendations]
+        same += a == b
+        common += len(set(a) & set(b))
+        pooled += mine.expected_gain
+        every += theirs.expected_gain
+    return {
+        "identical_lists": round(same / len(chosen), 4),
+        "partners_in_common": round(common / (10 * len(chosen)), 4),
+        "expected_gain_ratio": round(pooled / every, 4) if every else 1.0,
+    }
 
 
 def plan_ratio(store_uri: str) -> float:
@@ -180,7 +228,8 @@ def main() -> None:
     wall: dict[str, dict[int, float | None]] = {s: {} for s in steps}
     cpu: dict[str, dict[int, float | None]] = {s: {} for s in steps}
     peak: dict[str, dict[int, float | None]] = {s: {} for s in steps}
-    api: dict[str, dict[int, float | None]] = {"peak_mb": {}, "healthz_s": {}, "readyz_s": {}}
+    api: dict[str, dict[int, float | None]] = {"peak_mb": {}, "healthz_s": {}, "readyz_s": {}, "warm_s": {}}
+    agreement: dict[int, dict[str, float]] = {}
     ratios: dict[int, float] = {}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="graphsvc-scale-") as tmp:
@@ -210,6 +259,9 @@ def main() -> None:
                 for key, value in figures.items():
                     api[key][n] = round(value, 2) if value is not None else None
                 print(f"N={n:>7} api              {figures}", flush=True)
+            if (found := pool_agreement(uri)) is not None:
+                agreement[n] = found
+                print(f"N={n:>7} candidates vs every partner: {found}", flush=True)
             if n <= args.exact_up_to:
                 ratios[n] = plan_ratio(uri)
                 print(f"N={n:>7} plan gain, scalable / exact: {ratios[n]}", flush=True)
@@ -226,6 +278,8 @@ def main() -> None:
         "api_peak_mb": api["peak_mb"],
         "api_healthz_s": api["healthz_s"],
         "api_readyz_s": api["readyz_s"],
+        "api_warm_s": api["warm_s"],
+        "candidates_vs_every_partner": agreement,
         "plan_gain_vs_exact": ratios,
     }
     print(json.dumps(result))
