@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -77,9 +77,9 @@ def kept_count(store: GraphStore, *, seed: int | None = 0) -> int | None:
     return None if header is None else int(header[1]["communities"])
 
 
-def _header(store: GraphStore, seed: int | None) -> tuple[int, dict[str, Any]] | None:
+def _header(store: GraphStore, seed: int | None, version: int | None = None) -> tuple[int, dict[str, Any]] | None:
     kept = store.get_artifact(header_name(seed))
-    if kept is None or kept[0] != store.data_version():
+    if kept is None or kept[0] != (store.data_version() if version is None else version):
         return None
     try:
         header = json.loads(kept[1])
@@ -104,3 +104,19 @@ def kept_answer(store: GraphStore, community: str, *, seed: int | None = 0) -> d
     except (ValueError, zlib.error):
         return None
     return found if isinstance(found, dict) else None
+
+
+def kept_answers(store: GraphStore, *, version: int, seed: int | None = 0) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every kept default list computed on the data at ``version`` (nothing if those kept are of other data)."""
+    header = _header(store, seed, version)
+    if header is None:
+        return
+    for part in range(int(header[1]["parts"])):
+        kept = store.get_artifact(part_name(seed, part))
+        if kept is None or kept[0] != version:
+            return
+        try:
+            lists = json.loads(zlib.decompress(kept[1]))
+        except (ValueError, zlib.error):
+            return
+        yield from lists.items()

@@ -13,6 +13,7 @@ edition is swapped in; ``/readyz`` reports how far it got (``answers_cached`` of
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import networkx as nx
 from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
+from graphsvc.answers import kept_answers
 from graphsvc.api.edition import Edition
 from graphsvc.api.single_flight import SharedResults
 from graphsvc.fitted import stored_model
@@ -61,6 +63,8 @@ class RecommendationService:
         """Room for every community's default answer, and as many other questions' answers besides."""
         self._answers = SharedResults[AnswerKey, bytes](self.max_answers, on_keep=self._kept)
         self._lock = threading.Lock()  # the recommender keeps its own caches: one computation at a time
+        self.kept_lists: tuple[GraphStore, int] | None = None
+        """The store and data version whose kept default lists (:mod:`graphsvc.answers`) the warm-up reads."""
 
     def _kept(self, key: AnswerKey) -> None:
         if key[1] == DEFAULT_OPTIONS:
@@ -85,7 +89,10 @@ class RecommendationService:
         if store is None:
             return cls(Recommender.fit(G, seed=seed), communities(G))
         model, _ = stored_model(store, G, seed=seed, version=version)
-        return cls(Recommender(G, model), communities(G))
+        service = cls(Recommender(G, model), communities(G))
+        if version is not None:
+            service.kept_lists = (store, version)
+        return service
 
     def cached(self, key: AnswerKey) -> bytes | None:
         """The encoded answer if it was computed before (never blocks)."""
@@ -113,10 +120,18 @@ class RecommendationService:
         return result.model_dump_json().encode()
 
     def warm_up(self, is_current: Callable[[], bool] | None = None) -> None:
-        """Compute the default answer of every community (run in a background thread).
+        """Cache the default answer of every community (run in a background thread): first the lists ``graphsvc
+        fit`` kept for this edition's data, if any (read, not computed), then the others, computed.
 
         Stops when a newer edition took over, or when the answer cache is full (then it is never ``warm``).
         """
+        if self.kept_lists is not None:
+            store, version = self.kept_lists
+            known = set(self.community_ids)
+            for community, kept in kept_answers(store, version=version):
+                if community in known and len(self._answers) < self.max_answers:
+                    data = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode()
+                    self._answers.get_or_compute(default_key(community), _known(data))
         for community in self.community_ids:
             if is_current is not None and not is_current():
                 return  # a newer edition took over
@@ -130,6 +145,11 @@ class RecommendationService:
                 return
             self.answer(default_key(community))
         log.info("recommendations warmed for %d communities", len(self.community_ids))
+
+
+def _known(data: bytes) -> Callable[[], bytes]:
+    """The "computation" of an answer already known."""
+    return lambda: data
 
 
 def fit_edition_of(store: GraphStore) -> Callable[[nx.Graph, int], RecommendationService | None]:
