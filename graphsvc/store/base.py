@@ -135,12 +135,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def list_entities(
-        self,
-        *,
-        kind: EntityKind | None = None,
-        street: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
+        self, *, kind: EntityKind | None = None, street: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Entity]:
         """Entities ordered by id, optionally filtered and paged."""
 

@@ -389,12 +389,7 @@ class Neo4jStore(GraphStore):
         return [entity_from_record(r) for r in self._read(GET_ENTITIES, ids=sorted(set(ids)))]
 
     def list_entities(
-        self,
-        *,
-        kind: EntityKind | None = None,
-        street: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
+        self, *, kind: EntityKind | None = None, street: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Entity]:
         kind_value = EntityKind(kind).value if kind is not None else None
         limit_value = limit if limit is not None else 2**62

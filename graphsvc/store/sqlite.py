@@ -301,12 +301,7 @@ class SQLiteStore(GraphStore):
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def list_entities(
-        self,
-        *,
-        kind: EntityKind | None = None,
-        street: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
+        self, *, kind: EntityKind | None = None, street: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Entity]:
         where, params = self._where(kind, street)
         sql = f"SELECT * FROM entities{where} ORDER BY id LIMIT ? OFFSET ?"  # noqa: S608 - fixed clauses
