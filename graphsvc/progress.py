@@ -19,6 +19,7 @@ draws the bar (:mod:`graphsvc.cli.progress`), and programs pass nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 __all__ = ["Progress", "Stages", "Steps"]
@@ -31,8 +32,13 @@ Stages = Callable[[str], Progress]
 each stage as it starts, it returns that stage's :data:`Progress` hook."""
 
 REPORTS = 200
-"""At most about this many calls of a hook per :class:`Steps` (plus one per change of the total): a step
-counted per row of a large load does not cost a call per row."""
+"""About this many calls of a hook per :class:`Steps` for steps that go by quickly (plus one per change of the
+total, and one per :data:`INTERVAL` at most otherwise): a step counted per row of a large load does not cost a
+call per row."""
+
+INTERVAL = 0.1
+"""Seconds: a step done this long after the last call is reported even if few steps went by (a slow step
+among many quick ones still moves the bar)."""
 
 
 class Steps:
@@ -74,14 +80,21 @@ class Steps:
         self.done = 0
         self.total = max(0, total)
         self._reported = -1
+        self._when = 0.0
         self._every = max(1, self.total // REPORTS)
         self._report(force=True)
 
     def _report(self, *, force: bool = False) -> None:
         if self.progress is None:
             return
-        if force or self.done >= self.total or self.done - self._reported >= self._every:
-            self._reported = self.done
+        now = time.monotonic()
+        if (
+            force
+            or self.done >= self.total
+            or self.done - self._reported >= self._every
+            or now - self._when >= INTERVAL
+        ):
+            self._reported, self._when = self.done, now
             self.progress(self.done, self.total)
 
     def advance(self, n: int = 1) -> None:

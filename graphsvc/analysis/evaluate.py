@@ -110,9 +110,11 @@ def evaluate(
     gap_k : int
         Cut-off of ``gap_closed@k`` and ``gap_fit@k``.
     progress : callable, optional
-        A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: the steps of the model's fit
-        (:func:`~graphsvc.analysis.fit_model`), one for the split and one for scoring the pairs, one per
-        method and rank mode, and one per community ranked for the gap metrics of each rank mode.
+        A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: one step for the split, the
+        steps of the model's fit (:func:`~graphsvc.analysis.fit_model`), two for the signals and graphsvc's
+        scores of the pairs, one per rank mode's scores, one per method's and rank mode's metrics, and one per
+        community ranked for the gap metrics of each rank mode (counted from the start as every query; the
+        total shrinks to the communities with a gap).
 
     Returns
     -------
@@ -124,8 +126,11 @@ def evaluate(
     check_graph(G)
     task = task_for(G)
     typed = task.kind == "community-partner"
-    # the split, the scoring, each method and rank mode; the fit and the gap metrics' communities come on top
-    steps = Steps(progress, 2 + 1 + len(BASELINES) + (len(RANK_MODES) if typed else 0))
+    n_modes = len(RANK_MODES) if typed else 0
+    # The split; the signals and graphsvc's scores; each rank mode's scores; each method; each rank mode's metrics
+    # and the communities its gap metrics rank (at most every query, the bulk of the work). The fit's steps are
+    # added when it starts.
+    steps = Steps(progress, 1 + 2 + n_modes + 1 + len(BASELINES) + n_modes * (1 + len(task.queries)))
     rng = np.random.default_rng(seed)
     train, hidden = split_edges(G, task, fraction=holdout, seed=int(rng.integers(2**31)), by=by)
     negs = sample_negatives(G, task, hidden, per_positive=negatives, seed=int(rng.integers(2**31)))
@@ -147,13 +152,17 @@ def evaluate(
     model = fit_model(train, seed=int(rng.integers(2**31)), k=k, task=train_task, progress=steps.part())
     rec = Recommender(train, model, task=train_task)
     raw = rec.signals(pairs)
+    steps.advance()
     scores: dict[str, np.ndarray] = {"graphsvc": rec.score_pairs(pairs)}
+    steps.advance()
     random_scores = rng.random(len(pairs))
     for method, signal in BASELINES.items():
         scores[method] = random_scores if signal is None else raw[:, SIGNALS.index(signal)]
 
-    mode_scores = {mode: rec.score_pairs(pairs, rank=mode) for mode in RANK_MODES} if typed else {}
-    steps.advance()
+    mode_scores: dict[RankMode, np.ndarray] = {}
+    for mode in RANK_MODES if typed else ():
+        mode_scores[mode] = rec.score_pairs(pairs, rank=mode)
+        steps.advance()
     pooled: list[tuple[Hashable, Hashable]] = []
     if protocol == "global":
         pooled = _global_negatives(G, task, negatives * len(hidden), int(rng.integers(2**31)))
@@ -182,7 +191,7 @@ def evaluate(
     for mode, s in mode_scores.items():
         modes[mode] = metrics(s, partial(rec.score_pairs, rank=mode))
         steps.advance()
-        closed, fit, _ = gap_metrics(rec, k=gap_k, rank=mode, progress=steps.part())
+        closed, fit, _ = gap_metrics(rec, k=gap_k, rank=mode, progress=steps.part(len(task.queries)))
         modes[mode][f"gap_closed@{gap_k}"] = round(closed, 6)
         modes[mode][f"gap_fit@{gap_k}"] = round(fit, 6)
     split = {
