@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from graphsvc.cli.app import JsonOption, RankOption, StoreOption, app, console, print_json, store_from, table
-from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
+from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
@@ -182,8 +182,7 @@ def kept_model(
     if not refit and (kept := load_model(graph_store, seed=seed)) is not None:
         return kept, True
     if G is None:
-        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
-        G = read_snapshot(graph_store, quiet=quiet)
+        version, G = read_snapshot_with_version(graph_store, quiet=quiet)  # the model is kept under the data it saw
     with progress_bar("Fitting the recommender", quiet=quiet) as bar:
         return stored_model(graph_store, G, seed=seed, version=version, refit=True, progress=bar)
 
@@ -216,10 +215,7 @@ def fit(
         kept = kept_count(graph_store, seed=seed) if lists and not force else None
         reused = model is not None
         if model is None or (lists and kept is None):
-            with progress_bar("Reading the district from the store", quiet=as_json) as bar:
-                bar(0, 1)
-                version, G = graph_store.snapshot_with_version()
-                bar(1, 1)
+            version, G = read_snapshot_with_version(graph_store, quiet=as_json)
             model, reused = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json, refit=force)
             if lists:
                 kept = keep_default_lists(graph_store, G, version, model, seed=seed, quiet=as_json)
@@ -280,8 +276,7 @@ def recommend_command(
         from graphsvc.analysis.explain import explain_partner
         from graphsvc.analysis.recommend import recommend
 
-        version = graph_store.data_version()
-        G = read_snapshot(graph_store, quiet=as_json)
+        version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
     options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "model": model}

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
     from graphsvc.store import GraphStore
 
-__all__ = ["Bar", "progress_bar", "read_snapshot", "shows_progress", "snapshot_from"]
+__all__ = ["Bar", "progress_bar", "read_snapshot_with_version", "shows_progress", "snapshot_from"]
+
+READING_STORE = "Reading the district from the store"
 
 
 def shows_progress(*, quiet: bool = False) -> bool:
@@ -72,18 +74,19 @@ def progress_bar(description: str | None = None, *, quiet: bool = False) -> Iter
         yield Bar(rich, description)
 
 
-def read_snapshot(graph_store: GraphStore, *, quiet: bool = False) -> nx.Graph:
-    """The store's snapshot graph, read under a bar of one step (the stores report no progress of their own;
-    the bar's clock shows the read is under way on a large district)."""
-    with progress_bar("Reading the district from the store", quiet=quiet) as bar:
+def read_snapshot_with_version(graph_store: GraphStore, *, quiet: bool = False) -> tuple[int, nx.Graph]:
+    """The store's snapshot graph and the data version it shows
+    (:meth:`~graphsvc.store.base.GraphStore.snapshot_with_version`), read under a bar of one step: the stores
+    report no progress of their own; the bar's clock shows the read is under way on a large district."""
+    with progress_bar(READING_STORE, quiet=quiet) as bar:
         bar(0, 1)
-        G = graph_store.snapshot()
+        version, G = graph_store.snapshot_with_version()
         bar(1, 1)
-    return G
+    return version, G
 
 
 def snapshot_from(store: str | None, *, quiet: bool = False) -> nx.Graph:
     """The snapshot graph of the store the user named (:func:`~graphsvc.cli.app.store_from`), see
-    :func:`read_snapshot`."""
+    :func:`read_snapshot_with_version`."""
     with store_from(store) as graph_store:
-        return read_snapshot(graph_store, quiet=quiet)
+        return read_snapshot_with_version(graph_store, quiet=quiet)[1]

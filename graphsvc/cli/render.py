@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from graphsvc.cli.app import RankOption, StoreOption, app, console, store_from
-from graphsvc.cli.progress import progress_bar, read_snapshot, snapshot_from
+from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
@@ -110,8 +110,7 @@ def community(
     mode = cast("RankMode", rank)  # checked by RankOption
     options = _options(layout_threshold=layout_threshold, seed=seed)
     with store_from(store) as graph_store:
-        version = graph_store.data_version()  # before the snapshot: the model is kept under the data it saw
-        G = read_snapshot(graph_store)
+        version, G = read_snapshot_with_version(graph_store)  # the model is kept under the data it saw
         require_community(G, community_id)
         model = None if k == 0 else kept_model(graph_store, G, version=version, seed=0, quiet=False)[0]
     recs = {"community": community_id, "recommendations": []} if k == 0 else None

@@ -89,6 +89,7 @@ def test_fit_draws_its_bar_once_fitting(env: dict[str, str], bars: dict[str, Cal
     drawn(graphsvc("fit", env={**env, **TERMINAL}), "Fitting the recommender")
     total = bars["Fitting the recommender"].checked()[1]
     assert total > 5  # the inner splits' steps, the candidates on each fold, the final fit
+    assert bars["Keeping every community's default list"].checked() == (26, 26)
     bars.clear()
     quiet(graphsvc("fit", env={**env, **TERMINAL}))  # the kept model: nothing to read or fit, no bar
     assert bars == {}
