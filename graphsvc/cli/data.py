@@ -20,7 +20,7 @@ from graphsvc.cli.app import (
     store_from,
     table,
 )
-from graphsvc.cli.progress import progress_bar
+from graphsvc.cli.progress import progress_bar, snapshot_from
 from graphsvc.vocabulary import AreaLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
@@ -179,8 +179,7 @@ def export(
             f"Wrote {partners} organizations and their services as HSDS 3.0 CSV to {out} ({len(paths)} tables)."
         )
         return
-    with store_from(store) as graph_store:
-        G = graph_store.snapshot()
+    G = snapshot_from(store)
     if fmt is ExportFormat.json:
         out.write_text(json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False, indent=1), "utf-8")
     elif fmt is ExportFormat.graphml:
