@@ -124,6 +124,8 @@ class GainState:
         self.shared = eng.S[query].copy() if tables.ncat else np.zeros(0)
         self.overrides: dict[tuple[int, int], float] = {}
         """``{(community, category): sum of shares}`` changed by the links applied so far."""
+        self._deltas: list[tuple[int, np.ndarray, np.ndarray]] | None = None
+        """Per category: the partners whose loss the overrides change, and by how much (until the next link)."""
 
     def lacking(self) -> np.ndarray:
         """Uncovered need per category."""
@@ -157,18 +159,18 @@ class GainState:
             self._correct(partners, lost)
         return closed, lost
 
-    def _correct(self, partners: np.ndarray, lost: np.ndarray) -> None:
-        """Losses of partners sharing a community whose shares earlier links have changed."""
+    def _changes(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """``(category, owners, delta)``: how the links applied so far change each partner's loss (per edge to a
+        community whose shares they changed); computed once per link applied."""
+        if self._deltas is not None:
+            return self._deltas
         t = self.t
         eng = t.engine
-        if not len(partners):
-            return
-        order = np.argsort(partners, kind="stable")
-        ranked = partners[order]
         by_cat: dict[int, list[tuple[int, float]]] = {}
         for (a, k), now in self.overrides.items():
             if self.need[k] > 0:
                 by_cat.setdefault(k, []).append((a, now))
+        self._deltas = []
         for k, changed in by_cat.items():
             by = t.by_community[k]
             parts = [(by.data[by.indptr[a] : by.indptr[a + 1]] - 1, now) for a, now in changed]
@@ -176,17 +178,23 @@ class GainState:
             if not len(edges):
                 continue
             shared = np.concatenate([np.full(len(e), v) for e, v in parts])
-            owners = t.offering[k][t.edge_partner[k][edges]]
-            at = np.minimum(np.searchsorted(ranked, owners), len(ranked) - 1)
-            keep = ranked[at] == owners
-            rows = order[at]
-            if not keep.any():
-                continue
-            edges, shared, rows = edges[keep], shared[keep], rows[keep]
             n = float(self.need[k])
             base = eng.S[t.edge_community[k][edges], k]
             delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
-            np.add.at(lost[:, k], rows, delta)
+            self._deltas.append((k, t.offering[k][t.edge_partner[k][edges]], delta))
+        return self._deltas
+
+    def _correct(self, partners: np.ndarray, lost: np.ndarray) -> None:
+        """Losses of partners sharing a community whose shares earlier links have changed."""
+        if not len(partners):
+            return
+        order = np.argsort(partners, kind="stable")
+        ranked = partners[order]
+        for k, owners, delta in self._changes():
+            at = np.minimum(np.searchsorted(ranked, owners), len(ranked) - 1)
+            keep = ranked[at] == owners
+            if keep.any():
+                np.add.at(lost[:, k], order[at[keep]], delta[keep])
 
     def among(self, partners: np.ndarray) -> Among:
         """The gains of a fixed set of ``partners``, for asking again as links are applied (the greedy list)."""
@@ -214,6 +222,7 @@ class GainState:
         """Link ``partner`` to this community: its shares here and in its other communities change."""
         t = self.t
         eng = t.engine
+        self._deltas = None
         for k in np.flatnonzero((self.need > 0) & (eng.O[partner, : t.ncat] > 0)):
             n = float(self.need[k])
             self.shared[k] += float(share_array(eng.O[partner, k], np.asarray(n), eng.W[partner, k] + n))
