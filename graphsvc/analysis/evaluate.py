@@ -270,10 +270,13 @@ def gap_metrics(
     step = max(1, 400_000 // max(1, len(rec.cols)))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        scores, _ = rec._scores_block(chunk)
-        for r, qi in enumerate(chunk.tolist()):
+        if rec.pools is None:  # every partner scored, in blocks of communities
+            scored: list[tuple[np.ndarray | None, np.ndarray]] = [(None, s) for s in rec._scores_block(chunk)[0]]
+        else:  # a large district: each community against its candidates, as its list is chosen
+            scored = [(js, row[0]) for js, row in (rec._score_row(qi) for qi in chunk.tolist())]
+        for (js, scores), qi in zip(scored, chunk.tolist(), strict=True):
             query = eng.nodes[qi]
-            picks = rec._picks(query, scores[r], np.isfinite(scores[r]), k, None, rank)
+            picks = rec._picks(query, scores, np.isfinite(scores), k, None, rank, js)
             first = GainState(rec.tables, qi)
             if picks:
                 fit += int(first.offers_lacking(rec.cols[[p.j for p in picks]]).sum())

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis.candidates import REACH_DEGREE, CandidatePools
+from graphsvc.analysis.evaluate import gap_metrics
 from graphsvc.analysis.model_selection import prior_model
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
@@ -77,3 +78,11 @@ def test_candidates_are_the_partners_near_in_the_street_and_never_at_capacity(sa
         assert chosen <= open_partners | set(G[community])
         assert {p for p in near if p in open_partners} <= chosen
         assert {p for p in open_partners if G.nodes[p].get("street") == street} <= chosen
+
+
+def test_gap_metrics_on_candidates_equal_those_on_every_partner(sample_district_graph: nx.Graph) -> None:
+    G = sample_district_graph
+    every = Recommender(G, prior_model(True))
+    rec = pooled(G, size=len(G))
+    for rank in RANKS:
+        assert gap_metrics(rec, k=5, rank=rank) == gap_metrics(every, k=5, rank=rank)  # type: ignore[arg-type]
