@@ -86,3 +86,11 @@ def test_gap_metrics_on_candidates_equal_those_on_every_partner(sample_district_
     rec = pooled(G, size=len(G))
     for rank in RANKS:
         assert gap_metrics(rec, k=5, rank=rank) == gap_metrics(every, k=5, rank=rank)  # type: ignore[arg-type]
+
+
+def test_gap_metrics_on_a_sample_rank_that_many_communities(sample_district_graph: nx.Graph) -> None:
+    rec = Recommender(sample_district_graph, prior_model(True))
+    _, _, every = gap_metrics(rec, k=5)
+    closed, fit, ranked = gap_metrics(rec, k=5, sample=20, seed=3)
+    assert every > 20 and ranked == 20 and 0 < closed <= 1 and 0 < fit <= 1
+    assert gap_metrics(rec, k=5, sample=20, seed=3) == (closed, fit, ranked)  # the same sample for the same seed
