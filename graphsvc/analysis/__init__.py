@@ -10,37 +10,87 @@ link-prediction splits and metrics (:mod:`~graphsvc.analysis.linkpred`), the wei
 tested against (:mod:`~graphsvc.analysis.reference`).
 """
 
-from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
-from graphsvc.analysis.explain import explain_partner
-from graphsvc.analysis.gaps import (
-    CategoryGap,
-    CategoryTotal,
-    CommunityGaps,
-    DistrictGaps,
-    PartnerLoss,
-    PolicyCheck,
-    PolicyReport,
-    RoleRef,
-    StreetGaps,
-    StreetSummary,
-    all_community_gaps,
-    community_gaps,
-    district_gaps,
-    policy_checks,
-    street_gaps,
-)
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
-from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
-from graphsvc.analysis.results import (
-    RANK_MODES,
-    CommunityRecommendations,
-    PartnerExplanation,
-    RankMode,
-    Reason,
-    Recommendation,
-)
-from graphsvc.errors import UnsupportedGraph
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
+    from graphsvc.analysis.explain import explain_partner
+    from graphsvc.analysis.gaps import (
+        CategoryGap,
+        CategoryTotal,
+        CommunityGaps,
+        DistrictGaps,
+        PartnerLoss,
+        PolicyCheck,
+        PolicyReport,
+        RoleRef,
+        StreetGaps,
+        StreetSummary,
+        all_community_gaps,
+        community_gaps,
+        district_gaps,
+        policy_checks,
+        street_gaps,
+    )
+    from graphsvc.analysis.model_selection import LinkModel
+    from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
+    from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
+    from graphsvc.analysis.results import (
+        RANK_MODES,
+        CommunityRecommendations,
+        PartnerExplanation,
+        RankMode,
+        Reason,
+        Recommendation,
+    )
+    from graphsvc.errors import UnsupportedGraph
+
+# Where each name lives. Imported on first use, so that importing one building block (``graphsvc.analysis.results``
+# for a kept list, ``graphsvc.analysis.gaps`` for the API's routes) does not load every analysis, and with
+# them scipy.stats (the evaluation's ranks) and the rest.
+_EXPORTS = {
+    "BASELINES": "graphsvc.analysis.evaluate",
+    "Evaluation": "graphsvc.analysis.evaluate",
+    "evaluate": "graphsvc.analysis.evaluate",
+    "explain_partner": "graphsvc.analysis.explain",
+    "CategoryGap": "graphsvc.analysis.gaps",
+    "CategoryTotal": "graphsvc.analysis.gaps",
+    "CommunityGaps": "graphsvc.analysis.gaps",
+    "DistrictGaps": "graphsvc.analysis.gaps",
+    "PartnerLoss": "graphsvc.analysis.gaps",
+    "PolicyCheck": "graphsvc.analysis.gaps",
+    "PolicyReport": "graphsvc.analysis.gaps",
+    "RoleRef": "graphsvc.analysis.gaps",
+    "StreetGaps": "graphsvc.analysis.gaps",
+    "StreetSummary": "graphsvc.analysis.gaps",
+    "all_community_gaps": "graphsvc.analysis.gaps",
+    "community_gaps": "graphsvc.analysis.gaps",
+    "district_gaps": "graphsvc.analysis.gaps",
+    "policy_checks": "graphsvc.analysis.gaps",
+    "street_gaps": "graphsvc.analysis.gaps",
+    "LinkModel": "graphsvc.analysis.model_selection",
+    "CoverageChange": "graphsvc.analysis.plan",
+    "DistrictPlan": "graphsvc.analysis.plan",
+    "PlannedLink": "graphsvc.analysis.plan",
+    "PlanTotals": "graphsvc.analysis.plan",
+    "apply_links": "graphsvc.analysis.plan",
+    "district_plan": "graphsvc.analysis.plan",
+    "Recommender": "graphsvc.analysis.recommend",
+    "recommend": "graphsvc.analysis.recommend",
+    "recommend_all": "graphsvc.analysis.recommend",
+    "RANK_MODES": "graphsvc.analysis.results",
+    "CommunityRecommendations": "graphsvc.analysis.results",
+    "PartnerExplanation": "graphsvc.analysis.results",
+    "RankMode": "graphsvc.analysis.results",
+    "Reason": "graphsvc.analysis.results",
+    "Recommendation": "graphsvc.analysis.results",
+    "UnsupportedGraph": "graphsvc.errors",
+}
 
 __all__ = [
     "BASELINES",
@@ -80,3 +130,32 @@ __all__ = [
     "recommend_all",
     "street_gaps",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """This package, whose verbs ``evaluate`` and ``recommend`` share their name with the modules they live in.
+
+    Importing a submodule binds it on its package (``graphsvc.analysis.recommend = <module>``): here such a
+    binding puts the module's function of that name in its place, so ``graphsvc.analysis.recommend`` is the
+    function whichever was imported first, as it always was.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == _EXPORTS.get(name):
+            value = getattr(value, name)  # the module graphsvc.analysis.NAME, which owns the export NAME
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
