@@ -55,7 +55,6 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict
-from scipy.optimize import linprog
 
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner
 from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain, share_array
@@ -350,6 +349,8 @@ def _flow_linear_program(
     simplex method's optimum is a vertex, hence whole links. Same costs as the network simplex, so the same
     optimal total gain.
     """
+    from scipy.optimize import linprog  # ~1 s to import: only when a plan is solved, not with the package
+
     arcs = [(c, p, -round(g * COST_SCALE)) for c, best in gains.items() for g, p in best]
     if not arcs:
         return []
