@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
-from pyvis.network import Network
 
 from graphsvc.labels import category_label, link_label, num, pct, subtype_label
 from graphsvc.viz.html import LegendEntry, Page
@@ -388,6 +387,8 @@ class DisplayGraph:
 
     def _pyvis_data(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Node and edge records through pyvis: ``Network.from_nx`` on a display graph made here."""
+        from pyvis.network import Network  # pyvis pulls in IPython (~1 s): imported when a page is built
+
         display = nx.Graph()
         for node, payload in self.nodes.items():
             display.add_node(str(node), **payload)
