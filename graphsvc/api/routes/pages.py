@@ -9,7 +9,7 @@ networks with no internet access.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
@@ -24,7 +24,9 @@ from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import DEFAULT_K, RecommendationService
 from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
 from graphsvc.errors import NotFound
-from graphsvc.viz import ASSETS, PageUrls, asset_text, community_page, gap_shares_of, overview_page, street_page
+
+if TYPE_CHECKING:  # the page builders (jinja2, pyvis) are imported by the first page asked for, not with the API
+    from graphsvc.viz import PageUrls
 
 router = APIRouter(prefix="/pages", tags=["pages"])
 
@@ -38,6 +40,8 @@ AssetPath = Annotated[str, Path(description="file name", examples=["vis-network.
 
 def _places(request: Request) -> tuple[PageUrls, str]:
     """Where the pages and their scripts are served, as root-relative paths (proxies' root_path included)."""
+    from graphsvc.viz import PageUrls
+
     base = request.url_for("overview_html").path.rsplit("/", 1)[0]
     return PageUrls(base), f"{base}/static"
 
@@ -47,6 +51,8 @@ def _all_gaps(edition: Edition) -> list[CommunityGaps]:
 
 
 def _shares(edition: Edition) -> dict[str, float]:
+    from graphsvc.viz import gap_shares_of
+
     return edition.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(edition)))
 
 
@@ -75,6 +81,8 @@ def overview_html(edition: EditionDep, request: Request) -> HTMLResponse:
     urls, assets = _places(request)
 
     def build() -> str:
+        from graphsvc.viz import overview_page
+
         district = edition.cached(
             ("pages", "district_gaps"), lambda: district_gaps(edition.graph, gaps=_all_gaps(edition))
         )
@@ -98,6 +106,8 @@ def community_html(
     urls, assets = _places(request)
 
     def build() -> str:
+        from graphsvc.viz import community_page
+
         return community_page(
             edition.graph,
             community_id,
@@ -123,6 +133,8 @@ def street_html(edition: EditionDep, street: StreetPath, request: Request) -> HT
     urls, assets = _places(request)
 
     def build() -> str:
+        from graphsvc.viz import street_page
+
         return street_page(edition.graph, street, gaps=gaps, gap_shares=_shares(edition), urls=urls, asset_url=assets)
 
     return _html(edition.cached(("pages", "street", street, urls.base), build))
@@ -136,6 +148,8 @@ def street_html(edition: EditionDep, street: StreetPath, request: Request) -> HT
 )
 def page_asset(name: AssetPath) -> Response:
     """One of the pages' own files; nothing else is served."""
+    from graphsvc.viz import ASSETS, asset_text
+
     if name not in ASSETS:
         raise NotFound(f"no page asset named {name!r}")
     headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
