@@ -35,11 +35,12 @@ import gc
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
+
+if TYPE_CHECKING:  # imported where a graph is made, so that a store opened only to read a kept answer does not load it
+    import networkx as nx
 
 Partnership = tuple[str, str, str, str | None, float | None, str | None]
 """One link as plain values: ``(source, target, kind, since as an ISO date or None, weight, project)``."""
@@ -82,6 +83,8 @@ def building() -> Iterator[None]:
 
 def new_snapshot() -> nx.Graph:
     """An empty snapshot graph."""
+    import networkx as nx
+
     return nx.Graph(name="graphsvc snapshot")
 
 
@@ -233,6 +236,8 @@ def flat_copy(G: nx.Graph) -> nx.Graph:
     free attributes ``attr:<name>``, tuples are joined with ``;`` and ``None``
     values are left out.
     """
+    import networkx as nx
+
     H = nx.Graph(name=G.graph.get("name", ""))
     for node, data in G.nodes(data=True):
         flat: dict[str, Any] = {}

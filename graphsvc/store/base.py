@@ -20,14 +20,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeVar
 
 from graphsvc.errors import Problem, StoreBusy
 from graphsvc.graph import build_graph, building
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
+
+if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
+    import networkx as nx
 
 Progress = Callable[[int], None]
 T = TypeVar("T")

@@ -9,14 +9,15 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
