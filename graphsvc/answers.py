@@ -32,13 +32,13 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from graphsvc.analysis.options import DEFAULT_K
+
 if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore
 
 FORMAT = 1
 """Layout of the header and parts below; kept answers of another format are not read."""
-DEFAULT_K = 10
-"""How many partners a kept list has (``graphsvc recommend``'s default)."""
 PART_SIZE = 500
 """Communities per part, about: a reader decompresses one part (a few hundred kB)."""
 

@@ -23,6 +23,9 @@ from typing import TypedDict
 from graphsvc.analysis.results import RankMode, check_rank
 from graphsvc.vocabulary import EntityKind
 
+DEFAULT_K = 10
+"""How many partners a list has unless asked otherwise (``recommend``, ``--top``, the API's ``k``, kept lists)."""
+
 
 class RecommendationKeywords(TypedDict, total=False):
     """The keywords of :class:`RecommendationOptions`, for verbs that take them as ``**options``."""
@@ -59,7 +62,7 @@ class RecommendationOptions:
 
     def __init__(
         self,
-        k: int = 10,
+        k: int = DEFAULT_K,
         kinds: Iterable[str] | None = None,
         street: str | None = None,
         min_score: float | None = None,

@@ -32,7 +32,6 @@ from graphsvc.store.base import GraphStore
 
 log = logging.getLogger(__name__)
 
-DEFAULT_K = 10
 MAX_K = 100
 MAX_OTHER_ANSWERS = 20_000
 """Answers kept beyond one per community: a default answer is about 5 KB (10 partners with their reasons), so
@@ -42,7 +41,7 @@ FREEZE_GC_NODES = 5_000
 
 AnswerKey = tuple[str, RecommendationOptions]
 """A question: the community, and the options of its list (equal options, equal key)."""
-DEFAULT_OPTIONS = RecommendationOptions(k=DEFAULT_K)
+DEFAULT_OPTIONS = RecommendationOptions()
 """The options of the default question (what the warm-up computes): ``k=10``, no filters, ranked by gain."""
 
 

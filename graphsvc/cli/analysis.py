@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from graphsvc.analysis.options import DEFAULT_K
 from graphsvc.cli.app import JsonOption, RankOption, StoreOption, app, console, print_json, store_from, table
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
@@ -241,7 +242,7 @@ def fit(
 @app.command(name="recommend")
 def recommend_command(
     community: Annotated[str, typer.Argument(help="The community to find partners for.")],
-    k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many partners.")] = 10,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many partners.")] = DEFAULT_K,
     kinds: Annotated[
         list[str] | None,
         typer.Option("--kinds", help="Only partners of these kinds (repeat or comma-separate; zh or en labels)."),
@@ -262,11 +263,13 @@ def recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Top-k partners for a community, each with its reasons (zh/en); --explain PARTNER says why (not) one."""
-    from graphsvc.answers import DEFAULT_K, kept_answer
+    from graphsvc.analysis.options import RecommendationOptions
+    from graphsvc.answers import kept_answer
     from graphsvc.cli.recommendations import print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    default = (k, wanted, street, min_score, rank, explain) == (DEFAULT_K, None, None, None, "gain", None)
+    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank)  # type: ignore[arg-type]
+    default = explain is None and asked == RecommendationOptions()
     with store_from(store) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute

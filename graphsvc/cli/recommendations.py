@@ -73,10 +73,10 @@ def keep_default_lists(
     them in the store (:func:`graphsvc.answers.keep_answers`); returns how many were kept."""
     from graphsvc.analysis.options import RecommendationOptions
     from graphsvc.analysis.recommend import Recommender
-    from graphsvc.answers import DEFAULT_K, keep_answers
+    from graphsvc.answers import keep_answers
 
     recommender = Recommender(G, model)
     with progress_bar("Keeping every community's default list", quiet=quiet) as bar:
-        lists = recommender.answer_all(RecommendationOptions(k=DEFAULT_K), progress=bar)
+        lists = recommender.answer_all(RecommendationOptions(), progress=bar)
     keep_answers(graph_store, version, {str(c): r.model_dump_json().encode() for c, r in lists.items()}, seed=seed)
     return len(lists)

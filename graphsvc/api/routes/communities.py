@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
-from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.api.deps import EditionDep, StoreDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import DEFAULT_K, MAX_K, AnswerKey, RecommendationService
+from graphsvc.api.recommendations import MAX_K, AnswerKey, RecommendationService
 from graphsvc.api.results import gaps_of_community, require_community
 from graphsvc.api.schemas import DEFAULT_PAGE, CommunityPublic, EntitiesPublic, PartnerLink
 from graphsvc.errors import NotFound, StoreUnavailable

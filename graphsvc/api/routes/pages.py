@@ -15,13 +15,13 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
-from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import RankMode
 from graphsvc.api.deps import EditionDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import DEFAULT_K, RecommendationService
+from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
 from graphsvc.errors import NotFound
 
