@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-from graphsvc.analysis.results import RankMode, check_rank
 from graphsvc.vocabulary import EntityKind
+
+if TYPE_CHECKING:  # the results' models load pydantic: not needed to read DEFAULT_K (the CLI's --help does)
+    from graphsvc.analysis.results import RankMode
 
 DEFAULT_K = 10
 """How many partners a list has unless asked otherwise (``recommend``, ``--top``, the API's ``k``, kept lists)."""
@@ -74,4 +76,6 @@ class RecommendationOptions:
         )
         object.__setattr__(self, "street", street)
         object.__setattr__(self, "min_score", min_score)
+        from graphsvc.analysis.results import check_rank
+
         object.__setattr__(self, "rank", check_rank(rank))
