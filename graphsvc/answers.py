@@ -106,17 +106,27 @@ def kept_answer(store: GraphStore, community: str, *, seed: int | None = 0) -> d
     return found if isinstance(found, dict) else None
 
 
-def kept_answers(store: GraphStore, *, version: int, seed: int | None = 0) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every kept default list computed on the data at ``version`` (nothing if those kept are of other data)."""
+def kept_parts(store: GraphStore, *, version: int, seed: int | None = 0) -> list[bytes]:
+    """Every part of the default lists kept for the data at ``version``, as stored (compressed); none if the
+    lists kept are of other data or a part is missing. Read them with :func:`lists_in`."""
     header = _header(store, seed, version)
     if header is None:
-        return
+        return []
+    parts = []
     for part in range(int(header[1]["parts"])):
         kept = store.get_artifact(part_name(seed, part))
         if kept is None or kept[0] != version:
-            return
+            return []
+        parts.append(kept[1])
+    return parts
+
+
+def lists_in(parts: list[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(community, list)`` of every list in ``parts`` (:func:`kept_parts`); a part that cannot be read ends
+    the iteration (the lists it held are computed by the caller)."""
+    for data in parts:
         try:
-            lists = json.loads(zlib.decompress(kept[1]))
+            lists = json.loads(zlib.decompress(data))
         except (ValueError, zlib.error):
             return
         yield from lists.items()

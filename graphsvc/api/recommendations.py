@@ -23,7 +23,7 @@ import networkx as nx
 from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.answers import kept_answers
+from graphsvc.answers import kept_parts, lists_in
 from graphsvc.api.edition import Edition
 from graphsvc.api.single_flight import SharedResults
 from graphsvc.fitted import stored_model
@@ -62,8 +62,9 @@ class RecommendationService:
         """Room for every community's default answer, and as many other questions' answers besides."""
         self._answers = SharedResults[AnswerKey, bytes](self.max_answers, on_keep=self._kept)
         self._lock = threading.Lock()  # the recommender keeps its own caches: one computation at a time
-        self.kept_lists: tuple[GraphStore, int] | None = None
-        """The store and data version whose kept default lists (:mod:`graphsvc.answers`) the warm-up reads."""
+        self.kept_lists: list[bytes] = []
+        """The default lists kept for this edition's data (:func:`graphsvc.answers.kept_parts`), read from the
+        store with the edition so that the warm-up thread never uses the store (it may be closed under it)."""
 
     def _kept(self, key: AnswerKey) -> None:
         if key[1] == DEFAULT_OPTIONS:
@@ -90,7 +91,7 @@ class RecommendationService:
         model, _ = stored_model(store, G, seed=seed, version=version)
         service = cls(Recommender(G, model), communities(G))
         if version is not None:
-            service.kept_lists = (store, version)
+            service.kept_lists = kept_parts(store, version=version)
         return service
 
     def cached(self, key: AnswerKey) -> bytes | None:
@@ -124,10 +125,10 @@ class RecommendationService:
 
         Stops when a newer edition took over, or when the answer cache is full (then it is never ``warm``).
         """
-        if self.kept_lists is not None:
-            store, version = self.kept_lists
+        if self.kept_lists:
             known = set(self.community_ids)
-            for community, kept in kept_answers(store, version=version):
+            parts, self.kept_lists = self.kept_lists, []
+            for community, kept in lists_in(parts):
                 if community in known and len(self._answers) < self.max_answers:
                     data = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode()
                     self._answers.get_or_compute(default_key(community), _known(data))
