@@ -12,10 +12,11 @@ tested against (:mod:`~graphsvc.analysis.reference`).
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from graphsvc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
@@ -132,16 +133,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(globals(), _EXPORTS, __all__)
 
 
 class _Package(types.ModuleType):
