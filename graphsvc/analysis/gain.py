@@ -131,33 +131,10 @@ class GainState:
         """Uncovered need per category."""
         return np.asarray(np.maximum(0.0, self.need - self.shared))
 
-    def fillers(self) -> np.ndarray:
-        """Engine indices of partners offering a category this community still lacks (sorted)."""
-        lack = np.flatnonzero(self.lacking() > LACKING)
-        if not len(lack):
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate([self.t.offering[k] for k in lack]))
-
     def terms(self, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(closed, lost)``: per partner (rows) and category (columns), the need this community would close
         and the need the partner's other communities would lose."""
-        t = self.t
-        eng = t.engine
-        closed = np.zeros((len(partners), t.ncat))
-        lost = np.zeros((len(partners), t.ncat))
-        lack = self.lacking()
-        for k in np.flatnonzero(self.need > 0).tolist():
-            pos = t.pos[partners, k]
-            has = pos >= 0
-            if not has.any():
-                continue
-            sel = partners[has]
-            n = float(self.need[k])
-            closed[has, k] = np.minimum(lack[k], share_array(eng.O[sel, k], np.asarray(n), eng.W[sel, k] + n))
-            lost[has, k] = t.base_loss(k, n)[pos[has]]
-        if self.overrides:
-            self._correct(partners, lost)
-        return closed, lost
+        return Among(self, partners).terms()
 
     def _changes(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """``(category, owners, delta)``: how the links applied so far change each partner's loss (per edge to a
@@ -215,8 +192,7 @@ class GainState:
         if not self.t.ncat or not len(partners):
             empty = np.zeros((len(partners), self.t.ncat))
             return np.zeros(len(partners)), empty, empty
-        closed, lost = self.terms(partners)
-        return np.where(self.offers_lacking(partners), (closed - lost).sum(axis=1), 0.0), closed, lost
+        return Among(self, partners).gains_and_terms()
 
     def apply(self, partner: int) -> None:
         """Link ``partner`` to this community: its shares here and in its other communities change."""
@@ -260,18 +236,26 @@ class Among:
         what a community lacks only shrinks as links are applied)."""
         return np.asarray((self.offered & (self.state.lacking() > LACKING)[None, :]).any(axis=1))
 
-    def gains(self) -> np.ndarray:
-        """Gain of each partner's link given the links applied so far (same values as :meth:`GainState.gains`)."""
+    def terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`GainState.terms` of the partners, given the links applied so far."""
         state = self.state
-        if not state.t.ncat or not len(self.partners):
-            return np.zeros(len(self.partners))
-        lack = state.lacking()
-        closed = np.minimum(lack[None, :], self.share)
+        closed = np.minimum(state.lacking()[None, :], self.share)
         lost = self.lost
         if state.overrides:
             lost = lost.copy()
             state._correct(self.partners, lost)
-        return np.asarray(np.where(self.closing(), (closed - lost).sum(axis=1), 0.0))
+        return closed, lost
+
+    def gains_and_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each partner's gain given the links applied so far, with the :meth:`terms` it is made of."""
+        closed, lost = self.terms()
+        return np.asarray(np.where(self.closing(), (closed - lost).sum(axis=1), 0.0)), closed, lost
+
+    def gains(self) -> np.ndarray:
+        """Gain of each partner's link given the links applied so far (same values as :meth:`GainState.gains`)."""
+        if not self.state.t.ncat or not len(self.partners):
+            return np.zeros(len(self.partners))
+        return self.gains_and_terms()[0]
 
 
 @dataclass
