@@ -17,17 +17,50 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from graphsvc.errors import ConfigError, GraphsvcError, NotFound, Problem, StoreUnavailable, ValidationFailed
 from graphsvc.labels import num
 
 if TYPE_CHECKING:  # the CLI starts at once: settings, stores and analyses are imported by the commands
+    from typer._click import Context, HelpFormatter  # Typer's own Click, which it does not export
+    from typer.core import TyperOption
+
     from graphsvc.settings import Settings
     from graphsvc.store import GraphStore
+
+
+class CommandGroup(TyperGroup):
+    """``graphsvc`` and its groups of commands (``neo4j``, ``render``): Click's plain help, listing whole summaries.
+
+    The help is Click's plain text, not Typer's Rich panels: those import Rich's Markdown, syntax highlighting
+    and tracebacks, most of the time ``--help`` took. Two things differ from plain Click:
+
+    - Each command is listed with its whole summary (the first sentence of its help), wrapped to the terminal,
+      as the panels showed it; Click would cut it at the line's end with "...".
+    - An absent ``--help`` of a group reads as ``False``, not ``None``: Typer checks any value of a flag that
+      is not a bool with a pydantic validator, and would import pydantic for every subcommand's ``--help``.
+    """
+
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, c.get_short_help_str(limit=sys.maxsize)) for name, c in commands if c and not c.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="graphsvc",
     help="Resource linkage in community governance: load a district, find gaps, suggest partners.",
+    cls=CommandGroup,
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

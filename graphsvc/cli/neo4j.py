@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from graphsvc import neo4j_server
-from graphsvc.cli.app import JsonOption, app, console, err_console, print_error, print_json
+from graphsvc.cli.app import CommandGroup, JsonOption, app, console, err_console, print_error, print_json
 
 neo4j_app = typer.Typer(
+    cls=CommandGroup,
     help="Run a local Neo4j Community server (fetched from Maven Central on first use) for graphsvc's Neo4j store.",
     no_args_is_help=True,
 )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from graphsvc.cli.app import RankOption, StoreOption, app, console, store_from
+from graphsvc.cli.app import CommandGroup, RankOption, StoreOption, app, console, store_from
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import named, street_label
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by th
 
 render_app = typer.Typer(
     name="render",
+    cls=CommandGroup,
     help="Write an interactive page (a single offline HTML file): overview, community ID or street NAME.",
     no_args_is_help=True,
 )

@@ -19,6 +19,9 @@ from graphsvc.cli.app import DEMO_COMMUNITIES
 from graphsvc.sample import BASE_COMMUNITIES
 
 HEAVY = ("scipy", "pandas", "networkx", "fastapi", "numpy", "pyvis", "uvicorn", "neo4j", "openpyxl")
+# What Typer's Rich help imported (Markdown, Pygments, tracebacks; the help is Click's plain text now), and pydantic,
+# which Typer imports to check a flag's absent value (graphsvc.cli.app.CommandGroup): most of --help's time before.
+HELP_FORMATTING = ("pygments", "markdown_it", "pydantic")
 
 PROBE = """
 import json, sys
@@ -53,7 +56,7 @@ def test_help_of_every_command_imports_nothing_heavy() -> None:
     paths = command_paths(root)
     assert ("plan",) in paths and ("render", "overview") in paths and ("neo4j", "start") in paths
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(paths), json.dumps(HEAVY)],
+        [sys.executable, "-c", PROBE, json.dumps(paths), json.dumps(HEAVY + HELP_FORMATTING)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,6 +65,21 @@ def test_help_of_every_command_imports_nothing_heavy() -> None:
     assert "Usage" in result.stdout  # the help was really printed
     imported = json.loads(result.stdout.strip().splitlines()[-1])
     assert imported == []
+
+
+def test_help_lists_every_command_with_its_whole_summary() -> None:
+    runner = typer.testing.CliRunner()
+    root = typer.main.get_command(app)
+    assert hasattr(root, "commands")
+    for name, group in [("", root), *((n, c) for n, c in root.commands.items() if hasattr(c, "commands"))]:
+        output = runner.invoke(app, [*name.split(), "--help"], terminal_width=80).output
+        assert "╭" not in output  # no Rich panel
+        listing = output.split("\nCommands:\n")[1]
+        assert "..." not in listing  # no summary cut short at the line's end
+        words = " ".join(listing.split())
+        for command_name, command in group.commands.items():
+            summary = " ".join((command.help or "").split("\n\n")[0].split())  # our summaries are one sentence
+            assert f"{command_name} {summary}" in words
 
 
 def test_cli_defaults_match_the_modules_they_stand_for() -> None:
