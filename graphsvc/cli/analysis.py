@@ -63,15 +63,15 @@ def gaps(
             [f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, [_named(G, p) for p in c.partners] or "—"]
             for c in g.categories
         ]
-        console.print(
+        console().print(
             table(
                 f"社区缺口 Gaps of {named(g.name, g.community)} · 街道 street {street_label(g.street)}",
                 ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "合作方 partners"],
                 rows,
             )
         )
-        console.print(f"覆盖率 coverage {pct(g.coverage)}; 缺少的五社角色 missing roles: {_roles(g.roles_missing)}")
-        console.print(
+        console().print(f"覆盖率 coverage {pct(g.coverage)}; 缺少的五社角色 missing roles: {_roles(g.roles_missing)}")
+        console().print(
             f"街道枢纽已联系 reached by the street hub ({_named(G, g.street_hub)}): {yes_no(g.reached_by_hub)}; "
             f"高校合作 university link: {yes_no(g.university_link)}; "
             "仅一个合作方的需求 needs met by one partner: "
@@ -87,7 +87,7 @@ def gaps(
             [named(g.name, g.community), g.need, g.covered, pct(g.coverage), _roles(g.roles_missing), g.reached_by_hub]
             for g in s.communities
         ]
-        console.print(
+        console().print(
             table(
                 f"街道 street {street_label(s.street)}: 覆盖率 coverage {pct(s.coverage)}",
                 [
@@ -107,7 +107,7 @@ def gaps(
         print_json(d.model_dump(mode="json"))
         return
     rows = [[f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
-    console.print(
+    console().print(
         table(
             f"全区 District: {d.communities} 个社区 communities, 覆盖率 coverage {pct(d.coverage)}",
             ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "缺口社区 communities short"],
@@ -125,7 +125,7 @@ def gaps(
         ]
         for s in d.streets
     ]
-    console.print(
+    console().print(
         table(
             "各街道 Streets",
             [
@@ -143,12 +143,12 @@ def gaps(
         [f"{c.zh} {c.en}", "通过 pass" if c.passed else "未通过 FAIL", len(c.failing), _some(G, c.failing)]
         for c in d.policy.checks
     ]
-    console.print(
+    console().print(
         table("政策检查 Policy checks", ["检查 check", "结果 result", "未通过数 failing", "未通过的 which"], rows)
     )
     rows = [[f"{g.zh} {g.en}", g.providers, len(g.communities), _some(G, g.communities)] for g in d.no_provider]
     if rows:
-        console.print(
+        console().print(
             table(
                 "无服务方的类别 Categories with no provider linked",
                 ["类别 category", "服务方 providers", "社区数 communities", "哪些 which"],
@@ -233,10 +233,10 @@ def fit(
         print_json(result)
         return
     verb = "Reused the kept model" if reused else "Fitted and kept the model"
-    console.print(f"{verb} (data version {version}): {model.name}; {kept or 0} default lists kept; {seconds:.1f} s")
+    console().print(f"{verb} (data version {version}): {model.name}; {kept or 0} default lists kept; {seconds:.1f} s")
     weights = model.describe().get("weights") or {}
     assert isinstance(weights, dict)
-    console.print(table("权重 Weights", ["信号 signal", "权重 weight"], [[name, w] for name, w in weights.items()]))
+    console().print(table("权重 Weights", ["信号 signal", "权重 weight"], [[name, w] for name, w in weights.items()]))
 
 
 @app.command(name="recommend")
@@ -290,15 +290,15 @@ def recommend_command(
             return
         place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "not a candidate"
         score = "-" if why.score is None else f"{why.score:.3f}"
-        console.print(
+        console().print(
             f"{explain} for {community} ({rank}): {place}, score {score}, gain {why.gain:g}, "
             f"probability {why.probability:.3f}; " + ("on the list" if why.listed else "not on the list")
         )
         for out in why.kept_out:
-            console.print(f"  kept out: {out.text_zh} / {out.text_en}")
+            console().print(f"  kept out: {out.text_zh} / {out.text_en}")
         terms = [[x.code, f"{x.contribution:+.3f}", f"{x.text_zh} / {x.text_en}"] for x in why.reasons]
         if terms:
-            console.print(table("Terms of its score", ["term", "contribution", "reason"], terms))
+            console().print(table("Terms of its score", ["term", "contribution", "reason"], terms))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
     print_recommendations(
@@ -325,7 +325,7 @@ def plan(
     rows = [
         [_named(G, link.community), _named(G, link.partner), _kind(G, link.partner), link.gain] for link in result.links
     ]
-    console.print(
+    console().print(
         table(
             f"方案 Plan: {t.links} 条新合作 new links",
             ["社区 community", "合作方 partner", "类型 kind", "新增覆盖 gain"],
@@ -343,7 +343,7 @@ def plan(
             len(t.naive_overloaded),
         ],
     ]
-    console.print(
+    console().print(
         table(
             f"已覆盖需求 Covered need (总需求 total need {num(t.need)})",
             ["选择 choice", "新合作 links", "之前 before", "之后 after", "覆盖率 coverage", "超出容量 over capacity"],
@@ -438,7 +438,7 @@ def evaluate_command(
     s = result.split
     rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.methods.items()]
     first = next(iter(result.methods.values()))
-    console.print(
+    console().print(
         table(
             f"{s['test_links']} held-out {s['pairs']} links ({s['by']}, seed {s['seed']}), "
             f"{s['negatives_per_link']} negatives each; graphsvc model: {s['graphsvc_model']['name']}",
@@ -449,7 +449,7 @@ def evaluate_command(
     if result.modes:
         rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.modes.items()]
         first = next(iter(result.modes.values()))
-        console.print(
+        console().print(
             table(
                 "graphsvc by rank mode: held-out links and need closed (gap_closed@5: share of uncovered need the "
                 "top-5 would close; gap_fit@5: share of top-5 offering something the community lacks)",

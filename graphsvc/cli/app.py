@@ -7,25 +7,24 @@ and notebooks call, and prints a table or (``--json``) one JSON object.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.segment import Segment
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from graphsvc.errors import ConfigError, GraphsvcError, NotFound, Problem, StoreUnavailable, ValidationFailed
 from graphsvc.labels import num
 
-if TYPE_CHECKING:  # the CLI starts at once: settings, stores and analyses are imported by the commands
+if TYPE_CHECKING:  # the CLI starts at once: Rich, settings, stores and analyses are imported when used
+    from rich.console import Console, ConsoleOptions, RenderResult
     from typer._click import Context, HelpFormatter  # Typer's own Click, which it does not export
     from typer.core import TyperOption
 
+    from graphsvc.cli.terminal import PeopleConsole
     from graphsvc.settings import Settings
     from graphsvc.store import GraphStore
 
@@ -40,7 +39,15 @@ class CommandGroup(TyperGroup):
       as the panels showed it; Click would cut it at the line's end with "...".
     - An absent ``--help`` of a group reads as ``False``, not ``None``: Typer checks any value of a flag that
       is not a bool with a pydantic validator, and would import pydantic for every subcommand's ``--help``.
+
+    Each run of the command line starts with no console: :func:`console` and :func:`err_console` make theirs
+    on its first print, in its environment (terminal, ``COLUMNS``, ``NO_COLOR``), as a new process does.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        console.cache_clear()
+        err_console.cache_clear()
+        return super().main(*args, **kwargs)
 
     def get_help_option(self, ctx: Context) -> TyperOption | None:
         option = super().get_help_option(ctx)
@@ -67,39 +74,22 @@ app = typer.Typer(
 )
 
 
-class PeopleConsole(Console):
-    """A Rich console for output that carries data: names from uploaded files are printed as they are.
+@functools.cache
+def console() -> PeopleConsole:
+    """The console of output for people on stdout (:class:`~graphsvc.cli.terminal.PeopleConsole`), made on first
+    use so that ``--help`` imports no Rich; one per run of the command line (see :class:`CommandGroup`)."""
+    from graphsvc.cli.terminal import PeopleConsole
 
-    Markup, emoji codes and highlighting are off, so ``[/x]`` or ``:smile:`` in a name is printed as
-    written (never parsed, never a ``MarkupError``); style with :class:`rich.text.Text`. Off a
-    terminal (a pipe, a CI log) long lines are not wrapped at a guessed width, so nothing is cut
-    or broken for ``grep``; on a terminal Rich wraps at its width.
-    """
-
-    def __init__(self, *, stderr: bool = False) -> None:
-        super().__init__(stderr=stderr, markup=False, emoji=False, highlight=False)
-
-    @property
-    def soft_wrap(self) -> bool:
-        return not self.is_terminal
-
-    @soft_wrap.setter
-    def soft_wrap(self, value: bool) -> None:
-        """Set by :class:`~rich.console.Console` at start; the terminal decides instead."""
-
-    @property
-    def is_interactive(self) -> bool:
-        """Whether live displays (progress bars) may redraw lines: a terminal, not ``TERM=dumb``. Asked of the
-        stream written to now, not the one there when the console was made (tests and embedders swap it)."""
-        return self.is_terminal and not self.is_dumb_terminal
-
-    @is_interactive.setter
-    def is_interactive(self, value: bool) -> None:
-        """Set by :class:`~rich.console.Console` at start; the terminal decides instead."""
+    return PeopleConsole()
 
 
-console = PeopleConsole()
-err_console = PeopleConsole(stderr=True)
+@functools.cache
+def err_console() -> PeopleConsole:
+    """The console of messages and progress bars on stderr, like :func:`console`."""
+    from graphsvc.cli.terminal import PeopleConsole
+
+    return PeopleConsole(stderr=True)
+
 
 StoreOption = Annotated[
     str | None,
@@ -199,6 +189,10 @@ class PeopleTable:
         return bool(shown) and all(isinstance(v, str) and _NUMBER.fullmatch(v) for v in shown)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+        from rich.table import Table
+        from rich.text import Text
+
         if console.is_terminal:
             t = Table(title=Text(self.title), title_justify="left")
             for col, numeric in zip(self.columns, self.numeric, strict=True):
@@ -222,7 +216,7 @@ def one_line(text: str) -> str:
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> PeopleTable:
-    """A table for ``console.print``: values rounded for people and never cut (see :class:`PeopleTable`)."""
+    """A table for ``console().print``: values rounded for people and never cut (see :class:`PeopleTable`)."""
     return PeopleTable(title, columns, rows)
 
 
@@ -243,16 +237,20 @@ def problem_line(problem: Problem) -> str:
 
 def print_error(message: str) -> None:
     """``error: message`` on stderr, the message printed as written (never read as markup)."""
-    err_console.print(Text.assemble(("error: ", "bold red"), message))
+    from rich.text import Text
+
+    err_console().print(Text.assemble(("error: ", "bold red"), message))
 
 
 def report_error(error: GraphsvcError) -> NoReturn:
     """Show an error the user can act on, without a traceback, and exit with its code."""
+    from rich.text import Text
+
     if isinstance(error, ValidationFailed):
         for problem in error.problems:
-            err_console.print(Text(problem_line(problem)))
+            err_console().print(Text(problem_line(problem)))
         count = len(error.problems)
-        err_console.print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
+        err_console().print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:
         print_error(str(error))
     code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))

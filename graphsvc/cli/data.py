@@ -37,7 +37,7 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
 
     rows: list[list[object]] = [[kind_label(kind), n] for kind, n in counts.entities.items()]
     rows += [["合作 links", counts.links], ["需求 needs", counts.needs], ["提供 offers", counts.offers]]
-    console.print(table(title, ["项目 what", "数量 count"], rows))
+    console().print(table(title, ["项目 what", "数量 count"], rows))
 
 
 @app.command()
@@ -52,7 +52,7 @@ def sample(
 
     dataset = generate_district(communities=communities, seed=seed)
     paths = write_csv(dataset, outdir)
-    console.print(
+    console().print(
         f"Wrote a synthetic district ({communities} communities, seed {seed}, {dataset.row_count()} rows): "
         + ", ".join(str(p) for p in paths)
     )
@@ -94,7 +94,7 @@ def load(
         print_hsds_summary(summary)
     verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
     rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
-    console.print(f"{verb} {len(report.files)} file(s): {rows}.")
+    console().print(f"{verb} {len(report.files)} file(s): {rows}.")
     counts_table(report.after, title="Store after the load")
 
 
@@ -175,7 +175,7 @@ def export(
             dataset = graph_store.dataset()
         paths = write_hsds(dataset, out)
         partners = sum(e.is_partner for e in dataset.entities)
-        console.print(
+        console().print(
             f"Wrote {partners} organizations and their services as HSDS 3.0 CSV to {out} ({len(paths)} tables)."
         )
         return
@@ -186,7 +186,7 @@ def export(
         nx.write_graphml(flat_copy(G), out)
     else:
         nx.write_gexf(flat_copy(G), out)
-    console.print(f"Wrote {G.number_of_nodes()} nodes and {G.number_of_edges()} edges to {out} ({fmt.value}).")
+    console().print(f"Wrote {G.number_of_nodes()} nodes and {G.number_of_edges()} edges to {out} ({fmt.value}).")
 
 
 @app.command()
@@ -206,7 +206,7 @@ def demo(
             graph_store.upsert(dataset, progress=steps.advance)  # the store reports rows written since its last call
             steps.finish()
         counts = graph_store.counts()
-        console.print(
+        console().print(
             f"Loaded the synthetic sample district ({communities} communities, seed {seed}) into {graph_store.uri}"
         )
     counts_table(counts)

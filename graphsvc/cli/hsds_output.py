@@ -14,7 +14,7 @@ def _ids(records: list[dict[str, object]]) -> str:
 
 def print_hsds_summary(summary: HsdsSummary) -> None:
     """The mapping of one HSDS directory: counts, then every record left unmapped, with counts."""
-    console.print(
+    console().print(
         f"HSDS {summary.version} directory {summary.directory}: {summary.organizations} organizations, "
         f"{summary.services} services -> {summary.communities} communities ({summary.areas}), "
         f"{summary.links} service links, {summary.offers} offers. "
@@ -45,6 +45,6 @@ def print_hsds_summary(summary: HsdsSummary) -> None:
     for area in summary.other_level_areas:
         rows.append([f"service area not a {summary.areas}", area["area"], area["services"]])
     if rows:
-        console.print(table("Not mapped (count = services, or records)", ["what", "which", "count"], rows))
+        console().print(table("Not mapped (count = services, or records)", ["what", "which", "count"], rows))
     if summary.ignored_files:
-        console.print(f"Files not read (not used by the mapping): {', '.join(summary.ignored_files)}")
+        console().print(f"Files not read (not used by the mapping): {', '.join(summary.ignored_files)}")

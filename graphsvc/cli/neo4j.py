@@ -49,8 +49,8 @@ def start(
         uri = neo4j_server.start(home=home, port=port, timeout=timeout)
     except neo4j_server.Neo4jServerError as error:
         _fail(error)
-    err_console.print(f"Neo4j {neo4j_server.NEO4J_VERSION} is running. Use it with: GRAPHSVC_STORE={uri}")
-    console.print(uri)
+    err_console().print(f"Neo4j {neo4j_server.NEO4J_VERSION} is running. Use it with: GRAPHSVC_STORE={uri}")
+    console().print(uri)
 
 
 @neo4j_app.command()
@@ -60,7 +60,7 @@ def stop(home: HomeOption = None) -> None:
         stopped = neo4j_server.stop(home=home)
     except neo4j_server.Neo4jServerError as error:
         _fail(error)
-    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+    console().print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
 @neo4j_app.command()
@@ -70,7 +70,7 @@ def status(home: HomeOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(state)
     elif state["running"]:
-        console.print(f"Neo4j is running (pid {state['pid']}): {state['uri']}")
+        console().print(f"Neo4j is running (pid {state['pid']}): {state['uri']}")
     else:
-        console.print("Neo4j is not running.")
+        console().print("Neo4j is not running.")
         raise typer.Exit(3)

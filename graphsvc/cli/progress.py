@@ -30,7 +30,7 @@ READING_STORE = "Reading the district from the store"
 def shows_progress(*, quiet: bool = False) -> bool:
     """Whether a bar is drawn: stderr is a terminal that can redraw a line (not ``TERM=dumb``) and the output
     is not for programs (``quiet``: ``--json``)."""
-    return not quiet and err_console.is_interactive
+    return not quiet and err_console().is_interactive
 
 
 class Bar:
@@ -70,7 +70,7 @@ def progress_bar(description: str | None = None, *, quiet: bool = False) -> Iter
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns: list[Any] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err_console, transient=True) as rich:
+    with Progress(*columns, console=err_console(), transient=True) as rich:
         yield Bar(rich, description)
 
 

@@ -35,14 +35,14 @@ def print_recommendations(
         ]
         for i, r in enumerate(recs["recommendations"])
     ]
-    console.print(
+    console().print(
         table(
             f"建议的合作方 Partners for {name(recs['community'])}",
             ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"],
             rows,
         )
     )
-    console.print(
+    console().print(
         f"排序 rank: {recs['rank']}; 覆盖率 coverage {recs['coverage']:.0%} -> {recs['coverage_if_linked']:.0%} "
         f"if all join; 预期补缺 expected need closed {recs['expected_gain']:.2f}"
     )

@@ -72,7 +72,7 @@ def _write(out: Path, html: str, what: str) -> None:
         raise typer.BadParameter(f"folder {out.parent} does not exist", param_hint="--output")
     out.write_text(html, encoding="utf-8")
     size = len(html.encode("utf-8")) / 1e6
-    console.print(f"Wrote {what} to {out} ({size:.1f} MB): open it in any browser; it needs no network.")
+    console().print(f"Wrote {what} to {out} ({size:.1f} MB): open it in any browser; it needs no network.")
 
 
 @render_app.command("overview")

@@ -100,23 +100,23 @@ def serve(
     try:
         if demo:
             if load_demo(graph_store, communities=communities, seed=seed):
-                console.print(
+                console().print(
                     f"Loaded the synthetic sample district ({communities} communities) into {graph_store.uri}"
                 )
             else:
-                console.print(f"{graph_store.uri} is not empty: kept its data, --demo loaded nothing.")
+                console().print(f"{graph_store.uri} is not empty: kept its data, --demo loaded nothing.")
         base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-        console.print(f"API docs: {base}/docs")
-        console.print(f"Try:      curl '{base}/communities/com-00001/recommendations?k=5'")
+        console().print(f"API docs: {base}/docs")
+        console().print(f"Try:      curl '{base}/communities/com-00001/recommendations?k=5'")
         if not settings.api_keys:
-            console.print("Writes are disabled: set GRAPHSVC_API_KEYS to allow imports and deletes.")
+            console().print("Writes are disabled: set GRAPHSVC_API_KEYS to allow imports and deletes.")
         if workers == 1:
             uvicorn.run(create_app(settings, store=graph_store), host=host, port=port, log_level=log_level)
             return
         graph_store.close()
         # Each worker process builds its own app from the environment, so the store chosen here goes there.
         os.environ["GRAPHSVC_STORE"] = settings.store
-        console.print(f"{workers} worker processes over {graph_store.uri}")
+        console().print(f"{workers} worker processes over {graph_store.uri}")
         run_workers(workers, host=host, port=port, log_level=log_level)
     finally:
         graph_store.close()

@@ -15,6 +15,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from graphsvc.cli.app import console, err_console
 from graphsvc.labels import num
 from graphsvc.model import Dataset, Entity, Need, Offer
 from graphsvc.store import SQLiteStore
@@ -29,6 +30,8 @@ def terminal(width: str) -> dict[str, str]:
 
 
 OFF_TTY = {"TTY_COMPATIBLE": "0", "COLUMNS": "80"}
+STYLE = re.compile(r"\x1b\[[0-9;]*m")
+"""A style's escape code (a terminal shows table headers bold): it takes no room on the screen."""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,20 @@ def test_nothing_is_cut_at_any_width(sample_store_uri: str, command: tuple[str, 
     assert done.code == 0, done.err
     assert "…" not in done.out
     assert "┃" in done.out or "│" in done.out  # a table on a terminal
-    assert max(len(line) for line in done.out.splitlines()) <= int(width)
+    assert max(len(STYLE.sub("", line)) for line in done.out.splitlines()) <= int(width)
+
+
+def test_each_run_prints_for_the_terminal_it_has(sample_store_uri: str) -> None:
+    """Each run makes its consoles for its own terminal, as a new process does: after a run on a wide terminal
+    (with styles), one process runs on a narrow terminal, then off a terminal (an embedder, a notebook, a test)."""
+    console.cache_clear()  # no console yet, as in a new process: the wide run makes the first ones
+    err_console.cache_clear()
+    store = {"GRAPHSVC_STORE": sample_store_uri}
+    assert graphsvc("gaps", env={**terminal("200"), **store}).code == 0
+    narrow = graphsvc("gaps", env={**terminal("40"), **store})
+    assert max(len(STYLE.sub("", line)) for line in narrow.out.splitlines()) <= 40
+    piped = graphsvc("gaps", "com-99999", env={**OFF_TTY, **store})
+    assert piped.code == 4 and piped.err.startswith("error: ")  # no style's escape code off a terminal
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

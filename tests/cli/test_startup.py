@@ -19,9 +19,10 @@ from graphsvc.cli.app import DEMO_COMMUNITIES
 from graphsvc.sample import BASE_COMMUNITIES
 
 HEAVY = ("scipy", "pandas", "networkx", "fastapi", "numpy", "pyvis", "uvicorn", "neo4j", "openpyxl")
-# What Typer's Rich help imported (Markdown, Pygments, tracebacks; the help is Click's plain text now), and pydantic,
-# which Typer imports to check a flag's absent value (graphsvc.cli.app.CommandGroup): most of --help's time before.
-HELP_FORMATTING = ("pygments", "markdown_it", "pydantic")
+# Rich (the consoles are made on the first print), what Typer's Rich help imported (Markdown, Pygments; the help is
+# Click's plain text now), and pydantic, which Typer imports to check a flag's absent value
+# (graphsvc.cli.app.CommandGroup): most of --help's time before.
+HELP_FORMATTING = ("rich", "pygments", "markdown_it", "pydantic")
 
 PROBE = """
 import json, sys
