@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from graphsvc import neo4j_server
 from graphsvc.cli.app import CommandGroup, JsonOption, app, console, err_console, print_error, print_json
+from graphsvc.errors import Neo4jServerError
 
 neo4j_app = typer.Typer(
     cls=CommandGroup,
@@ -17,18 +17,21 @@ neo4j_app = typer.Typer(
 )
 app.add_typer(neo4j_app, name="neo4j")
 
+# graphsvc.neo4j_server.HOME_ENV (a test checks it), kept here as a name so that --help does not import the server
+# control (each command imports it).
+HOME_ENV = "GRAPHSVC_NEO4J_HOME"
 HomeOption = Annotated[
     Path | None,
     typer.Option(
         "--home",
-        envvar=neo4j_server.HOME_ENV,
+        envvar=HOME_ENV,
         show_envvar=True,
         help="Where the jars, the database and the logs live. Default: ~/.cache/graphsvc/neo4j.",
     ),
 ]
 
 
-def _fail(error: neo4j_server.Neo4jServerError) -> None:
+def _fail(error: Neo4jServerError) -> None:
     print_error(str(error))
     raise typer.Exit(1)
 
@@ -43,11 +46,13 @@ def start(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for Bolt to answer.")] = 180,
 ) -> None:
     """Start Neo4j on 127.0.0.1 with authentication on (password: GRAPHSVC_NEO4J_PASSWORD); print its store URI last."""
+    from graphsvc import neo4j_server
+
     try:
         if wipe:
             neo4j_server.wipe(home=home)
         uri = neo4j_server.start(home=home, port=port, timeout=timeout)
-    except neo4j_server.Neo4jServerError as error:
+    except Neo4jServerError as error:
         _fail(error)
     err_console().print(f"Neo4j {neo4j_server.NEO4J_VERSION} is running. Use it with: GRAPHSVC_STORE={uri}")
     console().print(uri)
@@ -56,9 +61,11 @@ def start(
 @neo4j_app.command()
 def stop(home: HomeOption = None) -> None:
     """Stop the server cleanly."""
+    from graphsvc import neo4j_server
+
     try:
         stopped = neo4j_server.stop(home=home)
-    except neo4j_server.Neo4jServerError as error:
+    except Neo4jServerError as error:
         _fail(error)
     console().print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
@@ -66,6 +73,8 @@ def stop(home: HomeOption = None) -> None:
 @neo4j_app.command()
 def status(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Say whether the server runs, and where."""
+    from graphsvc import neo4j_server
+
     state = neo4j_server.status(home=home)
     if as_json:
         print_json(state)

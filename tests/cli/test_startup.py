@@ -16,6 +16,7 @@ import typer.testing
 
 from graphsvc.cli import app
 from graphsvc.cli.app import DEMO_COMMUNITIES
+from graphsvc.cli.neo4j import HOME_ENV
 from graphsvc.sample import BASE_COMMUNITIES
 
 HEAVY = ("scipy", "pandas", "networkx", "fastapi", "numpy", "pyvis", "uvicorn", "neo4j", "openpyxl")
@@ -84,9 +85,11 @@ def test_help_lists_every_command_with_its_whole_summary() -> None:
 
 
 def test_cli_defaults_match_the_modules_they_stand_for() -> None:
+    from graphsvc import neo4j_server
     from graphsvc.viz import PageOptions
 
     assert DEMO_COMMUNITIES == BASE_COMMUNITIES
+    assert HOME_ENV == neo4j_server.HOME_ENV
     help_text = " ".join(typer.testing.CliRunner().invoke(app, ["render", "overview", "--help"]).output.split())
     defaults = PageOptions()
     assert f"Default: {defaults.layout_threshold}." in help_text
