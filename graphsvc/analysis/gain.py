@@ -122,10 +122,13 @@ class GainState:
         self.q = query
         self.need = eng.N[query].copy() if tables.ncat else np.zeros(0)
         self.shared = eng.S[query].copy() if tables.ncat else np.zeros(0)
-        self.overrides: dict[tuple[int, int], float] = {}
-        """``{(community, category): sum of shares}`` changed by the links applied so far."""
-        self._deltas: list[tuple[int, np.ndarray, np.ndarray]] | None = None
-        """Per category: the partners whose loss the overrides change, and by how much (until the next link)."""
+        self.changed: dict[int, dict[int, float]] = {}
+        """Per category: ``{community: sum of shares}`` of the communities whose shares the links applied so far
+        changed (the partners' other communities)."""
+        self.revision = [0] * tables.ncat
+        """Per category: how many applied links changed shares in it (what an :class:`Among` checks its losses by)."""
+        self._deltas: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        """Per category: :meth:`_change`, until the next link changing it."""
 
     def lacking(self) -> np.ndarray:
         """Uncovered need per category."""
@@ -136,42 +139,24 @@ class GainState:
         and the need the partner's other communities would lose."""
         return Among(self, partners).terms()
 
-    def _changes(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """``(category, owners, delta)``: how the links applied so far change each partner's loss (per edge to a
-        community whose shares they changed); computed once per link applied."""
-        if self._deltas is not None:
-            return self._deltas
+    def _change(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(owners, delta)``: how the links applied so far change the losses in category ``k`` (per edge to a
+        community whose shares they changed: the edge's partner and its change of loss); computed once per
+        link changing ``k``."""
+        cached = self._deltas.get(k)
+        if cached is not None:
+            return cached
         t = self.t
-        eng = t.engine
-        by_cat: dict[int, list[tuple[int, float]]] = {}
-        for (a, k), now in self.overrides.items():
-            if self.need[k] > 0:
-                by_cat.setdefault(k, []).append((a, now))
-        self._deltas = []
-        for k, changed in by_cat.items():
-            by = t.by_community[k]
-            parts = [(by.data[by.indptr[a] : by.indptr[a + 1]] - 1, now) for a, now in changed]
-            edges = np.concatenate([e for e, _ in parts])
-            if not len(edges):
-                continue
-            shared = np.concatenate([np.full(len(e), v) for e, v in parts])
-            n = float(self.need[k])
-            base = eng.S[t.edge_community[k][edges], k]
-            delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
-            self._deltas.append((k, t.offering[k][t.edge_partner[k][edges]], delta))
-        return self._deltas
-
-    def _correct(self, partners: np.ndarray, lost: np.ndarray) -> None:
-        """Losses of partners sharing a community whose shares earlier links have changed."""
-        if not len(partners):
-            return
-        order = np.argsort(partners, kind="stable")
-        ranked = partners[order]
-        for k, owners, delta in self._changes():
-            at = np.minimum(np.searchsorted(ranked, owners), len(ranked) - 1)
-            keep = ranked[at] == owners
-            if keep.any():
-                np.add.at(lost[:, k], order[at[keep]], delta[keep])
+        by = t.by_community[k]
+        changed = self.changed[k]
+        parts = [by.data[by.indptr[a] : by.indptr[a + 1]] - 1 for a in changed]
+        edges = np.concatenate(parts)
+        shared = np.repeat(np.fromiter(changed.values(), dtype=float, count=len(changed)), [len(e) for e in parts])
+        n = float(self.need[k])
+        base = t.engine.S[t.edge_community[k][edges], k]
+        delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
+        self._deltas[k] = cached = (t.offering[k][t.edge_partner[k][edges]], delta)
+        return cached
 
     def among(self, partners: np.ndarray) -> Among:
         """The gains of a fixed set of ``partners``, for asking again as links are applied (the greedy list)."""
@@ -198,22 +183,31 @@ class GainState:
         """Link ``partner`` to this community: its shares here and in its other communities change."""
         t = self.t
         eng = t.engine
-        self._deltas = None
-        for k in np.flatnonzero((self.need > 0) & (eng.O[partner, : t.ncat] > 0)):
+        for k in np.flatnonzero((self.need > 0) & (eng.O[partner, : t.ncat] > 0)).tolist():
             n = float(self.need[k])
-            self.shared[k] += float(share_array(eng.O[partner, k], np.asarray(n), eng.W[partner, k] + n))
+            offer, total = eng.O[partner, k], eng.W[partner, k] + n
+            self.shared[k] += float(share_array(offer, np.asarray(n), total))
             j = t.pos[partner, k]
-            edges = np.arange(t.by_partner[k][j], t.by_partner[k][j + 1])
-            for e in edges.tolist():
-                a = int(t.edge_community[k][e])
-                now = self.overrides.get((a, int(k)), float(eng.S[a, k]))
-                new = float(share_array(eng.O[partner, k], eng.N[a, k], eng.W[partner, k] + n))
-                self.overrides[(a, int(k))] = now - float(t.edge_old[k][e]) + new
+            edges = slice(t.by_partner[k][j], t.by_partner[k][j + 1])
+            others = t.edge_community[k][edges]
+            if not len(others):
+                continue
+            changed = self.changed.setdefault(k, {})
+            before = eng.S[others, k]
+            now = np.array([changed.get(a, s) for a, s in zip(others.tolist(), before.tolist(), strict=True)])
+            new = share_array(offer, eng.N[others, k], total)
+            changed.update(zip(others.tolist(), (now - t.edge_old[k][edges] + new).tolist(), strict=True))
+            self.revision[k] += 1
+            self._deltas.pop(k, None)
 
 
 class Among:
-    """:meth:`GainState.gains` of a fixed set of partners, the parts that do not change as links are applied
-    computed once: each partner's share per category, and its loss on the snapshot."""
+    """:meth:`GainState.gains` of a fixed set of partners, asked again as links are applied (the greedy list).
+
+    What does not change as links are applied is computed once: each partner's share per category and its
+    loss on the snapshot. The losses are then corrected category by category, only in the categories an
+    applied link changed since the last question.
+    """
 
     def __init__(self, state: GainState, partners: np.ndarray) -> None:
         self.state = state
@@ -226,30 +220,51 @@ class Among:
             self.offered, share_array(eng.O[partners, : t.ncat], need[None, :], eng.W[partners, : t.ncat] + need), 0.0
         )
         self.lost = np.zeros((len(partners), t.ncat))
+        """Each partner's loss per category on the snapshot (before any link is applied)."""
         for k in np.flatnonzero(need > 0).tolist():
             has = self.offered[:, k]
             if has.any():
                 self.lost[has, k] = t.base_loss(k, float(need[k]))[t.pos[partners[has], k]]
+        self._order = np.argsort(partners, kind="stable")
+        self._ranked = partners[self._order]
+        self._lost_now = self.lost
+        self._seen = [0] * t.ncat
 
     def closing(self) -> np.ndarray:
         """Whether each partner still offers a category the community lacks (if not, its gain is 0 from now on:
         what a community lacks only shrinks as links are applied)."""
         return np.asarray((self.offered & (self.state.lacking() > LACKING)[None, :]).any(axis=1))
 
+    def _losses(self) -> np.ndarray:
+        """Each partner's loss given the links applied so far: the snapshot's, corrected for the communities
+        whose shares the links changed. Only the categories changed since the last call are corrected again;
+        an array once returned is never written to."""
+        state = self.state
+        stale = [k for k in state.changed if state.revision[k] != self._seen[k]]
+        if not stale or not len(self.partners):
+            return self._lost_now
+        lost = self._lost_now.copy()
+        for k in stale:
+            owners, delta = state._change(k)
+            at = np.minimum(np.searchsorted(self._ranked, owners), len(self._ranked) - 1)
+            keep = self._ranked[at] == owners
+            column = self.lost[:, k].copy()
+            np.add.at(column, self._order[at[keep]], delta[keep])
+            lost[:, k] = column
+            self._seen[k] = state.revision[k]
+        self._lost_now = lost
+        return lost
+
     def terms(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`GainState.terms` of the partners, given the links applied so far."""
-        state = self.state
-        closed = np.minimum(state.lacking()[None, :], self.share)
-        lost = self.lost
-        if state.overrides:
-            lost = lost.copy()
-            state._correct(self.partners, lost)
-        return closed, lost
+        return np.minimum(self.state.lacking()[None, :], self.share), self._losses()
 
-    def gains_and_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each partner's gain given the links applied so far, with the :meth:`terms` it is made of."""
+    def gains_and_terms(self, closing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each partner's gain given the links applied so far, with the :meth:`terms` it is made of
+        (``closing``: :meth:`closing`, when the caller has it)."""
         closed, lost = self.terms()
-        return np.asarray(np.where(self.closing(), (closed - lost).sum(axis=1), 0.0)), closed, lost
+        closing = self.closing() if closing is None else closing
+        return np.asarray(np.where(closing, (closed - lost).sum(axis=1), 0.0)), closed, lost
 
     def gains(self) -> np.ndarray:
         """Gain of each partner's link given the links applied so far (same values as :meth:`GainState.gains`)."""

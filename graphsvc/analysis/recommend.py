@@ -133,25 +133,33 @@ class Recommender(CandidateScores):
         r = 0  # the next of the rest
         among = state.among(nodes[fill])
         left = np.ones(len(fill), dtype=bool)
+        nothing = np.zeros(state.t.ncat)
         while len(picks) < k and (left.any() or r < len(rest)):
-            if left.any() and not (left & among.closing()).any():
+            closing = among.closing() if left.any() else None
+            if closing is not None and not (left & closing).any():
                 # every gap the fillers left could close is closed: they close nothing now, like the rest
                 merged = set(rest[r:]) | set(fill[left].tolist())
                 rest, r = [j for j in order if j in merged], 0
                 left[:] = False
             best: tuple[tuple[float, float, int], int, float] | None = None
+            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)  # a partner closing nothing
             if left.any():
+                gains, closed, lost = among.gains_and_terms(closing)
                 idx = np.flatnonzero(left)
                 cand = fill[idx]
-                g = among.gains()[idx]
+                g = gains[idx]
                 primary = g * probs[cand] if rank == "gain" else g
                 first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
                 j, value = int(cand[first]), float(primary[first])
                 best = (_key(value, float(scores[j]), j), j, value)
+                i = int(idx[first])
+                if closing is not None and closing[i]:
+                    terms = (float(gains[i]), closed[i], lost[i])
             if r < len(rest):
                 key = _key(0.0, float(scores[rest[r]]), rest[r])
                 if best is None or key < best[0]:
                     best = (key, rest[r], 0.0)
+                    terms = (0.0, nothing, nothing)
             assert best is not None
             _, j, value = best
             if min_score is not None and round(value, 6) < min_score:
@@ -160,21 +168,31 @@ class Recommender(CandidateScores):
                 r += 1
             else:
                 left[int(np.searchsorted(fill, j))] = False
-            picks.append(self._take(state, at(j), value, probs[j]))
+            picks.append(self._take(state, at(j), value, probs[j], terms))
         return picks
 
-    def _take(self, state: GainState | None, j: int, score: float, probability: float) -> Pick:
+    def _take(
+        self,
+        state: GainState | None,
+        j: int,
+        score: float,
+        probability: float,
+        terms: tuple[float, np.ndarray, np.ndarray] | None = None,
+    ) -> Pick:
+        """Pick column ``j`` and apply its link to ``state``; ``terms`` is its ``(gain, closed, lost)`` when the
+        caller has them (closed and lost zero for a partner closing nothing), else they are computed here."""
         if state is None:
             empty = np.zeros(0)
             return Pick(j, score, 0.0, float(probability), empty, empty, empty)
-        p = np.array([self.cols[j]], dtype=np.int64)
+        p = int(self.cols[j])
         uncovered = state.lacking()
-        gains, closed, lost = state.gains_and_terms(p)
-        gain = float(gains[0])
-        if not state.offers_lacking(p)[0]:
-            closed, lost = np.zeros_like(closed), np.zeros_like(lost)
-        state.apply(int(self.cols[j]))
-        return Pick(j, score, gain, float(probability), closed[0], lost[0], uncovered)
+        if terms is None:
+            gains, closed, lost = state.gains_and_terms(np.array([p], dtype=np.int64))
+            closes = bool(state.offers_lacking(np.array([p], dtype=np.int64))[0])
+            none = np.zeros_like(closed[0])
+            terms = (float(gains[0]), closed[0], lost[0]) if closes else (float(gains[0]), none, none)
+        state.apply(p)
+        return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
 
     # -- answers
     def _context(self, query: Hashable, pick: Pick) -> PairContext:
