@@ -45,7 +45,7 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Unpack
 
 import networkx as nx
@@ -119,55 +119,79 @@ class Recommender(CandidateScores):
         at = (lambda j: j) if js is None else (lambda j: int(js[j]))
         probs = self.model.probability(scores)
         state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
-        order = [j for j in np.lexsort((np.arange(len(scores)), -scores)).tolist() if valid[j]]
-        picks: list[Pick] = []
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        order = order[valid[order]]
         if rank == "likelihood" or state is None:
-            for j in order[: max(0, k)]:
+            picks: list[Pick] = []
+            for j in order[: max(0, k)].tolist():
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
                     break
                 picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
             return picks
+        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at)
+
+    def _greedy(
+        self,
+        state: GainState,
+        nodes: np.ndarray,
+        scores: np.ndarray,
+        probs: np.ndarray,
+        valid: np.ndarray,
+        order: np.ndarray,
+        k: int,
+        min_score: float | None,
+        rank: RankMode,
+        at: Callable[[int], int],
+    ) -> list[Pick]:
+        """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
+        gain once the picks above it are applied. The *fillers* (valid partners offering a category the
+        community lacks) are ranked by gain, asked again after every pick; the rest close nothing and follow
+        in ``order`` (by likelihood), a filler whose gain rounds to 0 competing with them by likelihood."""
         fill = np.flatnonzero(valid & state.offers_lacking(nodes))
-        filler_set = set(fill.tolist())
-        rest = [j for j in order if j not in filler_set]
+        filler = np.zeros(len(scores), dtype=bool)
+        filler[fill] = True
+        rest = order[~filler[order]].tolist()
         r = 0  # the next of the rest
         among = state.among(nodes[fill])
         left = np.ones(len(fill), dtype=bool)
-        nothing = np.zeros(state.t.ncat)
-        while len(picks) < k and (left.any() or r < len(rest)):
-            closing = among.closing() if left.any() else None
-            if closing is not None and not (left & closing).any():
-                # every gap the fillers left could close is closed: they close nothing now, like the rest
-                merged = set(rest[r:]) | set(fill[left].tolist())
-                rest, r = [j for j in order if j in merged], 0
-                left[:] = False
+        n_left = len(fill)
+        weight = probs[fill] if rank == "gain" else np.ones(len(fill))
+        likelihood = -np.round(scores[fill], DECIMALS)
+        nothing = np.zeros(state.t.ncat)  # the terms of a partner closing nothing
+        picks: list[Pick] = []
+        while len(picks) < k and (n_left or r < len(rest)):
+            if n_left:
+                closing = among.closing()
+                if not (left & closing).any():
+                    # every gap the fillers left could close is closed: they close nothing now, like the rest
+                    merged = set(rest[r:]) | set(fill[left].tolist())
+                    rest, r = [j for j in order.tolist() if j in merged], 0
+                    left[:], n_left = False, 0
             best: tuple[tuple[float, float, int], int, float] | None = None
-            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)  # a partner closing nothing
-            if left.any():
+            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)
+            i = -1  # the filler picked, if one is
+            if n_left:
                 gains, closed, lost = among.gains_and_terms(closing)
-                idx = np.flatnonzero(left)
-                cand = fill[idx]
-                g = gains[idx]
-                primary = g * probs[cand] if rank == "gain" else g
-                first = int(np.lexsort((cand, -np.round(scores[cand], DECIMALS), -np.round(primary, GAIN_DECIMALS)))[0])
-                j, value = int(cand[first]), float(primary[first])
+                primary = gains * weight if rank == "gain" else gains
+                ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
+                i = int(np.lexsort((likelihood, ranked))[0])  # stable: ties by column, as ``fill`` is sorted
+                j, value = int(fill[i]), float(primary[i])
                 best = (_key(value, float(scores[j]), j), j, value)
-                i = int(idx[first])
-                if closing is not None and closing[i]:
+                if closing[i]:
                     terms = (float(gains[i]), closed[i], lost[i])
             if r < len(rest):
                 key = _key(0.0, float(scores[rest[r]]), rest[r])
                 if best is None or key < best[0]:
-                    best = (key, rest[r], 0.0)
-                    terms = (0.0, nothing, nothing)
+                    best, terms, i = (key, rest[r], 0.0), (0.0, nothing, nothing), -1
             assert best is not None
             _, j, value = best
             if min_score is not None and round(value, 6) < min_score:
                 break
-            if r < len(rest) and j == rest[r]:
+            if i < 0:
                 r += 1
             else:
-                left[int(np.searchsorted(fill, j))] = False
+                left[i] = False
+                n_left -= 1
             picks.append(self._take(state, at(j), value, probs[j], terms))
         return picks
 
