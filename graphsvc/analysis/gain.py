@@ -122,6 +122,7 @@ class GainState:
         self.q = query
         self.need = eng.N[query].copy() if tables.ncat else np.zeros(0)
         self.shared = eng.S[query].copy() if tables.ncat else np.zeros(0)
+        self._lacking: np.ndarray | None = None
         self.changed: dict[int, dict[int, float]] = {}
         """Per category: ``{community: sum of shares}`` of the communities whose shares the links applied so far
         changed (the partners' other communities)."""
@@ -131,8 +132,10 @@ class GainState:
         """Per category: :meth:`_change`, until the next link changing it."""
 
     def lacking(self) -> np.ndarray:
-        """Uncovered need per category."""
-        return np.asarray(np.maximum(0.0, self.need - self.shared))
+        """Uncovered need per category (computed once per link applied; do not change the array)."""
+        if self._lacking is None:
+            self._lacking = np.asarray(np.maximum(0.0, self.need - self.shared))
+        return self._lacking
 
     def terms(self, partners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(closed, lost)``: per partner (rows) and category (columns), the need this community would close
@@ -187,6 +190,7 @@ class GainState:
             n = float(self.need[k])
             offer, total = eng.O[partner, k], eng.W[partner, k] + n
             self.shared[k] += float(share_array(offer, np.asarray(n), total))
+            self._lacking = None
             j = t.pos[partner, k]
             edges = slice(t.by_partner[k][j], t.by_partner[k][j + 1])
             others = t.edge_community[k][edges]

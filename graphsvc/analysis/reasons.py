@@ -168,9 +168,10 @@ def reasons(
     else:
         p0 = model.base_probability
         out = _gap_reasons(ctx, (probability + p0) / 2)
-        s = float(model.score(transform(raw[None, :]))[0])
+        T = transform(raw[None, :])
+        s = float(model.score(T)[0])
         if s > SMALL and gain > SMALL:
-            terms = model.terms(transform(raw[None, :])[0])
+            terms = model.terms(T[0])
             out += _signal_reasons(terms * (gain * (probability - p0) / 2 / s), raw, ctx, typed)
     rest = score - sum(r.contribution for r in out)
     if abs(rest) > SMALL:
