@@ -50,7 +50,11 @@ if [[ -z "${GRAPHSVC_NEO4J_PASSWORD:-}" ]]; then
 fi
 export GRAPHSVC_NEO4J_HOME="${GRAPHSVC_NEO4J_HOME:-$HOME/.cache/graphsvc/neo4j-test}"
 neo4j_started=""
-stop_neo4j() { [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true; }
+server_tests=""
+stop_neo4j() {
+    [[ -n "$server_tests" ]] && kill "$server_tests" 2>/dev/null
+    [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true
+}
 trap stop_neo4j EXIT
 export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
 step "starting Neo4j (fetched from Maven Central on first use)"
@@ -65,5 +69,25 @@ else
     echo "Neo4j could not be started here: the Neo4j tests will be skipped" >&2
 fi
 
-step "pytest"
-python3 -m pytest "$@"
+# The whole suite runs as two pytest processes side by side, one per core of a small machine: the tests that
+# drive an outside server (Neo4j: they share the one server, some stop and restart it, each clears its
+# database, so they run one after another; and the browser tests' Chromium), and all the others. With
+# arguments (a file, -k, -m ...) pytest runs once, as asked.
+if [[ $# -gt 0 || -z "$neo4j_started" ]]; then
+    step "pytest"
+    python3 -m pytest "$@"
+    exit
+fi
+servers_log=$(mktemp -t graphsvc-server-tests.XXXXXX)
+step "pytest: the Neo4j and browser tests in the background (their output follows), the other tests here"
+python3 -m pytest -m "neo4j or browser" -p no:cacheprovider >"$servers_log" 2>&1 &
+server_tests=$!
+others=0
+python3 -m pytest -m "not neo4j and not browser" || others=$?
+servers=0
+wait "$server_tests" || servers=$?
+step "pytest: the Neo4j and browser tests"
+cat "$servers_log"
+rm -f "$servers_log"
+printf '\n== pytest exit status: the other tests %d, the Neo4j and browser tests %d\n' "$others" "$servers"
+[[ $others -eq 0 && $servers -eq 0 ]]
