@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need, starts a real
 # Neo4j through graphsvc's own command, runs ruff, mypy, pytest (doctests, notebooks,
-# browser and Neo4j tests included) and stops Neo4j again. Extra arguments go to pytest.
+# browser and Neo4j tests included; the whole suite as two processes side by side, see below) and stops Neo4j
+# again. Extra arguments go to one plain pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
