@@ -91,7 +91,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete everything."""
+        """Delete everything: the data, and the artifacts kept from it (a fitted model, kept lists)."""
 
     @abstractmethod
     def data_version(self) -> int:

@@ -45,6 +45,7 @@ from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches
 from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
+    CLEAR_ARTIFACTS,
     COMPLETE_ENTITIES,
     COMPLETE_RELATIONSHIPS,
     CONSTRAINTS,
@@ -356,7 +357,8 @@ class Neo4jStore(GraphStore):
         return self._write(work) > 0
 
     def clear(self) -> None:
-        """Delete every entity with its links, needs and offers; the vocabulary's categories stay.
+        """Delete every entity with its links, needs and offers, and the kept artifacts; the vocabulary's
+        categories stay.
 
         The deletion runs in batches of transactions (a large district does not fit one), so the data version
         moves before and after it: a reader during a clear may see it part done, but never under the version of
@@ -366,6 +368,7 @@ class Neo4jStore(GraphStore):
         with self._errors(), self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
             session.run(CLEAR).consume()
+            session.run(CLEAR_ARTIFACTS).consume()
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
 
     def data_version(self) -> int:

@@ -153,6 +153,8 @@ def delete_link_query(kind: LinkKind) -> str:
 
 
 CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR_ARTIFACTS = "MATCH (a:Artifact) CALL (a) { DELETE a } IN TRANSACTIONS OF 100 ROWS"
+"""Kept artifacts (a fitted model, parts of kept lists) are large: a hundred per transaction."""
 
 
 # -- loads too large for one transaction: batches, with what they change kept to undo them ---------------------

@@ -254,7 +254,7 @@ class SQLiteStore(GraphStore):
 
     def clear(self) -> None:
         with self._transaction() as conn:
-            for table in ("links", "needs", "offers", "entities"):
+            for table in ("links", "needs", "offers", "entities", "artifacts"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             conn.execute(BUMP_VERSION)
 

@@ -181,8 +181,10 @@ def test_progress_reports_every_row(store: GraphStore, tiny: Dataset) -> None:
 
 def test_clear(store: GraphStore, tiny: Dataset) -> None:
     store.upsert(tiny)
+    store.put_artifact("kept", store.data_version(), b"a model fitted on the data")
     store.clear()
     assert store.counts() == Counts.empty()
+    assert store.get_artifact("kept") is None  # what was kept from the data goes with it
 
 
 def test_ping(store: GraphStore) -> None:
