@@ -59,6 +59,8 @@ stop_neo4j() {
 trap stop_neo4j EXIT
 export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
 step "starting Neo4j (fetched from Maven Central on first use)"
+# A server of this test home left running by an interrupted run is stopped first: --wipe refuses a running one.
+python3 -m graphsvc neo4j stop >/dev/null 2>&1 || true
 if uri=$(python3 -m graphsvc neo4j start --port "$GRAPHSVC_TEST_NEO4J_PORT" --wipe | tail -n 1); then
     neo4j_started=1
     export GRAPHSVC_TEST_NEO4J_URI="$uri"
