@@ -53,7 +53,7 @@ export GRAPHSVC_NEO4J_HOME="${GRAPHSVC_NEO4J_HOME:-$HOME/.cache/graphsvc/neo4j-t
 neo4j_started=""
 server_tests=""
 stop_neo4j() {
-    [[ -n "$server_tests" ]] && kill "$server_tests" 2>/dev/null
+    if [[ -n "$server_tests" ]]; then kill "$server_tests" 2>/dev/null || true; fi  # an interrupted run's half
     [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true
 }
 trap stop_neo4j EXIT
@@ -89,6 +89,7 @@ others=0
 python3 -m pytest -m "not neo4j and not browser" || others=$?
 servers=0
 wait "$server_tests" || servers=$?
+server_tests=""
 step "pytest: the Neo4j and browser tests"
 cat "$servers_log"
 rm -f "$servers_log"
