@@ -395,12 +395,13 @@ class SignalEngine:
         vs = np.array([self.index[v] for _, v in pairs], dtype=np.int64)
         out = np.zeros((len(pairs), len(SIGNALS)))
         order = np.argsort(us, kind="stable")
+        sorted_us = us[order]  # once: sorting (or slicing) the whole list per block made this quadratic
         queries = np.unique(us)
         step = max(1, BLOCK_CELLS // max(1, len(np.unique(vs))))
         start = 0
         for q0 in range(0, len(queries), step):
             chunk = queries[q0 : q0 + step]
-            stop = start + int(np.searchsorted(us[order][start:], chunk[-1], side="right"))
+            stop = int(np.searchsorted(sorted_us, chunk[-1], side="right"))
             idx = order[start:stop]
             start = stop
             cols = np.unique(vs[idx])
