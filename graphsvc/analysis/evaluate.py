@@ -11,7 +11,9 @@ Protocol
    kind of pair that ``u`` is not linked to in the *full* graph, and rank ``v``
    among them with each method on the same pairs.
 4. Report Hits@k, MRR and AUC (ties broken in expectation, see
-   :mod:`graphsvc.analysis.linkpred`).
+   :mod:`graphsvc.analysis.linkpred`). Above :data:`SCORED_LINKS` held-out links (a city), a seeded sample
+   of that many is ranked, and ``split.sample`` gives its size and the 95% confidence interval of every
+   Hits@k and MRR (the split, and so the training graph and the model, stay the same).
 
 5. For every rank mode (``gain``, ``likelihood``, ``gap``, see :mod:`graphsvc.analysis.recommend`) the
    same held-out figures, and the other axis, need: ``gap_closed@5`` (mean over communities with a gap
@@ -44,7 +46,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState
-from graphsvc.analysis.linkpred import PairTask, ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkpred import PairTask, mean_metrics, per_link_metrics, sample_negatives, split_edges, task_for
 from graphsvc.analysis.model_selection import fit_model
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import RANK_MODES, RankMode, check_rank
@@ -62,7 +64,7 @@ BASELINES: dict[str, str | None] = {
 }
 """Baseline methods and the signal each ranks by (``random``: seeded uniform scores)."""
 
-__all__ = ["BASELINES", "Evaluation", "evaluate"]
+__all__ = ["BASELINES", "SCORED_LINKS", "Evaluation", "evaluate"]
 
 
 class Evaluation(BaseModel):
@@ -75,6 +77,12 @@ class Evaluation(BaseModel):
     modes: dict[str, dict[str, float]] = {}
     """Per rank mode: ``hits@k``, ``mrr``, ``auc`` on the held-out links, ``gap_closed@5``, ``gap_fit@5``."""
 
+
+SCORED_LINKS = 10_000
+"""Held-out links the link metrics rank at most: beyond, a seeded sample of them. The metrics are means over
+links; 10,000 links put a mean's 95% interval within +-0.01 (+-1.96 * 0.5 / sqrt(10,000)), while ranking every
+held-out link of a province (~110,000 links x 101 candidates, each scored four times) took gigabytes and most of
+the evaluation's time."""
 
 GAP_SAMPLE = 2_000
 """Communities with a gap the gap metrics rank at most, per rank mode: beyond, a seeded sample (the metrics are
@@ -91,6 +99,7 @@ def evaluate(
     by: Literal["random", "date"] = "random",
     protocol: Literal["per_source", "global"] = "per_source",
     gap_k: int = 5,
+    scored_links: int | None = SCORED_LINKS,
     progress: Progress | None = None,
 ) -> Evaluation:
     """Hide links, rebuild on the rest, and score graphsvc and the baselines on the same held-out pairs.
@@ -113,6 +122,11 @@ def evaluate(
         ``"global"`` adds ``auc_global`` (uniform negatives from all unlinked pairs, pooled AUC).
     gap_k : int
         Cut-off of ``gap_closed@k`` and ``gap_fit@k``.
+    scored_links : int, optional
+        Held-out links ranked at most (``None``: all). Beyond, a sample drawn with ``seed`` is ranked (the
+        links are still hidden from the training graph), and ``split["sample"]`` says so: ``links`` ranked,
+        ``of`` how many held out, ``seed``, and ``ci95``, the half-width of the 95% confidence interval of each
+        method's and rank mode's Hits@k and MRR (normal approximation, finite-population corrected).
     progress : callable, optional
         A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: one step for the split, the
         steps of the model's fit (:func:`~graphsvc.analysis.fit_model`), two for the signals and graphsvc's
@@ -123,7 +137,8 @@ def evaluate(
     Returns
     -------
     Evaluation
-        ``split`` describes the split (sizes, seed, the model graphsvc selected); ``methods`` maps each
+        ``split`` describes the split (sizes, seed, the model graphsvc selected, ``sample`` above
+        ``scored_links``); ``methods`` maps each
         method to ``{"hits@k": x, "mrr": x, "auc": x}``; ``modes`` maps each rank mode to the same and
         ``gap_closed@5``, ``gap_fit@5`` (graph with needs only).
     """
@@ -137,6 +152,13 @@ def evaluate(
     steps = Steps(progress, 1 + 2 + n_modes + 1 + len(BASELINES) + n_modes * (1 + len(task.queries)))
     rng = np.random.default_rng(seed)
     train, hidden = split_edges(G, task, fraction=holdout, seed=int(rng.integers(2**31)), by=by)
+    held_out = len(hidden)
+    sample_seed = 0 if seed is None else seed  # not drawn from rng: the split's other draws stay as they were
+    sampled = scored_links is not None and held_out > scored_links
+    if sampled:
+        assert scored_links is not None
+        picked = np.random.default_rng(sample_seed).choice(held_out, size=scored_links, replace=False)
+        hidden = [hidden[i] for i in sorted(picked.tolist())]
     negs = sample_negatives(G, task, hidden, per_positive=negatives, seed=int(rng.integers(2**31)))
     keep = [i for i, n in enumerate(negs) if n]
     if not keep:
@@ -163,7 +185,6 @@ def evaluate(
     for method, signal in BASELINES.items():
         scores[method] = random_scores if signal is None else raw[:, SIGNALS.index(signal)]
 
-    gap_seed = 0 if seed is None else seed  # not drawn from rng: the split's other draws stay as they were
     ranked = 0
     mode_scores: dict[RankMode, np.ndarray] = {}
     for mode in RANK_MODES if typed else ():
@@ -173,10 +194,17 @@ def evaluate(
     if protocol == "global":
         pooled = _global_negatives(G, task, negatives * len(hidden), int(rng.integers(2**31)))
 
-    def metrics(s: np.ndarray, score: Callable[[list[tuple[Hashable, Hashable]]], np.ndarray]) -> dict[str, float]:
+    intervals: dict[str, dict[str, dict[str, float]]] = {"methods": {}, "modes": {}}
+
+    def metrics(
+        s: np.ndarray, score: Callable[[list[tuple[Hashable, Hashable]]], np.ndarray], interval: dict[str, float]
+    ) -> dict[str, float]:
         pos = np.array([s[bounds[i]] for i in range(len(hidden))])
         neg = [s[bounds[i] + 1 : bounds[i + 1]] for i in range(len(hidden))]
-        out = {name: round(x, 6) for name, x in ranking_metrics(pos, neg, k=k).items()}
+        per = per_link_metrics(pos, neg, k=k)
+        out = {name: round(x, 6) for name, x in mean_metrics(per, k=k).items()}
+        for name in (f"hits@{k}", "mrr"):
+            interval[name] = round(_half_width(per[name], held_out), 6)
         if pooled:
             both = score([*hidden, *pooled])
             out["auc_global"] = round(_pooled_auc(both[: len(hidden)], both[len(hidden) :]), 6)
@@ -186,23 +214,25 @@ def evaluate(
     for method, s in scores.items():
         signal = BASELINES.get(method)
         if method == "graphsvc":
-            methods[method] = metrics(s, rec.score_pairs)
+            methods[method] = metrics(s, rec.score_pairs, intervals["methods"].setdefault(method, {}))
         elif method == "random":
-            methods[method] = metrics(s, partial(_uniform, seed))
+            methods[method] = metrics(s, partial(_uniform, seed), intervals["methods"].setdefault(method, {}))
         else:
             assert signal is not None
-            methods[method] = metrics(s, partial(_signal, rec, SIGNALS.index(signal)))
+            methods[method] = metrics(
+                s, partial(_signal, rec, SIGNALS.index(signal)), intervals["methods"].setdefault(method, {})
+            )
         steps.advance()
     modes: dict[str, dict[str, float]] = {}
     for mode, s in mode_scores.items():
-        modes[mode] = metrics(s, partial(rec.score_pairs, rank=mode))
+        modes[mode] = metrics(s, partial(rec.score_pairs, rank=mode), intervals["modes"].setdefault(mode, {}))
         steps.advance()
         closed, fit, ranked = gap_metrics(
             rec,
             k=gap_k,
             rank=mode,
             sample=GAP_SAMPLE,
-            seed=gap_seed,
+            seed=sample_seed,
             progress=steps.part(min(GAP_SAMPLE, len(task.queries))),
         )
         modes[mode][f"gap_closed@{gap_k}"] = round(closed, 6)
@@ -222,8 +252,26 @@ def evaluate(
         "graphsvc_model": rec.model.describe(),
         "gap_communities": ranked,
     }
+    if sampled:
+        split["sample"] = {"links": len(hidden), "of": held_out, "seed": sample_seed, "ci95": intervals}
     steps.finish()
     return Evaluation(split=split, methods=methods, modes=modes)
+
+
+def _half_width(values: np.ndarray, population: int) -> float:
+    """Half-width of the 95% confidence interval of the mean of ``values``, a sample without replacement from
+    ``population`` values (normal approximation with the finite-population correction; 0 for a census).
+
+    >>> round(_half_width(np.array([0.0, 1.0] * 50), 10_000), 4)   # 1.96 * 0.5025 / 10 * sqrt(9900 / 9999)
+    0.098
+    >>> _half_width(np.array([0.0, 1.0]), 2)
+    0.0
+    """
+    n = len(values)
+    if n < 2 or population <= 1:
+        return 0.0
+    fpc = max(0.0, (population - n) / (population - 1))
+    return float(1.96 * values.std(ddof=1) / np.sqrt(n) * np.sqrt(fpc))
 
 
 def _uniform(seed: int | None, pairs: list[tuple[Hashable, Hashable]]) -> np.ndarray:

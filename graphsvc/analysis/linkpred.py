@@ -183,18 +183,34 @@ def ranking_metrics(pos: np.ndarray, neg: np.ndarray | list[np.ndarray], *, k: i
     k : int
         Cut-off of Hits@k.
     """
-    rows = list(neg) if isinstance(neg, list) else [neg[i] for i in range(len(neg))]
-    if len(pos) == 0:
+    return mean_metrics(per_link_metrics(pos, neg, k=k), k=k)
+
+
+def mean_metrics(per: dict[str, np.ndarray], *, k: int) -> dict[str, float]:
+    """Hits@k, MRR (means over links) and AUC (over all negatives) from :func:`per_link_metrics`."""
+    if len(per["mrr"]) == 0:
         return {f"hits@{k}": 0.0, "mrr": 0.0, "auc": 0.0}
-    sizes = np.array([len(r) for r in rows])
+    total = per["negatives"].sum()
+    auc = float((per["below"].sum() + 0.5 * per["tied"].sum()) / total) if total else 0.5
+    return {f"hits@{k}": float(per[f"hits@{k}"].mean()), "mrr": float(per["mrr"].mean()), "auc": auc}
+
+
+def per_link_metrics(pos: np.ndarray, neg: np.ndarray | list[np.ndarray], *, k: int) -> dict[str, np.ndarray]:
+    """Each positive's expected Hits@k and reciprocal rank, and its negatives below, tied and in all.
+
+    The per-link values behind :func:`ranking_metrics` (whose Hits@k and MRR are their means), for intervals.
+
+    >>> per = per_link_metrics(np.array([3.0, 1.0]), np.array([[1.0, 2.0], [1.0, 2.0]]), k=1)
+    >>> per["hits@1"].tolist(), per["tied"].tolist(), per["below"].tolist()
+    ([1.0, 0.0], [0.0, 1.0], [2.0, 0.0])
+    """
+    rows = list(neg) if isinstance(neg, list) else [neg[i] for i in range(len(neg))]
+    sizes = np.array([len(r) for r in rows], dtype=float)
     flat = np.concatenate(rows) if sizes.sum() else np.zeros(0)
-    group = np.repeat(np.arange(len(pos)), sizes)
+    group = np.repeat(np.arange(len(pos)), sizes.astype(np.int64))
     above = np.bincount(group, weights=flat > pos[group], minlength=len(pos))
     tied = np.bincount(group, weights=flat == pos[group], minlength=len(pos))
     hits = np.clip(k - above, 0, tied + 1) / (tied + 1)
     # mean of 1 / rank over ranks above + 1 .. above + tied + 1 (harmonic numbers via digamma)
     mrr = (digamma(above + tied + 2) - digamma(above + 1)) / (tied + 1)
-    below = sizes - above - tied
-    total = sizes.sum()
-    auc = float((below.sum() + 0.5 * tied.sum()) / total) if total else 0.5
-    return {f"hits@{k}": float(hits.mean()), "mrr": float(mrr.mean()), "auc": auc}
+    return {f"hits@{k}": hits, "mrr": mrr, "below": sizes - above - tied, "tied": tied, "negatives": sizes}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import UnsupportedGraph, evaluate
-from graphsvc.analysis.linkpred import ranking_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkpred import per_link_metrics, ranking_metrics, sample_negatives, split_edges, task_for
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders.edge_list import read_edge_list
 
@@ -133,3 +133,43 @@ def test_date_split_never_hides_every_link() -> None:
     G.add_edge("b", "c", since="2021-01-01")
     with pytest.raises(UnsupportedGraph, match="too few links"):
         split_edges(G, task_for(G), fraction=0.9, seed=0, by="date")
+
+
+def test_above_the_threshold_a_seeded_sample_of_held_out_links_is_ranked() -> None:
+    G = nx.karate_club_graph()  # 78 links: 16 held out
+    full = evaluate(G, seed=2, negatives=20)
+    assert full.split["test_links"] == 16 and "sample" not in full.split
+    # at the threshold every held-out link is ranked: the same evaluation
+    assert evaluate(G, seed=2, negatives=20, scored_links=16) == full
+    assert evaluate(G, seed=2, negatives=20, scored_links=None) == full
+    sampled = evaluate(G, seed=2, negatives=20, scored_links=10)
+    assert sampled.split["test_links"] == 10
+    sample = sampled.split["sample"]
+    assert (sample["links"], sample["of"], sample["seed"]) == (10, 16, 2)
+    # the split is the same: same training graph, same fitted model
+    assert sampled.split["train_edges"] == full.split["train_edges"]
+    assert sampled.split["graphsvc_model"] == full.split["graphsvc_model"]
+    assert sampled == evaluate(G, seed=2, negatives=20, scored_links=10)  # seeded
+    assert sampled.methods != full.methods  # fewer links, other figures
+    assert set(sample["ci95"]["methods"]) == METHODS and sample["ci95"]["modes"] == {}
+    for interval in sample["ci95"]["methods"].values():
+        assert set(interval) == {"hits@10", "mrr"} and all(0 <= w < 1 for w in interval.values())
+    # the random method's ranks vary from link to link: its interval is not zero
+    assert sample["ci95"]["methods"]["random"]["mrr"] > 0
+
+
+def test_a_sample_of_a_district_reports_every_rank_modes_interval(sample_district_graph: nx.Graph) -> None:
+    result = evaluate(sample_district_graph, holdout=0.2, seed=0, scored_links=20)
+    sample = result.split["sample"]
+    assert result.split["test_links"] == sample["links"] == 20 < sample["of"]
+    assert set(sample["ci95"]["modes"]) == {"gain", "likelihood", "gap"}
+    assert set(result.modes["gain"]) == {"hits@10", "mrr", "auc", "gap_closed@5", "gap_fit@5"}
+
+
+def test_ranking_metrics_are_the_means_of_the_per_link_figures() -> None:
+    rng = np.random.default_rng(0)
+    pos, neg = rng.integers(0, 4, size=30).astype(float), rng.integers(0, 4, size=(30, 12)).astype(float)
+    per = per_link_metrics(pos, neg, k=3)
+    means = ranking_metrics(pos, neg, k=3)
+    assert means["hits@3"] == pytest.approx(per["hits@3"].mean()) and means["mrr"] == pytest.approx(per["mrr"].mean())
+    assert np.all(per["below"] + per["tied"] <= per["negatives"]) and per["negatives"].tolist() == [12.0] * 30
