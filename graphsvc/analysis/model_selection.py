@@ -20,7 +20,10 @@ protein or airport network the 2-hop indices or L3 win. So the weights are
    ``seed``); draw 50 negatives per hidden link from the same kind of pair.
    Small graphs repeat this with fresh seeds (up to :data:`MAX_REPEATS` times,
    about :data:`TARGET_INNER_LINKS` hidden links in all): the selection in
-   step 4 is only as good as the number of links it is measured on.
+   step 4 is only as good as the number of links it is measured on. Large
+   ones (a city) score a seeded sample of at most :data:`MAX_INNER_LINKS` of
+   the hidden links: still 20% are hidden, so the signals are computed on a
+   graph as sparse as at any size, but the scored pairs stop growing with it.
 2. Compute every signal on the inner training graph, and fit a class-balanced,
    L2-regularised logistic regression (IRLS) on standardised signals. (A
    per-link softmax, the ranking likelihood, was measured too and did worse at
@@ -77,6 +80,10 @@ INNER_NEGATIVES = 50
 TARGET_INNER_LINKS = 1000
 MAX_REPEATS = 20
 """Small graphs repeat the inner split (fresh seeds) until about this many hidden links are scored, at most 20 times."""
+MAX_INNER_LINKS = 10_000
+"""Hidden links of an inner split scored at most (each with :data:`INNER_NEGATIVES` negatives): beyond, a seeded
+sample of them. Selection and weights need thousands of links, not every link of a province: at 100,000
+communities an inner split hides ~110,000 links (5.6 million scored pairs); small districts hide far fewer."""
 L2 = 1.0
 MARGIN_SE = 1.0
 """A simpler candidate is preferred unless it trails the best by more than this many paired standard errors."""
@@ -268,7 +275,17 @@ class _InnerData:
         return self.T[np.concatenate(rows)], np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
 
 
-def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: int, steps: Steps) -> _InnerData:
+def _inner_data(
+    G: nx.Graph,
+    task: PairTask,
+    rng: np.random.Generator,
+    repeats: int,
+    steps: Steps,
+    *,
+    max_links: int | None = MAX_INNER_LINKS,
+) -> _InnerData:
+    """The inner splits' hidden links (at most ``max_links`` per split, a sample drawn with ``rng`` beyond: the
+    draws of smaller graphs stay as they were) and their negatives, scored on the rest of each split's graph."""
     typed = task.kind == "community-partner"
     blocks: list[np.ndarray] = []
     starts: list[int] = []
@@ -278,6 +295,9 @@ def _inner_data(G: nx.Graph, task: PairTask, rng: np.random.Generator, repeats: 
     offset = 0
     for _ in range(repeats):
         inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        if max_links is not None and len(hidden) > max_links:
+            picked = rng.choice(len(hidden), size=max_links, replace=False)
+            hidden = [hidden[i] for i in sorted(picked.tolist())]
         steps.advance()
         negatives = sample_negatives(G, task, hidden, per_positive=INNER_NEGATIVES, seed=int(rng.integers(2**31)))
         steps.advance()
@@ -306,6 +326,7 @@ def fit_model(
     seed: int | None = 0,
     k: int = 10,
     task: PairTask | None = None,
+    inner_links: int | None = MAX_INNER_LINKS,
     progress: Progress | None = None,
 ) -> LinkModel:
     """Learn the weighting on an inner split of ``G``, select it against the single signals, calibrate it.
@@ -320,6 +341,8 @@ def fit_model(
         Cut-off of the Hits@k the candidates are selected by.
     task : PairTask, optional
         Which pairs are predicted (default: :func:`~graphsvc.analysis.linkpred.task_for` of ``G``).
+    inner_links : int, optional
+        Hidden links of an inner split scored at most (``None``: all); beyond, a sample drawn with ``seed``.
     progress : callable, optional
         A :data:`graphsvc.progress.Progress` hook, called with ``(done, total)``: :data:`STEPS_PER_SPLIT` per
         inner split (split, negatives, signals, features), per fold one for the learned weighting fitted on it
@@ -349,7 +372,7 @@ def fit_model(
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
     expected = 2 * (1 + 1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # per fold: its fit, its candidates (at most)
     steps.add(STEPS_PER_SPLIT * repeats + expected)
-    data = _inner_data(G, task, rng, repeats, steps)
+    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links)
     n_groups = len(data.starts)
     if n_groups < 2:
         steps.finish()
