@@ -106,6 +106,7 @@ class CandidatePools:
                 self.by_street[s] = part
         hubs = open_[eng.hub_street[open_] >= 0]
         self.hub_of = {int(eng.hub_street[h]): int(h) for h in hubs}
+        self._small = eng.deg <= REACH_DEGREE
 
         communities = np.flatnonzero(eng.is_community)
         degree = _typical(eng.deg[communities])
@@ -126,6 +127,8 @@ class CandidatePools:
             Tk[:, _GAP] = closed / total
             value = closed * model.probability(model.score(Tk))
             self.fillers.append(self._best(P, roles[offering], value, size))
+        self._filler_starts = np.cumsum([0, *(len(f) for f in self.fillers)])
+        self._fillers = np.concatenate([*self.fillers, np.zeros(0, dtype=np.int64)]).astype(np.int64)
 
     @staticmethod
     def _best(nodes: np.ndarray, roles: np.ndarray, value: np.ndarray, size: int) -> np.ndarray:
@@ -159,3 +162,46 @@ class CandidatePools:
         js = self.col_of[np.unique(np.concatenate(parts).astype(np.int64))]
         js = js[js >= 0]
         return np.asarray(js[~self.blocked[js]])
+
+    def candidates_of(self, queries: np.ndarray, *, street: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`candidates` of many communities at once: ``(js, starts)``, the candidates of ``queries[i]`` being
+        ``js[starts[i]:starts[i + 1]]`` (the same positions, in the same order). Memory: ``len(queries) x
+        len(cols)`` bytes."""
+        eng = self.engine
+        width = len(self.cols)
+        queries = np.asarray(queries, dtype=np.int64)
+        small = self._small
+        chosen = np.zeros(len(queries) * width, dtype=bool)  # (query, position in cols)
+
+        def mark(at_query: np.ndarray, nodes: np.ndarray) -> None:
+            js = self.col_of[nodes]
+            ok = js >= 0
+            chosen[at_query[ok] * width + js[ok]] = True
+
+        first, q1 = eng.neighbours(queries)
+        keep = small[first]
+        second, via = eng.neighbours(first[keep])
+        q2 = q1[keep][via]
+        mark(q2, second)
+        n = len(eng.nodes)
+        unique = np.sort(q2 * n + second)
+        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])] if len(unique) else unique
+        s_node, s_query = unique % n, unique // n
+        keep = small[s_node]
+        third, via3 = eng.neighbours(s_node[keep])
+        mark(s_query[keep][via3], third)
+        background = self.col_of[self.background]
+        chosen.reshape(len(queries), width)[:, background[background >= 0]] = True
+        for i, q in enumerate(queries.tolist()):
+            for s in {int(eng.street[q]), -1 if street is None else street}:
+                if s >= 0:
+                    mark(np.full(len(self.by_street.get(s, ())), i), self.by_street.get(s, np.zeros(0, dtype=np.int64)))
+                    if s in self.hub_of:
+                        mark(np.array([i]), np.array([self.hub_of[s]]))
+        lacking_q, lacking_k = np.nonzero(eng.N[queries] - eng.S[queries] > LACKING)
+        counts = self._filler_starts[lacking_k + 1] - self._filler_starts[lacking_k]
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        mark(np.repeat(lacking_q, counts), self._fillers[np.repeat(self._filler_starts[lacking_k], counts) + offsets])
+        chosen.reshape(len(queries), width)[:, self.blocked] = False
+        found = np.flatnonzero(chosen)
+        return found % width, np.searchsorted(found, np.arange(len(queries) + 1) * width)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.results import RankMode, Reason
+from graphsvc.analysis.results import RankMode, Reason, built
 from graphsvc.analysis.signals import SIGNALS, transform
 from graphsvc.vocabulary import category
 
@@ -114,7 +114,7 @@ def _signal_text(code: str, raw: float, ctx: PairContext, typed: bool) -> tuple[
 
 
 def _reason(code: str, value: float, zh: str, en: str) -> Reason:
-    return Reason.model_construct(code=code, contribution=round(value, 6), text_zh=zh, text_en=en)
+    return built(Reason, {"code": code, "contribution": round(value, 6), "text_zh": zh, "text_en": en})
 
 
 def _gap_reasons(ctx: PairContext, factor: float) -> list[Reason]:

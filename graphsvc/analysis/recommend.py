@@ -53,7 +53,7 @@ import numpy as np
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, Pick
-from graphsvc.analysis.linkpred import task_for
+from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
@@ -62,6 +62,7 @@ from graphsvc.analysis.results import (
     PartnerExplanation,
     RankMode,
     Recommendation,
+    built,
 )
 from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 from graphsvc.errors import EntityNotFound
@@ -91,6 +92,14 @@ class Recommender(CandidateScores):
     >>> rec.model.name, [r.partner for r in rec.recommend(0, k=2).recommendations]
     ('prior', [2, 3])
     """
+
+    BATCH = 64
+    """Communities whose candidates are scored together by :meth:`answer_all` on a large district."""
+
+    def __init__(self, G: nx.Graph, model: LinkModel, *, task: PairTask | None = None) -> None:
+        super().__init__(G, model, task=task)
+        self._facts: tuple[list[int], list[int]] | None = None
+        self._cats = tuple(self.engine.cats) if self.tables is not None else ()
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
@@ -192,7 +201,8 @@ class Recommender(CandidateScores):
             else:
                 left[i] = False
                 n_left -= 1
-            picks.append(self._take(state, at(j), value, probs[j], terms))
+            # once no filler is left, no gain is asked again: later links need not be applied to the state
+            picks.append(self._take(state, at(j), value, probs[j], terms, apply=n_left > 0))
         return picks
 
     def _take(
@@ -202,9 +212,12 @@ class Recommender(CandidateScores):
         score: float,
         probability: float,
         terms: tuple[float, np.ndarray, np.ndarray] | None = None,
+        *,
+        apply: bool = True,
     ) -> Pick:
-        """Pick column ``j`` and apply its link to ``state``; ``terms`` is its ``(gain, closed, lost)`` when the
-        caller has them (closed and lost zero for a partner closing nothing), else they are computed here."""
+        """Pick column ``j`` and apply its link to ``state`` (unless not ``apply``); ``terms`` is its ``(gain, closed,
+        lost)`` when the caller has them (closed and lost zero for a partner closing nothing), else they are
+        computed here."""
         if state is None:
             empty = np.zeros(0)
             return Pick(j, score, 0.0, float(probability), empty, empty, empty)
@@ -215,27 +228,43 @@ class Recommender(CandidateScores):
             closes = bool(state.offers_lacking(np.array([p], dtype=np.int64))[0])
             none = np.zeros_like(closed[0])
             terms = (float(gains[0]), closed[0], lost[0]) if closes else (float(gains[0]), none, none)
-        state.apply(p)
+        if apply:
+            state.apply(p)
         return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
 
     # -- answers
-    def _context(self, query: Hashable, pick: Pick) -> PairContext:
+    def _partner_facts(self) -> tuple[list[int], list[int]]:
+        """Per node: its degree and the communities among its neighbours (what reasons say of a partner)."""
+        if self._facts is None:
+            A = self.engine.A
+            degree = np.diff(A.indptr)
+            served = np.zeros(len(degree), dtype=np.int64)
+            if self.typed:
+                owner = np.repeat(np.arange(len(degree)), degree)
+                served = np.bincount(owner, weights=self.engine.is_community[A.indices], minlength=len(degree))
+                served = served.astype(np.int64)
+            self._facts = (degree.tolist(), served.tolist())
+        return self._facts
+
+    def _context(self, pick: Pick, street: str | None) -> PairContext:
+        """What the reasons of ``pick`` need (``street``: the community's)."""
         eng = self.engine
         pi = int(self.cols[pick.j])
+        degree, served_by = self._partner_facts()
         room, role_zh, role_en, served = None, "", "", 0
         if self.typed and eng.is_partner[pi]:
             free = int(eng.headroom[pi])
             room = None if free < 0 else free
             role = PARTNER_ROLES[int(eng.role[pi])]
             role_zh, role_en = role.zh, role.en
-            served = int(eng.is_community[eng.A.indices[eng.A.indptr[pi] : eng.A.indptr[pi + 1]]].sum())
+            served = served_by[pi]
         return PairContext(
-            street=self.G.nodes[query].get("street"),
+            street=street,
             headroom=room,
-            partner_degree=self.G.degree(eng.nodes[pi]),
+            partner_degree=degree[pi],
             role_zh=role_zh,
             role_en=role_en,
-            cats=tuple(eng.cats) if self.tables is not None else (),
+            cats=self._cats,
             closed=tuple(pick.closed.tolist()),
             lost=tuple(pick.lost.tolist()),
             uncovered=tuple(pick.uncovered.tolist()),
@@ -245,26 +274,45 @@ class Recommender(CandidateScores):
     def _recommendation(
         self, query: Hashable, pick: Pick, raw: np.ndarray, rank: RankMode, js: np.ndarray | None = None
     ) -> Recommendation:
-        partner = self.col_nodes[pick.j]
-        column = pick.j if js is None else int(np.searchsorted(js, pick.j))
-        score = round(pick.score, 6)
-        return Recommendation.model_construct(
-            partner=partner,
-            kind=self.G.nodes[partner].get("kind"),
-            score=score,
-            gain=round(pick.gain, 6),
-            probability=round(pick.probability, 6),
-            reasons=reasons(
-                rank,
-                self.model,
-                raw[:, column],
-                self._context(query, pick),
-                typed=self.typed,
-                score=score,
-                gain=pick.gain,
-                probability=pick.probability,
-            ),
-        )
+        return self._recommendations(query, [pick], raw, rank, js)[0]
+
+    def _recommendations(
+        self, query: Hashable, picks: list[Pick], raw: np.ndarray, rank: RankMode, js: np.ndarray | None = None
+    ) -> list[Recommendation]:
+        """The recommendations of a list's picks, with their reasons (``raw``: the row's raw signals)."""
+        if not picks:
+            return []
+        street = self.G.nodes[query].get("street")
+        at = [p.j for p in picks]
+        columns = at if js is None else np.searchsorted(js, at).tolist()
+        nodes = self.G.nodes
+        out = []
+        for pick, column in zip(picks, columns, strict=True):
+            partner = self.col_nodes[pick.j]
+            score = round(pick.score, 6)
+            out.append(
+                built(
+                    Recommendation,
+                    {
+                        "partner": partner,
+                        "kind": nodes[partner].get("kind"),
+                        "score": score,
+                        "gain": round(pick.gain, 6),
+                        "probability": round(pick.probability, 6),
+                        "reasons": reasons(
+                            rank,
+                            self.model,
+                            raw[:, column],
+                            self._context(pick, street),
+                            typed=self.typed,
+                            score=score,
+                            gain=pick.gain,
+                            probability=pick.probability,
+                        ),
+                    },
+                )
+            )
+        return out
 
     def _coverage(self, query: Hashable, picks: list[Pick]) -> tuple[float, float]:
         if self.tables is None:
@@ -275,7 +323,8 @@ class Recommender(CandidateScores):
         if total <= 0:
             return 1.0, 1.0
         before = float(np.minimum(need, self.engine.S[qi]).sum())
-        after = before + sum(float(np.clip(p.closed, 0, None).sum()) for p in picks)
+        closed = np.clip(np.array([p.closed for p in picks]), 0, None).sum(axis=1).tolist() if picks else []
+        after = before + sum(closed)
         return round(before / total, 6), round(min(total, after) / total, 6)
 
     def _answer(
@@ -287,20 +336,34 @@ class Recommender(CandidateScores):
         js: np.ndarray | None = None,
     ) -> CommunityRecommendations:
         """The list from a scored row (every candidate, or positions ``js``); ``keep`` masks every candidate."""
-        scores, raw = row[0], row[1:]
+        return self._answer_scored(query, row[0], row[1:], keep, options, js)
+
+    def _answer_scored(
+        self,
+        query: Hashable,
+        scores: np.ndarray,
+        raw: np.ndarray,
+        keep: np.ndarray | None,
+        options: RecommendationOptions,
+        js: np.ndarray | None = None,
+    ) -> CommunityRecommendations:
+        """:meth:`_answer` of the row's scores and raw signals."""
         rank = options.rank
         if keep is not None and js is not None:
             keep = keep[js]
         picks = self._picks(query, scores, self._valid(scores, keep), options.k, options.min_score, rank, js)
         before, after = self._coverage(query, picks)
-        recs = [self._recommendation(query, p, raw, rank, js) for p in picks]
-        return CommunityRecommendations.model_construct(
-            community=query,
-            rank=rank,
-            recommendations=recs,
-            expected_gain=round(sum(r.gain * r.probability for r in recs), 6),
-            coverage=before,
-            coverage_if_linked=after,
+        recs = self._recommendations(query, picks, raw, rank, js)
+        return built(
+            CommunityRecommendations,
+            {
+                "community": query,
+                "rank": rank,
+                "recommendations": recs,
+                "expected_gain": round(sum(r.gain * r.probability for r in recs), 6),
+                "coverage": before,
+                "coverage_if_linked": after,
+            },
         )
 
     def recommend(self, community: Hashable, **options: Unpack[RecommendationKeywords]) -> CommunityRecommendations:
@@ -339,12 +402,18 @@ class Recommender(CandidateScores):
         rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
         out: dict[Hashable, CommunityRecommendations] = {}
         steps = Steps(progress, total=len(rows))
-        if self.pools is not None:  # a large district: each community against its candidates
-            for qi in rows.tolist():
-                js, row = self._score_row(qi, street=options.street)
-                query = self.engine.nodes[qi]
-                out[query] = self._answer(query, row, keep, options, js)
-                steps.advance()
+        if self.pools is not None:  # a large district: each community against its candidates, in batches
+            street = self.engine.street_ids.get(options.street, -1) if options.street is not None else None
+            for start in range(0, len(rows), self.BATCH):
+                chunk = rows[start : start + self.BATCH]
+                js, starts = self.pools.candidates_of(chunk, street=street)
+                scores, raw = self._score_rows(chunk, js, starts)
+                bounds = starts.tolist()
+                for i, qi in enumerate(chunk.tolist()):
+                    a, b = bounds[i], bounds[i + 1]
+                    query = self.engine.nodes[qi]
+                    out[query] = self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b])
+                    steps.advance()
             return out
         step = max(1, 400_000 // max(1, len(self.cols)))
         for start in range(0, len(rows), step):

@@ -8,7 +8,7 @@ contribution and a sentence in Chinese and English; the listed contributions add
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -102,6 +102,30 @@ class PartnerExplanation(Result):
     reasons: list[Reason]
     kept_out: list[KeptOut]
     last_listed_score: float | None = Field(description="the score of the k-th partner on the list")
+
+
+R = TypeVar("R", bound=Result)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def built(cls: type[R], fields: dict[str, Any]) -> R:
+    """``cls.model_construct(**fields)`` for ``fields`` naming every field of ``cls`` in its order: the same
+    object (fields, fields set, no extra, no private), in a fraction of the time (no defaults to look up, no
+    aliases to try) -- what lists of thousands of results are made of. Like ``model_construct``, nothing is
+    validated: for values the caller computed.
+
+    >>> r = built(Reason, {"code": "l3", "contribution": 0.5, "text_zh": "z", "text_en": "e"})
+    >>> r == Reason.model_construct(code="l3", contribution=0.5, text_zh="z", text_en="e"), sorted(r.model_fields_set)
+    (True, ['code', 'contribution', 'text_en', 'text_zh'])
+    """
+    m = _new(cls)
+    _set(m, "__dict__", fields)
+    _set(m, "__pydantic_fields_set__", set(fields))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 def node_key(node: Hashable) -> tuple[str, Hashable]:

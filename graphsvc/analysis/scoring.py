@@ -16,6 +16,7 @@ against its candidates, and keeps recent rows within a fixed budget of memory.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 
@@ -102,6 +103,28 @@ class CandidateScores:
             linked = self.engine.A[rows][:, cols].toarray() > 0
         same = rows[:, None] == cols[None, :]
         s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :]] = -np.inf
+        return s, X
+
+    def _score_rows(self, queries: np.ndarray, js: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(scores, raw signals)`` of many communities against their candidates at once (``queries[i]`` against
+        positions ``js[starts[i]:starts[i + 1]]``, the rows side by side): each row's values are those
+        :meth:`_score_row` gives it, to the last bit (the signals by :meth:`SignalEngine.rows
+        <graphsvc.analysis.signals.SignalEngine.rows>`, each row's score by the same product as one row's)."""
+        cols = self.cols[js]
+        X = self.engine.rows(queries, cols, starts)
+        n = len(STRUCTURAL)
+        T = np.concatenate([np.log1p(X[:n].T), X[n:].T], axis=1)
+        bounds = starts.tolist()
+        s = np.empty(len(cols))
+        for a, b in itertools.pairwise(bounds):
+            # one product per row, shaped as _scores_block shapes it: a product's last bits depend on its shape
+            s[a:b] = self.model.score(T[None, a:b])[0]
+        s = np.round(s, DECIMALS)
+        owner = np.repeat(np.arange(len(queries)), np.diff(starts))
+        first, at = self.engine.neighbours(queries)
+        size = len(self.engine.nodes)
+        linked = np.isin(owner * size + cols, at * size + first)
+        s[linked | (queries[owner] == cols) | self.blocked[js]] = -np.inf
         return s, X
 
     def _score_row(

@@ -94,3 +94,40 @@ def test_gap_metrics_on_a_sample_rank_that_many_communities(sample_district_grap
     closed, fit, ranked = gap_metrics(rec, k=5, sample=20, seed=3)
     assert every > 20 and ranked == 20 and 0 < closed <= 1 and 0 < fit <= 1
     assert gap_metrics(rec, k=5, sample=20, seed=3) == (closed, fit, ranked)  # the same sample for the same seed
+
+
+@pytest.mark.parametrize("street", [None, "拱北"])
+def test_candidates_and_scores_of_many_communities_at_once_are_each_ones(
+    sample_district_graph: nx.Graph, street: str | None
+) -> None:
+    G = sample_district_graph
+    rec = pooled(G, size=2)
+    eng = rec.engine
+    queries = np.array([eng.index[c] for c in communities(G)[:50]], dtype=np.int64)
+    sid = None if street is None else eng.street_ids[street]
+    js, starts = rec.pools.candidates_of(queries, street=sid)  # type: ignore[union-attr]
+    scores, raw = rec._score_rows(queries, js, starts)
+    for i, query in enumerate(queries.tolist()):
+        a, b = starts[i], starts[i + 1]
+        one_js, row = rec._score_row(query, street=street)
+        np.testing.assert_array_equal(js[a:b], one_js)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(scores[a:b], row[0])  # bit for bit: the lists must not depend on the path
+        np.testing.assert_array_equal(raw[:, a:b], row[1:])
+
+
+@pytest.mark.parametrize("rank", RANKS)
+def test_lists_for_every_community_at_once_equal_each_communitys_list(
+    sample_district_graph: nx.Graph, rank: str
+) -> None:
+    G = sample_district_graph
+    rec = pooled(G, size=3)
+    one = pooled(G, size=3)
+    for options in (
+        RecommendationOptions(k=10, rank=rank),
+        RecommendationOptions(k=4, rank=rank, street="拱北", kinds=["enterprise", "organization"]),
+    ):
+        every = rec.answer_all(options)
+        assert len(every) == len(communities(G))
+        for community, recs in every.items():
+            assert recs == one.answer(community, options), community
+            assert recs.model_dump() == one.answer(community, options).model_dump()

@@ -93,3 +93,24 @@ def test_one_row_by_its_paths_equals_the_sparse_block(sample_district_graph: nx.
         cols = np.sort(rng.choice(len(eng.nodes), size=len(eng.nodes) // 2, replace=False))
         np.testing.assert_allclose(eng.row(query, cols), eng.block([query], cols)[:, 0, :], rtol=1e-12, atol=1e-14)
     assert eng.row(0, np.zeros(0, dtype=np.int64)).shape == (len(SIGNALS), 0)
+
+
+@pytest.mark.parametrize("graph", ["district", "karate", "hub"])
+def test_many_rows_at_once_equal_each_row_to_the_last_bit(sample_district_graph: nx.Graph, graph: str) -> None:
+    if graph == "district":
+        G = sample_district_graph
+    elif graph == "karate":
+        G = nx.karate_club_graph()
+    else:  # a node linked to most others: paths through it fan out
+        G = nx.gnm_random_graph(80, 160, seed=3)
+        G.add_edges_from((0, n) for n in range(1, 70))
+    eng = SignalEngine(G)
+    rng = np.random.default_rng(7)
+    queries = rng.choice(len(eng.nodes), size=min(30, len(eng.nodes)), replace=False)
+    n = len(eng.nodes)
+    chosen = [np.sort(rng.choice(n, size=int(rng.integers(0, n)), replace=False)) for _ in queries]
+    starts = np.cumsum([0, *(len(c) for c in chosen)])
+    both = eng.rows(queries, np.concatenate(chosen).astype(np.int64), starts)
+    assert both.shape == (len(SIGNALS), starts[-1])
+    for i, (query, cols) in enumerate(zip(queries.tolist(), chosen, strict=True)):
+        np.testing.assert_array_equal(both[:, starts[i] : starts[i + 1]], eng.row(query, cols))
