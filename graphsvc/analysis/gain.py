@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.coverage import share_array
+from graphsvc.analysis.coverage import share, share_array
 from graphsvc.analysis.signals import SignalEngine
 
 LACKING = 1e-9
@@ -130,6 +130,9 @@ class GainState:
         """Per category: how many applied links changed shares in it (what an :class:`Among` checks its losses by)."""
         self._deltas: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         """Per category: :meth:`_change`, until the next link changing it."""
+        self.version = 0
+        """How many applied links changed anything (gains asked at the same version are the same)."""
+        self._needed = np.flatnonzero(self.need > 0).tolist()
 
     def lacking(self) -> np.ndarray:
         """Uncovered need per category (computed once per link applied; do not change the array)."""
@@ -183,24 +186,32 @@ class GainState:
         return Among(self, partners).gains_and_terms()
 
     def apply(self, partner: int) -> None:
-        """Link ``partner`` to this community: its shares here and in its other communities change."""
+        """Link ``partner`` to this community: its shares here and in its other communities change.
+
+        A partner's links are few: they are followed one by one, each value computed as :func:`share_array`
+        computes it.
+        """
         t = self.t
         eng = t.engine
-        for k in np.flatnonzero((self.need > 0) & (eng.O[partner, : t.ncat] > 0)).tolist():
+        offers = eng.O[partner].tolist()
+        for k in self._needed:
+            offer = offers[k]
+            if not offer > 0:
+                continue
             n = float(self.need[k])
-            offer, total = eng.O[partner, k], eng.W[partner, k] + n
-            self.shared[k] += float(share_array(offer, np.asarray(n), total))
+            total = float(eng.W[partner, k]) + n
+            self.shared[k] += share(offer, n, total)
             self._lacking = None
+            self.version += 1
             j = t.pos[partner, k]
-            edges = slice(t.by_partner[k][j], t.by_partner[k][j + 1])
-            others = t.edge_community[k][edges]
-            if not len(others):
+            lo, hi = int(t.by_partner[k][j]), int(t.by_partner[k][j + 1])
+            if lo == hi:
                 continue
             changed = self.changed.setdefault(k, {})
-            before = eng.S[others, k]
-            now = np.array([changed.get(a, s) for a, s in zip(others.tolist(), before.tolist(), strict=True)])
-            new = share_array(offer, eng.N[others, k], total)
-            changed.update(zip(others.tolist(), (now - t.edge_old[k][edges] + new).tolist(), strict=True))
+            S, N = eng.S, eng.N
+            for a, old in zip(t.edge_community[k][lo:hi].tolist(), t.edge_old[k][lo:hi].tolist(), strict=True):
+                now = changed.get(a)
+                changed[a] = (float(S[a, k]) if now is None else now) - old + share(offer, float(N[a, k]), total)
             self.revision[k] += 1
             self._deltas.pop(k, None)
 

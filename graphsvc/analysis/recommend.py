@@ -168,22 +168,32 @@ class Recommender(CandidateScores):
         likelihood = -np.round(scores[fill], DECIMALS)
         nothing = np.zeros(state.t.ncat)  # the terms of a partner closing nothing
         picks: list[Pick] = []
+        seen = -1  # the state's version the fillers were last ranked at
+        ranking: list[int] = []
+        first = 0  # ranking[first:] holds every filler left
         while len(picks) < k and (n_left or r < len(rest)):
-            if n_left:
+            if n_left and state.version != seen:
                 closing = among.closing()
                 if not (left & closing).any():
                     # every gap the fillers left could close is closed: they close nothing now, like the rest
                     merged = set(rest[r:]) | set(fill[left].tolist())
                     rest, r = [j for j in order.tolist() if j in merged], 0
                     left[:], n_left = False, 0
+                else:
+                    # a state no link changed has the same gains: ranked once per version, the next pick is the
+                    # best filler still left (what ranking all again would give, the picked ones last)
+                    gains, closed, lost = among.gains_and_terms(closing)
+                    primary = gains * weight if rank == "gain" else gains
+                    ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
+                    ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
+                    first, seen = 0, state.version
             best: tuple[tuple[float, float, int], int, float] | None = None
             terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)
             i = -1  # the filler picked, if one is
             if n_left:
-                gains, closed, lost = among.gains_and_terms(closing)
-                primary = gains * weight if rank == "gain" else gains
-                ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
-                i = int(np.lexsort((likelihood, ranked))[0])  # stable: ties by column, as ``fill`` is sorted
+                while not left[ranking[first]]:
+                    first += 1
+                i = ranking[first]
                 j, value = int(fill[i]), float(primary[i])
                 best = (_key(value, float(scores[j]), j), j, value)
                 if closing[i]:
