@@ -45,6 +45,9 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
+import os
+import pickle
+import signal
 from collections.abc import Callable, Hashable, Iterable
 from typing import Unpack
 
@@ -68,6 +71,21 @@ from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
+
+PARALLEL_ABOVE = 4_000
+"""Communities from which :meth:`Recommender.answer_all` shares a large district's lists among processes."""
+
+
+def default_workers(communities: int) -> int:
+    """Processes the lists of ``communities`` communities are computed in: up to 2 (as many as the CPUs) where
+    processes can be forked and there are more than :data:`PARALLEL_ABOVE` of them; else 1.
+
+    >>> default_workers(100)
+    1
+    """
+    if communities <= PARALLEL_ABOVE or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
@@ -391,10 +409,15 @@ class Recommender(CandidateScores):
         return self._answer(community, row, self._filter_mask(options), options, js)
 
     def recommend_all(
-        self, *, communities: Iterable[Hashable] | None = None, **options: Unpack[RecommendationKeywords]
+        self,
+        *,
+        communities: Iterable[Hashable] | None = None,
+        workers: int | None = None,
+        **options: Unpack[RecommendationKeywords],
     ) -> dict[Hashable, CommunityRecommendations]:
-        """:meth:`recommend` for every community (or those given), signals computed in sparse blocks."""
-        return self.answer_all(RecommendationOptions(**options), communities=communities)
+        """:meth:`recommend` for every community (or those given), signals computed in sparse blocks (``workers``:
+        see :meth:`answer_all`)."""
+        return self.answer_all(RecommendationOptions(**options), communities=communities, workers=workers)
 
     def answer_all(
         self,
@@ -402,9 +425,15 @@ class Recommender(CandidateScores):
         *,
         communities: Iterable[Hashable] | None = None,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> dict[Hashable, CommunityRecommendations]:
         """:meth:`recommend_all` with its options built once; ``progress`` (a :data:`graphsvc.progress.Progress`
-        hook) counts communities."""
+        hook) counts communities.
+
+        On a large district the communities are shared among ``workers`` processes forked from this one (default:
+        :func:`default_workers`); each computes the lists of its share as this process would, so the lists are the
+        same whatever the number of workers.
+        """
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
@@ -413,17 +442,13 @@ class Recommender(CandidateScores):
         out: dict[Hashable, CommunityRecommendations] = {}
         steps = Steps(progress, total=len(rows))
         if self.pools is not None:  # a large district: each community against its candidates, in batches
-            street = self.engine.street_ids.get(options.street, -1) if options.street is not None else None
-            for start in range(0, len(rows), self.BATCH):
-                chunk = rows[start : start + self.BATCH]
-                js, starts = self.pools.candidates_of(chunk, street=street)
-                scores, raw = self._score_rows(chunk, js, starts)
-                bounds = starts.tolist()
-                for i, qi in enumerate(chunk.tolist()):
-                    a, b = bounds[i], bounds[i + 1]
-                    query = self.engine.nodes[qi]
-                    out[query] = self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b])
-                    steps.advance()
+            forks = default_workers(len(rows)) if workers is None else max(1, workers)
+            if forks > 1:
+                answers = self._forked(rows, keep, options, steps, forks)
+            else:
+                answers = self._pooled(rows, keep, options, steps)
+            for qi, answer in zip(rows.tolist(), answers, strict=True):
+                out[self.engine.nodes[qi]] = answer
             return out
         step = max(1, 400_000 // max(1, len(self.cols)))
         for start in range(0, len(rows), step):
@@ -435,6 +460,70 @@ class Recommender(CandidateScores):
                 out[query] = self._answer(query, row, keep, options)
                 steps.advance()
         return out
+
+    def _pooled(
+        self, rows: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions, steps: Steps
+    ) -> list[CommunityRecommendations]:
+        """The lists of the communities at engine indices ``rows`` (in order), each against its candidates: the
+        candidates and signals of :attr:`BATCH` communities at a time."""
+        assert self.pools is not None
+        street = self.engine.street_ids.get(options.street, -1) if options.street is not None else None
+        answers = []
+        for start in range(0, len(rows), self.BATCH):
+            chunk = rows[start : start + self.BATCH]
+            js, starts = self.pools.candidates_of(chunk, street=street)
+            scores, raw = self._score_rows(chunk, js, starts)
+            bounds = starts.tolist()
+            for i, qi in enumerate(chunk.tolist()):
+                a, b = bounds[i], bounds[i + 1]
+                query = self.engine.nodes[qi]
+                answers.append(self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b]))
+                steps.advance()
+        return answers
+
+    def _forked(
+        self, rows: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions, steps: Steps, workers: int
+    ) -> list[CommunityRecommendations]:
+        """:meth:`_pooled` with the rows shared among ``workers`` processes: ``workers - 1`` children forked from
+        this process (they share its set-up, read-only) send their lists back pickled; this process computes the
+        first share, then reads theirs. A child that fails leaves its share to this process."""
+        parts = np.array_split(rows, workers)
+        children: list[tuple[int, int, np.ndarray]] = []
+        try:
+            for part in parts[1:]:
+                read, write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # the child: its share, pickled into the pipe, then gone without any clean-up
+                    code = 1
+                    try:
+                        os.close(read)
+                        lists = self._pooled(part, keep, options, Steps(None, total=len(part)))
+                        with os.fdopen(write, "wb") as sink:
+                            pickle.dump(lists, sink, protocol=pickle.HIGHEST_PROTOCOL)
+                        code = 0
+                    finally:
+                        os._exit(code)
+                os.close(write)
+                children.append((pid, read, part))
+            answers = self._pooled(parts[0], keep, options, steps)
+            while children:
+                pid, read, part = children.pop(0)
+                try:
+                    with os.fdopen(read, "rb") as source:
+                        theirs: list[CommunityRecommendations] | None = pickle.load(source)
+                except (EOFError, pickle.UnpicklingError):
+                    theirs = None
+                _, status = os.waitpid(pid, 0)
+                if theirs is None or status != 0 or len(theirs) != len(part):
+                    theirs = self._pooled(part, keep, options, Steps(None, total=len(part)))
+                answers.extend(theirs)
+                steps.advance(len(part))
+            return answers
+        finally:
+            for pid, read, _ in children:  # only if this process failed: stop the children it started
+                os.close(read)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
@@ -506,9 +595,17 @@ def recommend(
 
 
 def recommend_all(
-    G: nx.Graph, *, seed: int | None = 0, model: LinkModel | None = None, **options: Unpack[RecommendationKeywords]
+    G: nx.Graph,
+    *,
+    seed: int | None = 0,
+    model: LinkModel | None = None,
+    workers: int | None = None,
+    **options: Unpack[RecommendationKeywords],
 ) -> dict[Hashable, CommunityRecommendations]:
     """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path), with its options.
+
+    On a large district the lists are computed in ``workers`` processes (default: two on a machine with two
+    CPUs or more, from :data:`PARALLEL_ABOVE` communities; see :meth:`Recommender.answer_all`).
 
     Examples
     --------
@@ -519,4 +616,4 @@ def recommend_all(
     chosen = RecommendationOptions(**options)
     check_graph(G)
     rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
-    return rec.answer_all(chosen)
+    return rec.answer_all(chosen, workers=workers)

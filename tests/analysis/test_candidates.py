@@ -3,6 +3,8 @@ among them is the list the every-partner path chooses among the same partners.""
 
 from __future__ import annotations
 
+import pickle
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from graphsvc.analysis.candidates import REACH_DEGREE, CandidatePools
 from graphsvc.analysis.evaluate import gap_metrics
 from graphsvc.analysis.model_selection import prior_model
 from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.recommend import Recommender
+from graphsvc.analysis.recommend import PARALLEL_ABOVE, Recommender, default_workers
 from graphsvc.analysis.results import CommunityRecommendations
 from graphsvc.graph import communities
 
@@ -131,3 +133,34 @@ def test_lists_for_every_community_at_once_equal_each_communitys_list(
         for community, recs in every.items():
             assert recs == one.answer(community, options), community
             assert recs.model_dump() == one.answer(community, options).model_dump()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_lists_computed_in_forked_workers_are_the_same(sample_district_graph: nx.Graph, workers: int) -> None:
+    rec = pooled(sample_district_graph, size=3)
+    options = RecommendationOptions(k=10)
+    alone = rec.answer_all(options, workers=1)
+    seen: list[tuple[int, int]] = []
+    shared = rec.answer_all(options, workers=workers, progress=lambda done, total: seen.append((done, total)))
+    assert list(shared) == list(alone)  # the communities in the same order
+    assert shared == alone
+    assert seen[-1] == (len(alone), len(alone))
+
+
+def test_a_worker_that_fails_leaves_its_share_to_the_caller(
+    sample_district_graph: nx.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rec = pooled(sample_district_graph, size=3)
+    options = RecommendationOptions(k=5)
+    alone = rec.answer_all(options, workers=1)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the worker fails")
+
+    monkeypatch.setattr(pickle, "dump", broken)  # only the forked child pickles here
+    assert rec.answer_all(options, workers=2) == alone
+
+
+def test_large_districts_share_the_lists_among_two_processes_at_most() -> None:
+    assert default_workers(PARALLEL_ABOVE) == 1
+    assert default_workers(PARALLEL_ABOVE + 1) in (1, 2)
