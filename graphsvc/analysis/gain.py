@@ -63,6 +63,12 @@ class GainTables:
         self.by_partner: list[np.ndarray] = []
         self.by_community: list[sp.csr_array] = []
         self._loss: dict[tuple[int, float], np.ndarray] = {}
+        self.offer_bits = (
+            ((eng.O[:, : self.ncat] > 0).astype(np.int64) << np.arange(self.ncat, dtype=np.int64)).sum(axis=1)
+            if self.ncat
+            else np.zeros(n, dtype=np.int64)
+        )
+        """Per node: the categories it offers, bit ``k`` for category ``k``."""
         A = eng.A
         for k in range(self.ncat):
             P = np.flatnonzero(eng.O[:, k] > 0)
@@ -128,7 +134,7 @@ class GainState:
         changed (the partners' other communities)."""
         self.revision = [0] * tables.ncat
         """Per category: how many applied links changed shares in it (what an :class:`Among` checks its losses by)."""
-        self._deltas: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._deltas: dict[int, tuple[list[int], list[float]]] = {}
         """Per category: :meth:`_change`, until the next link changing it."""
         self.version = 0
         """How many applied links changed anything (gains asked at the same version are the same)."""
@@ -145,23 +151,33 @@ class GainState:
         and the need the partner's other communities would lose."""
         return Among(self, partners).terms()
 
-    def _change(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _change(self, k: int) -> tuple[list[int], list[float]]:
         """``(owners, delta)``: how the links applied so far change the losses in category ``k`` (per edge to a
         community whose shares they changed: the edge's partner and its change of loss); computed once per
-        link changing ``k``."""
+        link changing ``k``. The edges are few: each value is computed with Python floats as
+        :meth:`GainTables.lost` computes it with arrays."""
         cached = self._deltas.get(k)
         if cached is not None:
             return cached
         t = self.t
+        eng = t.engine
         by = t.by_community[k]
-        changed = self.changed[k]
-        parts = [by.data[by.indptr[a] : by.indptr[a + 1]] - 1 for a in changed]
-        edges = np.concatenate(parts)
-        shared = np.repeat(np.fromiter(changed.values(), dtype=float, count=len(changed)), [len(e) for e in parts])
         n = float(self.need[k])
-        base = t.engine.S[t.edge_community[k][edges], k]
-        delta = t.lost(k, edges, n, shared) - t.lost(k, edges, n, base)
-        self._deltas[k] = cached = (t.offering[k][t.edge_partner[k][edges]], delta)
+        offering, edge_partner, edge_old = t.offering[k], t.edge_partner[k], t.edge_old[k]
+        owners: list[int] = []
+        delta: list[float] = []
+        for a, shared in self.changed[k].items():
+            need = float(eng.N[a, k])
+            base = float(eng.S[a, k])
+            for e in (by.data[by.indptr[a] : by.indptr[a + 1]] - 1).tolist():
+                p = int(offering[edge_partner[e]])
+                new = share(float(eng.O[p, k]), need, float(eng.W[p, k]) + n)
+                old = float(edge_old[e])
+                now = min(need, shared) - min(need, shared - old + new)
+                then = min(need, base) - min(need, base - old + new)
+                owners.append(p)
+                delta.append(now - then)
+        self._deltas[k] = cached = (owners, delta)
         return cached
 
     def among(self, partners: np.ndarray) -> Among:
@@ -172,7 +188,11 @@ class GainState:
         """Whether each partner offers a category this community still lacks."""
         if not self.t.ncat:
             return np.zeros(len(partners), dtype=bool)
-        return np.asarray(((self.t.engine.O[partners] > 0) & (self.lacking() > LACKING)[None, :]).any(axis=1))
+        return np.asarray(self.t.offer_bits[partners] & self.lacking_bits() != 0)
+
+    def lacking_bits(self) -> int:
+        """The categories this community still lacks (uncovered need above :data:`LACKING`), bit ``k`` for ``k``."""
+        return sum(1 << k for k, v in enumerate(self.lacking().tolist()) if v > LACKING)
 
     def gains(self, partners: np.ndarray) -> np.ndarray:
         """Gain of each partner's link (0 for partners offering nothing this community lacks)."""
@@ -240,15 +260,15 @@ class Among:
             has = self.offered[:, k]
             if has.any():
                 self.lost[has, k] = t.base_loss(k, float(need[k]))[t.pos[partners[has], k]]
-        self._order = np.argsort(partners, kind="stable")
-        self._ranked = partners[self._order]
+        self._bits = t.offer_bits[partners] & sum(1 << k for k in state._needed)
+        self._row_of: dict[int, int] | None = None
         self._lost_now = self.lost
         self._seen = [0] * t.ncat
 
     def closing(self) -> np.ndarray:
         """Whether each partner still offers a category the community lacks (if not, its gain is 0 from now on:
         what a community lacks only shrinks as links are applied)."""
-        return np.asarray((self.offered & (self.state.lacking() > LACKING)[None, :]).any(axis=1))
+        return np.asarray(self._bits & self.state.lacking_bits() != 0)
 
     def _losses(self) -> np.ndarray:
         """Each partner's loss given the links applied so far: the snapshot's, corrected for the communities
@@ -259,13 +279,20 @@ class Among:
         if not stale or not len(self.partners):
             return self._lost_now
         lost = self._lost_now.copy()
+        if self._row_of is None:
+            self._row_of = {p: i for i, p in enumerate(self.partners.tolist())}
+        row_of = self._row_of
         for k in stale:
             owners, delta = state._change(k)
-            at = np.minimum(np.searchsorted(self._ranked, owners), len(self._ranked) - 1)
-            keep = self._ranked[at] == owners
-            column = self.lost[:, k].copy()
-            np.add.at(column, self._order[at[keep]], delta[keep])
-            lost[:, k] = column
+            base = self.lost
+            summed: dict[int, float] = {}  # the snapshot's loss plus each change, added in turn
+            for p, d in zip(owners, delta, strict=True):
+                i = row_of.get(p)
+                if i is not None:
+                    summed[i] = (summed[i] if i in summed else float(base[i, k])) + d
+            lost[:, k] = base[:, k]
+            for i, value in summed.items():
+                lost[i, k] = value
             self._seen[k] = state.revision[k]
         self._lost_now = lost
         return lost
