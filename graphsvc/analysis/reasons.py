@@ -147,6 +147,24 @@ def _signal_reasons(values: np.ndarray, raw: np.ndarray, ctx: PairContext, typed
     return out
 
 
+def closing_nothing(score: float) -> list[Reason]:
+    """The reasons of a partner that closes nothing (``gain`` and ``gap`` modes on a snapshot): all that
+    :func:`reasons` needs to know of it is its score.
+
+    >>> [(r.code, r.contribution) for r in closing_nothing(0.25)]
+    [('no_gap', 0.0), ('other', 0.25)]
+    """
+    out = [_reason("no_gap", 0.0, "不提供本社区缺少的资源", "offers nothing this community lacks")]
+    return _rest(out, score)
+
+
+def _rest(out: list[Reason], score: float) -> list[Reason]:
+    rest = score - sum(r.contribution for r in out)
+    if abs(rest) > SMALL:
+        out.append(_reason("other", rest, "其余信号合计", "the other signals together"))
+    return out
+
+
 def reasons(
     mode: RankMode,
     model: LinkModel,
@@ -162,7 +180,7 @@ def reasons(
     if mode == "likelihood" or not typed:
         out = _signal_reasons(model.contributions(transform(raw[None, :])[0]), raw, ctx, typed)
     elif not any(c > SMALL for c in ctx.closed):
-        out = [_reason("no_gap", 0.0, "不提供本社区缺少的资源", "offers nothing this community lacks")]
+        return closing_nothing(score)
     elif mode == "gap":
         out = _gap_reasons(ctx, 1.0)
     else:
@@ -173,7 +191,4 @@ def reasons(
         if s > SMALL and gain > SMALL:
             terms = model.terms(T[0])
             out += _signal_reasons(terms * (gain * (probability - p0) / 2 / s), raw, ctx, typed)
-    rest = score - sum(r.contribution for r in out)
-    if abs(rest) > SMALL:
-        out.append(_reason("other", rest, "其余信号合计", "the other signals together"))
-    return out
+    return _rest(out, score)

@@ -59,7 +59,7 @@ from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.reasons import PairContext, reasons
+from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
     CommunityRecommendations,
     PartnerExplanation,
@@ -315,9 +315,23 @@ class Recommender(CandidateScores):
         columns = at if js is None else np.searchsorted(js, at).tolist()
         nodes = self.G.nodes
         out = []
+        gaps = self.typed and rank != "likelihood"  # reasons of gaps closed, or "closes nothing"
         for pick, column in zip(picks, columns, strict=True):
             partner = self.col_nodes[pick.j]
             score = round(pick.score, 6)
+            if gaps and not any(c > SMALL for c in pick.closed.tolist()):
+                why = closing_nothing(score)  # what reasons() says of it, without its context
+            else:
+                why = reasons(
+                    rank,
+                    self.model,
+                    raw[:, column],
+                    self._context(pick, street),
+                    typed=self.typed,
+                    score=score,
+                    gain=pick.gain,
+                    probability=pick.probability,
+                )
             out.append(
                 built(
                     Recommendation,
@@ -327,16 +341,7 @@ class Recommender(CandidateScores):
                         "score": score,
                         "gain": round(pick.gain, 6),
                         "probability": round(pick.probability, 6),
-                        "reasons": reasons(
-                            rank,
-                            self.model,
-                            raw[:, column],
-                            self._context(pick, street),
-                            typed=self.typed,
-                            score=score,
-                            gain=pick.gain,
-                            probability=pick.probability,
-                        ),
+                        "reasons": why,
                     },
                 )
             )
