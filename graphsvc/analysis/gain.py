@@ -250,16 +250,17 @@ class Among:
         t = state.t
         eng = t.engine
         need = state.need
-        self.offered = (eng.O[partners, : t.ncat] > 0) & (need > 0)[None, :]
-        self.share = np.where(
-            self.offered, share_array(eng.O[partners, : t.ncat], need[None, :], eng.W[partners, : t.ncat] + need), 0.0
-        )
+        offers = eng.O[partners, : t.ncat]
+        self.offered = (offers > 0) & (need > 0)[None, :]
+        self.share = np.where(self.offered, share_array(offers, need[None, :], eng.W[partners, : t.ncat] + need), 0.0)
         self.lost = np.zeros((len(partners), t.ncat))
         """Each partner's loss per category on the snapshot (before any link is applied)."""
-        for k in np.flatnonzero(need > 0).tolist():
-            has = self.offered[:, k]
+        at = t.pos[partners]  # -1 where a partner does not offer the category
+        for k in state._needed:
+            where = at[:, k]
+            has = where >= 0
             if has.any():
-                self.lost[has, k] = t.base_loss(k, float(need[k]))[t.pos[partners[has], k]]
+                self.lost[:, k] = np.where(has, t.base_loss(k, float(need[k]))[where], 0.0)
         self._bits = t.offer_bits[partners] & sum(1 << k for k in state._needed)
         self._row_of: dict[int, int] | None = None
         self._lost_now = self.lost

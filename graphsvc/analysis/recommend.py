@@ -194,8 +194,10 @@ class Recommender(CandidateScores):
                 closing = among.closing()
                 if not (left & closing).any():
                     # every gap the fillers left could close is closed: they close nothing now, like the rest
-                    merged = set(rest[r:]) | set(fill[left].tolist())
-                    rest, r = [j for j in order.tolist() if j in merged], 0
+                    merged = np.zeros(len(scores), dtype=bool)
+                    merged[rest[r:]] = True
+                    merged[fill[left]] = True
+                    rest, r = order[merged[order]].tolist(), 0
                     left[:], n_left = False, 0
                 else:
                     # a state no link changed has the same gains: ranked once per version, the next pick is the
