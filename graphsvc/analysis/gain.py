@@ -244,23 +244,20 @@ class Among:
     applied link changed since the last question.
     """
 
-    def __init__(self, state: GainState, partners: np.ndarray) -> None:
+    def __init__(
+        self,
+        state: GainState,
+        partners: np.ndarray,
+        prepared: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.state = state
         self.partners = partners
         t = state.t
-        eng = t.engine
-        need = state.need
-        offers = eng.O[partners, : t.ncat]
-        self.offered = (offers > 0) & (need > 0)[None, :]
-        self.share = np.where(self.offered, share_array(offers, need[None, :], eng.W[partners, : t.ncat] + need), 0.0)
-        self.lost = np.zeros((len(partners), t.ncat))
-        """Each partner's loss per category on the snapshot (before any link is applied)."""
-        at = t.pos[partners]  # -1 where a partner does not offer the category
-        for k in state._needed:
-            where = at[:, k]
-            has = where >= 0
-            if has.any():
-                self.lost[:, k] = np.where(has, t.base_loss(k, float(need[k]))[where], 0.0)
+        if prepared is None:
+            prepared = fillers_facts(t, np.broadcast_to(state.need, (len(partners), t.ncat)), partners)
+        self.offered, self.share, self.lost = prepared
+        """Per partner (rows) and category: whether it offers what the community needs, its share there, its
+        loss on the snapshot (before any link is applied)."""
         self._bits = t.offer_bits[partners] & sum(1 << k for k in state._needed)
         self._row_of: dict[int, int] | None = None
         self._lost_now = self.lost
@@ -314,6 +311,33 @@ class Among:
         if not self.state.t.ncat or not len(self.partners):
             return np.zeros(len(self.partners))
         return self.gains_and_terms()[0]
+
+
+def fillers_facts(
+    tables: GainTables, needs: np.ndarray, partners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :class:`Among` starts from, for rows ``(a community's needs, a partner)``: one community's fillers or
+    many communities' at once (each value is computed alone, so the rows are the same either way).
+
+    Returns ``(offered, share, lost)``: whether the partner offers each category the community needs, the
+    community's share of the offer there, and the partner's loss on the snapshot (:meth:`GainTables.base_loss`).
+    """
+    eng = tables.engine
+    ncat = tables.ncat
+    offers = eng.O[partners, :ncat]
+    offered = (offers > 0) & (needs > 0)
+    share = np.where(offered, share_array(offers, needs, eng.W[partners, :ncat] + needs), 0.0)
+    lost = np.zeros(offered.shape)
+    at = tables.pos[partners]
+    for k in range(ncat):
+        rows = np.flatnonzero(offered[:, k])
+        if not len(rows):
+            continue
+        values = needs[rows, k]
+        for need in np.unique(values).tolist():
+            chosen = rows[values == need]
+            lost[chosen, k] = tables.base_loss(k, need)[at[chosen, k]]
+    return offered, share, lost
 
 
 @dataclass

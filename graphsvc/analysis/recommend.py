@@ -45,17 +45,19 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import signal
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from typing import Unpack
 
 import networkx as nx
 import numpy as np
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.gain import GainState, Pick
+from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, fillers_facts
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
@@ -71,6 +73,17 @@ from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
+
+
+@dataclass
+class Prepared:
+    """What :meth:`Recommender._prepare` computes for many lists at once, for one of them: the probabilities of
+    its candidates, and (``gain`` and ``gap`` lists) its fillers' positions and :func:`fillers_facts`."""
+
+    probs: np.ndarray
+    fill: np.ndarray | None = None
+    facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
 
 PARALLEL_ABOVE = 4_000
 """Communities from which :meth:`Recommender.answer_all` shares a large district's lists among processes."""
@@ -139,12 +152,13 @@ class Recommender(CandidateScores):
         min_score: float | None,
         rank: RankMode,
         js: np.ndarray | None = None,
+        prepared: Prepared | None = None,
     ) -> list[Pick]:
         """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
-        position in :attr:`cols`."""
+        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once."""
         nodes = self.cols if js is None else self.cols[js]
         at = (lambda j: j) if js is None else (lambda j: int(js[j]))
-        probs = self.model.probability(scores)
+        probs = self.model.probability(scores) if prepared is None else prepared.probs
         state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
         order = np.lexsort((np.arange(len(scores)), -scores))
         order = order[valid[order]]
@@ -155,7 +169,7 @@ class Recommender(CandidateScores):
                     break
                 picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
             return picks
-        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at)
+        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared)
 
     def _greedy(
         self,
@@ -169,17 +183,22 @@ class Recommender(CandidateScores):
         min_score: float | None,
         rank: RankMode,
         at: Callable[[int], int],
+        prepared: Prepared | None = None,
     ) -> list[Pick]:
         """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
         gain once the picks above it are applied. The *fillers* (valid partners offering a category the
         community lacks) are ranked by gain, asked again after every pick; the rest close nothing and follow
         in ``order`` (by likelihood), a filler whose gain rounds to 0 competing with them by likelihood."""
-        fill = np.flatnonzero(valid & state.offers_lacking(nodes))
+        if prepared is None or prepared.fill is None:
+            fill = np.flatnonzero(valid & state.offers_lacking(nodes))
+            among = state.among(nodes[fill])
+        else:
+            fill = prepared.fill
+            among = Among(state, nodes[fill], prepared.facts)
         filler = np.zeros(len(scores), dtype=bool)
         filler[fill] = True
         rest = order[~filler[order]].tolist()
         r = 0  # the next of the rest
-        among = state.among(nodes[fill])
         left = np.ones(len(fill), dtype=bool)
         n_left = len(fill)
         weight = probs[fill] if rank == "gain" else np.ones(len(fill))
@@ -381,12 +400,14 @@ class Recommender(CandidateScores):
         keep: np.ndarray | None,
         options: RecommendationOptions,
         js: np.ndarray | None = None,
+        prepared: Prepared | None = None,
     ) -> CommunityRecommendations:
-        """:meth:`_answer` of the row's scores and raw signals."""
+        """:meth:`_answer` of the row's scores and raw signals (``prepared``: see :meth:`_picks`)."""
         rank = options.rank
         if keep is not None and js is not None:
             keep = keep[js]
-        picks = self._picks(query, scores, self._valid(scores, keep), options.k, options.min_score, rank, js)
+        valid = self._valid(scores, keep)
+        picks = self._picks(query, scores, valid, options.k, options.min_score, rank, js, prepared)
         before, after = self._coverage(query, picks)
         recs = self._recommendations(query, picks, raw, rank, js)
         return built(
@@ -481,12 +502,47 @@ class Recommender(CandidateScores):
             js, starts = self.pools.candidates_of(chunk, street=street)
             scores, raw = self._score_rows(chunk, js, starts)
             bounds = starts.tolist()
+            prepared = self._prepare(chunk, scores, js, starts, keep, options.rank)
             for i, qi in enumerate(chunk.tolist()):
                 a, b = bounds[i], bounds[i + 1]
                 query = self.engine.nodes[qi]
-                answers.append(self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b]))
+                answers.append(
+                    self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b], prepared[i])
+                )
                 steps.advance()
         return answers
+
+    def _prepare(
+        self,
+        queries: np.ndarray,
+        scores: np.ndarray,
+        js: np.ndarray,
+        starts: np.ndarray,
+        keep: np.ndarray | None,
+        rank: RankMode,
+    ) -> list[Prepared]:
+        """For the lists of ``queries`` (candidates as :meth:`_score_rows` gives them): what each list starts from,
+        computed for all at once, every value as one list alone computes it."""
+        probs = self.model.probability(scores)
+        bounds = starts.tolist()
+        if rank == "likelihood" or self.tables is None:
+            return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
+        eng = self.engine
+        t = self.tables
+        nodes = self.cols[js]
+        owner = np.repeat(np.arange(len(queries)), np.diff(starts))
+        valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
+        lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
+        bits = (lacking.astype(np.int64) << np.arange(t.ncat, dtype=np.int64)).sum(axis=1)
+        fill = np.flatnonzero(valid & (t.offer_bits[nodes] & bits[owner] != 0))
+        facts = fillers_facts(t, eng.N[queries][owner[fill]], nodes[fill])
+        cut = np.searchsorted(fill, starts).tolist()
+        out = []
+        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+            f0, f1 = cut[i], cut[i + 1]
+            part = (facts[0][f0:f1], facts[1][f0:f1], facts[2][f0:f1])
+            out.append(Prepared(probs[a:b], fill[f0:f1] - a, part))
+        return out
 
     def _forked(
         self, rows: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions, steps: Steps, workers: int
