@@ -439,15 +439,15 @@ def evaluate_command(
     rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.methods.items()]
     first = next(iter(result.methods.values()))
     sample, hits = s.get("sample"), f"hits@{s['k']}"
-    ranked = (
-        f"a sample of {sample['links']} of {sample['of']} held-out (95% interval of graphsvc {hits} "
+    drawn = (
+        f" (a seeded sample of the {sample['of']}; 95% interval of graphsvc {hits} "
         f"±{sample['ci95']['methods']['graphsvc'][hits]:.3f})"
         if sample
-        else "held-out"
+        else ""
     )
     console().print(
         table(
-            f"{s['test_links']} {ranked} {s['pairs']} links ({s['by']}, seed {s['seed']}), "
+            f"{s['test_links']} held-out {s['pairs']} links{drawn} ({s['by']}, seed {s['seed']}), "
             f"{s['negatives_per_link']} negatives each; graphsvc model: {s['graphsvc_model']['name']}",
             ["method", *first.keys()],
             rows,
