@@ -45,11 +45,13 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import pickle
 import signal
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Unpack
 
@@ -85,20 +87,36 @@ class Prepared:
     facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while lists are made: they are millions of small objects without
+    cycles, and each collection of the oldest generation would walk the whole heap (the graph included) again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 PARALLEL_ABOVE = 4_000
 """Communities from which :meth:`Recommender.answer_all` shares a large district's lists among processes."""
 
 
 def default_workers(communities: int) -> int:
-    """Processes the lists of ``communities`` communities are computed in: up to 2 (as many as the CPUs) where
-    processes can be forked and there are more than :data:`PARALLEL_ABOVE` of them; else 1.
+    """Processes the lists of ``communities`` communities are computed in: 2 where processes can be forked, there
+    are more than :data:`PARALLEL_ABOVE` of them and the machine has a CPU to spare (two CPUs or more, and a load
+    average leaving one idle); else 1. On a busy machine a second process only competes for the same CPU (and
+    costs its share's pickling).
 
     >>> default_workers(100)
     1
     """
     if communities <= PARALLEL_ABOVE or not hasattr(os, "fork"):
         return 1
-    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 if cpus >= 2 and os.getloadavg()[0] < cpus - 0.5 else 1
 
 
 def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
@@ -462,6 +480,16 @@ class Recommender(CandidateScores):
         :func:`default_workers`); each computes the lists of its share as this process would, so the lists are the
         same whatever the number of workers.
         """
+        with _collector_paused():
+            return self._answer_all(options, communities, progress, workers)
+
+    def _answer_all(
+        self,
+        options: RecommendationOptions,
+        communities: Iterable[Hashable] | None,
+        progress: Progress | None,
+        workers: int | None,
+    ) -> dict[Hashable, CommunityRecommendations]:
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
@@ -667,8 +695,8 @@ def recommend_all(
 ) -> dict[Hashable, CommunityRecommendations]:
     """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path), with its options.
 
-    On a large district the lists are computed in ``workers`` processes (default: two on a machine with two
-    CPUs or more, from :data:`PARALLEL_ABOVE` communities; see :meth:`Recommender.answer_all`).
+    On a large district the lists are computed in ``workers`` processes (default: :func:`default_workers`, two
+    where a second CPU is idle; see :meth:`Recommender.answer_all`).
 
     Examples
     --------
