@@ -69,6 +69,15 @@ def tiny() -> Dataset:
     )
 
 
+@pytest.fixture
+def no_recent_fits() -> None:
+    """Start the test with no fit remembered by this process (``RECENT_FITS``): its first fit of any graph computes
+    and reports every step."""
+    from graphsvc.analysis.model_selection import RECENT_FITS
+
+    RECENT_FITS.clear()
+
+
 @pytest.fixture(scope="session")
 def sample_district() -> Dataset:
     """The default synthetic district (130 communities, seed 0)."""

@@ -23,6 +23,8 @@ from graphsvc.viz import render_community, render_overview, render_street
 from graphsvc.viz.pages import OVERVIEW_STEPS
 from tests.progress_hooks import Calls, StageCalls
 
+pytestmark = pytest.mark.usefixtures("no_recent_fits")  # what a computed fit reports
+
 
 @pytest.fixture(scope="module")
 def district() -> nx.Graph:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import LinkModel, Recommender, UnsupportedGraph, explain_partner, recommend
-from graphsvc.analysis.model_selection import prior_model
+from graphsvc.analysis.model_selection import RECENT_FITS, prior_model
 from graphsvc.analysis.reference import recommend_reference
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import EntityNotFound
@@ -184,7 +184,9 @@ def test_generic_graph_keeps_node_ids() -> None:
 def test_fit_is_deterministic_and_does_not_touch_graph(sample_district_graph: nx.Graph) -> None:
     edges = sample_district_graph.number_of_edges()
     a = Recommender.fit(sample_district_graph, seed=3)
+    RECENT_FITS.clear()  # fitted again, not handed back from memory
     b = Recommender.fit(sample_district_graph, seed=3)
+    assert a.model is not b.model
     assert a.model.name == b.model.name
     np.testing.assert_array_equal(a.model.weights, b.model.weights)
     assert a.model.calibration == b.model.calibration

@@ -24,6 +24,9 @@ BAR = "━"  # what Rich draws a bar with
 READING = "Reading the district from the store"
 
 
+pytestmark = pytest.mark.usefixtures("no_recent_fits")  # what a computed fit reports
+
+
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("district")
