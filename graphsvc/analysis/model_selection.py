@@ -70,7 +70,7 @@ from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.linkpred import PairTask, sample_negatives, split_edges, task_for
-from graphsvc.analysis.recent_fits import RecentResults, inputs_digest
+from graphsvc.analysis.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
 
@@ -357,9 +357,9 @@ def fit_model(
     Notes
     -----
     A fit is deterministic, so the process keeps its last few in :data:`RECENT_FITS` by a digest of their
-    inputs (the graph with its attributes, ``seed``, ``k``, ``task``; :mod:`graphsvc.analysis.recent_fits`)
-    and hands back the same model for equal inputs at once (``progress`` then reports one finished step).
-    The model's arrays are read-only: it may be shared.
+    inputs (the graph with its attributes, the other arguments and this module's constants; see
+    :mod:`graphsvc.analysis.recent_fits`) and hands back the same model for equal inputs at once (``progress``
+    then reports one finished step). The model's arrays are read-only: it may be shared.
 
     Examples
     --------
@@ -370,12 +370,13 @@ def fit_model(
     True
     """
     check_graph(G)
-    digest = inputs_digest(G, seed, k, task, _settings())
+    digest = inputs_digest(G, seed, k, task, inner_links, constants(globals()))
     model = RECENT_FITS.get(digest)
     if model is not None:
         Steps(progress, 1).finish()
         return model
-    model = _read_only(_fit(G, seed=seed, k=k, task=task, progress=progress))
+    model = _fit(G, seed=seed, k=k, task=task, inner_links=inner_links, progress=progress)
+    read_only(model.weights, model.means, model.explain)
     RECENT_FITS.put(digest, model)
     return model
 
@@ -384,23 +385,15 @@ RECENT_FITS: RecentResults[LinkModel] = RecentResults(size=4)
 """This process's last fits by their inputs; ``RECENT_FITS.clear()`` makes the next fit compute again."""
 
 
-def _settings() -> tuple[tuple[str, object], ...]:
-    """This module's constants, which a fit also depends on (part of what a remembered fit is keyed by)."""
-    return tuple(
-        (name, value)
-        for name, value in sorted(globals().items())
-        if name.isupper() and isinstance(value, int | float | str | dict | tuple)
-    )
-
-
-def _read_only(model: LinkModel) -> LinkModel:
-    for array in (model.weights, model.means, model.explain):
-        if array is not None:
-            array.flags.writeable = False
-    return model
-
-
-def _fit(G: nx.Graph, *, seed: int | None, k: int, task: PairTask | None, progress: Progress | None) -> LinkModel:
+def _fit(
+    G: nx.Graph,
+    *,
+    seed: int | None,
+    k: int,
+    task: PairTask | None,
+    inner_links: int | None,
+    progress: Progress | None,
+) -> LinkModel:
     """:func:`fit_model` computed."""
     steps = Steps(progress, 1)  # the final fit; the inner splits and the candidates x folds are added below
     task = task or task_for(G)

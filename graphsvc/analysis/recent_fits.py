@@ -27,10 +27,11 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -60,6 +61,19 @@ def inputs_digest(G: nx.Graph, *others: object) -> bytes | None:
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return sink.hash.digest()
+
+
+def constants(namespace: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    """A module's constants (upper-case names of plain values) from its ``globals()``: what a fit also depends on."""
+    kinds = (int, float, str, dict, tuple)
+    return tuple((name, v) for name, v in sorted(namespace.items()) if name.isupper() and isinstance(v, kinds))
+
+
+def read_only(*arrays: np.ndarray | None) -> None:
+    """Make the arrays of a result that will be shared read-only (``None`` skipped)."""
+    for array in arrays:
+        if array is not None:
+            array.flags.writeable = False
 
 
 class RecentResults(Generic[T]):
