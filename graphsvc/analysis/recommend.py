@@ -45,13 +45,11 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import pickle
 import signal
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Unpack
 
@@ -71,7 +69,7 @@ from graphsvc.analysis.results import (
     Recommendation,
     built,
 )
-from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
+from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores, collector_paused
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
@@ -85,19 +83,6 @@ class Prepared:
     probs: np.ndarray
     fill: np.ndarray | None = None
     facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while lists are made: they are millions of small objects without
-    cycles, and each collection of the oldest generation would walk the whole heap (the graph included) again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 PARALLEL_ABOVE = 4_000
@@ -480,7 +465,7 @@ class Recommender(CandidateScores):
         :func:`default_workers`); each computes the lists of its share as this process would, so the lists are the
         same whatever the number of workers.
         """
-        with _collector_paused():
+        with collector_paused():
             return self._answer_all(options, communities, progress, workers)
 
     def _answer_all(

@@ -16,9 +16,11 @@ against its candidates, and keeps recent rows within a fixed budget of memory.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
@@ -32,6 +34,21 @@ from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.results import RankMode
 from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
 from graphsvc.errors import EntityNotFound
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a snapshot's tables or a district's lists are made: millions
+    of small objects without cycles, and each collection of the oldest generation would walk the whole heap (the
+    graph included) again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 GAIN_DECIMALS = 2
 """Gains and expected gains are compared at 0.01 of a need unit (needs are weights of a few units; less is
@@ -60,7 +77,8 @@ class CandidateScores:
         self.model = model
         self.task = task or task_for(G)
         self.typed = self.task.kind == "community-partner"
-        self.engine = SignalEngine(G)
+        with collector_paused():
+            self.engine = SignalEngine(G)
         idx = self.engine.index
         self.cols = np.array(sorted(idx[n] for n in self.task.candidates), dtype=np.int64)
         self.col_nodes = [self.engine.nodes[i] for i in self.cols]
