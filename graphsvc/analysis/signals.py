@@ -55,7 +55,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.common import check_graph, headroom, is_community, is_partner, role_of, street_hubs
+from graphsvc.analysis.common import COMMUNITY, check_graph, headroom, role_of, street_hubs
 from graphsvc.analysis.coverage import closable, community_needs, coverage_shares, covered_amounts, share_array
 from graphsvc.vocabulary import PARTNER_ROLES, Subtype
 
@@ -137,24 +137,34 @@ class _DomainData:
         self.shared: dict[Hashable, dict[str, float]] = {}
         """``{community: {category: sum of its shares}}``, not capped at the need (what gains start from)."""
         self.roles: dict[Hashable, set[str]] = {}
+        kinds = dict(G.nodes(data="kind"))  # is_community and is_partner, read once per node
+        communities = {n for n, kind in kinds.items() if kind == COMMUNITY}
+        partners = {n for n, kind in kinds.items() if kind is not None and kind != COMMUNITY}
+        self.role_value: dict[Hashable, str] = {p: role_of(G, p).value for p in partners}
+        """``{partner: its five-society role's value}``."""
         for c in G:
-            if not is_community(G, c):
+            if c not in communities:
                 continue
             need = community_needs(G, c)
             covered = covered_amounts(need, shares.get(c, {}))
             self.need[c] = need
             self.uncovered[c] = {k: need[k] - covered[k] for k in need}
             self.shared[c] = {k: sum(sh.get(k, 0.0) for sh in shares.get(c, {}).values()) for k in need}
-            self.roles[c] = {role_of(G, p).value for p in G[c] if is_partner(G, p)}
+            self.roles[c] = {self.role_value[p] for p in G[c] if p in partners}
         self.served_need: dict[Hashable, dict[str, float]] = {}
+        self.served: dict[Hashable, int] = {}
+        """``{partner: how many communities it serves}`` (:func:`~graphsvc.analysis.common.community_degree`)."""
         for p in G:
-            if is_partner(G, p):
+            if p in partners:
                 acc: dict[str, float] = {}
+                count = 0
                 for c in G[p]:
-                    if is_community(G, c):
+                    if c in communities:
+                        count += 1
                         for k, w in self.need[c].items():
                             acc[k] = acc.get(k, 0.0) + w
                 self.served_need[p] = acc
+                self.served[p] = count
         self.hubs = street_hubs(G)
 
     def features(self, c: Hashable, p: Hashable) -> list[float]:
@@ -300,11 +310,11 @@ class SignalEngine:
                     if k in col and amount > 0:
                         self.O[i, col[k]] = amount
                         self.W[i, col[k]] = data.served_need[node].get(k, 0.0)
-                self.role[i] = roles.index(role_of(G, node).value)
+                self.role[i] = roles.index(data.role_value[node])
                 if attrs.get("subtype") == Subtype.STREET_HUB.value and street and hubs.get(street) == node:
                     self.hub_street[i] = sid[street]
-                room = headroom(G, node)
                 capacity = attrs.get("capacity")
+                room = None if capacity is None else max(0, int(capacity) - data.served[node])  # headroom()
                 self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
                 self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)
