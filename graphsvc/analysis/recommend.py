@@ -45,6 +45,7 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
@@ -583,13 +584,16 @@ class Recommender(CandidateScores):
                 children.append((pid, read, part))
             answers = self._pooled(parts[0], keep, options, steps)
             while children:
-                pid, read, part = children.pop(0)
+                pid, read, part = children[0]
+                source = os.fdopen(read, "rb")
+                children[0] = (pid, -1, part)  # the pipe is the file's to close now
                 try:
-                    with os.fdopen(read, "rb") as source:
+                    with source:
                         theirs: list[CommunityRecommendations] | None = pickle.load(source)
                 except (EOFError, pickle.UnpicklingError):
                     theirs = None
                 _, status = os.waitpid(pid, 0)
+                children.pop(0)
                 if theirs is None or status != 0 or len(theirs) != len(part):
                     theirs = self._pooled(part, keep, options, Steps(None, total=len(part)))
                 answers.extend(theirs)
@@ -597,8 +601,10 @@ class Recommender(CandidateScores):
             return answers
         finally:
             for pid, read, _ in children:  # only if this process failed: stop the children it started
-                os.close(read)
-                os.kill(pid, signal.SIGKILL)
+                if read >= 0:
+                    os.close(read)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
 
     def explain(
