@@ -93,8 +93,8 @@ PARALLEL_ABOVE = 4_000
 def default_workers(communities: int) -> int:
     """Processes the lists of ``communities`` communities are computed in: 2 where processes can be forked, there
     are more than :data:`PARALLEL_ABOVE` of them and the machine has a CPU to spare (two CPUs or more, and a load
-    average leaving one idle); else 1. On a busy machine a second process only competes for the same CPU (and
-    costs its share's pickling).
+    average leaving one idle) and memory to spare (more free than this process's peak); else 1. On a busy
+    machine a second process only competes for the same CPU (and costs its share's pickling).
 
     >>> default_workers(100)
     1
@@ -102,7 +102,20 @@ def default_workers(communities: int) -> int:
     if communities <= PARALLEL_ABOVE or not hasattr(os, "fork"):
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cpus >= 2 and os.getloadavg()[0] < cpus - 0.5 else 1
+    return 2 if cpus >= 2 and os.getloadavg()[0] < cpus - 0.5 and _memory_to_spare() else 1
+
+
+def _memory_to_spare() -> bool:
+    """Whether the free memory exceeds this process's peak size: a forked child's pages become its own as it
+    touches them, and a city's district must not run the machine out of memory for speed's sake."""
+    try:
+        import resource
+
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    except (ImportError, ValueError, OSError):
+        return False
+    return bool(free > peak)
 
 
 def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
