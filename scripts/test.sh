@@ -39,6 +39,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# The suite starts many Python processes (CLI runs, servers and their workers, notebook kernels). Each reads
+# graphsvc's compiled modules from __pycache__ (ignored by git) instead of compiling them again, which an
+# environment with PYTHONDONTWRITEBYTECODE set (as some CI images have) would make every one of them do.
+unset PYTHONDONTWRITEBYTECODE
+
 step "lint and types"
 python3 -m ruff check graphsvc tests bench
 python3 -m ruff format --check graphsvc tests bench
