@@ -93,6 +93,7 @@ if [[ $# -gt 0 || -z "$neo4j_started" ]]; then
 fi
 servers_log=$(mktemp -t graphsvc-server-tests.XXXXXX)
 step "pytest: the Neo4j and browser tests in the background (their output follows), the other tests here"
+started_at=$SECONDS
 python3 -m pytest -m "neo4j or browser" -p no:cacheprovider >"$servers_log" 2>&1 &
 server_tests=$!
 others=0
@@ -103,5 +104,6 @@ server_tests=""
 step "pytest: the Neo4j and browser tests"
 cat "$servers_log"
 rm -f "$servers_log"
-printf '\n== pytest exit status: the other tests %d, the Neo4j and browser tests %d\n' "$others" "$servers"
+printf '\n== pytest exit status: the other tests %d, the Neo4j and browser tests %d (both halves: %d s)\n' \
+    "$others" "$servers" "$((SECONDS - started_at))"
 [[ $others -eq 0 && $servers -eq 0 ]]
