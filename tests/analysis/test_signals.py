@@ -78,15 +78,20 @@ def test_generic_graph_has_no_domain_signals() -> None:
     np.testing.assert_allclose(x, reference_features(G, [(0, 33)]))
 
 
+def paths_graph(name: str, district: nx.Graph) -> nx.Graph:
+    """The graphs rows are checked on: the sample district, karate, or one with a hub linked to most nodes."""
+    if name == "district":
+        return district
+    if name == "karate":
+        return nx.karate_club_graph()
+    G = nx.gnm_random_graph(80, 160, seed=3)  # a node linked to most others: paths through it fan out
+    G.add_edges_from((0, n) for n in range(1, 70))
+    return G
+
+
 @pytest.mark.parametrize("graph", ["district", "karate", "hub"])
 def test_one_row_by_its_paths_equals_the_sparse_block(sample_district_graph: nx.Graph, graph: str) -> None:
-    if graph == "district":
-        G = sample_district_graph
-    elif graph == "karate":
-        G = nx.karate_club_graph()
-    else:  # a node linked to most others: paths through it fan out
-        G = nx.gnm_random_graph(80, 160, seed=3)
-        G.add_edges_from((0, n) for n in range(1, 70))
+    G = paths_graph(graph, sample_district_graph)
     eng = SignalEngine(G)
     rng = np.random.default_rng(5)
     for query in rng.choice(len(eng.nodes), size=min(40, len(eng.nodes)), replace=False).tolist():
@@ -97,13 +102,7 @@ def test_one_row_by_its_paths_equals_the_sparse_block(sample_district_graph: nx.
 
 @pytest.mark.parametrize("graph", ["district", "karate", "hub"])
 def test_many_rows_at_once_equal_each_row_to_the_last_bit(sample_district_graph: nx.Graph, graph: str) -> None:
-    if graph == "district":
-        G = sample_district_graph
-    elif graph == "karate":
-        G = nx.karate_club_graph()
-    else:  # a node linked to most others: paths through it fan out
-        G = nx.gnm_random_graph(80, 160, seed=3)
-        G.add_edges_from((0, n) for n in range(1, 70))
+    G = paths_graph(graph, sample_district_graph)
     eng = SignalEngine(G)
     rng = np.random.default_rng(7)
     queries = rng.choice(len(eng.nodes), size=min(30, len(eng.nodes)), replace=False)
