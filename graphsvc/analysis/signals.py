@@ -154,17 +154,13 @@ class _DomainData:
         self.served_need: dict[Hashable, dict[str, float]] = {}
         self.served: dict[Hashable, int] = {}
         """``{partner: how many communities it serves}`` (:func:`~graphsvc.analysis.common.community_degree`)."""
-        for p in G:
-            if p in partners:
-                acc: dict[str, float] = {}
-                count = 0
-                for c in G[p]:
-                    if c in communities:
-                        count += 1
-                        for k, w in self.need[c].items():
-                            acc[k] = acc.get(k, 0.0) + w
-                self.served_need[p] = acc
-                self.served[p] = count
+        for p in (n for n in G if n in partners):  # in the graph's order
+            acc: dict[str, float] = {}
+            served = [c for c in G[p] if c in communities]
+            for c in served:
+                for k, w in self.need[c].items():
+                    acc[k] = acc.get(k, 0.0) + w
+            self.served_need[p], self.served[p] = acc, len(served)
         self.hubs = street_hubs(G)
 
     def features(self, c: Hashable, p: Hashable) -> list[float]:
