@@ -26,11 +26,12 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
+from graphsvc.analysis.choosing import _key
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.recommend import Recommender, _key
+from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.analysis.scoring import GAIN_DECIMALS
 from graphsvc.errors import EntityNotFound

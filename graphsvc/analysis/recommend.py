@@ -45,22 +45,18 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import os
-import pickle
-import signal
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
 from typing import Unpack
 
 import networkx as nx
 import numpy as np
 
+from graphsvc.analysis.choosing import ListChooser, Prepared
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, fillers_facts
+from graphsvc.analysis.forked import default_workers, shared_among
+from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
-from graphsvc.analysis.model_selection import DECIMALS, LinkModel, fit_model
+from graphsvc.analysis.model_selection import LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
@@ -70,59 +66,13 @@ from graphsvc.analysis.results import (
     Recommendation,
     built,
 )
-from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores, collector_paused
+from graphsvc.analysis.scoring import collector_paused
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
 
 
-@dataclass
-class Prepared:
-    """What :meth:`Recommender._prepare` computes for many lists at once, for one of them: the probabilities of
-    its candidates, and (``gain`` and ``gap`` lists) its fillers' positions and :func:`fillers_facts`."""
-
-    probs: np.ndarray
-    fill: np.ndarray | None = None
-    facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
-PARALLEL_ABOVE = 4_000
-"""Communities from which :meth:`Recommender.answer_all` shares a large district's lists among processes."""
-
-
-def default_workers(communities: int) -> int:
-    """Processes the lists of ``communities`` communities are computed in: 2 where processes can be forked, there
-    are more than :data:`PARALLEL_ABOVE` of them and the machine has a CPU to spare (two CPUs or more, and a load
-    average leaving one idle) and memory to spare (more free than this process's peak); else 1. On a busy
-    machine a second process only competes for the same CPU (and costs its share's pickling).
-
-    >>> default_workers(100)
-    1
-    """
-    if communities <= PARALLEL_ABOVE or not hasattr(os, "fork"):
-        return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cpus >= 2 and os.getloadavg()[0] < cpus - 0.5 and _memory_to_spare() else 1
-
-
-def _memory_to_spare() -> bool:
-    """Whether the free memory exceeds this process's peak size: a forked child's pages become its own as it
-    touches them, and a city's district must not run the machine out of memory for speed's sake."""
-    try:
-        import resource
-
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    except (ImportError, ValueError, OSError):
-        return False
-    return bool(free > peak)
-
-
-def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
-    return (-round(score, decimals), -round(likelihood, DECIMALS), j)
-
-
-class Recommender(CandidateScores):
+class Recommender(ListChooser):
     """Fitted recommendations for one snapshot: fit once, answer many requests.
 
     Parameters
@@ -154,149 +104,6 @@ class Recommender(CandidateScores):
         """Learn the weighting on ``G`` (:func:`~graphsvc.analysis.model_selection.fit_model`)."""
         task = task_for(G)
         return cls(G, fit_model(G, seed=seed, k=k, task=task), task=task)
-
-    # -- choosing the list
-    def _valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
-        valid = np.isfinite(scores)
-        return np.asarray(valid if keep is None else valid & keep)
-
-    def _picks(
-        self,
-        query: Hashable,
-        scores: np.ndarray,
-        valid: np.ndarray,
-        k: int,
-        min_score: float | None,
-        rank: RankMode,
-        js: np.ndarray | None = None,
-        prepared: Prepared | None = None,
-    ) -> list[Pick]:
-        """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
-        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once."""
-        nodes = self.cols if js is None else self.cols[js]
-        at = (lambda j: j) if js is None else (lambda j: int(js[j]))
-        probs = self.model.probability(scores) if prepared is None else prepared.probs
-        state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
-        order = np.lexsort((np.arange(len(scores)), -scores))
-        order = order[valid[order]]
-        if rank == "likelihood" or state is None:
-            picks: list[Pick] = []
-            for j in order[: max(0, k)].tolist():
-                if min_score is not None and round(float(scores[j]), 6) < min_score:
-                    break
-                picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
-            return picks
-        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared)
-
-    def _greedy(
-        self,
-        state: GainState,
-        nodes: np.ndarray,
-        scores: np.ndarray,
-        probs: np.ndarray,
-        valid: np.ndarray,
-        order: np.ndarray,
-        k: int,
-        min_score: float | None,
-        rank: RankMode,
-        at: Callable[[int], int],
-        prepared: Prepared | None = None,
-    ) -> list[Pick]:
-        """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
-        gain once the picks above it are applied. The *fillers* (valid partners offering a category the
-        community lacks) are ranked by gain, asked again after every pick; the rest close nothing and follow
-        in ``order`` (by likelihood), a filler whose gain rounds to 0 competing with them by likelihood."""
-        if prepared is None or prepared.fill is None:
-            fill = np.flatnonzero(valid & state.offers_lacking(nodes))
-            among = state.among(nodes[fill])
-        else:
-            fill = prepared.fill
-            among = Among(state, nodes[fill], prepared.facts)
-        filler = np.zeros(len(scores), dtype=bool)
-        filler[fill] = True
-        rest = order[~filler[order]].tolist()
-        r = 0  # the next of the rest
-        left = np.ones(len(fill), dtype=bool)
-        n_left = len(fill)
-        weight = probs[fill] if rank == "gain" else np.ones(len(fill))
-        likelihood = -np.round(scores[fill], DECIMALS)
-        nothing = np.zeros(state.t.ncat)  # the terms of a partner closing nothing
-        picks: list[Pick] = []
-        seen = -1  # the state's version the fillers were last ranked at
-        ranking: list[int] = []
-        first = 0  # ranking[first:] holds every filler left
-        while len(picks) < k and (n_left or r < len(rest)):
-            if n_left and state.version != seen:
-                closing = among.closing()
-                if not (left & closing).any():
-                    # every gap the fillers left could close is closed: they close nothing now, like the rest
-                    merged = np.zeros(len(scores), dtype=bool)
-                    merged[rest[r:]] = True
-                    merged[fill[left]] = True
-                    rest, r = order[merged[order]].tolist(), 0
-                    left[:], n_left = False, 0
-                else:
-                    # a state no link changed has the same gains: ranked once per version, the next pick is the
-                    # best filler still left (what ranking all again would give, the picked ones last)
-                    gains, closed, lost = among.gains_and_terms(closing)
-                    primary = gains * weight if rank == "gain" else gains
-                    ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
-                    ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
-                    first, seen = 0, state.version
-            best: tuple[tuple[float, float, int], int, float] | None = None
-            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)
-            i = -1  # the filler picked, if one is
-            if n_left:
-                while not left[ranking[first]]:
-                    first += 1
-                i = ranking[first]
-                j, value = int(fill[i]), float(primary[i])
-                best = (_key(value, float(scores[j]), j), j, value)
-                if closing[i]:
-                    terms = (float(gains[i]), closed[i], lost[i])
-            if r < len(rest):
-                key = _key(0.0, float(scores[rest[r]]), rest[r])
-                if best is None or key < best[0]:
-                    best, terms, i = (key, rest[r], 0.0), (0.0, nothing, nothing), -1
-            assert best is not None
-            _, j, value = best
-            if min_score is not None and round(value, 6) < min_score:
-                break
-            if i < 0:
-                r += 1
-            else:
-                left[i] = False
-                n_left -= 1
-            # once no filler is left, no gain is asked again: later links need not be applied to the state
-            picks.append(self._take(state, at(j), value, probs[j], terms, apply=n_left > 0))
-        return picks
-
-    def _take(
-        self,
-        state: GainState | None,
-        j: int,
-        score: float,
-        probability: float,
-        terms: tuple[float, np.ndarray, np.ndarray] | None = None,
-        *,
-        apply: bool = True,
-    ) -> Pick:
-        """Pick column ``j`` and apply its link to ``state`` (unless not ``apply``); ``terms`` is its ``(gain, closed,
-        lost)`` when the caller has them (closed and lost zero for a partner closing nothing), else they are
-        computed here."""
-        if state is None:
-            empty = np.zeros(0)
-            return Pick(j, score, 0.0, float(probability), empty, empty, empty)
-        p = int(self.cols[j])
-        uncovered = state.lacking()
-        if terms is None:
-            gains, closed, lost = state.gains_and_terms(np.array([p], dtype=np.int64))
-            closes = bool(state.offers_lacking(np.array([p], dtype=np.int64))[0])
-            none = np.zeros_like(closed[0])
-            terms = (float(gains[0]), closed[0], lost[0]) if closes else (float(gains[0]), none, none)
-        if apply:
-            state.apply(p)
-        return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
 
     # -- answers
     def _partner_facts(self) -> tuple[list[int], list[int]]:
@@ -475,9 +282,9 @@ class Recommender(CandidateScores):
         """:meth:`recommend_all` with its options built once; ``progress`` (a :data:`graphsvc.progress.Progress`
         hook) counts communities.
 
-        On a large district the communities are shared among ``workers`` processes forked from this one (default:
-        :func:`default_workers`); each computes the lists of its share as this process would, so the lists are the
-        same whatever the number of workers.
+        On a large district the communities are shared among ``workers`` processes forked from this one
+        (default: :func:`~graphsvc.analysis.forked.default_workers`); each computes the lists of its share as
+        this process would, so the lists are the same whatever the number of workers.
         """
         with collector_paused():
             return self._answer_all(options, communities, progress, workers)
@@ -499,7 +306,7 @@ class Recommender(CandidateScores):
         if self.pools is not None:  # a large district: each community against its candidates, in batches
             forks = default_workers(len(rows)) if workers is None else max(1, workers)
             if forks > 1:
-                answers = self._forked(rows, keep, options, steps, forks)
+                answers = shared_among(rows, lambda part, s: self._pooled(part, keep, options, s), steps, forks)
             else:
                 answers = self._pooled(rows, keep, options, steps)
             for qi, answer in zip(rows.tolist(), answers, strict=True):
@@ -538,87 +345,6 @@ class Recommender(CandidateScores):
                 )
                 steps.advance()
         return answers
-
-    def _prepare(
-        self,
-        queries: np.ndarray,
-        scores: np.ndarray,
-        js: np.ndarray,
-        starts: np.ndarray,
-        keep: np.ndarray | None,
-        rank: RankMode,
-    ) -> list[Prepared]:
-        """For the lists of ``queries`` (candidates as :meth:`_score_rows` gives them): what each list starts from,
-        computed for all at once, every value as one list alone computes it."""
-        probs = self.model.probability(scores)
-        bounds = starts.tolist()
-        if rank == "likelihood" or self.tables is None:
-            return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
-        eng = self.engine
-        t = self.tables
-        nodes = self.cols[js]
-        owner = np.repeat(np.arange(len(queries)), np.diff(starts))
-        valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
-        lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
-        bits = (lacking.astype(np.int64) << np.arange(t.ncat, dtype=np.int64)).sum(axis=1)
-        fill = np.flatnonzero(valid & (t.offer_bits[nodes] & bits[owner] != 0))
-        facts = fillers_facts(t, eng.N[queries][owner[fill]], nodes[fill])
-        cut = np.searchsorted(fill, starts).tolist()
-        out = []
-        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
-            f0, f1 = cut[i], cut[i + 1]
-            part = (facts[0][f0:f1], facts[1][f0:f1], facts[2][f0:f1])
-            out.append(Prepared(probs[a:b], fill[f0:f1] - a, part))
-        return out
-
-    def _forked(
-        self, rows: np.ndarray, keep: np.ndarray | None, options: RecommendationOptions, steps: Steps, workers: int
-    ) -> list[CommunityRecommendations]:
-        """:meth:`_pooled` with the rows shared among ``workers`` processes: ``workers - 1`` children forked from
-        this process (they share its set-up, read-only) send their lists back pickled; this process computes the
-        first share, then reads theirs. A child that fails leaves its share to this process."""
-        parts = np.array_split(rows, workers)
-        children: list[tuple[int, int, np.ndarray]] = []
-        try:
-            for part in parts[1:]:
-                read, write = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # the child: its share, pickled into the pipe, then gone without any clean-up
-                    code = 1
-                    try:
-                        os.close(read)
-                        lists = self._pooled(part, keep, options, Steps(None, total=len(part)))
-                        with os.fdopen(write, "wb") as sink:
-                            pickle.dump(lists, sink, protocol=pickle.HIGHEST_PROTOCOL)
-                        code = 0
-                    finally:
-                        os._exit(code)
-                os.close(write)
-                children.append((pid, read, part))
-            answers = self._pooled(parts[0], keep, options, steps)
-            while children:
-                pid, read, part = children[0]
-                source = os.fdopen(read, "rb")
-                children[0] = (pid, -1, part)  # the pipe is the file's to close now
-                try:
-                    with source:
-                        theirs: list[CommunityRecommendations] | None = pickle.load(source)
-                except (EOFError, pickle.UnpicklingError):
-                    theirs = None
-                _, status = os.waitpid(pid, 0)
-                children.pop(0)
-                if theirs is None or status != 0 or len(theirs) != len(part):
-                    theirs = self._pooled(part, keep, options, Steps(None, total=len(part)))
-                answers.extend(theirs)
-                steps.advance(len(part))
-            return answers
-        finally:
-            for pid, read, _ in children:  # only if this process failed: stop the children it started
-                if read >= 0:
-                    os.close(read)
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
 
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
@@ -699,8 +425,9 @@ def recommend_all(
 ) -> dict[Hashable, CommunityRecommendations]:
     """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path), with its options.
 
-    On a large district the lists are computed in ``workers`` processes (default: :func:`default_workers`, two
-    where a second CPU is idle; see :meth:`Recommender.answer_all`).
+    On a large district the lists are computed in ``workers`` processes (default:
+    :func:`~graphsvc.analysis.forked.default_workers`, two where a second CPU is idle; see
+    :meth:`Recommender.answer_all`).
 
     Examples
     --------

@@ -11,9 +11,10 @@ import pytest
 
 from graphsvc.analysis.candidates import REACH_DEGREE, CandidatePools
 from graphsvc.analysis.evaluate import gap_metrics
+from graphsvc.analysis.forked import PARALLEL_ABOVE, default_workers
 from graphsvc.analysis.model_selection import prior_model
 from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.recommend import PARALLEL_ABOVE, Recommender, default_workers
+from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import CommunityRecommendations
 from graphsvc.graph import communities
 

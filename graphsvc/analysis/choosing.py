@@ -1,0 +1,215 @@
+"""Choosing a community's list among its scored candidates: by likelihood, or greedily by the need it closes.
+
+:class:`ListChooser` is the part of :class:`~graphsvc.analysis.recommend.Recommender` that picks the top-``k``
+(see :mod:`graphsvc.analysis.recommend` for the rank modes): in ``gain`` and ``gap`` modes each next partner is
+the one with the largest gain once the partners above it are applied (:class:`~graphsvc.analysis.gain.GainState`),
+partners closing nothing follow by likelihood. :meth:`ListChooser._prepare` computes what many lists start from
+at once, every value as one list alone computes it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, fillers_facts
+from graphsvc.analysis.model_selection import DECIMALS
+from graphsvc.analysis.results import RankMode
+from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
+
+
+@dataclass
+class Prepared:
+    """What :meth:`ListChooser._prepare` computes for many lists at once, for one of them: the probabilities of
+    its candidates, and (``gain`` and ``gap`` lists) its fillers' positions and :func:`fillers_facts`."""
+
+    probs: np.ndarray
+    fill: np.ndarray | None = None
+    facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
+    return (-round(score, decimals), -round(likelihood, DECIMALS), j)
+
+
+class ListChooser(CandidateScores):
+    """The scored candidates of :class:`~graphsvc.analysis.scoring.CandidateScores`, and the lists chosen among
+    them."""
+
+    # -- choosing the list
+    def _valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+        valid = np.isfinite(scores)
+        return np.asarray(valid if keep is None else valid & keep)
+
+    def _picks(
+        self,
+        query: Hashable,
+        scores: np.ndarray,
+        valid: np.ndarray,
+        k: int,
+        min_score: float | None,
+        rank: RankMode,
+        js: np.ndarray | None = None,
+        prepared: Prepared | None = None,
+    ) -> list[Pick]:
+        """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
+        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once."""
+        nodes = self.cols if js is None else self.cols[js]
+        at = (lambda j: j) if js is None else (lambda j: int(js[j]))
+        probs = self.model.probability(scores) if prepared is None else prepared.probs
+        state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        order = order[valid[order]]
+        if rank == "likelihood" or state is None:
+            picks: list[Pick] = []
+            for j in order[: max(0, k)].tolist():
+                if min_score is not None and round(float(scores[j]), 6) < min_score:
+                    break
+                picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
+            return picks
+        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared)
+
+    def _greedy(
+        self,
+        state: GainState,
+        nodes: np.ndarray,
+        scores: np.ndarray,
+        probs: np.ndarray,
+        valid: np.ndarray,
+        order: np.ndarray,
+        k: int,
+        min_score: float | None,
+        rank: RankMode,
+        at: Callable[[int], int],
+        prepared: Prepared | None = None,
+    ) -> list[Pick]:
+        """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
+        gain once the picks above it are applied. The *fillers* (valid partners offering a category the
+        community lacks) are ranked by gain, asked again after every pick; the rest close nothing and follow
+        in ``order`` (by likelihood), a filler whose gain rounds to 0 competing with them by likelihood."""
+        if prepared is None or prepared.fill is None:
+            fill = np.flatnonzero(valid & state.offers_lacking(nodes))
+            among = state.among(nodes[fill])
+        else:
+            fill = prepared.fill
+            among = Among(state, nodes[fill], prepared.facts)
+        filler = np.zeros(len(scores), dtype=bool)
+        filler[fill] = True
+        rest = order[~filler[order]].tolist()
+        r = 0  # the next of the rest
+        left = np.ones(len(fill), dtype=bool)
+        n_left = len(fill)
+        weight = probs[fill] if rank == "gain" else np.ones(len(fill))
+        likelihood = -np.round(scores[fill], DECIMALS)
+        nothing = np.zeros(state.t.ncat)  # the terms of a partner closing nothing
+        picks: list[Pick] = []
+        seen = -1  # the state's version the fillers were last ranked at
+        ranking: list[int] = []
+        first = 0  # ranking[first:] holds every filler left
+        while len(picks) < k and (n_left or r < len(rest)):
+            if n_left and state.version != seen:
+                closing = among.closing()
+                if not (left & closing).any():
+                    # every gap the fillers left could close is closed: they close nothing now, like the rest
+                    merged = np.zeros(len(scores), dtype=bool)
+                    merged[rest[r:]] = True
+                    merged[fill[left]] = True
+                    rest, r = order[merged[order]].tolist(), 0
+                    left[:], n_left = False, 0
+                else:
+                    # a state no link changed has the same gains: ranked once per version, the next pick is the
+                    # best filler still left (what ranking all again would give, the picked ones last)
+                    gains, closed, lost = among.gains_and_terms(closing)
+                    primary = gains * weight if rank == "gain" else gains
+                    ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
+                    ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
+                    first, seen = 0, state.version
+            best: tuple[tuple[float, float, int], int, float] | None = None
+            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)
+            i = -1  # the filler picked, if one is
+            if n_left:
+                while not left[ranking[first]]:
+                    first += 1
+                i = ranking[first]
+                j, value = int(fill[i]), float(primary[i])
+                best = (_key(value, float(scores[j]), j), j, value)
+                if closing[i]:
+                    terms = (float(gains[i]), closed[i], lost[i])
+            if r < len(rest):
+                key = _key(0.0, float(scores[rest[r]]), rest[r])
+                if best is None or key < best[0]:
+                    best, terms, i = (key, rest[r], 0.0), (0.0, nothing, nothing), -1
+            assert best is not None
+            _, j, value = best
+            if min_score is not None and round(value, 6) < min_score:
+                break
+            if i < 0:
+                r += 1
+            else:
+                left[i] = False
+                n_left -= 1
+            # once no filler is left, no gain is asked again: later links need not be applied to the state
+            picks.append(self._take(state, at(j), value, probs[j], terms, apply=n_left > 0))
+        return picks
+
+    def _take(
+        self,
+        state: GainState | None,
+        j: int,
+        score: float,
+        probability: float,
+        terms: tuple[float, np.ndarray, np.ndarray] | None = None,
+        *,
+        apply: bool = True,
+    ) -> Pick:
+        """Pick column ``j`` and apply its link to ``state`` (unless not ``apply``); ``terms`` is its ``(gain, closed,
+        lost)`` when the caller has them (closed and lost zero for a partner closing nothing), else they are
+        computed here."""
+        if state is None:
+            empty = np.zeros(0)
+            return Pick(j, score, 0.0, float(probability), empty, empty, empty)
+        p = int(self.cols[j])
+        uncovered = state.lacking()
+        if terms is None:
+            gains, closed, lost = state.gains_and_terms(np.array([p], dtype=np.int64))
+            closes = bool(state.offers_lacking(np.array([p], dtype=np.int64))[0])
+            none = np.zeros_like(closed[0])
+            terms = (float(gains[0]), closed[0], lost[0]) if closes else (float(gains[0]), none, none)
+        if apply:
+            state.apply(p)
+        return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
+
+    def _prepare(
+        self,
+        queries: np.ndarray,
+        scores: np.ndarray,
+        js: np.ndarray,
+        starts: np.ndarray,
+        keep: np.ndarray | None,
+        rank: RankMode,
+    ) -> list[Prepared]:
+        """For the lists of ``queries`` (candidates as :meth:`_score_rows` gives them): what each list starts from,
+        computed for all at once, every value as one list alone computes it."""
+        probs = self.model.probability(scores)
+        bounds = starts.tolist()
+        if rank == "likelihood" or self.tables is None:
+            return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
+        eng = self.engine
+        t = self.tables
+        nodes = self.cols[js]
+        owner = np.repeat(np.arange(len(queries)), np.diff(starts))
+        valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
+        lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
+        bits = (lacking.astype(np.int64) << np.arange(t.ncat, dtype=np.int64)).sum(axis=1)
+        fill = np.flatnonzero(valid & (t.offer_bits[nodes] & bits[owner] != 0))
+        facts = fillers_facts(t, eng.N[queries][owner[fill]], nodes[fill])
+        cut = np.searchsorted(fill, starts).tolist()
+        out = []
+        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+            f0, f1 = cut[i], cut[i + 1]
+            part = (facts[0][f0:f1], facts[1][f0:f1], facts[2][f0:f1])
+            out.append(Prepared(probs[a:b], fill[f0:f1] - a, part))
+        return out
