@@ -31,10 +31,7 @@ notebooks, pages and exports all see the same shape:
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphsvc.model import Dataset, Entity, Link, Need, Offer
@@ -44,41 +41,6 @@ if TYPE_CHECKING:  # imported where a graph is made, so that a store opened only
 
 Partnership = tuple[str, str, str, str | None, float | None, str | None]
 """One link as plain values: ``(source, target, kind, since as an ISO date or None, weight, project)``."""
-
-
-_pause_lock = threading.Lock()
-_pauses = 0  # blocks inside building() now, in any thread
-_resume = False  # whether the collector was on when the first of them began
-
-
-@contextmanager
-def building() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector while a snapshot is read and built.
-
-    A snapshot allocates millions of dicts, lists and tuples and leaves no garbage in cycles; with the
-    collector on, its passes over everything alive took most of the snapshot's CPU at 20,000 communities
-    (Neo4j: 7.0 s -> 2.3 s, SQLite: 8.5 s -> 5.1 s). Reference counting frees memory as usual meanwhile. Blocks
-    may nest and overlap across threads: the collector comes back on when the last one ends, if it was on
-    when the first began.
-
-    >>> with building():
-    ...     G = new_snapshot()
-    >>> gc.isenabled()
-    True
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 def new_snapshot() -> nx.Graph:

@@ -7,7 +7,8 @@ import gc
 
 import networkx as nx
 
-from graphsvc.graph import add_partnership, add_partnerships, build_graph, building, new_snapshot
+from graphsvc.collector import paused
+from graphsvc.graph import add_partnership, add_partnerships, build_graph, new_snapshot
 from graphsvc.model import Dataset, Entity, Link
 
 
@@ -61,20 +62,20 @@ def test_build_graph_folds_as_links_given_one_at_a_time() -> None:
     assert bulk.edges["c1", "e1"]["weight"] == 3.0
 
 
-def test_building_pauses_the_collector_until_the_last_block_ends() -> None:
+def test_a_pause_holds_the_collector_until_the_last_block_ends() -> None:
     assert gc.isenabled()
-    with building():
+    with paused():
         assert not gc.isenabled()
-        with building():  # nested (or another thread's snapshot at the same time)
+        with paused():  # nested (or another thread's snapshot at the same time)
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
 
 
-def test_building_leaves_a_collector_that_was_off_off() -> None:
+def test_a_pause_leaves_a_collector_that_was_off_off() -> None:
     gc.disable()
     try:
-        with building():
+        with paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -66,7 +66,7 @@ from graphsvc.analysis.results import (
     Recommendation,
     built,
 )
-from graphsvc.analysis.scoring import collector_paused
+from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
@@ -286,7 +286,7 @@ class Recommender(ListChooser):
         (default: :func:`~graphsvc.analysis.forked.default_workers`); each computes the lists of its share as
         this process would, so the lists are the same whatever the number of workers.
         """
-        with collector_paused():
+        with paused():
             return self._answer_all(options, communities, progress, workers)
 
     def _answer_all(

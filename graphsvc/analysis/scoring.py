@@ -16,11 +16,9 @@ against its candidates, and keeps recent rows within a fixed budget of memory.
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Hashable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -33,22 +31,8 @@ from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.results import RankMode
 from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
+from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a snapshot's tables or a district's lists are made: millions
-    of small objects without cycles, and each collection of the oldest generation would walk the whole heap (the
-    graph included) again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
 
 GAIN_DECIMALS = 2
 """Gains and expected gains are compared at 0.01 of a need unit (needs are weights of a few units; less is
@@ -77,7 +61,7 @@ class CandidateScores:
         self.model = model
         self.task = task or task_for(G)
         self.typed = self.task.kind == "community-partner"
-        with collector_paused():
+        with paused():
             self.engine = SignalEngine(G)
         idx = self.engine.index
         self.cols = np.array(sorted(idx[n] for n in self.task.candidates), dtype=np.int64)

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
+from graphsvc.collector import paused
 from graphsvc.errors import Problem, StoreBusy
-from graphsvc.graph import build_graph, building
+from graphsvc.graph import build_graph
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
 
@@ -175,7 +176,7 @@ class GraphStore(ABC):
 
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :mod:`graphsvc.graph`)."""
-        with building():
+        with paused():
             return build_graph(self.dataset())
 
     def snapshot_with_version(self) -> tuple[int, nx.Graph]:

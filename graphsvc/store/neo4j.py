@@ -37,8 +37,9 @@ import neo4j
 import neo4j.exceptions
 import networkx as nx
 
+from graphsvc.collector import paused
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
-from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, building, new_snapshot
+from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
@@ -441,7 +442,7 @@ class Neo4jStore(GraphStore):
         """
         self._ensure_schema()
         for _ in range(SNAPSHOT_ATTEMPTS):
-            with building():
+            with paused():
                 with self._errors(), self.driver.session(database=self.database) as session:
                     before, after, nodes, links = session.execute_read(self._read_snapshot)
                 if before == after:
