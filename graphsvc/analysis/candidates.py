@@ -184,8 +184,7 @@ class CandidatePools:
         q2 = q1[keep][via]
         mark(q2, second)
         n = len(eng.nodes)
-        unique = np.sort(q2 * n + second)
-        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])] if len(unique) else unique
+        unique = np.unique(q2 * n + second)
         s_node, s_query = unique % n, unique // n
         keep = small[s_node]
         third, via3 = eng.neighbours(s_node[keep])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, fillers_facts
+from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
 from graphsvc.analysis.model_selection import DECIMALS
 from graphsvc.analysis.results import RankMode
 from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
@@ -203,7 +203,7 @@ class ListChooser(CandidateScores):
         owner = np.repeat(np.arange(len(queries)), np.diff(starts))
         valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
         lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
-        bits = (lacking.astype(np.int64) << np.arange(t.ncat, dtype=np.int64)).sum(axis=1)
+        bits = category_bits(lacking)
         fill = np.flatnonzero(valid & (t.offer_bits[nodes] & bits[owner] != 0))
         facts = fillers_facts(t, eng.N[queries][owner[fill]], nodes[fill])
         cut = np.searchsorted(fill, starts).tolist()

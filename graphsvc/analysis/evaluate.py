@@ -46,7 +46,15 @@ from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState
-from graphsvc.analysis.linkpred import PairTask, mean_metrics, per_link_metrics, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkpred import (
+    PairTask,
+    in_order_sample,
+    mean_metrics,
+    per_link_metrics,
+    sample_negatives,
+    split_edges,
+    task_for,
+)
 from graphsvc.analysis.model_selection import fit_model
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import RANK_MODES, RankMode, check_rank
@@ -157,8 +165,7 @@ def evaluate(
     sampled = scored_links is not None and held_out > scored_links
     if sampled:
         assert scored_links is not None
-        picked = np.random.default_rng(sample_seed).choice(held_out, size=scored_links, replace=False)
-        hidden = [hidden[i] for i in sorted(picked.tolist())]
+        hidden = in_order_sample(hidden, scored_links, np.random.default_rng(sample_seed))
     negs = sample_negatives(G, task, hidden, per_positive=negatives, seed=int(rng.integers(2**31)))
     keep = [i for i, n in enumerate(negs) if n]
     if not keep:
@@ -335,8 +342,7 @@ def gap_metrics(
     eng = rec.engine
     queries = [q for q in rec.task.queries if float(eng.U[eng.index[q]].sum()) > 1e-9]
     if sample is not None and len(queries) > sample:
-        chosen = set(np.random.default_rng(seed).choice(len(queries), size=sample, replace=False).tolist())
-        queries = [q for i, q in enumerate(queries) if i in chosen]
+        queries = in_order_sample(queries, sample, np.random.default_rng(seed))
     rows = np.array([eng.index[q] for q in queries], dtype=np.int64)
     steps = Steps(progress, len(rows))
     closed: list[float] = []

@@ -63,11 +63,7 @@ class GainTables:
         self.by_partner: list[np.ndarray] = []
         self.by_community: list[sp.csr_array] = []
         self._loss: dict[tuple[int, float], np.ndarray] = {}
-        self.offer_bits = (
-            ((eng.O[:, : self.ncat] > 0).astype(np.int64) << np.arange(self.ncat, dtype=np.int64)).sum(axis=1)
-            if self.ncat
-            else np.zeros(n, dtype=np.int64)
-        )
+        self.offer_bits = category_bits(eng.O[:, : self.ncat] > 0)
         """Per node: the categories it offers, bit ``k`` for category ``k``."""
         A = eng.A
         for k in range(self.ncat):
@@ -338,6 +334,16 @@ def fillers_facts(
             chosen = rows[values == need]
             lost[chosen, k] = tables.base_loss(k, need)[at[chosen, k]]
     return offered, share, lost
+
+
+def category_bits(mask: np.ndarray) -> np.ndarray:
+    """Each row of a ``(rows, categories)`` mask as an int, bit ``k`` for category ``k``: what a partner offers and
+    what a community lacks are then compared by one AND.
+
+    >>> category_bits(np.array([[True, False, True], [False, False, False]])).tolist()
+    [5, 0]
+    """
+    return np.asarray((mask.astype(np.int64) << np.arange(mask.shape[1], dtype=np.int64)).sum(axis=1))
 
 
 @dataclass

@@ -20,9 +20,9 @@ baseline's figures and no method profits from ties.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -130,11 +130,23 @@ def split_edges(
         dated.sort(key=lambda e: (str(G.edges[e]["since"]), _key(e[0]), _key(e[1])))
         hidden = dated[-count:]
     else:
-        picked = rng.choice(len(edges), size=count, replace=False)
-        hidden = [edges[i] for i in sorted(picked.tolist())]
+        hidden = in_order_sample(edges, count, rng)
     H = G.copy()
     H.remove_edges_from(hidden)
     return H, hidden
+
+
+T = TypeVar("T")
+
+
+def in_order_sample(items: Sequence[T], size: int, rng: np.random.Generator) -> list[T]:
+    """``size`` of ``items`` drawn without replacement with ``rng``, in the order they have in ``items``.
+
+    >>> in_order_sample("abcdef", 3, np.random.default_rng(0))
+    ['d', 'e', 'f']
+    """
+    picked = rng.choice(len(items), size=size, replace=False)
+    return [items[i] for i in sorted(picked.tolist())]
 
 
 def sample_negatives(

@@ -69,7 +69,7 @@ import numpy as np
 from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.linkpred import PairTask, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
 from graphsvc.analysis.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
@@ -297,8 +297,7 @@ def _inner_data(
     for _ in range(repeats):
         inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
         if max_links is not None and len(hidden) > max_links:
-            picked = rng.choice(len(hidden), size=max_links, replace=False)
-            hidden = [hidden[i] for i in sorted(picked.tolist())]
+            hidden = in_order_sample(hidden, max_links, rng)
         steps.advance()
         negatives = sample_negatives(G, task, hidden, per_positive=INNER_NEGATIVES, seed=int(rng.integers(2**31)))
         steps.advance()

@@ -114,8 +114,7 @@ class CandidateScores:
         <graphsvc.analysis.signals.SignalEngine.rows>`, each row's score by the same product as one row's)."""
         cols = self.cols[js]
         X = self.engine.rows(queries, cols, starts)
-        n = len(STRUCTURAL)
-        T = np.concatenate([np.log1p(X[:n].T), X[n:].T], axis=1)
+        T = transform(X.T)
         bounds = starts.tolist()
         s = np.empty(len(cols))
         for a, b in itertools.pairwise(bounds):
