@@ -56,8 +56,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="before/after pairs, alternating (default: 2)")
     args = parser.parse_args()
     revs = {
-        name: subprocess.run(["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True, check=True)
-        .stdout.strip()
+        name: subprocess.run(
+            ["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         for name, rev in (("before", args.before), ("after", "HEAD"))
     }
     seconds: dict[str, list[float]] = {"before": [], "after": []}
@@ -76,7 +77,8 @@ def main() -> None:
                     seconds[name].append(took)
                     tests[name] = count
                     load = os.getloadavg()[0]
-                    print(f"round {round_} {name} ({revs[name]}): {took:.0f} s, {count} tests, load {load:.1f}\n{lines}")
+                    print(f"round {round_} {name} ({revs[name]}): {took:.0f} s, {count} tests, load {load:.1f}")
+                    print(lines, flush=True)
         finally:
             subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "-e", str(REPO)], check=False)
     result = {
