@@ -8,17 +8,21 @@ Every list of reasons adds up to its score. By rank mode:
 ``gain``
     The score is ``gain x probability``. It is split between the two factors as the Shapley value of a
     product splits it (baseline: no gain, an average candidate's probability ``p0``): the gap terms carry
-    ``gain x (p + p0) / 2``, the plausibility terms ``gain x (p - p0) / 2``, shared among the signals
-    that raise the probability in proportion to their terms of the link model's score.
+    ``gain x (p + p0) / 2``, the plausibility terms ``gain x (p - p0) / 2``, shared among the signals in
+    proportion to their terms of the link model's score.
 ``likelihood``
     The link model's terms (:meth:`~graphsvc.analysis.model_selection.LinkModel.contributions`), largest
     first.
 
-Signals that lower a score are not listed one by one; one ``other`` term holds their total, so the listed
-contributions always add up to the score.
+Each signal that raises the score by at least :data:`FOLD_SHARE` of the largest term gets a line of its own,
+in words a planner uses ("shares 1 partner with this community"), written from the signal's raw value; the
+index it comes from stays in the reason's ``code``. The other signals -- those that lower the score, and
+those too small to matter -- are folded into one line named for what they are (code ``other:`` and their
+indices, e.g. ``other:adamic_adar,l3``), which also holds what the listed terms leave over, so the listed
+contributions always add up to the score. Gap terms are never folded: they say what the partner closes.
 
->>> fmt(4.0), fmt(3.333), fmt(0.04)
-('4', '3.3', '0.04')
+>>> fmt(4.0), fmt(3.333), fmt(0.04), fmt(0.004)
+('4', '3.3', '0.04', '0.004')
 """
 
 from __future__ import annotations
@@ -29,14 +33,43 @@ import numpy as np
 
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.results import RankMode, Reason, built
-from graphsvc.analysis.signals import SIGNALS, transform
+from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, transform
 from graphsvc.vocabulary import category
 
 SMALL = 1e-6
 
+FOLD_SHARE = 0.1
+"""A signal's term smaller than this share of the largest term of its score (gap terms included) is not
+listed on its own: it is folded, with the signals that lower the score, into one line."""
+
+BUSY = 10
+"""A shared partner with more links than this is said to have "many" others; up to it, "few"."""
+
+OTHER = "other"
+"""The code of the folded line; its folded signals follow a colon (``other:adamic_adar,l3``)."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    "common_neighbors": ("共同伙伴", "partners in common"),
+    "adamic_adar": ("共同伙伴的繁忙程度", "how busy the shared partners are"),
+    "resource_allocation": ("共同伙伴的繁忙程度", "how busy the shared partners are"),
+    "preferential_attachment": ("合作活跃度", "how active both are"),
+    "l3": ("伙伴的伙伴", "partners of partners"),
+    "gap_fit": ("需求契合", "fit with its needs"),
+    "fills_role": ("五社角色", "five-society role"),
+    "same_street": ("同街道", "same street"),
+    "street_hub": ("街道枢纽", "street hub"),
+    "headroom_share": ("服务余量", "room for more communities"),
+}
+"""Each signal in a few words, as the folded line names it (two indices of one thing, one name)."""
+
 
 def fmt(x: float) -> str:
-    """A number as a planner reads it: one decimal (two below 0.1), no trailing zeros."""
+    """A number as a planner reads it: one decimal (two below 0.1, one significant digit below 0.01), no
+    trailing zeros; never ``0.00`` for a number that is not zero."""
+    if x != 0 and abs(x) < 0.001:
+        return "<0.001" if x > 0 else ">-0.001"
+    if abs(x) < 0.01:
+        return f"{x:.1g}"
     text = f"{x:.2f}" if abs(x) < 0.1 else f"{x:.1f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -74,43 +107,118 @@ def gap_text(cat: str, closed: float, uncovered: float) -> tuple[str, str]:
     )
 
 
-def _signal_text(code: str, raw: float, ctx: PairContext, typed: bool) -> tuple[str, str]:
-    noun_zh, noun_en = ("伙伴", "partners") if typed else ("邻居", "neighbours")
+_CN = SIGNALS.index("common_neighbors")
+_RA = SIGNALS.index("resource_allocation")
+
+
+def _links_each(raw: np.ndarray) -> int:
+    """How many links the shared partners have, typically: the harmonic mean of their degrees, which
+    resource allocation (the sum of ``1 / degree`` over them) gives exactly."""
+    shared, ra = float(raw[_CN]), float(raw[_RA])
+    return round(shared / ra) if ra > 0 else 0
+
+
+def signal_text(code: str, raw: np.ndarray, ctx: PairContext, *, typed: bool) -> tuple[str, str]:
+    """A signal's sentence (zh, en) from the raw values of a pair's signals (``raw``, as :data:`SIGNALS`):
+    counts where the signal counts something, plain words otherwise, never the index's name or value.
+
+    >>> ctx = PairContext(street="拱北", headroom=2, partner_degree=3, role_zh="", role_en="")
+    >>> row = np.zeros(len(SIGNALS))
+    >>> row[[0, 1, 2]] = [2.0, 2 / np.log(4), 2 / 4]   # two shared partners of 4 links each
+    >>> for code in ("common_neighbors", "adamic_adar", "l3"):
+    ...     print(signal_text(code, row, ctx, typed=True)[1])
+    shares 2 partners with this community
+    shares 2 partners that few others work with (about 4 links each)
+    not linked to partners of this community's partners
+    """
+    noun_zh, noun_en = ("伙伴", "partner") if typed else ("邻居", "neighbour")
     here_zh, here_en = ("本社区", "this community") if typed else ("该节点", "this node")
+    value = float(raw[SIGNALS.index(code)])
+    shared = round(float(raw[_CN]))
+    plural = "s" if shared != 1 else ""
+    if code == "common_neighbors":
+        if shared == 0:
+            return f"与{here_zh}没有共同{noun_zh}", f"shares no {noun_en} with {here_en}"
+        return f"与{here_zh}有{shared}个共同{noun_zh}", f"shares {shared} {noun_en}{plural} with {here_en}"
+    if code in ("adamic_adar", "resource_allocation"):
+        if shared == 0:
+            return f"与{here_zh}没有共同{noun_zh}", f"shares no {noun_en} with {here_en}"
+        each = _links_each(raw)
+        few_zh, few_en = ("少有", "few") if each <= BUSY else ("多有", "many")
+        if code == "adamic_adar":
+            return (
+                f"{shared}个共同{noun_zh}{few_zh}他人合作（各约{each}个合作方）",
+                f"shares {shared} {noun_en}{plural} that {few_en} others work with (about {each} links each)",
+            )
+        return (
+            f"共同{noun_zh}的合作方{'较少' if each <= BUSY else '较多'}（各约{each}个）",
+            f"the shared {noun_en}{plural} {'has' if shared == 1 else 'have'} {few_en} other links (about {each} each)",
+        )
+    if code == "l3":
+        if value <= SMALL:
+            return f"与{here_zh}伙伴的伙伴没有联系", f"not linked to partners of {here_en}'s partners"
+        if value >= 0.5:
+            return f"与{here_zh}伙伴的伙伴联系紧密", f"closely linked to partners of {here_en}'s partners"
+        if value >= 0.1:
+            return f"与{here_zh}伙伴的伙伴有联系", f"linked to partners of {here_en}'s partners"
+        return (
+            f"经由合作方很多的伙伴，与{here_zh}伙伴的伙伴略有联系",
+            f"loosely linked to partners of {here_en}'s partners (through busy ones)",
+        )
+    if code == "preferential_attachment":
+        return f"合作活跃，已有{ctx.partner_degree}个合作方", f"active, with {ctx.partner_degree} partnerships already"
     if code == "gap_fit":
-        return f"需求契合：可补上本社区约{raw:.0%}的需求", f"fits its needs: could close about {raw:.0%} of its need"
+        share = "不到1%" if 0 < value < 0.005 else f"{value:.0%}"
+        share_en = "under 1%" if 0 < value < 0.005 else f"{value:.0%}"
+        return f"需求契合：可补上本社区约{share}的需求", f"fits its needs: could close about {share_en} of its need"
     if code == "fills_role":
+        if value < 0.5:
+            return "不补五社联动中缺少的角色", "fills no missing five-society role"
         return f"补上五社联动中缺少的{ctx.role_zh}", f"fills a missing five-society role: {ctx.role_en}"
     if code == "same_street":
+        if value < 0.5:
+            return "不在本社区所在的街道", "works in another street"
         return f"与本社区同属{ctx.street}街道", f"works in the same street ({ctx.street})"
     if code == "street_hub":
+        if value < 0.5:
+            return "不是本街道的枢纽组织", "not the hub of this community's street"
         return "本街道的枢纽组织", "the hub of this community's street"
     if code == "headroom_share":
         if ctx.headroom is None:
             return "未设服务上限，可承接新社区", "no capacity limit set, can take on new communities"
         return f"尚有服务余量，还可服务{ctx.headroom}个社区", f"has room for {ctx.headroom} more communities"
-    if code == "l3":
-        return (
-            f"与{here_zh}共享{noun_zh}的一方也与其合作（L3 {raw:.2f}）",
-            f"linked to those who share {noun_en} with {here_en} (L3 {raw:.2f})",
-        )
-    if code == "common_neighbors":
-        count = int(raw)
-        noun = noun_en if count != 1 else noun_en[:-1]
-        return f"与{here_zh}有{count}个共同{noun_zh}", f"shares {count} {noun} with {here_en}"
-    if code == "adamic_adar":
-        return (
-            f"共同{noun_zh}较少见（Adamic-Adar {raw:.2f}）",
-            f"shared {noun_en} that few others have (Adamic-Adar {raw:.2f})",
-        )
-    if code == "resource_allocation":
-        return (
-            f"共同{noun_zh}资源分配指数 {raw:.2f}",
-            f"shared {noun_en} with few other links (resource allocation {raw:.2f})",
-        )
-    if code == "preferential_attachment":
-        return f"合作活跃，已有{ctx.partner_degree}个合作方", f"active, with {ctx.partner_degree} partnerships already"
     return code, code
+
+
+NAMED = 3
+"""How many of the folded signals the folded line names (the largest); the others are counted."""
+
+
+def folded_text(codes: list[str], *, typed: bool = True) -> tuple[str, str]:
+    """The folded line's sentence for the folded signals ``codes`` (largest first): what it holds, named.
+
+    >>> folded_text(["adamic_adar", "l3", "resource_allocation"])[1]
+    'other structural signals: how busy the shared partners are, partners of partners'
+    >>> folded_text(["same_street", "l3", "gap_fit", "street_hub", "fills_role"])[0]
+    '其余信号：同街道、伙伴的伙伴、需求契合等5项'
+    >>> folded_text(["same_street", "l3", "gap_fit", "street_hub", "fills_role"])[1]
+    'other signals: same street, partners of partners, fit with its needs and 2 more'
+    >>> folded_text([])[1]
+    'the rest of the score'
+    """
+    if not codes:
+        return "得分的其余部分", "the rest of the score"
+    labels = list(dict.fromkeys(LABELS.get(c, (c, c)) for c in codes))
+    what_zh = "、".join(zh for zh, _ in labels[:NAMED])
+    what_en = ", ".join(en for _, en in labels[:NAMED])
+    if len(labels) > NAMED:
+        what_zh += f"等{len(labels)}项"
+        what_en += f" and {len(labels) - NAMED} more"
+    if not typed:  # a graph of any nodes: neighbours, not partners
+        what_zh, what_en = what_zh.replace("伙伴", "邻居"), what_en.replace("partner", "neighbour")
+    if all(c in STRUCTURAL for c in codes):
+        return f"其余结构信号：{what_zh}", f"other structural signals: {what_en}"
+    return f"其余信号：{what_zh}", f"other signals: {what_en}"
 
 
 def _reason(code: str, value: float, zh: str, en: str) -> Reason:
@@ -137,14 +245,20 @@ def _gap_reasons(ctx: PairContext, factor: float) -> list[Reason]:
     return out
 
 
-def _signal_reasons(values: np.ndarray, raw: np.ndarray, ctx: PairContext, typed: bool) -> list[Reason]:
+def _signal_reasons(
+    values: np.ndarray, raw: np.ndarray, ctx: PairContext, typed: bool, largest: float
+) -> tuple[list[Reason], list[str]]:
+    """The lines of the signals that raise the score by at least :data:`FOLD_SHARE` of ``largest`` (the largest
+    term besides them), largest first; and the codes of the others that count (folded), largest first."""
+    cut = FOLD_SHARE * max(largest, float(np.abs(values).max(initial=0.0)))
     out = []
     for i in np.argsort(-values, kind="stable").tolist():
-        if values[i] <= SMALL:
-            break
-        zh, en = _signal_text(SIGNALS[i], float(raw[i]), ctx, typed)
-        out.append(_reason(SIGNALS[i], float(values[i]), zh, en))
-    return out
+        if values[i] >= max(cut, SMALL):
+            zh, en = signal_text(SIGNALS[i], raw, ctx, typed=typed)
+            out.append(_reason(SIGNALS[i], float(values[i]), zh, en))
+    listed = {r.code for r in out}
+    folded = [SIGNALS[i] for i in np.argsort(-np.abs(values), kind="stable").tolist() if abs(values[i]) > SMALL]
+    return out, [code for code in folded if code not in listed]
 
 
 def closing_nothing(score: float) -> list[Reason]:
@@ -155,13 +269,15 @@ def closing_nothing(score: float) -> list[Reason]:
     [('no_gap', 0.0), ('other', 0.25)]
     """
     out = [_reason("no_gap", 0.0, "不提供本社区缺少的资源", "offers nothing this community lacks")]
-    return _rest(out, score)
+    return _rest(out, score, [])
 
 
-def _rest(out: list[Reason], score: float) -> list[Reason]:
+def _rest(out: list[Reason], score: float, folded: list[str], *, typed: bool = True) -> list[Reason]:
+    """``out`` and, if they leave some of ``score`` over, one line holding it, named for the ``folded`` signals."""
     rest = score - sum(r.contribution for r in out)
     if abs(rest) > SMALL:
-        out.append(_reason("other", rest, "其余信号合计", "the other signals together"))
+        zh, en = folded_text(folded, typed=typed)
+        out.append(_reason(":".join([OTHER, ",".join(folded)]) if folded else OTHER, rest, zh, en))
     return out
 
 
@@ -177,8 +293,10 @@ def reasons(
     probability: float,
 ) -> list[Reason]:
     """The reasons of one recommendation under ``mode``; their contributions add up to ``score``."""
+    folded: list[str] = []
     if mode == "likelihood" or not typed:
-        out = _signal_reasons(model.contributions(transform(raw[None, :])[0]), raw, ctx, typed)
+        values = model.contributions(transform(raw[None, :])[0])
+        out, folded = _signal_reasons(values, raw, ctx, typed, 0.0)
     elif not any(c > SMALL for c in ctx.closed):
         return closing_nothing(score)
     elif mode == "gap":
@@ -188,7 +306,9 @@ def reasons(
         out = _gap_reasons(ctx, (probability + p0) / 2)
         T = transform(raw[None, :])
         s = float(model.score(T)[0])
-        if s > SMALL and gain > SMALL:
-            terms = model.terms(T[0])
-            out += _signal_reasons(terms * (gain * (probability - p0) / 2 / s), raw, ctx, typed)
-    return _rest(out, score)
+        factor = gain * (probability - p0) / 2 / s if abs(s) > SMALL else 0.0
+        if factor > 0:
+            largest = max((abs(r.contribution) for r in out), default=0.0)
+            signals, folded = _signal_reasons(model.terms(T[0]) * factor, raw, ctx, typed, largest)
+            out += signals
+    return _rest(out, score, folded, typed=typed)
