@@ -25,10 +25,12 @@ from graphsvc.vocabulary import EntityKind, LinkKind, Subtype, categories
 __all__ = [
     "category_label",
     "kind_label",
+    "likely",
     "link_label",
     "named",
     "num",
     "pct",
+    "signed",
     "street_en",
     "street_label",
     "subtype_label",
@@ -64,6 +66,29 @@ def pct(share: float | None) -> str:
     if share is None or math.isnan(share):
         return "—"
     return f"{100 * share:.0f}%"
+
+
+def signed(x: float) -> str:
+    """A contribution to a score, rounded as :func:`num` rounds, with its sign; ``""`` for none (a term that
+    adds nothing shows no number, never ``+0.00``).
+
+    >>> signed(0.974), signed(-1.506), signed(0.0037), signed(0.0)
+    ('+0.97', '-1.5', '+0.004', '')
+    """
+    if not x:
+        return ""
+    return ("+" if x > 0 else "-") + num(abs(x))
+
+
+def likely(probability: float) -> str:
+    """A probability as a planner reads it: a whole percentage, ``<1%`` when it would round to 0.
+
+    >>> likely(0.386592), likely(0.0037), likely(0.0)
+    ('39%', '<1%', '0%')
+    """
+    if 0 < probability < 0.005:
+        return "<1%"
+    return pct(probability)
 
 
 def yes_no(flag: bool | None) -> str:

@@ -302,7 +302,7 @@ def recommend_command(
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
     print_recommendations(
-        recs.model_dump(mode="json"), name=lambda n: _named(G, n), kind=lambda n: _kind(G, n), as_json=as_json
+        recs.model_dump(mode="json"), name=lambda n: _named(G, n), kind=lambda n: _kind(G, n), as_json=as_json, k=k
     )
 
 

@@ -6,46 +6,169 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.cli.app import console, print_json, table
+from rich.text import Text
+
+from graphsvc.analysis.options import DEFAULT_K
+from graphsvc.cli.app import PeopleTable, console, print_json, table
 from graphsvc.cli.progress import progress_bar
-from graphsvc.labels import kind_label, named
+from graphsvc.labels import kind_label, likely, named, num, pct, signed
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
     from graphsvc.analysis.model_selection import LinkModel
+    from graphsvc.analysis.results import CommunityRecommendations, Reason, Recommendation
     from graphsvc.store.base import GraphStore
 
 
 def print_recommendations(
-    recs: dict[str, Any], *, name: Callable[[str], str], kind: Callable[[str], str], as_json: bool
+    recs: dict[str, Any], *, name: Callable[[str], str], kind: Callable[[str], str], as_json: bool, k: int
 ) -> None:
-    """A community's list (as JSON data): for programs as it is, for people as a table with names and kinds."""
+    """A community's list (as JSON data, asked for ``k`` partners): for programs as it is; for people one block
+    per partner on a terminal, a table of tab-separated lines off one (:class:`PartnerBlocks`)."""
     if as_json:
         print_json(recs)
         return
-    rows: list[list[object]] = [
-        [
-            i + 1,
-            name(r["partner"]),
-            kind(r["partner"]),
-            r["score"],
-            r["gain"],
-            [f"{x['text_zh']} / {x['text_en']} ({x['contribution']:+.2f})" for x in r["reasons"]],
-        ]
-        for i, r in enumerate(recs["recommendations"])
-    ]
-    console().print(
-        table(
-            f"建议的合作方 Partners for {name(recs['community'])}",
-            ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"],
-            rows,
+    from graphsvc.analysis.results import CommunityRecommendations
+
+    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), name=name, kind=kind, k=k))
+
+
+def _reason_lines(reasons: list[Reason]) -> list[tuple[str, str]]:
+    """Each reason as (its contribution with its sign, ``zh / en``); no number for a term that adds nothing."""
+    return [(signed(x.contribution), f"{x.text_zh} / {x.text_en}") for x in reasons]
+
+
+class PartnerBlocks:
+    """A community's list for people. On a terminal: one block per partner -- its rank, name and id, kind, gain,
+    how likely the partnership is and a long-shot mark -- with one reason per line under it, wrapped to the
+    terminal's width, never cut. Off a terminal (a pipe, a log): one tab-separated line per partner, its reasons
+    joined with ``; ``, for ``cut`` and ``grep``. Then what the list leaves out: likely partners that close no
+    gap (when asked for), and how few partners close a gap when fewer than ``k`` do."""
+
+    def __init__(
+        self, recs: CommunityRecommendations, *, name: Callable[[str], str], kind: Callable[[str], str], k: int
+    ) -> None:
+        self.recs, self.name, self.kind, self.k = recs, name, kind, k
+
+    @property
+    def title(self) -> str:
+        return f"建议的合作方 Partners for {self.name(self.recs.community)}"
+
+    def notes(self) -> list[str]:
+        recs = self.recs
+        closing = getattr(recs, "closing", None)
+        out = []
+        if closing is not None and closing < self.k:
+            community = self.name(recs.community)
+            out.append(
+                f"只有{closing}个伙伴能补上{community}缺少的资源 / "
+                f"only {closing} partner{'s' * (closing != 1)} offer{'s' * (closing == 1)} what {community} lacks"
+            )
+        out.append(
+            f"排序 rank: {recs.rank}; 覆盖率 coverage {pct(recs.coverage)} -> {pct(recs.coverage_if_linked)} "
+            f"if all join; 预期补缺 expected need closed {num(recs.expected_gain)}"
         )
-    )
-    console().print(
-        f"排序 rank: {recs['rank']}; 覆盖率 coverage {recs['coverage']:.0%} -> {recs['coverage_if_linked']:.0%} "
-        f"if all join; 预期补缺 expected need closed {recs['expected_gain']:.2f}"
-    )
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        others: list[Recommendation] = getattr(self.recs, "others", [])
+        if not console.is_terminal:
+            yield self._table(self.title, self.recs.recommendations, 1)
+            if others:
+                yield self._table(OTHERS_TITLE, others, len(self.recs.recommendations) + 1)
+            yield from (Text(note) for note in self.notes())
+            return
+        yield Text(self.title, style="bold")
+        yield from (Text(note) for note in self.notes())
+        place = 1
+        for part, title in ((self.recs.recommendations, None), (others, OTHERS_TITLE)):
+            if title is not None and part:
+                yield Text("")
+                yield Text(title, style="bold")
+            for r in part:
+                yield Text("")
+                yield self._block(place, r, options.max_width)
+                place += 1
+
+    def _block(self, place: int, r: Recommendation, width: int) -> RenderableType:
+        """One partner: its rank beside its name and facts, then one reason per line, each wrapped under itself
+        (``width``: the terminal's)."""
+        from rich.console import Group
+        from rich.table import Table
+
+        facts = [
+            Text(self.kind(r.partner)),
+            Text(f"可补缺口 gain {num(r.gain)}"),
+            Text(f"可能性 likely {likely(r.probability)}"),
+            *([Text("希望不大 long shot", style="bold yellow")] if _long_shot(r) else []),
+            Text(f"得分 score {num(r.score)}"),
+        ]
+        rank = Text(f"{place}.", style="bold")
+        reasons = Table.grid(padding=(0, 1))
+        reasons.add_column(justify="right", no_wrap=True)
+        reasons.add_column(overflow="fold", ratio=1)
+        for number, text in _reason_lines(r.reasons):
+            reasons.add_row(number, Text(text))
+        block = Table.grid(padding=(0, 1))
+        block.add_column(justify="right", no_wrap=True)
+        block.add_column(overflow="fold", ratio=1)
+        room = width - rank.cell_len - 1
+        block.add_row(rank, Group(Text(self.name(r.partner), style="bold"), *_packed(facts, room), reasons))
+        return block
+
+    def _table(self, title: str, recs: list[Recommendation], first: int) -> PeopleTable:
+        rows: list[list[object]] = [
+            [
+                place,
+                self.name(r.partner),
+                self.kind(r.partner),
+                r.score,
+                r.gain,
+                likely(r.probability),
+                _long_shot(r),
+                [f"{text} ({number})" if number else text for number, text in _reason_lines(r.reasons)],
+            ]
+            for place, r in enumerate(recs, start=first)
+        ]
+        return table(title, COLUMNS, rows)
+
+
+def _packed(parts: list[Text], width: int, sep: str = " · ") -> list[Text]:
+    """``parts`` joined by ``sep`` into lines of at most ``width`` cells, a line breaking only between parts (a part
+    wider than a line is left to wrap on its own).
+
+    >>> [t.plain for t in _packed([Text("gain 10"), Text("likely 39%"), Text("score 3.9")], 20)]
+    ['gain 10 · likely 39%', 'score 3.9']
+    """
+    lines: list[Text] = []
+    for part in parts:
+        if lines and lines[-1].cell_len + len(sep) + part.cell_len <= width:
+            lines[-1].append(sep)
+            lines[-1].append_text(part)
+        else:
+            lines.append(part.copy())
+    return lines
+
+
+def _long_shot(r: Recommendation) -> bool:  # until Recommendation.long_shot lands from main
+    return bool(getattr(r, "long_shot", r.probability < 0.05))
+
+
+COLUMNS = [
+    "#",
+    "合作方 partner",
+    "类型 kind",
+    "得分 score",
+    "可补缺口 gain",
+    "可能性 likely",
+    "希望不大 long shot",
+    "理由 reasons",
+]
+"""The columns of a list off a terminal."""
+
+OTHERS_TITLE = "其他可能的合作方（不补缺口）Other likely partners (they close no gap)"
 
 
 def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) -> None:
@@ -63,7 +186,7 @@ def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) 
             return kind_label(None)
         return kind_label(entity.kind.value, entity.subtype.value if entity.subtype else None)
 
-    print_recommendations(kept, name=name, kind=kind, as_json=as_json)
+    print_recommendations(kept, name=name, kind=kind, as_json=as_json, k=DEFAULT_K)
 
 
 def keep_default_lists(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from graphsvc.cli.app import console, err_console
@@ -59,8 +60,11 @@ def test_nothing_is_cut_at_any_width(sample_store_uri: str, command: tuple[str, 
     done = graphsvc(*command, env={**terminal(width), "GRAPHSVC_STORE": sample_store_uri})
     assert done.code == 0, done.err
     assert "…" not in done.out
-    assert "┃" in done.out or "│" in done.out  # a table on a terminal
-    assert max(len(STYLE.sub("", line)) for line in done.out.splitlines()) <= int(width)
+    if command[0] == "recommend":  # one block per partner, not a table
+        assert re.search(r"^1\. \S", STYLE.sub("", done.out), re.MULTILINE) and "┃" not in done.out
+    else:
+        assert "┃" in done.out or "│" in done.out  # a table on a terminal
+    assert max(cell_len(STYLE.sub("", line)) for line in done.out.splitlines()) <= int(width)
 
 
 def test_each_run_prints_for_the_terminal_it_has(sample_store_uri: str) -> None:
@@ -86,21 +90,66 @@ def test_off_a_terminal_rows_are_tab_separated_lines(sample_store_uri: str, comm
 
 
 def test_recommend_shows_names_kinds_and_every_reason_in_both_languages(sample_store_uri: str) -> None:
-    done = graphsvc("recommend", "com-00001", "-k", "2", "--json", env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri})
-    recs = json.loads(done.out)["recommendations"]
-    plain = graphsvc("recommend", "com-00001", "-k", "2", env={**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri}).out
-    lines = plain.splitlines()
+    env = {**OFF_TTY, "GRAPHSVC_STORE": sample_store_uri}
+    recs = json.loads(graphsvc("recommend", "com-00001", "-k", "2", "--json", env=env).out)["recommendations"]
+    lines = graphsvc("recommend", "com-00001", "-k", "2", env=env).out.splitlines()
     assert lines[0] == "建议的合作方 Partners for 拱北第1社区（示例） (com-00001)"
-    assert lines[1].split("\t") == ["#", "合作方 partner", "类型 kind", "得分 score", "可补缺口 gain", "理由 reasons"]
+    assert lines[1].split("\t") == [
+        "#",
+        "合作方 partner",
+        "类型 kind",
+        "得分 score",
+        "可补缺口 gain",
+        "可能性 likely",
+        "希望不大 long shot",
+        "理由 reasons",
+    ]
     for rec, line in zip(recs, lines[2:4], strict=True):
-        rank, partner, kind, score, gain, reasons = line.split("\t")
+        rank, partner, kind, score, gain, likely, long_shot, reasons = line.split("\t")
         assert abs(float(gain) - rec["gain"]) < 0.05
         assert rank == str(recs.index(rec) + 1)
         assert partner.endswith(f" ({rec['partner']})") and len(partner) > len(rec["partner"]) + 3
         assert re.fullmatch(r"\S+ [a-z -]+( · \S+ [a-z -]+)?", kind), kind  # 爱心企业 caring enterprise
         assert score == num(rec["score"]) and abs(float(score) - rec["score"]) < 0.05
+        assert likely == f"{100 * rec['probability']:.0f}%" or (likely == "<1%" and rec["probability"] < 0.005)
+        assert long_shot == ("是 yes" if rec["probability"] < 0.05 else "否 no")
         for reason in rec["reasons"]:
             assert f"{reason['text_zh']} / {reason['text_en']}" in reasons
+        assert len(reasons.split("; ")) >= len(rec["reasons"])
+
+
+SIGNED = re.compile(r"^ +([+-]\d[\d.]*) (\S.*)$")
+"""A reason's first line in a block: its contribution, then its sentence."""
+
+
+def test_recommend_on_a_terminal_is_one_block_per_partner_and_one_line_per_reason(sample_store_uri: str) -> None:
+    store = {"GRAPHSVC_STORE": sample_store_uri}
+    recs = json.loads(graphsvc("recommend", "com-00001", "-k", "6", "--json", env={**OFF_TTY, **store}).out)
+    shown = graphsvc("recommend", "com-00001", "-k", "6", env={**terminal("100"), **store}).out
+    lines = [STYLE.sub("", line).rstrip() for line in shown.splitlines()]
+    assert max(cell_len(line) for line in lines) <= 100
+    assert "0.00" not in shown and "…" not in shown
+    heads = [i for i, line in enumerate(lines) if re.match(r"^\d+\. ", line)]
+    assert len(heads) == len(recs["recommendations"])
+    folded = 0
+    for place, (at, rec) in enumerate(zip(heads, recs["recommendations"], strict=True), start=1):
+        assert lines[at] == f"{place}. {rec['name'] if 'name' in rec else lines[at][3:].rsplit(' (', 1)[0]} " + (
+            f"({rec['partner']})"
+        )
+        end = heads[place] if place < len(heads) else len(lines)
+        block = lines[at + 1 : end]
+        facts = " ".join(line.strip() for line in block if not SIGNED.match(line) and line.startswith("   "))
+        assert f"可补缺口 gain {num(rec['gain'])}" in facts
+        assert ("希望不大 long shot" in facts) == (rec["probability"] < 0.05)
+        starts = [SIGNED.match(line) for line in block]
+        shown_reasons = [m for m in starts if m]
+        wanted = [x for x in rec["reasons"] if x["contribution"]]  # a term adding nothing has no number
+        assert len(shown_reasons) == len(wanted)  # one reason per line, in order
+        for m, reason in zip(shown_reasons, wanted, strict=True):
+            assert float(m.group(1)) == pytest.approx(reason["contribution"], abs=0.06)
+            assert m.group(2).startswith(reason["text_zh"][:8])
+        folded += any(x["code"].startswith("other:") for x in wanted)
+    assert folded and "其余信号" in shown  # small and lowering terms folded into one named line
 
 
 def test_numbers_are_rounded_for_people_and_exact_in_json(sample_store_uri: str) -> None:
