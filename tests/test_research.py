@@ -20,6 +20,7 @@ from graphsvc.analysis import (
     recommend,
 )
 from graphsvc.analysis.evaluate import BASELINES
+from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
@@ -262,10 +263,23 @@ def test_reasons_frame_is_the_long_form(two_street_graph: nx.Graph) -> None:
         zip(wide["partner"], wide["reasons_en"], strict=True)
     )
     listed = long.groupby("partner")["contribution"].sum()
-    for r in recs:  # the terms add up to the score (an "other" term holds the signals that lower it)
+    for r in recs:  # the terms add up to the score (an "other:" line folds the signals that lower it)
         assert listed[r.partner] == pytest.approx(r.score, abs=1e-5)
     gap_terms = long[long["reason"].str.startswith("gap:")]
     assert (gap_terms["contribution"] > 0).all()
+    assert gap_terms["signal_value"].isna().all()
+
+
+def test_reasons_frame_keeps_the_indices_and_their_raw_values() -> None:
+    G = research.sample_graph()
+    long = research.reasons_frame(G, community="com-00001", k=5, rank="likelihood")
+    signals = long[long["reason"].isin(SIGNALS)]
+    assert len(signals) and signals["signal_value"].notna().all()
+    shared = signals[signals["reason"] == "common_neighbors"]
+    for count, text in zip(shared["signal_value"], shared["text_en"], strict=True):  # the sentence's count
+        assert f"shares {count:.0f} partner" in text
+    folded = long[long["reason"].str.startswith("other:")]
+    assert len(folded) and folded["reason"].str.split(":").str[1].str.split(",").map(set(SIGNALS).issuperset).all()
 
 
 def test_explain_recommendation_is_the_recommenders(two_street_graph: nx.Graph) -> None:

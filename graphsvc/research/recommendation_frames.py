@@ -13,6 +13,7 @@ from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
+from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import NotFound
 from graphsvc.graph import communities as community_ids
 from graphsvc.research.graphs import node_attribute
@@ -62,6 +63,13 @@ def _recommender(G: nx.Graph, options: ListKeywords, k: int) -> Recommender:
 def _recommendations(
     G: nx.Graph, community: Hashable | None, street: str | None, chosen: RecommendationOptions, fitting: ListKeywords
 ) -> list[CommunityRecommendations]:
+    return _answers(G, community, street, chosen, fitting)[1]
+
+
+def _answers(
+    G: nx.Graph, community: Hashable | None, street: str | None, chosen: RecommendationOptions, fitting: ListKeywords
+) -> tuple[Recommender, list[CommunityRecommendations]]:
+    """The recommender and its lists for one community, one street's or every community."""
     check_graph(G)
     members: list[str] | None = None
     if community is None and street is not None:
@@ -70,8 +78,8 @@ def _recommendations(
             raise NotFound(f"no street named {street!r}")
     rec = _recommender(G, fitting, chosen.k)
     if community is not None:
-        return [rec.answer(community, chosen)]
-    return list(rec.answer_all(chosen, communities=members).values())
+        return rec, [rec.answer(community, chosen)]
+    return rec, list(rec.answer_all(chosen, communities=members).values())
 
 
 def recommendations_frame(
@@ -167,9 +175,12 @@ def recommendations_frame(
 def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame:
     """The long form of :func:`recommendations_frame`: one row per reason, with its contribution to the score.
 
-    Takes the same keywords. The reasons are the terms of the score (the gap a partner closes first,
-    then the signals that make it plausible; one ``other`` term holds the signals that lower it), so a
-    recommendation's contributions add up to its score.
+    Takes the same keywords. The reasons are the terms of the score (the gap a partner closes first, then the
+    signals that make it plausible; one line, coded ``other:`` and the indices it holds, folds the signals that
+    lower the score and those too small to list), so a recommendation's contributions add up to its score.
+    ``reason`` is the term's code: ``gap:<category>``, a signal's index (``common_neighbors``, ``l3``, ...)
+    whose raw value is in ``signal_value`` (what the sentence is written from), ``shared_offer``, ``no_gap``
+    or ``other:...``.
 
     Examples
     --------
@@ -178,12 +189,15 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
     >>> G.add_node("o1", kind="organization", capacity=2, offers={"health": 4.0})
     >>> df = reasons_frame(G, community="c1")
     >>> df.columns.tolist()
-    ['community', 'rank', 'partner', 'reason', 'contribution', 'text_zh', 'text_en']
+    ['community', 'rank', 'partner', 'reason', 'contribution', 'signal_value', 'text_zh', 'text_en']
     >>> df[["partner", "reason"]].iloc[0].tolist()
     ['o1', 'gap:health']
     """
     chosen = _list_options(options, k=5)
-    results = _recommendations(G, options.get("community"), options.get("street"), chosen, options)
+    rec, results = _answers(G, options.get("community"), options.get("street"), chosen, options)
+    listed = [(result, place, r) for result in results for place, r in enumerate(result.recommendations, start=1)]
+    raw = rec.engine.pair_features([(result.community, r.partner) for result, _, r in listed])
+    column = {code: i for i, code in enumerate(SIGNALS)}
     rows = [
         {
             "community": result.community,
@@ -191,14 +205,15 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
             "partner": r.partner,
             "reason": x.code,
             "contribution": x.contribution,
+            "signal_value": float(values[column[x.code]]) if x.code in column else float("nan"),
             "text_zh": x.text_zh,
             "text_en": x.text_en,
         }
-        for result in results
-        for place, r in enumerate(result.recommendations, start=1)
+        for (result, place, r), values in zip(listed, raw, strict=True)
         for x in r.reasons
     ]
-    return pd.DataFrame(rows, columns=["community", "rank", "partner", "reason", "contribution", "text_zh", "text_en"])
+    columns = ["community", "rank", "partner", "reason", "contribution", "signal_value", "text_zh", "text_en"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def explain_recommendation(
