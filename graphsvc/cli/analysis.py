@@ -265,7 +265,7 @@ def recommend_command(
     """Top-k partners for a community, each with its reasons (zh/en); --explain PARTNER says why (not) one."""
     from graphsvc.analysis.options import RecommendationOptions
     from graphsvc.answers import kept_answer
-    from graphsvc.cli.recommendations import print_kept, print_recommendations
+    from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
     wanted = _kinds(kinds)
     asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank)  # type: ignore[arg-type]
@@ -288,17 +288,7 @@ def recommend_command(
         if as_json:
             print_json(why.model_dump(mode="json"))
             return
-        place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "not a candidate"
-        score = "-" if why.score is None else f"{why.score:.3f}"
-        console().print(
-            f"{explain} for {community} ({rank}): {place}, score {score}, gain {why.gain:g}, "
-            f"probability {why.probability:.3f}; " + ("on the list" if why.listed else "not on the list")
-        )
-        for out in why.kept_out:
-            console().print(f"  kept out: {out.text_zh} / {out.text_en}")
-        terms = [[x.code, f"{x.contribution:+.3f}", f"{x.text_zh} / {x.text_en}"] for x in why.reasons]
-        if terms:
-            console().print(table("Terms of its score", ["term", "contribution", "reason"], terms))
+        console().print(ExplanationView(why, name=lambda n: _named(G, n), kind=lambda n: _kind(G, n)))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
     print_recommendations(

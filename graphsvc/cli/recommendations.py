@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
     from graphsvc.analysis.model_selection import LinkModel
-    from graphsvc.analysis.results import CommunityRecommendations, Reason, Recommendation
+    from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, Reason, Recommendation
     from graphsvc.store.base import GraphStore
 
 
@@ -98,24 +98,14 @@ class PartnerBlocks:
         from rich.console import Group
         from rich.table import Table
 
-        facts = [
-            Text(self.kind(r.partner)),
-            Text(f"可补缺口 gain {num(r.gain)}"),
-            Text(f"可能性 likely {likely(r.probability)}"),
-            *([Text("希望不大 long shot", style="bold yellow")] if _long_shot(r) else []),
-            Text(f"得分 score {num(r.score)}"),
-        ]
+        facts = _facts(self.kind(r.partner), r.gain, r.probability, _long_shot(r), r.score)
         rank = Text(f"{place}.", style="bold")
-        reasons = Table.grid(padding=(0, 1))
-        reasons.add_column(justify="right", no_wrap=True)
-        reasons.add_column(overflow="fold", ratio=1)
-        for number, text in _reason_lines(r.reasons):
-            reasons.add_row(number, Text(text))
         block = Table.grid(padding=(0, 1))
         block.add_column(justify="right", no_wrap=True)
         block.add_column(overflow="fold", ratio=1)
         room = width - rank.cell_len - 1
-        block.add_row(rank, Group(Text(self.name(r.partner), style="bold"), *_packed(facts, room), reasons))
+        name = Text(self.name(r.partner), style="bold")
+        block.add_row(rank, Group(name, *_packed(facts, room), _reason_grid(r.reasons)))
         return block
 
     def _table(self, title: str, recs: list[Recommendation], first: int) -> PeopleTable:
@@ -135,6 +125,55 @@ class PartnerBlocks:
         return table(title, COLUMNS, rows)
 
 
+def _facts(kind: str, gain: float, probability: float, long_shot: bool, score: float | None) -> list[Text]:
+    """What a partner's block says of it under its name: kind, gain, how likely, a long-shot mark, score."""
+    return [
+        Text(kind),
+        Text(f"可补缺口 gain {num(gain)}"),
+        Text(f"可能性 likely {likely(probability)}"),
+        *([Text("希望不大 long shot", style="bold yellow")] if long_shot else []),
+        Text(f"得分 score {num(score)}"),
+    ]
+
+
+def _reason_grid(reasons: list[Reason]) -> RenderableType:
+    """One reason per line: its signed contribution, then its text wrapped under itself."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold", ratio=1)
+    for number, text in _reason_lines(reasons):
+        grid.add_row(number, Text(text))
+    return grid
+
+
+class ExplanationView:
+    """``recommend --explain``: where a partner stands for a community, named and rounded like the list, what keeps
+    it off the list, and its score's terms, one per line on a terminal (a table with each term's code off one)."""
+
+    def __init__(self, why: PartnerExplanation, *, name: Callable[[str], str], kind: Callable[[str], str]) -> None:
+        self.why, self.name, self.kind = why, name, kind
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        why = self.why
+        yield Text(f"{self.name(why.partner)} · 对 for {self.name(why.community)} · 排序 rank: {why.rank_mode}")
+        place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "不是候选 not a candidate"
+        listed = "在列表中 on the list" if why.listed else "不在列表中 not on the list"
+        facts = _facts(self.kind(why.partner), why.gain, why.probability, _long_shot(why), why.score)
+        yield from _packed([Text(place), Text(listed), *facts], options.max_width)
+        for out in why.kept_out:
+            yield Text(f"未入选原因 kept out: {out.text_zh} / {out.text_en}")
+        if not why.reasons:
+            return
+        if console.is_terminal:
+            yield Text("得分构成 Terms of its score", style="bold")
+            yield _reason_grid(why.reasons)
+            return
+        terms = [[x.code, signed(x.contribution), f"{x.text_zh} / {x.text_en}"] for x in why.reasons]
+        yield table("得分构成 Terms of its score", ["项 term", "贡献 contribution", "理由 reason"], terms)
+
+
 def _packed(parts: list[Text], width: int, sep: str = " · ") -> list[Text]:
     """``parts`` joined by ``sep`` into lines of at most ``width`` cells, a line breaking only between parts (a part
     wider than a line is left to wrap on its own).
@@ -152,7 +191,7 @@ def _packed(parts: list[Text], width: int, sep: str = " · ") -> list[Text]:
     return lines
 
 
-def _long_shot(r: Recommendation) -> bool:  # until Recommendation.long_shot lands from main
+def _long_shot(r: Recommendation | PartnerExplanation) -> bool:  # until Recommendation.long_shot lands from main
     return bool(getattr(r, "long_shot", r.probability < 0.05))
 
 

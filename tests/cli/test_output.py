@@ -277,3 +277,23 @@ def test_columns_of_numbers_line_up_on_the_right_on_a_terminal(sample_store_uri:
     row = next(line for line in done.out.splitlines() if "社区 community" in line)
     assert re.search(r"│  +26 │$", row), row  # the count sits against the right edge of its column
     assert re.search(r"│ 社区 community +│", row), row  # the label on the left
+
+
+@pytest.mark.parametrize("env", [terminal("100"), OFF_TTY], ids=["terminal", "off-terminal"])
+def test_explain_names_the_partner_and_rounds_like_the_list(sample_store_uri: str, env: dict[str, str]) -> None:
+    store = {"GRAPHSVC_STORE": sample_store_uri}
+    listed = json.loads(graphsvc("recommend", "com-00001", "-k", "1", "--json", env={**OFF_TTY, **store}).out)
+    first = listed["recommendations"][0]["partner"]
+    asked = ("recommend", "com-00001", "--explain", first)
+    why = json.loads(graphsvc(*asked, "--json", env={**OFF_TTY, **store}).out)
+    done = graphsvc(*asked, env={**env, **store})
+    assert done.code == 0, done.err
+    shown = STYLE.sub("", done.out)
+    lines = shown.splitlines()
+    assert re.match(rf"^\S+ \({first}\) · 对 for 拱北第1社区（示例） \(com-00001\)", lines[0]), lines[0]
+    assert f"可补缺口 gain {num(why['gain'])}" in shown and f"得分 score {num(why['score'])}" in shown
+    assert not re.search(r"\d\.\d{3}", shown)  # rounded for people
+    assert max(cell_len(line) for line in lines) <= (100 if env is not OFF_TTY else 10_000)
+    for reason in why["reasons"]:  # each term starts a line of its own (off a terminal: after its code)
+        start = reason["text_zh"][:8]
+        assert any(re.match(rf"^\s*(\S+\t)?[+-]\d[\d.]*\s+{re.escape(start)}", line) for line in lines), start
