@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.labels import category_label, num, pct, street_label
+from graphsvc.labels import category_label, num, pct, signed, street_label
 from graphsvc.viz.display_graph import PageUrls, Result, as_dict
 from graphsvc.viz.html import Cell, Item, Panel
 from graphsvc.viz.style import gap_level
@@ -143,10 +143,14 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
 
 
 def reason_lines(rec: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(
-        f"{r.get('text_zh', '')} / {r.get('text_en', '')} ({float(r.get('contribution', 0.0)):+.2f})"
-        for r in rec.get("reasons", [])
-    )
+    """Each reason as ``zh / en (+0.5)``, its contribution rounded as the command line rounds it (none for a term
+    that adds nothing: never ``+0.00``)."""
+    lines = []
+    for r in rec.get("reasons", []):
+        text = f"{r.get('text_zh', '')} / {r.get('text_en', '')}"
+        number = signed(float(r.get("contribution", 0.0)))
+        lines.append(f"{text} ({number})" if number else text)
+    return tuple(lines)
 
 
 def street_panels(

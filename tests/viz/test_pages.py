@@ -194,7 +194,7 @@ def test_community_page_shows_gaps_and_dashed_suggestions_with_reasons(tiny_grap
     suggested = [e for e in data["edges"] if e.get("dashes")]
     assert sorted((e["from"], e["to"]) for e in suggested) == [("c1", "ent-xss"), ("c1", "s1")]
     s1 = next(e for e in suggested if e["to"] == "s1")
-    assert "提供法律咨询 / offers legal aid (+0.50)" in s1["title"]
+    assert "提供法律咨询 / offers legal aid (+0.5)" in s1["title"]
     assert "得分 score: 0.80" in s1["title"]
     assert s1["width"] > next(e for e in suggested if e["to"] == "ent-xss")["width"]  # stronger suggestion
     solid = {tuple(sorted((e["from"], e["to"]))) for e in data["edges"] if not e.get("dashes")}
