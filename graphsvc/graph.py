@@ -44,10 +44,11 @@ Partnership = tuple[str, str, str, str | None, float | None, str | None]
 
 
 def new_snapshot() -> nx.Graph:
-    """An empty snapshot graph."""
+    """An empty snapshot graph, under the ``hub`` policy of graphsvc's own tables (the five-society linkage:
+    a community's missing partner roles are gaps, see :mod:`graphsvc.analysis.coverage`)."""
     import networkx as nx
 
-    return nx.Graph(name="graphsvc snapshot")
+    return nx.Graph(name="graphsvc snapshot", policy="hub")
 
 
 def node_attributes(scalars: Mapping[str, Any], attributes: Mapping[str, str]) -> dict[str, Any]:

@@ -170,6 +170,14 @@ _labels(
 
 PARTNER_ROLES: tuple[FiveSocietyRole, ...] = tuple(r for r in FiveSocietyRole if r is not FiveSocietyRole.COMMUNITY)
 
+ROLE_GAP_LABELS: dict[FiveSocietyRole, tuple[str, str]] = {
+    FiveSocietyRole.SOCIAL_ORGANIZATION: ("尚无社会组织合作", "no social organization yet"),
+    FiveSocietyRole.SOCIAL_WORKER: ("尚无社工机构合作", "no social-work agency yet"),
+    FiveSocietyRole.UNIVERSITY_SOCIETY: ("尚无高校/社团合作", "no university or student society yet"),
+    FiveSocietyRole.SOCIAL_FORCES: ("尚无爱心企业或媒体合作", "no caring enterprise or media yet"),
+}
+"""A missing partner role as a gap, in zh and en (the label of its need category ``role:<role>``)."""
+
 
 def five_society_role(kind: EntityKind, subtype: Subtype | None = None) -> FiveSocietyRole:
     """The five-society role an entity of this kind and subtype plays.
@@ -225,8 +233,23 @@ def categories() -> dict[str, Category]:
 
 
 def category(code: str) -> Category:
-    """The category with this code; ``KeyError`` if there is none."""
+    """The category with this code; ``KeyError`` if there is none. A five-society role's need
+    (``role:university_society``, see :mod:`graphsvc.analysis.coverage`) is labelled as the missing role.
+
+    >>> category("role:university_society").en
+    'no university or student society yet'
+    """
+    if code.startswith("role:"):
+        return _role_categories()[code]
     return categories()[code]
+
+
+@cache
+def _role_categories() -> dict[str, Category]:
+    return {
+        f"role:{role.value}": Category(f"role:{role.value}", "role", zh, en, ())
+        for role, (zh, en) in ROLE_GAP_LABELS.items()
+    }
 
 
 def _norm(text: str) -> str:

@@ -237,16 +237,20 @@ def test_recommendations_frame_for_a_street_equals_one_by_one() -> None:
 
 def test_recommendations_frame_reuses_a_recommender(two_street_graph: nx.Graph) -> None:
     rec = Recommender.fit(two_street_graph, seed=1, k=2)
-    df = research.recommendations_frame(two_street_graph, community="c3", k=2, recommender=rec)
-    assert df["partner"].tolist() == [r.partner for r in rec.recommend("c3", k=2).recommendations]
-    assert len(df) == 2
-    every = research.recommendations_frame(two_street_graph, k=2, recommender=rec)
-    assert sorted(every["community"].unique()) == ["c2", "c3"]  # c1 is linked to every partner with room left
+    df = research.recommendations_frame(two_street_graph, community="c3", k=2, recommender=rec, others=True)
+    listed = rec.recommend("c3", k=2, others=True)
+    assert df["partner"].tolist() == [r.partner for r in [*listed.recommendations, *listed.others]]
+    assert len(df) == 2 and df["other"].tolist() == [False, True]  # c3 lacks youth only: one partner offers it
+    every = research.recommendations_frame(two_street_graph, k=2, recommender=rec, others=True)
+    assert sorted(every["community"].unique()) == ["c2", "c3"]
+    assert research.recommendations_frame(two_street_graph, k=2, recommender=rec)["community"].unique() == [
+        "c3"
+    ]  # c1 is linked to every partner with room left
     assert research.recommendations_frame(two_street_graph, community="c1", recommender=rec).empty
 
 
 def test_recommendations_frame_filters(two_street_graph: nx.Graph) -> None:
-    df = research.recommendations_frame(two_street_graph, community="c3", k=5, kinds=["organization"])
+    df = research.recommendations_frame(two_street_graph, community="c3", k=5, kinds=["organization"], others=True)
     assert set(df["kind"]) <= {"organization"} and not df.empty
     df = research.recommendations_frame(two_street_graph, community="c3", k=5, partner_street="吉大")
     assert set(df["partner"]) <= {"e"}

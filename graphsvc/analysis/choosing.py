@@ -15,10 +15,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphsvc.analysis.coverage import ROLE_SLOTS, is_role_category
 from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
 from graphsvc.analysis.model_selection import DECIMALS
 from graphsvc.analysis.results import RankMode
 from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
+
+GAIN_EPSILON = 0.5 * 10.0**-GAIN_DECIMALS
+"""A gain at most this (it rounds to 0 as lists show it) closes nothing: the partner is not on a ``gain`` or
+``gap`` list."""
+
+
+@dataclass
+class Sequence:
+    """A community's list in its one order: the partners that close some gap (``closing``, best first), then
+    those that close nothing (``others``, by likelihood; empty unless asked for). ``fillers`` counts the
+    candidates that close some gap on the snapshot (``None`` in ``likelihood`` mode)."""
+
+    closing: list[Pick]
+    others: list[Pick]
+    fillers: int | None
+
+    @property
+    def picks(self) -> list[Pick]:
+        return [*self.closing, *self.others]
 
 
 @dataclass
@@ -54,9 +74,15 @@ class ListChooser(CandidateScores):
         rank: RankMode,
         js: np.ndarray | None = None,
         prepared: Prepared | None = None,
-    ) -> list[Pick]:
+        *,
+        others: int = 0,
+    ) -> Sequence:
         """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
-        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once."""
+        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once.
+
+        In ``gain`` and ``gap`` modes the list holds the partners that close some gap (at most ``k``), then at
+        most ``others`` partners that close nothing, by likelihood: the two parts of one order, the one every
+        view of the list (explain, the API's why-not, the research frames) reads its ranks from."""
         nodes = self.cols if js is None else self.cols[js]
         at = (lambda j: j) if js is None else (lambda j: int(js[j]))
         probs = self.model.probability(scores) if prepared is None else prepared.probs
@@ -69,8 +95,8 @@ class ListChooser(CandidateScores):
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
                     break
                 picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
-            return picks
-        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared)
+            return Sequence(picks, [], None)
+        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared, others)
 
     def _greedy(
         self,
@@ -85,75 +111,77 @@ class ListChooser(CandidateScores):
         rank: RankMode,
         at: Callable[[int], int],
         prepared: Prepared | None = None,
-    ) -> list[Pick]:
+        others: int = 0,
+    ) -> Sequence:
         """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
         gain once the picks above it are applied. The *fillers* (valid partners offering a category the
-        community lacks) are ranked by gain, asked again after every pick; the rest close nothing and follow
-        in ``order`` (by likelihood), a filler whose gain rounds to 0 competing with them by likelihood."""
+        community lacks) are ranked by gain, asked again after every pick; a filler whose gain is no longer
+        positive closes nothing from then on (what a community lacks only shrinks) and joins the rest, which
+        follow in ``order`` (by likelihood) after every partner that closes something."""
         if prepared is None or prepared.fill is None:
             fill = np.flatnonzero(valid & state.offers_lacking(nodes))
             among = state.among(nodes[fill])
         else:
             fill = prepared.fill
             among = Among(state, nodes[fill], prepared.facts)
-        filler = np.zeros(len(scores), dtype=bool)
-        filler[fill] = True
-        rest = order[~filler[order]].tolist()
-        r = 0  # the next of the rest
         left = np.ones(len(fill), dtype=bool)
-        n_left = len(fill)
         weight = probs[fill] if rank == "gain" else np.ones(len(fill))
         likelihood = -np.round(scores[fill], DECIMALS)
-        nothing = np.zeros(state.t.ncat)  # the terms of a partner closing nothing
-        picks: list[Pick] = []
+        roles = self._role_columns()
+        closing_list: list[Pick] = []
+        closing_count: int | None = None
         seen = -1  # the state's version the fillers were last ranked at
         ranking: list[int] = []
         first = 0  # ranking[first:] holds every filler left
-        while len(picks) < k and (n_left or r < len(rest)):
-            if n_left and state.version != seen:
-                closing = among.closing()
-                if not (left & closing).any():
-                    # every gap the fillers left could close is closed: they close nothing now, like the rest
-                    merged = np.zeros(len(scores), dtype=bool)
-                    merged[rest[r:]] = True
-                    merged[fill[left]] = True
-                    rest, r = order[merged[order]].tolist(), 0
-                    left[:], n_left = False, 0
-                else:
-                    # a state no link changed has the same gains: ranked once per version, the next pick is the
-                    # best filler still left (what ranking all again would give, the picked ones last)
-                    gains, closed, lost = among.gains_and_terms(closing)
-                    primary = gains * weight if rank == "gain" else gains
-                    ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
-                    ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
-                    first, seen = 0, state.version
-            best: tuple[tuple[float, float, int], int, float] | None = None
-            terms: tuple[float, np.ndarray, np.ndarray] = (0.0, nothing, nothing)
-            i = -1  # the filler picked, if one is
-            if n_left:
-                while not left[ranking[first]]:
-                    first += 1
-                i = ranking[first]
-                j, value = int(fill[i]), float(primary[i])
-                best = (_key(value, float(scores[j]), j), j, value)
-                if closing[i]:
-                    terms = (float(gains[i]), closed[i], lost[i])
-            if r < len(rest):
-                key = _key(0.0, float(scores[rest[r]]), rest[r])
-                if best is None or key < best[0]:
-                    best, terms, i = (key, rest[r], 0.0), (0.0, nothing, nothing), -1
-            assert best is not None
-            _, j, value = best
+        stopped = False
+        while len(closing_list) < k and left.any():
+            if state.version != seen:
+                gains, closed, lost = among.gains_and_terms(among.closing())
+                useful = gains > GAIN_EPSILON
+                if closing_count is None:
+                    closing_count = int((left & useful).sum())
+                left &= useful
+                if not left.any():
+                    break
+                # a state no link changed has the same gains: ranked once per version, the next pick is the
+                # best filler still left (what ranking all again would give, the picked ones last)
+                primary = gains * weight if rank == "gain" else gains
+                ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
+                ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
+                first, seen = 0, state.version
+            while not left[ranking[first]]:
+                first += 1
+            i = ranking[first]
+            if len(roles) and len(closing_list) < ROLE_SLOTS:
+                # the places left in the first ROLE_SLOTS go to the missing roles some partner left can fill
+                fills = left[:, None] & (closed[:, roles] > GAIN_EPSILON)
+                open_roles = fills.any(axis=0)
+                if 0 < ROLE_SLOTS - len(closing_list) <= int(open_roles.sum()) and not fills[i].any():
+                    i = next(x for x in ranking[first:] if fills[x].any())
+            j, value = int(fill[i]), float(primary[i])
             if min_score is not None and round(value, 6) < min_score:
+                stopped = True
                 break
-            if i < 0:
-                r += 1
-            else:
-                left[i] = False
-                n_left -= 1
-            # once no filler is left, no gain is asked again: later links need not be applied to the state
-            picks.append(self._take(state, at(j), value, probs[j], terms, apply=n_left > 0))
-        return picks
+            left[i] = False
+            closing_list.append(self._take(state, at(j), value, probs[j], (float(gains[i]), closed[i], lost[i])))
+        if closing_count is None:
+            closing_count = 0
+        rest: list[Pick] = []
+        if others > 0 and not stopped and (min_score is None or min_score <= 0):
+            picked = {p.j for p in closing_list}
+            nothing = np.zeros(state.t.ncat)
+            for j in order.tolist():
+                if len(rest) >= others:
+                    break
+                if at(j) in picked:
+                    continue
+                rest.append(self._take(state, at(j), 0.0, probs[j], (0.0, nothing, nothing), apply=False))
+        return Sequence(closing_list, rest, closing_count)
+
+    def _role_columns(self) -> np.ndarray:
+        """The engine's categories that are five-society roles (see :mod:`graphsvc.analysis.coverage`)."""
+        cats = self.engine.cats if self.tables is not None else []
+        return np.array([k for k, cat in enumerate(cats) if is_role_category(cat)], dtype=np.int64)
 
     def _take(
         self,

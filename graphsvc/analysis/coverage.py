@@ -24,6 +24,22 @@ plan and to recommendations alike.
 1.0
 >>> share(3.0, 4.0, 0.0)          # nobody needs it: no share
 0.0
+
+Five-society roles
+------------------
+Under the ``hub`` policy (the "five-society linkage" of graphsvc's own district tables: ``G.graph["policy"]``
+is ``"hub"``), each partner role a community should reach (social organization, social worker, university
+society, social forces) is a need too: the category ``role:<role>`` with need :data:`ROLE_NEED`, offered
+without limit by every partner of that role (:data:`ROLE_OFFER`: one partner fills the role for every
+community it serves). A community with no partner of a role has that role uncovered; a partner of the role
+closes it. Gaps, the plan and recommendations read needs and offers through :func:`community_needs` and
+:func:`partner_offers`, so a missing role is worth the same to all of them.
+
+>>> G = nx.Graph(policy="hub")
+>>> G.add_node("c", kind="community", needs={"health": 2.0})
+>>> G.add_node("s", kind="school", offers={"volunteers": 1.0})
+>>> community_needs(G, "c")["role:university_society"], link_gain(G, "c", "s")   # s fills the missing role
+(0.5, 0.5)
 """
 
 from __future__ import annotations
@@ -34,7 +50,26 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.common import is_community, is_partner
+from graphsvc.analysis.common import is_community, is_partner, role_of
+from graphsvc.vocabulary import PARTNER_ROLES, FiveSocietyRole
+
+HUB_POLICY = "hub"
+"""``G.graph["policy"]`` of a district under the five-society linkage: its missing roles are needs."""
+
+ROLE_PREFIX = "role:"
+ROLE_NEED = 0.5
+"""What a missing five-society role weighs, in the units of needs: half a unit, a sixth of a middle need on the
+case's scale of 1 to 5. Residents' own needs come first ("residents order"): a partner closing a need still
+outranks one that only fills a role, while a partner of a missing role closes something, so it is on the list
+with a reason that names the role (and :data:`ROLE_SLOTS` keeps one of each missing role in the first places).
+Measured on the sample district (``bench/README.md``): at 1 unit or more the roles crowd the partners a
+community actually links to out of the ``gain`` lists (Hits@10 0.46 -> 0.29); at 0.5 they do not (0.45)."""
+ROLE_SLOTS = 5
+"""The first places of a ``gain`` or ``gap`` list in which every missing role that some partner can still fill
+gets its best such partner (the case's targets: every community reaches each part of the five-society
+linkage)."""
+ROLE_OFFER = 1e9
+"""What a partner offers of its own role: without limit, so its share never runs short."""
 
 Shares = dict[Hashable, dict[str, dict[str, float]]]
 """``{community: {partner: {category: share}}}`` (communities as the graph has them, partners as strings)."""
@@ -92,9 +127,47 @@ def closable(offer: float, need: float, served: float, uncovered: float) -> floa
     return min(uncovered, share(offer, need, served + need))
 
 
-def community_needs(G: nx.Graph, community: Hashable) -> dict[str, float]:
-    """``{category: need}`` of a community (positive needs only)."""
+def role_category(role: FiveSocietyRole) -> str:
+    """The need category of a five-society role (``role:university_society``)."""
+    return ROLE_PREFIX + role.value
+
+
+def is_role_category(category: str) -> bool:
+    """Whether ``category`` is a five-society role (not a residents' need)."""
+    return category.startswith(ROLE_PREFIX)
+
+
+ROLE_CATEGORIES = {role_category(r): r for r in PARTNER_ROLES}
+"""``{category: role}`` of every partner role."""
+
+
+def roles_are_needs(G: nx.Graph) -> bool:
+    """Whether missing five-society roles count as needs in ``G`` (its ``policy`` is :data:`HUB_POLICY`)."""
+    return bool(G.graph.get("policy") == HUB_POLICY)
+
+
+def residents_needs(G: nx.Graph, community: Hashable) -> dict[str, float]:
+    """``{category: need}`` the community's residents named (positive needs only; no roles)."""
     return {cat: float(w) for cat, w in (G.nodes[community].get("needs") or {}).items() if w > 0}
+
+
+def community_needs(G: nx.Graph, community: Hashable) -> dict[str, float]:
+    """``{category: need}`` of a community: its residents' needs and, under the ``hub`` policy, one need of
+    :data:`ROLE_NEED` per five-society partner role (see the module doc)."""
+    need = residents_needs(G, community)
+    if roles_are_needs(G):
+        for cat in ROLE_CATEGORIES:
+            need[cat] = ROLE_NEED
+    return need
+
+
+def partner_offers(G: nx.Graph, partner: Hashable) -> dict[str, float]:
+    """``{category: amount}`` a partner offers (positive only) and, under the ``hub`` policy, its own role
+    without limit (:data:`ROLE_OFFER`)."""
+    offers = {cat: float(a) for cat, a in (G.nodes[partner].get("offers") or {}).items() if a > 0}
+    if roles_are_needs(G) and is_partner(G, partner):
+        offers[role_category(role_of(G, partner))] = ROLE_OFFER
+    return offers
 
 
 def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]]:
@@ -108,11 +181,12 @@ def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]
     >>> partner_shares(G, "p")   # a gets 2 * 1/4 = 0.5, b gets 2 * 3/4 = 1.5
     {'a': {'health': 0.5}, 'b': {'health': 1.5}}
     """
-    offers: dict[str, float] = G.nodes[partner].get("offers") or {}
+    offers = partner_offers(G, partner)
     served = sorted((n for n in G[partner] if is_community(G, n)), key=str)
+    needs = {c: community_needs(G, c) for c in served}
     out: dict[str, dict[str, float]] = {}
     for cat, amount in offers.items():
-        weights = {c: float((G.nodes[c].get("needs") or {}).get(cat, 0.0)) for c in served}
+        weights = {c: needs[c].get(cat, 0.0) for c in served}
         total = sum(weights.values())
         for c, w in weights.items():
             s = share(amount, w, total)
@@ -163,11 +237,13 @@ def link_gain_terms(
     current = partner_shares(G, partner)
     shares = coverage_shares(G, [*affected, community]) if shares is None else shares
     out: dict[str, tuple[float, float]] = {}
-    for k, amount in (G.nodes[partner].get("offers") or {}).items():
-        need = float((G.nodes[community].get("needs") or {}).get(k, 0.0))
-        if amount <= 0 or need <= 0:
+    own = community_needs(G, community)
+    needs = {c: community_needs(G, c) for c in affected}
+    for k, amount in partner_offers(G, partner).items():
+        need = own.get(k, 0.0)
+        if need <= 0:
             continue
-        weights = {c: float((G.nodes[c].get("needs") or {}).get(k, 0.0)) for c in affected}
+        weights = {c: needs[c].get(k, 0.0) for c in affected}
         total = sum(weights.values()) + need
         had = sum(s.get(k, 0.0) for s in shares.get(community, {}).values())
         closed = min(need, had + share(amount, need, total)) - min(need, had)

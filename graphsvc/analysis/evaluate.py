@@ -356,7 +356,7 @@ def gap_metrics(
             scored = [(js, row[0]) for js, row in (rec._score_row(qi) for qi in chunk.tolist())]
         for (js, scores), qi in zip(scored, chunk.tolist(), strict=True):
             query = eng.nodes[qi]
-            picks = rec._picks(query, scores, np.isfinite(scores), k, None, rank, js)
+            picks = rec._picks(query, scores, np.isfinite(scores), k, None, rank, js).closing
             first = GainState(rec.tables, qi)
             if picks:
                 fit += int(first.offers_lacking(rec.cols[[p.j for p in picks]]).sum())

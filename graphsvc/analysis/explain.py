@@ -4,7 +4,9 @@ What keeps a partner off a community's list, checked in this order: it is alread
 it offers nothing the community lacks (``gain`` and ``gap`` modes rank it after every partner that closes
 something); the list's filters leave it out (kind, street, minimum score); the gaps it would fill are filled
 by the partners listed above it (the list is chosen as a set); or it simply ranks below the last listed one.
-Its *rank* is its place among every candidate scored alone on the snapshot.
+Its *rank* is its place in the community's whole list, in the one order the list is made in (the set-wise greedy
+order of ``gain`` and ``gap`` modes, then the partners closing nothing by likelihood; the score order of
+``likelihood``): the place the list shows it at, whatever ``k``.
 
 >>> import networkx as nx
 >>> from graphsvc.analysis.model_selection import prior_model
@@ -26,14 +28,12 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.choosing import _key
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.gain import GainState, Pick
-from graphsvc.analysis.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
-from graphsvc.analysis.scoring import GAIN_DECIMALS
 from graphsvc.errors import EntityNotFound
 
 
@@ -68,8 +68,14 @@ def explain(
     row = rec._row(community)
     scores, raw = row[0], row[1:]
     keep = rec._filter_mask(options)
-    listed = rec._answer(community, row, keep, options)
-    on_list = next((r for r in listed.recommendations if r.partner == partner), None)
+    cut = rec._valid(scores, keep)
+    # the community's whole list, in the one order the list is made in: its rank is its place there
+    whole = rec._picks(community, scores, cut, len(scores), options.min_score, rank, others=len(scores))
+    sequence = whole.picks
+    place = next((i for i, p in enumerate(sequence) if p.j == j), None)
+    closing = len(whole.closing) if whole.fillers is not None else len(sequence)
+    listed = place is not None and place < min(k, closing)
+    other = place is not None and place >= closing
     valid = np.isfinite(scores)
     state = GainState(rec.tables, rec.engine.index[community]) if rec.tables is not None else None
     alone = rec._take(state, j, 0.0, float(rec.model.probability(scores[j : j + 1])[0]))
@@ -77,44 +83,34 @@ def explain(
         alone.score = float(scores[j])
     else:
         alone.score = alone.gain * alone.probability if rank == "gain" else alone.gain
-    place: int | None = None
-    cut = rec._valid(scores, keep)
-    if valid[j]:
-        allowed = np.flatnonzero(valid)
-        if rank == "likelihood" or state is None:
-            primary = scores[allowed]
-        else:
-            base = GainState(rec.tables, rec.engine.index[community])  # type: ignore[arg-type]
-            g = base.gains(rec.cols[allowed])
-            primary = g * rec.model.probability(scores[allowed]) if rank == "gain" else g
-        dec = DECIMALS if rank == "likelihood" or state is None else GAIN_DECIMALS
-        mine = _key(alone.score, float(scores[j]), j, dec)
-        place = 1 + sum(
-            1
-            for i, v in zip(allowed.tolist(), primary.tolist(), strict=True)
-            if _key(float(v), float(scores[i]), i, dec) < mine
+    kept = _kept_out(rec, community, partner, j, alone, listed, cut, options.min_score)
+    if kept and kept[-1].code in ("below_top_k", "offers_nothing_lacking") and other and alone.gain > 0:
+        kept[-1] = KeptOut.model_construct(
+            code="gap_filled_above",
+            text_zh="它能补的缺口已由排在前面的伙伴补上",
+            text_en="the gaps it would fill are filled by the partners listed above",
         )
-    kept = _kept_out(rec, community, partner, j, alone, on_list is not None, cut, options.min_score)
-    if kept and kept[-1].code == "below_top_k" and state is not None and rank != "likelihood" and alone.gain > 0:
-        after = GainState(rec.tables, rec.engine.index[community])  # type: ignore[arg-type]
-        for r in listed.recommendations:
-            after.apply(rec.engine.index[r.partner])
-        if after.gains(np.array([rec.cols[j]]))[0] <= 0:
-            kept[-1] = KeptOut.model_construct(
-                code="gap_filled_above",
-                text_zh="它能补的缺口已由排在前面的伙伴补上",
-                text_en="the gaps it would fill are filled by the partners listed above",
-            )
-    last = listed.recommendations[-1].score if len(listed.recommendations) >= k and k > 0 else None
-    shown = on_list or (rec._recommendation(community, alone, raw, rank) if valid[j] else None)
+    head = whole.closing[: min(k, closing)] if whole.fillers is not None else sequence[:k]
+    last = round(head[-1].score, 6) if len(head) >= k and k > 0 else None
+    if place is not None:
+        shown = rec._recommendation(community, sequence[place], raw, rank)
+    elif valid[j]:
+        shown = rec._recommendation(community, alone, raw, rank)
+    else:
+        shown = None
+    attrs = rec.G.nodes[partner]
     return PartnerExplanation.model_construct(
         community=community,
         partner=partner,
-        kind=rec.G.nodes[partner].get("kind"),
+        name=attrs.get("name"),
+        name_en=attrs.get("name_en"),
+        kind=attrs.get("kind"),
         rank_mode=rank,
-        rank=place,
-        candidates=int(valid.sum()),
-        listed=on_list is not None,
+        rank=None if place is None else place + 1,
+        candidates=int(cut.sum()),
+        listed=listed,
+        other=other,
+        long_shot=False if shown is None else shown.long_shot,
         score=None if shown is None else shown.score,
         gain=round(alone.gain, 6) if shown is None else shown.gain,
         probability=round(alone.probability, 6) if shown is None else shown.probability,

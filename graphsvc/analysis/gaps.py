@@ -42,6 +42,7 @@ from pydantic import Field
 from graphsvc.analysis.common import (
     Result,
     check_graph,
+    headroom,
     is_community,
     is_partner,
     require_community,
@@ -49,9 +50,11 @@ from graphsvc.analysis.common import (
     street_hubs,
 )
 from graphsvc.analysis.coverage import (
-    community_needs,
     coverage_shares,
     covered_amounts,
+    is_role_category,
+    residents_needs,
+    roles_are_needs,
 )
 from graphsvc.analysis.policy import PolicyCheck as PolicyCheck
 from graphsvc.analysis.policy import PolicyReport as PolicyReport
@@ -88,11 +91,16 @@ class CategoryGap(_CategoryAmounts):
 
 
 class RoleRef(Result):
-    """A five-society role with its labels."""
+    """A five-society role with its labels. For a missing role under the ``hub`` policy (where a missing role
+    is a need the recommendations and the plan close, :mod:`graphsvc.analysis.coverage`): how many partners of
+    the role could still take the community, and a sentence when none can."""
 
     role: str
     zh: str
     en: str
+    available: int | None = Field(None, description="partners of this role not linked to it and not at capacity")
+    note_zh: str | None = None
+    note_en: str | None = None
 
 
 class PartnerLoss(Result):
@@ -183,8 +191,28 @@ class DistrictGaps(Result):
     no_provider: list[ProviderGap] = Field(default_factory=list)
 
 
-def _role_ref(role: FiveSocietyRole) -> RoleRef:
-    return RoleRef(role=role.value, zh=role.zh, en=role.en)
+def _role_ref(role: FiveSocietyRole, available: int | None = None) -> RoleRef:
+    if available is None or available > 0:
+        return RoleRef(role=role.value, zh=role.zh, en=role.en, available=available)
+    return RoleRef(
+        role=role.value,
+        zh=role.zh,
+        en=role.en,
+        available=0,
+        note_zh=f"无法补上：没有尚有余量的{role.zh}",
+        note_en=f"cannot be closed now: no {role.en} partner has room for another community",
+    )
+
+
+def open_partners_by_role(G: nx.Graph) -> dict[FiveSocietyRole, set[str]]:
+    """``{role: partners of that role that can take another community}`` (no capacity set, or room left)."""
+    out: dict[FiveSocietyRole, set[str]] = {r: set() for r in PARTNER_ROLES}
+    for p in G:
+        if is_partner(G, p):
+            room = headroom(G, p)
+            if room is None or room > 0:
+                out[role_of(G, p)].add(p)
+    return out
 
 
 def _losses(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -200,10 +228,15 @@ def _losses(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict
 
 
 def _community_gaps(
-    G: nx.Graph, community: str, shares: dict[str, dict[str, float]], hubs: dict[str, str]
+    G: nx.Graph,
+    community: str,
+    shares: dict[str, dict[str, float]],
+    hubs: dict[str, str],
+    open_roles: dict[FiveSocietyRole, set[str]] | None,
 ) -> CommunityGaps:
     data = G.nodes[community]
-    need = community_needs(G, community)
+    need = residents_needs(G, community)  # the missing roles are reported as roles, not as categories
+    shares = {p: {k: v for k, v in own.items() if not is_role_category(k)} for p, own in shares.items()}
     covered = covered_amounts(need, shares)
     cats = []
     for cat in sorted(need, key=lambda k: (-(need[k] - covered[k]), k)):
@@ -241,7 +274,11 @@ def _community_gaps(
         uncovered_categories=[c.category for c in cats if c.uncovered > 1e-9],
         partners=partners,
         roles_present=[_role_ref(r) for r in PARTNER_ROLES if r in present],
-        roles_missing=[_role_ref(r) for r in PARTNER_ROLES if r not in present],
+        roles_missing=[
+            _role_ref(r, None if open_roles is None else len(open_roles[r] - set(G[community])))
+            for r in PARTNER_ROLES
+            if r not in present
+        ],
         single_partner_needs=[c.category for c in cats if c.single_partner],
         one_partner=len(partners) == 1,
         critical_partners=[
@@ -293,7 +330,8 @@ def community_gaps(G: nx.Graph, community: str, *, facts: StreetFacts | None = N
     check_graph(G)
     require_community(G, community)
     shares = coverage_shares(G, [community]).get(community, {})
-    return _community_gaps(G, community, shares, street_hubs(G) if facts is None else facts.hubs)
+    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
+    return _community_gaps(G, community, shares, street_hubs(G) if facts is None else facts.hubs, open_roles)
 
 
 def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
@@ -358,7 +396,8 @@ def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -
         raise NotFound(f"no street named {street!r}")
     shares = coverage_shares(G, members)
     hubs = facts.hubs
-    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs) for c in members]
+    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
+    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs, open_roles) for c in members]
     need, covered, uncovered, coverage = _sums(gaps)
     return StreetGaps(
         street=street,
@@ -387,9 +426,10 @@ def all_community_gaps(
     hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
     steps = Steps(progress, len(members))
+    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
     out = []
     for c in members:
-        out.append(_community_gaps(G, c, shares.get(c, {}), hubs))
+        out.append(_community_gaps(G, c, shares.get(c, {}), hubs, open_roles))
         steps.advance()
     return out
 

@@ -8,7 +8,7 @@ hashable, it is also what keys the API's cache of answers.
 
 >>> options = RecommendationOptions(k=3, kinds=["school", "enterprise", "school"])
 >>> options
-RecommendationOptions(k=3, kinds=('enterprise', 'school'), street=None, min_score=None, rank='gain')
+RecommendationOptions(k=3, kinds=('enterprise', 'school'), street=None, min_score=None, rank='gain', others=False)
 >>> same = RecommendationOptions(k=3, kinds=("school", "enterprise"))
 >>> options == same, hash(options) == hash(same)
 (True, True)
@@ -37,6 +37,7 @@ class RecommendationKeywords(TypedDict, total=False):
     street: str | None
     min_score: float | None
     rank: RankMode
+    others: bool
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -61,6 +62,7 @@ class RecommendationOptions:
     street: str | None
     min_score: float | None
     rank: RankMode
+    others: bool
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class RecommendationOptions:
         street: str | None = None,
         min_score: float | None = None,
         rank: RankMode = "gain",
+        others: bool = False,
     ) -> None:
         object.__setattr__(self, "k", k)
         object.__setattr__(
@@ -79,3 +82,4 @@ class RecommendationOptions:
         from graphsvc.analysis.results import check_rank
 
         object.__setattr__(self, "rank", check_rank(rank))
+        object.__setattr__(self, "others", bool(others))

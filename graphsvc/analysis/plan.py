@@ -57,7 +57,14 @@ import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner
-from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain, share_array
+from graphsvc.analysis.coverage import (
+    community_needs,
+    coverage_shares,
+    covered_amounts,
+    link_gain,
+    partner_offers,
+    share_array,
+)
 from graphsvc.progress import Progress, Steps
 
 COST_SCALE = 1_000_000
@@ -156,9 +163,8 @@ def _exact_gains(
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
     offering: dict[str, list[Hashable]] = {}
     for p in open_partners:
-        for k, amount in (G.nodes[p].get("offers") or {}).items():
-            if amount > 0:
-                offering.setdefault(k, []).append(p)
+        for k in partner_offers(G, p):
+            offering.setdefault(k, []).append(p)
     shares = coverage_shares(G)
     gains: Gains = {}
     for c in comms:
@@ -183,7 +189,8 @@ class _GainTables:
 
     def __init__(self, G: nx.Graph, comms: list[Hashable], open_partners: list[Hashable]) -> None:
         self.partners = open_partners
-        cats = sorted({k for p in open_partners for k, a in (G.nodes[p].get("offers") or {}).items() if a > 0})
+        offers = [partner_offers(G, p) for p in open_partners]
+        cats = sorted({k for o in offers for k in o})
         self.cats = cats
         kidx = {k: j for j, k in enumerate(cats)}
         self.cidx = {c: i for i, c in enumerate(comms)}
@@ -203,10 +210,10 @@ class _GainTables:
         self.served: list[np.ndarray] = []
         self.edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for j, k in enumerate(cats):
-            P = [i for i, p in enumerate(open_partners) if (G.nodes[p].get("offers") or {}).get(k, 0) > 0]
+            P = [i for i, o in enumerate(offers) if k in o]
             self.offering.append(np.array(P, dtype=np.int64))
             self.pos[P, j] = np.arange(len(P))
-            a = np.array([float(G.nodes[open_partners[i]]["offers"][k]) for i in P])
+            a = np.array([offers[i][k] for i in P])
             at, ac = [], []
             for place, i in enumerate(P):
                 for n in G[open_partners[i]]:
@@ -459,7 +466,7 @@ def district_plan(
     )
     rows = []
     for c in comms:
-        need = sum(w for w in (G.nodes[c].get("needs") or {}).values() if w > 0)
+        need = sum(community_needs(G, c).values())
         rows.append(
             CoverageChange(
                 community=str(c),

@@ -34,7 +34,7 @@ import numpy as np
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.results import RankMode, Reason, built
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, transform
-from graphsvc.vocabulary import category
+from graphsvc.vocabulary import PARTNER_ROLES, category
 
 SMALL = 1e-6
 
@@ -101,6 +101,10 @@ def gap_text(cat: str, closed: float, uncovered: float) -> tuple[str, str]:
     "offers disability support: would cover 4 of this community's 5 uncovered"
     """
     label = category(cat)
+    if label.group == "role":
+        role = label.code.split(":", 1)[1]
+        zh, en = next((r.zh, r.en) for r in PARTNER_ROLES if r.value == role)
+        return f"{zh}：可补上本社区五社联动中缺少的这一方", f"{en}: fills this community's missing five-society role"
     return (
         f"提供{label.zh}，可覆盖本社区未覆盖的 {fmt(uncovered)} 中的 {fmt(closed)}",
         f"offers {label.en}: would cover {fmt(closed)} of this community's {fmt(uncovered)} uncovered",

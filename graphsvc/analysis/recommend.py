@@ -53,6 +53,7 @@ import numpy as np
 
 from graphsvc.analysis.choosing import ListChooser, Prepared
 from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.coverage import is_role_category
 from graphsvc.analysis.forked import default_workers, shared_among
 from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
@@ -60,6 +61,7 @@ from graphsvc.analysis.model_selection import LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
+    LONG_SHOT,
     CommunityRecommendations,
     PartnerExplanation,
     RankMode,
@@ -98,6 +100,7 @@ class Recommender(ListChooser):
         super().__init__(G, model, task=task)
         self._facts: tuple[list[int], list[int]] | None = None
         self._cats = tuple(self.engine.cats) if self.tables is not None else ()
+        self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
@@ -177,15 +180,19 @@ class Recommender(ListChooser):
                     gain=pick.gain,
                     probability=pick.probability,
                 )
+            attrs = nodes[partner]
             out.append(
                 built(
                     Recommendation,
                     {
                         "partner": partner,
-                        "kind": nodes[partner].get("kind"),
+                        "name": attrs.get("name"),
+                        "name_en": attrs.get("name_en"),
+                        "kind": attrs.get("kind"),
                         "score": score,
                         "gain": round(pick.gain, 6),
                         "probability": round(pick.probability, 6),
+                        "long_shot": pick.probability < LONG_SHOT,
                         "reasons": why,
                     },
                 )
@@ -196,12 +203,13 @@ class Recommender(ListChooser):
         if self.tables is None:
             return 1.0, 1.0
         qi = self.engine.index[query]
-        need = self.engine.N[qi]
+        residents = self._residents  # the coverage of the residents' needs, as the gaps give it (roles apart)
+        need = self.engine.N[qi][residents]
         total = float(need.sum())
         if total <= 0:
             return 1.0, 1.0
-        before = float(np.minimum(need, self.engine.S[qi]).sum())
-        closed = np.clip(np.array([p.closed for p in picks]), 0, None).sum(axis=1).tolist() if picks else []
+        before = float(np.minimum(need, self.engine.S[qi][residents]).sum())
+        closed = np.clip(np.array([p.closed[residents] for p in picks]), 0, None).sum(axis=1).tolist() if picks else []
         after = before + sum(closed)
         return round(before / total, 6), round(min(total, after) / total, 6)
 
@@ -231,15 +239,26 @@ class Recommender(ListChooser):
         if keep is not None and js is not None:
             keep = keep[js]
         valid = self._valid(scores, keep)
-        picks = self._picks(query, scores, valid, options.k, options.min_score, rank, js, prepared)
+        k = options.k
+        seq = self._picks(
+            query, scores, valid, k, options.min_score, rank, js, prepared, others=k if options.others else 0
+        )
+        picks = seq.closing
+        if seq.fillers is not None and options.others:
+            others = self._recommendations(query, seq.others[: max(0, k - len(picks))], raw, rank, js)
+        else:
+            others = []
         before, after = self._coverage(query, picks)
         recs = self._recommendations(query, picks, raw, rank, js)
         return built(
             CommunityRecommendations,
             {
                 "community": query,
+                "name": self.G.nodes[query].get("name"),
                 "rank": rank,
                 "recommendations": recs,
+                "others": others,
+                "closing": seq.fillers,
                 "expected_gain": round(sum(r.gain * r.probability for r in recs), 6),
                 "coverage": before,
                 "coverage_if_linked": after,
@@ -364,6 +383,7 @@ def recommend(
     street: str | None = None,
     min_score: float | None = None,
     rank: RankMode = "gain",
+    others: bool = False,
     seed: int | None = 0,
     model: LinkModel | None = None,
 ) -> CommunityRecommendations:
@@ -385,6 +405,10 @@ def recommend(
         Only candidates scoring at least this.
     rank : {"gain", "likelihood", "gap"}
         Expected need closed (default), link likelihood, or need closed alone (see the module doc).
+    others : bool
+        In ``gain`` and ``gap`` modes, follow the partners that close some gap with likely partners that close
+        none (``others`` of the answer), up to ``k`` in all. Without it a list holds only partners that close
+        a gap, and may be shorter than ``k`` (``closing`` says how many could).
     seed : int, optional
         Seed of the inner split the weights are learned on.
     model : LinkModel, optional
@@ -406,7 +430,7 @@ def recommend(
     >>> [r.partner for r in recs.recommendations]
     [2, 3]
     """
-    options = RecommendationOptions(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank)
+    options = RecommendationOptions(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank, others=others)
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):

@@ -21,14 +21,24 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
+from graphsvc.analysis.choosing import GAIN_EPSILON
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, role_of
-from graphsvc.analysis.coverage import community_needs, coverage_shares, covered_amounts, link_gain_terms
+from graphsvc.analysis.coverage import (
+    ROLE_SLOTS,
+    community_needs,
+    coverage_shares,
+    covered_amounts,
+    is_role_category,
+    link_gain_terms,
+    partner_offers,
+    residents_needs,
+)
 from graphsvc.analysis.gain import LACKING
 from graphsvc.analysis.linkpred import task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.reasons import PairContext, reasons
-from graphsvc.analysis.results import CommunityRecommendations, Recommendation, node_key
+from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Recommendation, node_key
 from graphsvc.analysis.scoring import GAIN_DECIMALS
 from graphsvc.analysis.signals import reference_features, transform
 from graphsvc.errors import EntityNotFound
@@ -43,10 +53,15 @@ def _lacking(H: nx.Graph, community: Hashable) -> dict[str, float]:
 def _terms(H: nx.Graph, community: Hashable, partner: Hashable) -> dict[str, tuple[float, float]]:
     """Per category (closed, lost) of the link on ``H``; nothing for a partner offering nothing lacking."""
     lacking = _lacking(H, community)
-    offers = H.nodes[partner].get("offers") or {}
-    if not any(lacking.get(k, 0.0) > LACKING and amount > 0 for k, amount in offers.items()):
+    offers = partner_offers(H, partner)
+    if not any(lacking.get(k, 0.0) > LACKING for k in offers):
         return {}
     return link_gain_terms(H, community, partner)
+
+
+def _filled(terms: dict[str, tuple[float, float]]) -> set[str]:
+    """The five-society roles a link with these terms fills."""
+    return {c for c, (done, _) in terms.items() if is_role_category(c) and done > GAIN_EPSILON}
 
 
 def recommend_reference(
@@ -84,27 +99,36 @@ def recommend_reference(
     scores = np.round(model.score(transform(raw)), DECIMALS) if cands else np.zeros(0)
     probs = model.probability(scores)
     H = G.copy()
-    need = community_needs(G, community) if typed else {}
+    need = residents_needs(G, community) if typed else {}
     cats = sorted({c for n in G if is_community(G, n) for c in community_needs(G, n)}) if typed else []
     before = sum(min(w, w - u) for w, u in ((need[c], _lacking(G, community)[c]) for c in need))
     remaining = list(range(len(cands)))
-    if rank == "likelihood":
+    if rank == "likelihood" or not typed:
         remaining.sort(key=lambda i: (-round(float(scores[i]), DECIMALS), i))
     picks: list[tuple[int, float, float, dict[str, tuple[float, float]], dict[str, float]]] = []
+    fillers: int | None = None
     while remaining and len(picks) < k:
-        best: tuple[tuple[float, float, int], int, float, dict[str, tuple[float, float]]] | None = None
-        for pos, i in enumerate(remaining):
-            if rank == "likelihood":  # the best by score; its gain is computed once it is chosen
-                best = ((0.0, 0.0, 0), i, float(scores[i]), _terms(H, community, cands[i]) if typed else {})
+        if rank == "likelihood" or not typed:  # the best by score; its gain is computed once it is chosen
+            i = remaining[0]
+            value, terms = float(scores[i]), _terms(H, community, cands[i]) if typed else {}
+        else:
+            # the partners that still close some gap, each with its key (the best first) and its terms
+            closing = []
+            for pos, i in enumerate(remaining):
+                terms = _terms(H, community, cands[i])
+                gain = float(sum(c - lost for c, lost in terms.values()))
+                if gain > GAIN_EPSILON:
+                    value = float(gain * probs[i]) if rank == "gain" else gain
+                    key = (-round(value, GAIN_DECIMALS), -round(float(scores[i]), DECIMALS), pos)
+                    closing.append((key, i, value, terms))
+            fillers = len(closing) if fillers is None else fillers
+            if not closing:
                 break
-            terms = _terms(H, community, cands[i]) if typed else {}
-            gain = float(sum(c - lost for c, lost in terms.values()))
-            value = float(gain * probs[i]) if rank == "gain" else gain
-            key = (-round(value, GAIN_DECIMALS), -round(float(scores[i]), DECIMALS), pos)
-            if best is None or key < best[0]:
-                best = (key, i, value, terms)
-        assert best is not None
-        _, i, value, terms = best
+            closing.sort(key=lambda item: item[0])
+            _, i, value, terms = closing[0]
+            roles = set().union(*(_filled(item[3]) for item in closing))
+            if 0 < ROLE_SLOTS - len(picks) <= len(roles):  # one place for each missing role it can still fill
+                _, i, value, terms = next(item for item in closing if roles & _filled(item[3]))
         if min_score is not None and round(value, 6) < min_score:
             break
         lacking = _lacking(H, community) if typed else {}
@@ -133,10 +157,13 @@ def recommend_reference(
         out.append(
             Recommendation.model_construct(
                 partner=p,
+                name=G.nodes[p].get("name"),
+                name_en=G.nodes[p].get("name_en"),
                 kind=G.nodes[p].get("kind"),
                 score=score,
                 gain=round(gain, 6),
                 probability=round(float(probs[i]), 6),
+                long_shot=float(probs[i]) < LONG_SHOT,
                 reasons=reasons(
                     rank, model, raw[i], ctx, typed=typed, score=score, gain=gain, probability=float(probs[i])
                 ),
@@ -146,8 +173,11 @@ def recommend_reference(
     after = sum(min(w, w - u) for w, u in ((need[c], _lacking(H, community)[c]) for c in need)) if typed else 0.0
     return CommunityRecommendations.model_construct(
         community=community,
+        name=G.nodes[community].get("name"),
         rank=rank,
         recommendations=out,
+        others=[],
+        closing=None if rank == "likelihood" or not typed else (fillers or 0),
         expected_gain=round(sum(r.gain * r.probability for r in out), 6),
         coverage=round(before / total, 6) if total > 0 else 1.0,
         coverage_if_linked=round(after / total, 6) if total > 0 else 1.0,

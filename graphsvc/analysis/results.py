@@ -17,6 +17,11 @@ RankMode = Literal["gain", "likelihood", "gap"]
 
 RANK_MODES: tuple[RankMode, ...] = ("gain", "likelihood", "gap")
 
+LONG_SHOT = 0.05
+"""A partner whose partnership is less likely than this (5%) to form is marked a *long shot*: worth a call only
+when nobody likelier can fill the gap. The link model's probabilities on the sample district put about one
+partnership in twenty-five of those it suggests below it."""
+
 NodeId = Annotated[Any, PlainSerializer(lambda n: n if isinstance(n, str | int) else str(n), when_used="json")]
 """A node id as the caller's graph has it (JSON: strings and integers as they are, anything else as a string)."""
 
@@ -50,10 +55,13 @@ class Recommendation(Result):
     """
 
     partner: NodeId
+    name: str | None = None
+    name_en: str | None = None
     kind: str | None
     score: float
     gain: float = 0.0
     probability: float = 0.0
+    long_shot: bool = Field(False, description=f"probability below {LONG_SHOT:.0%}: unlikely to form")
     reasons: list[Reason]
 
 
@@ -62,12 +70,17 @@ class CommunityRecommendations(Result):
 
     ``expected_gain`` is the list's expected need closed (each link's gain times its probability);
     ``coverage`` the community's covered share of its need today and ``coverage_if_linked`` if every
-    listed partner joined.
+    listed partner joined. In ``gain`` and ``gap`` modes the list holds only partners that close some gap;
+    ``closing`` counts every candidate that could (so a list shorter than ``k`` says why), and ``others``
+    holds likely partners that close nothing, only when asked for (``others=True``).
     """
 
     community: NodeId
+    name: str | None = None
     rank: RankMode = "gain"
     recommendations: list[Recommendation]
+    others: list[Recommendation] = Field(default_factory=list)
+    closing: int | None = Field(None, description="candidates that close some gap (None in likelihood mode)")
     expected_gain: float = 0.0
     coverage: float = 1.0
     coverage_if_linked: float = 1.0
@@ -91,11 +104,17 @@ class PartnerExplanation(Result):
 
     community: NodeId
     partner: NodeId
+    name: str | None = None
+    name_en: str | None = None
     kind: str | None
     rank_mode: RankMode
-    rank: int | None = Field(description="place among every candidate scored alone (None if it is not a candidate)")
+    rank: int | None = Field(
+        description="place in the community's whole list, in the order the list is made (None if not a candidate)"
+    )
     candidates: int
     listed: bool = Field(description="whether it is on the top-k list")
+    other: bool = Field(False, description="whether its place is among the partners that close no gap")
+    long_shot: bool = False
     score: float | None
     gain: float
     probability: float

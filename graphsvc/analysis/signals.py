@@ -56,7 +56,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphsvc.analysis.common import COMMUNITY, check_graph, headroom, role_of, street_hubs
-from graphsvc.analysis.coverage import closable, community_needs, coverage_shares, covered_amounts, share_array
+from graphsvc.analysis.coverage import (
+    closable,
+    community_needs,
+    coverage_shares,
+    covered_amounts,
+    partner_offers,
+    share_array,
+)
 from graphsvc.vocabulary import PARTNER_ROLES, Subtype
 
 STRUCTURAL: tuple[str, ...] = (
@@ -170,7 +177,7 @@ class _DomainData:
         need, uncovered = self.need[c], self.uncovered[c]
         total = sum(need.values())
         closed = 0.0
-        for k, amount in (G.nodes[p].get("offers") or {}).items():
+        for k, amount in partner_offers(G, p).items():
             if k in need:
                 closed += closable(amount, need[k], self.served_need[p].get(k, 0.0), uncovered[k])
         street = G.nodes[c].get("street")
@@ -302,8 +309,8 @@ class SignalEngine:
                     self.has_role[i, roles.index(r)] = True
             elif node in data.served_need:
                 self.is_partner[i] = True
-                for k, amount in (attrs.get("offers") or {}).items():
-                    if k in col and amount > 0:
+                for k, amount in partner_offers(G, node).items():
+                    if k in col:
                         self.O[i, col[k]] = amount
                         self.W[i, col[k]] = data.served_need[node].get(k, 0.0)
                 self.role[i] = roles.index(data.role_value[node])

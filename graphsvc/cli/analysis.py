@@ -288,12 +288,10 @@ def recommend_command(
         if as_json:
             print_json(why.model_dump(mode="json"))
             return
-        console().print(ExplanationView(why, name=lambda n: _named(G, n), kind=lambda n: _kind(G, n)))
+        console().print(ExplanationView(why, community=_named(G, community), kind=lambda n: _kind(G, n)))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
-    print_recommendations(
-        recs.model_dump(mode="json"), name=lambda n: _named(G, n), kind=lambda n: _kind(G, n), as_json=as_json, k=k
-    )
+    print_recommendations(recs.model_dump(mode="json"), kind=lambda n: _kind(G, n), as_json=as_json, k=k)
 
 
 @app.command()

@@ -22,9 +22,7 @@ if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore
 
 
-def print_recommendations(
-    recs: dict[str, Any], *, name: Callable[[str], str], kind: Callable[[str], str], as_json: bool, k: int
-) -> None:
+def print_recommendations(recs: dict[str, Any], *, kind: Callable[[str], str], as_json: bool, k: int) -> None:
     """A community's list (as JSON data, asked for ``k`` partners): for programs as it is; for people one block
     per partner on a terminal, a table of tab-separated lines off one (:class:`PartnerBlocks`)."""
     if as_json:
@@ -32,7 +30,7 @@ def print_recommendations(
         return
     from graphsvc.analysis.results import CommunityRecommendations
 
-    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), name=name, kind=kind, k=k))
+    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k))
 
 
 def _reason_lines(reasons: list[Reason]) -> list[tuple[str, str]]:
@@ -47,21 +45,19 @@ class PartnerBlocks:
     joined with ``; ``, for ``cut`` and ``grep``. Then what the list leaves out: likely partners that close no
     gap (when asked for), and how few partners close a gap when fewer than ``k`` do."""
 
-    def __init__(
-        self, recs: CommunityRecommendations, *, name: Callable[[str], str], kind: Callable[[str], str], k: int
-    ) -> None:
-        self.recs, self.name, self.kind, self.k = recs, name, kind, k
+    def __init__(self, recs: CommunityRecommendations, *, kind: Callable[[str], str], k: int) -> None:
+        self.recs, self.kind, self.k = recs, kind, k
+        self.community = named(recs.name, recs.community)
 
     @property
     def title(self) -> str:
-        return f"建议的合作方 Partners for {self.name(self.recs.community)}"
+        return f"建议的合作方 Partners for {self.community}"
 
     def notes(self) -> list[str]:
         recs = self.recs
-        closing = getattr(recs, "closing", None)
+        closing, community = recs.closing, self.community
         out = []
         if closing is not None and closing < self.k:
-            community = self.name(recs.community)
             out.append(
                 f"只有{closing}个伙伴能补上{community}缺少的资源 / "
                 f"only {closing} partner{'s' * (closing != 1)} offer{'s' * (closing == 1)} what {community} lacks"
@@ -73,7 +69,7 @@ class PartnerBlocks:
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        others: list[Recommendation] = getattr(self.recs, "others", [])
+        others = self.recs.others
         if not console.is_terminal:
             yield self._table(self.title, self.recs.recommendations, 1)
             if others:
@@ -98,13 +94,13 @@ class PartnerBlocks:
         from rich.console import Group
         from rich.table import Table
 
-        facts = _facts(self.kind(r.partner), r.gain, r.probability, _long_shot(r), r.score)
+        facts = _facts(self.kind(r.partner), r.gain, r.probability, r.long_shot, r.score)
         rank = Text(f"{place}.", style="bold")
         block = Table.grid(padding=(0, 1))
         block.add_column(justify="right", no_wrap=True)
         block.add_column(overflow="fold", ratio=1)
         room = width - rank.cell_len - 1
-        name = Text(self.name(r.partner), style="bold")
+        name = Text(named(r.name, r.partner), style="bold")
         block.add_row(rank, Group(name, *_packed(facts, room), _reason_grid(r.reasons)))
         return block
 
@@ -112,12 +108,12 @@ class PartnerBlocks:
         rows: list[list[object]] = [
             [
                 place,
-                self.name(r.partner),
+                named(r.name, r.partner),
                 self.kind(r.partner),
                 r.score,
                 r.gain,
                 likely(r.probability),
-                _long_shot(r),
+                r.long_shot,
                 [f"{text} ({number})" if number else text for number, text in _reason_lines(r.reasons)],
             ]
             for place, r in enumerate(recs, start=first)
@@ -152,16 +148,25 @@ class ExplanationView:
     """``recommend --explain``: where a partner stands for a community, named and rounded like the list, what keeps
     it off the list, and its score's terms, one per line on a terminal (a table with each term's code off one)."""
 
-    def __init__(self, why: PartnerExplanation, *, name: Callable[[str], str], kind: Callable[[str], str]) -> None:
-        self.why, self.name, self.kind = why, name, kind
+    def __init__(self, why: PartnerExplanation, *, community: str, kind: Callable[[str], str]) -> None:
+        """``community``: the community's name beside its id."""
+        self.why, self.community, self.kind = why, community, kind
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         why = self.why
-        yield Text(f"{self.name(why.partner)} · 对 for {self.name(why.community)} · 排序 rank: {why.rank_mode}")
-        place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "不是候选 not a candidate"
-        listed = "在列表中 on the list" if why.listed else "不在列表中 not on the list"
-        facts = _facts(self.kind(why.partner), why.gain, why.probability, _long_shot(why), why.score)
-        yield from _packed([Text(place), Text(listed), *facts], options.max_width)
+        yield Text(f"{named(why.name, why.partner)} · 对 for {self.community} · 排序 rank: {why.rank_mode}")
+        if why.rank is None:
+            where = [Text("不是候选 not a candidate")]
+        else:
+            if why.listed:
+                which = "在列表中 on the list"
+            elif why.other:
+                which = "在不补缺口的伙伴中 among the partners that close no gap"
+            else:
+                which = "在列表之后 below the list"
+            where = [Text(f"#{why.rank} of {why.candidates}"), Text(which)]
+        facts = _facts(self.kind(why.partner), why.gain, why.probability, why.long_shot, why.score)
+        yield from _packed([*where, *facts], options.max_width)
         for out in why.kept_out:
             yield Text(f"未入选原因 kept out: {out.text_zh} / {out.text_en}")
         if not why.reasons:
@@ -191,10 +196,6 @@ def _packed(parts: list[Text], width: int, sep: str = " · ") -> list[Text]:
     return lines
 
 
-def _long_shot(r: Recommendation | PartnerExplanation) -> bool:  # until Recommendation.long_shot lands from main
-    return bool(getattr(r, "long_shot", r.probability < 0.05))
-
-
 COLUMNS = [
     "#",
     "合作方 partner",
@@ -211,13 +212,9 @@ OTHERS_TITLE = "其他可能的合作方（不补缺口）Other likely partners 
 
 
 def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) -> None:
-    """A kept list (:func:`graphsvc.answers.kept_answer`), its names and kinds read from the store."""
-    ids = [kept["community"], *(r["partner"] for r in kept["recommendations"])]
-    found = {} if as_json else {e.id: e for e in graph_store.get_entities(ids)}
-
-    def name(node: str) -> str:
-        entity = found.get(node)
-        return named(entity.name if entity else None, node)
+    """A kept list (:func:`graphsvc.answers.kept_answer`), its kinds (with subtypes) read from the store."""
+    partners = [r["partner"] for part in ("recommendations", "others") for r in kept.get(part, [])]
+    found = {} if as_json else {e.id: e for e in graph_store.get_entities(partners)}
 
     def kind(node: str) -> str:
         entity = found.get(node)
@@ -225,7 +222,7 @@ def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) 
             return kind_label(None)
         return kind_label(entity.kind.value, entity.subtype.value if entity.subtype else None)
 
-    print_recommendations(kept, name=name, kind=kind, as_json=as_json, k=DEFAULT_K)
+    print_recommendations(kept, kind=kind, as_json=as_json, k=DEFAULT_K)
 
 
 def keep_default_lists(

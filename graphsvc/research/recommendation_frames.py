@@ -94,6 +94,7 @@ def recommendations_frame(
     seed: int | None = 0,
     recommender: Recommender | None = None,
     rank: RankMode = "gain",
+    others: bool = False,
 ) -> pd.DataFrame:
     """One row per recommended partner: rank, score and the reasons joined into one zh and one en sentence.
 
@@ -119,6 +120,9 @@ def recommendations_frame(
         Seed of the weighting's inner split (when no ``recommender`` is given).
     recommender : Recommender, optional
         A recommender fitted before on ``G``; reuse one across calls to fit once.
+    others : bool
+        Also the likely partners that close no gap (``others`` of the list), after the list, with
+        ``other`` true; ``rank`` goes on counting, as ``graphsvc recommend --explain`` counts.
 
     Examples
     --------
@@ -132,11 +136,13 @@ def recommendations_frame(
     >>> df.loc[0, "reasons_en"].split("; ")[0]
     "offers elderly care: would cover 3 of this community's 3 uncovered"
     """
-    chosen = RecommendationOptions(k=k, kinds=kinds, street=partner_street, min_score=min_score, rank=rank)
+    chosen = RecommendationOptions(
+        k=k, kinds=kinds, street=partner_street, min_score=min_score, rank=rank, others=others
+    )
     results = _recommendations(G, community, street, chosen, {"seed": seed, "recommender": recommender})
     rows = []
     for result in results:
-        for place, r in enumerate(result.recommendations, start=1):
+        for place, r in enumerate([*result.recommendations, *result.others], start=1):
             rows.append(
                 {
                     "community": result.community,
@@ -148,6 +154,8 @@ def recommendations_frame(
                     "score": r.score,
                     "gain": r.gain,
                     "probability": r.probability,
+                    "long_shot": r.long_shot,
+                    "other": place > len(result.recommendations),
                     "rank_mode": result.rank,
                     "top_reason": r.reasons[0].code if r.reasons else None,
                     "reasons_zh": "；".join(x.text_zh for x in r.reasons),
@@ -164,6 +172,8 @@ def recommendations_frame(
         "score",
         "gain",
         "probability",
+        "long_shot",
+        "other",
         "rank_mode",
         "top_reason",
         "reasons_zh",

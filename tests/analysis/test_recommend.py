@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import LinkModel, Recommender, UnsupportedGraph, explain_partner, recommend
+from graphsvc.analysis.common import role_of
+from graphsvc.analysis.gaps import community_gaps
 from graphsvc.analysis.model_selection import RECENT_FITS, prior_model
 from graphsvc.analysis.reference import recommend_reference
 from graphsvc.analysis.signals import SIGNALS
@@ -30,9 +32,12 @@ def test_partner_at_capacity_is_never_recommended(one_street_graph: nx.Graph) ->
 
 
 def test_candidates_are_unlinked_partners(one_street_graph: nx.Graph) -> None:
-    recs = recommend(one_street_graph, "c2", k=10, model=prior_model(True))
-    # c2 is linked to o and u; candidates: h and e (c1 is a community, not a partner)
-    assert sorted(r.partner for r in recs.recommendations) == ["e", "h"]
+    recs = recommend(one_street_graph, "c2", k=10, model=prior_model(True), others=True)
+    # c2 is linked to o and u; candidates: h and e (c1 is a community, not a partner); neither offers elderly
+    # care, all c2 lacks: the list is empty and says so, and both follow among the others
+    assert recs.recommendations == [] and recs.closing == 0
+    assert sorted(r.partner for r in recs.others) == ["e", "h"]
+    assert recommend(one_street_graph, "c2", k=10, model=prior_model(True)).others == []  # only when asked
 
 
 def test_likelihood_reasons_explain_the_score(one_street_graph: nx.Graph) -> None:
@@ -78,12 +83,10 @@ def test_partner_whose_offer_is_used_up_closes_nothing() -> None:
     G.add_edge("full", "d")
     rec = Recommender(G, prior_model(True))
     recs = rec.recommend("c", k=2, rank="gap")
-    gains = {r.partner: r.gain for r in recs.recommendations}
-    assert gains == {"free": 1.0, "full": 0.0}  # c would take 1 of full's 2, d would lose 1
-    assert [r.partner for r in recs.recommendations] == ["free", "full"]
-    full = recs.recommendations[1]
-    assert [x.code for x in full.reasons] == ["gap:health", "shared_offer"]
-    assert [x.contribution for x in full.reasons] == [1.0, -1.0]
+    # c would take 1 of full's 2 and d would lose 1: full closes nothing, so it is not on the list
+    assert [(r.partner, r.gain) for r in recs.recommendations] == [("free", 1.0)] and recs.closing == 1
+    why = rec.explain("c", "full", k=2, rank="gap")
+    assert why.gain == 0.0 and not why.listed and why.other and why.rank == 2
 
 
 def test_resource_needs_are_closable() -> None:
@@ -110,13 +113,17 @@ def test_contributions_sum_to_the_score(rank: str) -> None:
 def test_sample_district_gain_list_fills_gaps() -> None:
     G = sample_graph()
     recs = recommend(G, "com-00001", k=5)
-    lacking = {c for c, w in G.nodes["com-00001"]["needs"].items() if w > 0}
+    gaps = community_gaps(G, "com-00001")
+    lacking = set(gaps.uncovered_categories)
+    missing = {m.role for m in gaps.roles_missing}
     assert len(recs.recommendations) == 5
     for r in recs.recommendations:
         offers = {c for c, x in (G.nodes[r.partner].get("offers") or {}).items() if x > 0}
-        assert offers & lacking
+        assert offers & lacking or role_of(G, r.partner).value in missing
+        assert r.gain > 0
         first = r.reasons[0]
-        assert first.code.startswith("gap:") and "uncovered" in first.text_en and "未覆盖" in first.text_zh
+        assert first.code.startswith("gap:")
+        assert ("uncovered" in first.text_en and "未覆盖" in first.text_zh) or "missing" in first.text_en
     assert recs.coverage_if_linked > recs.coverage
 
 
@@ -131,10 +138,11 @@ def test_explain_each_kept_out_cause(one_street_graph: nx.Graph) -> None:
     why = rec.explain("c", "m", k=2)  # a list of 2 holds a and y; m offers publicity only
     assert [w.code for w in why.kept_out] == ["offers_nothing_lacking"] and why.gain == 0.0
     assert [w.code for w in rec.explain("c", "y", kinds=["enterprise"]).kept_out] == ["filtered_out"]
-    filled = rec.explain("c", "b", k=2)  # second alone, but a (listed) fills the same gap
-    assert [w.code for w in filled.kept_out] == ["gap_filled_above"] and not filled.listed and filled.rank == 2
+    filled = rec.explain("c", "b", k=2)  # a (listed) fills the same gap: b follows a and y, among the others
+    assert [w.code for w in filled.kept_out] == ["gap_filled_above"] and not filled.listed and filled.rank == 3
+    assert filled.other
     below = rec.explain("c", "y", k=1)
-    assert [w.code for w in below.kept_out] == ["below_top_k"] and below.rank == 3
+    assert [w.code for w in below.kept_out] == ["below_top_k"] and below.rank == 2
     listed = rec.explain("c", "a", k=2)
     assert listed.listed and listed.kept_out == [] and listed.rank == 1
     assert sum(x.contribution for x in listed.reasons) == pytest.approx(listed.score)
@@ -144,8 +152,8 @@ def test_explain_each_kept_out_cause(one_street_graph: nx.Graph) -> None:
 
 def test_filters(one_street_graph: nx.Graph) -> None:
     rec = Recommender(one_street_graph, prior_model(True))
-    assert [r.partner for r in rec.recommend("c2", kinds=["enterprise"]).recommendations] == ["e"]
-    assert [r.partner for r in rec.recommend("c2", street="S").recommendations] == ["h"]
+    assert [r.partner for r in rec.recommend("c2", kinds=["enterprise"], others=True).others] == ["e"]
+    assert [r.partner for r in rec.recommend("c2", street="S", others=True).others] == ["h"]
     scores = {r.partner: r.score for r in rec.recommend("c2", rank="likelihood").recommendations}
     cut = max(scores.values())
     assert [r.partner for r in rec.recommend("c2", min_score=cut, rank="likelihood").recommendations] == [
@@ -155,9 +163,14 @@ def test_filters(one_street_graph: nx.Graph) -> None:
 
 def test_json_shape(one_street_graph: nx.Graph) -> None:
     out = recommend(one_street_graph, "c2", k=1, model=prior_model(True)).model_dump(mode="json")
-    assert set(out) == {"community", "rank", "recommendations", "expected_gain", "coverage", "coverage_if_linked"}
-    [rec] = out["recommendations"]
-    assert set(rec) == {"partner", "kind", "score", "gain", "probability", "reasons"}
+    assert set(out) == {
+        *("community", "name", "rank", "recommendations", "others", "closing"),
+        *("expected_gain", "coverage", "coverage_if_linked"),
+    }
+    [rec] = recommend(one_street_graph, "c2", k=1, model=prior_model(True), others=True).model_dump(mode="json")[
+        "others"
+    ]
+    assert set(rec) == {"partner", "name", "name_en", "kind", "score", "gain", "probability", "long_shot", "reasons"}
     assert set(rec["reasons"][0]) == {"code", "contribution", "text_zh", "text_en"}
 
 
