@@ -7,6 +7,7 @@ entry point, so errors are reported as a user sees them) at several terminal wid
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -14,9 +15,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from rich.cells import cell_len
+from rich.console import Console
 from typer.testing import CliRunner
 
+from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Reason, Recommendation
 from graphsvc.cli.app import console, err_console
+from graphsvc.cli.recommendations import PartnerBlocks
 from graphsvc.labels import num
 from graphsvc.model import Dataset, Entity, Need, Offer
 from graphsvc.store import SQLiteStore
@@ -295,3 +299,49 @@ def test_explain_names_the_partner_and_rounds_like_the_list(sample_store_uri: st
     for reason in why["reasons"]:  # each term starts a line of its own (off a terminal: after its code)
         start = reason["text_zh"][:8]
         assert any(re.match(rf"^\s*(\S+\t)?[+-]\d[\d.]*\s+{re.escape(start)}", line) for line in lines), start
+
+
+def small_list() -> CommunityRecommendations:
+    """Two partners close a gap of c1 (one a long shot), one likely partner closes none; asked for k=5."""
+
+    def reason(code: str, value: float, en: str) -> Reason:
+        return Reason(code=code, contribution=value, text_zh=f"中文 {en}", text_en=en)
+
+    def rec(partner: str, gain: float, p: float, reasons: list[Reason]) -> Recommendation:
+        score = round(sum(r.contribution for r in reasons), 6)
+        return Recommendation(
+            partner=partner, name=f"名{partner}", kind="organization", score=score, gain=gain, probability=p,
+            long_shot=p < LONG_SHOT, reasons=reasons,
+        )  # fmt: skip
+
+    return CommunityRecommendations(
+        community="c1",
+        name="第一社区",
+        recommendations=[
+            rec("o1", 3.0, 0.4, [reason("gap:health", 1.0, "offers health " * 12), reason("other:l3", -0.2, "x")]),
+            rec("o2", 1.0, 0.01, [reason("gap:youth", 0.0104, "offers youth work"), reason("same_street", 0.0, "s")]),
+        ],
+        others=[rec("e1", 0.0, 0.5, [reason("no_gap", 0.0, "offers nothing this community lacks")])],
+        closing=2,
+    )
+
+
+@pytest.mark.parametrize("terminal_width", [40, 100, None])
+def test_partner_blocks_show_others_apart_and_say_how_few_close_a_gap(terminal_width: int | None) -> None:
+    out = io.StringIO()
+    shown = Console(file=out, width=terminal_width or 80, force_terminal=terminal_width is not None, no_color=True)
+    shown.print(PartnerBlocks(small_list(), kind=lambda n: "社会组织 social organization", k=5))
+    text = STYLE.sub("", out.getvalue())
+    assert "只有2个伙伴" in text and "only 2 partners offer what" in " ".join(text.split())  # 2 of k=5 close one
+    assert "其他可能的合作方（不补缺口）" in text
+    assert not re.search(r"(?<![\d.])0\.00(?!\d)", text)  # 0.0104 is +0.01, 0 has no number
+    if terminal_width is None:  # off a terminal: a second table, its rows numbered on after the list's
+        lines = text.splitlines()
+        assert any(line.startswith("3\t名e1 (e1)\t") for line in lines)
+        assert any(line.startswith("2\t名o2 (o2)\t") and "\t是 yes\t" in line for line in lines)
+        return
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= terminal_width
+    assert any(line.startswith("3. 名e1 (e1)") for line in lines)
+    assert "希望不大 long shot" in " ".join(text.split())
+    assert sum(bool(re.match(r"^ +[+-]\d", line)) for line in lines) == 3  # numbered reasons: +1, -0.2, +0.01
