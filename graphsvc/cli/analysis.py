@@ -252,6 +252,14 @@ def recommend_command(
         None
     ),
     rank: RankOption = "gain",
+    others: Annotated[
+        bool,
+        typer.Option(
+            "--others",
+            help="In gain and gap modes, follow the partners that close a gap with likely partners that close "
+            "none, up to k, in a separate part.",
+        ),
+    ] = False,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -268,7 +276,7 @@ def recommend_command(
     from graphsvc.cli.recommendations import print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank)  # type: ignore[arg-type]
+    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)  # type: ignore[arg-type]
     default = explain is None and asked == RecommendationOptions()
     with store_from(store) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
@@ -282,18 +290,18 @@ def recommend_command(
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
-    options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "model": model}
+    options = {
+        **{"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "others": others},
+        "model": model,
+    }
     if explain is not None:
+        from graphsvc.cli.recommendations import explanation_header
+
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
         if as_json:
             print_json(why.model_dump(mode="json"))
             return
-        place = f"#{why.rank} of {why.candidates}" if why.rank is not None else "not a candidate"
-        score = "-" if why.score is None else f"{why.score:.3f}"
-        console().print(
-            f"{explain} for {community} ({rank}): {place}, score {score}, gain {why.gain:g}, "
-            f"probability {why.probability:.3f}; " + ("on the list" if why.listed else "not on the list")
-        )
+        console().print(explanation_header(why, community=_named(G, community), partner=_named(G, explain)))
         for out in why.kept_out:
             console().print(f"  kept out: {out.text_zh} / {out.text_en}")
         terms = [[x.code, f"{x.contribution:+.3f}", f"{x.text_zh} / {x.text_en}"] for x in why.reasons]

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from graphsvc.cli.app import console, print_json, table
 from graphsvc.cli.progress import progress_bar
-from graphsvc.labels import kind_label, named
+from graphsvc.labels import kind_label, named, num
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from graphsvc.analysis.model_selection import LinkModel
+    from graphsvc.analysis.results import PartnerExplanation
     from graphsvc.store.base import GraphStore
 
 
@@ -80,3 +81,19 @@ def keep_default_lists(
         lists = recommender.answer_all(RecommendationOptions(), progress=bar)
     keep_answers(graph_store, version, {str(c): r.model_dump_json().encode() for c, r in lists.items()}, seed=seed)
     return len(lists)
+
+
+def explanation_header(why: PartnerExplanation, *, community: str, partner: str) -> str:
+    """The first line of ``--explain``: the partner by name, its place in the list's one order, rounded as the
+    list rounds (``#7 of 272 on the list``; ``#45 of 272, among the partners that close no gap``)."""
+    if why.rank is None:
+        place = "not a candidate"
+    elif why.listed:
+        place = f"#{why.rank} of {why.candidates}, on the list"
+    elif why.other:
+        place = f"#{why.rank} of {why.candidates}, among the partners that close no gap"
+    else:
+        place = f"#{why.rank} of {why.candidates}, below the list"
+    score = "-" if why.score is None else num(why.score)
+    likely = f"likely {why.probability:.0%}" + (" (long shot)" if why.long_shot else "")
+    return f"{partner} for {community} ({why.rank_mode}): {place}; score {score}, gain {num(why.gain)}, {likely}"
