@@ -37,7 +37,7 @@ from graphsvc.analysis.options import DEFAULT_K
 if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore
 
-FORMAT = 1
+FORMAT = 2
 """Layout of the header and parts below; kept answers of another format are not read."""
 PART_SIZE = 500
 """Communities per part, about: a reader decompresses one part (a few hundred kB)."""

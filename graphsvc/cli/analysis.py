@@ -252,6 +252,14 @@ def recommend_command(
         None
     ),
     rank: RankOption = "gain",
+    others: Annotated[
+        bool,
+        typer.Option(
+            "--others",
+            help="In gain and gap modes, follow the partners that close a gap with likely partners that close "
+            "none, up to k, in a separate part.",
+        ),
+    ] = False,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -268,7 +276,7 @@ def recommend_command(
     from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank)  # type: ignore[arg-type]
+    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)  # type: ignore[arg-type]
     default = explain is None and asked == RecommendationOptions()
     with store_from(store) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
@@ -282,7 +290,10 @@ def recommend_command(
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
-    options = {"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "model": model}
+    options = {
+        **{"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "others": others},
+        "model": model,
+    }
     if explain is not None:
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
         if as_json:

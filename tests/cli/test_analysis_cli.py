@@ -59,7 +59,8 @@ def test_recommend(env: dict[str, str]) -> None:
     recs = out["recommendations"]
     assert isinstance(recs, list) and len(recs) == 3
     assert {r["kind"] for r in recs} <= {"enterprise", "organization"}
-    assert all(set(r) == {"partner", "kind", "score", "gain", "probability", "reasons"} for r in recs)
+    fields = {"partner", "name", "name_en", "kind", "score", "gain", "probability", "long_shot", "reasons"}
+    assert all(set(r) == fields and r["name"] for r in recs)
     assert all(r["reasons"] and r["reasons"][0]["text_zh"] for r in recs)
     bad = runner.invoke(app, ["recommend", "com-00001", "--kinds", "community"], env=env)
     assert bad.exit_code == 2
@@ -74,13 +75,17 @@ def test_recommend_rank_modes_and_explain(env: dict[str, str]) -> None:
     assert isinstance(recs, list)
     assert all(r["gain"] > 0 and r["reasons"][0]["code"].startswith("gap:") for r in recs)
     assert runner.invoke(app, ["recommend", "com-00001", "--rank", "best"], env=env).exit_code == 2
-    # the likeliest partner of com-00001 offers only funding: it closes none of its gaps
-    first = likely["recommendations"][0]["partner"]  # type: ignore[index]
+    # the first of the partners that close none of com-00001's gaps: explain puts it where --others does
+    whole = invoke_json(env, "recommend", "com-00001", "-k", "40", "--others")
+    first = whole["others"][0]["partner"]  # type: ignore[index]
     why = invoke_json(env, "recommend", "com-00001", "-k", "5", "--explain", first)
-    assert why["partner"] == first and why["listed"] is False
-    assert [k["code"] for k in why["kept_out"]] == ["offers_nothing_lacking"]  # type: ignore[union-attr]
+    assert why["partner"] == first and why["listed"] is False and why["other"] is True
+    assert why["rank"] == len(whole["recommendations"]) + 1  # type: ignore[arg-type]
+    [kept] = why["kept_out"]  # type: ignore[misc]
+    assert kept["code"] in ("offers_nothing_lacking", "gap_filled_above")  # alone, or once those above join
     text = runner.invoke(app, ["recommend", "com-00001", "-k", "5", "--explain", first], env=env)
-    assert text.exit_code == 0 and "offers nothing this community lacks" in text.stdout
+    assert text.exit_code == 0 and kept["text_en"] in text.stdout
+    assert "among the partners that close no gap" in text.stdout
 
 
 def test_plan(env: dict[str, str]) -> None:

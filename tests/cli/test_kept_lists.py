@@ -41,7 +41,8 @@ def test_a_kept_list_prints_what_recommend_computes(
     kept = graphsvc("recommend", "com-00003", *output, env=env, check=True).out
     assert kept == computed
     if output:
-        assert len(json.loads(kept)["recommendations"]) == 10
+        answer = json.loads(kept)
+        assert 0 < len(answer["recommendations"]) <= 10 and all(r["gain"] > 0 for r in answer["recommendations"])
     else:
         assert "com-00003" in kept and "(org-" in kept  # names beside ids, read from the store
 
@@ -51,12 +52,12 @@ def test_other_questions_and_older_data_are_computed(env: dict[str, str], tmp_pa
     store = SQLiteStore(env["GRAPHSVC_STORE"].removeprefix("sqlite://"))
     assert kept_count(store) == 26 and kept_answer(store, "com-00001") is not None
     asked = json.loads(graphsvc("recommend", "com-00001", "-k", "3", "--json", env=env, check=True).out)
-    assert len(asked["recommendations"]) == 3
+    assert len(asked["recommendations"]) == 3  # com-00001 lacks much: more than 3 partners close something
     (tmp_path / "needs.csv").write_text("community,category,weight\ncom-00001,legal_aid,3.0\n", encoding="utf-8")
     graphsvc("load", str(tmp_path / "needs.csv"), env=env, check=True)  # a write: the data version moves
     assert kept_count(store) is None and kept_answer(store, "com-00001") is None
     again = json.loads(graphsvc("recommend", "com-00001", "--json", env=env, check=True).out)
-    assert again["community"] == "com-00001" and len(again["recommendations"]) == 10
+    assert again["community"] == "com-00001" and 3 <= len(again["recommendations"]) <= 10
     assert json.loads(graphsvc("fit", "--json", env=env, check=True).out)["lists_kept"] == 26
     assert kept_answer(store, "com-00001") == again
     store.close()
