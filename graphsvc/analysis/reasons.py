@@ -178,7 +178,7 @@ def signal_text(code: str, raw: np.ndarray, ctx: PairContext, *, typed: bool) ->
     if code == "fills_role":
         if value < 0.5:
             return "不补五社联动中缺少的角色", "fills no missing five-society role"
-        return f"补上五社联动中缺少的{ctx.role_zh}", f"fills a missing five-society role: {ctx.role_en}"
+        return f"作为本社区五社联动中缺少的{ctx.role_zh}，更可能合作", f"likelier to join as its missing {ctx.role_en}"
     if code == "same_street":
         if value < 0.5:
             return "不在本社区所在的街道", "works in another street"
