@@ -191,8 +191,9 @@ def _packed(parts: list[Text], width: int, sep: str = " · ") -> list[Text]:
         if lines and lines[-1].cell_len + len(sep) + part.cell_len <= width:
             lines[-1].append(sep)
             lines[-1].append_text(part)
-        else:
-            lines.append(part.copy())
+        else:  # a line of its own style: a styled first part (the long-shot mark) colours only itself
+            lines.append(Text())
+            lines[-1].append_text(part)
     return lines
 
 

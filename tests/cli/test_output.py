@@ -16,6 +16,7 @@ import networkx as nx
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
+from rich.text import Text
 from typer.testing import CliRunner
 
 from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Reason, Recommendation
@@ -345,3 +346,12 @@ def test_partner_blocks_show_others_apart_and_say_how_few_close_a_gap(terminal_w
     assert any(line.startswith("3. 名e1 (e1)") for line in lines)
     assert "希望不大 long shot" in " ".join(text.split())
     assert sum(bool(re.match(r"^ +[+-]\d", line)) for line in lines) == 3  # numbered reasons: +1, -0.2, +0.01
+
+
+def test_a_styled_fact_starting_a_line_colours_only_itself() -> None:
+    from graphsvc.cli.recommendations import _packed
+
+    mark, score = Text("long shot", style="yellow"), Text("score 0.005")
+    [line] = _packed([mark, score], 40)
+    assert line.plain == "long shot · score 0.005" and not line.style
+    assert [(span.start, span.end) for span in line.spans] == [(0, len("long shot"))]
