@@ -148,28 +148,35 @@ def signal_text(code: str, raw: np.ndarray, ctx: PairContext, *, typed: bool) ->
         if shared == 0:
             return f"与{here_zh}没有共同{noun_zh}", f"shares no {noun_en} with {here_en}"
         each = _links_each(raw)
-        few_zh, few_en = ("少有", "few") if each <= BUSY else ("多有", "many")
+        few = each <= BUSY
+        few_en = "few" if few else "many"
+        links_zh = "个合作方" if typed else "条连接"
         if code == "adamic_adar":
+            busy_zh = ("少有他人合作" if few else "多有他人合作") if typed else ("连接较少" if few else "连接较多")
             return (
-                f"{shared}个共同{noun_zh}{few_zh}他人合作（各约{each}个合作方）",
+                f"{shared}个共同{noun_zh}{busy_zh}（各约{each}{links_zh}）",
                 f"shares {shared} {noun_en}{plural} that {few_en} others work with (about {each} links each)",
             )
         return (
-            f"共同{noun_zh}的合作方{'较少' if each <= BUSY else '较多'}（各约{each}个）",
+            f"共同{noun_zh}的{'合作方' if typed else '连接'}{'较少' if few else '较多'}（各约{each}{links_zh}）",
             f"the shared {noun_en}{plural} {'has' if shared == 1 else 'have'} {few_en} other links (about {each} each)",
         )
     if code == "l3":
+        of_zh, of_en = f"{here_zh}{noun_zh}的{noun_zh}", f"{noun_en}s of {here_en}'s {noun_en}s"
         if value <= SMALL:
-            return f"与{here_zh}伙伴的伙伴没有联系", f"not linked to partners of {here_en}'s partners"
+            return f"与{of_zh}没有联系", f"not linked to {of_en}"
         if value >= 0.5:
-            return f"与{here_zh}伙伴的伙伴联系紧密", f"closely linked to partners of {here_en}'s partners"
+            return f"与{of_zh}联系紧密", f"closely linked to {of_en}"
         if value >= 0.1:
-            return f"与{here_zh}伙伴的伙伴有联系", f"linked to partners of {here_en}'s partners"
+            return f"与{of_zh}有联系", f"linked to {of_en}"
         return (
-            f"经由合作方很多的伙伴，与{here_zh}伙伴的伙伴略有联系",
-            f"loosely linked to partners of {here_en}'s partners (through busy ones)",
+            f"经由连接很多的{noun_zh}，与{of_zh}略有联系",
+            f"loosely linked to {of_en} (through busy ones)",
         )
     if code == "preferential_attachment":
+        if not typed:
+            degree = ctx.partner_degree
+            return f"连接较多，已有{degree}条连接", f"well connected, with {degree} links already"
         return f"合作活跃，已有{ctx.partner_degree}个合作方", f"active, with {ctx.partner_degree} partnerships already"
     if code == "gap_fit":
         share = "不到1%" if 0 < value < 0.005 else f"{value:.0%}"
@@ -218,8 +225,9 @@ def folded_text(codes: list[str], *, typed: bool = True) -> tuple[str, str]:
     if len(labels) > NAMED:
         what_zh += f"等{len(labels)}项"
         what_en += f" and {len(labels) - NAMED} more"
-    if not typed:  # a graph of any nodes: neighbours, not partners
-        what_zh, what_en = what_zh.replace("伙伴", "邻居"), what_en.replace("partner", "neighbour")
+    if not typed:  # a graph of any nodes: neighbours and links, not partners and partnerships
+        what_zh = what_zh.replace("伙伴", "邻居").replace("合作活跃度", "连接多少")
+        what_en = what_en.replace("partner", "neighbour").replace("how active", "how connected")
     if all(c in STRUCTURAL for c in codes):
         return f"其余结构信号：{what_zh}", f"other structural signals: {what_en}"
     return f"其余信号：{what_zh}", f"other signals: {what_en}"

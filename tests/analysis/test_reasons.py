@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import Recommender
+from graphsvc.analysis import Recommender, recommend
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.reasons import FOLD_SHARE, OTHER, PairContext, reasons
 from graphsvc.analysis.results import RANK_MODES, RankMode
@@ -104,3 +105,10 @@ def test_sample_reasons_add_up_say_no_zero_and_name_no_index(rank: RankMode) -> 
                 assert not INDEX_WORDS.search(x.text_zh + x.text_en), x
     if rank != "gap":  # gap lists have no signal terms to fold
         assert folded > 0
+
+
+def test_a_graph_of_any_nodes_speaks_of_neighbours_not_partners() -> None:
+    recs = recommend(nx.karate_club_graph(), 0, k=3)
+    texts = [x.text_zh + x.text_en for r in recs.recommendations for x in r.reasons]
+    assert texts and all("partner" not in t and "伙伴" not in t and "合作" not in t for t in texts), texts
+    assert any("neighbour" in t for t in texts)
