@@ -56,4 +56,4 @@ def test_lists_kept_for_other_data_are_not_read(tmp_path: Path) -> None:
         service.warm_up()
     assert service.warm and sorted(calls) == sorted(service.community_ids)  # every list computed afresh
     fresh = json.loads(service.cached(default_key("com-00001")) or b"{}")
-    assert fresh["community"] == "com-00001" and len(fresh["recommendations"]) == 10
+    assert fresh["community"] == "com-00001" and 3 <= len(fresh["recommendations"]) <= 10

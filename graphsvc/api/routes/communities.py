@@ -40,16 +40,27 @@ MinScore = Annotated[
 ]
 
 
+OthersQuery = Annotated[
+    bool,
+    Query(
+        description="gain and gap modes: follow the partners that close a gap with likely partners that close none "
+        "(the answer's `others`), up to k in all. Without it the list holds only partners that close a gap and "
+        "may be shorter than k; `closing` says how many candidates could close one.",
+    ),
+]
+
+
 def list_options(
     k: ListLength = DEFAULT_K,
     kinds: KindsFilter = None,
     street: StreetFilter = None,
     min_score: MinScore = None,
     rank: RankQuery = "gain",
+    others: OthersQuery = False,
 ) -> RecommendationOptions:
     """The options of the list asked for, from the query parameters the list routes share."""
     kind_values = [kind.value for kind in kinds] if kinds else None
-    return RecommendationOptions(k=k, kinds=kind_values, street=street, min_score=min_score, rank=rank)
+    return RecommendationOptions(k=k, kinds=kind_values, street=street, min_score=min_score, rank=rank, others=others)
 
 
 ListOptions = Annotated[RecommendationOptions, Depends(list_options)]
@@ -125,7 +136,9 @@ async def community_recommendations(
 ) -> Response:
     """The same objects and reasons as ``graphsvc recommend --json``, served from the in-memory edition.
 
-    Partners already linked to the community and partners at capacity are never recommended. ``rank=gain``
+    Partners already linked to the community and partners at capacity are never recommended; in ``gain`` and
+    ``gap`` modes neither are partners that close no gap (unless ``others``). Each partner carries its
+    ``name`` and ``long_shot`` (probability under 5%). ``rank=gain``
     (default) ranks by expected need closed (the need a partner would close times the probability the
     partnership forms), chosen as a set so a list does not repeat partners filling the same gap;
     ``rank=likelihood`` by how likely the link is, whatever the community needs; ``rank=gap`` by need closed
@@ -150,8 +163,9 @@ async def explain_recommendation(
     partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
     options: ListOptions,
 ) -> Response:
-    """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place among every candidate
-    scored alone, its score's terms, and what keeps it off the top-k (already linked, at capacity, offers
+    """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place in the community's whole
+    list (the order the list is made in: its rank is where the list, asked with ``others`` and a large ``k``,
+    shows it), its name, its score's terms, and what keeps it off the top-k (already linked, at capacity, offers
     nothing the community lacks, filtered out, its gaps filled by partners above it, or ranked below).
     """
     service, key = _ready_list(edition, community_id, options)
