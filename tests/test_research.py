@@ -282,6 +282,7 @@ def test_reasons_frame_keeps_the_indices_and_their_raw_values() -> None:
     shared = signals[signals["reason"] == "common_neighbors"]
     for count, text in zip(shared["signal_value"], shared["text_en"], strict=True):  # the sentence's count
         assert f"shares {count:.0f} partner" in text
+    assert not long["other"].any()
     folded = long[long["reason"].str.startswith("other:")]
     assert len(folded) and folded["reason"].str.split(":").str[1].str.split(",").map(set(SIGNALS).issuperset).all()
 
@@ -401,3 +402,14 @@ def test_use_cjk_font_puts_an_installed_font_first() -> None:
         else:
             assert name in installed and name in research.CJK_FONTS
             assert mpl.rcParams["font.sans-serif"][0] == name
+
+
+def test_reasons_frame_follows_the_list_with_the_others_when_asked() -> None:
+    G = research.sample_graph()
+    rec = Recommender.fit(G, seed=0)
+    wide = research.recommendations_frame(G, community="com-00001", k=12, others=True, recommender=rec)
+    long = research.reasons_frame(G, community="com-00001", k=12, others=True, recommender=rec)
+    assert wide["other"].any()  # the list is shorter than 12: others follow
+    ranks = long.groupby("rank")[["partner", "other"]].first()
+    assert ranks["partner"].tolist() == wide["partner"].tolist()
+    assert ranks["other"].tolist() == wide["other"].tolist()

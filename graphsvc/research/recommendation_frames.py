@@ -37,10 +37,12 @@ class ListKeywords(TypedDict, total=False):
 
 
 class FrameKeywords(ListKeywords, total=False):
-    """:class:`ListKeywords`, and which communities (see :func:`recommendations_frame`)."""
+    """:class:`ListKeywords`, which communities, and whether the partners that close no gap follow (see
+    :func:`recommendations_frame`)."""
 
     community: Hashable | None
     street: str | None
+    others: bool
 
 
 def _list_options(options: ListKeywords, k: int) -> RecommendationOptions:
@@ -190,7 +192,8 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
     lower the score and those too small to list), so a recommendation's contributions add up to its score.
     ``reason`` is the term's code: ``gap:<category>``, a signal's index (``common_neighbors``, ``l3``, ...)
     whose raw value is in ``signal_value`` (what the sentence is written from), ``shared_offer``, ``no_gap``
-    or ``other:...``.
+    or ``other:...``. With ``others=True`` the reasons of the likely partners that close no gap follow, with
+    ``other`` true, their ``rank`` counting on as in :func:`recommendations_frame`.
 
     Examples
     --------
@@ -199,13 +202,21 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
     >>> G.add_node("o1", kind="organization", capacity=2, offers={"health": 4.0})
     >>> df = reasons_frame(G, community="c1")
     >>> df.columns.tolist()
-    ['community', 'rank', 'partner', 'reason', 'contribution', 'signal_value', 'text_zh', 'text_en']
+    ['community', 'rank', 'partner', 'reason', 'contribution', 'signal_value', 'text_zh', 'text_en', 'other']
     >>> df[["partner", "reason"]].iloc[0].tolist()
     ['o1', 'gap:health']
     """
-    chosen = _list_options(options, k=5)
+    base = _list_options(options, k=5)
+    chosen = RecommendationOptions(
+        k=base.k, kinds=base.kinds, street=base.street, min_score=base.min_score, rank=base.rank,
+        others=options.get("others", False),
+    )  # fmt: skip
     rec, results = _answers(G, options.get("community"), options.get("street"), chosen, options)
-    listed = [(result, place, r) for result in results for place, r in enumerate(result.recommendations, start=1)]
+    listed = [
+        (result, place, r)
+        for result in results
+        for place, r in enumerate([*result.recommendations, *result.others], start=1)
+    ]
     raw = rec.engine.pair_features([(result.community, r.partner) for result, _, r in listed])
     column = {code: i for i, code in enumerate(SIGNALS)}
     rows = [
@@ -218,11 +229,12 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
             "signal_value": float(values[column[x.code]]) if x.code in column else float("nan"),
             "text_zh": x.text_zh,
             "text_en": x.text_en,
+            "other": place > len(result.recommendations),
         }
         for (result, place, r), values in zip(listed, raw, strict=True)
         for x in r.reasons
     ]
-    columns = ["community", "rank", "partner", "reason", "contribution", "signal_value", "text_zh", "text_en"]
+    columns = ["community", "rank", "partner", "reason", "contribution", "signal_value", "text_zh", "text_en", "other"]
     return pd.DataFrame(rows, columns=columns)
 
 
