@@ -54,14 +54,24 @@ class PartnerBlocks:
         return f"建议的合作方 Partners for {self.community}"
 
     def notes(self) -> list[str]:
+        """What the list's figures say, and why it is shorter than ``k`` when it is: fewer partners offer what the
+        community lacks, or the others offering it would close nothing more once the listed ones join."""
         recs = self.recs
-        closing, community = recs.closing, self.community
+        closing, community, listed = recs.closing, self.community, len(recs.recommendations)
         out = []
-        if closing is not None and closing < self.k:
-            out.append(
-                f"只有{closing}个伙伴能补上{community}缺少的资源 / "
-                f"only {closing} partner{'s' * (closing != 1)} offer{'s' * (closing == 1)} what {community} lacks"
-            )
+        if closing is not None and listed < self.k:
+            if closing <= listed:
+                out.append(
+                    f"只有{closing}个伙伴能补上{community}缺少的资源 / only {closing} "
+                    f"partner{'s' * (closing != 1)} offer{'s' * (closing == 1)} what {community} lacks"
+                )
+            else:
+                more = closing - listed
+                out.append(
+                    f"另有{more}个伙伴提供{community}缺少的资源，但上面{listed}个伙伴加入后它们补不上更多缺口 / "
+                    f"{more} more partner{'s' * (more != 1)} offer{'s' * (more == 1)} what {community} lacks, "
+                    f"but would close nothing more once the {listed} above join"
+                )
         out.append(
             f"排序 rank: {recs.rank}; 覆盖率 coverage {pct(recs.coverage)} -> {pct(recs.coverage_if_linked)} "
             f"if all join; 预期补缺 expected need closed {num(recs.expected_gain)}"

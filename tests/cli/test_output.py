@@ -355,3 +355,14 @@ def test_a_styled_fact_starting_a_line_colours_only_itself() -> None:
     [line] = _packed([mark, score], 40)
     assert line.plain == "long shot · score 0.005" and not line.style
     assert [(span.start, span.end) for span in line.spans] == [(0, len("long shot"))]
+
+
+def test_a_short_list_says_the_others_would_close_nothing_more() -> None:
+    recs = small_list().model_copy(update={"closing": 7})  # 7 close a gap alone; after the 2 listed, none does
+    out = io.StringIO()
+    Console(file=out, width=200).print(PartnerBlocks(recs, kind=lambda n: "kind", k=5))
+    text = out.getvalue()
+    assert "5 more partners offer what 第一社区 (c1) lacks, but would close nothing more once the 2 above join" in text
+    assert "只有" not in text
+    Console(file=(full := io.StringIO()), width=200).print(PartnerBlocks(recs, kind=lambda n: "kind", k=2))
+    assert "more partners" not in full.getvalue()  # a list of k says nothing
