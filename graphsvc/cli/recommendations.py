@@ -68,9 +68,9 @@ class PartnerBlocks:
             else:
                 more = closing - listed
                 out.append(
-                    f"另有{more}个伙伴提供{community}缺少的资源，但上面{listed}个伙伴加入后它们补不上更多缺口 / "
+                    f"另有{more}个伙伴提供{community}缺少的资源，但列出的{listed}个伙伴加入后它们补不上更多缺口 / "
                     f"{more} more partner{'s' * (more != 1)} offer{'s' * (more == 1)} what {community} lacks, "
-                    f"but would close nothing more once the {listed} above join"
+                    f"but would close nothing more once the {listed} listed join"
                 )
         out.append(
             f"排序 rank: {recs.rank}; 覆盖率 coverage {pct(recs.coverage)} -> {pct(recs.coverage_if_linked)} "

@@ -362,7 +362,7 @@ def test_a_short_list_says_the_others_would_close_nothing_more() -> None:
     out = io.StringIO()
     Console(file=out, width=200).print(PartnerBlocks(recs, kind=lambda n: "kind", k=5))
     text = out.getvalue()
-    assert "5 more partners offer what 第一社区 (c1) lacks, but would close nothing more once the 2 above join" in text
+    assert "5 more partners offer what 第一社区 (c1) lacks, but would close nothing more once the 2 listed join" in text
     assert "只有" not in text
     Console(file=(full := io.StringIO()), width=200).print(PartnerBlocks(recs, kind=lambda n: "kind", k=2))
     assert "more partners" not in full.getvalue()  # a list of k says nothing
