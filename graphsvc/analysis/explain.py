@@ -67,12 +67,9 @@ def explain(
     j = int(rec.col_of[rec.engine.index[partner]])
     row = rec._row(community)
     scores, raw = row[0], row[1:]
-    keep = rec._filter_mask(options)
-    cut = rec._valid(scores, keep)
-    # the community's whole list, in the one order the list is made in: its rank is its place there
-    whole = rec._picks(community, scores, cut, len(scores), options.min_score, rank, others=len(scores))
+    cut, whole, places = rec.whole_list(community, options)
     sequence = whole.picks
-    place = next((i for i, p in enumerate(sequence) if p.j == j), None)
+    place = places.get(j)
     closing = len(whole.closing) if whole.fillers is not None else len(sequence)
     listed = place is not None and place < min(k, closing)
     other = place is not None and place >= closing
