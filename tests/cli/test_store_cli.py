@@ -247,3 +247,25 @@ def test_a_replace_with_a_bad_row_changes_nothing(loaded: Path, districts: dict[
     done = run("load", "--replace", str(bad), store=loaded)
     assert done.code == 2 and "nothing was written" in done.err
     assert counts(loaded) == before
+
+
+def test_store_counts_again_when_a_write_lands_between(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counts ``store`` shows are those of the version it shows: a write between the two reads of the
+    version makes it count again."""
+    from graphsvc.model import Counts, Entity
+    from graphsvc.store import SQLiteStore
+
+    with SQLiteStore(tmp_path / "g.db") as graph_store:
+        counted = graph_store.counts
+        calls: list[int] = []
+
+        def counts_while_another_writes() -> Counts:
+            calls.append(1)
+            found = counted()
+            if len(calls) == 1:
+                graph_store.upsert_entities([Entity(id="m1", kind="media", name="媒体")])
+            return found
+
+        monkeypatch.setattr(graph_store, "counts", counts_while_another_writes)
+        version, shown = store_view.counts_with_version(graph_store)
+    assert (version, shown.entities["media"], len(calls)) == (1, 1, 2)
