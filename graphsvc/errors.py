@@ -12,6 +12,7 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
     ├── ValidationFailed     input files had problems (each a :class:`Problem`)
     │   └── InputTooLarge
     ├── UnsupportedGraph     a graph of a shape the analyses do not handle
+    ├── NotConfirmed         a command that deletes data was neither confirmed nor given --yes
     └── Neo4jServerError     the local Neo4j server could not be installed, started, reached or stopped
 
 The CLI turns them into exit codes and messages, the API into problem+json
@@ -65,6 +66,10 @@ class Conflict(GraphsvcError):
 
 class UnsupportedGraph(GraphsvcError):
     """The graph is of a shape the analyses do not handle (directed, multigraph, self-loops, empty)."""
+
+
+class NotConfirmed(GraphsvcError):
+    """A command that deletes data was not confirmed: no ``--yes``, and no terminal to ask at."""
 
 
 class Neo4jServerError(GraphsvcError):

@@ -230,6 +230,24 @@ class Dataset(BaseModel):
     def row_count(self) -> int:
         return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers)
 
+    def updated_with(self, load: Dataset) -> Dataset:
+        """What a store holding this dataset holds once ``load`` is upserted into it: the records of both, by key
+        (an entity's id, a link's source, target and kind, a need's or offer's owner and category), ``load``'s
+        where both have one.
+
+        >>> held = Dataset(entities=[Entity(id="c1", kind="community", name="旧")])
+        >>> new = [Entity(id="c1", kind="community", name="新"), Entity(id="m", kind="media", name="m")]
+        >>> load = Dataset(entities=new)
+        >>> [(e.id, e.name) for e in held.updated_with(load).entities]
+        [('c1', '新'), ('m', 'm')]
+        """
+        return Dataset.model_construct(
+            entities=list(({e.id: e for e in self.entities} | {e.id: e for e in load.entities}).values()),
+            links=list(({x.key: x for x in self.links} | {x.key: x for x in load.links}).values()),
+            needs=list(({x.key: x for x in self.needs} | {x.key: x for x in load.needs}).values()),
+            offers=list(({x.key: x for x in self.offers} | {x.key: x for x in load.offers}).values()),
+        )
+
 
 class Counts(BaseModel):
     """What ``graphsvc stats --json`` prints and ``GET /stats`` returns."""
@@ -244,3 +262,18 @@ class Counts(BaseModel):
     @classmethod
     def empty(cls) -> Counts:
         return cls(entities={k.value: 0 for k in EntityKind}, links=0, needs=0, offers=0)
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> Counts:
+        """The counts of a store that holds exactly ``dataset`` (records counted once per key).
+
+        >>> Counts.of(Dataset(entities=[Entity(id="m", kind="media", name="m")])).entities["media"]
+        1
+        """
+        counts = cls.empty()
+        for entity in {e.id: e for e in dataset.entities}.values():
+            counts.entities[entity.kind.value] += 1
+        counts.links = len({x.key for x in dataset.links})
+        counts.needs = len({x.key for x in dataset.needs})
+        counts.offers = len({x.key for x in dataset.offers})
+        return counts

@@ -19,6 +19,7 @@ from fastapi_offline import FastAPIOffline
 
 from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.edition import EditionHolder
+from graphsvc.api.http_details import HeadAsGet, RelativeRedirects
 from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
@@ -113,6 +114,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(VersionHeaders)
+    app.add_middleware(RelativeRedirects)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees the GET it answers
     app.add_exception_handler(NotModified, not_modified)
 
     def openapi() -> dict[str, Any]:

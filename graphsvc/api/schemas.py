@@ -90,6 +90,7 @@ class ImportReport(BaseModel):
     files: list[str]
     rows: dict[str, int]
     dry_run: bool
+    replace: bool = Field(False, description="whether the store was emptied first (`graphsvc load --replace`)")
     before: Counts
     after: Counts
 

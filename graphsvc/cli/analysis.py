@@ -210,7 +210,7 @@ def fit(
     from graphsvc.cli.recommendations import keep_default_lists
     from graphsvc.fitted import load_model
 
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         started = time.perf_counter()
         model = None if force else load_model(graph_store, seed=seed)
         kept = kept_count(graph_store, seed=seed) if lists and not force else None
@@ -278,7 +278,7 @@ def recommend_command(
     wanted = _kinds(kinds)
     asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)  # type: ignore[arg-type]
     default = explain is None and asked == RecommendationOptions()
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
             print_kept(graph_store, kept, as_json=as_json)

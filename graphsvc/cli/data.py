@@ -63,7 +63,16 @@ def load(
     paths: Annotated[
         list[Path], typer.Argument(help="CSV/XLSX/JSON files, directories holding them, or HSDS directories.")
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only and show what the store would hold; write nothing.")
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Empty the store first, in the same all-or-nothing write: it then holds exactly these files.",
+        ),
+    ] = False,
     areas: Annotated[
         AreaLevel,
         typer.Option("--areas", help="HSDS directories: which areas become communities (see docs/hsds.md)."),
@@ -85,23 +94,26 @@ def load(
 
     settings = settings_with(store)
     hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds)
-    with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
-        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=bar.stage, hsds=hsds)
+    with store_from(store, quiet=as_json) as graph_store, progress_bar(quiet=as_json) as bar:
+        report = load_paths(
+            graph_store, paths, settings=settings, dry_run=dry_run, replace=replace, progress=bar.stage, hsds=hsds
+        )
     if as_json:
         print_json(report.as_dict())
         return
     for summary in report.hsds:
         print_hsds_summary(summary)
     verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
+    emptied = (" into the emptied store" if not dry_run else " to replace the store") if replace else ""
     rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
-    console().print(f"{verb} {len(report.files)} file(s): {rows}.")
-    counts_table(report.after, title="Store after the load")
+    console().print(f"{verb} {len(report.files)} file(s){emptied}: {rows}.")
+    counts_table(report.after, title="Store after the load" if not dry_run else "Store if the load were written")
 
 
 @app.command()
 def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Count entities by kind, and links, needs and offers."""
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         counts = graph_store.counts()
     if as_json:
         print_json(counts.model_dump())

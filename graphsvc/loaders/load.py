@@ -29,13 +29,14 @@ READING, CHECKING, WRITING = "Reading files", "Checking rows", "Writing rows"
 
 @dataclass
 class LoadReport:
-    """What a load read, and the store's counts before and after."""
+    """What a load read, and the store's counts before and after (a dry run: what they would be after)."""
 
     files: list[str]
     rows: dict[str, int]
     before: Counts
     after: Counts
     dry_run: bool = False
+    replace: bool = False
     problems: list[Problem] = field(default_factory=list)
     hsds: list[HsdsSummary] = field(default_factory=list)
 
@@ -44,6 +45,7 @@ class LoadReport:
             "files": self.files,
             "rows": self.rows,
             "dry_run": self.dry_run,
+            "replace": self.replace,
             "before": self.before.model_dump(),
             "after": self.after.model_dump(),
         }
@@ -72,18 +74,35 @@ def read_dataset(
 
 
 def _write(
-    store: GraphStore, tables: list[RawTable], dataset: Dataset, dry_run: bool, progress: Progress | None
+    store: GraphStore,
+    tables: list[RawTable],
+    dataset: Dataset,
+    dry_run: bool,
+    progress: Progress | None,
+    replace: bool = False,
 ) -> LoadReport:
     before = store.counts()
     files = sorted({t.file for t in tables})
     rows = {t: 0 for t in TABLES}
     for raw in tables:
         rows[raw.table] += len(raw.rows)
-    if not dry_run:
+    if dry_run:
+        after = counts_after(store, dataset, replace=replace)
+    else:
         steps = Steps(progress, dataset.row_count())
-        store.upsert(dataset, progress=steps.advance)  # the store reports the rows written since its last call
+        # the store reports the rows written since its last call
+        store.upsert(dataset, progress=steps.advance, replace=replace)
         steps.finish()
-    return LoadReport(files=files, rows=rows, before=before, after=store.counts(), dry_run=dry_run)
+        after = store.counts()
+    return LoadReport(files=files, rows=rows, before=before, after=after, dry_run=dry_run, replace=replace)
+
+
+def counts_after(store: GraphStore, dataset: Dataset, *, replace: bool = False) -> Counts:
+    """The counts ``store`` would show once ``dataset`` is loaded into it, without writing: records whose key the
+    store holds are updates, not additions; with ``replace``, the dataset's own."""
+    if replace:
+        return Counts.of(dataset)
+    return Counts.of(store.dataset().updated_with(dataset))
 
 
 def load_paths(
@@ -92,20 +111,25 @@ def load_paths(
     *,
     settings: Settings | None = None,
     dry_run: bool = False,
+    replace: bool = False,
     progress: Stages | None = None,
     hsds: HsdsOptions | None = None,
 ) -> LoadReport:
-    """Load files and directories into ``store``; with ``dry_run`` only validate.
+    """Load files and directories into ``store``; with ``dry_run`` only validate (the report's ``after``: the
+    counts the load would give).
 
-    ``progress`` is called as each stage starts (:data:`READING` files, :data:`CHECKING` rows,
-    :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done, total)`` hook;
-    ``hsds`` says how HSDS directories among ``paths`` are mapped.
+    ``replace``: the store is emptied in the same all-or-nothing write
+    (:meth:`~graphsvc.store.base.GraphStore.upsert`), so the files must be whole: their links, needs and offers
+    may name only their own entities. ``progress`` is called as each stage starts (:data:`READING` files,
+    :data:`CHECKING` rows, :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done,
+    total)`` hook; ``hsds`` says how HSDS directories among ``paths`` are mapped.
     """
     settings = settings or Settings()
     tables, problems, summaries = _read(paths, settings, hsds, progress(READING) if progress else None)
-    dataset = _validate(tables, problems, store, progress(CHECKING) if progress else None)
+    checked_against = None if replace else store  # what a replacing load keeps of the store: nothing
+    dataset = _validate(tables, problems, checked_against, progress(CHECKING) if progress else None)
     writing = progress(WRITING) if progress and not dry_run else None
-    report = _write(store, tables, dataset, dry_run, writing)
+    report = _write(store, tables, dataset, dry_run, writing, replace)
     report.hsds = summaries
     return report
 

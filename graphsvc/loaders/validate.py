@@ -205,7 +205,7 @@ def validate_tables(
     for raw, line, field, ref, wanted in references:
         kind = kinds.get(ref)
         if kind is None:
-            reason = f"no entity with id {ref!r} in this load or the store"
+            reason = f"no entity with id {ref!r} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
             reason = f"{ref!r} is a {kind.value}; needs belong to communities"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:

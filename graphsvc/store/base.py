@@ -71,7 +71,7 @@ class GraphStore(ABC):
 
     # -- writes -------------------------------------------------------------
     @abstractmethod
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
         """Insert or replace every record of ``dataset`` in one all-or-nothing step.
 
         ``progress``, if given, is called with the number of rows written since
@@ -80,6 +80,10 @@ class GraphStore(ABC):
         Links, needs and offers must name entities that exist in the store or
         in ``dataset``; otherwise :class:`~graphsvc.errors.ValidationFailed`
         is raised and nothing changes.
+
+        ``replace``: empty the store first (its data and the artifacts kept from it, as :meth:`clear`) in the
+        same all-or-nothing step, so that it then holds exactly ``dataset``, whose links, needs and offers must
+        name its own entities. If the load fails, the store keeps what it held.
         """
 
     @abstractmethod

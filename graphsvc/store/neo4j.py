@@ -52,6 +52,8 @@ from graphsvc.store.neo4j_queries import (
     CONSTRAINTS,
     COUNT_ENTITIES,
     COUNTS,
+    DELETE_ARTIFACTS,
+    DELETE_ENTITIES,
     DELETE_ENTITY,
     EXISTING_KINDS,
     GET_ARTIFACT,
@@ -191,24 +193,34 @@ class Neo4jStore(GraphStore):
             return session.execute_write(work)
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
         """Write ``dataset``: in one transaction if it is small enough, else in batches that undo themselves.
 
         A load of at most :attr:`single_transaction_rows` rows (or any load that fits the server's transaction
         memory) runs as one managed transaction. A larger one, or one the server has no memory for, runs as
-        :meth:`_upsert_in_batches`: all or nothing too, by undoing what it wrote if a batch fails.
+        :meth:`_upsert_in_batches`: all or nothing too, by undoing what it wrote if a batch fails. With
+        ``replace``, the one transaction first deletes every entity and artifact; in batches, see
+        :meth:`_replace_in_batches`.
         """
         statements, outside = self._statements(dataset)
+        if replace:
+            problems = missing_references(dataset, [])
+            if problems:
+                raise ValidationFailed(problems)
         rows = sum(len(r) for _, r in statements)
         if rows > self.single_transaction_rows:
-            self._upsert_in_batches(dataset, statements, outside, progress)
+            self._in_batches(dataset, statements, outside, progress, replace)
             return
 
         def work(tx: neo4j.ManagedTransaction) -> list[int]:
-            existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
-            problems = missing_references(dataset, existing)
-            if problems:
-                raise ValidationFailed(problems)
+            if replace:
+                tx.run(DELETE_ENTITIES).consume()
+                tx.run(DELETE_ARTIFACTS).consume()
+            else:
+                existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
+                problems = missing_references(dataset, existing)
+                if problems:
+                    raise ValidationFailed(problems)
             written = []
             for query, rows in statements:
                 for batch in batches(rows, BATCH_SIZE):
@@ -220,7 +232,7 @@ class Neo4jStore(GraphStore):
         try:
             counts = self._write(work)
         except OutOfMemory:
-            self._upsert_in_batches(dataset, statements, outside, progress)
+            self._in_batches(dataset, statements, outside, progress, replace)
             return
         # The transaction may be retried, so progress is reported once it has committed.
         for count in counts:
@@ -242,6 +254,37 @@ class Neo4jStore(GraphStore):
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
+
+    def _in_batches(
+        self,
+        dataset: Dataset,
+        statements: list[tuple[str, list[dict[str, Any]]]],
+        outside: list[str],
+        progress: Progress | None,
+        replace: bool,
+    ) -> None:
+        if replace:
+            self._replace_in_batches(dataset, statements, progress)
+        else:
+            self._upsert_in_batches(dataset, statements, outside, progress)
+
+    def _replace_in_batches(
+        self, dataset: Dataset, statements: list[tuple[str, list[dict[str, Any]]]], progress: Progress | None
+    ) -> None:
+        """A replacing load too large for one transaction: what the store holds is read, the store cleared and
+        the load written in batches (:meth:`_upsert_in_batches`, which undoes itself if a batch fails); if it
+        fails, what the store held is written back before the error is raised. The artifacts kept from the old
+        data are not put back: the data version has moved, so they were stale anyway. (If this process dies
+        half-way, the store holds part of the load: loading the same files again with ``replace`` completes it.)
+        """
+        held = self.dataset()
+        self.clear()
+        try:
+            self._upsert_in_batches(dataset, statements, [], progress)
+        except BaseException:
+            self.clear()
+            self.upsert(held)
+            raise
 
     def _upsert_in_batches(
         self,

@@ -153,6 +153,10 @@ def delete_link_query(kind: LinkKind) -> str:
 
 
 CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+# A load with ``replace`` empties the store inside its own transaction (``CALL ... IN TRANSACTIONS`` cannot run
+# there); one too large for the transaction's memory goes in batches instead (``Neo4jStore._replace_in_batches``).
+DELETE_ENTITIES = "MATCH (n:Entity) DETACH DELETE n"
+DELETE_ARTIFACTS = "MATCH (a:Artifact) DELETE a"
 CLEAR_ARTIFACTS = "MATCH (a:Artifact) CALL (a) { DELETE a } IN TRANSACTIONS OF 100 ROWS"
 """Kept artifacts (a fitted model, parts of kept lists) are large: a hundred per transaction."""
 

@@ -219,7 +219,7 @@ class SQLiteStore(GraphStore):
                 raise self._unavailable(exc) from exc
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
         statements: list[tuple[str, list[tuple[Any, ...]]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
             (UPSERT_LINK, [_link_row(link) for link in dataset.links]),
@@ -227,10 +227,13 @@ class SQLiteStore(GraphStore):
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
         ]
         with self._transaction() as conn:
-            existing = self._existing(conn, referenced_ids(dataset) - {e.id for e in dataset.entities})
+            outside = referenced_ids(dataset) - {e.id for e in dataset.entities}
+            existing = {} if replace else self._existing(conn, outside)
             problems = missing_references(dataset, existing)
             if problems:
                 raise ValidationFailed(problems)
+            if replace:
+                self._delete_everything(conn)
             for sql, rows in statements:
                 for batch in batches(rows, BATCH_SIZE):
                     conn.executemany(sql, batch)
@@ -254,9 +257,14 @@ class SQLiteStore(GraphStore):
 
     def clear(self) -> None:
         with self._transaction() as conn:
-            for table in ("links", "needs", "offers", "entities", "artifacts"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            self._delete_everything(conn)
             conn.execute(BUMP_VERSION)
+
+    @staticmethod
+    def _delete_everything(conn: sqlite3.Connection) -> None:
+        """Delete the data and the artifacts kept from it, in the caller's transaction."""
+        for table in ("links", "needs", "offers", "entities", "artifacts"):
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
         rows = self._query(READ_VERSION)

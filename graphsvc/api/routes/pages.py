@@ -122,7 +122,7 @@ def community_html(
 
 
 @router.get(
-    "/streets/{street}",
+    "/streets/{street:path}",  # a street's name may hold "/" (sent as %2F, decoded before routing)
     summary="One street's page (HTML)",
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),

@@ -30,7 +30,8 @@ def list_streets(edition: EditionDep) -> StreetsPublic:
     return StreetsPublic(data=data, count=len(data))
 
 
-@router.get("/{street}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
+# ``:path``: a street's name may hold "/" (sent as %2F, which the server decodes before routing)
+@router.get("/{street:path}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
 def street_gaps(edition: EditionDep, street: StreetPath) -> StreetGaps:
     """Uncovered needs per category, communities without a university link or not reached by the street hub,
     communities with a single partner, and the partners whose loss would uncover the most need."""
