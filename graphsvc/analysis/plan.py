@@ -33,6 +33,14 @@ HiGHS. Both steps grow about linearly with the district. Where both run, the
 scalable plan closes at least 99% of what the exact one closes (see
 ``bench/scale.py``); on small graphs the two give the same plan.
 
+Explaining itself
+-----------------
+Each planned link carries the reasons a list ranked by need closed alone gives (:func:`link_reasons`, the
+``gap`` mode's sentences over :func:`~graphsvc.analysis.coverage.link_gain_terms`). Held against the
+recommendation lists, :func:`plan_divergences` says for every community whose planned partner is not its
+list's #1 why, in the plan's terms: that partner is planned where it closes more, or the list weighs the
+partnership's likelihood. The plan itself needs no link model; the lists bring the probabilities.
+
 >>> import networkx as nx
 >>> G = nx.Graph()
 >>> G.add_node("c1", kind="community", needs={"health": 2.0})
@@ -44,6 +52,8 @@ scalable plan closes at least 99% of what the exact one closes (see
 [('c1', 'small'), ('c2', 'big')]
 >>> plan.totals.before, plan.totals.after, plan.totals.naive, plan.totals.naive_overloaded
 (0.0, 6.0, 4.0, ['big'])
+>>> [(r.code, r.contribution) for r in plan.links[1].reasons]    # c2 takes big: its reasons add up to the gain
+[('gap:health', 2.0), ('gap:youth', 2.0)]
 """
 
 from __future__ import annotations
