@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 
 from graphsvc.analysis.gaps import CommunityGaps, StreetFacts, StreetGaps, community_gaps, street_facts, street_gaps
-from graphsvc.analysis.plan import DistrictPlan, district_plan
+from graphsvc.analysis.plan import DistrictPlan, district_plan, with_divergences
 from graphsvc.api.edition import Edition
+from graphsvc.api.recommendations import RecommendationService
 from graphsvc.errors import Conflict, EntityNotFound, NotFound
 from graphsvc.vocabulary import EntityKind
 
@@ -61,6 +62,16 @@ def gaps_of_street(edition: Edition, street: str) -> StreetGaps:
 
 
 def plan_of_district(edition: Edition, per_community: int) -> DistrictPlan:
+    """The district plan, with why each community's planned partner is not its list's #1: the lists are the
+    default answers of the edition's recommender (``/communities/{id}/recommendations``, cached or computed)."""
     if not any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind")):
         raise Conflict("the district has no communities yet: load data first")
-    return edition.cached(("plan", per_community), lambda: district_plan(edition.graph, per_community=per_community))
+
+    def compute() -> DistrictPlan:
+        plan = district_plan(edition.graph, per_community=per_community)
+        service = edition.fitted
+        if isinstance(service, RecommendationService) and plan.links:
+            plan = with_divergences(edition.graph, plan, service.default_lists())
+        return plan
+
+    return edition.cached(("plan", per_community), compute)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
 
     from graphsvc.analysis import LinkModel
     from graphsvc.analysis.gaps import RoleRef
+    from graphsvc.analysis.plan import PlannedLink
+    from graphsvc.analysis.results import CommunityRecommendations
     from graphsvc.store import GraphStore
 
 
@@ -314,32 +316,82 @@ def recommend_command(
     )
 
 
+def plan_lists(
+    graph_store: GraphStore, G: nx.Graph, version: int, *, seed: int, quiet: bool
+) -> list[CommunityRecommendations]:
+    """Every community's default list, whose #1 the plan is held against: read where ``graphsvc fit`` kept them
+    for this data (what ``recommend`` prints), else computed with the kept model as ``recommend`` would (``k=1``:
+    the plan reads only the #1, the same first partner as the default list's)."""
+    from graphsvc.analysis.options import RecommendationOptions
+    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.results import CommunityRecommendations
+    from graphsvc.answers import kept_parts, lists_in
+    from graphsvc.graph import communities
+
+    parts = kept_parts(graph_store, version=version, seed=seed)
+    lists = {c: CommunityRecommendations.model_validate(kept) for c, kept in lists_in(parts)}
+    missing = [c for c in communities(G) if c not in lists]
+    if missing:
+        model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=quiet)
+        with progress_bar("Each community's list", quiet=quiet) as bar:
+            computed = Recommender(G, model).answer_all(RecommendationOptions(k=1), communities=missing, progress=bar)
+        lists.update((str(c), recs) for c, recs in computed.items())
+    return list(lists.values())
+
+
+def _stacked(name: str | None, node: str) -> list[str]:
+    """A name above its id (the id alone when the name is missing or the id itself)."""
+    return [name, node] if name and name != node else [node]
+
+
+def _top_reason(link: PlannedLink) -> list[str]:
+    if not link.reasons:
+        return []
+    first = link.reasons[0]
+    return [first.text_zh, first.text_en]
+
+
 @app.command()
 def plan(
     per_community: Annotated[int, typer.Option("--per-community", min=1, help="New partners per community.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the model the lists are compared with.")] = 0,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """New links for the whole district that close the most need within partners' capacity."""
-    from graphsvc.analysis.plan import district_plan
+    """New links for the whole district that close the most need within partners' capacity, each with its top
+    reason; where a community's planned partner is not its list's #1 (``recommend``), why not."""
+    from graphsvc.analysis.plan import district_plan, with_divergences
 
-    G = snapshot_from(store, quiet=as_json)
-    with progress_bar("Planning the district", quiet=as_json) as bar:
-        result = district_plan(G, per_community=per_community, progress=bar)
+    with store_from(store) as graph_store:
+        version, G = read_snapshot_with_version(graph_store, quiet=as_json)
+        with progress_bar("Planning the district", quiet=as_json) as bar:
+            result = district_plan(G, per_community=per_community, progress=bar)
+        lists = plan_lists(graph_store, G, version, seed=seed, quiet=as_json) if result.links else []
+    result = with_divergences(G, result, lists)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
     t = result.totals
-    rows = [
-        [_named(G, link.community), _named(G, link.partner), _kind(G, link.partner), link.gain] for link in result.links
+    rows = [  # names above ids, so that the reason keeps most of a 100-column terminal
+        [_stacked(link.community_name, link.community), _stacked(link.name, link.partner), link.gain, _top_reason(link)]
+        for link in result.links
     ]
     console().print(
         table(
             f"方案 Plan: {t.links} 条新合作 new links",
-            ["社区 community", "合作方 partner", "类型 kind", "新增覆盖 gain"],
+            ["社区 community", "合作方 partner", "新增覆盖 gain", "主要理由 top reason"],
             rows,
         )
     )
+    if result.divergences:
+        rows = [[_stacked(d.community_name, d.community), [d.text_zh, d.text_en]] for d in result.divergences]
+        console().print(
+            table(
+                f"为何不是推荐列表第一 Why not the list's #1 ({len(rows)} 个社区 communities)",
+                ["社区 community", "原因 why"],
+                rows,
+            )
+        )
     rows = [
         ["方案 plan", t.links, t.before, t.after, pct(t.after / t.need) if t.need else "—", 0],
         [

@@ -15,6 +15,7 @@ Tables (``pandas.DataFrame``)
     :func:`recommendations_frame`, :func:`reasons_frame` -- partner recommendations with reasons (``rank=``);
     :func:`explain_recommendation` -- "why not this partner?";
     :func:`plan_frame`, :func:`coverage_frame`, :func:`plan_summary_frame` -- a district plan;
+    :func:`divergences_frame` -- where the plan and the lists' #1 differ, and why;
     :func:`evaluation_frame`, :func:`hits_at_k_frame` -- the recommender against the baselines;
     :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
     :func:`bilingual` -- zh/en column headers for a report.
@@ -52,7 +53,13 @@ from graphsvc.research.gap_frames import (
     streets_frame,
 )
 from graphsvc.research.graphs import centrality_frame, entities_frame, links_frame, sample_graph, store_graph
-from graphsvc.research.plan_frames import apply_plan, coverage_frame, plan_frame, plan_summary_frame
+from graphsvc.research.plan_frames import (
+    apply_plan,
+    coverage_frame,
+    divergences_frame,
+    plan_frame,
+    plan_summary_frame,
+)
 from graphsvc.research.recommendation_frames import explain_recommendation, reasons_frame, recommendations_frame
 
 __all__ = [
@@ -64,6 +71,7 @@ __all__ = [
     "centrality_frame",
     "communities_frame",
     "coverage_frame",
+    "divergences_frame",
     "entities_frame",
     "evaluation_frame",
     "explain_recommendation",
