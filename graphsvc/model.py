@@ -69,16 +69,41 @@ def _note(value: str) -> str:
     return value
 
 
-def _entity_id(value: str) -> str:
-    """An id must be usable as one segment of an API path: no ``/``, not ``.`` or ``..``.
+def _format_characters(value: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cf"})
 
-    >>> _entity_id("com-001")
-    'com-001'
+
+def _entity_id(value: str) -> str:
+    """An id in Unicode's composed form (NFC), usable as one segment of an API path: no ``/``, not ``.`` or ``..``.
+
+    Control characters and format characters (Unicode category Cf: zero-width spaces and joiners, the byte-order
+    mark, bidi controls) are refused: they are invisible, so two ids that look the same would be two entities.
+
+    >>> _entity_id("com-001"), _entity_id("cafe\u0301") == "caf\u00e9"
+    ('com-001', True)
     """
+    value = unicodedata.normalize("NFC", value)
     _plain_text(value)
+    found = _format_characters(value)
+    if found:
+        raise ValueError(
+            f"invisible format characters are not allowed in an id ({', '.join(found)}: zero-width, "
+            "byte-order mark or bidi control)"
+        )
     if "/" in value or value in (".", ".."):
         raise ValueError("an id may not contain '/' or be '.' or '..' (it must fit in a URL path)")
     return value
+
+
+def lookalike_key(entity_id: str) -> str:
+    """What an id reads as, whatever its case or width: ids with the same key look alike to a person.
+
+    NFKC folds compatibility forms (full-width ``ｃ１``, ligatures), ``casefold`` folds case (``C1``, ``ß``).
+
+    >>> lookalike_key("ｃ１") == lookalike_key("C1") == lookalike_key("c1")
+    True
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", entity_id).casefold())
 
 
 EntityId = Annotated[

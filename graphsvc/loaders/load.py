@@ -53,9 +53,13 @@ class LoadReport:
 
 
 def _validate(
-    tables: list[RawTable], problems: list[Problem], store: GraphStore | None, progress: Progress | None = None
+    tables: list[RawTable],
+    problems: list[Problem],
+    store: GraphStore | None,
+    settings: Settings,
+    progress: Progress | None = None,
 ) -> Dataset:
-    dataset, found = validate_tables(tables, store, progress=progress)
+    dataset, found = validate_tables(tables, store, progress=progress, allow_lookalike_ids=settings.allow_lookalike_ids)
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)
@@ -68,7 +72,7 @@ def read_dataset(
     """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
     settings = settings or Settings()
     tables, problems, _ = _read(paths, settings, None)
-    return _validate(tables, problems, store)
+    return _validate(tables, problems, store, settings)
 
 
 def _write(
@@ -103,7 +107,7 @@ def load_paths(
     """
     settings = settings or Settings()
     tables, problems, summaries = _read(paths, settings, hsds, progress(READING) if progress else None)
-    dataset = _validate(tables, problems, store, progress(CHECKING) if progress else None)
+    dataset = _validate(tables, problems, store, settings, progress(CHECKING) if progress else None)
     writing = progress(WRITING) if progress and not dry_run else None
     report = _write(store, tables, dataset, dry_run, writing)
     report.hsds = summaries
@@ -148,7 +152,7 @@ def load_uploads(
         problems += found_problems
     if not tables and not problems:
         problems.append(Problem("(upload)", None, None, "no files were sent"))
-    dataset = _validate(tables, problems, store)
+    dataset = _validate(tables, problems, store, settings)
     return _write(store, tables, dataset, dry_run, None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
@@ -32,6 +33,8 @@ class StoreView(Protocol):
     """What validation asks of the store a load goes into (every :class:`~graphsvc.store.base.GraphStore` has it)."""
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]: ...
+
+    def entity_ids(self) -> list[str]: ...
 
     def list_needs(self, community: str | None = None) -> list[Need]: ...
 
@@ -138,8 +141,51 @@ def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView
     return problems
 
 
+LOOKALIKE_SETTING = "GRAPHSVC_ALLOW_LOOKALIKE_IDS"
+
+
+def _lookalikes(entities: list[tuple[RawTable, int, Entity]], store: StoreView | None) -> list[Problem]:
+    """Problems for entity ids that differ only by case or width (:func:`~graphsvc.model.lookalike_key`) from
+    another id of the load or an id the store holds: a person could not tell them apart.
+
+    An id the store already holds is never reported (loading it again updates it).
+    """
+    ids = list(dict.fromkeys(e.id for _, _, e in entities))
+    stored_ids: set[str] = set()
+    if store is not None and ids:
+        new = set(ids) - store.existing_kinds(ids).keys()
+        if new:
+            stored_ids = set(store.entity_ids())
+    seen: dict[str, str] = {}
+    stored_keys: dict[str, str] = {}
+    for stored in sorted(stored_ids):
+        stored_keys.setdefault(lookalike_key(stored), stored)
+    problems = []
+    reported: set[str] = set()
+    for raw, line, entity in entities:
+        if entity.id in stored_ids or entity.id in reported:
+            continue
+        key = lookalike_key(entity.id)
+        other, where = stored_keys.get(key), "in the store"
+        if other is None or other == entity.id:
+            other, where = seen.setdefault(key, entity.id), "earlier in this load"
+        if other == entity.id:
+            continue
+        reported.add(entity.id)
+        reason = (
+            f"{entity.id!r} differs from {other!r} ({where}) only by case or width: the two would be different "
+            f"entities that look alike; use the same id, or set {LOOKALIKE_SETTING}=true to keep both"
+        )
+        problems.append(Problem(raw.file, line, "id", reason, raw.sheet))
+    return problems
+
+
 def validate_tables(
-    tables: list[RawTable], store: StoreView | None = None, *, progress: Progress | None = None
+    tables: list[RawTable],
+    store: StoreView | None = None,
+    *,
+    progress: Progress | None = None,
+    allow_lookalike_ids: bool = False,
 ) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
@@ -147,6 +193,8 @@ def validate_tables(
     holds (so a load may add links to entities loaded earlier), and an entity it
     holds may change kind only if it keeps nothing the new kind cannot have. ``progress`` is called with
     ``(rows checked, rows)``, the checks across rows (duplicates, references) counting as one more row.
+    New entity ids that differ only by case or width from another of the load or the store are refused unless
+    ``allow_lookalike_ids``.
     """
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
@@ -198,7 +246,7 @@ def validate_tables(
             for field, wanted in REFERENCES[raw.table]:
                 ref = row.get(field)
                 if ref is not None:
-                    references.append((raw, line, field, str(ref).strip(), wanted))
+                    references.append((raw, line, field, unicodedata.normalize("NFC", str(ref).strip()), wanted))
     unknown = {ref for *_, ref, _ in references} - kinds.keys()
     if unknown and store is not None:
         kinds.update(store.existing_kinds(sorted(unknown)))
@@ -216,6 +264,8 @@ def validate_tables(
 
     if store is not None:
         problems += _kind_changes(records["entities"], store)
+    if not allow_lookalike_ids:
+        problems += _lookalikes(records["entities"], store)
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()

@@ -149,6 +149,10 @@ class GraphStore(ABC):
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         """For the given ids, the kind of each one that exists in the store."""
 
+    def entity_ids(self) -> list[str]:
+        """Every entity's id, in no order (a load checks its new ids against them for look-alikes)."""
+        return [e.id for e in self.list_entities()]
+
     @abstractmethod
     def list_links(self, entity_id: str | None = None) -> list[Link]:
         """Links (touching ``entity_id`` if given), ordered by key."""

@@ -53,6 +53,7 @@ from graphsvc.store.neo4j_queries import (
     COUNT_ENTITIES,
     COUNTS,
     DELETE_ENTITY,
+    ENTITY_IDS,
     EXISTING_KINDS,
     GET_ARTIFACT,
     GET_ENTITIES,
@@ -406,6 +407,9 @@ class Neo4jStore(GraphStore):
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         return {r["id"]: EntityKind(r["kind"]) for r in self._read(EXISTING_KINDS, ids=list(ids))}
+
+    def entity_ids(self) -> list[str]:
+        return [r["id"] for r in self._read(ENTITY_IDS)]
 
     def list_links(self, entity_id: str | None = None) -> list[Link]:
         return [link_from_record(r) for r in self._read(LIST_LINKS, id=entity_id)]

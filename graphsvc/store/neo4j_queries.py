@@ -41,6 +41,7 @@ UNWIND $rows AS row
 MERGE (c:Category {code: row.code})
 SET c.zh = row.zh, c.en = row.en, c.group = row.group
 """
+ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 EXISTING_KINDS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind"
 
 

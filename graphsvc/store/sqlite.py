@@ -327,6 +327,9 @@ class SQLiteStore(GraphStore):
         with self._lock if self._in_memory else nullcontext():
             return self._existing(self._connection(), ids)
 
+    def entity_ids(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT id FROM entities")]
+
     def list_links(self, entity_id: str | None = None) -> list[Link]:
         if entity_id is None:
             rows = self._query("SELECT * FROM links ORDER BY source, target, kind")

@@ -1,0 +1,106 @@
+"""Input an adversary would send: look-alike ids, late Western code pages, huge numbers, oversized values.
+
+Each refused case goes through :func:`tests.loaders.test_bad_input.check_refused` on both stores, holding the
+tiny district: a load names the problem's file, line and field, the CLI exits 2, ``POST /imports`` answers a
+4xx problem, and the store is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from graphsvc.loaders import load_paths
+from graphsvc.model import Dataset
+from graphsvc.settings import Settings
+from graphsvc.store import GraphStore
+from tests.loaders.test_bad_input import ENTITY_HEAD, Case, check_refused, csv
+
+NFD_CAFE = unicodedata.normalize("NFD", "café")
+
+CASES: dict[str, Case] = {
+    # Ids: invisible format characters (Unicode category Cf) are refused like control characters.
+    "zero-width space after an id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "c1\u200b,community,x,\n")}, ("entities.csv", 2, "id"), "U+200B"
+    ),
+    "zero-width joiner inside an id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "c\u200d1,community,x,\n")}, ("entities.csv", 2, "id"), "U+200D"
+    ),
+    "byte-order mark inside an id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "z\ufeff1,community,x,\n")}, ("entities.csv", 2, "id"), "U+FEFF"
+    ),
+    "bidi override before an id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "\u202ez1,community,x,\n")}, ("entities.csv", 2, "id"), "U+202E"
+    ),
+    "format character in a JSON link's target": Case(
+        {"d.json": json.dumps({"links": [{"source": "e1", "target": "c1\u2060", "kind": "funding"}]}).encode()},
+        ("d.json", 1, "target"),
+        "U+2060",
+    ),
+    # Ids that differ only by case or width from one in the store, or one earlier in the load.
+    "upper case of a stored id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "C1,community,x,\n")}, ("entities.csv", 2, "id"), "'c1' (in the store)"
+    ),
+    "full width of a stored id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "ｃ１,community,x,\n")}, ("entities.csv", 2, "id"), "only by case or width"
+    ),
+    "case twins in one load": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "z1,community,x,\nZ1,community,y,\n")},
+        ("entities.csv", 3, "id"),
+        "'z1' (earlier in this load)",
+    ),
+    "composed and decomposed forms are one id": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "café,community,x,\n" + NFD_CAFE + ",community,y,\n")},
+        ("entities.csv", 3, "id"),
+        "duplicate of",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_refused(name: str, store: GraphStore, tiny: Dataset, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    store.upsert(tiny)
+    check_refused(CASES[name], store, tmp_path, request)
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_ids_are_kept_composed(store: GraphStore, tmp_path: Path) -> None:
+    folder = write(
+        tmp_path / "in",
+        {
+            "entities.csv": ENTITY_HEAD + f"{NFD_CAFE},community,咖啡社区,\ne1,enterprise,企业,\n",
+            "links.csv": "source,target,kind\ne1,café,funding\n",
+        },
+    )
+    load_paths(store, [folder], settings=Settings(store=store.uri))
+    assert store.entity_ids() and sorted(store.entity_ids()) == ["café", "e1"]
+    assert store.get_entity("café").name == "咖啡社区"
+    (link,) = store.list_links()
+    assert link.target == "café"
+    # Referencing the decomposed form again finds the same entity.
+    write(tmp_path / "more", {"needs.csv": f"community,category,weight\n{NFD_CAFE},elderly_care,2\n"})
+    load_paths(store, [tmp_path / "more"], settings=Settings(store=store.uri))
+    assert [n.community for n in store.list_needs()] == ["café"]
+
+
+def test_lookalike_ids_allowed_by_the_setting(store: GraphStore, tiny: Dataset, tmp_path: Path) -> None:
+    store.upsert(tiny)
+    folder = write(tmp_path / "in", {"entities.csv": ENTITY_HEAD + "C1,community,x,\nｃ１,community,y,\n"})
+    load_paths(store, [folder], settings=Settings(store=store.uri, allow_lookalike_ids=True))
+    assert {"c1", "C1", "ｃ１"} <= set(store.entity_ids())
+
+
+def test_reloading_a_stored_id_is_no_lookalike(store: GraphStore, tiny: Dataset, tmp_path: Path) -> None:
+    store.upsert(tiny)
+    folder = write(tmp_path / "in", {"entities.csv": ENTITY_HEAD + "c1,community,改名,\nc2,community,改名2,\n"})
+    load_paths(store, [folder], settings=Settings(store=store.uri))
+    assert store.get_entity("c1").name == "改名"
