@@ -8,6 +8,7 @@ problem of every file.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -48,6 +49,47 @@ def _looks_chinese(data: bytes) -> bool:
     return "gb18030" in chaos and chaos["gb18030"] <= min(chaos.values())
 
 
+MAX_LINES_JUDGED = 1000
+"""Most lines of one file whose reading as GB18030 is judged on its own (see :func:`_western_line`)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _ambiguous(char: str) -> bool:
+    """Whether ``char``'s GB18030 bytes are what Western text read as GB18030 is made of: a lead byte and an
+    ASCII trail (``é`` then ``e`` reads as ``閑``), or four bytes. Common Chinese (GB2312) is neither."""
+    encoded = char.encode("gb18030")
+    return len(encoded) == 4 or (len(encoded) == 2 and encoded[1] < 0x80)
+
+
+def _western_line(data: bytes, text: str) -> int | None:
+    """The first line of ``data`` (decoded as GB18030 into ``text``) that reads better as a Western code page,
+    0 if the file as a whole does, else ``None``: the file is Chinese.
+
+    Decided on all of the file's non-ASCII bytes, not a sample: first its lines with non-ASCII bytes together,
+    then on its own each line holding a character a Western byte pair could have made (each distinct set of
+    such characters once, at most :data:`MAX_LINES_JUDGED`), so a Latin-1 line after thousands of ASCII or
+    Chinese lines is found.
+    """
+    non_ascii = b"\n".join(line for line in data.split(b"\n") if not line.isascii())
+    if not _looks_chinese(non_ascii):
+        return 0
+    suspects = "".join(sorted(c for c in set(text) if not c.isascii() and _ambiguous(c)))
+    if not suspects:
+        return None
+    pattern = re.compile("[" + re.escape(suspects) + "]")
+    judged: set[frozenset[str]] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = frozenset(pattern.findall(line))
+        if not found or found in judged:
+            continue
+        judged.add(found)
+        if not _looks_chinese(line.encode("gb18030")):
+            return number
+        if len(judged) >= MAX_LINES_JUDGED:
+            break
+    return None
+
+
 def decode_text(data: bytes, file: str) -> tuple[str | None, Problem | None]:
     """Decode a CSV as Chinese Excel writes it: UTF-8 (with or without BOM), else GBK/GB18030.
 
@@ -69,13 +111,14 @@ def decode_text(data: bytes, file: str) -> tuple[str | None, Problem | None]:
         except UnicodeDecodeError:
             reason = f"not UTF-8 and not GBK/GB18030 text (first bad byte at offset {utf8_error.start}): "
             return None, Problem(file, line, None, reason + ENCODING_ADVICE)
-        if _looks_chinese(data):
+        western = _western_line(data, text)
+        if western is None:
             return text, None
         reason = (
-            f"not UTF-8 and not GBK/GB18030 text (the text from offset {utf8_error.start} reads as another "
-            f"encoding, such as Latin-1): {ENCODING_ADVICE}"
+            f"not UTF-8 and not GBK/GB18030 text (this line reads as another encoding, such as Latin-1): "
+            f"{ENCODING_ADVICE}"
         )
-        return None, Problem(file, line, None, reason)
+        return None, Problem(file, western or line, None, reason)
 
 
 def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tuple[RawTable | None, list[Problem]]:

@@ -21,6 +21,9 @@ from tests.loaders.test_bad_input import ENTITY_HEAD, Case, check_refused, csv
 
 NFD_CAFE = unicodedata.normalize("NFD", "café")
 
+ASCII_ROWS = ENTITY_HEAD + "".join(f"a{i},community,name {i},\n" for i in range(3000))
+GBK_ROWS = ENTITY_HEAD + "".join(f"g{i},community,拱北第{i}社区王堃,\n" for i in range(3000))
+
 CASES: dict[str, Case] = {
     # Ids: invisible format characters (Unicode category Cf) are refused like control characters.
     "zero-width space after an id": Case(
@@ -56,6 +59,17 @@ CASES: dict[str, Case] = {
         {"entities.csv": csv(ENTITY_HEAD + "café,community,x,\n" + NFD_CAFE + ",community,y,\n")},
         ("entities.csv", 3, "id"),
         "duplicate of",
+    ),
+    # Encoding: decided on every non-ASCII byte of the file, not a prefix.
+    "Latin-1 after 3,000 ASCII rows": Case(
+        {"entities.csv": ASCII_ROWS.encode() + "la-x,community,Renée,\n".encode("latin-1")},
+        ("entities.csv", 3002, None),
+        "reads as another encoding",
+    ),
+    "Latin-1 after 3,000 GBK rows": Case(
+        {"entities.csv": GBK_ROWS.encode("gb18030") + "la-x,community,Renée,\n".encode("latin-1")},
+        ("entities.csv", 3002, None),
+        "reads as another encoding",
     ),
 }
 
@@ -104,3 +118,17 @@ def test_reloading_a_stored_id_is_no_lookalike(store: GraphStore, tiny: Dataset,
     folder = write(tmp_path / "in", {"entities.csv": ENTITY_HEAD + "c1,community,改名,\nc2,community,改名2,\n"})
     load_paths(store, [folder], settings=Settings(store=store.uri))
     assert store.get_entity("c1").name == "改名"
+
+
+def test_gbk_with_rare_characters_still_loads(sqlite_store: GraphStore, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = GBK_ROWS + "r1,community,张喆,\nr2,organization,王𠮷,\nr3,community,Renée Müller,\n"
+    (folder / "entities.csv").write_bytes(rows.encode("gb18030"))
+    load_paths(sqlite_store, [folder], settings=Settings(store=sqlite_store.uri))
+    assert [sqlite_store.get_entity(i).name for i in ("g7", "r1", "r2", "r3")] == [
+        "拱北第7社区王堃",
+        "张喆",
+        "王𠮷",
+        "Renée Müller",
+    ]
