@@ -113,8 +113,37 @@ Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_plain_text)
 ]
 Note = Annotated[str, AfterValidator(_note)]
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
-Capacity = Annotated[float, Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False)]
+
+
+def _not_true_or_false(value: Any) -> Any:
+    """Refuse ``true``/``false`` where a number is meant (Python counts them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    return value
+
+
+def _plus_zero(value: float) -> float:
+    """``-0`` is zero: kept as ``0.0``, so no ``-0.0`` is stored or exported.
+
+    >>> _plus_zero(-0.0)
+    0.0
+    """
+    return value + 0.0
+
+
+Weight = Annotated[
+    float,
+    Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    BeforeValidator(_not_true_or_false),
+    AfterValidator(_plus_zero),
+]
+Capacity = Annotated[
+    float,
+    Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False),
+    BeforeValidator(_not_true_or_false),
+    AfterValidator(_plus_zero),
+]
+WholeCapacity = Annotated[int, Field(ge=0, le=MAX_CAPACITY), BeforeValidator(_not_true_or_false)]
 CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isinstance(v, str) else v)]
 KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
 SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
@@ -138,9 +167,7 @@ class Entity(Record):
     name_en: Text | None = None
     street: Text | None = Field(default=None, description="street/town (镇街) it belongs to or works in")
     subtype: SubtypeField | None = None
-    capacity: int | None = Field(
-        default=None, ge=0, le=MAX_CAPACITY, description="how many communities a partner can serve"
-    )
+    capacity: WholeCapacity | None = Field(default=None, description="how many communities a partner can serve")
     attributes: dict[Text, Note] = Field(default_factory=dict, description="free extra columns")
 
     @model_validator(mode="after")

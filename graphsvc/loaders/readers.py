@@ -187,6 +187,35 @@ def _attributes(table: str, key: str, value: Any) -> bool:
     return table == "entities" and key == "attributes" and isinstance(value, dict)
 
 
+MAX_NUMBER_CHARS = 100
+"""Longest number a JSON document may write (digits, sign, point and exponent): every documented number is at most
+1,000,000, and Python refuses to read integers of over 4,300 digits at all."""
+
+
+class LongNumber(str):
+    """A JSON number written with more than :data:`MAX_NUMBER_CHARS` characters, kept as its text to be refused."""
+
+    def problem(self, file: str, line: int, field: str, table: str) -> Problem:
+        reason = f"a number written with {len(self)} characters; numbers may have at most {MAX_NUMBER_CHARS}"
+        return Problem(file, line, field, reason, table)
+
+
+def _number(parse: Any) -> Any:
+    def read(text: str) -> Any:
+        return LongNumber(text) if len(text) > MAX_NUMBER_CHARS else parse(text)
+
+    return read
+
+
+def _long_numbers(file: str, line: int, table: str, record: dict[str, Any]) -> list[Problem]:
+    """Problems for the numbers of ``record`` (and of its ``attributes`` object) written too long."""
+    found = [(column_name(k), v) for k, v in record.items()]
+    given = record.get("attributes")
+    if isinstance(given, dict):
+        found += [(f"attributes.{k}", v) for k, v in given.items()]
+    return [v.problem(file, line, k, table) for k, v in found if isinstance(v, LongNumber)]
+
+
 def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
     """Read one JSON document ``{"entities": [...], "links": [...], "needs": [...], "offers": [...]}``.
 
@@ -198,7 +227,9 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
         return [], [Problem(file, None, None, f"JSON must be UTF-8: {exc}")]
     duplicates: list[str] = []
     try:
-        doc = json.loads(text, object_pairs_hook=_object_noting(duplicates))
+        doc = json.loads(
+            text, object_pairs_hook=_object_noting(duplicates), parse_int=_number(int), parse_float=_number(float)
+        )
     except json.JSONDecodeError as exc:
         return [], [Problem(file, exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})")]
     except RecursionError:
@@ -231,6 +262,10 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
                 raise InputTooLarge([Problem(file, index, None, f"more than {max_rows} records", table)])
             if not isinstance(record, dict):
                 problems.append(Problem(file, index, None, "each record must be an object", table))
+                continue
+            long_numbers = _long_numbers(file, index, table, record)
+            if long_numbers:
+                problems += long_numbers
                 continue
             nested = [k for k, v in record.items() if isinstance(v, dict | list) and not _attributes(table, k, v)]
             for key in nested:

@@ -106,7 +106,8 @@ def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Probl
         message = str(item["msg"]).removeprefix("Value error, ")
         value = item.get("input")
         if field and not isinstance(value, dict) and value is not None:
-            message = f"{message} (got {value!r})"
+            shown = repr(value) if not isinstance(value, str) or len(value) <= 80 else repr(value[:60]) + "…"
+            message = f"{message} (got {shown})"
         problems.append(Problem(raw.file, line, field, message, raw.sheet))
     return problems
 

@@ -8,6 +8,7 @@ tiny district: a load names the problem's file, line and field, the CLI exits 2,
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from pathlib import Path
 
@@ -23,6 +24,8 @@ NFD_CAFE = unicodedata.normalize("NFD", "café")
 
 ASCII_ROWS = ENTITY_HEAD + "".join(f"a{i},community,name {i},\n" for i in range(3000))
 GBK_ROWS = ENTITY_HEAD + "".join(f"g{i},community,拱北第{i}社区王堃,\n" for i in range(3000))
+
+HUGE = b"7" * 5000
 
 CASES: dict[str, Case] = {
     # Ids: invisible format characters (Unicode category Cf) are refused like control characters.
@@ -70,6 +73,51 @@ CASES: dict[str, Case] = {
         {"entities.csv": GBK_ROWS.encode("gb18030") + "la-x,community,Renée,\n".encode("latin-1")},
         ("entities.csv", 3002, None),
         "reads as another encoding",
+    ),
+    # Numbers: refused within the documented limits, before Python's own (4,300 digits) can raise.
+    "JSON capacity of 5,000 digits": Case(
+        {"d.json": b'{"entities": [{"id": "e9", "kind": "enterprise", "name": "x", "capacity": ' + HUGE + b"}]}"},
+        ("d.json", 1, "capacity"),
+        "numbers may have at most 100",
+    ),
+    "JSON extra column of 5,000 digits": Case(
+        {"d.json": b'{"entities": [{"id": "e9", "kind": "enterprise", "name": "x", "phone": ' + HUGE + b"}]}"},
+        ("d.json", 1, "phone"),
+        "numbers may have at most 100",
+    ),
+    "JSON attribute of 5,000 digits": Case(
+        {
+            "d.json": b'{"entities": [{"id": "e9", "kind": "enterprise", "name": "x", "attributes": {"n": -'
+            + HUGE
+            + b"}}]}"
+        },
+        ("d.json", 1, "attributes.n"),
+        "numbers may have at most 100",
+    ),
+    "JSON weight written with 5,000 digits and a point": Case(
+        {"d.json": b'{"needs": [{"community": "c1", "category": "funding", "weight": ' + HUGE + b".5}]}"},
+        ("d.json", 1, "weight"),
+        "numbers may have at most 100",
+    ),
+    "CSV capacity of 5,000 digits": Case(
+        {"entities.csv": csv(ENTITY_HEAD + "e9,enterprise,x," + HUGE.decode() + "\n")},
+        ("entities.csv", 2, "capacity"),
+        "integer",
+    ),
+    "CSV weight of 5,000 digits": Case(
+        {"needs.csv": csv("community,category,weight\nc1,funding," + HUGE.decode() + "\n")},
+        ("needs.csv", 2, "weight"),
+        "finite",
+    ),
+    "JSON capacity true": Case(
+        {"d.json": b'{"entities": [{"id": "e9", "kind": "enterprise", "name": "x", "capacity": true}]}'},
+        ("d.json", 1, "capacity"),
+        "not true",
+    ),
+    "JSON offer capacity false": Case(
+        {"d.json": b'{"offers": [{"partner": "e1", "category": "funding", "capacity": false}]}'},
+        ("d.json", 1, "capacity"),
+        "not false",
     ),
 }
 
@@ -132,3 +180,24 @@ def test_gbk_with_rare_characters_still_loads(sqlite_store: GraphStore, tmp_path
         "王𠮷",
         "Renée Müller",
     ]
+
+
+def test_minus_zero_is_zero(store: GraphStore, tiny: Dataset, tmp_path: Path) -> None:
+    """``-0`` is zero, not a negative number: accepted, and kept as ``0`` (never ``-0.0``)."""
+    store.upsert(tiny)
+    doc = {
+        "needs": [{"community": "c1", "category": "funding", "weight": -0.0}],
+        "offers": [{"partner": "e1", "category": "legal_aid", "capacity": -0}],
+        "links": [{"source": "e1", "target": "c2", "kind": "training", "weight": -0.0}],
+    }
+    (tmp_path / "d.json").write_text(json.dumps(doc))
+    (tmp_path / "entities.csv").write_text(ENTITY_HEAD + "e9,enterprise,x,-0\n")
+    load_paths(store, [tmp_path / "d.json", tmp_path / "entities.csv"], settings=Settings(store=store.uri))
+    values = [
+        next(n.weight for n in store.list_needs("c1") if n.category == "funding"),
+        next(o.capacity for o in store.list_offers("e1") if o.category == "legal_aid"),
+        next(link.weight for link in store.list_links("e1") if link.kind.value == "training"),
+        store.get_entity("e9").capacity,
+    ]
+    assert values == [0, 0, 0, 0]
+    assert [math.copysign(1, v or 0.0) for v in values] == [1, 1, 1, 1]
