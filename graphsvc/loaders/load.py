@@ -13,6 +13,7 @@ from pathlib import Path
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
 from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
+from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.loaders.validate import validate_tables
@@ -59,7 +60,13 @@ def _validate(
     settings: Settings,
     progress: Progress | None = None,
 ) -> Dataset:
-    dataset, found = validate_tables(tables, store, progress=progress, allow_lookalike_ids=settings.allow_lookalike_ids)
+    dataset, found = validate_tables(
+        tables,
+        store,
+        progress=progress,
+        allow_lookalike_ids=settings.allow_lookalike_ids,
+        limits=SizeLimits.of(settings),
+    )
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
+from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
 from graphsvc.progress import Progress, Steps
@@ -35,6 +36,8 @@ class StoreView(Protocol):
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]: ...
 
     def entity_ids(self) -> list[str]: ...
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int: ...
 
     def list_needs(self, community: str | None = None) -> list[Need]: ...
 
@@ -187,6 +190,7 @@ def validate_tables(
     *,
     progress: Progress | None = None,
     allow_lookalike_ids: bool = False,
+    limits: SizeLimits | None = None,
 ) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
@@ -195,8 +199,10 @@ def validate_tables(
     holds may change kind only if it keeps nothing the new kind cannot have. ``progress`` is called with
     ``(rows checked, rows)``, the checks across rows (duplicates, references) counting as one more row.
     New entity ids that differ only by case or width from another of the load or the store are refused unless
-    ``allow_lookalike_ids``.
+    ``allow_lookalike_ids``. Sizes over ``limits`` (:mod:`graphsvc.loaders.limits`; its defaults if not given)
+    are problems too.
     """
+    limits = limits or SizeLimits()
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
     steps = Steps(progress, sum(len(raw.rows) for raw in tables) + 1)
@@ -204,12 +210,18 @@ def validate_tables(
         model = MODELS[raw.table]
         for line, given in raw.rows:
             steps.advance()
+            too_large = row_problems(raw, line, given, limits)
+            if too_large:
+                problems += too_large
+                continue
             for row in _described(raw, line, given, problems):
                 try:
                     record = model.model_validate(_fields(raw.table, row))
                 except ValidationError as exc:
                     problems += _problems_of(exc, raw, line)
                     continue
+                if isinstance(record, Entity):
+                    problems += entity_problems(raw, line, record, limits)
                 records[raw.table].append((raw, line, record))
 
     # Duplicates inside the load.
@@ -267,6 +279,7 @@ def validate_tables(
         problems += _kind_changes(records["entities"], store)
     if not allow_lookalike_ids:
         problems += _lookalikes(records["entities"], store)
+    problems += store_problems(records["entities"], store, limits)
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()

@@ -149,6 +149,13 @@ class GraphStore(ABC):
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         """For the given ids, the kind of each one that exists in the store."""
 
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        """Characters of the extra attributes (each entity's as one JSON object) of ``ids``, or of every entity."""
+        import json
+
+        entities = self.list_entities() if ids is None else self.get_entities(ids)
+        return sum(len(json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)) for e in entities)
+
     def entity_ids(self) -> list[str]:
         """Every entity's id, in no order (a load checks its new ids against them for look-alikes)."""
         return [e.id for e in self.list_entities()]

@@ -44,6 +44,8 @@ from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
 from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
 from graphsvc.store.neo4j_queries import (
+    ATTRIBUTE_CHARS,
+    ATTRIBUTE_CHARS_OF,
     BUMP_VERSION,
     CLEAR,
     CLEAR_ARTIFACTS,
@@ -407,6 +409,11 @@ class Neo4jStore(GraphStore):
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         return {r["id"]: EntityKind(r["kind"]) for r in self._read(EXISTING_KINDS, ids=list(ids))}
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        if ids is None:
+            return int(self._read(ATTRIBUTE_CHARS)[0]["chars"])
+        return int(self._read(ATTRIBUTE_CHARS_OF, ids=list(ids))[0]["chars"])
 
     def entity_ids(self) -> list[str]:
         return [r["id"] for r in self._read(ENTITY_IDS)]

@@ -41,6 +41,10 @@ UNWIND $rows AS row
 MERGE (c:Category {code: row.code})
 SET c.zh = row.zh, c.en = row.en, c.group = row.group
 """
+ATTRIBUTE_CHARS = "MATCH (e:Entity) RETURN coalesce(sum(size(e.attributes_json)), 0) AS chars"
+ATTRIBUTE_CHARS_OF = (
+    "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN coalesce(sum(size(e.attributes_json)), 0) AS chars"
+)
 ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 EXISTING_KINDS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind"
 

@@ -327,6 +327,18 @@ class SQLiteStore(GraphStore):
         with self._lock if self._in_memory else nullcontext():
             return self._existing(self._connection(), ids)
 
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        if ids is None:
+            return int(self._query("SELECT coalesce(sum(length(attributes)), 0) FROM entities")[0][0])
+        wanted, total = list(ids), 0
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = (
+                f"SELECT coalesce(sum(length(attributes)), 0) FROM entities WHERE id IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            )
+            total += int(self._query(sql, chunk)[0][0])
+        return total
+
     def entity_ids(self) -> list[str]:
         return [row[0] for row in self._query("SELECT id FROM entities")]
 

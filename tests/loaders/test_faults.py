@@ -119,6 +119,56 @@ CASES: dict[str, Case] = {
         ("d.json", 1, "capacity"),
         "not false",
     ),
+    # Sizes: every size a file controls has a limit (small ones set here; the defaults in the README).
+    "a cell over the limit": Case(
+        {"entities.csv": csv(ENTITY_HEAD.replace("\n", ",street\n") + "c9,community,x,," + "街" * 101 + "\n")},
+        ("entities.csv", 2, "street"),
+        "a cell may hold at most 100",
+        env={"GRAPHSVC_MAX_CELL_CHARS": "100"},
+    ),
+    "an extra column over the limit": Case(
+        {"entities.csv": csv("id,kind,name,note\nc9,community,x," + "n" * 101 + "\n")},
+        ("entities.csv", 2, "note"),
+        "each may hold at most 100",
+        env={"GRAPHSVC_MAX_ATTRIBUTE_CHARS": "100"},
+    ),
+    "a JSON note of 30,000 characters (default limit)": Case(
+        {
+            "d.json": json.dumps(
+                {"entities": [{"id": "c9", "kind": "community", "name": "x", "note": "n" * 30_000}]}
+            ).encode()
+        },
+        ("d.json", 1, "note"),
+        "each may hold at most 10000",
+    ),
+    "an attributes object's value over the limit": Case(
+        {
+            "d.json": json.dumps(
+                {"entities": [{"id": "c9", "kind": "community", "name": "x", "attributes": {"n": "x" * 101}}]}
+            ).encode()
+        },
+        ("d.json", 1, "attributes.n"),
+        "each may hold at most 100",
+        env={"GRAPHSVC_MAX_ATTRIBUTE_CHARS": "100"},
+    ),
+    "a record over the limit": Case(
+        {"links.csv": csv("source,target,kind,project\ne1,c2,training," + "p" * 400 + "\n")},
+        ("links.csv", 2, None),
+        "a record may hold at most 300",
+        env={"GRAPHSVC_MAX_RECORD_CHARS": "300", "GRAPHSVC_MAX_CELL_CHARS": "1000"},
+    ),
+    "an entity's extra attributes over the limit": Case(
+        {"entities.csv": csv("id,kind,name,a,b,c,d\nc9,community,x" + ("," + "v" * 90) * 4 + "\n")},
+        ("entities.csv", 2, "attributes"),
+        "an entity's may hold at most 300",
+        env={"GRAPHSVC_MAX_ENTITY_ATTRIBUTE_CHARS": "300"},
+    ),
+    "the store's extra attributes over the limit": Case(
+        {"entities.csv": csv("id,kind,name,note\nc8,community,x,short\nc9,community,y," + "n" * 60 + "\n")},
+        ("entities.csv", 3, "attributes"),
+        "more than 100 characters of extra attributes",
+        env={"GRAPHSVC_MAX_STORE_ATTRIBUTE_CHARS": "100"},
+    ),
 }
 
 
@@ -201,3 +251,15 @@ def test_minus_zero_is_zero(store: GraphStore, tiny: Dataset, tmp_path: Path) ->
     ]
     assert values == [0, 0, 0, 0]
     assert [math.copysign(1, v or 0.0) for v in values] == [1, 1, 1, 1]
+
+
+def test_store_limit_counts_what_a_load_replaces(store: GraphStore, tiny: Dataset, tmp_path: Path) -> None:
+    """A load that replaces an entity's attributes is measured after the replacement, not on top of it."""
+    store.upsert(tiny)
+    at_limit = store.attribute_chars()
+    assert at_limit == 4 * len("{}") + len('{"contact": "王"}')
+    settings = Settings(store=store.uri, max_store_attribute_chars=at_limit)
+    write(tmp_path / "in", {"entities.csv": "id,kind,name,contact\ne1,enterprise,爱心企业一,李\n"})
+    load_paths(store, [tmp_path / "in"], settings=settings)
+    assert store.get_entity("e1").attributes == {"contact": "李"}
+    assert store.attribute_chars(["e1", "c1"]) == len('{"contact": "李"}') + 2
