@@ -305,6 +305,17 @@ def read_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tupl
     return [], [Problem(file, None, None, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]
 
 
+OUTSIDE = (
+    "a symbolic link to a file outside the directory: only the directory's own files are read from it; "
+    "copy the file in, or name it on the command line"
+)
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is a file inside ``directory`` (itself resolved)."""
+    return path.resolve().is_relative_to(directory.resolve())
+
+
 def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """The files to read: each file given, and the .csv/.xlsx/.json files of each directory."""
     files: list[Path] = []
@@ -314,7 +325,9 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
             if not found:
                 problems.append(Problem(str(path), None, None, "no .csv, .xlsx or .json files in this directory"))
-            files += found
+            outside = [p for p in found if not inside(p, path)]
+            problems += [Problem(str(p), None, None, OUTSIDE) for p in outside]
+            files += [p for p in found if p not in outside]
         elif path.is_file():
             files.append(path)
         else:

@@ -7,18 +7,30 @@ tiny district: a load names the problem's file, line and field, the CLI exits 2,
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import unicodedata
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
+from graphsvc.errors import ValidationFailed
 from graphsvc.loaders import load_paths
 from graphsvc.model import Dataset
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore
-from tests.loaders.test_bad_input import ENTITY_HEAD, Case, check_refused, csv
+from tests.loaders.test_bad_input import (
+    ENTITY_HEAD,
+    GOOD_BOOK,
+    Case,
+    check_refused,
+    cli_exit_code,
+    csv,
+    rezip,
+    workbook,
+)
 
 NFD_CAFE = unicodedata.normalize("NFD", "café")
 
@@ -26,6 +38,32 @@ ASCII_ROWS = ENTITY_HEAD + "".join(f"a{i},community,name {i},\n" for i in range(
 GBK_ROWS = ENTITY_HEAD + "".join(f"g{i},community,拱北第{i}社区王堃,\n" for i in range(3000))
 
 HUGE = b"7" * 5000
+
+
+def hidden_sheet_book() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "entities"
+    sheet.append(["id", "kind", "name"])
+    sheet.append(["c9", "community", "看得见的社区"])
+    hidden = book.create_sheet("links")
+    hidden.append(["source", "target", "kind"])
+    hidden.append(["e1", "c9", "funding"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def late_dtd(name: str, content: bytes) -> bytes:
+    """A sheet whose DTD comes after a long comment: valid XML, past the first 4,096 bytes."""
+    if name != "xl/worksheets/sheet1.xml":
+        return content
+    body = content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else content
+    dtd = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+    return b'<?xml version="1.0"?><!--' + b"x" * 5000 + b"-->" + dtd + body
+
 
 CASES: dict[str, Case] = {
     # Ids: invisible format characters (Unicode category Cf) are refused like control characters.
@@ -169,6 +207,11 @@ CASES: dict[str, Case] = {
         "more than 100 characters of extra attributes",
         env={"GRAPHSVC_MAX_STORE_ATTRIBUTE_CHARS": "100"},
     ),
+    # Workbooks: a hidden sheet's rows, and a DTD declared past the first bytes of a part.
+    "rows on a hidden sheet": Case({"d.xlsx": hidden_sheet_book()}, ("d.xlsx", None, None), "is hidden"),
+    "a DTD after 5,000 bytes of comment": Case(
+        {"d.xlsx": rezip(workbook(GOOD_BOOK), late_dtd)}, ("d.xlsx", None, None), "declares a DTD"
+    ),
 }
 
 
@@ -263,3 +306,26 @@ def test_store_limit_counts_what_a_load_replaces(store: GraphStore, tiny: Datase
     load_paths(store, [tmp_path / "in"], settings=settings)
     assert store.get_entity("e1").attributes == {"contact": "李"}
     assert store.attribute_chars(["e1", "c1"]) == len('{"contact": "李"}') + 2
+
+
+def test_a_link_out_of_a_load_directory_is_refused(
+    store: GraphStore, tiny: Dataset, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    store.upsert(tiny)
+    secret = tmp_path / "elsewhere" / "entities.csv"
+    secret.parent.mkdir()
+    secret.write_text(ENTITY_HEAD + "x1,community,不该读的,\n", encoding="utf-8")
+    folder = write(tmp_path / "in", {"needs.csv": "community,category,weight\nc2,funding,1\n"})
+    (folder / "entities.csv").symlink_to(secret)
+    (folder / "links.csv").symlink_to(folder / "needs.csv")  # a link inside the directory is its own file
+    before = store.counts()
+    with pytest.raises(ValidationFailed) as info:
+        load_paths(store, [folder], settings=Settings(store=store.uri))
+    problems = [(Path(p.file).name, p.reason) for p in info.value.problems]
+    assert [name for name, reason in problems if "outside the directory" in reason] == ["entities.csv"]
+    assert store.counts() == before
+    env = {}
+    if store.uri.startswith("bolt:"):
+        env["GRAPHSVC_NEO4J_PASSWORD"] = request.getfixturevalue("neo4j_server").password
+    assert cli_exit_code(["load", str(folder), "--store", store.uri], env) == 2
+    assert "x1" not in store.entity_ids()
