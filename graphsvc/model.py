@@ -244,6 +244,17 @@ class Link(Record):
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.target, self.kind.value)
 
+    @property
+    def pair(self) -> tuple[str, str, str]:
+        """What identifies the partnership whichever way it is written: ``p2→c2 funding`` and ``c2→p2 funding``
+        are one link (the snapshot graph is undirected; stores keep the direction first written).
+
+        >>> Link(source="p2", target="c2", kind="funding").pair == Link(source="c2", target="p2", kind="funding").pair
+        True
+        """
+        first, second = sorted((self.source, self.target))
+        return (first, second, self.kind.value)
+
 
 class Need(Record):
     """A community's need in one category; ``weight`` says how large it is."""

@@ -247,7 +247,7 @@ def validate_tables(
         return kept
 
     entities: list[Entity] = unique("entities", lambda e: e.id, "id")
-    links: list[Link] = unique("links", lambda x: x.key, "kind")
+    links: list[Link] = unique("links", lambda x: x.pair, "kind")  # either direction: one link
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
 

@@ -57,6 +57,18 @@ def missing_references(dataset: Dataset, existing: Iterable[str]) -> list[Proble
     return problems
 
 
+def one_per_pair(links: Sequence[Link]) -> list[Link]:
+    """``links`` with at most one per :attr:`~graphsvc.model.Link.pair`: a later link of a pair replaces an earlier
+    one's values, in the direction the earlier one was written."""
+    kept: dict[tuple[str, str, str], Link] = {}
+    for link in links:
+        first = kept.get(link.pair)
+        if first is not None and first.key != link.key:
+            link = link.model_copy(update={"source": first.source, "target": first.target})
+        kept[link.pair] = link
+    return list(kept.values())
+
+
 def referenced_ids(dataset: Dataset) -> set[str]:
     """Every entity id that the links, needs and offers of ``dataset`` name."""
     ids = {link.source for link in dataset.links} | {link.target for link in dataset.links}
@@ -79,7 +91,8 @@ class GraphStore(ABC):
 
         Links, needs and offers must name entities that exist in the store or
         in ``dataset``; otherwise :class:`~graphsvc.errors.ValidationFailed`
-        is raised and nothing changes.
+        is raised and nothing changes. A link whose reverse (same kind, the
+        two ends swapped) is stored updates that one: a pair has one link.
         """
 
     @abstractmethod
@@ -88,7 +101,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def delete_link(self, source: str, target: str, kind: str) -> bool:
-        """Delete one link; return whether it existed."""
+        """Delete one link, written in either direction; return whether it existed."""
 
     @abstractmethod
     def clear(self) -> None:

@@ -42,7 +42,15 @@ from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavail
 from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
-from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.store.base import (
+    SNAPSHOT_ATTEMPTS,
+    GraphStore,
+    Progress,
+    batches,
+    missing_references,
+    one_per_pair,
+    referenced_ids,
+)
 from graphsvc.store.neo4j_queries import (
     ATTRIBUTE_CHARS,
     ATTRIBUTE_CHARS_OF,
@@ -236,7 +244,7 @@ class Neo4jStore(GraphStore):
         for e in dataset.entities:
             entities_by_kind[e.kind].append({"id": e.id, "props": entity_props(e)})
         links_by_kind: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
-        for link in dataset.links:
+        for link in one_per_pair(dataset.links):
             links_by_kind[link.kind].append(link_row(link))
         statements: list[tuple[str, list[dict[str, Any]]]] = []
         statements += [(merge_entities_query(kind), rows) for kind, rows in sorted(entities_by_kind.items())]

@@ -62,11 +62,16 @@ SET e:{KIND_LABELS[kind]}
 
 
 def merge_links_query(kind: LinkKind) -> str:
-    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`."""
+    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`. A link whose reverse
+    is stored (and not itself) updates the reverse: one link per pair, in the direction first written."""
     return f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})
-MATCH (t:Entity {{id: row.target}})
+MATCH (a:Entity {{id: row.source}})
+MATCH (b:Entity {{id: row.target}})
+OPTIONAL MATCH (b)-[back:{LINK_TYPES[kind]}]->(a)
+OPTIONAL MATCH (a)-[ahead:{LINK_TYPES[kind]}]->(b)
+WITH row, CASE WHEN back IS NOT NULL AND ahead IS NULL THEN [b, a] ELSE [a, b] END AS ends
+WITH row, ends[0] AS s, ends[1] AS t
 MERGE (s)-[r:{LINK_TYPES[kind]}]->(t)
 ON CREATE SET r._load = $load
 SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
@@ -154,7 +159,7 @@ DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n
 
 def delete_link_query(kind: LinkKind) -> str:
     rel_type = LINK_TYPES[kind]
-    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]->(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
+    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]-(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
 
 
 CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
@@ -168,7 +173,7 @@ CLEAR_ARTIFACTS = "MATCH (a:Artifact) CALL (a) { DELETE a } IN TRANSACTIONS OF 1
 PRIOR_ENTITIES = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind, properties(e) AS props"
 PRIOR_LINKS = f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]-(t:Entity {{id: row.target}})
 WHERE type(r) = row.type
 RETURN row.source AS source, row.target AS target, row.type AS type, properties(r) AS props
 """
@@ -202,7 +207,7 @@ SET r = row.props
 """
 RESTORE_LINKS = f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]-(t:Entity {{id: row.target}})
 WHERE type(r) = row.type
 SET r = row.props
 """

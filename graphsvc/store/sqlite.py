@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
-from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.store.base import GraphStore, Progress, batches, missing_references, one_per_pair, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
 
 if TYPE_CHECKING:
@@ -77,8 +77,16 @@ ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, name_
     street = excluded.street, subtype = excluded.subtype, capacity = excluded.capacity,
     attributes = excluded.attributes
 """
+# A link whose reverse is stored (and not itself) updates the reverse: one link per pair, in its first direction.
 UPSERT_LINK = """
-INSERT INTO links (source, target, kind, since, until, weight, project) VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO links (source, target, kind, since, until, weight, project)
+SELECT CASE WHEN back THEN :target ELSE :source END, CASE WHEN back THEN :source ELSE :target END,
+    :kind, :since, :until, :weight, :project
+FROM (
+    SELECT EXISTS (SELECT 1 FROM links WHERE source = :target AND target = :source AND kind = :kind)
+        AND NOT EXISTS (SELECT 1 FROM links WHERE source = :source AND target = :target AND kind = :kind) AS back
+)
+WHERE true
 ON CONFLICT (source, target, kind) DO UPDATE SET since = excluded.since, until = excluded.until,
     weight = excluded.weight, project = excluded.project
 """
@@ -108,10 +116,18 @@ def _entity_row(e: Entity) -> tuple[Any, ...]:
     return (*e.scalars().values(), attributes)
 
 
-def _link_row(link: Link) -> tuple[Any, ...]:
+def _link_row(link: Link) -> dict[str, Any]:
     since = link.since.isoformat() if link.since else None
     until = link.until.isoformat() if link.until else None
-    return (link.source, link.target, link.kind.value, since, until, link.weight, link.project)
+    return {
+        "source": link.source,
+        "target": link.target,
+        "kind": link.kind.value,
+        "since": since,
+        "until": until,
+        "weight": link.weight,
+        "project": link.project,
+    }
 
 
 def _entity(row: sqlite3.Row) -> Entity:
@@ -308,9 +324,9 @@ class SQLiteStore(GraphStore):
 
     # -- writes -------------------------------------------------------------
     def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
-        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+        statements: list[tuple[str, list[Any]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
-            (UPSERT_LINK, [_link_row(link) for link in dataset.links]),
+            (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),
             (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
         ]
@@ -334,8 +350,8 @@ class SQLiteStore(GraphStore):
 
     def delete_link(self, source: str, target: str, kind: str) -> bool:
         with self._transaction() as conn:
-            sql = "DELETE FROM links WHERE source = ? AND target = ? AND kind = ?"
-            deleted = conn.execute(sql, (source, target, kind)).rowcount > 0
+            sql = "DELETE FROM links WHERE kind = ? AND ((source = ? AND target = ?) OR (source = ? AND target = ?))"
+            deleted = conn.execute(sql, (kind, source, target, target, source)).rowcount > 0
             if deleted:
                 conn.execute(BUMP_VERSION)
             return deleted

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders import load_paths
-from graphsvc.model import Dataset
+from graphsvc.model import Dataset, Link
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore
 from tests.loaders.test_bad_input import (
@@ -212,6 +212,12 @@ CASES: dict[str, Case] = {
     "a DTD after 5,000 bytes of comment": Case(
         {"d.xlsx": rezip(workbook(GOOD_BOOK), late_dtd)}, ("d.xlsx", None, None), "declares a DTD"
     ),
+    # A link is its pair and kind, whichever way it is written.
+    "a link and its reverse in one load": Case(
+        {"links.csv": csv("source,target,kind\ne1,c1,training\nc1,e1,training\n")},
+        ("links.csv", 3, "kind"),
+        "duplicate of",
+    ),
 }
 
 
@@ -329,3 +335,24 @@ def test_a_link_out_of_a_load_directory_is_refused(
         env["GRAPHSVC_NEO4J_PASSWORD"] = request.getfixturevalue("neo4j_server").password
     assert cli_exit_code(["load", str(folder), "--store", store.uri], env) == 2
     assert "x1" not in store.entity_ids()
+
+
+def test_a_link_written_the_other_way_is_the_same_link(store: GraphStore, tiny: Dataset, tmp_path: Path) -> None:
+    store.upsert(tiny)  # holds e1 -> c2 volunteering
+    write(tmp_path / "in", {"links.csv": "source,target,kind,weight\nc2,e1,volunteering,5\n"})
+    load_paths(store, [tmp_path / "in"], settings=Settings(store=store.uri))
+    assert store.counts().links == len(tiny.links)
+    (link,) = [x for x in store.list_links("c2") if x.kind.value == "volunteering"]
+    assert (link.source, link.target, link.weight) == ("e1", "c2", 5)  # the first direction, the new values
+    assert store.snapshot().number_of_edges() == 3
+
+    both = [
+        Link(source="hub", target="c2", kind="training"),
+        Link(source="c2", target="hub", kind="training", weight=2),
+    ]
+    store.upsert(Dataset(links=both))
+    (training,) = [x for x in store.list_links("hub") if x.kind.value == "training"]
+    assert (training.source, training.target, training.weight) == ("hub", "c2", 2)
+
+    assert store.delete_link("c2", "e1", "volunteering")  # either direction names it
+    assert not [x for x in store.list_links("c2") if x.kind.value == "volunteering"]
