@@ -38,7 +38,7 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.collector import paused
-from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
+from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
@@ -74,6 +74,7 @@ from graphsvc.store.neo4j_queries import (
     LIST_NEEDS,
     LIST_OFFERS,
     MERGE_CATEGORIES,
+    MERGE_IDENTITY,
     MERGE_NEEDS,
     MERGE_OFFERS,
     PRIOR_ENTITIES,
@@ -81,6 +82,7 @@ from graphsvc.store.neo4j_queries import (
     PRIOR_NEEDS,
     PRIOR_OFFERS,
     PUT_ARTIFACT,
+    READ_IDENTITY,
     READ_VERSION,
     RESTORE_LINKS,
     RESTORE_NEEDS,
@@ -131,6 +133,8 @@ class Neo4jStore(GraphStore):
         self.uri = uri or "neo4j"
         self._owns_driver = owns_driver
         self._schema_ready = False
+        self._identity: str | None = None  # the database's identity, as first met
+        self._lost: str | None = None  # why the store is lost, once the database answered with another identity
         self.single_transaction_rows = SINGLE_TRANSACTION_ROWS
         self.batch_rows = BATCH_ROWS
         self.snapshot_page = SNAPSHOT_PAGE_ENTITIES
@@ -186,7 +190,27 @@ class Neo4jStore(GraphStore):
                 self.driver.execute_query(statement, database_=self.database)
             rows = [{"code": c.code, "zh": c.zh, "en": c.en, "group": c.group} for c in categories().values()]
             self.driver.execute_query(MERGE_CATEGORIES, {"rows": rows}, database_=self.database)
+            records, _, _ = self.driver.execute_query(MERGE_IDENTITY, {"id": uuid.uuid4().hex}, database_=self.database)
+        self._remember_identity(records[0]["identity"])
         self._schema_ready = True
+
+    def _remember_identity(self, identity: str | None) -> None:
+        """Remember the database's identity the first time, and from then on refuse a database with another one
+        (:class:`~graphsvc.errors.StoreLost`): it was wiped or replaced, and what this process wrote or read
+        would not be what other processes see."""
+        if self._lost is not None:
+            raise StoreLost(self._lost)
+        if self._identity is None:
+            self._identity = identity
+            return
+        if identity == self._identity:
+            return
+        what = "was wiped" if identity is None else "was replaced by another database"
+        self._lost = (
+            f"the Neo4j database {self.database!r} at {self.uri} {what} after this process first used it; to lose "
+            "nothing, nothing is read from it or written to it any more: restart graphsvc to use it as it is now"
+        )
+        raise StoreLost(self._lost)
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         self._ensure_schema()
@@ -198,6 +222,7 @@ class Neo4jStore(GraphStore):
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         self._ensure_schema()
+        self._remember_identity(self._read(READ_IDENTITY)[0]["identity"])  # never write into another database
         with self._errors(), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
@@ -384,7 +409,10 @@ class Neo4jStore(GraphStore):
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
 
     def data_version(self) -> int:
-        return int(self._read(READ_VERSION)[0]["version"])
+        """The data version, read with the database's identity: the freshness tick notices a database replaced."""
+        record = self._read(READ_VERSION)[0]
+        self._remember_identity(record["identity"])
+        return int(record["version"])
 
     def put_artifact(self, name: str, version: int, data: bytes) -> None:
         self._write(lambda tx: tx.run(PUT_ARTIFACT, name=name, version=version, data=data).consume())
@@ -493,6 +521,8 @@ class Neo4jStore(GraphStore):
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:
+        if self._lost is not None:
+            raise StoreLost(self._lost)
         with self._errors():
             self.driver.verify_connectivity()
 

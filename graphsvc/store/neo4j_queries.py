@@ -35,7 +35,19 @@ SET v.version = v.version + 1
 """
 PUT_ARTIFACT = "MERGE (a:Artifact {name: $name}) SET a.version = $version, a.data = $data"
 GET_ARTIFACT = "MATCH (a:Artifact {name: $name}) RETURN a.version AS version, a.data AS data"
-READ_VERSION = "OPTIONAL MATCH (v:DataVersion {key: 'data'}) RETURN coalesce(v.version, 0) AS version"
+READ_VERSION = """
+OPTIONAL MATCH (v:DataVersion {key: 'data'})
+OPTIONAL MATCH (i:StoreIdentity {key: 'store'})
+RETURN coalesce(v.version, 0) AS version, i.id AS identity
+"""
+# The database's identity: a random id made once, kept by every clear. A store remembers the one it first met,
+# so a database wiped or replaced under a running process (it answers with another id, or none) is noticed.
+MERGE_IDENTITY = """
+MERGE (i:StoreIdentity {key: 'store'})
+ON CREATE SET i.id = $id
+RETURN i.id AS identity
+"""
+READ_IDENTITY = "OPTIONAL MATCH (i:StoreIdentity {key: 'store'}) RETURN i.id AS identity"
 MERGE_CATEGORIES = """
 UNWIND $rows AS row
 MERGE (c:Category {code: row.code})

@@ -1,4 +1,5 @@
-"""The ground moving under a SQLite store: a full disk, a read-only mount, the file deleted or replaced.
+"""The ground moving under a store: a full disk, a read-only mount, the SQLite file deleted or replaced, the Neo4j
+database wiped or replaced.
 
 Each is "store unavailable": the store raises :class:`~graphsvc.errors.StoreUnavailable` with one sentence
 saying what happened, the CLI exits 3 with that one line and no traceback, the API answers 503 with
@@ -26,6 +27,7 @@ from graphsvc.cli.app import report_error
 from graphsvc.errors import StoreLost, StoreUnavailable
 from graphsvc.model import Dataset, Entity
 from graphsvc.store import SQLiteStore
+from graphsvc.store.neo4j import Neo4jStore
 from tests.api.conftest import AUTH, api_settings, in_service
 from tests.cli.console import graphsvc
 from tests.neo4j_fixtures import UNDER_CI
@@ -263,3 +265,21 @@ def test_store_file_copied_back_is_still_another_file(tmp_path: Path, tiny: Data
         os.replace(tmp_path / "copy.db", tmp_path / "a.db")
         with pytest.raises(StoreLost, match="replaced"):
             store.counts()
+
+
+# -- a Neo4j database wiped or replaced under a running app -----------------------
+@pytest.mark.parametrize("change", ["replaced", "wiped"])
+def test_neo4j_database_replaced_or_wiped_while_serving(neo4j_store: Neo4jStore, tiny: Dataset, change: str) -> None:
+    neo4j_store.upsert(tiny)
+    with TestClient(create_app(api_settings(), store=neo4j_store)) as client:
+        in_service(client)
+        query = "MATCH (i:StoreIdentity) SET i.id = 'another'" if change == "replaced" else "MATCH (n) DETACH DELETE n"
+        neo4j_store.driver.execute_query(query, database_=neo4j_store.database)
+        words = "was replaced by another database" if change == "replaced" else "was wiped"
+        with pytest.raises(StoreLost, match=words):
+            neo4j_store.data_version()  # what the freshness tick reads
+        with pytest.raises(StoreLost, match=words):
+            neo4j_store.upsert(big_dataset(1))
+        assert_refused_everywhere(client, words)
+    fresh = Neo4jStore(neo4j_store.driver, database=neo4j_store.database)  # a restart uses the database as it is
+    assert fresh.counts().entities["community"] == (2 if change == "replaced" else 0)
