@@ -4,7 +4,8 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
 
     GraphsvcError
     ├── ConfigError          a setting is missing or malformed
-    ├── StoreUnavailable     the store cannot be reached now
+    ├── StoreUnavailable     the store cannot be reached now (busy, out of space, read-only, down)
+    │   └── StoreLost        the store's file was deleted or replaced under the process that opened it
     ├── ServiceStarting      the API process is still building its first edition of the data
     ├── NotFound             an id that does not exist
     │   └── EntityNotFound
@@ -42,6 +43,12 @@ class StoreUnavailable(GraphsvcError):
 
 class StoreBusy(StoreUnavailable):
     """Another writer holds the store longer than the bounded wait; the same call may work once it has finished."""
+
+
+class StoreLost(StoreUnavailable):
+    """The store this process opened is gone: its file was deleted, moved or replaced by another. Nothing is read
+    from or written to it any more (what was written after that would be lost); a restart opens what is there now.
+    """
 
 
 class ServiceStarting(GraphsvcError):

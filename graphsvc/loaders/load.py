@@ -13,6 +13,7 @@ from pathlib import Path
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
 from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
+from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.loaders.validate import validate_tables
@@ -55,9 +56,19 @@ class LoadReport:
 
 
 def _validate(
-    tables: list[RawTable], problems: list[Problem], store: GraphStore | None, progress: Progress | None = None
+    tables: list[RawTable],
+    problems: list[Problem],
+    store: GraphStore | None,
+    settings: Settings,
+    progress: Progress | None = None,
 ) -> Dataset:
-    dataset, found = validate_tables(tables, store, progress=progress)
+    dataset, found = validate_tables(
+        tables,
+        store,
+        progress=progress,
+        allow_lookalike_ids=settings.allow_lookalike_ids,
+        limits=SizeLimits.of(settings),
+    )
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)
@@ -70,7 +81,7 @@ def read_dataset(
     """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
     settings = settings or Settings()
     tables, problems, _ = _read(paths, settings, None)
-    return _validate(tables, problems, store)
+    return _validate(tables, problems, store, settings)
 
 
 def _write(
@@ -127,7 +138,7 @@ def load_paths(
     settings = settings or Settings()
     tables, problems, summaries = _read(paths, settings, hsds, progress(READING) if progress else None)
     checked_against = None if replace else store  # what a replacing load keeps of the store: nothing
-    dataset = _validate(tables, problems, checked_against, progress(CHECKING) if progress else None)
+    dataset = _validate(tables, problems, checked_against, settings, progress(CHECKING) if progress else None)
     writing = progress(WRITING) if progress and not dry_run else None
     report = _write(store, tables, dataset, dry_run, writing, replace)
     report.hsds = summaries
@@ -172,7 +183,7 @@ def load_uploads(
         problems += found_problems
     if not tables and not problems:
         problems.append(Problem("(upload)", None, None, "no files were sent"))
-    dataset = _validate(tables, problems, store)
+    dataset = _validate(tables, problems, store, settings)
     return _write(store, tables, dataset, dry_run, None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
@@ -13,7 +13,7 @@ from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.api.deps import EditionDep, StoreDep
 from graphsvc.api.edition import Edition
-from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
+from graphsvc.api.params import CommunityIdPath, Limit, Offset, PartnerIdPath, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import MAX_K, AnswerKey, RecommendationService
 from graphsvc.api.results import gaps_of_community, require_community
@@ -160,7 +160,7 @@ async def community_recommendations(
 async def explain_recommendation(
     edition: EditionDep,
     community_id: CommunityIdPath,
-    partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
+    partner_id: PartnerIdPath,
     options: ListOptions,
 ) -> Response:
     """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place in the community's whole
