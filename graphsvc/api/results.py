@@ -44,19 +44,21 @@ def facts_of_streets(edition: Edition) -> StreetFacts:
     return edition.cached("street_facts", lambda: street_facts(edition.graph))
 
 
-def gaps_of_community(edition: Edition, community: str) -> CommunityGaps:
+def gaps_of_community(edition: Edition, community: str, policy: str | None = None) -> CommunityGaps:
+    """``policy``: the policy profile (the setting ``GRAPHSVC_POLICY``; ``None``: the graph's default)."""
     require_community(edition, community)
     return edition.cached(
-        ("community_gaps", community),
-        lambda: community_gaps(edition.graph, community, facts=facts_of_streets(edition)),
+        ("community_gaps", community, policy),
+        lambda: community_gaps(edition.graph, community, facts=facts_of_streets(edition), policy=policy),
     )
 
 
-def gaps_of_street(edition: Edition, street: str) -> StreetGaps:
+def gaps_of_street(edition: Edition, street: str, policy: str | None = None) -> StreetGaps:
     if street not in street_sizes(edition):
         raise NotFound(f"no community lies in a street named {street!r}")
     return edition.cached(
-        ("street_gaps", street), lambda: street_gaps(edition.graph, street, facts=facts_of_streets(edition))
+        ("street_gaps", street, policy),
+        lambda: street_gaps(edition.graph, street, facts=facts_of_streets(edition), policy=policy),
     )
 
 

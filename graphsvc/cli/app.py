@@ -116,6 +116,30 @@ def _rank_mode(value: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _policy(value: str | None) -> str | None:
+    """``--policy`` checked as it is read, against the registry of profiles (its message names them)."""
+    if value is None:
+        return None
+    from graphsvc.analysis.policy import PROFILES  # here, not above: --help imports no analysis
+
+    if value.strip().lower() not in PROFILES:
+        raise typer.BadParameter(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
+    return value.strip().lower()
+
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        envvar="GRAPHSVC_POLICY",
+        show_envvar=True,
+        callback=_policy,
+        help="Policy profile: hub (the five-society roles, street hub reach and district targets of the 1+10+N "
+        "model) or generic (needs and coverage only). Default: generic for communities made from a directory's "
+        "areas (HSDS), hub otherwise.",
+    ),
+]
+
 RankOption = Annotated[
     str,
     typer.Option(

@@ -27,6 +27,7 @@ COLUMN_LABELS: dict[str, str] = {
     "category": "类别 category",
     "category_zh": "类别 category (zh)",
     "category_en": "category (en)",
+    "needs_recorded": "已记录需求 needs recorded",
     "need": "需求 need",
     "covered": "已覆盖 covered",
     "uncovered": "未覆盖 uncovered",

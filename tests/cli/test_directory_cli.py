@@ -1,0 +1,61 @@
+"""A resource directory without needs (the project's HSDS 1.x fixture) through gaps, plan, recommend and the
+policy profiles, as a user sees them: "no needs recorded", never a coverage of 100%, no hub checks by default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.console import graphsvc
+
+V1 = Path(__file__).parents[1] / "loaders" / "hsds_v1"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    db = tmp_path_factory.mktemp("directory") / "g.db"
+    environment = {"GRAPHSVC_STORE": f"sqlite:///{db}", "COLUMNS": "200"}
+    graphsvc("load", str(V1), env=environment, check=True)
+    return environment
+
+
+def test_gaps_of_the_district_say_no_needs_recorded(env: dict[str, str]) -> None:
+    out = graphsvc("gaps", env=env, check=True).out
+    assert "no needs recorded" in out and "未记录需求" in out and "needs.csv" in out
+    assert "100%" not in out
+    assert "Policy checks" not in out and "hub" not in out.split("政策 policy:")[0]  # generic: no hub columns
+    assert "policy: generic" in out
+    district = json.loads(graphsvc("gaps", "--json", env=env, check=True).out)
+    assert district["needs_recorded"] is False and district["coverage"] is None and district["profile"] == "generic"
+    assert district["policy"]["checks"] == [] and district["roles_missing"] == {}
+    assert district["communities_without_needs"] == ["city:Bay Town", "city:Harbor City", "city:拱北"]
+
+
+def test_gaps_of_one_community_say_no_needs_recorded(env: dict[str, str]) -> None:
+    out = graphsvc("gaps", "city:Bay Town", env=env, check=True).out
+    assert "no needs recorded" in out and "100%" not in out and "missing roles" not in out
+    one = json.loads(graphsvc("gaps", "city:Bay Town", "--json", env=env, check=True).out)
+    assert (one["needs_recorded"], one["coverage"], one["roles_missing"], one["reached_by_hub"]) == (
+        False,
+        None,
+        [],
+        None,
+    )
+
+
+def test_the_hub_profile_is_chosen_with_policy(env: dict[str, str]) -> None:
+    out = graphsvc("gaps", "--policy", "hub", env=env, check=True).out
+    assert "Policy checks" in out and "policy: hub" in out
+    one = json.loads(graphsvc("gaps", "city:Bay Town", "--policy", "hub", "--json", env=env, check=True).out)
+    assert one["profile"] == "hub" and len(one["roles_missing"]) == 3  # org-1 and org-2: social organizations
+    bad = graphsvc("gaps", "--policy", "xiangzhou", env=env)
+    assert bad.code == 2 and "hub or generic" in bad.err
+
+
+def test_plan_and_recommend_say_no_needs_recorded(env: dict[str, str]) -> None:
+    plan = graphsvc("plan", env=env, check=True).out
+    assert "no needs recorded" in plan and "needs.csv" in plan and "100%" not in plan
+    recs = graphsvc("recommend", "city:Bay Town", "-k", "3", env=env, check=True).out
+    assert "no needs recorded" in recs and "未记录需求" in recs and "100%" not in recs
