@@ -21,7 +21,7 @@ from graphsvc.cli.app import (
     table,
 )
 from graphsvc.cli.progress import progress_bar, snapshot_from
-from graphsvc.vocabulary import AreaLevel
+from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
     from graphsvc.model import Counts
@@ -68,6 +68,14 @@ def load(
         AreaLevel,
         typer.Option("--areas", help="HSDS directories: which areas become communities (see docs/hsds.md)."),
     ] = AreaLevel.city,
+    streets: Annotated[
+        StreetLevel,
+        typer.Option(
+            "--streets",
+            help="HSDS directories: what becomes a community's street, the level above --areas (the addresses' "
+            "city, county or state); none by default, never guessed.",
+        ),
+    ] = StreetLevel.none,
     categories: Annotated[
         Path | None,
         typer.Option("--categories", help="HSDS directories: a CSV 'term,category' mapping taxonomy terms."),
@@ -84,7 +92,7 @@ def load(
     from graphsvc.loaders import HsdsOptions, load_paths
 
     settings = settings_with(store)
-    hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds)
+    hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds, streets=streets)
     with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
         report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=bar.stage, hsds=hsds)
     if as_json:
