@@ -273,6 +273,8 @@ def report_error(error: GraphsvcError) -> NoReturn:
     if isinstance(error, ValidationFailed):
         for problem in error.problems:
             err_console().print(Text(problem_line(problem)))
+        if error.hint:  # before the count, which stays the last line
+            err_console().print(Text(error.hint))
         count = len(error.problems)
         err_console().print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:

@@ -24,6 +24,7 @@ from graphsvc.cli.progress import progress_bar, snapshot_from
 from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
+    from graphsvc.loaders import LoadReport
     from graphsvc.model import Counts
 
 CommunitiesOption = Annotated[
@@ -84,26 +85,75 @@ def load(
         Path | None,
         typer.Option("--kinds", help="HSDS directories: a CSV 'organization,kind[,subtype]' for non-NGO partners."),
     ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Write every consistent row and skip each row with a problem (a missing referenced organization, "
+            "an over-long value...), reporting every skipped row by file, line and reason.",
+        ),
+    ] = False,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load planners' files (or HSDS directories) into the store: all, or nothing if any row has a problem (exit 2)."""
+    """Load planners' files (or HSDS directories) into the store: all, or nothing if any row has a problem (exit 2);
+    with --keep-going, the consistent rows, every other one reported."""
     from graphsvc.cli.hsds_output import print_hsds_summary
+    from graphsvc.errors import InputTooLarge, ValidationFailed
     from graphsvc.loaders import HsdsOptions, load_paths
+    from graphsvc.loaders.tables import is_file_problem
 
     settings = settings_with(store)
     hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds, streets=streets)
-    with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
-        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=bar.stage, hsds=hsds)
+    try:
+        with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
+            report = load_paths(
+                graph_store,
+                paths,
+                settings=settings,
+                dry_run=dry_run,
+                progress=bar.stage,
+                hsds=hsds,
+                keep_going=keep_going,
+            )
+    except ValidationFailed as error:
+        rows_only = not any(is_file_problem(p) for p in error.problems)
+        if not keep_going and rows_only and not isinstance(error, InputTooLarge):
+            error.hint = (
+                "To write the consistent rows and skip these, load again with --keep-going "
+                "(every skipped row is reported)."
+            )
+        raise
     if as_json:
         print_json(report.as_dict())
         return
     for summary in report.hsds:
         print_hsds_summary(summary)
+    if report.keep_going:
+        print_skipped(report)
     verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
     rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
     console().print(f"{verb} {len(report.files)} file(s): {rows}.")
     counts_table(report.after, title="Store after the load")
+
+
+def print_skipped(report: LoadReport) -> None:
+    """The rows a --keep-going load left out: counts per reason, then every one by file, line and reason."""
+    from graphsvc.cli.app import problem_line
+
+    if not report.skipped:
+        console().print("--keep-going: every row was consistent; none skipped.")
+        return
+    rows: list[list[object]] = [[reason, n] for reason, n in report.skipped_by_reason().items()]
+    console().print(
+        table(
+            f"跳过的行 Skipped rows (--keep-going): {report.skipped_rows}",
+            ["原因 reason", "数量 count"],
+            rows,
+        )
+    )
+    for problem in report.skipped:
+        console().print(f"skipped {problem_line(problem)}")
 
 
 @app.command()

@@ -43,7 +43,7 @@ from graphsvc.loaders.hsds_terms import (
     read_kind_map,
     read_term_map,
 )
-from graphsvc.loaders.tables import RawTable
+from graphsvc.loaders.tables import RawTable, is_file_problem
 from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 __all__ = [
@@ -465,17 +465,42 @@ def read_hsds(
     streets: StreetLevel = StreetLevel.none,
     max_bytes: int,
     max_rows: int,
+    keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
-    """Read and map an HSDS directory (see :func:`map_hsds`)."""
+    """Read and map an HSDS directory (see :func:`map_hsds`).
+
+    With ``keep_going``, each HSDS row with a problem (a service or location naming an organization the
+    directory does not hold, a duplicate id...) is left out and the rest mapped again, until no row has one;
+    the problems returned are then those of every row left out (and of the files, which cannot be left out).
+    """
     found, problems = read_hsds_tables(directory, max_bytes=max_bytes, max_rows=max_rows)
-    tables, found_problems, summary = map_hsds(found, areas=areas, term_map=term_map, kinds=kinds, streets=streets)
-    return tables, problems + found_problems, summary
+
+    def mapped(found: HsdsTables) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
+        return map_hsds(found, areas=areas, term_map=term_map, kinds=kinds, streets=streets)
+
+    tables, found_problems, summary = mapped(found)
+    left_out = list(problems)
+    while keep_going and found_problems:
+        if any(is_file_problem(p) for p in found_problems + problems):
+            break  # not a row's problem: the load refuses it
+        left_out += found_problems
+        places = {(p.file, p.line) for p in found_problems}
+        found = without_rows(found, places)
+        tables, found_problems, summary = mapped(found)
+    return tables, left_out + found_problems, summary
+
+
+def without_rows(found: HsdsTables, places: set[tuple[str, int | None]]) -> HsdsTables:
+    """``found`` without the rows at ``places`` (``(file, line)``)."""
+    kept = {table: [r for r in rows if (r.file, r.line) not in places] for table, rows in found.tables.items()}
+    return HsdsTables(directory=found.directory, tables=kept, files=found.files, ignored=found.ignored)
 
 
 def read_hsds_dirs(
-    directories: list[Path], options: HsdsOptions, *, max_bytes: int, max_rows: int
+    directories: list[Path], options: HsdsOptions, *, max_bytes: int, max_rows: int, keep_going: bool = False
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
-    """Read and map several HSDS directories with the same options (the mapping table read once)."""
+    """Read and map several HSDS directories with the same options (the mapping table read once;
+    ``keep_going``: see :func:`read_hsds`)."""
     term_map, problems = read_term_map(options.categories) if options.categories else (None, [])
     kinds, kind_problems = read_kind_map(options.kinds) if options.kinds else ({}, [])
     problems += kind_problems
@@ -490,6 +515,7 @@ def read_hsds_dirs(
             streets=options.streets,
             max_bytes=max_bytes,
             max_rows=max_rows,
+            keep_going=keep_going,
         )
         tables += found
         problems += found_problems

@@ -15,7 +15,7 @@ from graphsvc.loaders import load_paths
 from graphsvc.settings import load_settings
 from graphsvc.store import SQLiteStore
 from graphsvc.viz.style import GAP_LEVELS, NO_NEEDS_GAP
-from tests.api.conftest import api_settings, in_service
+from tests.api.conftest import AUTH, api_settings, in_service, settle
 from tests.viz.helpers import nodes_by_id
 
 V1 = Path(__file__).parents[1] / "loaders" / "hsds_v1"
@@ -62,3 +62,29 @@ def test_the_policy_setting_chooses_the_profile(directory_store: SQLiteStore) ->
         client.__exit__(None, None, None)
     with pytest.raises(ConfigError, match=r"GRAPHSVC_POLICY.*hub or generic"):
         load_settings(policy="xiangzhou")
+
+
+def test_import_keep_going_writes_the_consistent_rows(directory_store: SQLiteStore) -> None:
+    entities = f"id,kind,name\nc9,community,Nine\nc10,community,{'x' * 600}\n".encode()
+    links = b"source,target,kind\norg-1,c9,service\norg-1,c10,service\norg-1,nobody,service\n"
+    files = [("files", (name, data, "text/csv")) for name, data in (("entities.csv", entities), ("links.csv", links))]
+    client = client_of(directory_store)
+    try:
+        refused = client.post("/imports", files=files, headers=AUTH)
+        assert refused.status_code == 422 and "keep_going=true" in refused.json()["detail"]
+        assert client.get("/entities/c9").status_code == 404
+        done = client.post("/imports", params={"keep_going": "true"}, files=files, headers=AUTH)
+        assert done.status_code == 201, done.text
+        body = done.json()
+        assert body["keep_going"] and body["skipped_rows"] == 3
+        assert sorted((s["file"], s["line"]) for s in body["skipped"]) == [
+            ("entities.csv", 3),
+            ("links.csv", 3),
+            ("links.csv", 4),
+        ]
+        assert body["skipped_by_reason"]["[target] no entity with id … in this load or the store"] == 2
+        assert (body["after"]["links"] - body["before"]["links"]) == 1
+        settle(client)
+        assert client.get("/entities/c9").status_code == 200
+    finally:
+        client.__exit__(None, None, None)

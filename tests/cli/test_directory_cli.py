@@ -59,3 +59,35 @@ def test_plan_and_recommend_say_no_needs_recorded(env: dict[str, str]) -> None:
     assert "no needs recorded" in plan and "needs.csv" in plan and "100%" not in plan
     recs = graphsvc("recommend", "city:Bay Town", "-k", "3", env=env, check=True).out
     assert "no needs recorded" in recs and "未记录需求" in recs and "100%" not in recs
+
+
+BROKEN = Path(__file__).parents[1] / "loaders" / "hsds_broken"
+
+
+def test_load_without_keep_going_exits_2_naming_it(tmp_path: Path) -> None:
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}"}
+    refused = graphsvc("load", str(BROKEN), env=env)
+    assert refused.code == 2 and "nothing was written" in refused.err and "--keep-going" in refused.err
+    assert "service.csv:3: organization_id" in refused.err
+    assert json.loads(graphsvc("stats", "--json", env=env, check=True).out)["links"] == 0
+
+
+def test_load_with_keep_going_exits_0_and_reports_every_skipped_row(tmp_path: Path) -> None:
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}", "COLUMNS": "200"}
+    done = graphsvc("load", str(BROKEN), "--keep-going", env=env, check=True)
+    for place in ("service.csv:3", "service.csv:5", "location.csv:3", "address.csv:3", "address.csv:4"):
+        assert f"skipped {BROKEN / place}" in done.out
+    assert "Skipped rows (--keep-going): 5" in done.out
+    assert "no HSDS organization with id … in this directory\t3" in done.out
+    report = json.loads(graphsvc("load", str(BROKEN), "--keep-going", "--json", env=env, check=True).out)
+    assert report["skipped_rows"] == 5 and len(report["skipped"]) == 8
+    assert report["skipped_by_reason"]["[location_id] no HSDS location with id … in this directory"] == 1
+    assert json.loads(graphsvc("stats", "--json", env=env, check=True).out)["links"] == 2
+
+
+def test_a_missing_column_is_not_offered_keep_going(tmp_path: Path) -> None:
+    (tmp_path / "needs.csv").write_text("community,category\nc1,health\n", encoding="utf-8")
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}"}
+    for args in ((), ("--keep-going",)):
+        refused = graphsvc("load", str(tmp_path / "needs.csv"), *args, env=env)
+        assert refused.code == 2 and "missing required column" in refused.err and "--keep-going" not in refused.err
