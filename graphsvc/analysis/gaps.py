@@ -54,6 +54,7 @@ their names are also importable from here.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 import networkx as nx
 from pydantic import Field
@@ -72,14 +73,19 @@ from graphsvc.analysis.coverage import (
     coverage_shares,
     covered_amounts,
 )
+from graphsvc.analysis.policy import CategoryRef as CategoryRef
 from graphsvc.analysis.policy import PolicyCheck as PolicyCheck
 from graphsvc.analysis.policy import PolicyProfile as PolicyProfile
 from graphsvc.analysis.policy import PolicyReport as PolicyReport
 from graphsvc.analysis.policy import ProviderGap as ProviderGap
+from graphsvc.analysis.policy import ServiceDesert as ServiceDesert
 from graphsvc.analysis.policy import StreetFacts as StreetFacts
+from graphsvc.analysis.policy import category_ref, community_deserts
 from graphsvc.analysis.policy import communities_without_provider as communities_without_provider
+from graphsvc.analysis.policy import offered_categories as offered_categories
 from graphsvc.analysis.policy import policy_checks as policy_checks
 from graphsvc.analysis.policy import resolve_profile as resolve_profile
+from graphsvc.analysis.policy import service_deserts as service_deserts
 from graphsvc.analysis.policy import street_facts as street_facts
 from graphsvc.errors import NotFound
 from graphsvc.progress import Progress, Steps
@@ -92,6 +98,10 @@ _NEEDS_RECORDED = (
 )
 _COVERAGE = "covered / need; null when no needs are recorded (never 100% of nothing)"
 _BY_PROFILE = "null when the policy profile does not check it"
+_DESERTS = (
+    "service deserts: categories some partner of the district offers that no partner linked here offers -- a "
+    "supply-side gap, not a need residents stated"
+)
 
 
 def _r(x: float) -> float:
@@ -156,6 +166,7 @@ class CommunityGaps(Result):
     street_hub: str | None
     reached_by_hub: bool | None = Field(description=_BY_PROFILE)
     university_link: bool | None = Field(description=_BY_PROFILE)
+    service_deserts: list[CategoryRef] = Field(description=_DESERTS)
 
 
 class CategoryTotal(_CategoryAmounts):
@@ -219,7 +230,12 @@ class DistrictGaps(Result):
     communities_not_reached: list[str]
     critical_partners: list[PartnerLoss]
     policy: PolicyReport
-    no_provider: list[ProviderGap] = Field(default_factory=list)
+    no_provider: list[ProviderGap] = Field(
+        default_factory=list, description="the service deserts by category: " + _DESERTS
+    )
+    service_deserts: list[ServiceDesert] = Field(
+        default_factory=list, description="the service deserts by community (those with one): " + _DESERTS
+    )
 
 
 def _role_ref(role: FiveSocietyRole) -> RoleRef:
@@ -239,7 +255,12 @@ def _losses(need: dict[str, float], shares: dict[str, dict[str, float]]) -> dict
 
 
 def _community_gaps(
-    G: nx.Graph, community: str, shares: dict[str, dict[str, float]], hubs: dict[str, str], profile: PolicyProfile
+    G: nx.Graph,
+    community: str,
+    shares: dict[str, dict[str, float]],
+    hubs: dict[str, str],
+    profile: PolicyProfile,
+    offered: Collection[str],
 ) -> CommunityGaps:
     data = G.nodes[community]
     need = community_needs(G, community)
@@ -295,6 +316,7 @@ def _community_gaps(
         university_link=any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in partners)
         if checks_hub
         else None,
+        service_deserts=[category_ref(c) for c in community_deserts(G, community, offered)],
     )
 
 
@@ -344,14 +366,15 @@ def community_gaps(
     ('e', 2.0)
     >>> G.add_node("d", kind="community")
     >>> d = community_gaps(G, "d")
-    >>> d.needs_recorded, d.coverage
-    (False, None)
+    >>> d.needs_recorded, d.coverage, [c.category for c in d.service_deserts]
+    (False, None, ['health'])
     """
     check_graph(G)
     require_community(G, community)
     profile = resolve_profile(G, policy)
     shares = coverage_shares(G, [community]).get(community, {})
-    return _community_gaps(G, community, shares, street_hubs(G) if facts is None else facts.hubs, profile)
+    hubs = street_hubs(G) if facts is None else facts.hubs
+    return _community_gaps(G, community, shares, hubs, profile, offered_categories(G))
 
 
 def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
@@ -420,7 +443,8 @@ def street_gaps(
         raise NotFound(f"no street named {street!r}")
     shares = coverage_shares(G, members)
     hubs = facts.hubs
-    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs, profile) for c in members]
+    offered = offered_categories(G)
+    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs, profile, offered) for c in members]
     need, covered, uncovered, coverage = _sums(gaps)
     return StreetGaps(
         street=street,
@@ -457,9 +481,10 @@ def all_community_gaps(
     hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
     steps = Steps(progress, len(members))
+    offered = offered_categories(G)
     out = []
     for c in members:
-        out.append(_community_gaps(G, c, shares.get(c, {}), hubs, profile))
+        out.append(_community_gaps(G, c, shares.get(c, {}), hubs, profile, offered))
         steps.advance()
     return out
 
@@ -539,4 +564,9 @@ def district_gaps(
         critical_partners=_top_losses(G, gaps),
         policy=policy_checks(G, facts=facts, policy=profile),
         no_provider=communities_without_provider(G),
+        service_deserts=[
+            ServiceDesert(community=g.community, name=g.name, street=g.street, categories=g.service_deserts)
+            for g in gaps
+            if g.service_deserts
+        ],
     )

@@ -1,4 +1,4 @@
-"""District-wide checks: the policy profiles, communities no provider reaches, and the street facts.
+"""District-wide checks: the policy profiles, service deserts (communities no provider reaches), the street facts.
 
 :func:`street_facts` finds, once per graph, each street's hub, its communities and whether an organization
 delivers a service there; :mod:`graphsvc.analysis.gaps` and :func:`policy_checks` share them.
@@ -21,6 +21,13 @@ entry per profile; the CLI (``--policy``), the API (``GRAPHSVC_POLICY``) and the
 entry; :func:`roles_expected` is the roles a community should have under a profile, for any analysis that
 weighs missing roles.
 
+Service deserts
+---------------
+A **service desert** is a supply-side gap: a category some partner of the district (or directory) offers,
+that no partner linked to a community offers. It needs no needs table, so a directory of providers alone
+shows where a kind of service is out of reach; it is not a residents' need (nobody said they want it), and
+answers name it so (:func:`service_deserts`, :func:`communities_without_provider` by category).
+
 Policy targets of the ``hub`` profile (docs/domain.md)
 ------------------------------------------------------
 * ``street_service_organization``: every street has at least one organization
@@ -33,7 +40,7 @@ Policy targets of the ``hub`` profile (docs/domain.md)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -50,13 +57,17 @@ __all__ = [
     "PolicyProfile",
     "PolicyReport",
     "ProviderGap",
+    "ServiceDesert",
     "StreetFacts",
     "communities_by_street",
     "communities_without_provider",
+    "community_deserts",
     "default_profile",
+    "offered_categories",
     "policy_checks",
     "resolve_profile",
     "roles_expected",
+    "service_deserts",
     "service_streets",
     "street_facts",
 ]
@@ -88,6 +99,29 @@ class ProviderGap(Result):
     en: str
     providers: int
     communities: list[str]
+
+
+class CategoryRef(Result):
+    """A category with its labels."""
+
+    category: str
+    zh: str
+    en: str
+
+
+class ServiceDesert(Result):
+    """A community and the categories offered in the district that no partner linked to it offers: a supply-side
+    gap ("service desert"), not a need its residents stated."""
+
+    community: str
+    name: str | None
+    street: str | None
+    categories: list[CategoryRef]
+
+
+def category_ref(code: str) -> CategoryRef:
+    label = category(code)
+    return CategoryRef(category=code, zh=label.zh, en=label.en)
 
 
 @dataclass(frozen=True)
@@ -281,8 +315,75 @@ def policy_checks(
     return PolicyReport(profile=profile.code, passed=all(c.passed for c in checks), checks=checks)
 
 
+def offered_categories(G: nx.Graph) -> dict[str, set[str]]:
+    """``{category: the partners offering some of it}`` over ``G`` (capacity above 0).
+
+    >>> G = nx.Graph()
+    >>> G.add_node("p", kind="organization", offers={"health": 1.0, "youth": 0.0})
+    >>> offered_categories(G)
+    {'health': {'p'}}
+    """
+    providers: dict[str, set[str]] = defaultdict(set)
+    for node, offers in G.nodes(data="offers"):
+        if is_partner(G, node):
+            for cat, capacity in (offers or {}).items():
+                if capacity > 0:
+                    providers[cat].add(node)
+    return dict(providers)
+
+
+def community_deserts(G: nx.Graph, community: str, offered: Iterable[str]) -> list[str]:
+    """The categories of ``offered`` (:func:`offered_categories` of ``G``) no partner linked to ``community``
+    offers, in the vocabulary's order: its service deserts.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community")
+    >>> G.add_node("p", kind="organization", offers={"health": 1.0})
+    >>> G.add_node("q", kind="enterprise", offers={"youth": 1.0, "health": 2.0})
+    >>> G.add_edge("c", "p")
+    >>> community_deserts(G, "c", offered_categories(G))
+    ['youth']
+    """
+    here = {
+        cat
+        for p in G[community]
+        if is_partner(G, p)
+        for cat, capacity in (G.nodes[p].get("offers") or {}).items()
+        if capacity > 0
+    }
+    wanted = set(offered) - here
+    return [c for c in categories() if c in wanted]
+
+
+def service_deserts(G: nx.Graph) -> list[ServiceDesert]:
+    """Every community with a service desert: the categories offered somewhere in ``G`` that no partner linked
+    to it offers (a supply-side gap, not a residents' need), communities in id order.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community", name="One")
+    >>> G.add_node("c2", kind="community")
+    >>> G.add_node("p", kind="organization", offers={"health": 1.0, "legal_aid": 1.0})
+    >>> G.add_edge("c1", "p")
+    >>> [(d.community, [c.category for c in d.categories]) for d in service_deserts(G)]
+    [('c2', ['legal_aid', 'health'])]
+    """
+    check_graph(G)
+    offered = offered_categories(G)
+    out = []
+    for c in sorted((n for n in G if is_community(G, n)), key=str):
+        lacking = community_deserts(G, c, offered)
+        if lacking:
+            data = G.nodes[c]
+            refs = [category_ref(cat) for cat in lacking]
+            out.append(ServiceDesert(community=c, name=data.get("name"), street=data.get("street"), categories=refs))
+    return out
+
+
 def communities_without_provider(G: nx.Graph) -> list[ProviderGap]:
-    """For each category offered in the district, the communities not linked to any partner offering it.
+    """For each category offered in the district, the communities not linked to any partner offering it: the
+    service deserts (:func:`service_deserts`) by category.
 
     This needs no needs table: a directory of providers alone (an HSDS import)
     shows which areas have no provider of a category at all. Categories follow
@@ -301,12 +402,7 @@ def communities_without_provider(G: nx.Graph) -> list[ProviderGap]:
     [('health', 1, ['c2'])]
     """
     check_graph(G)
-    providers: dict[str, set[str]] = defaultdict(set)
-    for node, offers in G.nodes(data="offers"):
-        if is_partner(G, node):
-            for cat, capacity in (offers or {}).items():
-                if capacity > 0:
-                    providers[cat].add(node)
+    providers = offered_categories(G)
     members = sorted((n for n in G if is_community(G, n)), key=str)
     out = []
     for cat in (c for c in categories() if c in providers):

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
     import networkx as nx
 
     from graphsvc.analysis import LinkModel
-    from graphsvc.analysis.gaps import DistrictGaps, RoleRef
+    from graphsvc.analysis.gaps import CategoryRef, DistrictGaps, RoleRef
     from graphsvc.store import GraphStore
 
 
@@ -61,6 +61,16 @@ def _coverage(share: float | None) -> str:
 def _no_needs_note(what: str) -> None:
     console().print(f"{NO_NEEDS}: {what}")
     console().print(ADD_NEEDS)
+
+
+DESERTS = (
+    "服务空白（供给缺口，非居民需求） service deserts: offered in the district, by no partner linked here "
+    "(supply, not residents' needs)"
+)
+
+
+def _deserts(refs: list[CategoryRef]) -> str:
+    return "、".join(f"{r.zh} {r.en}" for r in refs) or "—"
 
 
 def _profile_line(code: str) -> None:
@@ -105,6 +115,7 @@ def gaps(
                 f"覆盖率 coverage {_coverage(g.coverage)}; 仅一个合作方的需求 needs met by one partner: "
                 + ("、".join(category_label(c) for c in g.single_partner_needs) or "—")
             )
+        console().print(f"{DESERTS}: {_deserts(g.service_deserts)}")
         if g.reached_by_hub is not None:
             console().print(
                 f"缺少的五社角色 missing roles: {_roles(g.roles_missing)}; "
@@ -220,8 +231,17 @@ def _district_tables(G: nx.Graph, d: DistrictGaps) -> None:
     if rows:
         console().print(
             table(
-                "无服务方的类别 Categories with no provider linked",
+                f"{DESERTS} — 按类别 by category",
                 ["类别 category", "服务方 providers", "社区数 communities", "哪些 which"],
+                rows,
+            )
+        )
+    if not d.needs_recorded and d.service_deserts:  # without needs, the supply side is what there is to show
+        rows = [[_named(G, s.community), street_label(s.street), _deserts(s.categories)] for s in d.service_deserts]
+        console().print(
+            table(
+                f"{DESERTS} — 按社区 by community",
+                ["社区 community", "街道 street", "无人提供的类别 categories no linked partner offers"],
                 rows,
             )
         )

@@ -17,8 +17,10 @@ from graphsvc.analysis.gaps import (
     all_community_gaps,
     community_gaps,
     district_gaps,
+    offered_categories,
     policy_checks,
     resolve_profile,
+    service_deserts,
     street_gaps,
 )
 from graphsvc.research.display import street_en
@@ -30,6 +32,7 @@ __all__ = [
     "five_society_frame",
     "gaps_frame",
     "policy_frame",
+    "service_deserts_frame",
     "streets_frame",
 ]
 
@@ -302,3 +305,35 @@ def policy_frame(G: nx.Graph, *, policy: str | None = None) -> pd.DataFrame:
         for c in policy_checks(G, policy=policy).checks
     ]
     return _named_profile(pd.DataFrame(rows, columns=["code", "zh", "en", "passed", "failing", "who"]), G, policy)
+
+
+def service_deserts_frame(G: nx.Graph) -> pd.DataFrame:
+    """One row per community x category offered in the district that no partner linked to the community offers:
+    the service deserts, a supply-side gap (not a need residents stated), computed without any needs table.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community", street="S")
+    >>> G.add_node("c2", kind="community", street="S")
+    >>> G.add_node("p", kind="organization", offers={"legal_aid": 1.0})
+    >>> G.add_edge("c1", "p")
+    >>> service_deserts_frame(G)[["community", "category", "category_en", "providers"]].values.tolist()
+    [['c2', 'legal_aid', 'legal aid', 1]]
+    """
+    providers = offered_categories(G)
+    rows = [
+        {
+            "community": d.community,
+            "name": d.name,
+            "street": d.street,
+            "category": c.category,
+            "category_zh": c.zh,
+            "category_en": c.en,
+            "providers": len(providers.get(c.category, ())),
+        }
+        for d in service_deserts(G)
+        for c in d.categories
+    ]
+    columns = ["community", "name", "street", "category", "category_zh", "category_en", "providers"]
+    return pd.DataFrame(rows, columns=columns)

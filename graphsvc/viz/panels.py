@@ -146,6 +146,15 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
                 sub=tuple(f"{name(p['partner'])}: {num(float(p['need_lost']))}" for p in critical[:5]),
             )
         )
+    deserts = gaps.get("service_deserts", [])
+    if deserts:
+        cats = "、".join(f"{c['zh']} {c['en']}" for c in deserts)
+        facts.append(
+            Item(
+                "服务空白（供给缺口，非居民需求） service deserts: offered in the district, by no partner linked "
+                f"here (supply, not residents' needs): {cats}"
+            )
+        )
     if (profile := _profile_item(gaps)) is not None:
         facts.append(profile)
     note = (

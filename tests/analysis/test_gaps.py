@@ -204,3 +204,25 @@ def test_default_profile_follows_the_data(one_street_graph: nx.Graph) -> None:
 def test_unknown_profile_names_the_known_ones(one_street_graph: nx.Graph) -> None:
     with pytest.raises(NotFound, match="hub, generic"):
         community_gaps(one_street_graph, "c1", policy="xiangzhou")
+
+
+def test_service_deserts_are_the_supply_a_community_has_no_link_to() -> None:
+    from graphsvc.analysis.policy import service_deserts
+
+    G = nx.Graph()
+    G.add_node("a", kind="community", street="S")
+    G.add_node("b", kind="community", street="S", needs={"health": 1.0})
+    G.add_node("p", kind="organization", offers={"legal_aid": 1.0, "health": 2.0})
+    G.add_node("q", kind="enterprise", offers={"funding": 3.0, "youth": 0.0})  # no capacity: youth is not offered
+    G.add_edges_from([("a", "p"), ("b", "q")])
+    # a lacks funding (q's), b lacks legal aid and health (p's); youth is offered by nobody, so no desert
+    assert [c.category for c in community_gaps(G, "a").service_deserts] == ["funding"]
+    assert [c.category for c in community_gaps(G, "b").service_deserts] == ["legal_aid", "health"]
+    d = district_gaps(G)
+    assert [(s.community, [c.category for c in s.categories]) for s in d.service_deserts] == [
+        ("a", ["funding"]),
+        ("b", ["legal_aid", "health"]),
+    ]
+    assert d.service_deserts == service_deserts(G)
+    # a desert is supply, not need: b's uncovered health need is counted once, as need
+    assert community_gaps(G, "b").uncovered == 1.0

@@ -49,6 +49,9 @@ def test_gaps_say_no_needs_recorded_under_the_directory_default(directory_store:
         assert colours == {NO_NEEDS_GAP.color} and NO_NEEDS_GAP.color not in {g.color for g in GAP_LEVELS}
         page = client.get("/pages/communities/city:Bay Town").text
         assert "no needs recorded" in page and "100%" not in page.split("需求缺口 Gaps")[1].split("</section>")[0]
+        assert "service deserts" in page and "not residents&#39; needs" in page
+        assert [c["category"] for c in body["service_deserts"]] == ["youth", "children"]
+        assert "supply-side gap" in schema["service_deserts"]["description"]
     finally:
         client.__exit__(None, None, None)
 

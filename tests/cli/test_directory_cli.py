@@ -91,3 +91,18 @@ def test_a_missing_column_is_not_offered_keep_going(tmp_path: Path) -> None:
     for args in ((), ("--keep-going",)):
         refused = graphsvc("load", str(tmp_path / "needs.csv"), *args, env=env)
         assert refused.code == 2 and "missing required column" in refused.err and "--keep-going" not in refused.err
+
+
+def test_service_deserts_are_shown_as_supply_not_needs(env: dict[str, str]) -> None:
+    out = graphsvc("gaps", "city:Bay Town", env=env, check=True).out
+    deserts = next(line for line in out.splitlines() if "service deserts" in line)
+    assert "not residents' needs" in deserts and "youth services" in deserts and "legal aid" not in deserts
+    district = json.loads(graphsvc("gaps", "--json", env=env, check=True).out)
+    by_area = {d["community"]: [c["category"] for c in d["categories"]] for d in district["service_deserts"]}
+    assert by_area == {
+        "city:Bay Town": ["youth", "children"],
+        "city:Harbor City": ["youth", "children"],
+        "city:拱北": ["legal_aid", "mediation"],
+    }
+    table = graphsvc("gaps", env=env, check=True).out
+    assert "service deserts" in table and "by community" in table
