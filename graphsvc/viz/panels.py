@@ -56,7 +56,7 @@ def streets_panels(district: Mapping[str, Any], urls: PageUrls | None) -> list[P
             Cell(
                 _coverage(s["coverage"]), cls="bad" if s["coverage"] is not None and float(s["coverage"]) < 0.5 else ""
             ),
-            Cell(str(s.get("not_reached", ""))),
+            Cell("—" if s.get("not_reached") is None else str(s["not_reached"])),  # None: not checked (generic)
         )
         for s in district.get("streets", [])
     )
