@@ -72,10 +72,10 @@ class Settings(BaseSettings):
     @field_validator("policy")
     @classmethod
     def _known_policy(cls, value: str | None) -> str | None:
-        from graphsvc.analysis.policy import PROFILES  # the one registry of profiles
-
         if value is None or not value.strip():
             return None
+        from graphsvc.analysis.policy import PROFILES  # the one registry of profiles (NetworkX with it: only here)
+
         if value.strip().lower() not in PROFILES:
             raise ValueError(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
         return value.strip().lower()

@@ -11,6 +11,7 @@ import typer
 
 from graphsvc.cli.app import (
     DEMO_COMMUNITIES,
+    CommandGroup,
     JsonOption,
     StoreOption,
     app,
@@ -154,6 +155,50 @@ def print_skipped(report: LoadReport) -> None:
     )
     for problem in report.skipped:
         console().print(f"skipped {problem_line(problem)}")
+
+
+needs_app = typer.Typer(
+    name="needs",
+    cls=CommandGroup,
+    help="Needs from what you have: an area table and service standards -> a needs table to load.",
+    no_args_is_help=True,
+)
+app.add_typer(needs_app)
+
+
+@needs_app.command("derive")
+def needs_derive(
+    areas: Annotated[
+        Path,
+        typer.Option(
+            "--areas",
+            help="Area table (CSV): community (its id, e.g. city:Belmont), then one column per group of residents "
+            "with its count (older, children, disability, hardship, population...).",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The needs table to write (CSV).")],
+    standards: Annotated[
+        Path | None,
+        typer.Option(
+            "--standards",
+            help="Standards table (CSV): category,group,units,per (units of the category per 'per' residents of "
+            "the group). Default: the shipped example, graphsvc/data/needs_standards.csv (illustrative figures).",
+        ),
+    ] = None,
+) -> None:
+    """Write a needs table derived from an area table and service standards; load it with graphsvc load."""
+    from graphsvc.loaders.needs_derive import derive_needs_files, write_needs_csv
+
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"folder {output.parent} does not exist", param_hint="--output")
+    needs = derive_needs_files(areas, standards)
+    write_needs_csv(needs, output)
+    communities = len({c for c, _, _ in needs})
+    source = standards or "the shipped example standards (illustrative: adapt them to your own)"
+    console().print(
+        f"Wrote {len(needs)} needs of {communities} communities to {output}, from {areas} and {source}. "
+        f"Load them beside the directory: graphsvc load {output}"
+    )
 
 
 @app.command()
