@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from graphsvc.analysis.gaps import CommunityGaps, StreetFacts, StreetGaps, community_gaps, street_facts, street_gaps
+from graphsvc.analysis.gaps import (
+    CommunityGaps,
+    DistrictGaps,
+    StreetFacts,
+    StreetGaps,
+    all_community_gaps,
+    community_gaps,
+    district_gaps,
+    street_facts,
+    street_gaps,
+)
 from graphsvc.analysis.plan import DistrictPlan, district_plan
 from graphsvc.api.edition import Edition
 from graphsvc.errors import Conflict, EntityNotFound, NotFound
@@ -62,7 +72,29 @@ def gaps_of_street(edition: Edition, street: str, policy: str | None = None) -> 
     )
 
 
+def all_gaps(edition: Edition, policy: str | None = None) -> list[CommunityGaps]:
+    """Every community's gaps (the district roll-up and the pages' gap levels share them)."""
+    return edition.cached(
+        ("all_gaps", policy), lambda: all_community_gaps(edition.graph, facts=facts_of_streets(edition), policy=policy)
+    )
+
+
+def has_communities(edition: Edition) -> bool:
+    return any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind"))
+
+
+def gaps_of_district(edition: Edition, policy: str | None = None) -> DistrictGaps:
+    if not has_communities(edition):
+        raise Conflict("the district has no communities yet: load data first")
+    return edition.cached(
+        ("district_gaps", policy),
+        lambda: district_gaps(
+            edition.graph, gaps=all_gaps(edition, policy), facts=facts_of_streets(edition), policy=policy
+        ),
+    )
+
+
 def plan_of_district(edition: Edition, per_community: int) -> DistrictPlan:
-    if not any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind")):
+    if not has_communities(edition):
         raise Conflict("the district has no communities yet: load data first")
     return edition.cached(("plan", per_community), lambda: district_plan(edition.graph, per_community=per_community))

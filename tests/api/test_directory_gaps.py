@@ -41,6 +41,14 @@ def test_gaps_say_no_needs_recorded_under_the_directory_default(directory_store:
         body = client.get("/communities/city:Bay Town/gaps").json()
         assert body["needs_recorded"] is False and body["coverage"] is None
         assert body["profile"] == "generic" and body["roles_missing"] == [] and body["reached_by_hub"] is None
+        district = client.get("/gaps").json()
+        assert district["needs_recorded"] is False and district["coverage"] is None
+        assert district["profile"] == "generic" and district["policy"]["checks"] == []
+        assert [d["community"] for d in district["service_deserts"]] == [
+            "city:Bay Town",
+            "city:Harbor City",
+            "city:拱北",
+        ]
         schema = client.get("/openapi.json").json()["components"]["schemas"]["CommunityGaps"]["properties"]
         assert "needs table" in schema["needs_recorded"]["description"]
         assert "hub or generic" in schema["profile"]["description"]
@@ -61,6 +69,7 @@ def test_the_policy_setting_chooses_the_profile(directory_store: SQLiteStore) ->
     try:
         body = client.get("/communities/city:Bay Town/gaps").json()
         assert body["profile"] == "hub" and len(body["roles_missing"]) == 3 and body["reached_by_hub"] is False
+        assert client.get("/gaps").json()["policy"]["profile"] == "hub"
     finally:
         client.__exit__(None, None, None)
     with pytest.raises(ConfigError, match=r"GRAPHSVC_POLICY.*hub or generic"):
@@ -91,3 +100,14 @@ def test_import_keep_going_writes_the_consistent_rows(directory_store: SQLiteSto
         assert client.get("/entities/c9").status_code == 200
     finally:
         client.__exit__(None, None, None)
+
+
+def test_district_gaps_of_an_empty_store_are_a_conflict(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "empty.db") as store:
+        client = client_of(store)
+        try:
+            response = client.get("/gaps")
+            assert response.status_code == 409 and "no communities" in response.json()["detail"]
+            assert client.get("/pages/overview").status_code == 200
+        finally:
+            client.__exit__(None, None, None)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
 from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import RankMode
 from graphsvc.api.deps import EditionDep, SettingsDep
@@ -22,7 +21,14 @@ from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import RecommendationService
-from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
+from graphsvc.api.results import (
+    all_gaps,
+    gaps_of_community,
+    gaps_of_district,
+    gaps_of_street,
+    has_communities,
+    require_community,
+)
 from graphsvc.errors import NotFound
 
 if TYPE_CHECKING:  # the page builders (jinja2, pyvis) are imported by the first page asked for, not with the API
@@ -46,14 +52,10 @@ def _places(request: Request) -> tuple[PageUrls, str]:
     return PageUrls(base), f"{base}/static"
 
 
-def _all_gaps(edition: Edition, policy: str | None) -> list[CommunityGaps]:
-    return edition.cached(("pages", "all_gaps", policy), lambda: all_community_gaps(edition.graph, policy=policy))
-
-
 def _shares(edition: Edition, policy: str | None) -> dict[str, float]:
     from graphsvc.viz import gap_shares_of
 
-    return edition.cached(("pages", "gap_shares", policy), lambda: gap_shares_of(_all_gaps(edition, policy)))
+    return edition.cached(("pages", "gap_shares", policy), lambda: gap_shares_of(all_gaps(edition, policy)))
 
 
 def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[str, Any] | None:
@@ -84,10 +86,7 @@ def overview_html(edition: EditionDep, settings: SettingsDep, request: Request) 
     def build() -> str:
         from graphsvc.viz import overview_page
 
-        district = edition.cached(
-            ("pages", "district_gaps", policy),
-            lambda: district_gaps(edition.graph, gaps=_all_gaps(edition, policy), policy=policy),
-        )
+        district = gaps_of_district(edition, policy) if has_communities(edition) else None
         shares = _shares(edition, policy)
         return overview_page(edition.graph, gap_shares=shares, district=district, urls=urls, asset_url=assets)
 
