@@ -106,3 +106,13 @@ def test_service_deserts_are_shown_as_supply_not_needs(env: dict[str, str]) -> N
     }
     table = graphsvc("gaps", env=env, check=True).out
     assert "service deserts" in table and "by community" in table
+
+
+def test_streets_are_chosen_on_the_command_line(tmp_path: Path) -> None:
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}"}
+    refused = graphsvc("load", str(V1), "--areas", "county", "--streets", "county", env=env)
+    assert refused.code == 2 and "choose streets among none, state" in refused.err
+    report = json.loads(graphsvc("load", str(V1), "--areas", "county", "--streets", "state", "--json", env=env).out)
+    assert report["hsds"][0]["streets"] == "state"
+    streets = json.loads(graphsvc("gaps", "--json", env=env, check=True).out)["streets"]
+    assert sorted(s["street"] for s in streets) == ["CA", "广东"]  # asked for: states as streets
