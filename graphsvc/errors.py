@@ -110,10 +110,12 @@ class Problem:
 
 
 class ValidationFailed(GraphsvcError):
-    """Input files had problems; nothing was written. ``problems`` lists every one."""
+    """Input files had problems; nothing was written. ``problems`` lists every one; ``hint``, when set, says what
+    the user can do instead (the CLI and the API name their own way of skipping inconsistent rows)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], hint: str | None = None) -> None:
         self.problems = list(problems)
+        self.hint = hint
         count = len(self.problems)
         head = "; ".join(str(p) for p in self.problems[:3])
         more = f" (and {count - 3} more)" if count > 3 else ""

@@ -78,6 +78,24 @@ class Settings(BaseSettings):
         "data before it is answered 503 (the service is starting) with Retry-After",
     )
 
+    policy: str | None = Field(
+        default=None,
+        description="policy profile of the gap analyses (graphsvc.analysis.policy.PROFILES): hub (the five-society "
+        "roles, street hub reach and district targets) or generic (needs and coverage only); unset: generic for "
+        "communities made from a directory's areas (HSDS), hub otherwise",
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from graphsvc.analysis.policy import PROFILES  # the one registry of profiles (NetworkX with it: only here)
+
+        if value.strip().lower() not in PROFILES:
+            raise ValueError(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
+        return value.strip().lower()
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

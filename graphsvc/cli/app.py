@@ -149,6 +149,30 @@ def _rank_mode(value: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _policy(value: str | None) -> str | None:
+    """``--policy`` checked as it is read, against the registry of profiles (its message names them)."""
+    if value is None:
+        return None
+    from graphsvc.analysis.policy import PROFILES  # here, not above: --help imports no analysis
+
+    if value.strip().lower() not in PROFILES:
+        raise typer.BadParameter(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
+    return value.strip().lower()
+
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        envvar="GRAPHSVC_POLICY",
+        show_envvar=True,
+        callback=_policy,
+        help="Policy profile: hub (the five-society roles, street hub reach and district targets of the 1+10+N "
+        "model) or generic (needs and coverage only). Default: generic for communities made from a directory's "
+        "areas (HSDS), hub otherwise.",
+    ),
+]
+
 RankOption = Annotated[
     str,
     typer.Option(
@@ -301,6 +325,8 @@ def report_error(error: GraphsvcError) -> NoReturn:
     if isinstance(error, ValidationFailed):
         for problem in error.problems:
             err_console().print(Text(problem_line(problem)))
+        if error.hint:  # before the count, which stays the last line
+            err_console().print(Text(error.hint))
         count = len(error.problems)
         err_console().print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphsvc.cli.app import console, print_json, table
 from graphsvc.cli.progress import progress_bar
-from graphsvc.labels import kind_label, named, num
+from graphsvc.labels import ADD_NEEDS, NO_NEEDS, kind_label, named, num
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -19,9 +19,15 @@ if TYPE_CHECKING:
 
 
 def print_recommendations(
-    recs: dict[str, Any], *, name: Callable[[str], str], kind: Callable[[str], str], as_json: bool
+    recs: dict[str, Any],
+    *,
+    name: Callable[[str], str],
+    kind: Callable[[str], str],
+    as_json: bool,
+    needs_recorded: bool = True,
 ) -> None:
-    """A community's list (as JSON data): for programs as it is, for people as a table with names and kinds."""
+    """A community's list (as JSON data): for programs as it is, for people as a table with names and kinds
+    (``needs_recorded`` False: the community has no need, so no coverage is shown, and how to add needs is)."""
     if as_json:
         print_json(recs)
         return
@@ -43,6 +49,13 @@ def print_recommendations(
             rows,
         )
     )
+    if not needs_recorded:
+        console().print(
+            f"排序 rank: {recs['rank']}; {NO_NEEDS}: no partner can close a need here, "
+            "so the list is the link model's alone"
+        )
+        console().print(ADD_NEEDS)
+        return
     console().print(
         f"排序 rank: {recs['rank']}; 覆盖率 coverage {recs['coverage']:.0%} -> {recs['coverage_if_linked']:.0%} "
         f"if all join; 预期补缺 expected need closed {recs['expected_gain']:.2f}"
@@ -50,7 +63,7 @@ def print_recommendations(
 
 
 def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) -> None:
-    """A kept list (:func:`graphsvc.answers.kept_answer`), its names and kinds read from the store."""
+    """A kept list (:func:`graphsvc.answers.kept_answer`), its names, kinds and needs read from the store."""
     ids = [kept["community"], *(r["partner"] for r in kept["recommendations"])]
     found = {} if as_json else {e.id: e for e in graph_store.get_entities(ids)}
 
@@ -64,7 +77,8 @@ def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) 
             return kind_label(None)
         return kind_label(entity.kind.value, entity.subtype.value if entity.subtype else None)
 
-    print_recommendations(kept, name=name, kind=kind, as_json=as_json)
+    recorded = as_json or bool(graph_store.list_needs(kept["community"]))
+    print_recommendations(kept, name=name, kind=kind, as_json=as_json, needs_recorded=recorded)
 
 
 def keep_default_lists(

@@ -29,7 +29,7 @@ from typing import Any
 from graphsvc.errors import InputTooLarge, Problem
 from graphsvc.loaders.readers import OUTSIDE, decode_text, inside
 from graphsvc.loaders.readers import SUFFIXES as GRAPHSVC_SUFFIXES
-from graphsvc.loaders.tables import table_name
+from graphsvc.loaders.tables import MISSING_COLUMN, table_name
 
 __all__ = [
     "TABLE_NAMES",
@@ -168,7 +168,7 @@ def _text(value: Any) -> str:
 def _check_columns(table: str, file: str, columns: Iterable[str]) -> list[Problem]:
     present = set(columns)
     return [
-        Problem(file, 1, col, f"missing required column {col!r} (HSDS {table} needs: {', '.join(REQUIRED[table])})")
+        Problem(file, 1, col, f"{MISSING_COLUMN} {col!r} (HSDS {table} needs: {', '.join(REQUIRED[table])})")
         for col in REQUIRED.get(table, ())
         if col not in present
     ]

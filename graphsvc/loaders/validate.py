@@ -102,6 +102,21 @@ def _described(raw: RawTable, line: int, row: dict[str, Any], problems: list[Pro
     return [{**described, "category": code} for code in found]
 
 
+SHOWN_CHARS = 80
+"""How much of a value a problem quotes; a longer one is cut, with its length (a 1,200-character region)."""
+
+
+def shown(value: object) -> str:
+    """A value as a problem quotes it: its repr, cut at :data:`SHOWN_CHARS` characters with the length given.
+
+    >>> shown("ab"), shown("x" * 500)[-24:], len(shown("x" * 500))
+    ("'ab'", "xxxxx'… (500 characters)", 100)
+    """
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{value[:SHOWN_CHARS]!r}… ({len(value)} characters)"
+    return repr(value)
+
+
 def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -109,8 +124,7 @@ def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Probl
         message = str(item["msg"]).removeprefix("Value error, ")
         value = item.get("input")
         if field and not isinstance(value, dict) and value is not None:
-            shown = repr(value) if not isinstance(value, str) or len(value) <= 80 else repr(value[:60]) + "…"
-            message = f"{message} (got {shown})"
+            message = f"{message} (got {shown(value)})"
         problems.append(Problem(raw.file, line, field, message, raw.sheet))
     return problems
 
@@ -266,11 +280,11 @@ def validate_tables(
     for raw, line, field, ref, wanted in references:
         kind = kinds.get(ref)
         if kind is None:
-            reason = f"no entity with id {ref!r} in this load{' or the store' if store is not None else ''}"
+            reason = f"no entity with id {shown(ref)} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
-            reason = f"{ref!r} is a {kind.value}; needs belong to communities"
+            reason = f"{shown(ref)} is a {kind.value}; needs belong to communities"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:
-            reason = f"{ref!r} is a community; offers belong to partners"
+            reason = f"{shown(ref)} is a community; offers belong to partners"
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))

@@ -11,7 +11,8 @@ Getting a graph
 Tables (``pandas.DataFrame``)
     :func:`entities_frame`, :func:`links_frame`, :func:`centrality_frame` -- the graph itself;
     :func:`gaps_frame` (community x category), :func:`communities_frame`, :func:`streets_frame`,
-    :func:`categories_frame`, :func:`five_society_frame`, :func:`policy_frame` -- the gap analysis;
+    :func:`categories_frame`, :func:`five_society_frame`, :func:`policy_frame`, :func:`service_deserts_frame`
+    -- the gap analysis (``policy=``: the policy profile);
     :func:`recommendations_frame`, :func:`reasons_frame` -- partner recommendations with reasons (``rank=``);
     :func:`explain_recommendation` -- "why not this partner?";
     :func:`plan_frame`, :func:`coverage_frame`, :func:`plan_summary_frame` -- a district plan;
@@ -50,6 +51,7 @@ from graphsvc.research.gap_frames import (
     five_society_frame,
     gaps_frame,
     policy_frame,
+    service_deserts_frame,
     streets_frame,
 )
 from graphsvc.research.graphs import centrality_frame, entities_frame, links_frame, sample_graph, store_graph
@@ -86,6 +88,7 @@ __all__ = [
     "reasons_frame",
     "recommendations_frame",
     "sample_graph",
+    "service_deserts_frame",
     "show_community",
     "show_overview",
     "store_graph",
