@@ -4,7 +4,8 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
 
     GraphsvcError
     ├── ConfigError          a setting is missing or malformed
-    ├── StoreUnavailable     the store cannot be reached now
+    ├── StoreUnavailable     the store cannot be reached now (busy, out of space, read-only, down)
+    │   └── StoreLost        the store's file was deleted or replaced under the process that opened it
     ├── ServiceStarting      the API process is still building its first edition of the data
     ├── NotFound             an id that does not exist
     │   └── EntityNotFound
@@ -12,6 +13,7 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
     ├── ValidationFailed     input files had problems (each a :class:`Problem`)
     │   └── InputTooLarge
     ├── UnsupportedGraph     a graph of a shape the analyses do not handle
+    ├── NotConfirmed         a command that deletes data was neither confirmed nor given --yes
     └── Neo4jServerError     the local Neo4j server could not be installed, started, reached or stopped
 
 The CLI turns them into exit codes and messages, the API into problem+json
@@ -43,6 +45,12 @@ class StoreBusy(StoreUnavailable):
     """Another writer holds the store longer than the bounded wait; the same call may work once it has finished."""
 
 
+class StoreLost(StoreUnavailable):
+    """The store this process opened is gone: its file was deleted, moved or replaced by another. Nothing is read
+    from or written to it any more (what was written after that would be lost); a restart opens what is there now.
+    """
+
+
 class ServiceStarting(GraphsvcError):
     """The API process cannot answer yet: its first edition of the data is still being built; retry shortly."""
 
@@ -65,6 +73,10 @@ class Conflict(GraphsvcError):
 
 class UnsupportedGraph(GraphsvcError):
     """The graph is of a shape the analyses do not handle (directed, multigraph, self-loops, empty)."""
+
+
+class NotConfirmed(GraphsvcError):
+    """A command that deletes data was not confirmed: no ``--yes``, and no terminal to ask at."""
 
 
 class Neo4jServerError(GraphsvcError):
@@ -98,10 +110,12 @@ class Problem:
 
 
 class ValidationFailed(GraphsvcError):
-    """Input files had problems; nothing was written. ``problems`` lists every one."""
+    """Input files had problems; nothing was written. ``problems`` lists every one; ``hint``, when set, says what
+    the user can do instead (the CLI and the API name their own way of skipping inconsistent rows)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], hint: str | None = None) -> None:
         self.problems = list(problems)
+        self.hint = hint
         count = len(self.problems)
         head = "; ".join(str(p) for p in self.problems[:3])
         more = f" (and {count - 3} more)" if count > 3 else ""

@@ -45,7 +45,9 @@ Partnership = tuple[str, str, str, str | None, float | None, str | None]
 
 def new_snapshot() -> nx.Graph:
     """An empty snapshot graph, under the ``hub`` policy of graphsvc's own tables (the five-society linkage:
-    a community's missing partner roles are gaps, see :mod:`graphsvc.analysis.coverage`)."""
+    a community's missing partner roles are gaps, see :mod:`graphsvc.analysis.coverage`); communities made from
+    a resource directory's areas (attribute ``area_level``, from an HSDS import) turn it ``generic``
+    (:func:`add_entity_nodes`, :func:`graphsvc.analysis.policy.default_profile`)."""
     import networkx as nx
 
     return nx.Graph(name="graphsvc snapshot", policy="hub")
@@ -79,10 +81,12 @@ def add_entity_nodes(G: nx.Graph, nodes: Iterable[tuple[str, dict[str, Any]]]) -
     >>> G.nodes["c1"]["needs"], G.nodes["e1"]["offers"]
     ({}, {'goods': 2.0})
     """
-    G.add_nodes_from(
-        (entity_id, {**attributes, "needs": attributes.get("needs", {}), "offers": attributes.get("offers", {})})
-        for entity_id, attributes in nodes
-    )
+    for entity_id, attributes in nodes:
+        G.add_node(
+            entity_id, **{**attributes, "needs": attributes.get("needs", {}), "offers": attributes.get("offers", {})}
+        )
+        if attributes.get("kind") == "community" and (attributes.get("attributes") or {}).get("area_level"):
+            G.graph["policy"] = "generic"  # areas of a resource directory: the hub model's roles are not expected
 
 
 def build_graph(

@@ -23,6 +23,8 @@ from functools import cache
 from graphsvc.vocabulary import EntityKind, LinkKind, Subtype, categories
 
 __all__ = [
+    "ADD_NEEDS",
+    "NO_NEEDS",
     "category_label",
     "kind_label",
     "likely",
@@ -36,6 +38,15 @@ __all__ = [
     "subtype_label",
     "yes_no",
 ]
+
+
+NO_NEEDS = "未记录需求 no needs recorded"
+"""What a community, street or district with no need recorded shows instead of a coverage (never 100%)."""
+ADD_NEEDS = (
+    "添加需求：需求表 needs.csv（community,category,weight）用 graphsvc load 载入 / "
+    "add needs as a needs table (needs.csv: community,category,weight) and load it with graphsvc load"
+)
+"""How to add needs, shown beside :data:`NO_NEEDS`."""
 
 
 def num(x: float | int | None) -> str:

@@ -69,16 +69,41 @@ def _note(value: str) -> str:
     return value
 
 
-def _entity_id(value: str) -> str:
-    """An id must be usable as one segment of an API path: no ``/``, not ``.`` or ``..``.
+def _format_characters(value: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cf"})
 
-    >>> _entity_id("com-001")
-    'com-001'
+
+def _entity_id(value: str) -> str:
+    """An id in Unicode's composed form (NFC), usable as one segment of an API path: no ``/``, not ``.`` or ``..``.
+
+    Control characters and format characters (Unicode category Cf: zero-width spaces and joiners, the byte-order
+    mark, bidi controls) are refused: they are invisible, so two ids that look the same would be two entities.
+
+    >>> _entity_id("com-001"), _entity_id("cafe\u0301") == "caf\u00e9"
+    ('com-001', True)
     """
+    value = unicodedata.normalize("NFC", value)
     _plain_text(value)
+    found = _format_characters(value)
+    if found:
+        raise ValueError(
+            f"invisible format characters are not allowed in an id ({', '.join(found)}: zero-width, "
+            "byte-order mark or bidi control)"
+        )
     if "/" in value or value in (".", ".."):
         raise ValueError("an id may not contain '/' or be '.' or '..' (it must fit in a URL path)")
     return value
+
+
+def lookalike_key(entity_id: str) -> str:
+    """What an id reads as, whatever its case or width: ids with the same key look alike to a person.
+
+    NFKC folds compatibility forms (full-width ``ｃ１``, ligatures), ``casefold`` folds case (``C1``, ``ß``).
+
+    >>> lookalike_key("ｃ１") == lookalike_key("C1") == lookalike_key("c1")
+    True
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", entity_id).casefold())
 
 
 EntityId = Annotated[
@@ -88,8 +113,37 @@ Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_plain_text)
 ]
 Note = Annotated[str, AfterValidator(_note)]
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
-Capacity = Annotated[float, Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False)]
+
+
+def _not_true_or_false(value: Any) -> Any:
+    """Refuse ``true``/``false`` where a number is meant (Python counts them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    return value
+
+
+def _plus_zero(value: float) -> float:
+    """``-0`` is zero: kept as ``0.0``, so no ``-0.0`` is stored or exported.
+
+    >>> _plus_zero(-0.0)
+    0.0
+    """
+    return value + 0.0
+
+
+Weight = Annotated[
+    float,
+    Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    BeforeValidator(_not_true_or_false),
+    AfterValidator(_plus_zero),
+]
+Capacity = Annotated[
+    float,
+    Field(ge=0, le=MAX_CAPACITY, allow_inf_nan=False),
+    BeforeValidator(_not_true_or_false),
+    AfterValidator(_plus_zero),
+]
+WholeCapacity = Annotated[int, Field(ge=0, le=MAX_CAPACITY), BeforeValidator(_not_true_or_false)]
 CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isinstance(v, str) else v)]
 KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
 SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
@@ -113,9 +167,7 @@ class Entity(Record):
     name_en: Text | None = None
     street: Text | None = Field(default=None, description="street/town (镇街) it belongs to or works in")
     subtype: SubtypeField | None = None
-    capacity: int | None = Field(
-        default=None, ge=0, le=MAX_CAPACITY, description="how many communities a partner can serve"
-    )
+    capacity: WholeCapacity | None = Field(default=None, description="how many communities a partner can serve")
     attributes: dict[Text, Note] = Field(default_factory=dict, description="free extra columns")
 
     @model_validator(mode="after")
@@ -192,6 +244,17 @@ class Link(Record):
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.target, self.kind.value)
 
+    @property
+    def pair(self) -> tuple[str, str, str]:
+        """What identifies the partnership whichever way it is written: ``p2→c2 funding`` and ``c2→p2 funding``
+        are one link (the snapshot graph is undirected; stores keep the direction first written).
+
+        >>> Link(source="p2", target="c2", kind="funding").pair == Link(source="c2", target="p2", kind="funding").pair
+        True
+        """
+        first, second = sorted((self.source, self.target))
+        return (first, second, self.kind.value)
+
 
 class Need(Record):
     """A community's need in one category; ``weight`` says how large it is."""
@@ -230,6 +293,24 @@ class Dataset(BaseModel):
     def row_count(self) -> int:
         return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers)
 
+    def updated_with(self, load: Dataset) -> Dataset:
+        """What a store holding this dataset holds once ``load`` is upserted into it: the records of both, by key
+        (an entity's id, a link's source, target and kind, a need's or offer's owner and category), ``load``'s
+        where both have one.
+
+        >>> held = Dataset(entities=[Entity(id="c1", kind="community", name="旧")])
+        >>> new = [Entity(id="c1", kind="community", name="新"), Entity(id="m", kind="media", name="m")]
+        >>> load = Dataset(entities=new)
+        >>> [(e.id, e.name) for e in held.updated_with(load).entities]
+        [('c1', '新'), ('m', 'm')]
+        """
+        return Dataset.model_construct(
+            entities=list(({e.id: e for e in self.entities} | {e.id: e for e in load.entities}).values()),
+            links=list(({x.key: x for x in self.links} | {x.key: x for x in load.links}).values()),
+            needs=list(({x.key: x for x in self.needs} | {x.key: x for x in load.needs}).values()),
+            offers=list(({x.key: x for x in self.offers} | {x.key: x for x in load.offers}).values()),
+        )
+
 
 class Counts(BaseModel):
     """What ``graphsvc stats --json`` prints and ``GET /stats`` returns."""
@@ -244,3 +325,18 @@ class Counts(BaseModel):
     @classmethod
     def empty(cls) -> Counts:
         return cls(entities={k.value: 0 for k in EntityKind}, links=0, needs=0, offers=0)
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> Counts:
+        """The counts of a store that holds exactly ``dataset`` (records counted once per key).
+
+        >>> Counts.of(Dataset(entities=[Entity(id="m", kind="media", name="m")])).entities["media"]
+        1
+        """
+        counts = cls.empty()
+        for entity in {e.id: e for e in dataset.entities}.values():
+            counts.entities[entity.kind.value] += 1
+        counts.links = len({x.key for x in dataset.links})
+        counts.needs = len({x.key for x in dataset.needs})
+        counts.offers = len({x.key for x in dataset.offers})
+        return counts

@@ -41,6 +41,22 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="comma-separated origins")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest accepted upload or file")
     max_rows: int = Field(default=2_000_000, gt=0, description="most rows one load may carry")
+    max_cell_chars: int = Field(default=10_000, gt=0, description="most characters in one value of a file")
+    max_attribute_chars: int = Field(
+        default=10_000, gt=0, description="most characters in one extra attribute (a column outside the format)"
+    )
+    max_record_chars: int = Field(default=100_000, gt=0, description="most characters in one row or record")
+    max_entity_attribute_chars: int = Field(
+        default=50_000, gt=0, description="most characters in all of one entity's extra attributes (as JSON)"
+    )
+    max_store_attribute_chars: int = Field(
+        default=200_000_000, gt=0, description="most characters of extra attributes (as JSON) the store holds in all"
+    )
+    allow_lookalike_ids: bool = Field(
+        default=False,
+        description="accept a new entity id that differs only by case or width (C1, ｃ１) from another id of the "
+        "load or the store; refused by default",
+    )
     store_busy_seconds: float = Field(
         default=5.0,
         ge=0,
@@ -61,6 +77,24 @@ class Settings(BaseSettings):
         description="how long a read that arrives while the API is starting waits for the first edition of the "
         "data before it is answered 503 (the service is starting) with Retry-After",
     )
+
+    policy: str | None = Field(
+        default=None,
+        description="policy profile of the gap analyses (graphsvc.analysis.policy.PROFILES): hub (the five-society "
+        "roles, street hub reach and district targets) or generic (needs and coverage only); unset: generic for "
+        "communities made from a directory's areas (HSDS), hub otherwise",
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from graphsvc.analysis.policy import PROFILES  # the one registry of profiles (NetworkX with it: only here)
+
+        if value.strip().lower() not in PROFILES:
+            raise ValueError(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
+        return value.strip().lower()
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -206,6 +206,19 @@ class AreaLevel(enum.StrEnum):
     service_area = "service_area"
 
 
+class StreetLevel(enum.StrEnum):
+    """What becomes a directory community's street (the level above it): chosen, never guessed from the data.
+
+    ``none`` (the default): no street; else the ``city``, ``county`` (an address's ``region``) or ``state``
+    (``state_province``) of the addresses, which must lie above the areas chosen (docs/hsds.md).
+    """
+
+    none = "none"
+    city = "city"
+    county = "county"
+    state = "state"
+
+
 @dataclass(frozen=True)
 class Category:
     """One need or resource category of the vocabulary."""

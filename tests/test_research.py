@@ -20,6 +20,8 @@ from graphsvc.analysis import (
     recommend,
 )
 from graphsvc.analysis.evaluate import BASELINES
+from graphsvc.analysis.plan import with_divergences
+from graphsvc.analysis.results import CommunityRecommendations, Recommendation
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.graph import build_graph
@@ -315,9 +317,12 @@ def test_plan_frames(contested: nx.Graph) -> None:
     links = research.plan_frame(plan, contested)
     assert list(zip(links["community"], links["partner"], strict=True)) == [("c1", "small"), ("c2", "big")]
     assert links["street"].tolist() == ["S", "T"] and links["partner_name"].tolist() == ["small-name", "big-name"]
+    assert links["top_reason"].tolist() == ["gap:health", "gap:health"]
+    assert links["reasons_en"][0] == "offers health management: would cover 2 of this community's 2 uncovered"
     naive = research.plan_frame(plan, naive=True)
     assert naive["partner"].tolist() == [link.partner for link in plan.naive_links]
-    assert naive["community_name"].isna().all()  # no graph, no names
+    assert naive["community_name"].tolist() == ["c1-name", "c2-name"]  # the plan carries the names
+    assert naive["street"].isna().all()  # no graph, no streets
 
     coverage = research.coverage_frame(plan, contested).set_index("community")
     assert coverage.loc["c2", ["need", "before", "after", "gain"]].tolist() == [4.0, 0.0, 4.0, 4.0]
@@ -327,6 +332,23 @@ def test_plan_frames(contested: nx.Graph) -> None:
     assert summary["covered"].tolist() == [0.0, 6.0, 4.0]
     assert summary.loc["plan", "coverage"] == 1.0 and summary.loc["naive top-1", "over_capacity"] == 1
     assert summary.attrs["need"] == 6.0
+
+
+def test_divergences_frame_has_the_plans_numbers(contested: nx.Graph) -> None:
+    plan = district_plan(contested)
+    big = Recommendation(partner="big", kind="organization", score=1.0, gain=2.0, probability=0.5, reasons=[])
+    explained = with_divergences(contested, plan, [CommunityRecommendations(community="c1", recommendations=[big])])
+    frame = research.divergences_frame(explained)
+    assert research.divergences_frame(plan).empty  # a plan without lists has no divergences
+    row = frame.set_index("community").loc["c1"]
+    assert (row["code"], row["top"], row["top_name"], row["planned"]) == (
+        "planned_elsewhere",
+        "big",
+        "big-name",
+        "small",
+    )
+    assert (row["gain_here"], row["gain_there"], row["gain_planned"], row["planned_for"]) == (2.0, 4.0, 2.0, "c2")
+    assert row["text_en"].startswith("big (big-name) is planned for c2 (c2-name), where it closes 4")
 
 
 def test_apply_plan_is_the_plan_after(contested: nx.Graph) -> None:

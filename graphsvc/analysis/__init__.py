@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     )
     from graphsvc.analysis.model_selection import LinkModel
     from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
+    from graphsvc.analysis.policy import PROFILES, PolicyProfile, resolve_profile, roles_expected
     from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
     from graphsvc.analysis.results import (
         RANK_MODES,
@@ -75,6 +76,10 @@ _EXPORTS = {
     "policy_checks": "graphsvc.analysis.gaps",
     "street_gaps": "graphsvc.analysis.gaps",
     "LinkModel": "graphsvc.analysis.model_selection",
+    "PROFILES": "graphsvc.analysis.policy",
+    "PolicyProfile": "graphsvc.analysis.policy",
+    "resolve_profile": "graphsvc.analysis.policy",
+    "roles_expected": "graphsvc.analysis.policy",
     "CoverageChange": "graphsvc.analysis.plan",
     "DistrictPlan": "graphsvc.analysis.plan",
     "PlannedLink": "graphsvc.analysis.plan",
@@ -95,6 +100,7 @@ _EXPORTS = {
 
 __all__ = [
     "BASELINES",
+    "PROFILES",
     "RANK_MODES",
     "CategoryGap",
     "CategoryTotal",
@@ -110,6 +116,7 @@ __all__ = [
     "PlanTotals",
     "PlannedLink",
     "PolicyCheck",
+    "PolicyProfile",
     "PolicyReport",
     "RankMode",
     "Reason",
@@ -129,6 +136,8 @@ __all__ = [
     "policy_checks",
     "recommend",
     "recommend_all",
+    "resolve_profile",
+    "roles_expected",
     "street_gaps",
 ]
 

@@ -99,7 +99,17 @@ def community_degree(G: nx.Graph, partner: Hashable) -> int:
 
 def headroom(G: nx.Graph, partner: Hashable) -> int | None:
     """How many more communities a partner can take (``None``: no capacity set, no limit)."""
-    capacity = G.nodes[partner].get("capacity")
+    return room_left(G.nodes[partner].get("capacity"), community_degree(G, partner))
+
+
+def room_left(capacity: int | None, served: int) -> int | None:
+    """The one statement of capacity: a partner of ``capacity`` serving ``served`` communities can take this many
+    more (``None``: no capacity set, no limit). :func:`headroom` on the graph; the signal engine, the list and
+    the plan all read it.
+
+    >>> room_left(3, 1), room_left(2, 5), room_left(None, 9)
+    (2, 0, None)
+    """
     if capacity is None:
         return None
-    return max(0, int(capacity) - community_degree(G, partner))
+    return max(0, int(capacity) - served)

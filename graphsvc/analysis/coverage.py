@@ -142,7 +142,9 @@ ROLE_CATEGORIES = {role_category(r): r for r in PARTNER_ROLES}
 
 
 def roles_are_needs(G: nx.Graph) -> bool:
-    """Whether missing five-society roles count as needs in ``G`` (its ``policy`` is :data:`HUB_POLICY`)."""
+    """Whether missing five-society roles count as needs in ``G``: its ``policy`` is :data:`HUB_POLICY`, as a
+    snapshot of graphsvc's own tables says (a directory's is ``generic``: see
+    :mod:`graphsvc.analysis.policy`)."""
     return bool(G.graph.get("policy") == HUB_POLICY)
 
 

@@ -28,13 +28,13 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.common import check_graph, is_community
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
-from graphsvc.errors import EntityNotFound
+from graphsvc.errors import EntityNotFound, NotFound
 
 
 def explain(
@@ -58,21 +58,19 @@ def explain(
     Raises
     ------
     graphsvc.errors.EntityNotFound
-        If ``community`` is not a community or ``partner`` not a candidate.
+        If ``community`` is not a community or ``partner`` is no node.
+    graphsvc.errors.NotFound
+        If ``partner`` is a node but not a candidate (for a community: another community, or itself).
     """
     k, rank = options.k, options.rank
     rec._check_query(community)
-    if partner not in rec.engine.index or not rec.task.is_candidate(rec.G, partner) or partner == community:
-        raise EntityNotFound(str(partner))
+    _check_candidate(rec, community, partner)
     j = int(rec.col_of[rec.engine.index[partner]])
     row = rec._row(community)
     scores, raw = row[0], row[1:]
-    keep = rec._filter_mask(options)
-    cut = rec._valid(scores, keep)
-    # the community's whole list, in the one order the list is made in: its rank is its place there
-    whole = rec._picks(community, scores, cut, len(scores), options.min_score, rank, others=len(scores))
+    cut, whole, places = rec.whole_list(community, options)
     sequence = whole.picks
-    place = next((i for i, p in enumerate(sequence) if p.j == j), None)
+    place = places.get(j)
     closing = len(whole.closing) if whole.fillers is not None else len(sequence)
     listed = place is not None and place < min(k, closing)
     other = place is not None and place >= closing
@@ -118,6 +116,28 @@ def explain(
         kept_out=kept,
         last_listed_score=last,
     )
+
+
+def _check_candidate(rec: Recommender, community: Hashable, partner: Hashable) -> None:
+    """Raise unless ``partner`` is a candidate for ``community``, saying what it is instead.
+
+    >>> from graphsvc.analysis.model_selection import prior_model
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from(["c", "d"], kind="community")
+    >>> G.add_node("p", kind="organization")
+    >>> _check_candidate(Recommender(G, prior_model(True)), "c", "d")
+    Traceback (most recent call last):
+    ...
+    graphsvc.errors.NotFound: 'd' is a community, not a partner: only partners are recommended to a community
+    """
+    if partner not in rec.engine.index:
+        raise EntityNotFound(str(partner))
+    if partner == community:
+        raise NotFound(f"{partner!r} is the community asked about: it is not a partner of its own")
+    if not rec.task.is_candidate(rec.G, partner):
+        if is_community(rec.G, partner):
+            raise NotFound(f"{partner!r} is a community, not a partner: only partners are recommended to a community")
+        raise NotFound(f"{partner!r} is not a candidate for {community!r} (kind {rec.G.nodes[partner].get('kind')!r})")
 
 
 def _kept_out(

@@ -15,6 +15,23 @@ The entity ``capacity`` (how many communities a partner can serve) does not
 change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
 and :mod:`graphsvc.analysis.plan`).
 
+No needs recorded
+-----------------
+A community with no needs recorded has nothing to cover: its ``needs_recorded``
+is false and its ``coverage`` is ``None`` -- never 100%. The same holds for a
+street and the district when none of their communities has a need (a resource
+directory alone, such as an HSDS import, records offers and no needs). Needs
+are added as a ``needs`` table (``community,category,weight``).
+
+Policy profiles
+---------------
+Which five-society roles are expected, and whether hub reach and the
+district's targets are checked, is the policy profile's
+(:data:`graphsvc.analysis.policy.PROFILES`): ``policy=`` names one, ``None``
+takes the graph's default (``generic`` for a graph made from a directory's
+areas, ``hub`` otherwise). Every answer names the profile used (``profile``);
+checks the profile leaves out are ``None`` or empty, never a failure.
+
 The district's policy checks, the communities no provider reaches and the
 per-street facts the roll-ups share live in :mod:`graphsvc.analysis.policy`;
 their names are also importable from here.
@@ -30,11 +47,14 @@ their names are also importable from here.
 (2.0, 2.0)
 >>> [r.role for r in gaps.roles_missing]
 ['social_worker', 'university_society', 'social_forces']
+>>> community_gaps(G, "c1", policy="generic").roles_missing
+[]
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 import networkx as nx
 from pydantic import Field
@@ -54,18 +74,36 @@ from graphsvc.analysis.coverage import (
     covered_amounts,
     is_role_category,
     residents_needs,
-    roles_are_needs,
 )
+from graphsvc.analysis.policy import CategoryRef as CategoryRef
 from graphsvc.analysis.policy import PolicyCheck as PolicyCheck
+from graphsvc.analysis.policy import PolicyProfile as PolicyProfile
 from graphsvc.analysis.policy import PolicyReport as PolicyReport
 from graphsvc.analysis.policy import ProviderGap as ProviderGap
+from graphsvc.analysis.policy import ServiceDesert as ServiceDesert
 from graphsvc.analysis.policy import StreetFacts as StreetFacts
+from graphsvc.analysis.policy import category_ref, community_deserts
 from graphsvc.analysis.policy import communities_without_provider as communities_without_provider
+from graphsvc.analysis.policy import offered_categories as offered_categories
 from graphsvc.analysis.policy import policy_checks as policy_checks
+from graphsvc.analysis.policy import resolve_profile as resolve_profile
+from graphsvc.analysis.policy import service_deserts as service_deserts
 from graphsvc.analysis.policy import street_facts as street_facts
 from graphsvc.errors import NotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
+
+_PROFILE = "the policy profile the answer was checked under (graphsvc.analysis.policy.PROFILES): hub or generic"
+_NEEDS_RECORDED = (
+    "whether any need is recorded here; when false, nothing can be uncovered and coverage is null "
+    "(add needs as a needs table: community,category,weight)"
+)
+_COVERAGE = "covered / need; null when no needs are recorded (never 100% of nothing)"
+_BY_PROFILE = "null when the policy profile does not check it"
+_DESERTS = (
+    "service deserts: categories some partner of the district offers that no partner linked here offers -- a "
+    "supply-side gap, not a need residents stated"
+)
 
 
 def _r(x: float) -> float:
@@ -117,22 +155,25 @@ class CommunityGaps(Result):
     community: str
     name: str | None
     street: str | None
+    profile: str = Field(description=_PROFILE)
+    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
     need: float
     covered: float
     uncovered: float
-    coverage: float
+    coverage: float | None = Field(description=_COVERAGE)
     categories: list[CategoryGap]
     covered_categories: list[str]
     uncovered_categories: list[str]
     partners: list[str]
     roles_present: list[RoleRef]
-    roles_missing: list[RoleRef]
+    roles_missing: list[RoleRef] = Field(description="the roles the policy profile expects that no partner plays")
     single_partner_needs: list[str]
     one_partner: bool
     critical_partners: list[PartnerLoss]
     street_hub: str | None
-    reached_by_hub: bool
-    university_link: bool
+    reached_by_hub: bool | None = Field(description=_BY_PROFILE)
+    university_link: bool | None = Field(description=_BY_PROFILE)
+    service_deserts: list[CategoryRef] = Field(description=_DESERTS)
 
 
 class CategoryTotal(_CategoryAmounts):
@@ -146,12 +187,14 @@ class StreetGaps(Result):
 
     street: str
     hub: str | None
+    profile: str = Field(description=_PROFILE)
+    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
     need: float
     covered: float
     uncovered: float
-    coverage: float
+    coverage: float | None = Field(description=_COVERAGE)
     categories: list[CategoryTotal]
-    service_organization: bool
+    service_organization: bool | None = Field(description=_BY_PROFILE)
     communities_without_university: list[str]
     communities_not_reached: list[str]
     communities_one_partner: list[str]
@@ -164,31 +207,42 @@ class StreetSummary(Result):
 
     street: str
     communities: int
+    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
     need: float
     covered: float
     uncovered: float
-    coverage: float
-    not_reached: int
-    without_university: int
-    service_organization: bool
+    coverage: float | None = Field(description=_COVERAGE)
+    not_reached: int | None = Field(description=_BY_PROFILE)
+    without_university: int | None = Field(description=_BY_PROFILE)
+    service_organization: bool | None = Field(description=_BY_PROFILE)
 
 
 class DistrictGaps(Result):
     """The whole district's gaps, per category and per street, with the policy report."""
 
     communities: int
+    profile: str = Field(description=_PROFILE)
+    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
+    communities_without_needs: list[str] = Field(description="communities with no need recorded")
     need: float
     covered: float
     uncovered: float
-    coverage: float
+    coverage: float | None = Field(description=_COVERAGE)
     categories: list[CategoryTotal]
     streets: list[StreetSummary]
-    roles_missing: dict[str, int]
+    roles_missing: dict[str, int] = Field(
+        description="for each role the policy profile expects, how many communities lack it"
+    )
     communities_one_partner: list[str]
     communities_not_reached: list[str]
     critical_partners: list[PartnerLoss]
     policy: PolicyReport
-    no_provider: list[ProviderGap] = Field(default_factory=list)
+    no_provider: list[ProviderGap] = Field(
+        default_factory=list, description="the service deserts by category: " + _DESERTS
+    )
+    service_deserts: list[ServiceDesert] = Field(
+        default_factory=list, description="the service deserts by community (those with one): " + _DESERTS
+    )
 
 
 def _role_ref(role: FiveSocietyRole, available: int | None = None) -> RoleRef:
@@ -232,7 +286,9 @@ def _community_gaps(
     community: str,
     shares: dict[str, dict[str, float]],
     hubs: dict[str, str],
-    open_roles: dict[FiveSocietyRole, set[str]] | None,
+    profile: PolicyProfile,
+    offered: Collection[str],
+    open_roles: dict[FiveSocietyRole, set[str]] | None = None,
 ) -> CommunityGaps:
     data = G.nodes[community]
     need = residents_needs(G, community)  # the missing roles are reported as roles, not as categories
@@ -261,14 +317,17 @@ def _community_gaps(
     total_need = sum(need.values())
     total_covered = sum(covered.values())
     losses = _losses(need, shares)
+    checks_hub = profile.hub_reach
     return CommunityGaps(
         community=community,
         name=data.get("name"),
         street=street,
+        profile=profile.code,
+        needs_recorded=total_need > 0,
         need=_r(total_need),
         covered=_r(total_covered),
         uncovered=_r(total_need - total_covered),
-        coverage=_r(total_covered / total_need) if total_need > 0 else 1.0,
+        coverage=_r(total_covered / total_need) if total_need > 0 else None,
         categories=cats,
         covered_categories=sorted(c.category for c in cats if c.uncovered <= 1e-9),
         uncovered_categories=[c.category for c in cats if c.uncovered > 1e-9],
@@ -276,7 +335,7 @@ def _community_gaps(
         roles_present=[_role_ref(r) for r in PARTNER_ROLES if r in present],
         roles_missing=[
             _role_ref(r, None if open_roles is None else len(open_roles[r] - set(G[community])))
-            for r in PARTNER_ROLES
+            for r in profile.roles
             if r not in present
         ],
         single_partner_needs=[c.category for c in cats if c.single_partner],
@@ -286,12 +345,21 @@ def _community_gaps(
             for p, x in sorted(losses.items(), key=lambda item: (-item[1], item[0]))
         ],
         street_hub=hub,
-        reached_by_hub=hub is not None and G.has_edge(community, hub),
-        university_link=any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in partners),
+        reached_by_hub=(hub is not None and G.has_edge(community, hub)) if checks_hub else None,
+        university_link=any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in partners)
+        if checks_hub
+        else None,
+        service_deserts=[category_ref(c) for c in community_deserts(G, community, offered)],
     )
 
 
-def community_gaps(G: nx.Graph, community: str, *, facts: StreetFacts | None = None) -> CommunityGaps:
+def community_gaps(
+    G: nx.Graph,
+    community: str,
+    *,
+    facts: StreetFacts | None = None,
+    policy: str | PolicyProfile | None = None,
+) -> CommunityGaps:
     """The gaps of one community: unmet needs, missing five-society roles, fragility, hub reach.
 
     Parameters
@@ -302,6 +370,9 @@ def community_gaps(G: nx.Graph, community: str, *, facts: StreetFacts | None = N
         A community id.
     facts : StreetFacts, optional
         :func:`street_facts` of ``G``, when the caller keeps them (else found here, one pass over ``G``).
+    policy : str or PolicyProfile, optional
+        The policy profile (``"hub"``, ``"generic"``); ``None``: ``G``'s default
+        (:func:`graphsvc.analysis.policy.default_profile`).
 
     Returns
     -------
@@ -326,12 +397,18 @@ def community_gaps(G: nx.Graph, community: str, *, facts: StreetFacts | None = N
     (['youth'], ['health'], True)
     >>> g.critical_partners[0].partner, g.critical_partners[0].need_lost
     ('e', 2.0)
+    >>> G.add_node("d", kind="community")
+    >>> d = community_gaps(G, "d")
+    >>> d.needs_recorded, d.coverage, [c.category for c in d.service_deserts]
+    (False, None, ['health'])
     """
     check_graph(G)
     require_community(G, community)
+    profile = resolve_profile(G, policy)
     shares = coverage_shares(G, [community]).get(community, {})
-    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
-    return _community_gaps(G, community, shares, street_hubs(G) if facts is None else facts.hubs, open_roles)
+    hubs = street_hubs(G) if facts is None else facts.hubs
+    open_roles = open_partners_by_role(G) if profile.roles else None
+    return _community_gaps(G, community, shares, hubs, profile, offered_categories(G), open_roles)
 
 
 def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
@@ -368,14 +445,17 @@ def _top_losses(G: nx.Graph, gaps: list[CommunityGaps], top: int = 10) -> list[P
     return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x)) for p, x in ranked]
 
 
-def _sums(gaps: list[CommunityGaps]) -> tuple[float, float, float, float]:
+def _sums(gaps: list[CommunityGaps]) -> tuple[float, float, float, float | None]:
     need = sum(g.need for g in gaps)
     covered = sum(g.covered for g in gaps)
-    return _r(need), _r(covered), _r(need - covered), _r(covered / need) if need > 0 else 1.0
+    return _r(need), _r(covered), _r(need - covered), _r(covered / need) if need > 0 else None
 
 
-def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -> StreetGaps:
-    """The gaps of every community of one street, rolled up (``facts``: :func:`street_facts` of ``G``, if kept).
+def street_gaps(
+    G: nx.Graph, street: str, *, facts: StreetFacts | None = None, policy: str | PolicyProfile | None = None
+) -> StreetGaps:
+    """The gaps of every community of one street, rolled up (``facts``: :func:`street_facts` of ``G``, if kept;
+    ``policy``: as in :func:`community_gaps`).
 
     Raises :class:`~graphsvc.errors.NotFound` if no community lies in ``street``.
 
@@ -390,26 +470,30 @@ def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -
     ('h', 2.0, False, ['c'])
     """
     check_graph(G)
+    profile = resolve_profile(G, policy)
     facts = street_facts(G) if facts is None else facts
     members = facts.communities.get(street)
     if not members:
         raise NotFound(f"no street named {street!r}")
     shares = coverage_shares(G, members)
     hubs = facts.hubs
-    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
-    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs, open_roles) for c in members]
+    offered = offered_categories(G)
+    open_roles = open_partners_by_role(G) if profile.roles else None
+    gaps = [_community_gaps(G, c, shares.get(c, {}), hubs, profile, offered, open_roles) for c in members]
     need, covered, uncovered, coverage = _sums(gaps)
     return StreetGaps(
         street=street,
         hub=hubs.get(street),
+        profile=profile.code,
+        needs_recorded=need > 0,
         need=need,
         covered=covered,
         uncovered=uncovered,
         coverage=coverage,
         categories=_totals(gaps),
-        service_organization=street in facts.served,
-        communities_without_university=[g.community for g in gaps if not g.university_link],
-        communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
+        service_organization=street in facts.served if profile.hub_reach else None,
+        communities_without_university=[g.community for g in gaps if g.university_link is False],
+        communities_not_reached=[g.community for g in gaps if g.reached_by_hub is False],
         communities_one_partner=[g.community for g in gaps if g.one_partner],
         critical_partners=_top_losses(G, gaps),
         communities=gaps,
@@ -417,30 +501,42 @@ def street_gaps(G: nx.Graph, street: str, *, facts: StreetFacts | None = None) -
 
 
 def all_community_gaps(
-    G: nx.Graph, *, facts: StreetFacts | None = None, progress: Progress | None = None
+    G: nx.Graph,
+    *,
+    facts: StreetFacts | None = None,
+    progress: Progress | None = None,
+    policy: str | PolicyProfile | None = None,
 ) -> list[CommunityGaps]:
     """:func:`community_gaps` for every community, sharing one pass over the partners (``progress``: a
-    :data:`graphsvc.progress.Progress` hook, called with ``(communities done, communities)``)."""
+    :data:`graphsvc.progress.Progress` hook, called with ``(communities done, communities)``; ``policy``: as in
+    :func:`community_gaps`)."""
     check_graph(G)
+    profile = resolve_profile(G, policy)
     shares = coverage_shares(G)
     hubs = street_hubs(G) if facts is None else facts.hubs
     members = sorted((n for n in G if is_community(G, n)), key=str)
     steps = Steps(progress, len(members))
-    open_roles = open_partners_by_role(G) if roles_are_needs(G) else None
+    offered = offered_categories(G)
+    open_roles = open_partners_by_role(G) if profile.roles else None
     out = []
     for c in members:
-        out.append(_community_gaps(G, c, shares.get(c, {}), hubs, open_roles))
+        out.append(_community_gaps(G, c, shares.get(c, {}), hubs, profile, offered, open_roles))
         steps.advance()
     return out
 
 
 def district_gaps(
-    G: nx.Graph, *, gaps: list[CommunityGaps] | None = None, facts: StreetFacts | None = None
+    G: nx.Graph,
+    *,
+    gaps: list[CommunityGaps] | None = None,
+    facts: StreetFacts | None = None,
+    policy: str | PolicyProfile | None = None,
 ) -> DistrictGaps:
     """The whole district: totals per category and per street, missing roles, fragility and the policy report.
 
-    ``gaps`` (:func:`all_community_gaps` of ``G``) and ``facts`` (:func:`street_facts` of ``G``), when the
-    caller has them, are used instead of computing them again.
+    ``gaps`` (:func:`all_community_gaps` of ``G``, under the same ``policy``) and ``facts``
+    (:func:`street_facts` of ``G``), when the caller has them, are used instead of computing them again;
+    ``policy`` is as in :func:`community_gaps`.
 
     Examples
     --------
@@ -452,9 +548,13 @@ def district_gaps(
     >>> d = district_gaps(G)
     >>> d.need, d.covered, [s.street for s in d.streets], d.roles_missing["social_forces"]
     (3.0, 1.0, ['S', 'T'], 1)
+    >>> G.add_node("c3", kind="community", street="T")
+    >>> district_gaps(G).communities_without_needs
+    ['c3']
     """
+    profile = resolve_profile(G, policy)
     facts = street_facts(G) if facts is None else facts
-    gaps = all_community_gaps(G, facts=facts) if gaps is None else gaps
+    gaps = all_community_gaps(G, facts=facts, policy=profile) if gaps is None else gaps
     need, covered, uncovered, coverage = _sums(gaps)
     served = facts.served
     by_street: dict[str, list[CommunityGaps]] = defaultdict(list)
@@ -469,21 +569,25 @@ def district_gaps(
             StreetSummary(
                 street=street,
                 communities=len(members),
+                needs_recorded=s_need > 0,
                 need=s_need,
                 covered=s_covered,
                 uncovered=s_uncovered,
                 coverage=s_coverage,
-                not_reached=sum(not g.reached_by_hub for g in members),
-                without_university=sum(not g.university_link for g in members),
-                service_organization=street in served,
+                not_reached=sum(g.reached_by_hub is False for g in members) if profile.hub_reach else None,
+                without_university=sum(g.university_link is False for g in members) if profile.hub_reach else None,
+                service_organization=street in served if profile.hub_reach else None,
             )
         )
-    missing: dict[str, int] = {r.value: 0 for r in PARTNER_ROLES}
+    missing: dict[str, int] = {r.value: 0 for r in profile.roles}
     for g in gaps:
         for ref in g.roles_missing:
-            missing[ref.role] += 1
+            missing[ref.role] = missing.get(ref.role, 0) + 1
     return DistrictGaps(
         communities=len(gaps),
+        profile=profile.code,
+        needs_recorded=need > 0,
+        communities_without_needs=[g.community for g in gaps if not g.needs_recorded],
         need=need,
         covered=covered,
         uncovered=uncovered,
@@ -492,8 +596,13 @@ def district_gaps(
         streets=streets,
         roles_missing=missing,
         communities_one_partner=[g.community for g in gaps if g.one_partner],
-        communities_not_reached=[g.community for g in gaps if not g.reached_by_hub],
+        communities_not_reached=[g.community for g in gaps if g.reached_by_hub is False],
         critical_partners=_top_losses(G, gaps),
-        policy=policy_checks(G, facts=facts),
+        policy=policy_checks(G, facts=facts, policy=profile),
         no_provider=communities_without_provider(G),
+        service_deserts=[
+            ServiceDesert(community=g.community, name=g.name, street=g.street, categories=g.service_deserts)
+            for g in gaps
+            if g.service_deserts
+        ],
     )

@@ -37,6 +37,8 @@ from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, transform
 from graphsvc.vocabulary import PARTNER_ROLES, category
 
 SMALL = 1e-6
+ROUNDING = 1e-5
+"""What rounding each term to 6 decimals may leave between a sum of terms and the rounded score."""
 
 FOLD_SHARE = 0.1
 """A signal's term smaller than this share of the largest term of its score (gap terms included) is not
@@ -284,6 +286,22 @@ def closing_nothing(score: float) -> list[Reason]:
     return _rest(out, score, [])
 
 
+def gap_reasons(ctx: PairContext, score: float) -> list[Reason]:
+    """The reasons of a link worth the need it closes alone (``gap`` mode, and the district plan's links): a term
+    per category it closes, then what its partner's other communities lose; they add up to ``score``.
+
+    >>> ctx = PairContext(None, None, 0, "", "", cats=("health",), closed=(1.5,), lost=(0.5,), uncovered=(2.0,))
+    >>> [(r.code, r.contribution) for r in gap_reasons(ctx, 1.0)]
+    [('gap:health', 1.5), ('shared_offer', -0.5)]
+    """
+    if not any(c > SMALL for c in ctx.closed):
+        return closing_nothing(score)
+    out = _gap_reasons(ctx, 1.0)
+    if abs(score - sum(r.contribution for r in out)) <= ROUNDING:
+        return out  # the terms are the whole gain: what is left is the rounding of each, not another term
+    return _rest(out, score, [])
+
+
 def _rest(out: list[Reason], score: float, folded: list[str], *, typed: bool = True) -> list[Reason]:
     """``out`` and, if they leave some of ``score`` over, one line holding it, named for the ``folded`` signals."""
     rest = score - sum(r.contribution for r in out)
@@ -312,7 +330,7 @@ def reasons(
     elif not any(c > SMALL for c in ctx.closed):
         return closing_nothing(score)
     elif mode == "gap":
-        out = _gap_reasons(ctx, 1.0)
+        return gap_reasons(ctx, score)
     else:
         p0 = model.base_probability
         out = _gap_reasons(ctx, (probability + p0) / 2)

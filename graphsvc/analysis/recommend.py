@@ -45,13 +45,14 @@ graph) every mode ranks by likelihood.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable
 from typing import Unpack
 
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.choosing import ListChooser, Prepared
+from graphsvc.analysis.choosing import ListChooser, Prepared, Sequence
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.coverage import is_role_category
 from graphsvc.analysis.forked import default_workers, shared_among
@@ -72,6 +73,12 @@ from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES
+
+WholeList = tuple[np.ndarray, Sequence, dict[int, int]]
+"""A community's whole list: the candidates allowed, the list in its one order, each column's place in it."""
+
+WHOLE_LISTS_KEPT = 32
+"""Whole lists (:meth:`Recommender.whole_list`) a recommender keeps, the last asked."""
 
 
 class Recommender(ListChooser):
@@ -99,6 +106,8 @@ class Recommender(ListChooser):
     def __init__(self, G: nx.Graph, model: LinkModel, *, task: PairTask | None = None) -> None:
         super().__init__(G, model, task=task)
         self._facts: tuple[list[int], list[int]] | None = None
+        self._whole: dict[tuple[object, ...], WholeList] = {}
+        self._whole_lock = threading.Lock()
         self._cats = tuple(self.engine.cats) if self.tables is not None else ()
         self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
 
@@ -364,6 +373,29 @@ class Recommender(ListChooser):
                 )
                 steps.advance()
         return answers
+
+    def whole_list(
+        self, community: Hashable, options: RecommendationOptions
+    ) -> tuple[np.ndarray, Sequence, dict[int, int]]:
+        """The community's whole list under ``options`` (every candidate they allow, whatever ``k``: the partners
+        that close some gap first, then the others), in the one order every list is made in, with the mask of
+        the candidates allowed and each column's place; what :func:`~graphsvc.analysis.explain.explain` reads
+        ranks from. The last :data:`WHOLE_LISTS_KEPT` are kept (a planner asks about several partners of one
+        list)."""
+        key = (community, options.kinds, options.street, options.min_score, options.rank)
+        with self._whole_lock:
+            kept = self._whole.get(key)
+        if kept is None:
+            scores = self._row(community)[0]
+            allowed = self._valid(scores, self._filter_mask(options))
+            n = len(scores)
+            whole = self._picks(community, scores, allowed, n, options.min_score, options.rank, others=n)
+            kept = (allowed, whole, {p.j: i for i, p in enumerate(whole.picks)})
+            with self._whole_lock:
+                self._whole[key] = kept
+                while len(self._whole) > WHOLE_LISTS_KEPT:
+                    del self._whole[next(iter(self._whole))]
+        return kept
 
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]

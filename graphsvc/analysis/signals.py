@@ -55,7 +55,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.common import COMMUNITY, check_graph, headroom, role_of, street_hubs
+from graphsvc.analysis.common import COMMUNITY, check_graph, headroom, role_of, room_left, street_hubs
 from graphsvc.analysis.coverage import (
     closable,
     community_needs,
@@ -317,7 +317,7 @@ class SignalEngine:
                 if attrs.get("subtype") == Subtype.STREET_HUB.value and street and hubs.get(street) == node:
                     self.hub_street[i] = sid[street]
                 capacity = attrs.get("capacity")
-                room = None if capacity is None else max(0, int(capacity) - data.served[node])  # headroom()
+                room = room_left(capacity, data.served[node])  # headroom(), served counted once for all
                 self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
                 self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)

@@ -19,10 +19,11 @@ from fastapi_offline import FastAPIOffline
 
 from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.edition import EditionHolder
+from graphsvc.api.http_details import HeadAsGet, RelativeRedirects
 from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
-from graphsvc.api.routes import communities, docs, entities, health, imports, pages, plan, stats, streets
+from graphsvc.api.routes import communities, docs, entities, gaps, health, imports, pages, plan, stats, streets
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
@@ -99,7 +100,15 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     read_deps = [Depends(require_read_key)] if settings.read_requires_key else []
     read_responses = problem_responses(401, 403) if settings.read_requires_key else {}
     app.include_router(health.router)
-    for router in (communities.router, entities.router, streets.router, plan.router, stats.router, pages.router):
+    for router in (
+        communities.router,
+        entities.router,
+        streets.router,
+        gaps.router,
+        plan.router,
+        stats.router,
+        pages.router,
+    ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     app.include_router(imports.router)
     app.include_router(docs.router)
@@ -113,6 +122,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(VersionHeaders)
+    app.add_middleware(RelativeRedirects)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees the GET it answers
     app.add_exception_handler(NotModified, not_modified)
 
     def openapi() -> dict[str, Any]:

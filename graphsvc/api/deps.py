@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from graphsvc.api.edition import Edition, EditionHolder
 from graphsvc.api.versioning import mark_version
+from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
@@ -37,6 +38,10 @@ StateDep = Annotated[ApiState, Depends(get_state)]
 
 
 def get_store(state: StateDep) -> GraphStore:
+    """The store; 503 at once while it is known to be unreachable (see :attr:`EditionHolder.store_down`)."""
+    down = state.editions.store_down
+    if down is not None:
+        raise StoreUnavailable(down)
     return state.store
 
 

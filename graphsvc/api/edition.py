@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graphsvc.api.single_flight import SharedResults
-from graphsvc.errors import ServiceStarting, StoreUnavailable
+from graphsvc.errors import ServiceStarting, StoreBusy, StoreUnavailable
 from graphsvc.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,32 @@ class EditionHolder:
         self._attempts_started = 0  # rebuilds begun (they run one at a time, so they end in this order)
         self._attempts_ended = 0
         self._failure: BaseException | None = None  # why the last rebuild that ended failed, if it did
+        self._store_down: str | None = None  # why the store was last found unreachable, until it answers again
 
     @property
     def loaded(self) -> Edition | None:
         """The edition in service, if any, without building one."""
         return self._current
+
+    @property
+    def store_down(self) -> str | None:
+        """Why the store was last found unreachable (by the watcher or ``/readyz``), or ``None`` if it answered.
+
+        While it is set, requests that need the store are answered 503 at once (:func:`graphsvc.api.deps.get_store`)
+        rather than each waiting for the driver's connection timeout and retries; the watcher keeps trying every
+        round and clears it as soon as the store answers.
+        """
+        return self._store_down
+
+    def store_seen(self, error: StoreUnavailable | None) -> None:
+        """Note what a look at the store found: ``error`` if it was unreachable, ``None`` if it answered.
+
+        A busy store (another writer holds it) answers reads, so it is not noted as down.
+        """
+        if error is None:
+            self._store_down = None
+        elif not isinstance(error, StoreBusy):
+            self._store_down = str(error)
 
     @property
     def stale(self) -> bool:
@@ -195,6 +216,7 @@ class EditionHolder:
         """The edition in service if it shows the store's version, else a new one (not yet in service)."""
         try:
             version = self._store.data_version()
+            self.store_seen(None)
             self._store_version = version
             current = self._current
             if current is not None and current.version == version:
@@ -202,6 +224,7 @@ class EditionHolder:
             version, graph = self._store.snapshot_with_version()
         except StoreUnavailable as error:
             self.last_error = str(error)
+            self.store_seen(error)
             raise
         fitted = self._fit(graph, version) if self._fit is not None else None
         self.last_error = None

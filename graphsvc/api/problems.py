@@ -160,6 +160,8 @@ def _graphsvc_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ValidationFailed):
         items = [ProblemItem(**p.as_dict()) for p in exc.problems]
         detail = f"{len(items)} problem{'s' if len(items) != 1 else ''} found; nothing was written"
+        if exc.hint:
+            detail = f"{detail}. {exc.hint}"
     headers = {"Retry-After": "5"} if status == 503 else None
     return problem_response(request, status, slug=slug, title=title, detail=detail, problems=items, headers=headers)
 

@@ -23,6 +23,7 @@ import networkx as nx
 from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.recommend import Recommender
+from graphsvc.analysis.results import CommunityRecommendations
 from graphsvc.answers import kept_parts, lists_in
 from graphsvc.api.edition import Edition
 from graphsvc.api.single_flight import SharedResults
@@ -111,6 +112,11 @@ class RecommendationService:
         with self._lock:
             result = self.recommender.answer(*key)
         return result.model_dump_json().encode()
+
+    def default_lists(self) -> list[CommunityRecommendations]:
+        """Every community's default list as clients read it (the cached answer, or computed and cached now):
+        what the district plan's divergences are held against."""
+        return [CommunityRecommendations.model_validate_json(self.answer(default_key(c))) for c in self.community_ids]
 
     def explain(self, key: AnswerKey, partner: str) -> bytes:
         """The encoded :class:`~graphsvc.analysis.results.PartnerExplanation` of ``partner`` for ``key``."""

@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from collections import Counter
 
-from graphsvc.analysis.gaps import CommunityGaps, StreetFacts, StreetGaps, community_gaps, street_facts, street_gaps
-from graphsvc.analysis.plan import DistrictPlan, district_plan
+from graphsvc.analysis.gaps import (
+    CommunityGaps,
+    DistrictGaps,
+    StreetFacts,
+    StreetGaps,
+    all_community_gaps,
+    community_gaps,
+    district_gaps,
+    street_facts,
+    street_gaps,
+)
+from graphsvc.analysis.plan import DistrictPlan, district_plan, with_divergences
 from graphsvc.api.edition import Edition
+from graphsvc.api.recommendations import RecommendationService
 from graphsvc.errors import Conflict, EntityNotFound, NotFound
 from graphsvc.vocabulary import EntityKind
 
@@ -44,23 +55,57 @@ def facts_of_streets(edition: Edition) -> StreetFacts:
     return edition.cached("street_facts", lambda: street_facts(edition.graph))
 
 
-def gaps_of_community(edition: Edition, community: str) -> CommunityGaps:
+def gaps_of_community(edition: Edition, community: str, policy: str | None = None) -> CommunityGaps:
+    """``policy``: the policy profile (the setting ``GRAPHSVC_POLICY``; ``None``: the graph's default)."""
     require_community(edition, community)
     return edition.cached(
-        ("community_gaps", community),
-        lambda: community_gaps(edition.graph, community, facts=facts_of_streets(edition)),
+        ("community_gaps", community, policy),
+        lambda: community_gaps(edition.graph, community, facts=facts_of_streets(edition), policy=policy),
     )
 
 
-def gaps_of_street(edition: Edition, street: str) -> StreetGaps:
+def gaps_of_street(edition: Edition, street: str, policy: str | None = None) -> StreetGaps:
     if street not in street_sizes(edition):
         raise NotFound(f"no community lies in a street named {street!r}")
     return edition.cached(
-        ("street_gaps", street), lambda: street_gaps(edition.graph, street, facts=facts_of_streets(edition))
+        ("street_gaps", street, policy),
+        lambda: street_gaps(edition.graph, street, facts=facts_of_streets(edition), policy=policy),
+    )
+
+
+def all_gaps(edition: Edition, policy: str | None = None) -> list[CommunityGaps]:
+    """Every community's gaps (the district roll-up and the pages' gap levels share them)."""
+    return edition.cached(
+        ("all_gaps", policy), lambda: all_community_gaps(edition.graph, facts=facts_of_streets(edition), policy=policy)
+    )
+
+
+def has_communities(edition: Edition) -> bool:
+    return any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind"))
+
+
+def gaps_of_district(edition: Edition, policy: str | None = None) -> DistrictGaps:
+    if not has_communities(edition):
+        raise Conflict("the district has no communities yet: load data first")
+    return edition.cached(
+        ("district_gaps", policy),
+        lambda: district_gaps(
+            edition.graph, gaps=all_gaps(edition, policy), facts=facts_of_streets(edition), policy=policy
+        ),
     )
 
 
 def plan_of_district(edition: Edition, per_community: int) -> DistrictPlan:
-    if not any(kind == COMMUNITY for _, kind in edition.graph.nodes(data="kind")):
+    """The district plan, with why each community's planned partner is not its list's #1: the lists are the
+    default answers of the edition's recommender (``/communities/{id}/recommendations``, cached or computed)."""
+    if not has_communities(edition):
         raise Conflict("the district has no communities yet: load data first")
-    return edition.cached(("plan", per_community), lambda: district_plan(edition.graph, per_community=per_community))
+
+    def compute() -> DistrictPlan:
+        plan = district_plan(edition.graph, per_community=per_community)
+        service = edition.fitted
+        if isinstance(service, RecommendationService) and plan.links:
+            plan = with_divergences(edition.graph, plan, service.default_lists())
+        return plan
+
+    return edition.cached(("plan", per_community), compute)

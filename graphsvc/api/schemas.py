@@ -84,14 +84,31 @@ class CommunityPublic(BaseModel):
     links: dict[str, str] = Field(description="URLs of related resources (more may be added, e.g. a visual page)")
 
 
+class SkippedRow(BaseModel):
+    """A row an import with ``keep_going`` left out, and why (a row with two problems is listed twice)."""
+
+    file: str
+    line: int | None = Field(description="line (CSV), row (XLSX) or record number (JSON)")
+    field: str | None = Field(description="column")
+    reason: str
+    sheet: str | None = Field(default=None, description="sheet of a workbook, or table of a JSON document")
+
+
 class ImportReport(BaseModel):
     """What an import read, and the store's counts before and after (the same as ``graphsvc load --json``)."""
 
     files: list[str]
     rows: dict[str, int]
     dry_run: bool
+    replace: bool = Field(False, description="whether the store was emptied first (`graphsvc load --replace`)")
     before: Counts
     after: Counts
+    keep_going: bool = Field(default=False, description="whether rows with problems were skipped (keep_going)")
+    skipped_rows: int = Field(default=0, ge=0, description="rows left out by keep_going")
+    skipped_by_reason: dict[str, int] = Field(
+        default_factory=dict, description="problems that left rows out, counted per reason (quoted values elided)"
+    )
+    skipped: list[SkippedRow] = Field(default_factory=list, description="every row left out, with where and why")
 
 
 class Health(BaseModel):

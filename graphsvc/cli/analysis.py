@@ -8,16 +8,28 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from graphsvc.analysis.options import DEFAULT_K
-from graphsvc.cli.app import JsonOption, RankOption, StoreOption, app, console, print_json, store_from, table
+from graphsvc.cli.app import (
+    JsonOption,
+    PolicyOption,
+    RankOption,
+    StoreOption,
+    app,
+    console,
+    print_json,
+    store_from,
+    table,
+)
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
-from graphsvc.labels import category_label, kind_label, named, num, pct, street_label, yes_no
+from graphsvc.labels import ADD_NEEDS, NO_NEEDS, category_label, kind_label, named, num, pct, street_label, yes_no
 from graphsvc.vocabulary import PARTNER_KINDS, parse_entity_kind
 
 if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help starts at once
     import networkx as nx
 
     from graphsvc.analysis import LinkModel
-    from graphsvc.analysis.gaps import RoleRef
+    from graphsvc.analysis.gaps import CategoryRef, DistrictGaps, RoleRef
+    from graphsvc.analysis.plan import PlannedLink
+    from graphsvc.analysis.results import CommunityRecommendations
     from graphsvc.store import GraphStore
 
 
@@ -43,118 +55,199 @@ def _roles(roles: list[RoleRef]) -> str:
     return "、".join(f"{r.zh} {r.en}" for r in roles) or "—"
 
 
+def _coverage(share: float | None) -> str:
+    """A coverage for people: a percentage, or "no needs recorded" (never 100% of nothing)."""
+    return NO_NEEDS if share is None else pct(share)
+
+
+def _no_needs_note(what: str) -> None:
+    console().print(f"{NO_NEEDS}: {what}")
+    console().print(ADD_NEEDS)
+
+
+DESERTS = (
+    "服务空白（供给缺口，非居民需求） service deserts: offered in the district, by no partner linked here "
+    "(supply, not residents' needs)"
+)
+
+
+def _deserts(refs: list[CategoryRef]) -> str:
+    return "、".join(f"{r.zh} {r.en}" for r in refs) or "—"
+
+
+def _profile_line(code: str) -> None:
+    from graphsvc.analysis.policy import PROFILES
+
+    profile = PROFILES[code]
+    console().print(f"政策 policy: {profile.code} — {profile.zh} {profile.en} (--policy hub|generic)")
+
+
 @app.command()
 def gaps(
     community: Annotated[str | None, typer.Argument(help="A community id; leave out for the whole district.")] = None,
     street: Annotated[str | None, typer.Option("--street", help="Roll up the communities of one street.")] = None,
+    policy: PolicyOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Unmet needs, missing five-society roles, fragility, hub reach and policy checks."""
+    """Unmet needs, fragility and, under the hub policy profile, missing five-society roles, hub reach and
+    policy checks; says so when no needs are recorded."""
     from graphsvc.analysis.gaps import community_gaps, district_gaps, street_gaps
 
     G = snapshot_from(store, quiet=as_json)
     if community is not None:
-        g = community_gaps(G, community)
+        g = community_gaps(G, community, policy=policy)
         if as_json:
             print_json(g.model_dump(mode="json"))
             return
-        rows = [
-            [f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, [_named(G, p) for p in c.partners] or "—"]
-            for c in g.categories
-        ]
-        console().print(
-            table(
-                f"社区缺口 Gaps of {named(g.name, g.community)} · 街道 street {street_label(g.street)}",
-                ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "合作方 partners"],
-                rows,
+        title = f"社区缺口 Gaps of {named(g.name, g.community)} · 街道 street {street_label(g.street)}"
+        if not g.needs_recorded:
+            _no_needs_note(f"{title}: nothing to cover, so no coverage")
+        else:
+            rows = [
+                [f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, [_named(G, p) for p in c.partners] or "—"]
+                for c in g.categories
+            ]
+            console().print(
+                table(
+                    title, ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "合作方 partners"], rows
+                )
             )
-        )
-        console().print(f"覆盖率 coverage {pct(g.coverage)}; 缺少的五社角色 missing roles: {_roles(g.roles_missing)}")
-        console().print(
-            f"街道枢纽已联系 reached by the street hub ({_named(G, g.street_hub)}): {yes_no(g.reached_by_hub)}; "
-            f"高校合作 university link: {yes_no(g.university_link)}; "
-            "仅一个合作方的需求 needs met by one partner: "
-            + ("、".join(category_label(c) for c in g.single_partner_needs) or "—")
-        )
+            console().print(
+                f"覆盖率 coverage {_coverage(g.coverage)}; 仅一个合作方的需求 needs met by one partner: "
+                + ("、".join(category_label(c) for c in g.single_partner_needs) or "—")
+            )
+        console().print(f"{DESERTS}: {_deserts(g.service_deserts)}")
+        if g.reached_by_hub is not None:
+            console().print(
+                f"缺少的五社角色 missing roles: {_roles(g.roles_missing)}; "
+                f"街道枢纽已联系 reached by the street hub ({_named(G, g.street_hub)}): {yes_no(g.reached_by_hub)}; "
+                f"高校合作 university link: {yes_no(g.university_link)}"
+            )
+        _profile_line(g.profile)
         return
     if street is not None:
-        s = street_gaps(G, street)
+        s = street_gaps(G, street, policy=policy)
         if as_json:
             print_json(s.model_dump(mode="json"))
             return
+        hub = s.service_organization is not None
         rows = [
-            [named(g.name, g.community), g.need, g.covered, pct(g.coverage), _roles(g.roles_missing), g.reached_by_hub]
+            [
+                named(g.name, g.community),
+                g.need,
+                g.covered,
+                _coverage(g.coverage),
+                *((_roles(g.roles_missing), g.reached_by_hub) if hub else ()),
+            ]
             for g in s.communities
         ]
         console().print(
             table(
-                f"街道 street {street_label(s.street)}: 覆盖率 coverage {pct(s.coverage)}",
+                f"街道 street {street_label(s.street)}: 覆盖率 coverage {_coverage(s.coverage)}",
                 [
                     "社区 community",
                     "需求 need",
                     "已覆盖 covered",
                     "覆盖率 coverage",
-                    "缺少的五社角色 roles missing",
-                    "街道枢纽已联系 reached by hub",
+                    *(("缺少的五社角色 roles missing", "街道枢纽已联系 reached by hub") if hub else ()),
                 ],
                 rows,
             )
         )
+        if not s.needs_recorded:
+            _no_needs_note(f"no community of {street_label(s.street)} has a need")
+        _profile_line(s.profile)
         return
-    d = district_gaps(G)
+    d = district_gaps(G, policy=policy)
     if as_json:
         print_json(d.model_dump(mode="json"))
         return
-    rows = [[f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
-    console().print(
-        table(
-            f"全区 District: {d.communities} 个社区 communities, 覆盖率 coverage {pct(d.coverage)}",
-            ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "缺口社区 communities short"],
-            rows,
+    _district_tables(G, d)
+
+
+def _district_tables(G: nx.Graph, d: DistrictGaps) -> None:
+    """``graphsvc gaps`` of the whole district, for people."""
+    if d.needs_recorded:
+        title = f"全区 District: {d.communities} 个社区 communities, 覆盖率 coverage {pct(d.coverage)}"
+        rows = [[f"{c.zh} {c.en}", c.need, c.covered, c.uncovered, c.communities_uncovered] for c in d.categories]
+        console().print(
+            table(
+                title,
+                ["类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered", "缺口社区 communities short"],
+                rows,
+            )
         )
-    )
+        if d.communities_without_needs:
+            console().print(
+                f"{NO_NEEDS}: {len(d.communities_without_needs)} 个社区 communities "
+                f"({_some(G, d.communities_without_needs)})"
+            )
+    else:
+        _no_needs_note(
+            f"全区 District: {d.communities} 个社区 communities; no community has a need, so nothing is covered "
+            "or uncovered"
+        )
+    from graphsvc.analysis.policy import PROFILES
+
+    hub = PROFILES[d.profile].hub_reach
     rows = [
         [
             street_label(s.street),
             s.communities,
-            pct(s.coverage),
-            s.not_reached,
-            s.without_university,
-            s.service_organization,
+            _coverage(s.coverage),
+            *((s.not_reached, s.without_university, s.service_organization) if hub else ()),
         ]
         for s in d.streets
     ]
-    console().print(
-        table(
-            "各街道 Streets",
-            [
-                "街道 street",
-                "社区 communities",
-                "覆盖率 coverage",
-                "枢纽未联系 not reached by hub",
-                "无高校合作 no university link",
-                "有服务的社会组织 service organization",
-            ],
-            rows,
+    if rows:
+        console().print(
+            table(
+                "各街道 Streets",
+                [
+                    "街道 street",
+                    "社区 communities",
+                    "覆盖率 coverage",
+                    *(
+                        (
+                            "枢纽未联系 not reached by hub",
+                            "无高校合作 no university link",
+                            "有服务的社会组织 service organization",
+                        )
+                        if hub
+                        else ()
+                    ),
+                ],
+                rows,
+            )
         )
-    )
     rows = [
         [f"{c.zh} {c.en}", "通过 pass" if c.passed else "未通过 FAIL", len(c.failing), _some(G, c.failing)]
         for c in d.policy.checks
     ]
-    console().print(
-        table("政策检查 Policy checks", ["检查 check", "结果 result", "未通过数 failing", "未通过的 which"], rows)
-    )
+    if rows:
+        console().print(
+            table("政策检查 Policy checks", ["检查 check", "结果 result", "未通过数 failing", "未通过的 which"], rows)
+        )
     rows = [[f"{g.zh} {g.en}", g.providers, len(g.communities), _some(G, g.communities)] for g in d.no_provider]
     if rows:
         console().print(
             table(
-                "无服务方的类别 Categories with no provider linked",
+                f"{DESERTS} — 按类别 by category",
                 ["类别 category", "服务方 providers", "社区数 communities", "哪些 which"],
                 rows,
             )
         )
+    if not d.needs_recorded and d.service_deserts:  # without needs, the supply side is what there is to show
+        rows = [[_named(G, s.community), street_label(s.street), _deserts(s.categories)] for s in d.service_deserts]
+        console().print(
+            table(
+                f"{DESERTS} — 按社区 by community",
+                ["社区 community", "街道 street", "无人提供的类别 categories no linked partner offers"],
+                rows,
+            )
+        )
+    _profile_line(d.profile)
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:
@@ -210,7 +303,7 @@ def fit(
     from graphsvc.cli.recommendations import keep_default_lists
     from graphsvc.fitted import load_model
 
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         started = time.perf_counter()
         model = None if force else load_model(graph_store, seed=seed)
         kept = kept_count(graph_store, seed=seed) if lists and not force else None
@@ -278,7 +371,7 @@ def recommend_command(
     wanted = _kinds(kinds)
     asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)  # type: ignore[arg-type]
     default = explain is None and asked == RecommendationOptions()
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
             print_kept(graph_store, kept, as_json=as_json)
@@ -302,35 +395,94 @@ def recommend_command(
         console().print(ExplanationView(why, community=_named(G, community), kind=lambda n: _kind(G, n)))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
-    print_recommendations(recs.model_dump(mode="json"), kind=lambda n: _kind(G, n), as_json=as_json, k=k)
+    print_recommendations(
+        recs.model_dump(mode="json"),
+        kind=lambda n: _kind(G, n),
+        as_json=as_json,
+        k=k,
+        needs_recorded=bool(G.nodes[community].get("needs")),
+    )
+
+
+def plan_lists(
+    graph_store: GraphStore, G: nx.Graph, version: int, *, seed: int, quiet: bool
+) -> list[CommunityRecommendations]:
+    """Every community's default list, whose #1 the plan is held against: read where ``graphsvc fit`` kept them
+    for this data (what ``recommend`` prints), else computed with the kept model as ``recommend`` would (``k=1``:
+    the plan reads only the #1, the same first partner as the default list's)."""
+    from graphsvc.analysis.options import RecommendationOptions
+    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.results import CommunityRecommendations
+    from graphsvc.answers import kept_parts, lists_in
+    from graphsvc.graph import communities
+
+    parts = kept_parts(graph_store, version=version, seed=seed)
+    lists = {c: CommunityRecommendations.model_validate(kept) for c, kept in lists_in(parts)}
+    missing = [c for c in communities(G) if c not in lists]
+    if missing:
+        model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=quiet)
+        with progress_bar("Each community's list", quiet=quiet) as bar:
+            computed = Recommender(G, model).answer_all(RecommendationOptions(k=1), communities=missing, progress=bar)
+        lists.update((str(c), recs) for c, recs in computed.items())
+    return list(lists.values())
+
+
+def _stacked(name: str | None, node: str) -> list[str]:
+    """A name above its id (the id alone when the name is missing or the id itself)."""
+    return [name, node] if name and name != node else [node]
+
+
+def _top_reason(link: PlannedLink) -> list[str]:
+    if not link.reasons:
+        return []
+    first = link.reasons[0]
+    return [first.text_zh, first.text_en]
 
 
 @app.command()
 def plan(
     per_community: Annotated[int, typer.Option("--per-community", min=1, help="New partners per community.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the model the lists are compared with.")] = 0,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """New links for the whole district that close the most need within partners' capacity."""
-    from graphsvc.analysis.plan import district_plan
+    """New links for the whole district that close the most need within partners' capacity, each with its top
+    reason; where a community's planned partner is not its list's #1 (``recommend``), why not."""
+    from graphsvc.analysis.plan import district_plan, with_divergences
 
-    G = snapshot_from(store, quiet=as_json)
-    with progress_bar("Planning the district", quiet=as_json) as bar:
-        result = district_plan(G, per_community=per_community, progress=bar)
+    with store_from(store) as graph_store:
+        version, G = read_snapshot_with_version(graph_store, quiet=as_json)
+        with progress_bar("Planning the district", quiet=as_json) as bar:
+            result = district_plan(G, per_community=per_community, progress=bar)
+        lists = plan_lists(graph_store, G, version, seed=seed, quiet=as_json) if result.links else []
+    result = with_divergences(G, result, lists)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
     t = result.totals
-    rows = [
-        [_named(G, link.community), _named(G, link.partner), _kind(G, link.partner), link.gain] for link in result.links
+    if t.need <= 0:
+        _no_needs_note("the plan closes recorded need, and no community has any: no new links to plan")
+        return
+    rows = [  # names above ids, so that the reason keeps most of a 100-column terminal
+        [_stacked(link.community_name, link.community), _stacked(link.name, link.partner), link.gain, _top_reason(link)]
+        for link in result.links
     ]
     console().print(
         table(
             f"方案 Plan: {t.links} 条新合作 new links",
-            ["社区 community", "合作方 partner", "类型 kind", "新增覆盖 gain"],
+            ["社区 community", "合作方 partner", "新增覆盖 gain", "主要理由 top reason"],
             rows,
         )
     )
+    if result.divergences:
+        rows = [[_stacked(d.community_name, d.community), [d.text_zh, d.text_en]] for d in result.divergences]
+        console().print(
+            table(
+                f"为何不是推荐列表第一 Why not the list's #1 ({len(rows)} 个社区 communities)",
+                ["社区 community", "原因 why"],
+                rows,
+            )
+        )
     rows = [
         ["方案 plan", t.links, t.before, t.after, pct(t.after / t.need) if t.need else "—", 0],
         [

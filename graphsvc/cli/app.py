@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from graphsvc.errors import ConfigError, GraphsvcError, NotFound, Problem, StoreUnavailable, ValidationFailed
+from graphsvc.errors import (
+    ConfigError,
+    GraphsvcError,
+    NotConfirmed,
+    NotFound,
+    Problem,
+    StoreUnavailable,
+    ValidationFailed,
+)
 from graphsvc.labels import num
 
 if TYPE_CHECKING:  # the CLI starts at once: Rich, settings, stores and analyses are imported when used
@@ -47,6 +55,7 @@ class CommandGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         console.cache_clear()
         err_console.cache_clear()
+        _store_named.cache_clear()
         return super().main(*args, **kwargs)
 
     def get_help_option(self, ctx: Context) -> TyperOption | None:
@@ -72,6 +81,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    """``--version``: the installed package's version (its metadata), then exit."""
+    if not wanted:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        shown = version("graphsvc")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        shown = "(version unknown: not installed; pip install -e .)"
+    sys.stdout.write(f"graphsvc {shown}\n")
+    raise typer.Exit
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print graphsvc's version and exit."),
+    ] = False,
+) -> None:
+    """The options of ``graphsvc`` itself, before a command (``--version``)."""
 
 
 @functools.cache
@@ -116,6 +149,30 @@ def _rank_mode(value: str) -> str:
         raise typer.BadParameter(str(error)) from None
 
 
+def _policy(value: str | None) -> str | None:
+    """``--policy`` checked as it is read, against the registry of profiles (its message names them)."""
+    if value is None:
+        return None
+    from graphsvc.analysis.policy import PROFILES  # here, not above: --help imports no analysis
+
+    if value.strip().lower() not in PROFILES:
+        raise typer.BadParameter(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
+    return value.strip().lower()
+
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        envvar="GRAPHSVC_POLICY",
+        show_envvar=True,
+        callback=_policy,
+        help="Policy profile: hub (the five-society roles, street hub reach and district targets of the 1+10+N "
+        "model) or generic (needs and coverage only). Default: generic for communities made from a directory's "
+        "areas (HSDS), hub otherwise.",
+    ),
+]
+
 RankOption = Annotated[
     str,
     typer.Option(
@@ -129,6 +186,7 @@ RankOption = Annotated[
 EXIT_CODES: list[tuple[type[GraphsvcError], int]] = [
     (ValidationFailed, 2),
     (ConfigError, 2),
+    (NotConfirmed, 2),
     (NotFound, 4),
     (StoreUnavailable, 3),
     (GraphsvcError, 1),
@@ -142,11 +200,29 @@ def settings_with(store: str | None) -> Settings:
     return load_settings(store=store) if store else load_settings()
 
 
-def store_from(store: str | None) -> GraphStore:
-    """Open the store the user named (``--store``/``GRAPHSVC_STORE``) or the embedded default."""
+def store_from(store: str | None, *, quiet: bool = False) -> GraphStore:
+    """Open the store the user named (``--store``/``GRAPHSVC_STORE``) or the embedded default, and name it
+    (:func:`name_store`; ``quiet``: the command prints for programs, ``--json``)."""
     from graphsvc.store import open_store
 
-    return open_store(settings=settings_with(store))
+    graph_store = open_store(settings=settings_with(store))
+    name_store(graph_store.uri, quiet=quiet)
+    return graph_store
+
+
+def name_store(uri: str, *, quiet: bool = False) -> None:
+    """Say which store the command uses, ``store: URI`` on stderr, once a run: only for a person at a terminal
+    (stdout and stderr both terminals, and no ``--json``), so pipes, logs and programs never see it. ``uri`` is
+    the store's own (:attr:`~graphsvc.store.base.GraphStore.uri`), which never holds a password."""
+    if not quiet and console().is_terminal and err_console().is_terminal:
+        _store_named(uri)
+
+
+@functools.cache
+def _store_named(uri: str) -> None:
+    from rich.text import Text
+
+    err_console().print(Text(f"store: {uri}"))
 
 
 def print_json(value: Any) -> None:
@@ -249,6 +325,8 @@ def report_error(error: GraphsvcError) -> NoReturn:
     if isinstance(error, ValidationFailed):
         for problem in error.problems:
             err_console().print(Text(problem_line(problem)))
+        if error.hint:  # before the count, which stays the last line
+            err_console().print(Text(error.hint))
         count = len(error.problems)
         err_console().print(Text(f"{count} problem{'s' * (count != 1)} found; nothing was written.", style="bold red"))
     else:

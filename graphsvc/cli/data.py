@@ -11,6 +11,7 @@ import typer
 
 from graphsvc.cli.app import (
     DEMO_COMMUNITIES,
+    CommandGroup,
     JsonOption,
     StoreOption,
     app,
@@ -21,9 +22,10 @@ from graphsvc.cli.app import (
     table,
 )
 from graphsvc.cli.progress import progress_bar, snapshot_from
-from graphsvc.vocabulary import AreaLevel
+from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 if TYPE_CHECKING:  # the store, loaders and NetworkX are imported by the commands, so --help starts at once
+    from graphsvc.loaders import LoadReport
     from graphsvc.model import Counts
 
 CommunitiesOption = Annotated[
@@ -63,11 +65,28 @@ def load(
     paths: Annotated[
         list[Path], typer.Argument(help="CSV/XLSX/JSON files, directories holding them, or HSDS directories.")
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only and show what the store would hold; write nothing.")
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Empty the store first, in the same all-or-nothing write: it then holds exactly these files.",
+        ),
+    ] = False,
     areas: Annotated[
         AreaLevel,
         typer.Option("--areas", help="HSDS directories: which areas become communities (see docs/hsds.md)."),
     ] = AreaLevel.city,
+    streets: Annotated[
+        StreetLevel,
+        typer.Option(
+            "--streets",
+            help="HSDS directories: what becomes a community's street, the level above --areas (the addresses' "
+            "city, county or state); none by default, never guessed.",
+        ),
+    ] = StreetLevel.none,
     categories: Annotated[
         Path | None,
         typer.Option("--categories", help="HSDS directories: a CSV 'term,category' mapping taxonomy terms."),
@@ -76,32 +95,127 @@ def load(
         Path | None,
         typer.Option("--kinds", help="HSDS directories: a CSV 'organization,kind[,subtype]' for non-NGO partners."),
     ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Write every consistent row and skip each row with a problem (a missing referenced organization, "
+            "an over-long value...), reporting every skipped row by file, line and reason.",
+        ),
+    ] = False,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load planners' files (or HSDS directories) into the store: all, or nothing if any row has a problem (exit 2)."""
+    """Load planners' files (or HSDS directories) into the store: all, or nothing if any row has a problem (exit 2);
+    with --keep-going, the consistent rows, every other one reported."""
     from graphsvc.cli.hsds_output import print_hsds_summary
+    from graphsvc.errors import InputTooLarge, ValidationFailed
     from graphsvc.loaders import HsdsOptions, load_paths
+    from graphsvc.loaders.tables import is_file_problem
 
     settings = settings_with(store)
-    hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds)
-    with store_from(store) as graph_store, progress_bar(quiet=as_json) as bar:
-        report = load_paths(graph_store, paths, settings=settings, dry_run=dry_run, progress=bar.stage, hsds=hsds)
+    hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds, streets=streets)
+    try:
+        with store_from(store, quiet=as_json) as graph_store, progress_bar(quiet=as_json) as bar:
+            report = load_paths(
+                graph_store,
+                paths,
+                settings=settings,
+                dry_run=dry_run,
+                replace=replace,
+                progress=bar.stage,
+                hsds=hsds,
+                keep_going=keep_going,
+            )
+    except ValidationFailed as error:
+        rows_only = not any(is_file_problem(p) for p in error.problems)
+        if not keep_going and rows_only and not isinstance(error, InputTooLarge):
+            error.hint = (
+                "To write the consistent rows and skip these, load again with --keep-going "
+                "(every skipped row is reported)."
+            )
+        raise
     if as_json:
         print_json(report.as_dict())
         return
     for summary in report.hsds:
         print_hsds_summary(summary)
+    if report.keep_going:
+        print_skipped(report)
     verb = "Checked (dry run, nothing written)" if dry_run else "Loaded"
+    emptied = (" into the emptied store" if not dry_run else " to replace the store") if replace else ""
     rows = ", ".join(f"{n} {t}" for t, n in report.rows.items())
-    console().print(f"{verb} {len(report.files)} file(s): {rows}.")
-    counts_table(report.after, title="Store after the load")
+    console().print(f"{verb} {len(report.files)} file(s){emptied}: {rows}.")
+    counts_table(report.after, title="Store after the load" if not dry_run else "Store if the load were written")
+
+
+def print_skipped(report: LoadReport) -> None:
+    """The rows a --keep-going load left out: counts per reason, then every one by file, line and reason."""
+    from graphsvc.cli.app import problem_line
+
+    if not report.skipped:
+        console().print("--keep-going: every row was consistent; none skipped.")
+        return
+    rows: list[list[object]] = [[reason, n] for reason, n in report.skipped_by_reason().items()]
+    console().print(
+        table(
+            f"跳过的行 Skipped rows (--keep-going): {report.skipped_rows}",
+            ["原因 reason", "数量 count"],
+            rows,
+        )
+    )
+    for problem in report.skipped:
+        console().print(f"skipped {problem_line(problem)}")
+
+
+needs_app = typer.Typer(
+    name="needs",
+    cls=CommandGroup,
+    help="Needs from what you have: an area table and service standards -> a needs table to load.",
+    no_args_is_help=True,
+)
+app.add_typer(needs_app)
+
+
+@needs_app.command("derive")
+def needs_derive(
+    areas: Annotated[
+        Path,
+        typer.Option(
+            "--areas",
+            help="Area table (CSV): community (its id, e.g. city:Belmont), then one column per group of residents "
+            "with its count (older, children, disability, hardship, population...).",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The needs table to write (CSV).")],
+    standards: Annotated[
+        Path | None,
+        typer.Option(
+            "--standards",
+            help="Standards table (CSV): category,group,units,per (units of the category per 'per' residents of "
+            "the group). Default: the shipped example, graphsvc/data/needs_standards.csv (illustrative figures).",
+        ),
+    ] = None,
+) -> None:
+    """Write a needs table derived from an area table and service standards; load it with graphsvc load."""
+    from graphsvc.loaders.needs_derive import derive_needs_files, write_needs_csv
+
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"folder {output.parent} does not exist", param_hint="--output")
+    needs = derive_needs_files(areas, standards)
+    write_needs_csv(needs, output)
+    communities = len({c for c, _, _ in needs})
+    source = standards or "the shipped example standards (illustrative: adapt them to your own)"
+    console().print(
+        f"Wrote {len(needs)} needs of {communities} communities to {output}, from {areas} and {source}. "
+        f"Load them beside the directory: graphsvc load {output}"
+    )
 
 
 @app.command()
 def stats(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Count entities by kind, and links, needs and offers."""
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=as_json) as graph_store:
         counts = graph_store.counts()
     if as_json:
         print_json(counts.model_dump())

@@ -16,7 +16,8 @@ def print_hsds_summary(summary: HsdsSummary) -> None:
     """The mapping of one HSDS directory: counts, then every record left unmapped, with counts."""
     console().print(
         f"HSDS {summary.version} directory {summary.directory}: {summary.organizations} organizations, "
-        f"{summary.services} services -> {summary.communities} communities ({summary.areas}), "
+        f"{summary.services} services -> {summary.communities} communities ({summary.areas}; streets: "
+        f"{summary.streets}), "
         f"{summary.links} service links, {summary.offers} offers. "
         f"Services given categories by their taxonomy terms: {summary.services_by_taxonomy}, "
         f"by their text: {summary.services_by_text}."

@@ -88,5 +88,5 @@ def read_snapshot_with_version(graph_store: GraphStore, *, quiet: bool = False) 
 def snapshot_from(store: str | None, *, quiet: bool = False) -> nx.Graph:
     """The snapshot graph of the store the user named (:func:`~graphsvc.cli.app.store_from`), see
     :func:`read_snapshot_with_version`."""
-    with store_from(store) as graph_store:
+    with store_from(store, quiet=quiet) as graph_store:
         return read_snapshot_with_version(graph_store, quiet=quiet)[1]

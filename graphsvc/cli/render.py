@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from graphsvc.cli.app import CommandGroup, RankOption, StoreOption, app, console, store_from
+from graphsvc.cli.app import CommandGroup, PolicyOption, RankOption, StoreOption, app, console, store_from
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import named, street_label
 
@@ -81,6 +81,7 @@ def overview(
     layout_threshold: LayoutOption = None,
     aggregate_threshold: AggregateOption = None,
     seed: SeedOption = None,
+    policy: PolicyOption = None,
     store: StoreOption = None,
 ) -> None:
     """The district: communities by street (coloured by gap level), hubs and partners, with a legend."""
@@ -89,7 +90,7 @@ def overview(
     options = _options(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
     G = snapshot_from(store)
     with progress_bar("Building the overview") as bar:
-        html = render_overview(G, options=options, progress=bar)
+        html = render_overview(G, options=options, progress=bar, policy=policy)
     _write(output, html, f"the district overview ({G.number_of_nodes()} nodes)")
 
 
@@ -101,6 +102,7 @@ def community(
     rank: RankOption = "gain",
     layout_threshold: LayoutOption = None,
     seed: SeedOption = None,
+    policy: PolicyOption = None,
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
@@ -117,7 +119,15 @@ def community(
     recs = {"community": community_id, "recommendations": []} if k == 0 else None
     with progress_bar("Building the community page") as bar:
         html = render_community(
-            G, community_id, k=k, rank=mode, model=model, recommendations=recs, options=options, progress=bar
+            G,
+            community_id,
+            k=k,
+            rank=mode,
+            model=model,
+            recommendations=recs,
+            options=options,
+            progress=bar,
+            policy=policy,
         )
     _write(output, html, f"the page of community {named(G.nodes[community_id].get('name'), community_id)}")
 
@@ -128,6 +138,7 @@ def street(
     output: OutputOption,
     layout_threshold: LayoutOption = None,
     seed: SeedOption = None,
+    policy: PolicyOption = None,
     store: StoreOption = None,
 ) -> None:
     """One street: its communities, hub and partners, with the street's gaps."""
@@ -136,5 +147,5 @@ def street(
     options = _options(layout_threshold=layout_threshold, seed=seed)
     G = snapshot_from(store)
     with progress_bar("Building the street page") as bar:
-        html = render_street(G, name, options=options, progress=bar)
+        html = render_street(G, name, options=options, progress=bar, policy=policy)
     _write(output, html, f"the page of street {street_label(name)}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graphsvc.cli.app import DEMO_COMMUNITIES, StoreOption, app, console, settings_with
+from graphsvc.cli.app import DEMO_COMMUNITIES, StoreOption, app, console, name_store, settings_with
 
 if TYPE_CHECKING:
     from graphsvc.store import GraphStore
@@ -97,6 +97,7 @@ def serve(
 
     settings = settings_with(store)
     graph_store = open_store(settings=settings)
+    name_store(graph_store.uri)
     try:
         if demo:
             if load_demo(graph_store, communities=communities, seed=seed):

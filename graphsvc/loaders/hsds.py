@@ -13,9 +13,9 @@ The mapping (docs/hsds.md gives it field by field):
 * **areas** become communities, at the level the planner chooses: the city,
   county (``region``) or postal code of the organization's location addresses
   and of its services' service areas, or the service areas as named. Each
-  organization gets a ``service`` link to each of its areas. An area's street is
-  the level above it (a city's region or state, a postal code's city) when the
-  addresses give one.
+  organization gets a ``service`` link to each of its areas. An area's street
+  (the level above it) is chosen too (``streets``: the addresses' city, county
+  or state), never guessed: by default communities have none.
 
 The rows are handed to the usual validation as :class:`RawTable` s that keep
 the HSDS file and line they came from, so problems name them, and a load with
@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graphsvc.errors import Problem
+from graphsvc.errors import ConfigError, Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.hsds_read import HsdsTables, Row, read_hsds_tables
 from graphsvc.loaders.hsds_terms import (
@@ -43,18 +43,20 @@ from graphsvc.loaders.hsds_terms import (
     read_kind_map,
     read_term_map,
 )
-from graphsvc.loaders.tables import RawTable
-from graphsvc.vocabulary import AreaLevel
+from graphsvc.loaders.tables import RawTable, is_file_problem
+from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 __all__ = [
     "COMMUNITY_URI",
     "AreaLevel",
     "HsdsOptions",
     "HsdsSummary",
+    "StreetLevel",
     "area_id",
     "map_hsds",
     "read_hsds",
     "read_hsds_dirs",
+    "street_levels_above",
 ]
 
 COMMUNITY_URI = "urn:graphsvc:community:"
@@ -64,11 +66,22 @@ INACTIVE = {"inactive", "defunct", "temporarily closed"}
 
 
 _ADDRESS_FIELD = {AreaLevel.city: "city", AreaLevel.county: "region", AreaLevel.postal_code: "postal_code"}
-_ABOVE = {
-    AreaLevel.city: ("region", "state_province"),
-    AreaLevel.county: ("state_province",),
-    AreaLevel.postal_code: ("city",),
-}
+_STREET_FIELD = {StreetLevel.city: "city", StreetLevel.county: "region", StreetLevel.state: "state_province"}
+_AREA_RANK = {AreaLevel.postal_code: 0, AreaLevel.city: 1, AreaLevel.county: 2}
+_STREET_RANK = {StreetLevel.city: 1, StreetLevel.county: 2, StreetLevel.state: 3}
+
+
+def street_levels_above(areas: AreaLevel) -> list[StreetLevel]:
+    """The street levels that may be chosen over ``areas`` (``none`` always; service areas have no address).
+
+    >>> [s.value for s in street_levels_above(AreaLevel.city)]
+    ['none', 'county', 'state']
+    >>> [s.value for s in street_levels_above(AreaLevel.service_area)]
+    ['none']
+    """
+    if areas not in _AREA_RANK:
+        return [StreetLevel.none]
+    return [StreetLevel.none, *(s for s, rank in _STREET_RANK.items() if rank > _AREA_RANK[areas])]
 
 
 def area_id(level: AreaLevel, name: str) -> str:
@@ -84,12 +97,24 @@ def area_id(level: AreaLevel, name: str) -> str:
 
 @dataclass(frozen=True)
 class HsdsOptions:
-    """How to map HSDS directories: the area level, a taxonomy mapping table in front of the built-in one,
-    and a table of organizations' kinds."""
+    """How to map HSDS directories: the area level, the street level above it (none unless chosen), a taxonomy
+    mapping table in front of the built-in one, and a table of organizations' kinds.
+
+    A street level not above the area level is a :class:`~graphsvc.errors.ConfigError`.
+    """
 
     areas: AreaLevel = AreaLevel.city
     categories: Path | None = None
     kinds: Path | None = None
+    streets: StreetLevel = StreetLevel.none
+
+    def __post_init__(self) -> None:
+        allowed = street_levels_above(self.areas)
+        if self.streets not in allowed:
+            raise ConfigError(
+                f"streets {self.streets.value!r} do not lie above areas {self.areas.value!r}: "
+                f"choose streets among {', '.join(s.value for s in allowed)}"
+            )
 
 
 def _area_name(level: AreaLevel, name: str) -> str:
@@ -117,6 +142,7 @@ class HsdsSummary:
     directory: str
     version: str
     areas: str
+    streets: str = StreetLevel.none.value
     files: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     organizations: int = 0
@@ -162,14 +188,18 @@ def _split(text: str | None) -> list[str]:
 
 
 class _Mapper:
-    def __init__(self, found: HsdsTables, level: AreaLevel, term_map: TermMap, kinds: KindMap) -> None:
+    def __init__(
+        self, found: HsdsTables, level: AreaLevel, term_map: TermMap, kinds: KindMap, streets: StreetLevel
+    ) -> None:
         self.found, self.level, self.term_map, self.kinds = found, level, term_map, kinds
+        self.street_field = _STREET_FIELD.get(streets)
         self.problems: list[Problem] = []
         self.out = _Out()
         self.summary = HsdsSummary(
             directory=found.directory,
             version=found.version,
             areas=level.value,
+            streets=streets.value,
             files=found.files,
             ignored_files=found.ignored,
         )
@@ -342,7 +372,7 @@ class _Mapper:
                     {"table": "location", "id": lid, "name": location.get("name"), "why": why}
                 )
             for address in named:
-                street = next((address.get(f) for f in _ABOVE[self.level] if address.get(f)), None)
+                street = address.get(self.street_field) if self.street_field else None
                 self._link(org, self._area(address.get(wanted) or "", address, street), address)
 
     def service_areas(self) -> None:
@@ -417,9 +447,13 @@ def map_hsds(
     areas: AreaLevel = AreaLevel.city,
     term_map: TermMap | None = None,
     kinds: KindMap | None = None,
+    streets: StreetLevel = StreetLevel.none,
 ) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
-    """graphsvc's tables from HSDS tables, the problems found, and the summary of what was mapped."""
-    return _Mapper(found, areas, default_term_map() if term_map is None else term_map, kinds or {}).run()
+    """graphsvc's tables from HSDS tables, the problems found, and the summary of what was mapped
+    (``streets``: which address field becomes a community's street; none by default)."""
+    HsdsOptions(areas=areas, streets=streets)  # a street level not above the areas is refused here too
+    terms = default_term_map() if term_map is None else term_map
+    return _Mapper(found, areas, terms, kinds or {}, streets).run()
 
 
 def read_hsds(
@@ -428,19 +462,45 @@ def read_hsds(
     areas: AreaLevel = AreaLevel.city,
     term_map: TermMap | None = None,
     kinds: KindMap | None = None,
+    streets: StreetLevel = StreetLevel.none,
     max_bytes: int,
     max_rows: int,
+    keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
-    """Read and map an HSDS directory (see :func:`map_hsds`)."""
+    """Read and map an HSDS directory (see :func:`map_hsds`).
+
+    With ``keep_going``, each HSDS row with a problem (a service or location naming an organization the
+    directory does not hold, a duplicate id...) is left out and the rest mapped again, until no row has one;
+    the problems returned are then those of every row left out (and of the files, which cannot be left out).
+    """
     found, problems = read_hsds_tables(directory, max_bytes=max_bytes, max_rows=max_rows)
-    tables, found_problems, summary = map_hsds(found, areas=areas, term_map=term_map, kinds=kinds)
-    return tables, problems + found_problems, summary
+
+    def mapped(found: HsdsTables) -> tuple[list[RawTable], list[Problem], HsdsSummary]:
+        return map_hsds(found, areas=areas, term_map=term_map, kinds=kinds, streets=streets)
+
+    tables, found_problems, summary = mapped(found)
+    left_out = list(problems)
+    while keep_going and found_problems:
+        if any(is_file_problem(p) for p in found_problems + problems):
+            break  # not a row's problem: the load refuses it
+        left_out += found_problems
+        places = {(p.file, p.line) for p in found_problems}
+        found = without_rows(found, places)
+        tables, found_problems, summary = mapped(found)
+    return tables, left_out + found_problems, summary
+
+
+def without_rows(found: HsdsTables, places: set[tuple[str, int | None]]) -> HsdsTables:
+    """``found`` without the rows at ``places`` (``(file, line)``)."""
+    kept = {table: [r for r in rows if (r.file, r.line) not in places] for table, rows in found.tables.items()}
+    return HsdsTables(directory=found.directory, tables=kept, files=found.files, ignored=found.ignored)
 
 
 def read_hsds_dirs(
-    directories: list[Path], options: HsdsOptions, *, max_bytes: int, max_rows: int
+    directories: list[Path], options: HsdsOptions, *, max_bytes: int, max_rows: int, keep_going: bool = False
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
-    """Read and map several HSDS directories with the same options (the mapping table read once)."""
+    """Read and map several HSDS directories with the same options (the mapping table read once;
+    ``keep_going``: see :func:`read_hsds`)."""
     term_map, problems = read_term_map(options.categories) if options.categories else (None, [])
     kinds, kind_problems = read_kind_map(options.kinds) if options.kinds else ({}, [])
     problems += kind_problems
@@ -448,7 +508,14 @@ def read_hsds_dirs(
     summaries: list[HsdsSummary] = []
     for directory in directories:
         found, found_problems, summary = read_hsds(
-            directory, areas=options.areas, term_map=term_map, kinds=kinds, max_bytes=max_bytes, max_rows=max_rows
+            directory,
+            areas=options.areas,
+            term_map=term_map,
+            kinds=kinds,
+            streets=options.streets,
+            max_bytes=max_bytes,
+            max_rows=max_rows,
+            keep_going=keep_going,
         )
         tables += found
         problems += found_problems

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputTooLarge, Problem
+from graphsvc.loaders.readers import OUTSIDE, decode_text, inside
 from graphsvc.loaders.readers import SUFFIXES as GRAPHSVC_SUFFIXES
-from graphsvc.loaders.readers import decode_text
-from graphsvc.loaders.tables import table_name
+from graphsvc.loaders.tables import MISSING_COLUMN, table_name
 
 __all__ = [
     "TABLE_NAMES",
@@ -106,7 +106,10 @@ def graphsvc_tables_in(directory: Path) -> list[Path]:
     return sorted(
         p
         for p in directory.iterdir()
-        if p.is_file() and p.suffix.lower() in GRAPHSVC_SUFFIXES and table_name(p.stem) is not None
+        if p.is_file()
+        and p.suffix.lower() in GRAPHSVC_SUFFIXES
+        and table_name(p.stem) is not None
+        and inside(p, directory)  # a link out of it is reported by read_hsds_tables
     )
 
 
@@ -165,7 +168,7 @@ def _text(value: Any) -> str:
 def _check_columns(table: str, file: str, columns: Iterable[str]) -> list[Problem]:
     present = set(columns)
     return [
-        Problem(file, 1, col, f"missing required column {col!r} (HSDS {table} needs: {', '.join(REQUIRED[table])})")
+        Problem(file, 1, col, f"{MISSING_COLUMN} {col!r} (HSDS {table} needs: {', '.join(REQUIRED[table])})")
         for col in REQUIRED.get(table, ())
         if col not in present
     ]
@@ -251,7 +254,9 @@ def read_hsds_tables(directory: Path, *, max_bytes: int, max_rows: int) -> tuple
     found = HsdsTables(directory=str(directory))
     problems: list[Problem] = []
     own = set(graphsvc_tables_in(directory))
-    paths = sorted(p for p in directory.iterdir() if p.is_file() and p not in own)
+    files = sorted(p for p in directory.iterdir() if p.is_file())
+    problems += [Problem(str(p), None, None, OUTSIDE) for p in files if not inside(p, directory)]
+    paths = [p for p in files if p not in own and inside(p, directory)]
     has_terms = any(table_of(p.name) == "taxonomy_term" for p in paths)
     for path in paths:
         table = table_of(path.name)

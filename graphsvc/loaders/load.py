@@ -1,27 +1,37 @@
 """A load: read the files, validate them against each other and the store, then write all or nothing.
 
 :mod:`graphsvc.loaders` re-exports these names; see its docstring for the file format.
+
+On request (``keep_going``), a load writes the consistent part instead: each row with a problem -- a service
+naming an organization the directory does not hold, a value over its length, a link to an unknown id -- is
+left out, then the rest is checked again (a row naming one left out is left out in turn) until every row
+left is consistent; the report lists each row left out with its file, line and reason
+(:attr:`LoadReport.skipped`) and counts them per reason. A problem that is no row's (a file that cannot be
+read, a missing column) still refuses the whole load.
 """
 
 from __future__ import annotations
 
 import csv
+import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
 from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
+from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
-from graphsvc.loaders.tables import TABLES, RawTable
+from graphsvc.loaders.tables import TABLES, RawTable, is_file_problem
 from graphsvc.loaders.validate import validate_tables
 from graphsvc.model import Counts, Dataset
 from graphsvc.progress import Progress, Stages, Steps
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
-__all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "write_csv"]
+__all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "reason_kind", "write_csv"]
 
 READING, CHECKING, WRITING = "Reading files", "Checking rows", "Writing rows"
 """The stages of a load, as :func:`load_paths` names them to its ``progress`` hook."""
@@ -29,37 +39,124 @@ READING, CHECKING, WRITING = "Reading files", "Checking rows", "Writing rows"
 
 @dataclass
 class LoadReport:
-    """What a load read, and the store's counts before and after."""
+    """What a load read, and the store's counts before and after (a dry run: what they would be after)."""
 
     files: list[str]
     rows: dict[str, int]
     before: Counts
     after: Counts
     dry_run: bool = False
+    replace: bool = False
     problems: list[Problem] = field(default_factory=list)
     hsds: list[HsdsSummary] = field(default_factory=list)
+    keep_going: bool = False
+    skipped: list[Problem] = field(default_factory=list)
+    """With ``keep_going``: every problem of every row left out (a row with two problems is listed twice)."""
+
+    @property
+    def skipped_rows(self) -> int:
+        """How many rows were left out (each place -- file, sheet, line -- once)."""
+        return len({(p.file, p.sheet, p.line) for p in self.skipped})
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """How many problems of each kind (:func:`reason_kind`) left rows out, most first."""
+        return dict(Counter(reason_kind(p) for p in self.skipped).most_common())
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
             "files": self.files,
             "rows": self.rows,
             "dry_run": self.dry_run,
+            "replace": self.replace,
             "before": self.before.model_dump(),
             "after": self.after.model_dump(),
         }
         if self.hsds:
             out["hsds"] = [summary.as_dict() for summary in self.hsds]
+        if self.keep_going:
+            out["keep_going"] = True
+            out["skipped_rows"] = self.skipped_rows
+            out["skipped_by_reason"] = self.skipped_by_reason()
+            out["skipped"] = [p.as_dict() for p in self.skipped]
         return out
 
 
+_GOT = re.compile(r"\s*\(got .*\)$")
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'(?:… \(\d+ characters\))?|\"(?:[^\"\\]|\\.)*\"")
+
+
+def reason_kind(problem: Problem) -> str:
+    """A problem's reason without the values it quotes, with its field: what skipped rows are counted by.
+
+    >>> reason_kind(Problem("s.csv", 3, "organization_id", "no HSDS organization with id 'o9' in this directory"))
+    '[organization_id] no HSDS organization with id … in this directory'
+    >>> reason_kind(Problem("a.csv", 2, "id", "String should have at most 200 characters (got 'county:x')"))
+    '[id] String should have at most 200 characters'
+    """
+    reason = _QUOTED.sub("…", _GOT.sub("", problem.reason))
+    return f"[{problem.field}] {reason}" if problem.field else reason
+
+
 def _validate(
-    tables: list[RawTable], problems: list[Problem], store: GraphStore | None, progress: Progress | None = None
+    tables: list[RawTable],
+    problems: list[Problem],
+    store: GraphStore | None,
+    settings: Settings,
+    progress: Progress | None = None,
 ) -> Dataset:
-    dataset, found = validate_tables(tables, store, progress=progress)
+    dataset, found = _check(tables, store, settings, progress)
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)
     return dataset
+
+
+def _check(
+    tables: list[RawTable], store: GraphStore | None, settings: Settings, progress: Progress | None = None
+) -> tuple[Dataset, list[Problem]]:
+    """:func:`~graphsvc.loaders.validate.validate_tables` with the limits and id rules of ``settings``."""
+    return validate_tables(
+        tables,
+        store,
+        progress=progress,
+        allow_lookalike_ids=settings.allow_lookalike_ids,
+        limits=SizeLimits.of(settings),
+    )
+
+
+def _without(tables: list[RawTable], places: set[tuple[str, str | None, int | None]]) -> list[RawTable]:
+    return [replace(t, rows=[(n, row) for n, row in t.rows if (t.file, t.sheet, n) not in places]) for t in tables]
+
+
+def _consistent_part(
+    tables: list[RawTable],
+    problems: list[Problem],
+    store: GraphStore | None,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> tuple[list[RawTable], Dataset, list[Problem]]:
+    """The rows left once every row with a problem is left out (again and again, as rows naming rows left out
+    fail in turn), their dataset, and the problems of every row left out.
+
+    A problem of a whole file (:func:`~graphsvc.loaders.tables.is_file_problem`: no line, a missing column) is
+    no row's: it raises :class:`ValidationFailed`, as does a round that leaves no row out (which would not end).
+    """
+    skipped: list[Problem] = []
+    first = True
+    while True:
+        whole = [p for p in problems if is_file_problem(p)]
+        if whole:
+            raise ValidationFailed(whole)
+        places = {(p.file, p.sheet, p.line) for p in problems}
+        kept = _without(tables, places)
+        if not first and sum(len(t.rows) for t in kept) == sum(len(t.rows) for t in tables):
+            raise ValidationFailed(problems)
+        skipped += problems
+        tables, first = kept, False
+        dataset, problems = _check(tables, store, settings, progress)
+        progress = None  # the bar follows the first check only
+        if not problems:
+            return tables, dataset, skipped
 
 
 def read_dataset(
@@ -68,22 +165,39 @@ def read_dataset(
     """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
     settings = settings or Settings()
     tables, problems, _ = _read(paths, settings, None)
-    return _validate(tables, problems, store)
+    return _validate(tables, problems, store, settings)
 
 
 def _write(
-    store: GraphStore, tables: list[RawTable], dataset: Dataset, dry_run: bool, progress: Progress | None
+    store: GraphStore,
+    tables: list[RawTable],
+    dataset: Dataset,
+    dry_run: bool,
+    progress: Progress | None,
+    replace: bool = False,
 ) -> LoadReport:
     before = store.counts()
     files = sorted({t.file for t in tables})
     rows = {t: 0 for t in TABLES}
     for raw in tables:
         rows[raw.table] += len(raw.rows)
-    if not dry_run:
+    if dry_run:
+        after = counts_after(store, dataset, replace=replace)
+    else:
         steps = Steps(progress, dataset.row_count())
-        store.upsert(dataset, progress=steps.advance)  # the store reports the rows written since its last call
+        # the store reports the rows written since its last call
+        store.upsert(dataset, progress=steps.advance, replace=replace)
         steps.finish()
-    return LoadReport(files=files, rows=rows, before=before, after=store.counts(), dry_run=dry_run)
+        after = store.counts()
+    return LoadReport(files=files, rows=rows, before=before, after=after, dry_run=dry_run, replace=replace)
+
+
+def counts_after(store: GraphStore, dataset: Dataset, *, replace: bool = False) -> Counts:
+    """The counts ``store`` would show once ``dataset`` is loaded into it, without writing: records whose key the
+    store holds are updates, not additions; with ``replace``, the dataset's own."""
+    if replace:
+        return Counts.of(dataset)
+    return Counts.of(store.dataset().updated_with(dataset))
 
 
 def load_paths(
@@ -92,26 +206,46 @@ def load_paths(
     *,
     settings: Settings | None = None,
     dry_run: bool = False,
+    replace: bool = False,
     progress: Stages | None = None,
     hsds: HsdsOptions | None = None,
+    keep_going: bool = False,
 ) -> LoadReport:
-    """Load files and directories into ``store``; with ``dry_run`` only validate.
+    """Load files and directories into ``store``; with ``dry_run`` only validate (the report's ``after``: the
+    counts the load would give).
 
-    ``progress`` is called as each stage starts (:data:`READING` files, :data:`CHECKING` rows,
-    :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done, total)`` hook;
-    ``hsds`` says how HSDS directories among ``paths`` are mapped.
+    ``replace``: the store is emptied in the same all-or-nothing write
+    (:meth:`~graphsvc.store.base.GraphStore.upsert`), so the files must be whole: their links, needs and offers
+    may name only their own entities. ``progress`` is called as each stage starts (:data:`READING` files,
+    :data:`CHECKING` rows, :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done,
+    total)`` hook; ``hsds`` says how HSDS directories among ``paths`` are mapped. With ``keep_going`` the
+    consistent rows are written and each row with a problem is left out and reported
+    (:attr:`LoadReport.skipped`); without it any problem refuses the whole load
+    (:class:`~graphsvc.errors.ValidationFailed`).
     """
     settings = settings or Settings()
-    tables, problems, summaries = _read(paths, settings, hsds, progress(READING) if progress else None)
-    dataset = _validate(tables, problems, store, progress(CHECKING) if progress else None)
+    reading = progress(READING) if progress else None
+    tables, problems, summaries = _read(paths, settings, hsds, reading, keep_going=keep_going)
+    checking = progress(CHECKING) if progress else None
+    checked_against = None if replace else store  # what a replacing load keeps of the store: nothing
+    skipped: list[Problem] = []
+    if keep_going:
+        tables, dataset, skipped = _consistent_part(tables, problems, checked_against, settings, checking)
+    else:
+        dataset = _validate(tables, problems, checked_against, settings, checking)
     writing = progress(WRITING) if progress and not dry_run else None
-    report = _write(store, tables, dataset, dry_run, writing)
-    report.hsds = summaries
+    report = _write(store, tables, dataset, dry_run, writing, replace)
+    report.hsds, report.keep_going, report.skipped = summaries, keep_going, skipped
     return report
 
 
 def _read(
-    paths: Iterable[Path | str], settings: Settings, hsds: HsdsOptions | None, progress: Progress | None = None
+    paths: Iterable[Path | str],
+    settings: Settings,
+    hsds: HsdsOptions | None,
+    progress: Progress | None = None,
+    *,
+    keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     """Read plain files and directories the usual way, and HSDS directories through their mapping (``progress``:
     ``(done, total)`` over the plain files, an HSDS directory counting as one)."""
@@ -128,7 +262,9 @@ def _read(
     )
     summaries: list[HsdsSummary] = []
     if directories:
-        found, found_problems, summaries = read_hsds_dirs(directories, hsds or HsdsOptions(), **limits)
+        found, found_problems, summaries = read_hsds_dirs(
+            directories, hsds or HsdsOptions(), **limits, keep_going=keep_going
+        )
         tables += found
         problems += found_problems
     steps.finish()
@@ -136,9 +272,15 @@ def _read(
 
 
 def load_uploads(
-    store: GraphStore, uploads: Iterable[tuple[str, bytes]], *, settings: Settings | None = None, dry_run: bool = False
+    store: GraphStore,
+    uploads: Iterable[tuple[str, bytes]],
+    *,
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    keep_going: bool = False,
 ) -> LoadReport:
-    """Load uploaded files, given as ``(file name, content)`` pairs, into ``store``."""
+    """Load uploaded files, given as ``(file name, content)`` pairs, into ``store`` (``keep_going``: as in
+    :func:`load_paths`)."""
     settings = settings or Settings()
     tables: list[RawTable] = []
     problems: list[Problem] = []
@@ -148,8 +290,14 @@ def load_uploads(
         problems += found_problems
     if not tables and not problems:
         problems.append(Problem("(upload)", None, None, "no files were sent"))
-    dataset = _validate(tables, problems, store)
-    return _write(store, tables, dataset, dry_run, None)
+    skipped: list[Problem] = []
+    if keep_going:
+        tables, dataset, skipped = _consistent_part(tables, problems, store, settings)
+    else:
+        dataset = _validate(tables, problems, store, settings)
+    report = _write(store, tables, dataset, dry_run, None)
+    report.keep_going, report.skipped = keep_going, skipped
+    return report
 
 
 def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:

@@ -8,6 +8,7 @@ problem of every file.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -48,6 +49,47 @@ def _looks_chinese(data: bytes) -> bool:
     return "gb18030" in chaos and chaos["gb18030"] <= min(chaos.values())
 
 
+MAX_LINES_JUDGED = 1000
+"""Most lines of one file whose reading as GB18030 is judged on its own (see :func:`_western_line`)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _ambiguous(char: str) -> bool:
+    """Whether ``char``'s GB18030 bytes are what Western text read as GB18030 is made of: a lead byte and an
+    ASCII trail (``é`` then ``e`` reads as ``閑``), or four bytes. Common Chinese (GB2312) is neither."""
+    encoded = char.encode("gb18030")
+    return len(encoded) == 4 or (len(encoded) == 2 and encoded[1] < 0x80)
+
+
+def _western_line(data: bytes, text: str) -> int | None:
+    """The first line of ``data`` (decoded as GB18030 into ``text``) that reads better as a Western code page,
+    0 if the file as a whole does, else ``None``: the file is Chinese.
+
+    Decided on all of the file's non-ASCII bytes, not a sample: first its lines with non-ASCII bytes together,
+    then on its own each line holding a character a Western byte pair could have made (each distinct set of
+    such characters once, at most :data:`MAX_LINES_JUDGED`), so a Latin-1 line after thousands of ASCII or
+    Chinese lines is found.
+    """
+    non_ascii = b"\n".join(line for line in data.split(b"\n") if not line.isascii())
+    if not _looks_chinese(non_ascii):
+        return 0
+    suspects = "".join(sorted(c for c in set(text) if not c.isascii() and _ambiguous(c)))
+    if not suspects:
+        return None
+    pattern = re.compile("[" + re.escape(suspects) + "]")
+    judged: set[frozenset[str]] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = frozenset(pattern.findall(line))
+        if not found or found in judged:
+            continue
+        judged.add(found)
+        if not _looks_chinese(line.encode("gb18030")):
+            return number
+        if len(judged) >= MAX_LINES_JUDGED:
+            break
+    return None
+
+
 def decode_text(data: bytes, file: str) -> tuple[str | None, Problem | None]:
     """Decode a CSV as Chinese Excel writes it: UTF-8 (with or without BOM), else GBK/GB18030.
 
@@ -69,13 +111,14 @@ def decode_text(data: bytes, file: str) -> tuple[str | None, Problem | None]:
         except UnicodeDecodeError:
             reason = f"not UTF-8 and not GBK/GB18030 text (first bad byte at offset {utf8_error.start}): "
             return None, Problem(file, line, None, reason + ENCODING_ADVICE)
-        if _looks_chinese(data):
+        western = _western_line(data, text)
+        if western is None:
             return text, None
         reason = (
-            f"not UTF-8 and not GBK/GB18030 text (the text from offset {utf8_error.start} reads as another "
-            f"encoding, such as Latin-1): {ENCODING_ADVICE}"
+            f"not UTF-8 and not GBK/GB18030 text (this line reads as another encoding, such as Latin-1): "
+            f"{ENCODING_ADVICE}"
         )
-        return None, Problem(file, line, None, reason)
+        return None, Problem(file, western or line, None, reason)
 
 
 def read_csv_bytes(data: bytes, file: str, table: str, *, max_rows: int) -> tuple[RawTable | None, list[Problem]]:
@@ -144,6 +187,35 @@ def _attributes(table: str, key: str, value: Any) -> bool:
     return table == "entities" and key == "attributes" and isinstance(value, dict)
 
 
+MAX_NUMBER_CHARS = 100
+"""Longest number a JSON document may write (digits, sign, point and exponent): every documented number is at most
+1,000,000, and Python refuses to read integers of over 4,300 digits at all."""
+
+
+class LongNumber(str):
+    """A JSON number written with more than :data:`MAX_NUMBER_CHARS` characters, kept as its text to be refused."""
+
+    def problem(self, file: str, line: int, field: str, table: str) -> Problem:
+        reason = f"a number written with {len(self)} characters; numbers may have at most {MAX_NUMBER_CHARS}"
+        return Problem(file, line, field, reason, table)
+
+
+def _number(parse: Any) -> Any:
+    def read(text: str) -> Any:
+        return LongNumber(text) if len(text) > MAX_NUMBER_CHARS else parse(text)
+
+    return read
+
+
+def _long_numbers(file: str, line: int, table: str, record: dict[str, Any]) -> list[Problem]:
+    """Problems for the numbers of ``record`` (and of its ``attributes`` object) written too long."""
+    found = [(column_name(k), v) for k, v in record.items()]
+    given = record.get("attributes")
+    if isinstance(given, dict):
+        found += [(f"attributes.{k}", v) for k, v in given.items()]
+    return [v.problem(file, line, k, table) for k, v in found if isinstance(v, LongNumber)]
+
+
 def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
     """Read one JSON document ``{"entities": [...], "links": [...], "needs": [...], "offers": [...]}``.
 
@@ -155,7 +227,9 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
         return [], [Problem(file, None, None, f"JSON must be UTF-8: {exc}")]
     duplicates: list[str] = []
     try:
-        doc = json.loads(text, object_pairs_hook=_object_noting(duplicates))
+        doc = json.loads(
+            text, object_pairs_hook=_object_noting(duplicates), parse_int=_number(int), parse_float=_number(float)
+        )
     except json.JSONDecodeError as exc:
         return [], [Problem(file, exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})")]
     except RecursionError:
@@ -188,6 +262,10 @@ def read_json_bytes(data: bytes, file: str, *, max_rows: int) -> tuple[list[RawT
                 raise InputTooLarge([Problem(file, index, None, f"more than {max_rows} records", table)])
             if not isinstance(record, dict):
                 problems.append(Problem(file, index, None, "each record must be an object", table))
+                continue
+            long_numbers = _long_numbers(file, index, table, record)
+            if long_numbers:
+                problems += long_numbers
                 continue
             nested = [k for k, v in record.items() if isinstance(v, dict | list) and not _attributes(table, k, v)]
             for key in nested:
@@ -227,6 +305,17 @@ def read_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tupl
     return [], [Problem(file, None, None, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]
 
 
+OUTSIDE = (
+    "a symbolic link to a file outside the directory: only the directory's own files are read from it; "
+    "copy the file in, or name it on the command line"
+)
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is a file inside ``directory`` (itself resolved)."""
+    return path.resolve().is_relative_to(directory.resolve())
+
+
 def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """The files to read: each file given, and the .csv/.xlsx/.json files of each directory."""
     files: list[Path] = []
@@ -236,7 +325,9 @@ def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
             if not found:
                 problems.append(Problem(str(path), None, None, "no .csv, .xlsx or .json files in this directory"))
-            files += found
+            outside = [p for p in found if not inside(p, path)]
+            problems += [Problem(str(p), None, None, OUTSIDE) for p in outside]
+            files += [p for p in found if p not in outside]
         elif path.is_file():
             files.append(path)
         else:

@@ -101,18 +101,34 @@ def cell_value(value: Any) -> Any:
     return value
 
 
+MISSING_COLUMN = "missing required column"
+DUPLICATE_COLUMN = "appears twice"
+
+
+def is_file_problem(problem: Problem) -> bool:
+    """Whether ``problem`` is a whole file's (no line, or its header: a missing or repeated column), which no
+    row can be skipped for.
+
+    >>> is_file_problem(Problem("a.csv", 1, "weight", f"{MISSING_COLUMN} 'weight'")), is_file_problem(
+    ...     Problem("a.csv", 2, "weight", "Field required")
+    ... )
+    (True, False)
+    """
+    return (
+        problem.line is None or problem.reason.startswith(MISSING_COLUMN) or problem.reason.endswith(DUPLICATE_COLUMN)
+    )
+
+
 def start_table(table: str, file: str, sheet: str | None, header: Iterable[Any]) -> tuple[RawTable, list[Problem]]:
     columns = [column_name(h) for h in header]
     raw = RawTable(table=table, file=file, sheet=sheet, columns=columns)
     problems = []
     required = TABLES[table][0]
     for col in missing_columns(table, columns):
-        problems.append(
-            Problem(file, 1, col, f"missing required column {col!r} ({table} need: {', '.join(required)})", sheet)
-        )
+        problems.append(Problem(file, 1, col, f"{MISSING_COLUMN} {col!r} ({table} need: {', '.join(required)})", sheet))
     seen: set[str] = set()
     for col in columns:
         if col in seen and col:
-            problems.append(Problem(file, 1, col, f"column {col!r} appears twice", sheet))
+            problems.append(Problem(file, 1, col, f"column {col!r} {DUPLICATE_COLUMN}", sheet))
         seen.add(col)
     return raw, problems

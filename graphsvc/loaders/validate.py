@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -11,8 +12,9 @@ from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
+from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
@@ -32,6 +34,10 @@ class StoreView(Protocol):
     """What validation asks of the store a load goes into (every :class:`~graphsvc.store.base.GraphStore` has it)."""
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]: ...
+
+    def entity_ids(self) -> list[str]: ...
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int: ...
 
     def list_needs(self, community: str | None = None) -> list[Need]: ...
 
@@ -96,6 +102,21 @@ def _described(raw: RawTable, line: int, row: dict[str, Any], problems: list[Pro
     return [{**described, "category": code} for code in found]
 
 
+SHOWN_CHARS = 80
+"""How much of a value a problem quotes; a longer one is cut, with its length (a 1,200-character region)."""
+
+
+def shown(value: object) -> str:
+    """A value as a problem quotes it: its repr, cut at :data:`SHOWN_CHARS` characters with the length given.
+
+    >>> shown("ab"), shown("x" * 500)[-24:], len(shown("x" * 500))
+    ("'ab'", "xxxxx'… (500 characters)", 100)
+    """
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{value[:SHOWN_CHARS]!r}… ({len(value)} characters)"
+    return repr(value)
+
+
 def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -103,7 +124,7 @@ def _problems_of(error: ValidationError, raw: RawTable, line: int) -> list[Probl
         message = str(item["msg"]).removeprefix("Value error, ")
         value = item.get("input")
         if field and not isinstance(value, dict) and value is not None:
-            message = f"{message} (got {value!r})"
+            message = f"{message} (got {shown(value)})"
         problems.append(Problem(raw.file, line, field, message, raw.sheet))
     return problems
 
@@ -138,8 +159,52 @@ def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView
     return problems
 
 
+LOOKALIKE_SETTING = "GRAPHSVC_ALLOW_LOOKALIKE_IDS"
+
+
+def _lookalikes(entities: list[tuple[RawTable, int, Entity]], store: StoreView | None) -> list[Problem]:
+    """Problems for entity ids that differ only by case or width (:func:`~graphsvc.model.lookalike_key`) from
+    another id of the load or an id the store holds: a person could not tell them apart.
+
+    An id the store already holds is never reported (loading it again updates it).
+    """
+    ids = list(dict.fromkeys(e.id for _, _, e in entities))
+    stored_ids: set[str] = set()
+    if store is not None and ids:
+        new = set(ids) - store.existing_kinds(ids).keys()
+        if new:
+            stored_ids = set(store.entity_ids())
+    seen: dict[str, str] = {}
+    stored_keys: dict[str, str] = {}
+    for stored in sorted(stored_ids):
+        stored_keys.setdefault(lookalike_key(stored), stored)
+    problems = []
+    reported: set[str] = set()
+    for raw, line, entity in entities:
+        if entity.id in stored_ids or entity.id in reported:
+            continue
+        key = lookalike_key(entity.id)
+        other, where = stored_keys.get(key), "in the store"
+        if other is None or other == entity.id:
+            other, where = seen.setdefault(key, entity.id), "earlier in this load"
+        if other == entity.id:
+            continue
+        reported.add(entity.id)
+        reason = (
+            f"{entity.id!r} differs from {other!r} ({where}) only by case or width: the two would be different "
+            f"entities that look alike; use the same id, or set {LOOKALIKE_SETTING}=true to keep both"
+        )
+        problems.append(Problem(raw.file, line, "id", reason, raw.sheet))
+    return problems
+
+
 def validate_tables(
-    tables: list[RawTable], store: StoreView | None = None, *, progress: Progress | None = None
+    tables: list[RawTable],
+    store: StoreView | None = None,
+    *,
+    progress: Progress | None = None,
+    allow_lookalike_ids: bool = False,
+    limits: SizeLimits | None = None,
 ) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
@@ -147,7 +212,11 @@ def validate_tables(
     holds (so a load may add links to entities loaded earlier), and an entity it
     holds may change kind only if it keeps nothing the new kind cannot have. ``progress`` is called with
     ``(rows checked, rows)``, the checks across rows (duplicates, references) counting as one more row.
+    New entity ids that differ only by case or width from another of the load or the store are refused unless
+    ``allow_lookalike_ids``. Sizes over ``limits`` (:mod:`graphsvc.loaders.limits`; its defaults if not given)
+    are problems too.
     """
+    limits = limits or SizeLimits()
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
     steps = Steps(progress, sum(len(raw.rows) for raw in tables) + 1)
@@ -155,12 +224,18 @@ def validate_tables(
         model = MODELS[raw.table]
         for line, given in raw.rows:
             steps.advance()
+            too_large = row_problems(raw, line, given, limits)
+            if too_large:
+                problems += too_large
+                continue
             for row in _described(raw, line, given, problems):
                 try:
                     record = model.model_validate(_fields(raw.table, row))
                 except ValidationError as exc:
                     problems += _problems_of(exc, raw, line)
                     continue
+                if isinstance(record, Entity):
+                    problems += entity_problems(raw, line, record, limits)
                 records[raw.table].append((raw, line, record))
 
     # Duplicates inside the load.
@@ -186,7 +261,7 @@ def validate_tables(
         return kept
 
     entities: list[Entity] = unique("entities", lambda e: e.id, "id")
-    links: list[Link] = unique("links", lambda x: x.key, "kind")
+    links: list[Link] = unique("links", lambda x: x.pair, "kind")  # either direction: one link
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
 
@@ -198,24 +273,27 @@ def validate_tables(
             for field, wanted in REFERENCES[raw.table]:
                 ref = row.get(field)
                 if ref is not None:
-                    references.append((raw, line, field, str(ref).strip(), wanted))
+                    references.append((raw, line, field, unicodedata.normalize("NFC", str(ref).strip()), wanted))
     unknown = {ref for *_, ref, _ in references} - kinds.keys()
     if unknown and store is not None:
         kinds.update(store.existing_kinds(sorted(unknown)))
     for raw, line, field, ref, wanted in references:
         kind = kinds.get(ref)
         if kind is None:
-            reason = f"no entity with id {ref!r} in this load or the store"
+            reason = f"no entity with id {shown(ref)} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
-            reason = f"{ref!r} is a {kind.value}; needs belong to communities"
+            reason = f"{shown(ref)} is a {kind.value}; needs belong to communities"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:
-            reason = f"{ref!r} is a community; offers belong to partners"
+            reason = f"{shown(ref)} is a community; offers belong to partners"
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))
 
     if store is not None:
         problems += _kind_changes(records["entities"], store)
+    if not allow_lookalike_ids:
+        problems += _lookalikes(records["entities"], store)
+    problems += store_problems(records["entities"], store, limits)
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from typing import Any
 
 from graphsvc.errors import InputTooLarge, Problem
 from graphsvc.loaders.tables import TABLES, RawTable, cell_value, start_table, table_name
@@ -23,14 +24,30 @@ EXPANSION_LIMIT = 4
 MAX_RATIO = 100
 """No part over :data:`RATIO_FLOOR` bytes may be compressed more than this many times."""
 RATIO_FLOOR = 1024 * 1024
-_HEAD = 4096
+_CHUNK = 1024 * 1024
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _declares_dtd(part: Any) -> bool:
+    """Whether an XML part declares a DTD anywhere in it, read in chunks (a chunk's end is kept to find a mark
+    cut in two), so memory stays bounded whatever the part holds."""
+    carry = b""
+    while True:
+        chunk = part.read(_CHUNK)
+        if not chunk:
+            return False
+        text = (carry + chunk).upper()
+        if any(mark in text for mark in _DTD_MARKS):
+            return True
+        carry = text[-(max(map(len, _DTD_MARKS)) - 1) :]
 
 
 def check_zip(data: bytes, file: str, *, max_bytes: int) -> Problem | None:
     """A problem if ``data`` is not a zip, would expand too far, or carries a DTD; ``None`` if it may be parsed.
 
-    Only the zip directory and the first bytes of each XML part are read, so this
-    is fast and bounded in memory whatever the parts claim to hold.
+    The zip directory is read, then each XML part in chunks (a DTD may be declared anywhere in a part, not only
+    at its head), so this is bounded in memory whatever the parts claim to hold; the expansion limit bounds the
+    time.
 
     >>> check_zip(b"id,kind,name", "x.xlsx", max_bytes=1000).reason
     'not an .xlsx workbook (not a zip file): save it from Excel as .xlsx, or send CSV files'
@@ -60,10 +77,10 @@ def check_zip(data: bytes, file: str, *, max_bytes: int) -> Problem | None:
                 continue
             try:
                 with archive.open(member) as part:
-                    head = part.read(_HEAD)
+                    declares = _declares_dtd(part)
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
                 return Problem(file, None, None, f"not a readable .xlsx workbook: part {member.filename!r}: {exc}")
-            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+            if declares:
                 reason = (
                     f"part {member.filename!r} declares a DTD, which a workbook never needs; save it from Excel again"
                 )
@@ -99,6 +116,13 @@ def read_xlsx_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) ->
                 problems.append(
                     Problem(file, None, None, f"sheet {sheet.title!r} is not one of {', '.join(TABLES)}", sheet.title)
                 )
+                continue
+            if getattr(sheet, "sheet_state", "visible") != "visible":
+                reason = (
+                    f"the sheet {sheet.title!r} is hidden: its rows would load without anyone having seen them; "
+                    "unhide it in Excel to check them, or delete it"
+                )
+                problems.append(Problem(file, None, None, reason, sheet.title))
                 continue
             declared = sheet.max_row  # from the sheet's <dimension>, if any: too many rows are refused unread
             if isinstance(declared, int) and declared - 1 > max_rows:

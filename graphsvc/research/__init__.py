@@ -11,10 +11,12 @@ Getting a graph
 Tables (``pandas.DataFrame``)
     :func:`entities_frame`, :func:`links_frame`, :func:`centrality_frame` -- the graph itself;
     :func:`gaps_frame` (community x category), :func:`communities_frame`, :func:`streets_frame`,
-    :func:`categories_frame`, :func:`five_society_frame`, :func:`policy_frame` -- the gap analysis;
+    :func:`categories_frame`, :func:`five_society_frame`, :func:`policy_frame`, :func:`service_deserts_frame`
+    -- the gap analysis (``policy=``: the policy profile);
     :func:`recommendations_frame`, :func:`reasons_frame` -- partner recommendations with reasons (``rank=``);
     :func:`explain_recommendation` -- "why not this partner?";
     :func:`plan_frame`, :func:`coverage_frame`, :func:`plan_summary_frame` -- a district plan;
+    :func:`divergences_frame` -- where the plan and the lists' #1 differ, and why;
     :func:`evaluation_frame`, :func:`hits_at_k_frame` -- the recommender against the baselines;
     :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
     :func:`bilingual` -- zh/en column headers for a report.
@@ -49,10 +51,17 @@ from graphsvc.research.gap_frames import (
     five_society_frame,
     gaps_frame,
     policy_frame,
+    service_deserts_frame,
     streets_frame,
 )
 from graphsvc.research.graphs import centrality_frame, entities_frame, links_frame, sample_graph, store_graph
-from graphsvc.research.plan_frames import apply_plan, coverage_frame, plan_frame, plan_summary_frame
+from graphsvc.research.plan_frames import (
+    apply_plan,
+    coverage_frame,
+    divergences_frame,
+    plan_frame,
+    plan_summary_frame,
+)
 from graphsvc.research.recommendation_frames import explain_recommendation, reasons_frame, recommendations_frame
 
 __all__ = [
@@ -64,6 +73,7 @@ __all__ = [
     "centrality_frame",
     "communities_frame",
     "coverage_frame",
+    "divergences_frame",
     "entities_frame",
     "evaluation_frame",
     "explain_recommendation",
@@ -78,6 +88,7 @@ __all__ = [
     "reasons_frame",
     "recommendations_frame",
     "sample_graph",
+    "service_deserts_frame",
     "show_community",
     "show_overview",
     "store_graph",

@@ -27,6 +27,7 @@ COLUMN_LABELS: dict[str, str] = {
     "category": "类别 category",
     "category_zh": "类别 category (zh)",
     "category_en": "category (en)",
+    "needs_recorded": "已记录需求 needs recorded",
     "need": "需求 need",
     "covered": "已覆盖 covered",
     "uncovered": "未覆盖 uncovered",
@@ -62,14 +63,15 @@ def bilingual(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> p
     return frame.rename(columns={c: names[c] for c in frame.columns if c in names})
 
 
-def show_overview(G: nx.Graph, *, height: int = 720) -> Any:
-    """The district overview page (:func:`graphsvc.viz.render_overview`), inline in a notebook.
+def show_overview(G: nx.Graph, *, height: int = 720, policy: str | None = None) -> Any:
+    """The district overview page (:func:`graphsvc.viz.render_overview`), inline in a notebook (``policy``: the
+    policy profile, ``None`` for the graph's default).
 
     Put it last in a cell; returns an ``IPython.display.HTML`` object.
     """
     from graphsvc.viz import render_overview, show
 
-    return show(render_overview(G), height=height)
+    return show(render_overview(G, policy=policy), height=height)
 
 
 def show_community(
@@ -79,16 +81,17 @@ def show_community(
     k: int = 5,
     recommender: Recommender | None = None,
     height: int = 720,
+    policy: str | None = None,
 ) -> Any:
     """One community's page with its gaps and ``k`` suggested partners (:func:`graphsvc.viz.render_community`).
 
-    ``recommender`` reuses a fitted weighting. Raises :class:`~graphsvc.errors.EntityNotFound` for an id
-    that is not a community.
+    ``recommender`` reuses a fitted weighting; ``policy`` is the policy profile of its gaps. Raises
+    :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community.
     """
     from graphsvc.viz import render_community, show
 
     model = recommender.model if recommender is not None else None
-    return show(render_community(G, community, k=k, model=model), height=height)
+    return show(render_community(G, community, k=k, model=model, policy=policy), height=height)
 
 
 CJK_FONTS = (

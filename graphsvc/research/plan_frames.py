@@ -10,11 +10,13 @@ import pandas as pd
 from graphsvc.analysis.plan import DistrictPlan, PlannedLink, apply_links
 from graphsvc.research.graphs import node_attribute
 
-__all__ = ["apply_plan", "coverage_frame", "plan_frame", "plan_summary_frame"]
+__all__ = ["apply_plan", "coverage_frame", "divergences_frame", "plan_frame", "plan_summary_frame"]
 
 
 def plan_frame(plan: DistrictPlan, G: nx.Graph | None = None, *, naive: bool = False) -> pd.DataFrame:
-    """One row per planned link (``naive=True``: the naive per-community top-1 links instead), with names if ``G``.
+    """One row per planned link (``naive=True``: the naive per-community top-1 links instead), with the names the
+    plan carries (or ``G``'s), the street if ``G``, and the link's reasons: the code of the first (``top_reason``)
+    and all of them joined into one zh and one en sentence, as in ``recommendations_frame``.
 
     Examples
     --------
@@ -22,23 +24,89 @@ def plan_frame(plan: DistrictPlan, G: nx.Graph | None = None, *, naive: bool = F
     >>> G = nx.Graph()
     >>> G.add_node("c1", kind="community", street="S", needs={"health": 2.0})
     >>> G.add_node("p", kind="organization", name="服务社", capacity=1, offers={"health": 2.0})
-    >>> plan_frame(district_plan(G), G).values.tolist()
-    [['c1', None, 'S', 'p', '服务社', 'organization', 2.0]]
+    >>> df = plan_frame(district_plan(G), G)
+    >>> df.drop(columns=["reasons_zh", "reasons_en"]).values.tolist()
+    [['c1', None, 'S', 'p', '服务社', 'organization', 2.0, 'gap:health']]
+    >>> df.loc[0, "reasons_en"]
+    "offers health management: would cover 2 of this community's 2 uncovered"
     """
     links = plan.naive_links if naive else plan.links
     rows = [
         {
             "community": link.community,
-            "community_name": node_attribute(G, link.community, "name"),
+            "community_name": link.community_name or node_attribute(G, link.community, "name"),
             "street": node_attribute(G, link.community, "street"),
             "partner": link.partner,
-            "partner_name": node_attribute(G, link.partner, "name"),
+            "partner_name": link.name or node_attribute(G, link.partner, "name"),
             "kind": link.kind,
             "gain": link.gain,
+            "top_reason": link.reasons[0].code if link.reasons else None,
+            "reasons_zh": "；".join(x.text_zh for x in link.reasons),
+            "reasons_en": "; ".join(x.text_en for x in link.reasons),
         }
         for link in links
     ]
-    columns = ["community", "community_name", "street", "partner", "partner_name", "kind", "gain"]
+    columns = [
+        "community",
+        "community_name",
+        "street",
+        "partner",
+        "partner_name",
+        "kind",
+        "gain",
+        "top_reason",
+        "reasons_zh",
+        "reasons_en",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def divergences_frame(plan: DistrictPlan) -> pd.DataFrame:
+    """One row per community whose planned partner is not its list's #1, and why (the plan's ``divergences``:
+    fill them with :func:`graphsvc.analysis.plan.with_divergences`), with the numbers behind the sentence.
+
+    ``planned_for`` joins the communities the plan gives the list's #1 to instead (least gain first).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis import district_plan
+    >>> from graphsvc.analysis.plan import with_divergences
+    >>> from graphsvc.analysis.results import CommunityRecommendations, Recommendation
+    >>> G = nx.Graph()
+    >>> G.add_node("c1", kind="community", needs={"health": 3.0})
+    >>> G.add_node("c2", kind="community", needs={"health": 4.0})
+    >>> G.add_node("big", kind="organization", capacity=1, offers={"health": 4.0})
+    >>> G.add_node("small", kind="organization", capacity=1, offers={"health": 2.0})
+    >>> top = Recommendation(partner="big", kind="organization", score=2.4, gain=3.0, probability=0.8, reasons=[])
+    >>> plan = with_divergences(G, district_plan(G), [CommunityRecommendations(community="c1", recommendations=[top])])
+    >>> df = divergences_frame(plan)
+    >>> numbers = ["community", "code", "top", "gain_here", "planned", "gain_planned", "planned_for", "gain_there"]
+    >>> df[numbers].values.tolist()
+    [['c1', 'planned_elsewhere', 'big', 3.0, 'small', 2.0, 'c2', 4.0]]
+    """
+    rows = [
+        {
+            **d.model_dump(exclude={"planned_for"}),
+            "planned_for": ", ".join(place.community for place in d.planned_for),
+        }
+        for d in plan.divergences
+    ]
+    columns = [
+        "community",
+        "community_name",
+        "code",
+        "top",
+        "top_name",
+        "gain_here",
+        "probability",
+        "planned",
+        "planned_name",
+        "gain_planned",
+        "planned_for",
+        "gain_there",
+        "text_zh",
+        "text_en",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -57,6 +57,18 @@ def missing_references(dataset: Dataset, existing: Iterable[str]) -> list[Proble
     return problems
 
 
+def one_per_pair(links: Sequence[Link]) -> list[Link]:
+    """``links`` with at most one per :attr:`~graphsvc.model.Link.pair`: a later link of a pair replaces an earlier
+    one's values, in the direction the earlier one was written."""
+    kept: dict[tuple[str, str, str], Link] = {}
+    for link in links:
+        first = kept.get(link.pair)
+        if first is not None and first.key != link.key:
+            link = link.model_copy(update={"source": first.source, "target": first.target})
+        kept[link.pair] = link
+    return list(kept.values())
+
+
 def referenced_ids(dataset: Dataset) -> set[str]:
     """Every entity id that the links, needs and offers of ``dataset`` name."""
     ids = {link.source for link in dataset.links} | {link.target for link in dataset.links}
@@ -71,7 +83,7 @@ class GraphStore(ABC):
 
     # -- writes -------------------------------------------------------------
     @abstractmethod
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
         """Insert or replace every record of ``dataset`` in one all-or-nothing step.
 
         ``progress``, if given, is called with the number of rows written since
@@ -79,7 +91,12 @@ class GraphStore(ABC):
 
         Links, needs and offers must name entities that exist in the store or
         in ``dataset``; otherwise :class:`~graphsvc.errors.ValidationFailed`
-        is raised and nothing changes.
+        is raised and nothing changes. A link whose reverse (same kind, the
+        two ends swapped) is stored updates that one: a pair has one link.
+
+        ``replace``: empty the store first (its data and the artifacts kept from it, as :meth:`clear`) in the
+        same all-or-nothing step, so that it then holds exactly ``dataset``, whose links, needs and offers must
+        name its own entities. If the load fails, the store keeps what it held.
         """
 
     @abstractmethod
@@ -88,7 +105,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def delete_link(self, source: str, target: str, kind: str) -> bool:
-        """Delete one link; return whether it existed."""
+        """Delete one link, written in either direction; return whether it existed."""
 
     @abstractmethod
     def clear(self) -> None:
@@ -148,6 +165,17 @@ class GraphStore(ABC):
     @abstractmethod
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         """For the given ids, the kind of each one that exists in the store."""
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        """Characters of the extra attributes (each entity's as one JSON object) of ``ids``, or of every entity."""
+        import json
+
+        entities = self.list_entities() if ids is None else self.get_entities(ids)
+        return sum(len(json.dumps(e.attributes, ensure_ascii=False, sort_keys=True)) for e in entities)
+
+    def entity_ids(self) -> list[str]:
+        """Every entity's id, in no order (a load checks its new ids against them for look-alikes)."""
+        return [e.id for e in self.list_entities()]
 
     @abstractmethod
     def list_links(self, entity_id: str | None = None) -> list[Link]:

@@ -38,12 +38,22 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.collector import paused
-from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
+from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
-from graphsvc.store.base import SNAPSHOT_ATTEMPTS, GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.store.base import (
+    SNAPSHOT_ATTEMPTS,
+    GraphStore,
+    Progress,
+    batches,
+    missing_references,
+    one_per_pair,
+    referenced_ids,
+)
 from graphsvc.store.neo4j_queries import (
+    ATTRIBUTE_CHARS,
+    ATTRIBUTE_CHARS_OF,
     BUMP_VERSION,
     CLEAR,
     CLEAR_ARTIFACTS,
@@ -52,7 +62,10 @@ from graphsvc.store.neo4j_queries import (
     CONSTRAINTS,
     COUNT_ENTITIES,
     COUNTS,
+    DELETE_ARTIFACTS,
+    DELETE_ENTITIES,
     DELETE_ENTITY,
+    ENTITY_IDS,
     EXISTING_KINDS,
     GET_ARTIFACT,
     GET_ENTITIES,
@@ -63,6 +76,7 @@ from graphsvc.store.neo4j_queries import (
     LIST_NEEDS,
     LIST_OFFERS,
     MERGE_CATEGORIES,
+    MERGE_IDENTITY,
     MERGE_NEEDS,
     MERGE_OFFERS,
     PRIOR_ENTITIES,
@@ -70,6 +84,7 @@ from graphsvc.store.neo4j_queries import (
     PRIOR_NEEDS,
     PRIOR_OFFERS,
     PUT_ARTIFACT,
+    READ_IDENTITY,
     READ_VERSION,
     RESTORE_LINKS,
     RESTORE_NEEDS,
@@ -120,6 +135,8 @@ class Neo4jStore(GraphStore):
         self.uri = uri or "neo4j"
         self._owns_driver = owns_driver
         self._schema_ready = False
+        self._identity: str | None = None  # the database's identity, as first met
+        self._lost: str | None = None  # why the store is lost, once the database answered with another identity
         self.single_transaction_rows = SINGLE_TRANSACTION_ROWS
         self.batch_rows = BATCH_ROWS
         self.snapshot_page = SNAPSHOT_PAGE_ENTITIES
@@ -175,7 +192,27 @@ class Neo4jStore(GraphStore):
                 self.driver.execute_query(statement, database_=self.database)
             rows = [{"code": c.code, "zh": c.zh, "en": c.en, "group": c.group} for c in categories().values()]
             self.driver.execute_query(MERGE_CATEGORIES, {"rows": rows}, database_=self.database)
+            records, _, _ = self.driver.execute_query(MERGE_IDENTITY, {"id": uuid.uuid4().hex}, database_=self.database)
+        self._remember_identity(records[0]["identity"])
         self._schema_ready = True
+
+    def _remember_identity(self, identity: str | None) -> None:
+        """Remember the database's identity the first time, and from then on refuse a database with another one
+        (:class:`~graphsvc.errors.StoreLost`): it was wiped or replaced, and what this process wrote or read
+        would not be what other processes see."""
+        if self._lost is not None:
+            raise StoreLost(self._lost)
+        if self._identity is None:
+            self._identity = identity
+            return
+        if identity == self._identity:
+            return
+        what = "was wiped" if identity is None else "was replaced by another database"
+        self._lost = (
+            f"the Neo4j database {self.database!r} at {self.uri} {what} after this process first used it; to lose "
+            "nothing, nothing is read from it or written to it any more: restart graphsvc to use it as it is now"
+        )
+        raise StoreLost(self._lost)
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         self._ensure_schema()
@@ -187,28 +224,39 @@ class Neo4jStore(GraphStore):
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         self._ensure_schema()
+        self._remember_identity(self._read(READ_IDENTITY)[0]["identity"])  # never write into another database
         with self._errors(), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
         """Write ``dataset``: in one transaction if it is small enough, else in batches that undo themselves.
 
         A load of at most :attr:`single_transaction_rows` rows (or any load that fits the server's transaction
         memory) runs as one managed transaction. A larger one, or one the server has no memory for, runs as
-        :meth:`_upsert_in_batches`: all or nothing too, by undoing what it wrote if a batch fails.
+        :meth:`_upsert_in_batches`: all or nothing too, by undoing what it wrote if a batch fails. With
+        ``replace``, the one transaction first deletes every entity and artifact; in batches, see
+        :meth:`_replace_in_batches`.
         """
         statements, outside = self._statements(dataset)
+        if replace:
+            problems = missing_references(dataset, [])
+            if problems:
+                raise ValidationFailed(problems)
         rows = sum(len(r) for _, r in statements)
         if rows > self.single_transaction_rows:
-            self._upsert_in_batches(dataset, statements, outside, progress)
+            self._in_batches(dataset, statements, outside, progress, replace)
             return
 
         def work(tx: neo4j.ManagedTransaction) -> list[int]:
-            existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
-            problems = missing_references(dataset, existing)
-            if problems:
-                raise ValidationFailed(problems)
+            if replace:
+                tx.run(DELETE_ENTITIES).consume()
+                tx.run(DELETE_ARTIFACTS).consume()
+            else:
+                existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
+                problems = missing_references(dataset, existing)
+                if problems:
+                    raise ValidationFailed(problems)
             written = []
             for query, rows in statements:
                 for batch in batches(rows, BATCH_SIZE):
@@ -220,7 +268,7 @@ class Neo4jStore(GraphStore):
         try:
             counts = self._write(work)
         except OutOfMemory:
-            self._upsert_in_batches(dataset, statements, outside, progress)
+            self._in_batches(dataset, statements, outside, progress, replace)
             return
         # The transaction may be retried, so progress is reported once it has committed.
         for count in counts:
@@ -233,7 +281,7 @@ class Neo4jStore(GraphStore):
         for e in dataset.entities:
             entities_by_kind[e.kind].append({"id": e.id, "props": entity_props(e)})
         links_by_kind: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
-        for link in dataset.links:
+        for link in one_per_pair(dataset.links):
             links_by_kind[link.kind].append(link_row(link))
         statements: list[tuple[str, list[dict[str, Any]]]] = []
         statements += [(merge_entities_query(kind), rows) for kind, rows in sorted(entities_by_kind.items())]
@@ -242,6 +290,37 @@ class Neo4jStore(GraphStore):
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
+
+    def _in_batches(
+        self,
+        dataset: Dataset,
+        statements: list[tuple[str, list[dict[str, Any]]]],
+        outside: list[str],
+        progress: Progress | None,
+        replace: bool,
+    ) -> None:
+        if replace:
+            self._replace_in_batches(dataset, statements, progress)
+        else:
+            self._upsert_in_batches(dataset, statements, outside, progress)
+
+    def _replace_in_batches(
+        self, dataset: Dataset, statements: list[tuple[str, list[dict[str, Any]]]], progress: Progress | None
+    ) -> None:
+        """A replacing load too large for one transaction: what the store holds is read, the store cleared and
+        the load written in batches (:meth:`_upsert_in_batches`, which undoes itself if a batch fails); if it
+        fails, what the store held is written back before the error is raised. The artifacts kept from the old
+        data are not put back: the data version has moved, so they were stale anyway. (If this process dies
+        half-way, the store holds part of the load: loading the same files again with ``replace`` completes it.)
+        """
+        held = self.dataset()
+        self.clear()
+        try:
+            self._upsert_in_batches(dataset, statements, [], progress)
+        except BaseException:
+            self.clear()
+            self.upsert(held)
+            raise
 
     def _upsert_in_batches(
         self,
@@ -373,7 +452,10 @@ class Neo4jStore(GraphStore):
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
 
     def data_version(self) -> int:
-        return int(self._read(READ_VERSION)[0]["version"])
+        """The data version, read with the database's identity: the freshness tick notices a database replaced."""
+        record = self._read(READ_VERSION)[0]
+        self._remember_identity(record["identity"])
+        return int(record["version"])
 
     def put_artifact(self, name: str, version: int, data: bytes) -> None:
         self._write(lambda tx: tx.run(PUT_ARTIFACT, name=name, version=version, data=data).consume())
@@ -406,6 +488,14 @@ class Neo4jStore(GraphStore):
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         return {r["id"]: EntityKind(r["kind"]) for r in self._read(EXISTING_KINDS, ids=list(ids))}
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        if ids is None:
+            return int(self._read(ATTRIBUTE_CHARS)[0]["chars"])
+        return int(self._read(ATTRIBUTE_CHARS_OF, ids=list(ids))[0]["chars"])
+
+    def entity_ids(self) -> list[str]:
+        return [r["id"] for r in self._read(ENTITY_IDS)]
 
     def list_links(self, entity_id: str | None = None) -> list[Link]:
         return [link_from_record(r) for r in self._read(LIST_LINKS, id=entity_id)]
@@ -474,6 +564,8 @@ class Neo4jStore(GraphStore):
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:
+        if self._lost is not None:
+            raise StoreLost(self._lost)
         with self._errors():
             self.driver.verify_connectivity()
 

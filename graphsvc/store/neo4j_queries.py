@@ -35,12 +35,29 @@ SET v.version = v.version + 1
 """
 PUT_ARTIFACT = "MERGE (a:Artifact {name: $name}) SET a.version = $version, a.data = $data"
 GET_ARTIFACT = "MATCH (a:Artifact {name: $name}) RETURN a.version AS version, a.data AS data"
-READ_VERSION = "OPTIONAL MATCH (v:DataVersion {key: 'data'}) RETURN coalesce(v.version, 0) AS version"
+READ_VERSION = """
+OPTIONAL MATCH (v:DataVersion {key: 'data'})
+OPTIONAL MATCH (i:StoreIdentity {key: 'store'})
+RETURN coalesce(v.version, 0) AS version, i.id AS identity
+"""
+# The database's identity: a random id made once, kept by every clear. A store remembers the one it first met,
+# so a database wiped or replaced under a running process (it answers with another id, or none) is noticed.
+MERGE_IDENTITY = """
+MERGE (i:StoreIdentity {key: 'store'})
+ON CREATE SET i.id = $id
+RETURN i.id AS identity
+"""
+READ_IDENTITY = "OPTIONAL MATCH (i:StoreIdentity {key: 'store'}) RETURN i.id AS identity"
 MERGE_CATEGORIES = """
 UNWIND $rows AS row
 MERGE (c:Category {code: row.code})
 SET c.zh = row.zh, c.en = row.en, c.group = row.group
 """
+ATTRIBUTE_CHARS = "MATCH (e:Entity) RETURN coalesce(sum(size(e.attributes_json)), 0) AS chars"
+ATTRIBUTE_CHARS_OF = (
+    "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN coalesce(sum(size(e.attributes_json)), 0) AS chars"
+)
+ENTITY_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 EXISTING_KINDS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind"
 
 
@@ -57,11 +74,16 @@ SET e:{KIND_LABELS[kind]}
 
 
 def merge_links_query(kind: LinkKind) -> str:
-    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`."""
+    """The upsert of links of one kind; the relationship type comes from :data:`LINK_TYPES`. A link whose reverse
+    is stored (and not itself) updates the reverse: one link per pair, in the direction first written."""
     return f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})
-MATCH (t:Entity {{id: row.target}})
+MATCH (a:Entity {{id: row.source}})
+MATCH (b:Entity {{id: row.target}})
+OPTIONAL MATCH (b)-[back:{LINK_TYPES[kind]}]->(a)
+OPTIONAL MATCH (a)-[ahead:{LINK_TYPES[kind]}]->(b)
+WITH row, CASE WHEN back IS NOT NULL AND ahead IS NULL THEN [b, a] ELSE [a, b] END AS ends
+WITH row, ends[0] AS s, ends[1] AS t
 MERGE (s)-[r:{LINK_TYPES[kind]}]->(t)
 ON CREATE SET r._load = $load
 SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
@@ -149,10 +171,14 @@ DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n
 
 def delete_link_query(kind: LinkKind) -> str:
     rel_type = LINK_TYPES[kind]
-    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]->(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
+    return f"MATCH (:Entity {{id: $source}})-[r:{rel_type}]-(:Entity {{id: $target}}) DELETE r RETURN count(*) AS n"
 
 
 CLEAR = "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+# A load with ``replace`` empties the store inside its own transaction (``CALL ... IN TRANSACTIONS`` cannot run
+# there); one too large for the transaction's memory goes in batches instead (``Neo4jStore._replace_in_batches``).
+DELETE_ENTITIES = "MATCH (n:Entity) DETACH DELETE n"
+DELETE_ARTIFACTS = "MATCH (a:Artifact) DELETE a"
 CLEAR_ARTIFACTS = "MATCH (a:Artifact) CALL (a) { DELETE a } IN TRANSACTIONS OF 100 ROWS"
 """Kept artifacts (a fitted model, parts of kept lists) are large: a hundred per transaction."""
 
@@ -163,7 +189,7 @@ CLEAR_ARTIFACTS = "MATCH (a:Artifact) CALL (a) { DELETE a } IN TRANSACTIONS OF 1
 PRIOR_ENTITIES = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind, properties(e) AS props"
 PRIOR_LINKS = f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]-(t:Entity {{id: row.target}})
 WHERE type(r) = row.type
 RETURN row.source AS source, row.target AS target, row.type AS type, properties(r) AS props
 """
@@ -197,7 +223,7 @@ SET r = row.props
 """
 RESTORE_LINKS = f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity {{id: row.target}})
+MATCH (s:Entity {{id: row.source}})-[r:{LINK_TYPE_ALTERNATIVES}]-(t:Entity {{id: row.target}})
 WHERE type(r) = row.type
 SET r = row.props
 """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -11,13 +13,15 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.errors import EntityNotFound, StoreBusy, StoreUnavailable, ValidationFailed
+from graphsvc.errors import EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
-from graphsvc.store.base import GraphStore, Progress, batches, missing_references, referenced_ids
+from graphsvc.store.base import GraphStore, Progress, batches, missing_references, one_per_pair, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
 
 if TYPE_CHECKING:
     import networkx as nx
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -73,8 +77,16 @@ ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, name_
     street = excluded.street, subtype = excluded.subtype, capacity = excluded.capacity,
     attributes = excluded.attributes
 """
+# A link whose reverse is stored (and not itself) updates the reverse: one link per pair, in its first direction.
 UPSERT_LINK = """
-INSERT INTO links (source, target, kind, since, until, weight, project) VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO links (source, target, kind, since, until, weight, project)
+SELECT CASE WHEN back THEN :target ELSE :source END, CASE WHEN back THEN :source ELSE :target END,
+    :kind, :since, :until, :weight, :project
+FROM (
+    SELECT EXISTS (SELECT 1 FROM links WHERE source = :target AND target = :source AND kind = :kind)
+        AND NOT EXISTS (SELECT 1 FROM links WHERE source = :source AND target = :target AND kind = :kind) AS back
+)
+WHERE true
 ON CONFLICT (source, target, kind) DO UPDATE SET since = excluded.since, until = excluded.until,
     weight = excluded.weight, project = excluded.project
 """
@@ -104,10 +116,18 @@ def _entity_row(e: Entity) -> tuple[Any, ...]:
     return (*e.scalars().values(), attributes)
 
 
-def _link_row(link: Link) -> tuple[Any, ...]:
+def _link_row(link: Link) -> dict[str, Any]:
     since = link.since.isoformat() if link.since else None
     until = link.until.isoformat() if link.until else None
-    return (link.source, link.target, link.kind.value, since, until, link.weight, link.project)
+    return {
+        "source": link.source,
+        "target": link.target,
+        "kind": link.kind.value,
+        "since": since,
+        "until": until,
+        "weight": link.weight,
+        "project": link.project,
+    }
 
 
 def _entity(row: sqlite3.Row) -> Entity:
@@ -146,12 +166,15 @@ class SQLiteStore(GraphStore):
         self._shared: sqlite3.Connection | None = None  # the one connection of an in-memory store
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file first opened
+        self._lost: str | None = None  # why the store is lost, once its file was found deleted or replaced
 
     @property
     def _in_memory(self) -> bool:
         return self.path == ":memory:"
 
     def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
         try:
             if not self._in_memory:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -162,13 +185,54 @@ class SQLiteStore(GraphStore):
                 conn.execute("PRAGMA journal_mode = WAL")
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchall():
                 conn.executescript(SCHEMA)  # a new file: only then is opening a write
-        except sqlite3.OperationalError as exc:
-            raise self._unavailable(exc) from exc
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+            if not self._in_memory:
+                self._remember_identity()
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._unavailable(exc) from exc
+            if isinstance(exc, sqlite3.Error | OSError):
+                raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+            raise
         with self._lock:
             self._opened.append(conn)
         return conn
+
+    # -- the file's identity --------------------------------------------------
+    # A file deleted, moved or replaced (a restore) while this process has it open would go on taking writes
+    # into the old file, which nobody else sees and the next start loses. The store remembers which file it
+    # opened (device and inode) and checks that the path still names it before every statement: a few
+    # microseconds of stat. Once lost, it stays lost: a restart opens what is at the path then.
+    def _remember_identity(self) -> None:
+        found = os.stat(self.path)
+        identity = (found.st_dev, found.st_ino)
+        with self._lock:
+            if self._identity is None:
+                self._identity = identity
+        self._check_identity()
+
+    def _check_identity(self) -> None:
+        if self._lost is not None:
+            raise StoreLost(self._lost)
+        if self._identity is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            what = "was deleted or moved"
+        except OSError as exc:
+            raise StoreUnavailable(f"SQLite store {self.path}: cannot check its file: {exc}") from exc
+        else:
+            if (found.st_dev, found.st_ino) == self._identity:
+                return
+            what = "was replaced by another file"
+        self._lost = (
+            f"the SQLite store {self.path} {what} after this process opened it; to lose nothing, nothing is read "
+            "from it or written to it any more: restart graphsvc to open the file now at that path"
+        )
+        log.error("%s", self._lost)
+        raise StoreLost(self._lost)
 
     # Connections are opened on first use, so constructing a store does no I/O. A file store gives each thread its
     # own connection (WAL lets readers run beside one writer); an in-memory store has one, shared behind the lock.
@@ -183,54 +247,97 @@ class SQLiteStore(GraphStore):
             self._local.conn = conn
         return conn
 
-    def _unavailable(self, exc: sqlite3.OperationalError) -> StoreUnavailable:
-        if "locked" in str(exc) or "busy" in str(exc):
+    def _unavailable(self, exc: sqlite3.Error) -> StoreUnavailable:
+        """The store error a SQLite error means: busy, out of space, read-only, unreadable, or else unavailable."""
+        text, name = str(exc), getattr(exc, "sqlite_errorname", "")
+        if "locked" in text or "busy" in text:
             return StoreBusy(
                 f"the SQLite store {self.path} is locked by another writer (waited {self.busy_seconds:g} s); "
                 "try again when it has finished"
             )
-        return StoreUnavailable(f"SQLite store {self.path}: {exc}")
+        if name.startswith("SQLITE_FULL") or "disk is full" in text:
+            return StoreUnavailable(
+                f"the SQLite store {self.path} is out of space ({text}); nothing was written: free space on its "
+                "disk, then try again"
+            )
+        read_only_folder = (
+            name.startswith("SQLITE_CANTOPEN")
+            and not self._in_memory
+            and not os.access(Path(self.path).parent, os.W_OK)
+        )
+        if name.startswith("SQLITE_READONLY") or "readonly" in text or read_only_folder:
+            return StoreUnavailable(
+                f"the SQLite store {self.path} is read-only ({text}); nothing was written: make the file and its "
+                "folder writable, then try again"
+            )
+        return StoreUnavailable(f"SQLite store {self.path}: {text}")
+
+    @staticmethod
+    def _is_storage_error(exc: BaseException) -> bool:
+        """Whether ``exc`` is the file or its disk failing (out of space, read-only, I/O, not a database), not a
+        mistake in a statement."""
+        return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+    @staticmethod
+    def _roll_back(conn: sqlite3.Connection) -> None:
+        """Roll back if a transaction is still open (SQLite ends one itself on some errors, such as a full disk)."""
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:  # the transaction is gone either way; the first error is the one to tell
+                log.warning("rollback of %s failed: %s", conn, exc)
 
     @contextmanager
     def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """A transaction on this thread's connection: ``BEGIN IMMEDIATE`` to write, ``BEGIN`` to read consistently."""
+        """A transaction on this thread's connection: ``BEGIN IMMEDIATE`` to write, ``BEGIN`` to read consistently.
+
+        A file that is out of space, read-only or failing is :class:`~graphsvc.errors.StoreUnavailable`, after
+        the transaction was rolled back: nothing was written.
+        """
         with self._lock if begin != "BEGIN" or self._in_memory else nullcontext():
+            self._check_identity()
             conn = self._connection()
             try:
                 conn.execute(begin)
-            except sqlite3.OperationalError as exc:
-                raise self._unavailable(exc) from exc
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                if self._is_storage_error(exc):
+                    raise self._unavailable(exc) from exc
                 raise
             try:
+                yield conn
                 conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                conn.execute("ROLLBACK")
-                raise self._unavailable(exc) from exc
+            except BaseException as exc:
+                self._roll_back(conn)
+                if self._is_storage_error(exc):
+                    raise self._unavailable(exc) from exc  # type: ignore[arg-type]
+                raise
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock if self._in_memory else nullcontext():
+            self._check_identity()
             try:
                 return self._connection().execute(sql, tuple(params)).fetchall()
-            except sqlite3.OperationalError as exc:
-                raise self._unavailable(exc) from exc
+            except sqlite3.Error as exc:
+                if self._is_storage_error(exc):
+                    raise self._unavailable(exc) from exc
+                raise
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> None:
-        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
+        statements: list[tuple[str, list[Any]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
-            (UPSERT_LINK, [_link_row(link) for link in dataset.links]),
+            (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),
             (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
         ]
         with self._transaction() as conn:
-            existing = self._existing(conn, referenced_ids(dataset) - {e.id for e in dataset.entities})
+            outside = referenced_ids(dataset) - {e.id for e in dataset.entities}
+            existing = {} if replace else self._existing(conn, outside)
             problems = missing_references(dataset, existing)
             if problems:
                 raise ValidationFailed(problems)
+            if replace:
+                self._delete_everything(conn)
             for sql, rows in statements:
                 for batch in batches(rows, BATCH_SIZE):
                     conn.executemany(sql, batch)
@@ -246,17 +353,22 @@ class SQLiteStore(GraphStore):
 
     def delete_link(self, source: str, target: str, kind: str) -> bool:
         with self._transaction() as conn:
-            sql = "DELETE FROM links WHERE source = ? AND target = ? AND kind = ?"
-            deleted = conn.execute(sql, (source, target, kind)).rowcount > 0
+            sql = "DELETE FROM links WHERE kind = ? AND ((source = ? AND target = ?) OR (source = ? AND target = ?))"
+            deleted = conn.execute(sql, (kind, source, target, target, source)).rowcount > 0
             if deleted:
                 conn.execute(BUMP_VERSION)
             return deleted
 
     def clear(self) -> None:
         with self._transaction() as conn:
-            for table in ("links", "needs", "offers", "entities", "artifacts"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            self._delete_everything(conn)
             conn.execute(BUMP_VERSION)
+
+    @staticmethod
+    def _delete_everything(conn: sqlite3.Connection) -> None:
+        """Delete the data and the artifacts kept from it, in the caller's transaction."""
+        for table in ("links", "needs", "offers", "entities", "artifacts"):
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
         rows = self._query(READ_VERSION)
@@ -325,7 +437,28 @@ class SQLiteStore(GraphStore):
 
     def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
         with self._lock if self._in_memory else nullcontext():
-            return self._existing(self._connection(), ids)
+            self._check_identity()
+            try:
+                return self._existing(self._connection(), ids)
+            except sqlite3.Error as exc:
+                if self._is_storage_error(exc):
+                    raise self._unavailable(exc) from exc
+                raise
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        if ids is None:
+            return int(self._query("SELECT coalesce(sum(length(attributes)), 0) FROM entities")[0][0])
+        wanted, total = list(ids), 0
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = (
+                f"SELECT coalesce(sum(length(attributes)), 0) FROM entities WHERE id IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            )
+            total += int(self._query(sql, chunk)[0][0])
+        return total
+
+    def entity_ids(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT id FROM entities")]
 
     def list_links(self, entity_id: str | None = None) -> list[Link]:
         if entity_id is None:

@@ -41,6 +41,7 @@ from graphsvc.viz.style import (
     HUB_STYLE,
     KIND_STYLES,
     LINK_COLOR,
+    NO_NEEDS_GAP,
     STREET_STYLE,
     SUGGESTED_COLOR,
     UNKNOWN_GAP,
@@ -184,7 +185,9 @@ class DisplayGraph:
             if needs:
                 lines.append("需求 needs: " + ", ".join(f"{category_label(c)} {num(w)}" for c, w in needs.items()))
             lines.append(
-                f"未覆盖需求 uncovered need: {pct(gap_share)}" if gap_share is not None else level.zh + " " + level.en
+                f"未覆盖需求 uncovered need: {pct(gap_share)}"
+                if gap_share is not None and not math.isnan(gap_share)
+                else level.zh + " " + level.en
             )
             if self.urls:
                 url = self.urls.community(node)
@@ -244,7 +247,9 @@ class DisplayGraph:
         lines = [
             f"街道 street: {street}",
             f"社区 communities: {members}",
-            f"平均未覆盖需求 mean uncovered need: {pct(gap_share)}" if gap_share is not None else level.en,
+            f"平均未覆盖需求 mean uncovered need: {pct(gap_share)}"
+            if gap_share is not None and not math.isnan(gap_share)
+            else f"{level.zh} {level.en}",
             f"此处未显示 {hidden} 个节点 · {hidden} nodes summarised here",
         ]
         payload: dict[str, Any] = {
@@ -330,7 +335,7 @@ class DisplayGraph:
         if COMMUNITY in self.styles or STREET_STYLE.code in self.styles:
             kind = KIND_STYLES[COMMUNITY]
             what = "社区 community" if COMMUNITY in self.styles else "街道 street"
-            for level in (*GAP_LEVELS, UNKNOWN_GAP):
+            for level in (*GAP_LEVELS, NO_NEEDS_GAP, UNKNOWN_GAP):
                 if level.code in self.gap_codes:
                     entries.append(LegendEntry(f"{what}: {level.zh} {level.en}", level.color, kind.symbol))
         entries.append(LegendEntry("现有合作 existing link（粗细 = 权重 width = weight）", line="line"))

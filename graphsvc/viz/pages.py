@@ -25,6 +25,7 @@ or plain dicts of the same shape), so a page can be built from hand-made inputs;
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping
 from urllib.parse import quote
@@ -69,7 +70,8 @@ def _overview_builder(
     street_node: dict[str, Hashable] = {}
     for street, comms in sorted(members.items()):
         known = [shares[str(c)] for c in comms if str(c) in shares]
-        mean = sum(known) / len(known) if known else None
+        recorded = [x for x in known if not math.isnan(x)]  # NaN: no needs recorded (viz.panels.shares_of)
+        mean = sum(recorded) / len(recorded) if recorded else math.nan if known else None
         street_node[street] = builder.add_street(street, len(comms), mean, hidden=len(comms))
     for node in sorted([*hubs, *cross], key=str):
         builder.add_entity(node)

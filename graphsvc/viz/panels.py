@@ -5,29 +5,41 @@ Each function takes an analysis result as a dict (see
 and returns :class:`~graphsvc.viz.html.Panel` records; nothing here draws.
 
 >>> shares_of([{"community": "c1", "need": 4.0, "uncovered": 1.0}, {"community": "c2", "need": 0.0}])
-{'c1': 0.25, 'c2': 0.0}
+{'c1': 0.25, 'c2': nan}
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from graphsvc.labels import category_label, num, pct, signed, street_label
+from graphsvc.labels import ADD_NEEDS, NO_NEEDS, category_label, num, pct, signed, street_label
 from graphsvc.viz.display_graph import PageUrls, Result, as_dict
 from graphsvc.viz.html import Cell, Item, Panel
 from graphsvc.viz.style import gap_level
 
 
 def shares_of(gaps: Iterable[Mapping[str, Any]]) -> dict[str, float]:
-    """``{community: uncovered / need}`` from community gap results (0 for a community with no need)."""
+    """``{community: uncovered / need}`` from community gap results (NaN for a community with no need recorded:
+    :func:`~graphsvc.viz.style.gap_level` shows it as "no needs recorded", never as a small gap)."""
     out: dict[str, float] = {}
     for g in gaps:
         need = float(g.get("need") or 0.0)
-        out[str(g["community"])] = float(g.get("uncovered") or 0.0) / need if need > 0 else 0.0
+        out[str(g["community"])] = float(g.get("uncovered") or 0.0) / need if need > 0 else math.nan
     return out
+
+
+def _coverage(share: Any) -> str:
+    """A coverage from a gap result, or "no needs recorded" where it is null."""
+    return NO_NEEDS if share is None else pct(float(share))
+
+
+def _profile_item(result: Mapping[str, Any]) -> Item | None:
+    code = result.get("profile")
+    return Item(f"政策 policy profile: {code}") if code else None
 
 
 def gap_shares_of(community_gaps: Iterable[Result]) -> dict[str, float]:
@@ -41,8 +53,10 @@ def streets_panels(district: Mapping[str, Any], urls: PageUrls | None) -> list[P
         (
             Cell(street_label(s["street"]), urls.street(s["street"]) if urls else None),
             Cell(str(s["communities"])),
-            Cell(pct(float(s["coverage"])), cls="bad" if float(s["coverage"]) < 0.5 else ""),
-            Cell(str(s.get("not_reached", ""))),
+            Cell(
+                _coverage(s["coverage"]), cls="bad" if s["coverage"] is not None and float(s["coverage"]) < 0.5 else ""
+            ),
+            Cell("—" if s.get("not_reached") is None else str(s["not_reached"])),  # None: not checked (generic)
         )
         for s in district.get("streets", [])
     )
@@ -50,7 +64,8 @@ def streets_panels(district: Mapping[str, Any], urls: PageUrls | None) -> list[P
         panels.append(
             Panel(
                 "各街道 Streets",
-                note=f"全区需求覆盖率 district coverage: {pct(float(district.get('coverage', 0.0)))}",
+                note=f"全区需求覆盖率 district coverage: {_coverage(district.get('coverage'))}"
+                + ("" if district.get("needs_recorded", True) else f" — {ADD_NEEDS}"),
                 columns=("街道 street", "社区 communities", "覆盖 covered", "枢纽未达 hub not reached"),
                 numeric=frozenset({1, 2, 3}),
                 rows=rows,
@@ -96,9 +111,11 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
         for c in gaps.get("categories", [])
     )
     need = float(gaps.get("need") or 0.0)
-    share = float(gaps.get("uncovered") or 0.0) / need if need > 0 else 0.0
+    share = float(gaps.get("uncovered") or 0.0) / need if need > 0 else math.nan
     level = gap_level(share)
     facts: list[Item] = [Item(f"缺口等级 gap level: {level.zh} {level.en}", cls="bad" if share >= 0.5 else "")]
+    if math.isnan(share):
+        facts.append(Item(ADD_NEEDS))
     missing = gaps.get("roles_missing", [])
     if missing:
         roles = "；".join(f"{r['zh']} {r['en']}" for r in missing)
@@ -107,7 +124,7 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
     if single:
         cats = "、".join(category_label(c) for c in single)
         facts.append(Item(f"仅一个合作方 needs met by one partner only: {cats}"))
-    if "reached_by_hub" in gaps:
+    if gaps.get("reached_by_hub") is not None:
         hub = gaps.get("street_hub")
         hub_name = name(hub) if hub else "—"
         facts.append(
@@ -115,7 +132,7 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
             if gaps["reached_by_hub"]
             else Item(f"街道枢纽未覆盖 not reached by the street hub ({hub_name})", cls="bad")
         )
-    if "university_link" in gaps:
+    if gaps.get("university_link") is not None:
         facts.append(
             Item("已有高校/社团合作 linked to a university or student society", cls="good")
             if gaps["university_link"]
@@ -129,11 +146,27 @@ def gap_panels(gaps: Mapping[str, Any], G: nx.Graph) -> list[Panel]:
                 sub=tuple(f"{name(p['partner'])}: {num(float(p['need_lost']))}" for p in critical[:5]),
             )
         )
+    deserts = gaps.get("service_deserts", [])
+    if deserts:
+        cats = "、".join(f"{c['zh']} {c['en']}" for c in deserts)
+        facts.append(
+            Item(
+                "服务空白（供给缺口，非居民需求） service deserts: offered in the district, by no partner linked "
+                f"here (supply, not residents' needs): {cats}"
+            )
+        )
+    if (profile := _profile_item(gaps)) is not None:
+        facts.append(profile)
+    note = (
+        f"需求 need {num(need)} · 已覆盖 covered {num(float(gaps.get('covered') or 0.0))} · "
+        f"未覆盖 uncovered {num(float(gaps.get('uncovered') or 0.0))}（{pct(share)}）"
+        if need > 0
+        else NO_NEEDS
+    )
     return [
         Panel(
             "需求缺口 Gaps",
-            note=f"需求 need {num(need)} · 已覆盖 covered {num(float(gaps.get('covered') or 0.0))} · "
-            f"未覆盖 uncovered {num(float(gaps.get('uncovered') or 0.0))}（{pct(share)}）",
+            note=note,
             columns=("类别 category", "需求 need", "已覆盖 covered", "未覆盖 uncovered"),
             numeric=frozenset({1, 2, 3}),
             rows=rows,
@@ -162,14 +195,22 @@ def street_panels(
 ) -> list[Panel]:
     panels: list[Panel] = []
     if gap:
-        facts = [
-            Item(
-                "有政府购买服务的社会组织 a social organization delivers services here"
-                if gap.get("service_organization")
-                else "尚无提供服务的社会组织 no social organization delivers services here",
-                cls="good" if gap.get("service_organization") else "bad",
-            )
-        ]
+        facts = (
+            [
+                Item(
+                    "有政府购买服务的社会组织 a social organization delivers services here"
+                    if gap.get("service_organization")
+                    else "尚无提供服务的社会组织 no social organization delivers services here",
+                    cls="good" if gap.get("service_organization") else "bad",
+                )
+            ]
+            if gap.get("service_organization") is not None
+            else []
+        )
+        if not gap.get("needs_recorded", True):
+            facts.append(Item(ADD_NEEDS))
+        if (profile := _profile_item(gap)) is not None:
+            facts.append(profile)
         for key, zh, en in (
             ("communities_not_reached", "枢纽未覆盖的社区", "communities not reached by the hub"),
             ("communities_without_university", "无高校合作的社区", "communities without a university link"),
@@ -183,7 +224,7 @@ def street_panels(
         panels.append(
             Panel(
                 "街道缺口 Street gaps",
-                note=f"需求覆盖率 coverage {pct(float(gap.get('coverage', 0.0)))}",
+                note=f"需求覆盖率 coverage {_coverage(gap.get('coverage'))}",
                 columns=("类别 category", "需求 need", "未覆盖 uncovered", "社区数 communities"),
                 numeric=frozenset({1, 2, 3}),
                 rows=tuple(
@@ -205,7 +246,7 @@ def street_panels(
         rows.append(
             (
                 Cell(str(G.nodes[c].get("name") or c), urls.community(c) if urls else None),
-                Cell("—" if share is None else pct(share), cls="bad" if share is not None and share >= 0.5 else ""),
+                Cell(pct(share), cls="bad" if share is not None and share >= 0.5 else ""),
                 Cell(f"{level.zh}"),
             )
         )

@@ -36,13 +36,16 @@ def render_overview(
     options: PageOptions | None = None,
     asset_url: str | None = None,
     progress: Progress | None = None,
+    policy: str | None = None,
 ) -> str:
     """The district overview, communities marked by their gap level, with the streets panel (``progress``: a
-    :data:`graphsvc.progress.Progress` hook: a step per community's gaps, the district roll-up, the page)."""
+    :data:`graphsvc.progress.Progress` hook: a step per community's gaps, the district roll-up, the page;
+    ``policy``: the policy profile, :func:`graphsvc.analysis.gaps.community_gaps`)."""
     n = sum(is_community(G, c) for c in G)
     steps = Steps(progress, n + 1 + OVERVIEW_STEPS)
-    gaps = all_community_gaps(G, progress=steps.part(n))  # once: the district roll-up and the gap levels share them
-    district = district_gaps(G, gaps=gaps)
+    # once: the district roll-up and the gap levels share them
+    gaps = all_community_gaps(G, progress=steps.part(n), policy=policy)
+    district = district_gaps(G, gaps=gaps, policy=policy)
     steps.advance()
     shares = gap_shares_of(gaps)
     return overview_page(
@@ -68,6 +71,7 @@ def render_community(
     options: PageOptions | None = None,
     asset_url: str | None = None,
     progress: Progress | None = None,
+    policy: str | None = None,
 ) -> str:
     """One community's page with its gaps and the ``k`` suggested partners (dashed, with reasons).
 
@@ -80,11 +84,11 @@ def render_community(
     """
     n = sum(is_community(G, c) for c in G)
     steps = Steps(progress, 3 + n)
-    gaps = community_gaps(G, str(community))
+    gaps = community_gaps(G, str(community), policy=policy)
     steps.advance()
     recs = recommendations if recommendations is not None else recommend(G, community, k=k, model=model, rank=rank)
     steps.advance()
-    shares = gap_shares_of(all_community_gaps(G, progress=steps.part(n)))
+    shares = gap_shares_of(all_community_gaps(G, progress=steps.part(n), policy=policy))
     html = community_page(
         G,
         str(community),
@@ -107,11 +111,12 @@ def render_street(
     options: PageOptions | None = None,
     asset_url: str | None = None,
     progress: Progress | None = None,
+    policy: str | None = None,
 ) -> str:
     """One street's page with its gaps. Raises :class:`~graphsvc.errors.NotFound` for a street with no community.
     ``progress``: a :data:`graphsvc.progress.Progress` hook (the street's gaps, the page)."""
     steps = Steps(progress, 2)
-    gaps = street_gaps(G, street)
+    gaps = street_gaps(G, street, policy=policy)
     steps.advance()
     html = street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)
     steps.advance()

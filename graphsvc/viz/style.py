@@ -74,12 +74,21 @@ GAP_LEVELS: tuple[GapLevel, ...] = (
     GapLevel("severe", "缺口严重（≥75%）", "severe gap (≥75%)", "#d62728", math.inf),
 )
 UNKNOWN_GAP = GapLevel("unknown", "缺口未知", "gap not computed", "#d9d9d9", math.nan)
+NO_NEEDS_GAP = GapLevel("no_needs", "未记录需求", "no needs recorded", "#b0b7bf", math.nan)
+"""A community with no need recorded: a neutral grey, never the green of a small gap."""
 
 
 def gap_level(share: float | None) -> GapLevel:
-    """The band of an uncovered need share in ``[0, 1]``; ``UNKNOWN_GAP`` for ``None`` or NaN."""
-    if share is None or math.isnan(share):
+    """The band of an uncovered need share in ``[0, 1]``; ``UNKNOWN_GAP`` for ``None`` (not computed),
+    ``NO_NEEDS_GAP`` for NaN (no need recorded: :func:`graphsvc.viz.panels.shares_of` gives NaN then).
+
+    >>> gap_level(0.1).code, gap_level(None).code, gap_level(math.nan).code
+    ('low', 'unknown', 'no_needs')
+    """
+    if share is None:
         return UNKNOWN_GAP
+    if math.isnan(share):
+        return NO_NEEDS_GAP
     return next(level for level in GAP_LEVELS if share < level.upper)
 
 

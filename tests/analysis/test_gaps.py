@@ -149,3 +149,80 @@ def test_street_hub_is_the_first_by_id() -> None:
     G.add_node("other", kind="organization", subtype="street_hub", street="T")
     G.add_node("nowhere", kind="organization", subtype="street_hub")
     assert street_hubs(G) == {"S": "hub-a", "T": "other"}
+
+
+def test_no_needs_recorded_is_said_never_full_coverage(one_street_graph: nx.Graph) -> None:
+    H = one_street_graph.copy()
+    H.add_node("c3", kind="community", street="T", needs={}, offers={})
+    c3 = community_gaps(H, "c3")
+    assert not c3.needs_recorded and c3.coverage is None and c3.need == 0.0
+    assert community_gaps(H, "c1").needs_recorded
+    d = district_gaps(H)
+    assert d.needs_recorded and d.communities_without_needs == ["c3"]
+    t = next(s for s in d.streets if s.street == "T")
+    assert not t.needs_recorded and t.coverage is None
+    # a directory alone: offers, links, and no need anywhere
+    for c in ("c1", "c2"):
+        H.nodes[c]["needs"] = {}
+    d = district_gaps(H)
+    assert not d.needs_recorded and d.coverage is None and d.need == 0.0
+    assert d.communities_without_needs == ["c1", "c2", "c3"]
+    s = street_gaps(H, "S")
+    assert not s.needs_recorded and s.coverage is None
+
+
+def test_generic_profile_checks_no_roles_hub_or_targets(one_street_graph: nx.Graph) -> None:
+    hub = community_gaps(one_street_graph, "c2")
+    assert hub.profile == "hub" and hub.roles_missing and hub.reached_by_hub is False
+    g = community_gaps(one_street_graph, "c2", policy="generic")
+    assert g.profile == "generic" and g.roles_missing == []
+    assert g.reached_by_hub is None and g.university_link is None
+    # what the profile does not touch stays the same
+    assert (g.need, g.covered, g.categories) == (hub.need, hub.covered, hub.categories)
+    s = street_gaps(one_street_graph, "S", policy="generic")
+    assert s.service_organization is None
+    assert s.communities_not_reached == [] and s.communities_without_university == []
+    d = district_gaps(one_street_graph, policy="generic")
+    assert d.profile == "generic" and d.policy.profile == "generic" and d.policy.checks == []
+    assert d.roles_missing == {} and d.communities_not_reached == []
+    assert d.streets[0].not_reached is None and d.streets[0].service_organization is None
+
+
+def test_default_profile_follows_the_data(one_street_graph: nx.Graph) -> None:
+    from graphsvc.analysis.policy import GENERIC, HUB, PROFILES, default_profile, roles_expected
+
+    assert default_profile(one_street_graph) is HUB
+    H = one_street_graph.copy()
+    H.nodes["c1"]["attributes"] = {"area_level": "city"}  # made from a directory's areas (HSDS import)
+    assert default_profile(H) is GENERIC
+    assert community_gaps(H, "c2").profile == "generic"
+    assert community_gaps(H, "c2", policy="hub").roles_missing  # asked for, the hub profile still applies
+    assert roles_expected(H) == () and len(roles_expected(H, "hub")) == 4
+    assert set(PROFILES) == {"hub", "generic"} and PROFILES["hub"].role_checks and not GENERIC.role_checks
+
+
+def test_unknown_profile_names_the_known_ones(one_street_graph: nx.Graph) -> None:
+    with pytest.raises(NotFound, match="hub, generic"):
+        community_gaps(one_street_graph, "c1", policy="xiangzhou")
+
+
+def test_service_deserts_are_the_supply_a_community_has_no_link_to() -> None:
+    from graphsvc.analysis.policy import service_deserts
+
+    G = nx.Graph()
+    G.add_node("a", kind="community", street="S")
+    G.add_node("b", kind="community", street="S", needs={"health": 1.0})
+    G.add_node("p", kind="organization", offers={"legal_aid": 1.0, "health": 2.0})
+    G.add_node("q", kind="enterprise", offers={"funding": 3.0, "youth": 0.0})  # no capacity: youth is not offered
+    G.add_edges_from([("a", "p"), ("b", "q")])
+    # a lacks funding (q's), b lacks legal aid and health (p's); youth is offered by nobody, so no desert
+    assert [c.category for c in community_gaps(G, "a").service_deserts] == ["funding"]
+    assert [c.category for c in community_gaps(G, "b").service_deserts] == ["legal_aid", "health"]
+    d = district_gaps(G)
+    assert [(s.community, [c.category for c in s.categories]) for s in d.service_deserts] == [
+        ("a", ["funding"]),
+        ("b", ["legal_aid", "health"]),
+    ]
+    assert d.service_deserts == service_deserts(G)
+    # a desert is supply, not need: b's uncovered health need is counted once, as need
+    assert community_gaps(G, "b").uncovered == 1.0

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from graphsvc.analysis.gaps import community_gaps, street_gaps
 from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.plan import district_plan
+from graphsvc.analysis.plan import district_plan, with_divergences
 from graphsvc.analysis.recommend import Recommender, recommend
 from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli_app
@@ -183,11 +183,31 @@ def test_empty_store_answers_without_errors(api_store: GraphStore) -> None:
 
 def test_plan_is_the_analysis_result(district_client: tuple[TestClient, GraphStore]) -> None:
     client, store = district_client
+    G = store.snapshot()
+    lists = Recommender.fit(G, seed=0).recommend_all(k=1).values()  # the recommender of the edition
     body = client.get("/plan").json()
-    assert body == district_plan(store.snapshot()).model_dump(mode="json")
+    assert body == with_divergences(G, district_plan(G), lists).model_dump(mode="json")
     two = client.get("/plan", params={"per_community": 2}).json()
-    assert two == district_plan(store.snapshot(), per_community=2).model_dump(mode="json")
+    assert two == with_divergences(G, district_plan(G, per_community=2), lists).model_dump(mode="json")
     assert client.get("/plan", params={"per_community": 0}).status_code == 422
+
+
+def test_the_plan_says_why_not_the_lists_first(district_client: tuple[TestClient, GraphStore]) -> None:
+    client, _ = district_client
+    body = client.get("/plan").json()
+    assert all(x["name"] and x["community_name"] and x["reasons"] for x in body["links"])
+    why = {d["community"]: d for d in body["divergences"]}
+    gain = {(x["community"], x["partner"]): x["gain"] for x in body["links"]}
+    for link in body["links"]:
+        community = link["community"]
+        first = client.get(f"/communities/{community}/recommendations").json()["recommendations"][0]
+        if first["partner"] == link["partner"]:
+            assert community not in why
+            continue
+        d = why[community]
+        assert (d["top"], d["top_name"], d["planned"]) == (first["partner"], first["name"], link["partner"])
+        assert d["gain_here"] == pytest.approx(first["gain"], abs=1e-5) and d["gain_planned"] == link["gain"]
+        assert all(place["gain"] == gain[place["community"], d["top"]] for place in d["planned_for"])
 
 
 def test_plan_of_an_empty_store_is_409(api_store: GraphStore) -> None:

@@ -9,6 +9,7 @@ shape, and every test here then runs against it too.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,29 @@ def test_store_down_then_back_under_a_running_app(outage: Outage) -> None:
         assert client.get("/readyz").status_code == 200
         assert client.get("/stats").json()["entities"]["enterprise"] == 1
         assert client.delete("/entities/e1", headers=AUTH).status_code == 204
+
+
+def test_store_reads_answer_503_at_once_once_the_store_is_known_down(outage: Outage) -> None:
+    """Once ``/readyz`` (or the watcher) found the store down, requests that need it do not each wait for the
+    driver's connection timeout and retries: 503 within a second, until the store answers again."""
+    with TestClient(create_app(api_settings(), store=outage.store)) as client:
+        in_service(client)
+        outage.stop()
+        assert client.get("/readyz").status_code == 503  # now the app knows
+        for path in ("/stats", "/communities", "/communities/c1", "/entities", "/entities/e1"):
+            started = time.monotonic()
+            response = client.get(path)
+            assert time.monotonic() - started < 1.0, path
+            assert response.status_code == 503, path
+            assert response.headers["retry-after"] == "5"
+            assert outage.message in response.json()["detail"]
+        started = time.monotonic()
+        assert client.delete("/entities/e1", headers=AUTH).status_code == 503
+        assert time.monotonic() - started < 1.0
+        outage.start()
+        assert client.get("/readyz").status_code == 200  # it answers again: so do the reads, at once
+        assert client.get("/stats").status_code == 200
+        assert client.get("/entities/e1").status_code == 200
 
 
 @pytest.mark.parametrize("outage", ["sqlite-double"], indirect=True)  # one real restart is enough

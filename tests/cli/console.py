@@ -24,9 +24,10 @@ class Run:
     err: str
 
 
-def graphsvc(*args: str, env: Mapping[str, str] | None = None, check: bool = False) -> Run:
-    """``graphsvc ARGS...`` in-process, ``env`` added to the environment; ``check``: fail unless it exits 0."""
-    with CliRunner().isolation(env=dict(env or {})) as (out, err, _):
+def graphsvc(*args: str, env: Mapping[str, str] | None = None, check: bool = False, stdin: str | None = None) -> Run:
+    """``graphsvc ARGS...`` in-process, ``env`` added to the environment, ``stdin`` its standard input; ``check``: fail
+    unless it exits 0."""
+    with CliRunner().isolation(input=stdin, env=dict(env or {})) as (out, err, _):
         try:
             main(args)
             code = 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from graphsvc.cli import app
@@ -93,6 +95,30 @@ def test_plan(env: dict[str, str]) -> None:
     totals = out["totals"]
     assert isinstance(totals, dict)
     assert totals["after"] > totals["before"] and totals["after"] >= totals["naive"]
+    links, divergences = out["links"], out["divergences"]
+    assert isinstance(links, list) and isinstance(divergences, list)
+    assert all(x["name"] and x["community_name"] and x["reasons"] for x in links)  # names beside every id
+    assert all(d["top_name"] and d["community_name"] for d in divergences)
+    # the divergences are held against the list `recommend` prints: its #1 where it is not the planned partner
+    planned = {x["community"]: x for x in links}
+    why = {d["community"]: d for d in divergences}
+    for community in ["com-00001", "com-00002", "com-00003", "com-00050"]:
+        first = invoke_json(env, "recommend", community)["recommendations"][0]  # type: ignore[index]
+        if first["partner"] == planned[community]["partner"]:
+            assert community not in why
+        else:
+            assert why[community]["top"] == first["partner"]
+            assert why[community]["gain_here"] == pytest.approx(first["gain"], abs=1e-5)
+            assert why[community]["gain_planned"] == planned[community]["gain"]
+
+
+def test_plan_on_a_100_column_terminal(env: dict[str, str]) -> None:
+    run = graphsvc("plan", env={**env, "COLUMNS": "100", "TTY_COMPATIBLE": "1", "TERM": "xterm-256color"})
+    assert run.code == 0, run.err
+    assert "主要理由 top reason" in run.out and "Why not the list's #1" in run.out
+    assert "offers " in run.out and "here it would close" in run.out
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", run.out).splitlines()
+    assert max(cell_len(line) for line in plain) <= 100  # folded into the width, never cut
 
 
 def test_evaluate_store_and_edges(env: dict[str, str], tmp_path: Path) -> None:

@@ -244,19 +244,20 @@ def contents(store: GraphStore) -> dict[str, Any]:
 def test_bad_input_is_a_problem_and_writes_nothing(
     name: str, store: GraphStore, tiny: Dataset, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    case = CASES[name]
     store.upsert(tiny)
+    check_refused(CASES[name], store, tmp_path, request)
+
+
+def check_refused(case: Case, store: GraphStore, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """``case``'s files are refused by a load, the CLI (exit 2) and ``POST /imports``, and ``store`` is unchanged."""
     before = contents(store)
     folder = tmp_path / "in"
     folder.mkdir()
     for file, data in case.files.items():
         (folder / file).write_bytes(data)
 
-    settings = Settings(
-        store=store.uri,
-        max_rows=int(case.env.get("GRAPHSVC_MAX_ROWS", 100_000)),
-        max_upload_bytes=1_000_000,
-    )
+    overrides = {k.removeprefix("GRAPHSVC_").lower(): v for k, v in case.env.items()}
+    settings = Settings(store=store.uri, **{"max_rows": 100_000, "max_upload_bytes": 1_000_000, **overrides})
     with pytest.raises(ValidationFailed) as info:
         load_paths(store, [folder], settings=settings)
     assert isinstance(info.value, InputTooLarge) == case.too_large
@@ -271,7 +272,7 @@ def test_bad_input_is_a_problem_and_writes_nothing(
     assert cli_exit_code(["load", str(folder), "--store", store.uri], env) == 2
     assert contents(store) == before
 
-    app = create_app(api_settings(max_rows=settings.max_rows, max_upload_bytes=1_000_000), store=store)
+    app = create_app(api_settings(**{"max_rows": 100_000, "max_upload_bytes": 1_000_000, **overrides}), store=store)
     with TestClient(app) as client:
         files = [("files", (name, data, "application/octet-stream")) for name, data in case.files.items()]
         response = client.post("/imports", files=files, headers=AUTH)

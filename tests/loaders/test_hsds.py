@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from graphsvc.analysis.gaps import communities_without_provider, district_gaps
-from graphsvc.errors import ValidationFailed
+from graphsvc.errors import ConfigError, ValidationFailed
 from graphsvc.loaders import HsdsOptions, load_paths
 from graphsvc.store import SQLiteStore
-from graphsvc.vocabulary import AreaLevel
+from graphsvc.vocabulary import AreaLevel, StreetLevel
 
 HERE = Path(__file__).parent
 V1, V3, V3_JSON = HERE / "hsds_v1", HERE / "hsds_v3", HERE / "hsds_v3_json"
@@ -50,10 +50,10 @@ def test_v1_organizations_services_and_city_areas(sqlite_store: SQLiteStore) -> 
         ("org-3", "children", 1.0),
     }
     communities = {e.id: e for e in sqlite_store.list_entities(kind="community")}
-    assert {c: (e.name, e.street) for c, e in communities.items()} == {
-        "city:Harbor City": ("Harbor City", "Bay County"),
-        "city:Bay Town": ("Bay Town", "Bay County"),
-        "city:拱北": ("拱北", "香洲区"),
+    assert {c: (e.name, e.street) for c, e in communities.items()} == {  # no street unless one is chosen
+        "city:Harbor City": ("Harbor City", None),
+        "city:Bay Town": ("Bay Town", None),
+        "city:拱北": ("拱北", None),
     }
     # org-1 is at Harbor City and serves Bay Town; org-2 the other way round.
     assert links(sqlite_store) == {
@@ -97,9 +97,9 @@ def test_mapping_table_puts_terms_in_front_of_text(sqlite_store: SQLiteStore, tm
     [
         (
             AreaLevel.postal_code,
-            {"postal_code:94001": "Harbor City", "postal_code:94002": "Bay Town", "postal_code:519000": "拱北"},
+            {"postal_code:94001": None, "postal_code:94002": None, "postal_code:519000": None},
         ),
-        (AreaLevel.county, {"county:Bay County": "CA", "county:香洲区": "广东"}),
+        (AreaLevel.county, {"county:Bay County": None, "county:香洲区": None}),
         (
             AreaLevel.service_area,
             {
@@ -114,6 +114,38 @@ def test_mapping_table_puts_terms_in_front_of_text(sqlite_store: SQLiteStore, tm
 def test_area_levels(sqlite_store: SQLiteStore, level: AreaLevel, expected: dict[str, str | None]) -> None:
     load_paths(sqlite_store, [V1], hsds=HsdsOptions(areas=level))
     assert {e.id: e.street for e in sqlite_store.list_entities(kind="community")} == expected
+
+
+@pytest.mark.parametrize(
+    ("areas", "streets", "expected"),
+    [
+        (AreaLevel.city, StreetLevel.county, {"city:Harbor City": "Bay County", "city:Bay Town": "Bay County"}),
+        (AreaLevel.city, StreetLevel.state, {"city:Harbor City": "CA", "city:拱北": "广东"}),
+        (AreaLevel.county, StreetLevel.state, {"county:Bay County": "CA", "county:香洲区": "广东"}),
+        (AreaLevel.postal_code, StreetLevel.city, {"postal_code:94001": "Harbor City", "postal_code:519000": "拱北"}),
+    ],
+)
+def test_streets_are_the_level_chosen_above_the_areas(
+    sqlite_store: SQLiteStore, areas: AreaLevel, streets: StreetLevel, expected: dict[str, str]
+) -> None:
+    report = load_paths(sqlite_store, [V1], hsds=HsdsOptions(areas=areas, streets=streets))
+    got = {e.id: e.street for e in sqlite_store.list_entities(kind="community")}
+    assert {c: got[c] for c in expected} == expected
+    assert report.hsds[0].streets == streets.value
+
+
+@pytest.mark.parametrize(
+    ("areas", "streets"),
+    [
+        (AreaLevel.city, StreetLevel.city),
+        (AreaLevel.county, StreetLevel.city),
+        (AreaLevel.county, StreetLevel.county),
+        (AreaLevel.service_area, StreetLevel.state),
+    ],
+)
+def test_a_street_level_not_above_the_areas_is_refused(areas: AreaLevel, streets: StreetLevel) -> None:
+    with pytest.raises(ConfigError, match="do not lie above"):
+        HsdsOptions(areas=areas, streets=streets)
 
 
 def test_several_service_areas_at_service_area_level(sqlite_store: SQLiteStore) -> None:

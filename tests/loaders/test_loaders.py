@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from graphsvc.errors import InputTooLarge, Problem, ValidationFailed
 from graphsvc.loaders import load_paths, load_uploads, read_dataset, write_csv
-from graphsvc.model import Dataset
+from graphsvc.model import Dataset, Entity
 from graphsvc.settings import Settings
 from graphsvc.store import SQLiteStore
 
@@ -165,6 +165,19 @@ def test_dry_run_writes_nothing(sqlite_store: SQLiteStore, tmp_path: Path) -> No
     assert report.dry_run
     assert report.rows["entities"] == 4
     assert sqlite_store.counts().entities["community"] == 0
+
+
+def test_dry_run_reports_the_counts_the_load_would_give(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    folder = write_tables(tmp_path / "d")
+    dry = load_paths(sqlite_store, [folder], dry_run=True)
+    real = load_paths(sqlite_store, [folder])
+    assert dry.after == real.after == sqlite_store.counts() != dry.before
+    again = load_paths(sqlite_store, [folder], dry_run=True)
+    assert again.after == again.before == real.after  # the same rows again are updates, not additions
+    sqlite_store.upsert_entities([Entity(id="m-other", kind="media", name="另一家媒体")])
+    replacing = load_paths(sqlite_store, [folder], dry_run=True, replace=True)
+    assert replacing.replace and replacing.after == real.after  # without the entity a replace would delete
+    assert sqlite_store.counts().entities["media"] == replacing.before.entities["media"]
 
 
 def test_excel_workbook_one_sheet_per_table(sqlite_store: SQLiteStore, tmp_path: Path) -> None:

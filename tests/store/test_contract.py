@@ -233,3 +233,67 @@ def test_data_version_is_kept_in_the_store(store: GraphStore, tiny: Dataset) -> 
         assert other.data_version() == store.data_version()
         other.upsert(tiny)
         assert store.data_version() == other.data_version() > 0
+
+
+def other_district() -> Dataset:
+    """A district sharing one id with ``tiny`` (``c1``, here of another street), and nothing else."""
+    return Dataset(
+        entities=[
+            Entity(id="c1", kind="community", name="吉大第1社区", street="吉大"),
+            Entity(id="m1", kind="media", name="珠海传媒"),
+        ],
+        links=[Link(source="m1", target="c1", kind="publicity")],
+        needs=[Need(community="c1", category="publicity", weight=1)],
+        offers=[Offer(partner="m1", category="publicity", capacity=2)],
+    )
+
+
+def test_replace_leaves_exactly_the_dataset(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.put_artifact("kept", store.data_version(), b"a model fitted on the old data")
+    version = store.data_version()
+    seen: list[int] = []
+    store.upsert(other_district(), replace=True, progress=seen.append)
+    assert nx.utils.graphs_equal(store.snapshot(), build_graph(other_district()))
+    assert store.counts().entities == {"community": 1, "organization": 0, "enterprise": 0, "school": 0, "media": 1}
+    assert store.get_entity("c1").street == "吉大"
+    assert store.existing_kinds(["e1", "hub", "s1", "c2"]) == {}
+    assert store.get_artifact("kept") is None
+    assert store.data_version() > version
+    assert sum(seen) == other_district().row_count()
+
+
+def test_replace_refuses_references_to_the_entities_it_deletes(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    load = Dataset(
+        entities=[Entity(id="m1", kind="media", name="珠海传媒")],
+        links=[Link(source="m1", target="c2", kind="publicity")],
+    )
+    store.upsert(load)  # c2 is in the store: fine without replace
+    store.delete_link("m1", "c2", "publicity")
+    store.delete_entity("m1")
+    before, version = store.snapshot(), store.data_version()
+    with pytest.raises(ValidationFailed) as info:
+        store.upsert(load, replace=True)  # ...but a replace deletes c2
+    assert [(p.field, "'c2'" in p.reason) for p in info.value.problems] == [("target", True)]
+    assert nx.utils.graphs_equal(store.snapshot(), before)
+    assert store.data_version() == version
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_failed_replace_leaves_the_store_as_it_was(store: GraphStore, tiny: Dataset) -> None:
+    store.upsert(tiny)
+    store.put_artifact("kept", store.data_version(), b"a model fitted on the data")
+    before, version = store.snapshot(), store.data_version()
+    replacement = other_district()
+    # A weight no store can keep: refused by the database after the deletion and the first rows were written.
+    poisoned = Need.model_construct(community="c1", category="health", weight={"not": "a number"})
+    load = Dataset.model_construct(
+        entities=replacement.entities, links=replacement.links, needs=[poisoned], offers=replacement.offers
+    )
+    with pytest.raises(Exception):  # noqa: B017 - each database words its refusal its own way
+        store.upsert(load, replace=True)
+    assert nx.utils.graphs_equal(store.snapshot(), before)
+    assert store.get_entity("c1").street == "拱北"
+    assert store.get_artifact("kept") == (version, b"a model fitted on the data")
+    assert store.data_version() == version

@@ -181,6 +181,33 @@ def test_a_batched_load_failing_part_way_is_undone(neo4j_store: Neo4jStore, tiny
     assert neo4j_store.existing_kinds([f"new{i}" for i in range(5)]) == {}
 
 
+def test_a_batched_replace_holds_exactly_the_load(
+    neo4j_store: Neo4jStore, tiny: Dataset, sample_district: Dataset
+) -> None:
+    neo4j_store.upsert(tiny)
+    neo4j_store.single_transaction_rows = 10  # the sample district goes in many transactions
+    neo4j_store.batch_rows = 700
+    neo4j_store.upsert(sample_district, replace=True)
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
+    assert neo4j_store.existing_kinds(["c1", "e1", "hub", "s1"]) == {}
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_batched_replace_failing_part_way_puts_the_store_back(neo4j_store: Neo4jStore, tiny: Dataset) -> None:
+    neo4j_store.upsert(tiny)
+    before = neo4j_store.snapshot()
+    neo4j_store.single_transaction_rows = 1
+    neo4j_store.batch_rows = 2  # the store is cleared and the entity batches commit before the needs batch fails
+    extra = [Entity(id=f"new{i}", kind="media", name=f"媒体{i}") for i in range(5)]
+    links = [Link(source=f"new{i}", target=f"new{(i + 1) % 5}", kind="publicity") for i in range(5)]
+    poisoned = Need.model_construct(community="new0", category="health", weight={"not": "a number"})
+    load = Dataset.model_construct(entities=extra, links=links, needs=[poisoned], offers=[])
+    with pytest.raises(Exception, match=r"(?i)property|type"):
+        neo4j_store.upsert(load, replace=True)
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
+    assert neo4j_store.existing_kinds([f"new{i}" for i in range(5)]) == {}
+
+
 def test_a_load_the_server_has_no_memory_for_goes_in_smaller_batches(
     neo4j_store: Neo4jStore, sample_district: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -352,3 +352,28 @@ def test_only_the_nodes_a_page_is_about_keep_their_labels_when_zoomed_out() -> N
     assert threshold(street["com-00001"]) is not None  # a street page is about its communities
     assert threshold(overview["com-00001"]) is None  # on the overview they are small, shown when zoomed in
     assert threshold(overview["org-hub-001"]) is not None
+
+
+def test_a_directory_without_needs_is_grey_and_says_so_never_green() -> None:
+    G = nx.Graph()
+    for c in ("city:A", "city:B"):
+        G.add_node(
+            c, kind="community", name=c[5:], street="Bay County", needs={}, offers={}, attributes={"area_level": "city"}
+        )
+    G.add_node("o", kind="organization", name="Org", needs={}, offers={"legal_aid": 1.0})
+    G.add_edge("o", "city:A", kinds=("service",))
+    html = render_overview(G)  # communities made from a directory's areas: the generic profile by default
+    nodes = nodes_by_id(html)
+    assert nodes["city:A"]["color"] == nodes["city:B"]["color"] == "#b0b7bf"  # NO_NEEDS_GAP, not a gap band
+    legend = html.split('<ul class="legend">')[1].split("</ul>")[0]
+    assert "no needs recorded" in legend and "small gap" not in legend
+    streets = html.split("各街道 Streets")[1].split("</section>")[0]
+    assert "100%" not in streets and "no needs recorded" in streets
+    aggregated = render_overview(G, options=PageOptions(aggregate_threshold=1))
+    assert nodes_by_id(aggregated)["street:Bay County"]["color"] == "#b0b7bf"
+    street = render_street(G, "Bay County")
+    assert "no needs recorded" in street and "delivers services here" not in street  # no hub-profile target
+    page = render_community(G, "city:B", recommendations={"community": "city:B", "recommendations": []})
+    panel = page.split("需求缺口 Gaps")[1]
+    assert "no needs recorded" in panel and "legal aid" in panel  # its service desert, named as supply
+    assert "street hub" not in panel  # the generic profile checks no hub reach

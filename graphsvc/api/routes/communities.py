@@ -5,15 +5,15 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
 from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
-from graphsvc.api.deps import EditionDep, StoreDep
+from graphsvc.api.deps import EditionDep, SettingsDep, StoreDep
 from graphsvc.api.edition import Edition
-from graphsvc.api.params import CommunityIdPath, Limit, Offset, RankQuery, StreetFilter
+from graphsvc.api.params import CommunityIdPath, Limit, Offset, PartnerIdPath, RankQuery, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import MAX_K, AnswerKey, RecommendationService
 from graphsvc.api.results import gaps_of_community, require_community
@@ -119,10 +119,13 @@ def community_detail(store: StoreDep, community_id: CommunityIdPath, request: Re
 
 
 @router.get("/{community_id}/gaps", summary="Gaps of one community", responses=problem_responses(404, 422, 503))
-def community_gaps(edition: EditionDep, community_id: CommunityIdPath) -> CommunityGaps:
-    """Per-category need, covered and uncovered amounts (largest gap first), missing five-society roles,
-    needs covered by a single partner, partners whose loss would uncover the most need, and hub reach."""
-    return gaps_of_community(edition, community_id)
+def community_gaps(edition: EditionDep, settings: SettingsDep, community_id: CommunityIdPath) -> CommunityGaps:
+    """Per-category need, covered and uncovered amounts (largest gap first), needs covered by a single partner,
+    partners whose loss would uncover the most need, and, under the ``hub`` policy profile, missing five-society
+    roles and hub reach. ``needs_recorded`` is false (and ``coverage`` null) when the community has no need
+    recorded; ``profile`` names the policy profile used (the setting ``GRAPHSVC_POLICY``, else the data's
+    default: ``generic`` for communities made from a directory's areas, ``hub`` otherwise)."""
+    return gaps_of_community(edition, community_id, settings.policy)
 
 
 @router.get(
@@ -160,7 +163,7 @@ async def community_recommendations(
 async def explain_recommendation(
     edition: EditionDep,
     community_id: CommunityIdPath,
-    partner_id: Annotated[str, Path(min_length=1, max_length=200, description="the partner's entity id")],
+    partner_id: PartnerIdPath,
     options: ListOptions,
 ) -> Response:
     """``graphsvc recommend COMMUNITY --explain PARTNER --json``: the partner's place in the community's whole

@@ -12,6 +12,7 @@ from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
 from graphsvc.api.problems import ProblemDetails
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.schemas import EditionInfo, Health, Readiness
+from graphsvc.errors import StoreUnavailable
 
 router = APIRouter(tags=["health"])
 
@@ -46,7 +47,12 @@ async def readyz(
     got, and ``recommendations_warm`` is true once every community's default answer is cached. Probes need no
     key. When reads require one, the edition's figures are shown only with a valid key.
     """
-    await run_in_threadpool(state.store.ping)
+    try:
+        await run_in_threadpool(state.store.ping)
+    except StoreUnavailable as error:
+        state.editions.store_seen(error)  # store reads answer 503 at once from now until the store answers
+        raise
+    state.editions.store_seen(None)
     edition = state.editions.loaded
     if edition is None:
         raise state.editions.starting()

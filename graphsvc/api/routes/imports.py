@@ -13,7 +13,9 @@ from starlette.datastructures import UploadFile
 from graphsvc.api.deps import EditionHolderDep, SettingsDep, StoreDep, WriteKeyDep
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.schemas import ImportReport
+from graphsvc.errors import InputTooLarge, ValidationFailed
 from graphsvc.loaders import load_uploads
+from graphsvc.loaders.tables import is_file_problem
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -79,15 +81,31 @@ async def create_import(
     request: Request,
     response: Response,
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
+    keep_going: Annotated[
+        bool,
+        Query(
+            description="write every consistent row and skip each row with a problem (an unknown id, an over-long "
+            "value...), listing every skipped row in the report; a problem of a whole file still refuses the import"
+        ),
+    ] = False,
 ) -> ImportReport:
     """Validate every uploaded file against the file set and the store, then write all rows in one step.
 
     The API key is checked before the body is read, so a refused request costs no parsing.
     Any problem (bad row, unknown id, bad encoding) answers 422 with every problem
-    listed by file, line and field, and nothing is written.
+    listed by file, line and field, and nothing is written; with ``keep_going=true`` the consistent rows are
+    written and the others listed under ``skipped``, with counts per reason.
     """
     uploads = await read_uploads(request)
-    report = await run_in_threadpool(load_uploads, store, uploads, settings=settings, dry_run=dry_run)
+    try:
+        report = await run_in_threadpool(
+            load_uploads, store, uploads, settings=settings, dry_run=dry_run, keep_going=keep_going
+        )
+    except ValidationFailed as error:
+        rows_only = not any(is_file_problem(p) for p in error.problems)
+        if not keep_going and rows_only and not isinstance(error, InputTooLarge):
+            error.hint = "Send keep_going=true to write the consistent rows and skip these (each one is reported)."
+        raise
     if dry_run:
         response.status_code = 200
     else:

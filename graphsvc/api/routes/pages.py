@@ -14,15 +14,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from graphsvc.analysis.gaps import CommunityGaps, all_community_gaps, district_gaps
 from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.results import RankMode
-from graphsvc.api.deps import EditionDep
+from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import RecommendationService
-from graphsvc.api.results import gaps_of_community, gaps_of_street, require_community
+from graphsvc.api.results import (
+    all_gaps,
+    gaps_of_community,
+    gaps_of_district,
+    gaps_of_street,
+    has_communities,
+    require_community,
+)
 from graphsvc.errors import NotFound
 
 if TYPE_CHECKING:  # the page builders (jinja2, pyvis) are imported by the first page asked for, not with the API
@@ -46,14 +52,10 @@ def _places(request: Request) -> tuple[PageUrls, str]:
     return PageUrls(base), f"{base}/static"
 
 
-def _all_gaps(edition: Edition) -> list[CommunityGaps]:
-    return edition.cached(("pages", "all_gaps"), lambda: all_community_gaps(edition.graph))
-
-
-def _shares(edition: Edition) -> dict[str, float]:
+def _shares(edition: Edition, policy: str | None) -> dict[str, float]:
     from graphsvc.viz import gap_shares_of
 
-    return edition.cached(("pages", "gap_shares"), lambda: gap_shares_of(_all_gaps(edition)))
+    return edition.cached(("pages", "gap_shares", policy), lambda: gap_shares_of(all_gaps(edition, policy)))
 
 
 def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[str, Any] | None:
@@ -75,20 +77,20 @@ def _html(html: str) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problem_responses(503),
 )
-def overview_html(edition: EditionDep, request: Request) -> HTMLResponse:
+def overview_html(edition: EditionDep, settings: SettingsDep, request: Request) -> HTMLResponse:
     """Communities grouped by street and coloured by gap level, hubs and partners coloured by kind, with a
     legend, filters, a search box and a PNG button. Large districts are laid out on the server."""
     urls, assets = _places(request)
+    policy = settings.policy
 
     def build() -> str:
         from graphsvc.viz import overview_page
 
-        district = edition.cached(
-            ("pages", "district_gaps"), lambda: district_gaps(edition.graph, gaps=_all_gaps(edition))
-        )
-        return overview_page(edition.graph, gap_shares=_shares(edition), district=district, urls=urls, asset_url=assets)
+        district = gaps_of_district(edition, policy) if has_communities(edition) else None
+        shares = _shares(edition, policy)
+        return overview_page(edition.graph, gap_shares=shares, district=district, urls=urls, asset_url=assets)
 
-    return _html(edition.cached(("pages", "overview", urls.base), build))
+    return _html(edition.cached(("pages", "overview", urls.base, policy), build))
 
 
 @router.get(
@@ -98,7 +100,11 @@ def overview_html(edition: EditionDep, request: Request) -> HTMLResponse:
     responses=problem_responses(404, 422, 503),
 )
 def community_html(
-    edition: EditionDep, community_id: CommunityIdPath, request: Request, rank: RankQuery = "gain"
+    edition: EditionDep,
+    settings: SettingsDep,
+    community_id: CommunityIdPath,
+    request: Request,
+    rank: RankQuery = "gain",
 ) -> HTMLResponse:
     """The community's partners, their other communities and its street hub; its gaps; and suggested partners
     (ranked by ``rank``) drawn as dashed links whose tooltips give the reasons."""
@@ -111,33 +117,35 @@ def community_html(
         return community_page(
             edition.graph,
             community_id,
-            gaps=gaps_of_community(edition, community_id),
+            gaps=gaps_of_community(edition, community_id, settings.policy),
             recommendations=_recommendations(edition, community_id, rank),
-            gap_shares=_shares(edition),
+            gap_shares=_shares(edition, settings.policy),
             urls=urls,
             asset_url=assets,
         )
 
-    return _html(edition.cached(("pages", "community", community_id, rank, urls.base), build))
+    return _html(edition.cached(("pages", "community", community_id, rank, urls.base, settings.policy), build))
 
 
 @router.get(
-    "/streets/{street}",
+    "/streets/{street:path}",  # a street's name may hold "/" (sent as %2F, decoded before routing)
     summary="One street's page (HTML)",
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),
 )
-def street_html(edition: EditionDep, street: StreetPath, request: Request) -> HTMLResponse:
+def street_html(edition: EditionDep, settings: SettingsDep, street: StreetPath, request: Request) -> HTMLResponse:
     """The street's communities, hub and partners, with the street's gaps."""
-    gaps = gaps_of_street(edition, street)
+    policy = settings.policy
+    gaps = gaps_of_street(edition, street, policy)
     urls, assets = _places(request)
 
     def build() -> str:
         from graphsvc.viz import street_page
 
-        return street_page(edition.graph, street, gaps=gaps, gap_shares=_shares(edition), urls=urls, asset_url=assets)
+        shares = _shares(edition, policy)
+        return street_page(edition.graph, street, gaps=gaps, gap_shares=shares, urls=urls, asset_url=assets)
 
-    return _html(edition.cached(("pages", "street", street, urls.base), build))
+    return _html(edition.cached(("pages", "street", street, urls.base, policy), build))
 
 
 @router.get(

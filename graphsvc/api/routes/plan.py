@@ -23,5 +23,6 @@ def district_plan(
     edition: EditionDep,
     per_community: Annotated[int, Query(ge=1, le=5, description="at most this many new partners per community")] = 1,
 ) -> DistrictPlan:
-    """Planned links, coverage before and after per community, and totals (computed once per edition)."""
+    """Planned links with names and reasons, coverage before and after per community, totals, and for every
+    community whose planned partner is not its recommendation list's #1, why (computed once per edition)."""
     return plan_of_district(edition, per_community)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from graphsvc.analysis.gaps import StreetGaps
-from graphsvc.api.deps import EditionDep
+from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.params import StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.results import gaps_of_street, street_sizes
@@ -30,8 +30,10 @@ def list_streets(edition: EditionDep) -> StreetsPublic:
     return StreetsPublic(data=data, count=len(data))
 
 
-@router.get("/{street}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
-def street_gaps(edition: EditionDep, street: StreetPath) -> StreetGaps:
-    """Uncovered needs per category, communities without a university link or not reached by the street hub,
-    communities with a single partner, and the partners whose loss would uncover the most need."""
-    return gaps_of_street(edition, street)
+# ``:path``: a street's name may hold "/" (sent as %2F, which the server decodes before routing)
+@router.get("/{street:path}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
+def street_gaps(edition: EditionDep, settings: SettingsDep, street: StreetPath) -> StreetGaps:
+    """Uncovered needs per category, communities with a single partner, the partners whose loss would uncover
+    the most need and, under the ``hub`` policy profile, communities without a university link or not reached
+    by the street hub. ``needs_recorded`` and ``profile`` as in a community's gaps."""
+    return gaps_of_street(edition, street, settings.policy)

@@ -1,0 +1,105 @@
+"""One story: the list, the explanation, the gaps and the plan agree, on the sample district and on two larger
+generated districts (different seeds), in every rank mode.
+
+- explain's rank of a partner is its place in the community's whole list (the list asked with ``others`` and a
+  ``k`` as large as the candidates), for 50 communities and every candidate;
+- no ``gain`` or ``gap`` list holds a partner that closes nothing;
+- a community the gaps flag as missing a five-society role that some partner of that role can still take gets
+  such a partner in its ``gain`` top 5, and where none can, the gaps answer says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import networkx as nx
+import pytest
+
+from graphsvc.analysis import Recommender
+from graphsvc.analysis.common import is_community, role_of
+from graphsvc.analysis.gaps import all_community_gaps
+from graphsvc.analysis.results import RANK_MODES, RankMode
+from graphsvc.graph import build_graph
+from graphsvc.sample import generate_district
+
+DISTRICTS = {"sample": (130, 0), "city-a": (500, 11), "city-b": (520, 23)}
+"""Name: (communities, seed) of each district the story is checked on."""
+
+EXPLAINED = 50
+"""Communities per district whose every candidate is explained."""
+
+EXPLAINED_BY_LIKELIHOOD = {"sample": 50, "city-a": 8, "city-b": 8}
+"""The same in ``likelihood`` mode, whose whole list costs a link applied per candidate (each partner's gain is
+shown given the partners above it): seconds per community on the larger districts."""
+
+
+@pytest.fixture(scope="module", params=sorted(DISTRICTS))
+def district(request: pytest.FixtureRequest) -> tuple[nx.Graph, Recommender]:
+    communities, seed = DISTRICTS[request.param]
+    G = build_graph(generate_district(communities=communities, seed=seed))
+    G.graph["district"] = request.param
+    return G, Recommender.fit(G, seed=0)
+
+
+def communities_of(G: nx.Graph) -> list[Hashable]:
+    return sorted(n for n in G if is_community(G, n))
+
+
+def spread(items: list[Hashable], count: int) -> list[Hashable]:
+    """``count`` items spread evenly over ``items`` (the first and the last included)."""
+    if len(items) <= count:
+        return items
+    step = (len(items) - 1) / (count - 1)
+    return [items[round(i * step)] for i in range(count)]
+
+
+@pytest.mark.parametrize("rank", RANK_MODES)
+def test_explain_rank_is_the_place_in_the_whole_list(district: tuple[nx.Graph, Recommender], rank: RankMode) -> None:
+    G, rec = district
+    checked = 0
+    count = EXPLAINED_BY_LIKELIHOOD[G.graph["district"]] if rank == "likelihood" else EXPLAINED
+    for community in spread(communities_of(G), count):
+        whole = rec.recommend(community, k=len(G), rank=rank, others=True)
+        listed = rec.recommend(community, k=10, rank=rank)
+        sequence = [*whole.recommendations, *whole.others]
+        assert [r.partner for r in listed.recommendations] == [r.partner for r in whole.recommendations][:10]
+        for place, r in enumerate(sequence, start=1):
+            why = rec.explain(community, r.partner, k=10, rank=rank)
+            assert why.rank == place, (community, r.partner)
+            assert why.listed == (place <= len(listed.recommendations))
+            assert why.other == (place > len(whole.recommendations))
+            assert (why.score, why.gain, why.probability) == (r.score, r.gain, r.probability)
+            checked += 1
+        outside = next((p for p in G[community] if not is_community(G, p)), None)
+        if outside is not None:  # already linked: no place at all
+            assert rec.explain(community, outside, rank=rank).rank is None
+    assert checked >= count * 3
+
+
+@pytest.mark.parametrize("rank", ["gain", "gap"])
+def test_need_lists_hold_only_partners_that_close_a_gap(district: tuple[nx.Graph, Recommender], rank: RankMode) -> None:
+    G, rec = district
+    lists = rec.recommend_all(k=10, rank=rank)
+    assert len(lists) == len(communities_of(G))
+    for answer in lists.values():
+        assert all(r.gain > 0 for r in answer.recommendations)
+        assert answer.closing is not None and len(answer.recommendations) <= answer.closing
+        assert answer.others == []
+    assert sum(len(a.recommendations) for a in lists.values()) > 0
+
+
+def test_a_missing_role_is_filled_in_the_top_five_or_said_not_to_be(district: tuple[nx.Graph, Recommender]) -> None:
+    G, rec = district
+    lists = rec.recommend_all(k=5)
+    flagged = unfillable = 0
+    for gaps in all_community_gaps(G):
+        listed = {role_of(G, r.partner).value for r in lists[gaps.community].recommendations}
+        for missing in gaps.roles_missing:
+            assert missing.available is not None
+            if missing.available > 0:
+                flagged += 1
+                assert missing.role in listed, (gaps.community, missing.role)
+            else:
+                unfillable += 1
+                assert missing.note_en and "no " in missing.note_en and missing.role not in listed
+    assert flagged > 0
