@@ -28,7 +28,7 @@ DISTRICTS = {"sample": (130, 0), "city-a": (500, 11), "city-b": (520, 23)}
 EXPLAINED = 50
 """Communities per district whose every candidate is explained."""
 
-EXPLAINED_BY_LIKELIHOOD = {"sample": 50, "city-a": 8, "city-b": 8}
+EXPLAINED_BY_LIKELIHOOD = {"sample": 50, "city-a": 4, "city-b": 4}
 """The same in ``likelihood`` mode, whose whole list costs a link applied per candidate (each partner's gain is
 shown given the partners above it): seconds per community on the larger districts."""
 
