@@ -3,7 +3,7 @@ communities link to?) against gap_closed@5 and gap_fit@5 (does it close their ga
 
 Runs ``graphsvc.analysis.evaluate`` on the sample district and on generated districts (``--districts``,
 ``communities:seed`` each), each over ``--seeds`` evaluation seeds (the held-out split), once with this
-checkout's code and once with ``--before``'s (a clone made for the run), alternating, in separate processes.
+checkout's committed code (HEAD) and once with ``--before``'s (clones made for the run), alternating, in separate processes.
 Prints a table of means with their spread (the sample standard deviation over seeds) and, last, one JSON
 object::
 
@@ -83,11 +83,12 @@ def main() -> None:
     after = rev("HEAD")
     with tempfile.TemporaryDirectory() as tmp:
         sources = {"after": REPO}
-        if not args.tiny:
-            clone = Path(tmp) / "before"
-            subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
-            subprocess.run(["git", "checkout", "-q", args.before], cwd=clone, check=True)
-            sources["before"] = clone
+        if not args.tiny:  # both sides from clones: the checkout's files may change while the bench runs
+            for side, revision in (("before", args.before), ("after", "HEAD")):
+                clone = Path(tmp) / side
+                subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+                subprocess.run(["git", "checkout", "-q", revision], cwd=clone, check=True)
+                sources[side] = clone
         results: dict[str, dict[str, object]] = {}
         for name, (communities, district_seed) in districts.items():
             per: dict[str, list[dict[str, dict[str, float]]]] = {side: [] for side in sources}
