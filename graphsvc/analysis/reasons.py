@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.results import RankMode, Reason, built
+from graphsvc.analysis.rank_modes import RankMode, rank_mode
+from graphsvc.analysis.results import Reason, built
 from graphsvc.analysis.signals import SIGNALS, transform
 from graphsvc.vocabulary import PARTNER_ROLES, category
 
@@ -198,12 +199,14 @@ def reasons(
     gain: float,
     probability: float,
 ) -> list[Reason]:
-    """The reasons of one recommendation under ``mode``; their contributions add up to ``score``."""
-    if mode == "likelihood" or not typed:
+    """The reasons of one recommendation under ``mode`` (a rank mode's name); their contributions add up to
+    ``score``."""
+    spec = rank_mode(mode)
+    if not spec.by_need or not typed:
         out = _signal_reasons(model.contributions(transform(raw[None, :])[0]), raw, ctx, typed)
     elif not any(c > SMALL for c in ctx.closed):
         return closing_nothing(score)
-    elif mode == "gap":
+    elif not spec.with_probability:
         return gap_reasons(ctx, score)
     else:
         p0 = model.base_probability
