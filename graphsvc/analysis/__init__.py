@@ -41,12 +41,11 @@ if TYPE_CHECKING:
     from graphsvc.analysis.model_selection import LinkModel
     from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
     from graphsvc.analysis.policy import PROFILES, PolicyProfile, resolve_profile, roles_expected
+    from graphsvc.analysis.rank_modes import RANK_MODES, RankMode, RankModeSpec, rank_mode
     from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
     from graphsvc.analysis.results import (
-        RANK_MODES,
         CommunityRecommendations,
         PartnerExplanation,
-        RankMode,
         Reason,
         Recommendation,
     )
@@ -89,10 +88,12 @@ _EXPORTS = {
     "Recommender": "graphsvc.analysis.recommend",
     "recommend": "graphsvc.analysis.recommend",
     "recommend_all": "graphsvc.analysis.recommend",
-    "RANK_MODES": "graphsvc.analysis.results",
+    "RANK_MODES": "graphsvc.analysis.rank_modes",
+    "RankModeSpec": "graphsvc.analysis.rank_modes",
+    "rank_mode": "graphsvc.analysis.rank_modes",
     "CommunityRecommendations": "graphsvc.analysis.results",
     "PartnerExplanation": "graphsvc.analysis.results",
-    "RankMode": "graphsvc.analysis.results",
+    "RankMode": "graphsvc.analysis.rank_modes",
     "Reason": "graphsvc.analysis.results",
     "Recommendation": "graphsvc.analysis.results",
     "UnsupportedGraph": "graphsvc.errors",
@@ -119,6 +120,7 @@ __all__ = [
     "PolicyProfile",
     "PolicyReport",
     "RankMode",
+    "RankModeSpec",
     "Reason",
     "Recommendation",
     "Recommender",
@@ -134,6 +136,7 @@ __all__ = [
     "evaluate",
     "explain_partner",
     "policy_checks",
+    "rank_mode",
     "recommend",
     "recommend_all",
     "resolve_profile",

@@ -18,7 +18,7 @@ import numpy as np
 from graphsvc.analysis.coverage import ROLE_SLOTS, is_role_category
 from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
 from graphsvc.analysis.model_selection import DECIMALS
-from graphsvc.analysis.results import RankMode
+from graphsvc.analysis.rank_modes import RankMode, rank_mode
 from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
 
 GAIN_EPSILON = 0.5 * 10.0**-GAIN_DECIMALS
@@ -89,7 +89,7 @@ class ListChooser(CandidateScores):
         state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
         order = np.lexsort((np.arange(len(scores)), -scores))
         order = order[valid[order]]
-        if rank == "likelihood" or state is None:
+        if not rank_mode(rank).by_need or state is None:
             picks: list[Pick] = []
             for j in order[: max(0, k)].tolist():
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
@@ -125,7 +125,8 @@ class ListChooser(CandidateScores):
             fill = prepared.fill
             among = Among(state, nodes[fill], prepared.facts)
         left = np.ones(len(fill), dtype=bool)
-        weight = probs[fill] if rank == "gain" else np.ones(len(fill))
+        mode = rank_mode(rank)
+        weight = probs[fill]
         likelihood = -np.round(scores[fill], DECIMALS)
         roles = self._role_columns()
         closing_list: list[Pick] = []
@@ -145,7 +146,7 @@ class ListChooser(CandidateScores):
                     break
                 # a state no link changed has the same gains: ranked once per version, the next pick is the
                 # best filler still left (what ranking all again would give, the picked ones last)
-                primary = gains * weight if rank == "gain" else gains
+                primary = mode.weigh(gains, weight)
                 ranked = np.where(left, -np.round(primary, GAIN_DECIMALS), np.inf)
                 ranking = np.lexsort((likelihood, ranked)).tolist()  # stable: ties by column (``fill`` is sorted)
                 first, seen = 0, state.version
@@ -223,7 +224,7 @@ class ListChooser(CandidateScores):
         computed for all at once, every value as one list alone computes it."""
         probs = self.model.probability(scores)
         bounds = starts.tolist()
-        if rank == "likelihood" or self.tables is None:
+        if not rank_mode(rank).by_need or self.tables is None:
             return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
         eng = self.engine
         t = self.tables

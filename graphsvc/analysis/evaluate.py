@@ -56,8 +56,8 @@ from graphsvc.analysis.linkpred import (
     task_for,
 )
 from graphsvc.analysis.model_selection import fit_model
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RANK_MODES, RankMode, check_rank
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import RANK_MODES, RankMode, check_rank
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import UnsupportedGraph
 from graphsvc.progress import Progress, Steps
@@ -322,7 +322,7 @@ def gap_metrics(
     rec: Recommender,
     *,
     k: int = 5,
-    rank: RankMode = "gain",
+    rank: RankMode = DEFAULT_RANK,
     sample: int | None = None,
     seed: int = 0,
     progress: Progress | None = None,

@@ -32,6 +32,7 @@ from graphsvc.analysis.common import check_graph, is_community
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.model_selection import LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.rank_modes import rank_mode
 from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.errors import EntityNotFound, NotFound
@@ -77,10 +78,11 @@ def explain(
     valid = np.isfinite(scores)
     state = GainState(rec.tables, rec.engine.index[community]) if rec.tables is not None else None
     alone = rec._take(state, j, 0.0, float(rec.model.probability(scores[j : j + 1])[0]))
-    if rank == "likelihood" or state is None:
+    mode = rank_mode(rank)
+    if not mode.by_need or state is None:
         alone.score = float(scores[j])
     else:
-        alone.score = alone.gain * alone.probability if rank == "gain" else alone.gain
+        alone.score = mode.weigh(alone.gain, alone.probability)
     kept = _kept_out(rec, community, partner, j, alone, listed, cut, options.min_score)
     if kept and kept[-1].code in ("below_top_k", "offers_nothing_lacking") and other and alone.gain > 0:
         kept[-1] = KeptOut.model_construct(

@@ -171,6 +171,9 @@ class CommunityGaps(Result):
     one_partner: bool
     critical_partners: list[PartnerLoss]
     street_hub: str | None
+    names: dict[str, str | None] = Field(
+        default_factory=dict, description="the name of every partner this answer names by id (and the street hub)"
+    )
     reached_by_hub: bool | None = Field(description=_BY_PROFILE)
     university_link: bool | None = Field(description=_BY_PROFILE)
     service_deserts: list[CategoryRef] = Field(description=_DESERTS)
@@ -345,6 +348,7 @@ def _community_gaps(
             for p, x in sorted(losses.items(), key=lambda item: (-item[1], item[0]))
         ],
         street_hub=hub,
+        names={p: G.nodes[p].get("name") for p in sorted({*partners, *([hub] if hub else [])})},
         reached_by_hub=(hub is not None and G.has_edge(community, hub)) if checks_hub else None,
         university_link=any(G.nodes[p].get("kind") == EntityKind.SCHOOL.value for p in partners)
         if checks_hub

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, check_rank
 from graphsvc.vocabulary import EntityKind
-
-if TYPE_CHECKING:  # the results' models load pydantic: not needed to read DEFAULT_K (the CLI's --help does)
-    from graphsvc.analysis.results import RankMode
 
 DEFAULT_K = 10
 """How many partners a list has unless asked otherwise (``recommend``, ``--top``, the API's ``k``, kept lists)."""
@@ -70,7 +68,7 @@ class RecommendationOptions:
         kinds: Iterable[str] | None = None,
         street: str | None = None,
         min_score: float | None = None,
-        rank: RankMode = "gain",
+        rank: RankMode = DEFAULT_RANK,
         others: bool = False,
     ) -> None:
         object.__setattr__(self, "k", k)
@@ -79,7 +77,5 @@ class RecommendationOptions:
         )
         object.__setattr__(self, "street", street)
         object.__setattr__(self, "min_score", min_score)
-        from graphsvc.analysis.results import check_rank
-
         object.__setattr__(self, "rank", check_rank(rank))
         object.__setattr__(self, "others", bool(others))

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.results import RankMode, Reason, built
+from graphsvc.analysis.rank_modes import RankMode, rank_mode
+from graphsvc.analysis.results import Reason, built
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, transform
 from graphsvc.vocabulary import PARTNER_ROLES, category
 
@@ -322,14 +323,16 @@ def reasons(
     gain: float,
     probability: float,
 ) -> list[Reason]:
-    """The reasons of one recommendation under ``mode``; their contributions add up to ``score``."""
+    """The reasons of one recommendation under ``mode`` (a rank mode's name); their contributions add up to
+    ``score``."""
+    spec = rank_mode(mode)
     folded: list[str] = []
-    if mode == "likelihood" or not typed:
+    if not spec.by_need or not typed:
         values = model.contributions(transform(raw[None, :])[0])
         out, folded = _signal_reasons(values, raw, ctx, typed, 0.0)
     elif not any(c > SMALL for c in ctx.closed):
         return closing_nothing(score)
-    elif mode == "gap":
+    elif not spec.with_probability:
         return gap_reasons(ctx, score)
     else:
         p0 = model.base_probability

@@ -60,12 +60,12 @@ from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, rank_mode
 from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
     LONG_SHOT,
     CommunityRecommendations,
     PartnerExplanation,
-    RankMode,
     Recommendation,
     built,
 )
@@ -172,7 +172,7 @@ class Recommender(ListChooser):
         columns = at if js is None else np.searchsorted(js, at).tolist()
         nodes = self.G.nodes
         out = []
-        gaps = self.typed and rank != "likelihood"  # reasons of gaps closed, or "closes nothing"
+        gaps = self.typed and rank_mode(rank).by_need  # reasons of gaps closed, or "closes nothing"
         for pick, column in zip(picks, columns, strict=True):
             partner = self.col_nodes[pick.j]
             score = round(pick.score, 6)
@@ -414,7 +414,7 @@ def recommend(
     kinds: Iterable[str] | None = None,
     street: str | None = None,
     min_score: float | None = None,
-    rank: RankMode = "gain",
+    rank: RankMode = DEFAULT_RANK,
     others: bool = False,
     seed: int | None = 0,
     model: LinkModel | None = None,
@@ -435,8 +435,9 @@ def recommend(
         Only partners working in this street.
     min_score : float, optional
         Only candidates scoring at least this.
-    rank : {"gain", "likelihood", "gap"}
-        Expected need closed (default), link likelihood, or need closed alone (see the module doc).
+    rank : str
+        A rank mode of :data:`~graphsvc.analysis.rank_modes.RANK_MODES`: ``gain`` (default), ``likelihood`` or
+        ``gap`` (see the module doc).
     others : bool
         In ``gain`` and ``gap`` modes, follow the partners that close some gap with likely partners that close
         none (``others`` of the answer), up to ``k`` in all. Without it a list holds only partners that close

@@ -37,6 +37,7 @@ from graphsvc.analysis.gain import LACKING
 from graphsvc.analysis.linkpred import task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.rank_modes import rank_mode
 from graphsvc.analysis.reasons import PairContext, reasons
 from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Recommendation, node_key
 from graphsvc.analysis.scoring import GAIN_DECIMALS
@@ -103,12 +104,13 @@ def recommend_reference(
     cats = sorted({c for n in G if is_community(G, n) for c in community_needs(G, n)}) if typed else []
     before = sum(min(w, w - u) for w, u in ((need[c], _lacking(G, community)[c]) for c in need))
     remaining = list(range(len(cands)))
-    if rank == "likelihood" or not typed:
+    mode = rank_mode(rank)
+    if not mode.by_need or not typed:
         remaining.sort(key=lambda i: (-round(float(scores[i]), DECIMALS), i))
     picks: list[tuple[int, float, float, dict[str, tuple[float, float]], dict[str, float]]] = []
     fillers: int | None = None
     while remaining and len(picks) < k:
-        if rank == "likelihood" or not typed:  # the best by score; its gain is computed once it is chosen
+        if not mode.by_need or not typed:  # the best by score; its gain is computed once it is chosen
             i = remaining[0]
             value, terms = float(scores[i]), _terms(H, community, cands[i]) if typed else {}
         else:
@@ -118,7 +120,7 @@ def recommend_reference(
                 terms = _terms(H, community, cands[i])
                 gain = float(sum(c - lost for c, lost in terms.values()))
                 if gain > GAIN_EPSILON:
-                    value = float(gain * probs[i]) if rank == "gain" else gain
+                    value = float(mode.weigh(gain, float(probs[i])))
                     key = (-round(value, GAIN_DECIMALS), -round(float(scores[i]), DECIMALS), pos)
                     closing.append((key, i, value, terms))
             fillers = len(closing) if fillers is None else fillers
@@ -177,7 +179,7 @@ def recommend_reference(
         rank=rank,
         recommendations=out,
         others=[],
-        closing=None if rank == "likelihood" or not typed else (fillers or 0),
+        closing=None if not mode.by_need or not typed else (fillers or 0),
         expected_gain=round(sum(r.gain * r.probability for r in out), 6),
         coverage=round(before / total, 6) if total > 0 else 1.0,
         coverage_if_linked=round(after / total, 6) if total > 0 else 1.0,

@@ -12,25 +12,14 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-RankMode = Literal["gain", "likelihood", "gap"]
-"""How candidates are ranked: expected need closed (default), link likelihood, or need closed alone."""
-
-RANK_MODES: tuple[RankMode, ...] = ("gain", "likelihood", "gap")
+from graphsvc.analysis.rank_modes import DEFAULT_RANK
 
 LONG_SHOT = 0.05
-"""A partner whose partnership is less likely than this (5%) to form is marked a *long shot*: worth a call only
-when nobody likelier can fill the gap. The link model's probabilities on the sample district put about one
-partnership in twenty-five of those it suggests below it."""
+"""A partner whose partnership is less likely than this (one chance in twenty) to form is marked a *long shot*:
+it would close the gap, but call the likelier partners first. A convention for planners, not a fitted value."""
 
 NodeId = Annotated[Any, PlainSerializer(lambda n: n if isinstance(n, str | int) else str(n), when_used="json")]
 """A node id as the caller's graph has it (JSON: strings and integers as they are, anything else as a string)."""
-
-
-def check_rank(rank: str) -> RankMode:
-    """``rank`` if it is a rank mode, else ``ValueError`` naming the choices."""
-    if rank not in RANK_MODES:
-        raise ValueError(f"rank must be one of {', '.join(RANK_MODES)}, got {rank!r}")
-    return rank
 
 
 class Result(BaseModel):
@@ -77,7 +66,7 @@ class CommunityRecommendations(Result):
 
     community: NodeId
     name: str | None = None
-    rank: RankMode = "gain"
+    rank: str = Field(DEFAULT_RANK, description="the rank mode the list is ranked by")
     recommendations: list[Recommendation]
     others: list[Recommendation] = Field(default_factory=list)
     closing: int | None = Field(None, description="candidates that close some gap (None in likelihood mode)")
@@ -107,7 +96,7 @@ class PartnerExplanation(Result):
     name: str | None = None
     name_en: str | None = None
     kind: str | None
-    rank_mode: RankMode
+    rank_mode: str
     rank: int | None = Field(
         description="place in the community's whole list, in the order the list is made (None if not a candidate)"
     )

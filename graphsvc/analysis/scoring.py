@@ -29,7 +29,7 @@ from graphsvc.analysis.gain import GainState, GainTables
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded
 from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.results import RankMode
+from graphsvc.analysis.rank_modes import LIKELIHOOD, RankMode, rank_mode
 from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
 from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
@@ -177,7 +177,9 @@ class CandidateScores:
         """Raw signals of pairs (columns :data:`~graphsvc.analysis.signals.SIGNALS`)."""
         return self.engine.pair_features(pairs)
 
-    def score_pairs(self, pairs: Sequence[tuple[Hashable, Hashable]], *, rank: RankMode = "likelihood") -> np.ndarray:
+    def score_pairs(
+        self, pairs: Sequence[tuple[Hashable, Hashable]], *, rank: RankMode = LIKELIHOOD.name
+    ) -> np.ndarray:
         """Each pair's score under ``rank``, every pair scored alone on the snapshot (at capacity: ``-inf``).
 
         For ``gain`` and ``gap`` the order is lexicographic (the mode's score, then likelihood); the
@@ -187,7 +189,8 @@ class CandidateScores:
         s = np.round(self.model.score(transform(X)), DECIMALS)
         if self.typed and len(pairs):
             s[excluded(self.engine, pairs)] = -np.inf
-        if rank == "likelihood" or not len(pairs):
+        mode = rank_mode(rank)
+        if not mode.by_need or not len(pairs):
             return s
         primary = np.zeros(len(pairs))
         by_query: dict[Hashable, list[int]] = {}
@@ -199,7 +202,7 @@ class CandidateScores:
             state = GainState(self.tables, self.engine.index[u])
             partners = np.array([self.engine.index[pairs[i][1]] for i in rows], dtype=np.int64)
             g = state.gains(partners)
-            primary[rows] = g * self.model.probability(s[rows]) if rank == "gain" else g
+            primary[rows] = mode.weigh(g, self.model.probability(s[rows]))
         primary = np.where(np.isfinite(s), np.round(primary, GAIN_DECIMALS), -np.inf)
         order = np.lexsort((s, primary))
         dense = np.zeros(len(pairs))

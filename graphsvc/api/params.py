@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 import unicodedata
 from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import AfterValidator
+from starlette.convertors import Convertor, register_url_convertor
 
-from graphsvc.analysis.results import RankMode
+from graphsvc.analysis.rank_modes import RANK_MODES, rank_help
 from graphsvc.api.schemas import MAX_PAGE
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (at most {MAX_PAGE})", examples=[50])]
@@ -37,12 +39,27 @@ PartnerIdPath = Annotated[
     str, Path(min_length=1, max_length=200, description="the partner's entity id"), AfterValidator(_composed)
 ]
 StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
+RankName = enum.StrEnum("RankName", {name: name for name in RANK_MODES})  # type: ignore[misc]
+"""The rank modes of :data:`~graphsvc.analysis.rank_modes.RANK_MODES` when the API is imported (OpenAPI's enum)."""
+
 RankQuery = Annotated[
-    RankMode,
-    Query(
-        description="gain: expected need closed (default; who would fill the gaps and is likely to join); "
-        "likelihood: how likely the link is, whatever the community needs (forecasting the network); "
-        "gap: need closed alone, ignoring plausibility (searching beyond the usual circles)",
-    ),
+    RankName,
+    Query(description=rank_help() + " (" + "; ".join(f"{m.name}: {m.use}" for m in RANK_MODES.values()) + ")"),
 ]
 """The rank mode of recommendations (see :mod:`graphsvc.analysis.recommend`)."""
+
+
+class StreetName(Convertor[str]):
+    """A street's name in a path: any text, "/" and line breaks included (Starlette's ``path`` stops at a line
+    break, so such a name would find no route, and the request no key check, before its 404 or 422)."""
+
+    regex = "(?s:.+)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("street", StreetName())

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from graphsvc.analysis.options import DEFAULT_K
+from graphsvc.analysis.rank_modes import DEFAULT_RANK
 from graphsvc.cli.app import (
     JsonOption,
     PolicyOption,
@@ -344,7 +345,7 @@ def recommend_command(
     min_score: Annotated[float | None, typer.Option("--min-score", help="Only candidates scoring at least this.")] = (
         None
     ),
-    rank: RankOption = "gain",
+    rank: RankOption = DEFAULT_RANK,
     others: Annotated[
         bool,
         typer.Option(
@@ -369,7 +370,7 @@ def recommend_command(
     from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)  # type: ignore[arg-type]
+    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)
     default = explain is None and asked == RecommendationOptions()
     with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from graphsvc.analysis.rank_modes import rank_help  # light: --help reads the modes from it
 from graphsvc.errors import (
     ConfigError,
     GraphsvcError,
@@ -141,7 +142,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON
 
 def _rank_mode(value: str) -> str:
     """``--rank`` checked as it is read, by the analyses' own check (its message names the choices)."""
-    from graphsvc.analysis.results import check_rank  # here, not above: --help imports no analysis
+    from graphsvc.analysis.rank_modes import check_rank
 
     try:
         return check_rank(value)
@@ -178,8 +179,7 @@ RankOption = Annotated[
     typer.Option(
         "--rank",
         callback=_rank_mode,
-        help="gain: expected need closed (default: who would fill the gaps and is likely to join); "
-        "likelihood: who the community is likely to link to next; gap: need closed, ignoring plausibility.",
+        help=rank_help() + ".",
     ),
 ]
 

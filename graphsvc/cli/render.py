@@ -11,16 +11,16 @@ access, and can be mailed or put on a shared drive as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from graphsvc.analysis.rank_modes import DEFAULT_RANK
 from graphsvc.cli.app import CommandGroup, PolicyOption, RankOption, StoreOption, app, console, store_from
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import named, street_label
 
 if TYPE_CHECKING:  # pages pull in pyvis, scipy and the analyses: imported by the commands
-    from graphsvc.analysis.results import RankMode
     from graphsvc.viz import PageOptions
 
 render_app = typer.Typer(
@@ -99,7 +99,7 @@ def community(
     community_id: Annotated[str, typer.Argument(metavar="ID", help="Community id, e.g. com-00001.")],
     output: OutputOption,
     k: Annotated[int, typer.Option("--k", "-k", min=0, max=50, help="How many suggested partners to draw.")] = 5,
-    rank: RankOption = "gain",
+    rank: RankOption = DEFAULT_RANK,
     layout_threshold: LayoutOption = None,
     seed: SeedOption = None,
     policy: PolicyOption = None,
@@ -110,7 +110,7 @@ def community(
     from graphsvc.cli.analysis import kept_model
     from graphsvc.viz import render_community
 
-    mode = cast("RankMode", rank)  # checked by RankOption
+    mode = rank  # checked by RankOption
     options = _options(layout_threshold=layout_threshold, seed=seed)
     with store_from(store) as graph_store:
         version, G = read_snapshot_with_version(graph_store)  # the model is kept under the data it saw

@@ -11,8 +11,9 @@ import pandas as pd
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.explain import explain
 from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, RankMode
+from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import NotFound
 from graphsvc.graph import communities as community_ids
@@ -52,7 +53,7 @@ def _list_options(options: ListKeywords, k: int) -> RecommendationOptions:
         kinds=options.get("kinds"),
         street=options.get("partner_street"),
         min_score=options.get("min_score"),
-        rank=options.get("rank", "gain"),
+        rank=options.get("rank", DEFAULT_RANK),
     )
 
 
@@ -95,7 +96,7 @@ def recommendations_frame(
     min_score: float | None = None,
     seed: int | None = 0,
     recommender: Recommender | None = None,
-    rank: RankMode = "gain",
+    rank: RankMode = DEFAULT_RANK,
     others: bool = False,
 ) -> pd.DataFrame:
     """One row per recommended partner: rank, score and the reasons joined into one zh and one en sentence.

@@ -21,8 +21,8 @@ import networkx as nx
 from graphsvc.analysis.common import is_community
 from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
 from graphsvc.analysis.model_selection import LinkModel
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.analysis.recommend import recommend
-from graphsvc.analysis.results import RankMode
 from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import PageOptions, PageUrls
 from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, overview_page, street_page
@@ -64,7 +64,7 @@ def render_community(
     community: Hashable,
     *,
     k: int = 5,
-    rank: RankMode = "gain",
+    rank: RankMode = DEFAULT_RANK,
     model: LinkModel | None = None,
     recommendations: Any = None,
     urls: PageUrls | None = None,

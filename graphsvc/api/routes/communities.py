@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.gaps import CommunityGaps
 from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
+from graphsvc.analysis.rank_modes import DEFAULT_RANK
 from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
 from graphsvc.api.deps import EditionDep, SettingsDep, StoreDep
 from graphsvc.api.edition import Edition
@@ -55,7 +56,7 @@ def list_options(
     kinds: KindsFilter = None,
     street: StreetFilter = None,
     min_score: MinScore = None,
-    rank: RankQuery = "gain",
+    rank: RankQuery = DEFAULT_RANK,  # type: ignore[assignment]
     others: OthersQuery = False,
 ) -> RecommendationOptions:
     """The options of the list asked for, from the query parameters the list routes share."""

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
-from graphsvc.analysis.results import RankMode
+from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
@@ -104,7 +104,7 @@ def community_html(
     settings: SettingsDep,
     community_id: CommunityIdPath,
     request: Request,
-    rank: RankQuery = "gain",
+    rank: RankQuery = DEFAULT_RANK,  # type: ignore[assignment]
 ) -> HTMLResponse:
     """The community's partners, their other communities and its street hub; its gaps; and suggested partners
     (ranked by ``rank``) drawn as dashed links whose tooltips give the reasons."""
@@ -128,7 +128,7 @@ def community_html(
 
 
 @router.get(
-    "/streets/{street:path}",  # a street's name may hold "/" (sent as %2F, decoded before routing)
+    "/streets/{street:street}",  # a street's name may hold "/" (sent as %2F, decoded before routing)
     summary="One street's page (HTML)",
     response_class=HTMLResponse,
     responses=problem_responses(404, 422, 503),

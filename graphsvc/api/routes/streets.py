@@ -31,7 +31,9 @@ def list_streets(edition: EditionDep) -> StreetsPublic:
 
 
 # ``:path``: a street's name may hold "/" (sent as %2F, which the server decodes before routing)
-@router.get("/{street:path}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503))
+@router.get(
+    "/{street:street}/gaps", summary="Gaps of one street, rolled up", responses=problem_responses(404, 422, 503)
+)
 def street_gaps(edition: EditionDep, settings: SettingsDep, street: StreetPath) -> StreetGaps:
     """Uncovered needs per category, communities with a single partner, the partners whose loss would uncover
     the most need and, under the ``hub`` policy profile, communities without a university link or not reached
