@@ -208,6 +208,12 @@ class Recommender(ListChooser):
             )
         return out
 
+    def _needs_recorded(self, query: Hashable) -> bool:
+        """Whether ``query`` has residents' needs (a generic graph has none to record: true)."""
+        if self.tables is None:
+            return not self.typed
+        return bool((self.engine.N[self.engine.index[query]][self._residents] > 0).any())
+
     def _coverage(self, query: Hashable, picks: list[Pick]) -> tuple[float, float]:
         if self.tables is None:
             return 1.0, 1.0
@@ -271,6 +277,7 @@ class Recommender(ListChooser):
                 "expected_gain": round(sum(r.gain * r.probability for r in recs), 6),
                 "coverage": before,
                 "coverage_if_linked": after,
+                "needs_recorded": self._needs_recorded(query),
             },
         )
 

@@ -183,4 +183,5 @@ def recommend_reference(
         expected_gain=round(sum(r.gain * r.probability for r in out), 6),
         coverage=round(before / total, 6) if total > 0 else 1.0,
         coverage_if_linked=round(after / total, 6) if total > 0 else 1.0,
+        needs_recorded=bool(need) or not typed,
     )

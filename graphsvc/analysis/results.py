@@ -73,6 +73,11 @@ class CommunityRecommendations(Result):
     expected_gain: float = 0.0
     coverage: float = 1.0
     coverage_if_linked: float = 1.0
+    needs_recorded: bool = Field(
+        True,
+        description="whether the community's residents' needs are recorded (false: no needs table row names it, "
+        "and coverage 1.0 means nothing; load a needs table, or derive one with `graphsvc needs derive`)",
+    )
 
 
 KeptOutCode = Literal[

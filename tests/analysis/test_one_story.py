@@ -21,7 +21,7 @@ from graphsvc.analysis import Recommender
 from graphsvc.analysis.common import is_community, role_of
 from graphsvc.analysis.gaps import all_community_gaps
 from graphsvc.analysis.plan import district_plan, with_divergences
-from graphsvc.analysis.results import RANK_MODES, RankMode
+from graphsvc.analysis.rank_modes import RANK_MODES, RankMode
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 

@@ -165,7 +165,7 @@ def test_json_shape(one_street_graph: nx.Graph) -> None:
     out = recommend(one_street_graph, "c2", k=1, model=prior_model(True)).model_dump(mode="json")
     assert set(out) == {
         *("community", "name", "rank", "recommendations", "others", "closing"),
-        *("expected_gain", "coverage", "coverage_if_linked"),
+        *("expected_gain", "coverage", "coverage_if_linked", "needs_recorded"),
     }
     [rec] = recommend(one_street_graph, "c2", k=1, model=prior_model(True), others=True).model_dump(mode="json")[
         "others"
@@ -224,3 +224,17 @@ def test_fast_path_equals_reference(sample_district_graph: nx.Graph, rank: str) 
         street="拱北",
         rank=rank,  # type: ignore[arg-type]
     )
+
+
+def test_a_list_says_when_no_needs_are_recorded() -> None:
+    G = nx.Graph()
+    node(G, "c", "community")  # a directory's area: offers around it, no needs recorded
+    node(G, "d", "community", needs={"health": 1.0})
+    node(G, "p", "organization", offers={"health": 2.0})
+    rec = Recommender(G, prior_model(True))
+    none, some = rec.recommend("c"), rec.recommend("d")
+    assert not none.needs_recorded and none.recommendations == [] and none.closing == 0
+    assert some.needs_recorded and [r.partner for r in some.recommendations] == ["p"]
+    assert recommend_reference(G, "c", prior_model(True)).needs_recorded is False
+    G.remove_node("d")
+    assert Recommender(G, prior_model(True)).recommend("c").needs_recorded is False  # no need anywhere
