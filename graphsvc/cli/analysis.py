@@ -396,13 +396,7 @@ def recommend_command(
         console().print(ExplanationView(why, community=_named(G, community), kind=lambda n: _kind(G, n)))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
-    print_recommendations(
-        recs.model_dump(mode="json"),
-        kind=lambda n: _kind(G, n),
-        as_json=as_json,
-        k=k,
-        needs_recorded=bool(G.nodes[community].get("needs")),
-    )
+    print_recommendations(recs.model_dump(mode="json"), kind=lambda n: _kind(G, n), as_json=as_json, k=k)
 
 
 def plan_lists(

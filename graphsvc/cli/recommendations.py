@@ -22,19 +22,15 @@ if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore
 
 
-def print_recommendations(
-    recs: dict[str, Any], *, kind: Callable[[str], str], as_json: bool, k: int, needs_recorded: bool = True
-) -> None:
+def print_recommendations(recs: dict[str, Any], *, kind: Callable[[str], str], as_json: bool, k: int) -> None:
     """A community's list (as JSON data, asked for ``k`` partners): for programs as it is; for people one block
-    per partner on a terminal, a table of tab-separated lines off one (:class:`PartnerBlocks`; ``needs_recorded``
-    False: the community has no need, so no coverage is shown, and how to add needs is)."""
+    per partner on a terminal, a table of tab-separated lines off one (:class:`PartnerBlocks`)."""
     if as_json:
         print_json(recs)
         return
     from graphsvc.analysis.results import CommunityRecommendations
 
-    blocks = PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k, needs_recorded=needs_recorded)
-    console().print(blocks)
+    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k))
 
 
 def _reason_lines(reasons: list[Reason]) -> list[tuple[str, str]]:
@@ -49,10 +45,8 @@ class PartnerBlocks:
     joined with ``; ``, for ``cut`` and ``grep``. Then what the list leaves out: likely partners that close no
     gap (when asked for), and how few partners close a gap when fewer than ``k`` do."""
 
-    def __init__(
-        self, recs: CommunityRecommendations, *, kind: Callable[[str], str], k: int, needs_recorded: bool = True
-    ) -> None:
-        self.recs, self.kind, self.k, self.needs_recorded = recs, kind, k, needs_recorded
+    def __init__(self, recs: CommunityRecommendations, *, kind: Callable[[str], str], k: int) -> None:
+        self.recs, self.kind, self.k = recs, kind, k
         self.community = named(recs.name, recs.community)
 
     @property
@@ -61,9 +55,10 @@ class PartnerBlocks:
 
     def notes(self) -> list[str]:
         """What the list's figures say, and why it is shorter than ``k`` when it is: fewer partners offer what the
-        community lacks, or the others offering it would close nothing more once the listed ones join."""
+        community lacks, or the others offering it would close nothing more once the listed ones join; with no
+        need recorded, no coverage but how to add needs."""
         recs = self.recs
-        if not self.needs_recorded:
+        if not recs.needs_recorded:
             return [
                 f"排序 rank: {recs.rank}; {NO_NEEDS}: no partner can close a need here, "
                 "so the list is the link model's alone",
@@ -235,8 +230,7 @@ OTHERS_TITLE = "其他可能的合作方（不补缺口）Other likely partners 
 
 
 def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) -> None:
-    """A kept list (:func:`graphsvc.answers.kept_answer`), its kinds (with subtypes) and needs read from the
-    store."""
+    """A kept list (:func:`graphsvc.answers.kept_answer`), its kinds (with subtypes) read from the store."""
     partners = [r["partner"] for part in ("recommendations", "others") for r in kept.get(part, [])]
     found = {} if as_json else {e.id: e for e in graph_store.get_entities(partners)}
 
@@ -246,8 +240,7 @@ def print_kept(graph_store: GraphStore, kept: dict[str, Any], *, as_json: bool) 
             return kind_label(None)
         return kind_label(entity.kind.value, entity.subtype.value if entity.subtype else None)
 
-    recorded = as_json or bool(graph_store.list_needs(kept["community"]))
-    print_recommendations(kept, kind=kind, as_json=as_json, k=DEFAULT_K, needs_recorded=recorded)
+    print_recommendations(kept, kind=kind, as_json=as_json, k=DEFAULT_K)
 
 
 def keep_default_lists(
