@@ -23,19 +23,19 @@ order of ``gain`` and ``gap`` modes, then the partners closing nothing by likeli
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Unpack
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.common import check_graph, is_community
+from graphsvc.analysis.common import is_community
 from graphsvc.analysis.gain import GainState, Pick
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.rank_modes import rank_mode
-from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.errors import EntityNotFound, NotFound
+
+if TYPE_CHECKING:  # a Recommender is passed in: explain is one of its collaborators, imported by it
+    from graphsvc.analysis.recommend import Recommender
 
 
 def explain(
@@ -123,7 +123,9 @@ def explain(
 def _check_candidate(rec: Recommender, community: Hashable, partner: Hashable) -> None:
     """Raise unless ``partner`` is a candidate for ``community``, saying what it is instead.
 
+    >>> import networkx as nx
     >>> from graphsvc.analysis.model_selection import prior_model
+    >>> from graphsvc.analysis.recommend import Recommender
     >>> G = nx.Graph()
     >>> G.add_nodes_from(["c", "d"], kind="community")
     >>> G.add_node("p", kind="organization")
@@ -173,40 +175,3 @@ def _kept_out(
     if not out and not listed:
         add("below_top_k", "排名在前 k 名之外", "ranked below the last listed partner")
     return out
-
-
-def explain_partner(
-    G: nx.Graph,
-    community: Hashable,
-    partner: Hashable,
-    *,
-    seed: int | None = 0,
-    model: LinkModel | None = None,
-    **options: Unpack[RecommendationKeywords],
-) -> PartnerExplanation:
-    """ "Why not ``partner``?" for ``community``: rank, score terms, and what keeps it off the top-``k``.
-
-    Parameters are those of :func:`recommend`, plus ``partner`` (any candidate node).
-
-    Returns
-    -------
-    PartnerExplanation
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("c", kind="community", needs={"health": 2.0})
-    >>> G.add_node("p", kind="organization", capacity=1, offers={"health": 2.0})
-    >>> G.add_node("q", kind="enterprise", offers={"funding": 1.0})
-    >>> G.add_node("o", kind="organization", offers={"health": 1.0})
-    >>> G.add_node("d", kind="community", needs={"health": 1.0})
-    >>> G.add_edge("p", "d")
-    >>> [why.code for why in explain_partner(G, "c", "p", k=1).kept_out]
-    ['at_capacity']
-    >>> [why.code for why in explain_partner(G, "c", "q", k=1).kept_out]   # o closes 1 of 2, q nothing
-    ['offers_nothing_lacking']
-    """
-    chosen = RecommendationOptions(**options)
-    check_graph(G)
-    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
-    return explain(rec, community, partner, chosen)
