@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from graphsvc.analysis.common import is_community
+from graphsvc.analysis.common import is_community, serves_only
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.rank_modes import rank_mode
@@ -164,11 +164,21 @@ def _kept_out(
     if rec.G.has_edge(community, partner):
         add("already_linked", "已与本社区合作", "already works with this community")
         return out
+    areas = serves_only(rec.G, partner)
+    outside = areas is not None and str(community) not in areas
+    if areas is not None and outside:
+        named = [str(rec.G.nodes[a].get("name") or a) if a in rec.G else a for a in sorted(areas)]
+        shown = "、".join(named[:3]) + ("…" if len(named) > 3 else "")
+        add(
+            "outside_service_area",
+            f"只在{shown}提供服务",
+            f"serves {', '.join(named[:3])}{' and more' if len(named) > 3 else ''} only",
+        )
     if rec.blocked[j]:
         add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
     if rec.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
         add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
-    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j]:
+    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j] and not outside:
         add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
     elif min_score is not None and round(alone.score, 6) < min_score and not out:
         add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")
