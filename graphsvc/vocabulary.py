@@ -317,3 +317,9 @@ def parse_subtype(text: str) -> Subtype:
 def parse_link_kind(text: str) -> LinkKind:
     """The link kind for a code or a label in either language."""
     return _parse_labelled(LinkKind, text, "link kind")
+
+
+SERVES_ONLY = "serves_only"
+"""The free attribute of a partner that says where it may serve: the ids of the communities (a directory's
+areas) its services are offered in, separated by ``;`` (an HSDS import writes it from the services' service
+areas). A partner without it may serve any community; recommendations and the plan suggest no link outside."""

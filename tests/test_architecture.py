@@ -6,6 +6,7 @@ Every ``import graphsvc.x`` and ``from graphsvc.x import ...`` counts, at module
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,30 @@ FORBIDDEN: dict[str, set[str]] = {
 }
 """Layer -> the parts of graphsvc it must not import."""
 
+PARTS = {p.name.removesuffix(".py") for p in PACKAGE.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists()}
+"""Every top-level module and package of graphsvc."""
+
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "vocabulary": set(),
+    "progress": set(),
+    "collector": set(),
+    "lazy": set(),
+    "model": {"vocabulary", "errors"},
+    "settings": {"errors", "store", "analysis"},  # URIs and policy profiles, checked against their registries
+    "labels": {"sample", "vocabulary"},
+    "sample": {"graph", "model", "vocabulary"},
+    "fitted": {"analysis", "progress", "store", "errors"},
+    "answers": {"analysis", "store"},
+    "neo4j_server": {"errors"},
+    "__main__": {"cli"},
+    "__init__": {"analysis", "graph", "lazy", "sample", "store"},  # the front door, loaded lazily
+    "cli": PARTS - {"research"},
+}
+"""Foundational modules -> the only parts of graphsvc they may import (everything else is forbidden)."""
+
+FORBIDDEN.update({part: PARTS - allowed - {part} for part, allowed in ALLOWED.items()})
+
 
 def layer_of(path: Path) -> str:
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
@@ -40,6 +65,10 @@ def graphsvc_imports(path: Path) -> set[str]:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names if node.module == "graphsvc"]
         found |= {name.split(".")[1] for name in names if name.startswith("graphsvc.")}
     return found
+
+
+def test_every_part_of_graphsvc_has_a_rule() -> None:
+    assert PARTS - set(FORBIDDEN) == set()
 
 
 def test_imports_point_down_the_layers() -> None:
@@ -65,3 +94,64 @@ def test_imports_are_found_wherever_they_stand(tmp_path: Path, source: str, part
     module = tmp_path / "m.py"
     module.write_text(source)
     assert graphsvc_imports(module) == parts
+
+
+def module_imports(path: Path, modules: set[str]) -> set[str]:
+    """The graphsvc modules (dotted names in ``modules``) ``path`` imports when it runs: at module level or inside
+    a function, relative imports resolved, ``if TYPE_CHECKING:`` blocks left out (they never run)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    typing_only = {
+        id(sub)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for sub in ast.walk(stmt)
+    }
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
+        found |= {t for t in targets if t in modules and t != name}
+    return found
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_circles(package: Path) -> list[list[str]]:
+    """Every set of graphsvc modules that import one another in a circle (strongly connected, more than one)."""
+    import networkx as nx
+
+    paths = {module_name(p): p for p in package.rglob("*.py")}
+    G = nx.DiGraph()
+    G.add_nodes_from(paths)
+    for name, path in paths.items():
+        G.add_edges_from((name, target) for target in module_imports(path, set(paths)))
+    return sorted(sorted(c) for c in nx.strongly_connected_components(G) if len(c) > 1)
+
+
+def test_no_import_circles() -> None:
+    assert import_circles(PACKAGE) == []
+
+
+def test_a_circle_is_found_inside_functions_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "graphsvc"
+    (fake / "sub").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "sub" / "__init__.py").write_text("")
+    (fake / "sub" / "a.py").write_text("from graphsvc.sub import b\n")
+    (fake / "sub" / "b.py").write_text("def f():\n    from . import a\n")
+    (fake / "sub" / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    assert import_circles(fake) == [["graphsvc.sub.a", "graphsvc.sub.b"]]

@@ -20,7 +20,6 @@ from graphsvc.lazy import lazy_names
 
 if TYPE_CHECKING:
     from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
-    from graphsvc.analysis.explain import explain_partner
     from graphsvc.analysis.gaps import (
         CategoryGap,
         CategoryTotal,
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
     from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
     from graphsvc.analysis.policy import PROFILES, PolicyProfile, resolve_profile, roles_expected
     from graphsvc.analysis.rank_modes import RANK_MODES, RankMode, RankModeSpec, rank_mode
-    from graphsvc.analysis.recommend import Recommender, recommend, recommend_all
+    from graphsvc.analysis.recommend import Recommender, explain_partner, recommend, recommend_all
     from graphsvc.analysis.results import (
         CommunityRecommendations,
         PartnerExplanation,
@@ -58,7 +57,7 @@ _EXPORTS = {
     "BASELINES": "graphsvc.analysis.evaluate",
     "Evaluation": "graphsvc.analysis.evaluate",
     "evaluate": "graphsvc.analysis.evaluate",
-    "explain_partner": "graphsvc.analysis.explain",
+    "explain_partner": "graphsvc.analysis.recommend",
     "CategoryGap": "graphsvc.analysis.gaps",
     "CategoryTotal": "graphsvc.analysis.gaps",
     "CommunityGaps": "graphsvc.analysis.gaps",

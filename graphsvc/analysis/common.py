@@ -25,7 +25,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.errors import EntityNotFound, UnsupportedGraph
-from graphsvc.vocabulary import EntityKind, FiveSocietyRole, Subtype, five_society_role
+from graphsvc.vocabulary import SERVES_ONLY, EntityKind, FiveSocietyRole, Subtype, five_society_role
 
 COMMUNITY = EntityKind.COMMUNITY.value
 
@@ -113,3 +113,24 @@ def room_left(capacity: int | None, served: int) -> int | None:
     if capacity is None:
         return None
     return max(0, int(capacity) - served)
+
+
+def serves_only(G: nx.Graph, partner: Hashable) -> frozenset[str] | None:
+    """The communities ``partner`` may serve, if a directory says so (:data:`SERVES_ONLY`), else ``None``.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("p", kind="organization", attributes={"serves_only": "city:Belmont;city:Burlingame"})
+    >>> sorted(serves_only(G, "p")), may_serve(G, "p", "city:Belmont"), may_serve(G, "p", "city:Palo Alto")
+    (['city:Belmont', 'city:Burlingame'], True, False)
+    """
+    text = (G.nodes[partner].get("attributes") or {}).get(SERVES_ONLY)
+    if not text:
+        return None
+    return frozenset(a.strip() for a in str(text).split(";") if a.strip())
+
+
+def may_serve(G: nx.Graph, partner: Hashable, community: Hashable) -> bool:
+    """Whether ``partner`` may serve ``community`` (:func:`serves_only`): recommendations and the plan never
+    suggest a link outside where a partner's services are offered."""
+    areas = serves_only(G, partner)
+    return areas is None or str(community) in areas

@@ -23,19 +23,19 @@ order of ``gain`` and ``gap`` modes, then the partners closing nothing by likeli
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Unpack
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.common import check_graph, is_community
+from graphsvc.analysis.common import is_community, serves_only
 from graphsvc.analysis.gain import GainState, Pick
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.options import RecommendationOptions
 from graphsvc.analysis.rank_modes import rank_mode
-from graphsvc.analysis.recommend import Recommender
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.errors import EntityNotFound, NotFound
+
+if TYPE_CHECKING:  # a Recommender is passed in: explain is one of its collaborators, imported by it
+    from graphsvc.analysis.recommend import Recommender
 
 
 def explain(
@@ -123,7 +123,9 @@ def explain(
 def _check_candidate(rec: Recommender, community: Hashable, partner: Hashable) -> None:
     """Raise unless ``partner`` is a candidate for ``community``, saying what it is instead.
 
+    >>> import networkx as nx
     >>> from graphsvc.analysis.model_selection import prior_model
+    >>> from graphsvc.analysis.recommend import Recommender
     >>> G = nx.Graph()
     >>> G.add_nodes_from(["c", "d"], kind="community")
     >>> G.add_node("p", kind="organization")
@@ -162,51 +164,24 @@ def _kept_out(
     if rec.G.has_edge(community, partner):
         add("already_linked", "已与本社区合作", "already works with this community")
         return out
+    areas = serves_only(rec.G, partner)
+    outside = areas is not None and str(community) not in areas
+    if areas is not None and outside:
+        named = [str(rec.G.nodes[a].get("name") or a) if a in rec.G else a for a in sorted(areas)]
+        shown = "、".join(named[:3]) + ("…" if len(named) > 3 else "")
+        add(
+            "outside_service_area",
+            f"只在{shown}提供服务",
+            f"serves {', '.join(named[:3])}{' and more' if len(named) > 3 else ''} only",
+        )
     if rec.blocked[j]:
         add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
     if rec.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
         add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
-    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j]:
+    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j] and not outside:
         add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
     elif min_score is not None and round(alone.score, 6) < min_score and not out:
         add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")
     if not out and not listed:
         add("below_top_k", "排名在前 k 名之外", "ranked below the last listed partner")
     return out
-
-
-def explain_partner(
-    G: nx.Graph,
-    community: Hashable,
-    partner: Hashable,
-    *,
-    seed: int | None = 0,
-    model: LinkModel | None = None,
-    **options: Unpack[RecommendationKeywords],
-) -> PartnerExplanation:
-    """ "Why not ``partner``?" for ``community``: rank, score terms, and what keeps it off the top-``k``.
-
-    Parameters are those of :func:`recommend`, plus ``partner`` (any candidate node).
-
-    Returns
-    -------
-    PartnerExplanation
-
-    Examples
-    --------
-    >>> G = nx.Graph()
-    >>> G.add_node("c", kind="community", needs={"health": 2.0})
-    >>> G.add_node("p", kind="organization", capacity=1, offers={"health": 2.0})
-    >>> G.add_node("q", kind="enterprise", offers={"funding": 1.0})
-    >>> G.add_node("o", kind="organization", offers={"health": 1.0})
-    >>> G.add_node("d", kind="community", needs={"health": 1.0})
-    >>> G.add_edge("p", "d")
-    >>> [why.code for why in explain_partner(G, "c", "p", k=1).kept_out]
-    ['at_capacity']
-    >>> [why.code for why in explain_partner(G, "c", "q", k=1).kept_out]   # o closes 1 of 2, q nothing
-    ['offers_nothing_lacking']
-    """
-    chosen = RecommendationOptions(**options)
-    check_graph(G)
-    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
-    return explain(rec, community, partner, chosen)

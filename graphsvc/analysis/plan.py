@@ -66,7 +66,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner
+from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner, serves_only
 from graphsvc.analysis.coverage import (
     Shares,
     community_needs,
@@ -275,6 +275,7 @@ def _exact_gains(
     steps: Steps,
 ) -> Gains:
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
+    only = _serving(G, open_partners)
     offering: dict[str, list[Hashable]] = {}
     for p in open_partners:
         for k in partner_offers(G, p):
@@ -285,6 +286,7 @@ def _exact_gains(
         need = community_needs(G, c)
         covered = covered_amounts(need, shares.get(cast(str, c), {}))
         options = {p for k in need if need[k] - covered[k] > 1e-9 for p in offering.get(k, [])}
+        options = {p for p in options if p not in only or str(c) in only[p]}  # where a partner may serve
         scored = [(link_gain(G, c, p, shares=shares), p) for p in options if not G.has_edge(c, p)]
         scored = [(g, p) for g, p in scored if g > 1e-9]
         scored.sort(key=lambda gp: (-gp[0], str(gp[1])))
@@ -397,6 +399,12 @@ _DISTRICT = object()
 """The group of every partner, whatever its street."""
 
 
+def _serving(G: nx.Graph, partners: list[Hashable]) -> dict[Hashable, frozenset[str]]:
+    """``{partner: the communities it may serve}`` for the partners a directory restricts
+    (:func:`~graphsvc.analysis.common.serves_only`); the plan links no others."""
+    return {p: areas for p in partners if (areas := serves_only(G, p)) is not None}
+
+
 def _bounded_gains(
     G: nx.Graph,
     comms: list[Hashable],
@@ -407,6 +415,7 @@ def _bounded_gains(
 ) -> Gains:
     """Each community's best links among a bounded set: per category it lacks, the ``reach`` best partners of
     its street and the ``reach`` best of the district (exact gains, as :func:`link_gain`, on that set)."""
+    only = _serving(G, open_partners)
     t = _GainTables(G, comms, open_partners)
     index = {p: i for i, p in enumerate(open_partners)}
     gains: Gains = {}
@@ -425,6 +434,8 @@ def _bounded_gains(
             continue
         linked = [index[n] for n in G[c] if n in index]
         cand = np.setdiff1d(np.concatenate(places), np.array(linked, dtype=np.int64))
+        if only and len(cand):  # where a partner may serve
+            cand = cand[[open_partners[k] not in only or str(c) in only[open_partners[k]] for k in cand.tolist()]]
         g = t.gains(i, cand)
         keep = g > 1e-9
         cand, g = cand[keep], g[keep]

@@ -55,6 +55,7 @@ import numpy as np
 from graphsvc.analysis.choosing import ListChooser, Prepared, Sequence
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.coverage import is_role_category
+from graphsvc.analysis.explain import explain
 from graphsvc.analysis.forked import default_workers, shared_among
 from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
@@ -408,8 +409,6 @@ class Recommender(ListChooser):
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
     ) -> PartnerExplanation:
         """ "Why not ``partner``?" (:func:`graphsvc.analysis.explain.explain`); ``options`` as for :meth:`recommend`."""
-        from graphsvc.analysis.explain import explain
-
         return explain(self, community, partner, RecommendationOptions(**options))
 
 
@@ -503,3 +502,40 @@ def recommend_all(
     check_graph(G)
     rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
     return rec.answer_all(chosen, workers=workers)
+
+
+def explain_partner(
+    G: nx.Graph,
+    community: Hashable,
+    partner: Hashable,
+    *,
+    seed: int | None = 0,
+    model: LinkModel | None = None,
+    **options: Unpack[RecommendationKeywords],
+) -> PartnerExplanation:
+    """ "Why not ``partner``?" for ``community``: rank, score terms, and what keeps it off the top-``k``.
+
+    Parameters are those of :func:`recommend`, plus ``partner`` (any candidate node).
+
+    Returns
+    -------
+    PartnerExplanation
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 2.0})
+    >>> G.add_node("p", kind="organization", capacity=1, offers={"health": 2.0})
+    >>> G.add_node("q", kind="enterprise", offers={"funding": 1.0})
+    >>> G.add_node("o", kind="organization", offers={"health": 1.0})
+    >>> G.add_node("d", kind="community", needs={"health": 1.0})
+    >>> G.add_edge("p", "d")
+    >>> [why.code for why in explain_partner(G, "c", "p", k=1).kept_out]
+    ['at_capacity']
+    >>> [why.code for why in explain_partner(G, "c", "q", k=1).kept_out]   # o closes 1 of 2, q nothing
+    ['offers_nothing_lacking']
+    """
+    chosen = RecommendationOptions(**options)
+    check_graph(G)
+    rec = Recommender(G, model) if model is not None else Recommender.fit(G, seed=seed, k=chosen.k)
+    return explain(rec, community, partner, chosen)

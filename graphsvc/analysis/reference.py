@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from graphsvc.analysis.choosing import GAIN_EPSILON
-from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, role_of
+from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, may_serve, role_of
 from graphsvc.analysis.coverage import (
     ROLE_SLOTS,
     community_needs,
@@ -89,7 +89,7 @@ def recommend_reference(
         if p == community or G.has_edge(community, p):
             continue
         data = G.nodes[p]
-        if typed and headroom(G, p) == 0:
+        if typed and (headroom(G, p) == 0 or not may_serve(G, p, community)):
             continue
         if wanted is not None and data.get("kind") not in wanted:
             continue

@@ -81,7 +81,13 @@ class CommunityRecommendations(Result):
 
 
 KeptOutCode = Literal[
-    "already_linked", "at_capacity", "offers_nothing_lacking", "filtered_out", "gap_filled_above", "below_top_k"
+    "already_linked",
+    "outside_service_area",
+    "at_capacity",
+    "offers_nothing_lacking",
+    "filtered_out",
+    "gap_filled_above",
+    "below_top_k",
 ]
 
 

@@ -104,7 +104,8 @@ class CandidateScores:
         else:
             linked = self.engine.A[rows][:, cols].toarray() > 0
         same = rows[:, None] == cols[None, :]
-        s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :]] = -np.inf
+        outside = self.engine.outside(rows[:, None], cols[None, :]) if self.typed else False
+        s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :] | outside] = -np.inf
         return s, X
 
     def _score_rows(self, queries: np.ndarray, js: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +126,8 @@ class CandidateScores:
         first, at = self.engine.neighbours(queries)
         size = len(self.engine.nodes)
         linked = np.isin(owner * size + cols, at * size + first)
-        s[linked | (queries[owner] == cols) | self.blocked[js]] = -np.inf
+        outside = self.engine.outside(queries[owner], cols) if self.typed else False
+        s[linked | (queries[owner] == cols) | self.blocked[js] | outside] = -np.inf
         return s, X
 
     def _score_row(
@@ -189,6 +191,9 @@ class CandidateScores:
         s = np.round(self.model.score(transform(X)), DECIMALS)
         if self.typed and len(pairs):
             s[excluded(self.engine, pairs)] = -np.inf
+            idx = self.engine.index
+            ends = np.array([(idx[u], idx[v]) for u, v in pairs], dtype=np.int64)
+            s[self.engine.outside(ends[:, 0], ends[:, 1])] = -np.inf
         mode = rank_mode(rank)
         if not mode.by_need or not len(pairs):
             return s

@@ -55,7 +55,15 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.common import COMMUNITY, check_graph, headroom, role_of, room_left, street_hubs
+from graphsvc.analysis.common import (
+    COMMUNITY,
+    check_graph,
+    headroom,
+    role_of,
+    room_left,
+    serves_only,
+    street_hubs,
+)
 from graphsvc.analysis.coverage import (
     closable,
     community_needs,
@@ -321,6 +329,24 @@ class SignalEngine:
                 self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
                 self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)
+        allowed = []
+        restricted = []
+        for i, node in enumerate(self.nodes):
+            areas = serves_only(G, node) if self.is_partner[i] else None
+            if areas is not None:
+                restricted.append(i)
+                allowed += [self.index[a] * n + i for a in areas if a in self.index]
+        self.restricted = np.array(restricted, dtype=np.int64)
+        """Partners that may serve only some communities (:func:`~graphsvc.analysis.common.serves_only`)."""
+        self._allowed = np.array(sorted(allowed), dtype=np.int64)
+
+    def outside(self, communities: np.ndarray, partners: np.ndarray) -> np.ndarray:
+        """Whether each pair (engine indices, broadcast) is outside where the partner may serve."""
+        q, p = np.broadcast_arrays(np.asarray(communities, dtype=np.int64), np.asarray(partners, dtype=np.int64))
+        if not self.typed or not len(self.restricted):
+            return np.zeros(q.shape, dtype=bool)
+        keys = q * len(self.nodes) + p
+        return np.asarray(np.isin(p, self.restricted) & ~np.isin(keys, self._allowed))
 
     def block(self, rows: np.ndarray, cols: np.ndarray, *, domain: bool = True) -> np.ndarray:
         """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(SIGNALS), len(rows), len(cols))``."""

@@ -378,8 +378,7 @@ def recommend_command(
             print_kept(graph_store, kept, as_json=as_json)
             return
         from graphsvc.analysis.common import require_community
-        from graphsvc.analysis.explain import explain_partner
-        from graphsvc.analysis.recommend import recommend
+        from graphsvc.analysis.recommend import explain_partner, recommend
 
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)

@@ -44,7 +44,7 @@ from graphsvc.loaders.hsds_terms import (
     read_term_map,
 )
 from graphsvc.loaders.tables import RawTable, is_file_problem
-from graphsvc.vocabulary import AreaLevel, StreetLevel
+from graphsvc.vocabulary import SERVES_ONLY, AreaLevel, StreetLevel
 
 __all__ = [
     "COMMUNITY_URI",
@@ -390,6 +390,7 @@ class _Mapper:
                 self.summary.without_area.append(
                     {"table": "service_area", "id": row.get("id"), "name": None, "why": "no name"}
                 )
+        served: dict[str, set[str]] = defaultdict(set)
         for row, sid, name, uri in listed:
             org = self.service_org.get(sid)
             if org is None:
@@ -398,7 +399,12 @@ class _Mapper:
             if not tagged and self.level is not AreaLevel.service_area and _service_area_level(name) is not self.level:
                 other[name] += 1
                 continue
-            self._link(org, self._area(name, row, None, uri), row)
+            area = self._area(name, row, None, uri)
+            self._link(org, area, row)
+            served[org].add(area)
+        for org, areas in served.items():  # the directory says where its services are offered: nowhere else
+            if org in self.org_values:
+                self.org_values[org][SERVES_ONLY] = ";".join(sorted(areas))
         self.summary.other_level_areas = [{"area": a, "services": n} for a, n in other.most_common()]
 
     def emit_areas(self) -> None:

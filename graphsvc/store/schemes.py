@@ -1,7 +1,9 @@
 """The one registry of store URI schemes: which URIs name which store, and how each is opened.
 
 ``settings`` checks ``GRAPHSVC_STORE`` against it and :func:`graphsvc.store.open_store` opens through it, so
-a new kind of store is one entry here. Stores are imported only when one is opened.
+a new kind of store is one entry here. Stores are imported only when one is opened, by the name of the
+class method that opens one (``module:Class.method``, as entry points name code): this module imports no
+store, so ``settings`` can check URIs against it without an import circle.
 
 >>> scheme_of("bolt://neo4j@127.0.0.1:7687").kind, scheme_of("sqlite:///tmp/g.db").kind, scheme_of("mysql://x")
 ('neo4j', 'sqlite', None)
@@ -9,11 +11,10 @@ a new kind of store is one entry here. Stores are imported only when one is open
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from graphsvc.errors import ConfigError
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from graphsvc.settings import Settings
@@ -22,36 +23,31 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StoreScheme:
-    """One kind of store: the URI prefixes that name it, an example, and how to open one."""
+    """One kind of store: the URI prefixes that name it, an example, and the class method that opens one
+    (``module:Class.method``, called with the URI and ``settings=``)."""
 
     kind: str
     prefixes: tuple[str, ...]
     example: str
-    open: Callable[[str, Settings], GraphStore]
+    opener: str
 
-
-def _open_sqlite(uri: str, settings: Settings) -> GraphStore:
-    from graphsvc.store.sqlite import SQLiteStore
-
-    path = uri.removeprefix("sqlite:").removeprefix("//")
-    if not path:
-        raise ConfigError(f"store URI {uri!r} names no file: use sqlite:///path/graph.db")
-    return SQLiteStore(path, busy_seconds=settings.store_busy_seconds)
-
-
-def _open_neo4j(uri: str, settings: Settings) -> GraphStore:
-    from graphsvc.store.neo4j import Neo4jStore
-
-    return Neo4jStore.from_uri(uri, settings=settings)
+    def open(self, uri: str, settings: Settings) -> GraphStore:
+        """Open the store ``uri`` names (its module imported now, not before)."""
+        module, _, path = self.opener.partition(":")
+        target: object = importlib.import_module(module)
+        for part in path.split("."):
+            target = getattr(target, part)
+        opener = cast("Callable[..., GraphStore]", target)
+        return opener(uri, settings=settings)
 
 
 SCHEMES: tuple[StoreScheme, ...] = (
-    StoreScheme("sqlite", ("sqlite:",), "sqlite:///path/graph.db", _open_sqlite),
+    StoreScheme("sqlite", ("sqlite:",), "sqlite:///path/graph.db", "graphsvc.store.sqlite:SQLiteStore.from_uri"),
     StoreScheme(
         "neo4j",
         ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://"),
         "bolt://user@host:7687",
-        _open_neo4j,
+        "graphsvc.store.neo4j:Neo4jStore.from_uri",
     ),
 )
 

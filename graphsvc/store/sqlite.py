@@ -13,8 +13,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.errors import EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
+from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, Progress, batches, missing_references, one_per_pair, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
 
@@ -157,6 +158,15 @@ class SQLiteStore(GraphStore):
     transaction, which also moves the data version when the write changed
     something.
     """
+
+    @classmethod
+    def from_uri(cls, uri: str, *, settings: Settings | None = None) -> SQLiteStore:
+        """The store a ``sqlite:`` URI names (``sqlite:///path/graph.db``, ``sqlite://:memory:``); no I/O."""
+        path = uri.removeprefix("sqlite:").removeprefix("//")
+        if not path:
+            raise ConfigError(f"store URI {uri!r} names no file: use sqlite:///path/graph.db")
+        busy = (settings or Settings()).store_busy_seconds
+        return cls(path, busy_seconds=busy)
 
     def __init__(self, path: str | Path, *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.path = str(path)

@@ -8,6 +8,7 @@ from graphsvc.analysis import LinkModel, Recommender, UnsupportedGraph, explain_
 from graphsvc.analysis.common import role_of
 from graphsvc.analysis.gaps import community_gaps
 from graphsvc.analysis.model_selection import RECENT_FITS, prior_model
+from graphsvc.analysis.plan import district_plan
 from graphsvc.analysis.reference import recommend_reference
 from graphsvc.analysis.signals import SIGNALS
 from graphsvc.errors import EntityNotFound
@@ -238,3 +239,30 @@ def test_a_list_says_when_no_needs_are_recorded() -> None:
     assert recommend_reference(G, "c", prior_model(True)).needs_recorded is False
     G.remove_node("d")
     assert Recommender(G, prior_model(True)).recommend("c").needs_recorded is False  # no need anywhere
+
+
+def serving_graph() -> nx.Graph:
+    """c1 and c2 both lack health; p offers it but its directory says it serves c1 only; q serves anywhere."""
+    G = nx.Graph(policy="generic")
+    node(G, "c1", "community", name="North Ward", needs={"health": 2.0})
+    node(G, "c2", "community", name="South Ward", needs={"health": 2.0})
+    node(G, "p", "organization", offers={"health": 4.0}, attributes={"serves_only": "c1"})
+    node(G, "q", "organization", offers={"health": 1.0})
+    return G
+
+
+def test_a_partner_is_not_suggested_outside_where_it_may_serve() -> None:
+    G = serving_graph()
+    rec = Recommender(G, prior_model(True))
+    for rank in ("gain", "likelihood", "gap"):
+        for community, expected in (("c1", {"p", "q"}), ("c2", {"q"})):
+            listed = rec.recommend(community, k=5, rank=rank, others=True)
+            assert {r.partner for r in [*listed.recommendations, *listed.others]} == expected, (rank, community)
+            reference = recommend_reference(G, community, prior_model(True), k=5, rank=rank)
+            assert {r.partner for r in reference.recommendations} <= expected
+    why = rec.explain("c2", "p")
+    assert why.rank is None and [k.code for k in why.kept_out] == ["outside_service_area"]
+    assert why.kept_out[0].text_en == "serves North Ward only" and "North Ward" in why.kept_out[0].text_zh
+    plan = district_plan(G)
+    assert ("c2", "p") not in {(link.community, link.partner) for link in plan.links}
+    assert ("c1", "p") in {(link.community, link.partner) for link in plan.links}

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.analysis.common import may_serve, serves_only
 from graphsvc.analysis.gaps import communities_without_provider, district_gaps
 from graphsvc.errors import ConfigError, ValidationFailed
 from graphsvc.loaders import HsdsOptions, load_paths
 from graphsvc.store import SQLiteStore
-from graphsvc.vocabulary import AreaLevel, StreetLevel
+from graphsvc.vocabulary import SERVES_ONLY, AreaLevel, StreetLevel
 
 HERE = Path(__file__).parent
 V1, V3, V3_JSON = HERE / "hsds_v1", HERE / "hsds_v3", HERE / "hsds_v3_json"
@@ -247,3 +248,12 @@ def test_bad_kinds_table_is_named(sqlite_store: SQLiteStore, tmp_path: Path) -> 
         load_paths(sqlite_store, [V1], hsds=HsdsOptions(kinds=table))
     (problem,) = info.value.problems
     assert (problem.file, problem.line, problem.field) == (str(table), 3, "kind")
+
+
+def test_service_areas_say_where_an_organization_may_serve(sqlite_store: SQLiteStore) -> None:
+    load_paths(sqlite_store, [V3])
+    # o1's service s1 is offered in North Ward and South Ward (service_area.csv): nowhere else
+    assert sqlite_store.get_entity("o1").attributes[SERVES_ONLY] == "city:North Ward;city:South Ward"
+    G = sqlite_store.snapshot()
+    assert serves_only(G, "o1") == {"city:North Ward", "city:South Ward"}
+    assert not may_serve(G, "o1", "city:Riverside")
