@@ -139,3 +139,8 @@ def test_every_plan_link_off_the_list_top_says_why_in_the_plan_numbers(
             assert gain_of[place.community, d.top] == pytest.approx(place.gain, abs=1e-6)
         assert d.text_en and d.text_zh
     assert plan.divergences
+    gaps = all_community_gaps(G)  # the plan's totals are the gaps' figures, roles counted apart
+    assert plan.totals.before == pytest.approx(sum(g.covered for g in gaps), abs=1e-3)
+    assert plan.totals.need == pytest.approx(sum(g.need for g in gaps), abs=1e-3)
+    assert plan.totals.roles_missing_before == sum(len(g.roles_missing) for g in gaps)
+    assert plan.totals.roles_missing_after < plan.totals.roles_missing_before
