@@ -3,7 +3,8 @@ communities link to?) against gap_closed@5 and gap_fit@5 (does it close their ga
 
 Runs ``graphsvc.analysis.evaluate`` on the sample district and on generated districts (``--districts``,
 ``communities:seed`` each), each over ``--seeds`` evaluation seeds (the held-out split), once with this
-checkout's committed code (HEAD) and once with ``--before``'s (clones made for the run), alternating, in separate processes.
+checkout's committed code (HEAD) and once with ``--before``'s (clones made for the run), alternating, in
+separate processes.
 Prints a table of means with their spread (the sample standard deviation over seeds) and, last, one JSON
 object::
 
