@@ -39,6 +39,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# wrk (Debian's package) for the smoke run of bench/api_latency.py (tests/bench). Under CI it must be there.
+if ! command -v wrk >/dev/null 2>&1; then
+    step "installing wrk for the benches' smoke tests"
+    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+    elif [[ "${CI:-}" == "true" ]]; then
+        echo "cannot install wrk here (needs apt-get as root): failing the run" >&2
+        exit 1
+    else
+        echo "wrk not installed and cannot be installed here: the smoke test of bench/api_latency.py will be skipped" >&2
+    fi
+fi
+
 # The suite starts many Python processes (CLI runs, servers and their workers, notebook kernels). Each reads
 # graphsvc's compiled modules from __pycache__ (ignored by git) instead of compiling them again, which an
 # environment with PYTHONDONTWRITEBYTECODE set (as some CI images have) would make every one of them do.
