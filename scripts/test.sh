@@ -74,7 +74,10 @@ reporter=""
 stop_neo4j() {
     if [[ -n "$reporter" ]]; then kill "$reporter" 2>/dev/null || true; fi
     if [[ -n "$server_tests" ]]; then kill "$server_tests" 2>/dev/null || true; fi  # an interrupted run's half
-    [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true
+    if [[ -n "$neo4j_started" ]]; then
+        python3 -m graphsvc neo4j stop || true
+        rm -f "$owner_file"
+    fi
 }
 trap stop_neo4j EXIT
 export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
@@ -88,10 +91,22 @@ if ! python3 -m graphsvc neo4j status --json 2>/dev/null | grep -q '"installed":
     # graphsvc neo4j start names each jar as Maven downloads it, then says when it compiles and trains.
     echo "Neo4j is not installed in this home yet: fetching it from Maven Central first (about 125 MB, a few minutes)"
 fi
-# A server of this test home left running by an interrupted run is stopped first: --wipe refuses a running one.
+# The run that starts the test home's server writes its pid beside it (as a test session does, see
+# tests/neo4j_fixtures.py). A server of this home whose run is still going (another checkout's script on the
+# same home) is left alone and this run stops; one left running by an interrupted run is stopped first
+# (--wipe refuses a running one).
+owner_file="$GRAPHSVC_NEO4J_HOME/test-session.json"
+owner=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["pid"]))' "$owner_file" 2>/dev/null || true)
+if [[ -n "$owner" && "$owner" != "$$" ]] && kill -0 "$owner" 2>/dev/null \
+    && python3 -m graphsvc neo4j status --json 2>/dev/null | grep -q '"running": true'; then
+    echo "the Neo4j server of $GRAPHSVC_NEO4J_HOME is in use by another run (pid $owner): not stopping it." >&2
+    echo "Give this run its own: GRAPHSVC_NEO4J_HOME=/tmp/neo4j-mine GRAPHSVC_TEST_NEO4J_PORT=7701 bash scripts/test.sh" >&2
+    exit 1
+fi
 python3 -m graphsvc neo4j stop >/dev/null 2>&1 || true
 if uri=$(python3 -m graphsvc neo4j start --port "$GRAPHSVC_TEST_NEO4J_PORT" --wipe | tail -n 1); then
     neo4j_started=1
+    printf '{"pid": %d, "port": %d}\n' "$$" "$GRAPHSVC_TEST_NEO4J_PORT" >"$owner_file"
     export GRAPHSVC_TEST_NEO4J_URI="$uri"
     echo "Neo4j is up at $uri"
 elif [[ "${CI:-}" == "true" ]]; then
