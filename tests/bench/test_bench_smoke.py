@@ -187,3 +187,10 @@ def test_viz_draw(tmp_path: Path) -> None:
         pytest.skip(message)
     result = run_bench("viz_draw", "--tiny", tmp_path=tmp_path)
     assert set(result) == {"first_draw_ms", "pyvis_default_ms", "speedup"}
+
+
+def test_matcher(tmp_path: Path) -> None:
+    last = run_bench("matcher", tmp_path=tmp_path)
+    assert {"services", "precision", "recall", "per_category", "legal_clinic_as_health"} <= last.keys()
+    assert last["services"] >= 200 and last["legal_clinic_as_health"] == 0
+    assert {"precision", "recall"} <= last["per_category"]["legal_aid"].keys()
