@@ -41,17 +41,21 @@ def timed(work: Callable[[], object], repeat: int = 1) -> float:
 
 
 def per_row_load(store: Neo4jStore, dataset: Dataset) -> None:
-    """The naive way: the store's own statements, sent once per row, each in its own transaction."""
+    """The naive way: the store's own statements, sent once per row, each in its own transaction.
+
+    ``load=None`` is what the store sends for a load in one transaction: ``$load`` marks what a load batched over
+    several transactions creates, so that a failed batch can be undone; a one-transaction load marks nothing.
+    """
     run = store.driver.execute_query
     db = store.database
     for e in dataset.entities:
-        run(merge_entities_query(e.kind), rows=[{"id": e.id, "props": entity_props(e)}], database_=db)
+        run(merge_entities_query(e.kind), rows=[{"id": e.id, "props": entity_props(e)}], load=None, database_=db)
     for link in dataset.links:
-        run(merge_links_query(link.kind), rows=[link_row(link)], database_=db)
+        run(merge_links_query(link.kind), rows=[link_row(link)], load=None, database_=db)
     for n in dataset.needs:
-        run(MERGE_NEEDS, rows=[n.model_dump()], database_=db)
+        run(MERGE_NEEDS, rows=[n.model_dump()], load=None, database_=db)
     for o in dataset.offers:
-        run(MERGE_OFFERS, rows=[o.model_dump()], database_=db)
+        run(MERGE_OFFERS, rows=[o.model_dump()], load=None, database_=db)
 
 
 def drain(store: Neo4jStore) -> None:

@@ -1,6 +1,6 @@
 """Seconds each notebook in ``notebooks/`` takes top to bottom in a fresh kernel, kernel start included.
 
-    python bench/notebook_time.py [--runs 1]
+    python bench/notebook_time.py [--runs 1] [--notebooks 01_explore_district.ipynb ...]
 
 Each notebook runs as ``tests/notebooks`` runs it: headless with nbclient in a new ``python3`` kernel, in an
 empty temporary working directory, ``GRAPHSVC_STORE`` unset and the user data directory redirected, this
@@ -52,9 +52,16 @@ def run_once(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--notebooks", nargs="+", metavar="NAME", help="only these notebooks (default: every one)")
     args = parser.parse_args()
+    paths = sorted((REPO / "notebooks").glob("*.ipynb"))
+    if args.notebooks:
+        unknown = sorted(set(args.notebooks) - {p.name for p in paths})
+        if unknown:
+            parser.error(f"no such notebook in notebooks/: {', '.join(unknown)}")
+        paths = [p for p in paths if p.name in args.notebooks]
     seconds: dict[str, float] = {}
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+    for path in paths:
         runs = [run_once(path) for _ in range(args.runs)]
         seconds[path.name] = round(statistics.median(runs), 1)
         print(f"{path.name}: {seconds[path.name]} s", flush=True)

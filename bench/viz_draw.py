@@ -1,6 +1,7 @@
 """Time to first complete draw of a 500-node page in headless Chromium: server-side layout vs pyvis defaults.
 
     python bench/viz_draw.py [--runs 3]
+    python bench/viz_draw.py --tiny    # a smoke run: the 13-community district, one load of each page
 
 Both pages hold the same 500 nodes and their edges (the synthetic district with
 137 communities, less its last two self-organizations) and the same page script
@@ -62,14 +63,19 @@ def pyvis_default_page(graphsvc_html: str) -> str:
     return render_page(page)
 
 
-def first_draw(browser: Browser, path: Path) -> float:
+def tiny_graph() -> Any:
+    """The 13-community district (under the layout threshold: both pages run physics)."""
+    return build_graph(generate_district(communities=13, seed=0))
+
+
+def first_draw(browser: Browser, path: Path, nodes: int = NODES) -> float:
     """Milliseconds from navigation start to the first complete draw, in a fresh tab."""
     tab = browser.open_tab()
     try:
         tab.navigate(path.as_uri(), timeout=120)
         ms = float(tab.wait_for("window.graphsvc.drawn && window.graphsvc.firstDrawMs", timeout=900, poll=0.2))
         drawn = tab.evaluate("Object.keys(window.graphsvc.network.getPositions()).length")
-        assert drawn == NODES, f"{path.name}: {drawn} nodes drawn"
+        assert drawn == nodes, f"{path.name}: {drawn} nodes drawn"
         assert not tab.exceptions and not tab.console_errors, (tab.exceptions, tab.console_errors)
         return ms
     finally:
@@ -82,17 +88,22 @@ def main() -> None:
     parser.add_argument(
         "--pyvis-runs", type=int, default=1, help="timed loads of the pyvis-defaults page (each takes minutes)"
     )
+    parser.add_argument("--tiny", action="store_true", help="smoke run: a 13-community district, one load each")
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
         sys.exit("Chromium not found: apt-get install -y chromium")
+    if args.tiny:
+        args.runs = args.pyvis_runs = 1
 
-    G = five_hundred_nodes()
+    G = tiny_graph() if args.tiny else five_hundred_nodes()
+    nodes = G.number_of_nodes()
     t0 = time.perf_counter()
     shares = gap_shares_of(all_community_gaps(G))
     ours = overview_page(G, gap_shares=shares)
     build_ms = (time.perf_counter() - t0) * 1000
-    assert page_data(ours)["physics"] is False, "500 nodes is past the layout threshold"
+    if not args.tiny:
+        assert page_data(ours)["physics"] is False, "500 nodes is past the layout threshold"
     theirs = pyvis_default_page(ours)
     print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges; page built in {build_ms:.0f} ms (Python)")
 
@@ -102,10 +113,10 @@ def main() -> None:
         paths["pyvis"].write_text(theirs, encoding="utf-8")
         times: dict[str, list[float]] = {"layout": [], "pyvis": []}
         with launch(chromium) as browser:
-            first_draw(browser, paths["layout"])  # warm-up (untimed): the browser's first tab is slower
+            first_draw(browser, paths["layout"], nodes)  # warm-up (untimed): the browser's first tab is slower
             for name, runs in (("layout", args.runs), ("pyvis", args.pyvis_runs)):
                 for run in range(runs):
-                    ms = first_draw(browser, paths[name])
+                    ms = first_draw(browser, paths[name], nodes)
                     times[name].append(ms)
                     print(f"{name:6s} run {run + 1}: first complete draw {ms:9.0f} ms", flush=True)
     first = statistics.median(times["layout"])

@@ -39,6 +39,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# wrk (Debian's package) for the smoke run of bench/api_latency.py (tests/bench). Under CI it must be there.
+if ! command -v wrk >/dev/null 2>&1; then
+    step "installing wrk for the benches' smoke tests"
+    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+    elif [[ "${CI:-}" == "true" ]]; then
+        echo "cannot install wrk here (needs apt-get as root): failing the run" >&2
+        exit 1
+    else
+        echo "wrk not installed and cannot be installed here: the smoke test of bench/api_latency.py will be skipped" >&2
+    fi
+fi
+
 # The suite starts many Python processes (CLI runs, servers and their workers, notebook kernels). Each reads
 # graphsvc's compiled modules from __pycache__ (ignored by git) instead of compiling them again, which an
 # environment with PYTHONDONTWRITEBYTECODE set (as some CI images have) would make every one of them do.
@@ -57,9 +70,14 @@ fi
 export GRAPHSVC_NEO4J_HOME="${GRAPHSVC_NEO4J_HOME:-$HOME/.cache/graphsvc/neo4j-test}"
 neo4j_started=""
 server_tests=""
+reporter=""
 stop_neo4j() {
+    if [[ -n "$reporter" ]]; then kill "$reporter" 2>/dev/null || true; fi
     if [[ -n "$server_tests" ]]; then kill "$server_tests" 2>/dev/null || true; fi  # an interrupted run's half
-    [[ -n "$neo4j_started" ]] && python3 -m graphsvc neo4j stop || true
+    if [[ -n "$neo4j_started" ]]; then
+        python3 -m graphsvc neo4j stop || true
+        rm -f "$owner_file"
+    fi
 }
 trap stop_neo4j EXIT
 export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
@@ -68,11 +86,27 @@ export GRAPHSVC_TEST_NEO4J_PORT="${GRAPHSVC_TEST_NEO4J_PORT:-7697}"
 # compiling queries that run only a few times. The restarts inside the tests inherit it. A server started with
 # `graphsvc neo4j start` for real use keeps the JVM's default.
 export GRAPHSVC_NEO4J_JAVA_OPTS="${GRAPHSVC_NEO4J_JAVA_OPTS:--XX:TieredStopAtLevel=1}"
-step "starting Neo4j (fetched from Maven Central on first use)"
-# A server of this test home left running by an interrupted run is stopped first: --wipe refuses a running one.
+step "starting Neo4j on port $GRAPHSVC_TEST_NEO4J_PORT, home $GRAPHSVC_NEO4J_HOME"
+if ! python3 -m graphsvc neo4j status --json 2>/dev/null | grep -q '"installed": true'; then
+    # graphsvc neo4j start names each jar as Maven downloads it, then says when it compiles and trains.
+    echo "Neo4j is not installed in this home yet: fetching it from Maven Central first (about 125 MB, a few minutes)"
+fi
+# The run that starts the test home's server writes its pid beside it (as a test session does, see
+# tests/neo4j_fixtures.py). A server of this home whose run is still going (another checkout's script on the
+# same home) is left alone and this run stops; one left running by an interrupted run is stopped first
+# (--wipe refuses a running one).
+owner_file="$GRAPHSVC_NEO4J_HOME/test-session.json"
+owner=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["pid"]))' "$owner_file" 2>/dev/null || true)
+if [[ -n "$owner" && "$owner" != "$$" ]] && kill -0 "$owner" 2>/dev/null \
+    && python3 -m graphsvc neo4j status --json 2>/dev/null | grep -q '"running": true'; then
+    echo "the Neo4j server of $GRAPHSVC_NEO4J_HOME is in use by another run (pid $owner): not stopping it." >&2
+    echo "Give this run its own: GRAPHSVC_NEO4J_HOME=/tmp/neo4j-mine GRAPHSVC_TEST_NEO4J_PORT=7701 bash scripts/test.sh" >&2
+    exit 1
+fi
 python3 -m graphsvc neo4j stop >/dev/null 2>&1 || true
 if uri=$(python3 -m graphsvc neo4j start --port "$GRAPHSVC_TEST_NEO4J_PORT" --wipe | tail -n 1); then
     neo4j_started=1
+    printf '{"pid": %d, "port": %d}\n' "$$" "$GRAPHSVC_TEST_NEO4J_PORT" >"$owner_file"
     export GRAPHSVC_TEST_NEO4J_URI="$uri"
     echo "Neo4j is up at $uri"
 elif [[ "${CI:-}" == "true" ]]; then
@@ -91,18 +125,38 @@ if [[ $# -gt 0 || -z "$neo4j_started" ]]; then
     python3 -m pytest "$@"
     exit
 fi
+# The background half's output goes to a file (two pytest outputs interleaved would be unreadable); while the
+# other half runs, one line every 30 s says how far it is (pytest's count, e.g. "37/118"), and once the other
+# half is done its whole output follows, live until it ends.
 servers_log=$(mktemp -t graphsvc-server-tests.XXXXXX)
-step "pytest: the Neo4j and browser tests in the background (their output follows), the other tests here"
+step "pytest: the Neo4j and browser tests in the background (how far they are every 30 s; their output after these), the other tests here"
 started_at=$SECONDS
-python3 -m pytest -m "neo4j or browser" -p no:cacheprovider >"$servers_log" 2>&1 &
+python3 -m pytest -m "neo4j or browser" -p no:cacheprovider -o console_output_style=count >"$servers_log" 2>&1 &
 server_tests=$!
+report_servers_half() {
+    local said="" now failed
+    while kill -0 "$server_tests" 2>/dev/null; do
+        sleep 30
+        now=$({ grep -oE '\[ *[0-9]+/[0-9]+\]' "$servers_log" || true; } | tail -n 1 | tr -d '[] ')
+        failed=$({ grep -E '\[ *[0-9]+/[0-9]+\]$' "$servers_log" || true; } | sed -E 's/ *\[.*//; s/^[^ ]* //' \
+            | tr -cd 'FE' | wc -c)
+        if [[ -n "$now" && "$now" != "$said" ]]; then
+            printf '\n   [Neo4j and browser tests: %s done, %d failed or in error so far]\n' "$now" "$failed"
+            said=$now
+        fi
+    done
+}
+report_servers_half &
+reporter=$!
 others=0
 python3 -m pytest -m "not neo4j and not browser" || others=$?
+kill "$reporter" 2>/dev/null || true
+reporter=""
+step "pytest: the Neo4j and browser tests (live until they end)"
+tail -n +1 --pid="$server_tests" -f "$servers_log"
 servers=0
 wait "$server_tests" || servers=$?
 server_tests=""
-step "pytest: the Neo4j and browser tests"
-cat "$servers_log"
 rm -f "$servers_log"
 printf '\n== pytest exit status: the other tests %d, the Neo4j and browser tests %d (both halves: %d s)\n' \
     "$others" "$servers" "$((SECONDS - started_at))"

@@ -89,8 +89,13 @@ class ListChooser(CandidateScores):
         state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
         order = np.lexsort((np.arange(len(scores)), -scores))
         order = order[valid[order]]
-        if not rank_mode(rank).by_need or state is None:
+        by_need = rank_mode(rank).by_need
+        if not by_need or state is None:
             picks: list[Pick] = []
+            if by_need and self.typed:  # a snapshot with no need recorded anywhere: nobody closes a gap
+                for j in order[: max(0, others)].tolist():
+                    picks.append(self._take(state, at(j), 0.0, probs[j]))
+                return Sequence([], picks, 0)
             for j in order[: max(0, k)].tolist():
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
                     break

@@ -68,13 +68,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner, serves_only
 from graphsvc.analysis.coverage import (
+    ROLE_NEED,
     Shares,
     community_needs,
     coverage_shares,
     covered_amounts,
+    is_role_category,
     link_gain,
     link_gain_terms,
     partner_offers,
+    residents_needs,
     share_array,
 )
 from graphsvc.analysis.reasons import PairContext, fmt, gap_reasons
@@ -117,7 +120,9 @@ class CoverageChange(Result):
 
 
 class PlanTotals(Result):
-    """District totals of the plan and of the naive alternative."""
+    """District totals of the plan and of the naive alternative: the residents' need covered (the figures the
+    gaps give), and, under the ``hub`` policy, the five-society roles communities lack before and after (the
+    plan closes those too: see :mod:`graphsvc.analysis.coverage`)."""
 
     need: float
     before: float
@@ -126,6 +131,8 @@ class PlanTotals(Result):
     links: int
     naive_links: int
     naive_overloaded: list[str]
+    roles_missing_before: int = 0
+    roles_missing_after: int = 0
 
 
 DivergenceCode = Literal["planned_elsewhere", "weighs_likelihood", "not_weighed", "no_room"]
@@ -184,13 +191,18 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
-def _covered(G: nx.Graph, shares: Shares | None = None) -> dict[str, float]:
+def _covered(G: nx.Graph, shares: Shares | None = None) -> tuple[dict[str, float], int]:
+    """Each community's covered residents' need (as the gaps count it), and how many five-society roles the
+    communities lack in all (0 unless missing roles are needs)."""
     shares = coverage_shares(G) if shares is None else shares
     out = {}
+    missing = 0
     for c in G:
         if is_community(G, c):
-            out[str(c)] = sum(covered_amounts(community_needs(G, c), shares.get(c, {})).values())
-    return out
+            covered = covered_amounts(community_needs(G, c), shares.get(c, {}))
+            out[str(c)] = sum(v for k, v in covered.items() if not is_role_category(k))
+            missing += sum(1 for k, v in covered.items() if is_role_category(k) and v < ROLE_NEED - 1e-9)
+    return out, missing
 
 
 def link_reasons(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None) -> list[Reason]:
@@ -572,10 +584,10 @@ def district_plan(
     chosen.sort(key=lambda link: (link.community, link.partner))
     naive = [_link(G, c, opts[0][1], opts[0][0], shares) for c, opts in gains.items() if opts]
 
-    before = _covered(G, shares)
-    after = _covered(apply_links(G, chosen))
+    before, roles_before = _covered(G, shares)
+    after, roles_after = _covered(apply_links(G, chosen))
     naive_graph = apply_links(G, naive)
-    naive_cov = _covered(naive_graph)
+    naive_cov, _ = _covered(naive_graph)
     overloaded = sorted(
         str(p)
         for p in {link.partner for link in naive}
@@ -583,7 +595,7 @@ def district_plan(
     )
     rows = []
     for c in comms:
-        need = sum(community_needs(G, c).values())
+        need = sum(residents_needs(G, c).values())
         rows.append(
             CoverageChange(
                 community=str(c),
@@ -602,6 +614,8 @@ def district_plan(
         links=len(chosen),
         naive_links=len(naive),
         naive_overloaded=overloaded,
+        roles_missing_before=roles_before,
+        roles_missing_after=roles_after,
     )
     return DistrictPlan(links=chosen, naive_links=naive, communities=rows, totals=totals)
 

@@ -495,6 +495,11 @@ def plan(
             rows,
         )
     )
+    if t.roles_missing_before:
+        console().print(
+            f"缺少的五社角色 five-society roles missing: {t.roles_missing_before} -> {t.roles_missing_after} "
+            "(社区数×角色 communities x roles)"
+        )
 
 
 @app.command(name="evaluate")

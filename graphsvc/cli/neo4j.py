@@ -31,6 +31,11 @@ HomeOption = Annotated[
 ]
 
 
+def _say(line: str) -> None:
+    """What installing the server is doing (a first start fetches Neo4j for minutes), on stderr."""
+    err_console().print(line)
+
+
 def _fail(error: Neo4jServerError) -> None:
     print_error(str(error))
     raise typer.Exit(1)
@@ -51,7 +56,7 @@ def start(
     try:
         if wipe:
             neo4j_server.wipe(home=home)
-        uri = neo4j_server.start(home=home, port=port, timeout=timeout)
+        uri = neo4j_server.start(home=home, port=port, timeout=timeout, report=_say)
     except Neo4jServerError as error:
         _fail(error)
     err_console().print(f"Neo4j {neo4j_server.NEO4J_VERSION} is running. Use it with: GRAPHSVC_STORE={uri}")

@@ -4,7 +4,8 @@ Neo4j is not packaged for Debian, PyPI or npm, and there is no Docker here, so t
 Central: the pinned ``org.neo4j:neo4j`` artifact is fetched with ``mvn dependency:copy-dependencies`` into
 the home's runtime directory, and ``GraphsvcNeo4j.java`` is compiled with ``javac`` against it. A one-off
 training run records a class-data-sharing archive so that later JVM starts are faster. Every step is
-skipped when its stamp file says it is already done.
+skipped when its stamp file says it is already done. A step that runs says so through ``report`` (the CLI prints
+it on stderr), and the fetch names each jar Maven downloads, as it arrives: a first start takes minutes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import zipfile
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from graphsvc.errors import Neo4jServerError
@@ -32,6 +36,9 @@ from graphsvc.neo4j_server.home import (
     resolve_home,
     runtime_dir,
 )
+
+Report = Callable[[str], None]
+"""Where installing says what it is doing, one line at a time (the CLI prints it on stderr)."""
 
 RESOURCES = Path(__file__).resolve().parent
 POM = RESOURCES / "pom.xml"
@@ -94,6 +101,58 @@ def run_tool(
         raise Neo4jServerError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
+def run_tool_lines(
+    cmd: list[str], what: str, on_line: Callable[[str], None], *, cwd: Path | None = None, timeout: float = 1800
+) -> None:
+    """:func:`run_tool`, handing each line of the tool's output (stdout and stderr) to ``on_line`` as it comes."""
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+        )
+    except FileNotFoundError as e:
+        raise Neo4jServerError(f"{what}: {cmd[0]} not found") from e
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    tail: deque[str] = deque(maxlen=40)
+    try:
+        assert proc.stdout is not None
+        with proc.stdout:
+            for line in proc.stdout:
+                tail.append(line.rstrip("\n"))
+                on_line(tail[-1])
+        returncode = proc.wait()
+    finally:
+        timer.cancel()
+    if timed_out.is_set():
+        raise Neo4jServerError(f"{what}: timed out after {timeout:.0f} s")
+    if returncode != 0:
+        raise Neo4jServerError(f"{what} failed (exit {returncode}):\n" + "\n".join(tail).strip())
+
+
+DOWNLOADED = re.compile(r"Downloaded from [^:\s]+: \S*/(?P<file>[^/\s]+\.jar) \((?P<size>[^)]*?)(?: at [^)]*)?\)")
+
+
+def downloaded_jar(line: str) -> str | None:
+    """The jar and its size in a line of Maven's output that says it downloaded one, else ``None`` (poms and
+    metadata too: a first fetch downloads hundreds of them).
+
+    >>> downloaded_jar("Downloaded from central: https://repo.maven.apache.org/maven2/org/neo4j/neo4j-bolt/"
+    ...                "5.26.30/neo4j-bolt-5.26.30.jar (1.6 MB at 2.1 MB/s)")
+    'neo4j-bolt-5.26.30.jar (1.6 MB)'
+    >>> downloaded_jar("Downloaded from central: https://repo.maven.apache.org/maven2/org/neo4j/neo4j/"
+    ...                "5.26.30/neo4j-5.26.30.pom (12 kB at 95 kB/s)") is None
+    True
+    """
+    found = DOWNLOADED.search(line)
+    return f"{found['file']} ({found['size']})" if found else None
+
+
 def fingerprint(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -102,8 +161,9 @@ def fingerprint(*parts: bytes | str) -> str:
     return h.hexdigest()[:16]
 
 
-def fetch_jars(runtime: Path) -> Path:
-    """Copies org.neo4j:neo4j and its runtime dependencies from Maven Central into runtime/lib."""
+def fetch_jars(runtime: Path, report: Report | None = None) -> Path:
+    """Copies org.neo4j:neo4j and its runtime dependencies from Maven Central into runtime/lib, naming through
+    ``report`` each jar downloaded (jars already in the local Maven repository are copied without a line)."""
     lib = runtime / "lib"
     stamp = runtime / "lib.stamp"
     want = fingerprint(POM.read_bytes())
@@ -114,15 +174,29 @@ def fetch_jars(runtime: Path) -> Path:
         raise Neo4jServerError(
             "Maven (mvn) is needed to fetch Neo4j from Maven Central; install it (apt-get install maven)"
         )
+    say = report or (lambda line: None)
+    say(
+        f"fetching Neo4j {NEO4J_VERSION} from Maven Central with Maven (first use only: about 125 MB, "
+        "a few minutes); each jar is named as it arrives"
+    )
+    jars = 0
+
+    def on_line(line: str) -> None:
+        nonlocal jars
+        if (jar := downloaded_jar(line)) is not None:
+            jars += 1
+            say(f"  downloaded {jar}")
+
     runtime.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="fetch-", dir=runtime))
     try:
         shutil.copyfile(POM, build / "pom.xml")
-        run_tool(
+        # Not quiet (-q): Maven's "Downloaded from" lines are what tells the person the fetch is moving. Batch
+        # mode (-B) writes them one line each, without progress bars or colours.
+        run_tool_lines(
             [
                 mvn,
                 "-B",
-                "-q",
                 "-f",
                 str(build / "pom.xml"),
                 "dependency:copy-dependencies",
@@ -130,6 +204,7 @@ def fetch_jars(runtime: Path) -> Path:
                 f"-DoutputDirectory={build / 'lib'}",
             ],
             f"fetching Neo4j {NEO4J_VERSION} with Maven",
+            on_line,
             cwd=build,
         )
         if not any((build / "lib").glob(f"neo4j-{NEO4J_VERSION}.jar")):
@@ -138,6 +213,8 @@ def fetch_jars(runtime: Path) -> Path:
             shutil.rmtree(lib)
         (build / "lib").rename(lib)
         stamp.write_text(want + "\n")
+        copied = len(list(lib.glob("*.jar")))
+        say(f"Neo4j {NEO4J_VERSION} fetched: {copied} jars in {lib} ({jars} downloaded now, the others from ~/.m2)")
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return lib
@@ -147,7 +224,7 @@ def argfile_quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build_launcher(runtime: Path, lib: Path, javac: str, java_major: int) -> Path:
+def build_launcher(runtime: Path, lib: Path, javac: str, java_major: int, report: Report | None = None) -> Path:
     """Compiles GraphsvcNeo4j.java into runtime/launcher.jar and writes runtime/jvm.args (the class path)."""
     jar = runtime / "launcher.jar"
     argfile = runtime / "jvm.args"
@@ -156,6 +233,8 @@ def build_launcher(runtime: Path, lib: Path, javac: str, java_major: int) -> Pat
     if jar.is_file() and argfile.is_file() and stamp.is_file() and stamp.read_text().strip() == want:
         return argfile
     jars = sorted(str(p) for p in lib.glob("*.jar"))
+    if report is not None:
+        report("compiling graphsvc's Neo4j launcher (once)")
     with tempfile.TemporaryDirectory(prefix="javac-", dir=runtime) as tmp:
         classes = Path(tmp) / "classes"
         classes.mkdir()
@@ -201,11 +280,13 @@ def free_port() -> int:
         return port
 
 
-def train_cds(runtime: Path, java: str, java_major: int, argfile: Path) -> None:
+def train_cds(runtime: Path, java: str, java_major: int, argfile: Path, report: Report | None = None) -> None:
     """One-off training run that records a CDS archive; optional (skipped on failure)."""
     archive = cds_archive(runtime, java_major)
     if archive.is_file() or (runtime / "cds.failed").is_file():
         return
+    if report is not None:
+        report("starting Neo4j once to record a class-data-sharing archive, which makes later starts faster (once)")
     scratch = Path(tempfile.mkdtemp(prefix="cds-training-", dir=runtime))
     tmp_archive = scratch / "archive.jsa"
     env = dict(os.environ, **{PASSWORD_ENV: "graphsvc-training-" + secrets.token_hex(8)})
@@ -235,21 +316,22 @@ def train_cds(runtime: Path, java: str, java_major: int, argfile: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def install(*, home: Path | str | None = None) -> Path:
-    """Fetches the pinned Neo4j (first use only), compiles the launcher, records the CDS archive.
+def install(*, home: Path | str | None = None, report: Report | None = None) -> Path:
+    """Fetches the pinned Neo4j (first use only), compiles the launcher, records the CDS archive; each step that
+    runs says so through ``report``.
 
     Idempotent and cheap once done; returns the runtime directory.
     """
     home_dir = resolve_home(home)
     with locked(home_dir):
-        return prepare(home_dir)[0]
+        return prepare(home_dir, report)[0]
 
 
-def prepare(home: Path) -> tuple[Path, str, int]:
+def prepare(home: Path, report: Report | None = None) -> tuple[Path, str, int]:
     """(runtime dir, java, java major version)"""
     runtime = runtime_dir(home)
     java, javac, major = find_java()
-    lib = fetch_jars(runtime)
-    argfile = build_launcher(runtime, lib, javac, major)
-    train_cds(runtime, java, major, argfile)
+    lib = fetch_jars(runtime, report)
+    argfile = build_launcher(runtime, lib, javac, major, report)
+    train_cds(runtime, java, major, argfile, report)
     return runtime, java, major

@@ -31,7 +31,7 @@ from graphsvc.neo4j_server.home import (
     runtime_dir,
     state_file,
 )
-from graphsvc.neo4j_server.install import cds_archive, prepare
+from graphsvc.neo4j_server.install import Report, cds_archive, prepare
 from graphsvc.neo4j_server.process import (
     bolt_check,
     children,
@@ -52,9 +52,15 @@ def check_password(password: str | None) -> str:
 
 
 def start(
-    *, home: Path | str | None = None, port: int = DEFAULT_PORT, password: str | None = None, timeout: float = 180
+    *,
+    home: Path | str | None = None,
+    port: int = DEFAULT_PORT,
+    password: str | None = None,
+    timeout: float = 180,
+    report: Report | None = None,
 ) -> str:
-    """Starts the local Neo4j server (installing it on first use) and returns its URI.
+    """Starts the local Neo4j server (installing it on first use, each step said through ``report``) and returns
+    its URI.
 
     The server listens on 127.0.0.1:``port`` only, with authentication on; the store in ``home/data`` is
     kept across restarts. If the server of this home is already running, returns its URI. ``timeout``
@@ -80,7 +86,7 @@ def start(
         if not port_free(port):
             raise Neo4jServerError(f"port {HOST}:{port} is already in use by another process")
 
-        runtime, java, major = prepare(home_dir)
+        runtime, java, major = prepare(home_dir, report)
         cmd = [java, *JVM_OPTIONS]
         archive = cds_archive(runtime, major)
         if archive.is_file():

@@ -12,18 +12,29 @@ generated districts (different seeds), in every rank mode.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
+from pathlib import Path
 
 import networkx as nx
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from graphsvc import research
 from graphsvc.analysis import Recommender
 from graphsvc.analysis.common import is_community, role_of
 from graphsvc.analysis.gaps import all_community_gaps
 from graphsvc.analysis.plan import district_plan, with_divergences
 from graphsvc.analysis.rank_modes import RANK_MODES, RankMode
+from graphsvc.api.app import create_app
+from graphsvc.cli import app as cli
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
+from graphsvc.settings import Settings
+from graphsvc.store import SQLiteStore
+
+runner = CliRunner()
 
 DISTRICTS = {"sample": (130, 0), "city-a": (501, 11), "city-b": (520, 23)}
 """Name: (communities, seed) of each district the story is checked on (above 500 communities the plan takes its
@@ -139,3 +150,41 @@ def test_every_plan_link_off_the_list_top_says_why_in_the_plan_numbers(
             assert gain_of[place.community, d.top] == pytest.approx(place.gain, abs=1e-6)
         assert d.text_en and d.text_zh
     assert plan.divergences
+    gaps = all_community_gaps(G)  # the plan's totals are the gaps' figures, roles counted apart
+    assert plan.totals.before == pytest.approx(sum(g.covered for g in gaps), abs=1e-3)
+    assert plan.totals.need == pytest.approx(sum(g.need for g in gaps), abs=1e-3)
+    assert plan.totals.roles_missing_before == sum(len(g.roles_missing) for g in gaps)
+    assert plan.totals.roles_missing_after < plan.totals.roles_missing_before
+
+
+def test_the_cli_the_api_and_the_research_frame_give_the_same_place(tmp_path: Path) -> None:
+    """The same question through each way in: ``graphsvc recommend --explain``, the API's why-not route and
+    ``research.explain_recommendation`` put a partner where the whole list does (the sample district)."""
+    db = tmp_path / "g.db"
+    env = {"GRAPHSVC_STORE": f"sqlite:///{db}", "COLUMNS": "200"}
+    assert runner.invoke(cli, ["demo"], env=env).exit_code == 0
+    store = SQLiteStore(db)
+    G = store.snapshot()
+    rec = Recommender.fit(G, seed=0)
+    settings = Settings(store=f"sqlite:///{db}", api_keys="k", read_requires_key=False, cors_origins="")
+    with TestClient(create_app(settings, store=store)) as client:
+        state = client.app.state.graphsvc  # type: ignore[attr-defined]
+        assert state.editions.wait_for(0, 60)
+        for community in ("com-00001", "com-00040", "com-00090"):
+            for rank in RANK_MODES:
+                whole = rec.recommend(community, k=len(G), rank=rank, others=True)
+                sequence = [r.partner for r in [*whole.recommendations, *whole.others]]
+                for place in sorted({1, 2, len(whole.recommendations), len(whole.recommendations) + 1, len(sequence)}):
+                    if not 1 <= place <= len(sequence):
+                        continue
+                    partner = sequence[place - 1]
+                    out = runner.invoke(
+                        cli, ["recommend", community, "--explain", partner, "--rank", rank, "--json"], env=env
+                    )
+                    assert out.exit_code == 0, out.output
+                    assert json.loads(out.stdout)["rank"] == place, ("cli", community, partner, rank)
+                    api = client.get(f"/communities/{community}/recommendations/{partner}", params={"rank": rank})
+                    assert api.status_code == 200 and api.json()["rank"] == place, ("api", community, partner, rank)
+                    frame = research.explain_recommendation(G, community, partner, rank=rank)
+                    assert frame.rank == place and frame.name == G.nodes[partner].get("name")
+    store.close()

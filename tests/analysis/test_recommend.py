@@ -238,7 +238,11 @@ def test_a_list_says_when_no_needs_are_recorded() -> None:
     assert some.needs_recorded and [r.partner for r in some.recommendations] == ["p"]
     assert recommend_reference(G, "c", prior_model(True)).needs_recorded is False
     G.remove_node("d")
-    assert Recommender(G, prior_model(True)).recommend("c").needs_recorded is False  # no need anywhere
+    nowhere = Recommender(G, prior_model(True))  # no need recorded anywhere: nobody closes a gap
+    alone = nowhere.recommend("c", others=True)
+    assert not alone.needs_recorded and alone.recommendations == [] and alone.closing == 0
+    assert [r.partner for r in alone.others] == ["p"] and alone.others[0].gain == 0
+    assert nowhere.explain("c", "p").other
 
 
 def serving_graph() -> nx.Graph:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -101,13 +98,3 @@ def test_hsds_services_get_context_categories(sqlite_store: SQLiteStore, tmp_pat
     load_paths(sqlite_store, [d])
     got = {(o.partner, o.category, o.capacity) for o in sqlite_store.list_offers()}
     assert got == {("o1", "legal_aid", 2.0), ("o2", "elderly_care", 1.0)}
-
-
-def test_bench_prints_one_json_object_last() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "matcher.py")], capture_output=True, text=True, check=True, timeout=120
-    )
-    last = json.loads(done.stdout.strip().splitlines()[-1])
-    assert {"services", "precision", "recall", "per_category", "legal_clinic_as_health"} <= last.keys()
-    assert last["services"] >= 200 and last["legal_clinic_as_health"] == 0
-    assert {"precision", "recall"} <= last["per_category"]["legal_aid"].keys()
