@@ -395,7 +395,9 @@ def recommend_command(
         console().print(ExplanationView(why, community=_named(G, community), kind=lambda n: _kind(G, n)))
         return
     recs = recommend(G, community, **options)  # type: ignore[arg-type]
-    print_recommendations(recs.model_dump(mode="json"), kind=lambda n: _kind(G, n), as_json=as_json, k=k)
+    print_recommendations(
+        recs.model_dump(mode="json"), kind=lambda n: _kind(G, n), as_json=as_json, k=k, min_score=min_score
+    )
 
 
 def plan_lists(

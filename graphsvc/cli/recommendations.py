@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore
 
 
-def print_recommendations(recs: dict[str, Any], *, kind: Callable[[str], str], as_json: bool, k: int) -> None:
+def print_recommendations(
+    recs: dict[str, Any], *, kind: Callable[[str], str], as_json: bool, k: int, min_score: float | None = None
+) -> None:
     """A community's list (as JSON data, asked for ``k`` partners): for programs as it is; for people one block
     per partner on a terminal, a table of tab-separated lines off one (:class:`PartnerBlocks`)."""
     if as_json:
@@ -30,7 +32,7 @@ def print_recommendations(recs: dict[str, Any], *, kind: Callable[[str], str], a
         return
     from graphsvc.analysis.results import CommunityRecommendations
 
-    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k))
+    console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k, min_score=min_score))
 
 
 def _reason_lines(reasons: list[Reason]) -> list[tuple[str, str]]:
@@ -45,8 +47,10 @@ class PartnerBlocks:
     joined with ``; ``, for ``cut`` and ``grep``. Then what the list leaves out: likely partners that close no
     gap (when asked for), and how few partners close a gap when fewer than ``k`` do."""
 
-    def __init__(self, recs: CommunityRecommendations, *, kind: Callable[[str], str], k: int) -> None:
-        self.recs, self.kind, self.k = recs, kind, k
+    def __init__(
+        self, recs: CommunityRecommendations, *, kind: Callable[[str], str], k: int, min_score: float | None = None
+    ) -> None:
+        self.recs, self.kind, self.k, self.min_score = recs, kind, k, min_score
         self.community = named(recs.name, recs.community)
 
     @property
@@ -59,15 +63,19 @@ class PartnerBlocks:
         need recorded, no coverage but how to add needs."""
         recs = self.recs
         if not recs.needs_recorded:
-            return [
-                f"排序 rank: {recs.rank}; {NO_NEEDS}: no partner can close a need here, "
-                "so the list is the link model's alone",
-                ADD_NEEDS,
-            ]
+            if recs.closing is None:
+                why = "so the list is the link model's alone"
+            elif recs.recommendations:
+                why = "so the partners listed fill missing five-society roles only"
+            else:
+                why = "so no partner is listed (--others: the likely ones; --rank likelihood: by the link model)"
+            return [f"排序 rank: {recs.rank}; {NO_NEEDS}: no partner can close a need here, {why}", ADD_NEEDS]
         closing, community, listed = recs.closing, self.community, len(recs.recommendations)
         out = []
         if closing is not None and listed < self.k:
-            if closing <= listed:
+            if self.min_score is not None and closing > listed:
+                out.append(f"其余伙伴低于最低分 / the other partners score below --min-score {self.min_score:g}")
+            elif closing <= listed:
                 out.append(
                     f"只有{closing}个伙伴能补上{community}缺少的资源 / only {closing} "
                     f"partner{'s' * (closing != 1)} offer{'s' * (closing == 1)} what {community} lacks"

@@ -366,3 +366,28 @@ def test_a_short_list_says_the_others_would_close_nothing_more() -> None:
     assert "只有" not in text
     Console(file=(full := io.StringIO()), width=200).print(PartnerBlocks(recs, kind=lambda n: "kind", k=2))
     assert "more partners" not in full.getvalue()  # a list of k says nothing
+
+
+def test_a_short_list_says_why_in_the_words_of_what_cut_it(sample_store_uri: str, tmp_path: Path) -> None:
+    env = {"GRAPHSVC_STORE": sample_store_uri, **OFF_TTY}
+    whole = json.loads(graphsvc("recommend", "com-00001", "--json", env=env, check=True).out)
+    cut = whole["recommendations"][1]["score"]  # keeps the first one or two
+    short = graphsvc("recommend", "com-00001", "--min-score", str(cut), env=env, check=True).out
+    assert "score below --min-score" in short and "would close nothing more" not in short
+    # offers and no needs anywhere: in graphsvc's own tables a partner may still fill a missing role; in a
+    # directory's areas (generic profile) no partner is listed, and the note says how to see the likely ones
+    for area, says, listed in (({}, "five-society roles only", True), ({"area_level": "city"}, "--others", False)):
+        db = tmp_path / f"dir-{listed}.db"
+        store = SQLiteStore(db)
+        store.upsert(
+            Dataset(
+                entities=[
+                    Entity(id="area-1", kind="community", name="Area 1", attributes=area),
+                    Entity(id="org-1", kind="organization", name="Org 1"),
+                ],
+                offers=[Offer(partner="org-1", category="legal_aid", capacity=1.0)],
+            )
+        )
+        store.close()
+        out = graphsvc("recommend", "area-1", env={"GRAPHSVC_STORE": f"sqlite:///{db}", **OFF_TTY}, check=True).out
+        assert "no needs recorded" in out and says in out and ("Org 1" in out) == listed
