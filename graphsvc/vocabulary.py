@@ -323,3 +323,7 @@ SERVES_ONLY = "serves_only"
 """The free attribute of a partner that says where it may serve: the ids of the communities (a directory's
 areas) its services are offered in, separated by ``;`` (an HSDS import writes it from the services' service
 areas). A partner without it may serve any community; recommendations and the plan suggest no link outside."""
+
+
+COMMUNITY = EntityKind.COMMUNITY.value
+"""The kind code of a community (``"community"``), as node attributes and records carry it."""

@@ -25,9 +25,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from graphsvc.errors import EntityNotFound, UnsupportedGraph
-from graphsvc.vocabulary import SERVES_ONLY, EntityKind, FiveSocietyRole, Subtype, five_society_role
-
-COMMUNITY = EntityKind.COMMUNITY.value
+from graphsvc.vocabulary import COMMUNITY, SERVES_ONLY, EntityKind, FiveSocietyRole, Subtype, five_society_role
 
 
 class Result(BaseModel):

@@ -56,7 +56,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphsvc.analysis.common import (
-    COMMUNITY,
     check_graph,
     headroom,
     role_of,
@@ -72,7 +71,7 @@ from graphsvc.analysis.coverage import (
     partner_offers,
     share_array,
 )
-from graphsvc.vocabulary import PARTNER_ROLES, Subtype
+from graphsvc.vocabulary import COMMUNITY, PARTNER_ROLES, Subtype
 
 STRUCTURAL: tuple[str, ...] = (
     "common_neighbors",
@@ -85,8 +84,6 @@ DOMAIN: tuple[str, ...] = ("gap_fit", "fills_role", "same_street", "street_hub",
 SIGNALS: tuple[str, ...] = STRUCTURAL + DOMAIN
 """Every signal, in the column order of signal arrays."""
 
-LOG_SIGNALS = frozenset(STRUCTURAL)
-"""Signals that are counts or sums over paths; models see ``log1p`` of them."""
 
 Pair = tuple[Hashable, Hashable]
 BLOCK_CELLS = 2_000_000

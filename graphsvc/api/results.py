@@ -23,9 +23,7 @@ from graphsvc.analysis.plan import DistrictPlan, district_plan, with_divergences
 from graphsvc.api.edition import Edition
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.errors import Conflict, EntityNotFound, NotFound
-from graphsvc.vocabulary import EntityKind
-
-COMMUNITY = EntityKind.COMMUNITY.value
+from graphsvc.vocabulary import COMMUNITY
 
 
 def require_community(edition: Edition, community: str) -> None:

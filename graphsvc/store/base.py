@@ -31,7 +31,9 @@ from graphsvc.vocabulary import EntityKind
 if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
     import networkx as nx
 
-Progress = Callable[[int], None]
+RowsWritten = Callable[[int], None]
+"""A store's write progress: called with the number of rows written so far (not the analyses' ``(done, total)``
+hook of :mod:`graphsvc.progress`: a load's bar knows its total from the dataset)."""
 T = TypeVar("T")
 SNAPSHOT_ATTEMPTS = 5
 
@@ -83,7 +85,7 @@ class GraphStore(ABC):
 
     # -- writes -------------------------------------------------------------
     @abstractmethod
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
+    def upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
         """Insert or replace every record of ``dataset`` in one all-or-nothing step.
 
         ``progress``, if given, is called with the number of rows written since

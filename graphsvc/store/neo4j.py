@@ -45,7 +45,7 @@ from graphsvc.settings import Settings
 from graphsvc.store.base import (
     SNAPSHOT_ATTEMPTS,
     GraphStore,
-    Progress,
+    RowsWritten,
     batches,
     missing_references,
     one_per_pair,
@@ -229,7 +229,7 @@ class Neo4jStore(GraphStore):
             return session.execute_write(work)
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
+    def upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
         """Write ``dataset``: in one transaction if it is small enough, else in batches that undo themselves.
 
         A load of at most :attr:`single_transaction_rows` rows (or any load that fits the server's transaction
@@ -296,7 +296,7 @@ class Neo4jStore(GraphStore):
         dataset: Dataset,
         statements: list[tuple[str, list[dict[str, Any]]]],
         outside: list[str],
-        progress: Progress | None,
+        progress: RowsWritten | None,
         replace: bool,
     ) -> None:
         if replace:
@@ -305,7 +305,7 @@ class Neo4jStore(GraphStore):
             self._upsert_in_batches(dataset, statements, outside, progress)
 
     def _replace_in_batches(
-        self, dataset: Dataset, statements: list[tuple[str, list[dict[str, Any]]]], progress: Progress | None
+        self, dataset: Dataset, statements: list[tuple[str, list[dict[str, Any]]]], progress: RowsWritten | None
     ) -> None:
         """A replacing load too large for one transaction: what the store holds is read, the store cleared and
         the load written in batches (:meth:`_upsert_in_batches`, which undoes itself if a batch fails); if it
@@ -327,7 +327,7 @@ class Neo4jStore(GraphStore):
         dataset: Dataset,
         statements: list[tuple[str, list[dict[str, Any]]]],
         outside: list[str],
-        progress: Progress | None,
+        progress: RowsWritten | None,
     ) -> None:
         """A load too large for one transaction: each batch is its own transaction, sized to the server's memory.
 
@@ -356,7 +356,7 @@ class Neo4jStore(GraphStore):
         self._finish(COMPLETE_ENTITIES, load)
         self._write(lambda tx: tx.run(BUMP_VERSION).consume())
 
-    def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: Progress | None) -> None:
+    def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: RowsWritten | None) -> None:
         """``rows`` through ``query``, one transaction per batch; a batch the server has no memory for is halved."""
         size = min(self.batch_rows, max(1, len(rows)))
         start = 0

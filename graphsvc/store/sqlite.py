@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
 from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.settings import Settings
-from graphsvc.store.base import GraphStore, Progress, batches, missing_references, one_per_pair, referenced_ids
+from graphsvc.store.base import GraphStore, RowsWritten, batches, missing_references, one_per_pair, referenced_ids
 from graphsvc.vocabulary import EntityKind, LinkKind
 
 if TYPE_CHECKING:
@@ -333,7 +333,7 @@ class SQLiteStore(GraphStore):
                 raise
 
     # -- writes -------------------------------------------------------------
-    def upsert(self, dataset: Dataset, *, progress: Progress | None = None, replace: bool = False) -> None:
+    def upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
         statements: list[tuple[str, list[Any]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
             (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),

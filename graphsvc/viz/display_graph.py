@@ -50,9 +50,8 @@ from graphsvc.viz.style import (
     kind_style,
     partner_size,
 )
-from graphsvc.vocabulary import EntityKind
+from graphsvc.vocabulary import COMMUNITY
 
-COMMUNITY = EntityKind.COMMUNITY.value
 Result = Mapping[str, Any] | Any
 """An analysis result: a pydantic model of :mod:`graphsvc.analysis` or a dict of the same shape."""
 

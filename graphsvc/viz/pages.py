@@ -36,10 +36,10 @@ from graphsvc.analysis.common import check_graph
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.labels import street_label
 from graphsvc.progress import Progress, Steps
-from graphsvc.viz.display_graph import COMMUNITY, DisplayGraph, PageOptions, PageUrls, Result, as_dict
+from graphsvc.viz.display_graph import DisplayGraph, PageOptions, PageUrls, Result, as_dict
 from graphsvc.viz.html import Item, Panel, render_page
 from graphsvc.viz.panels import gap_panels, reason_lines, shares_of, street_panels, streets_panels
-from graphsvc.vocabulary import Subtype
+from graphsvc.vocabulary import COMMUNITY, Subtype
 
 OVERVIEW_STEPS = 3
 """The steps :func:`overview_page` reports: nodes and links, layout and network, HTML."""
