@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import tempfile
 import threading
 import time
@@ -149,6 +150,11 @@ def main() -> None:
     print(json.dumps(result))
 
 
+def minute_median(samples: list[tuple[float, float]], start: float) -> float:
+    """The median RSS of the samples taken in the minute from ``start`` (seconds since the soak began)."""
+    return statistics.median([rss for t, rss in samples if start <= t <= start + 60] or [samples[-1][1]])
+
+
 def soak(server: Server, pids: list[int], args: argparse.Namespace) -> dict[str, Any]:
     listed = httpx.get(f"{server.base}/entities", params={"kind": "community", "limit": 500}, verify=TLS).json()
     communities = [e["id"] for e in listed["data"]]
@@ -173,14 +179,16 @@ def soak(server: Server, pids: list[int], args: argparse.Namespace) -> dict[str,
         time.sleep(min(args.sample_every, max(0.0, until - now)))
     for thread in threads:
         thread.join(120)
-    end_time, end_rss = samples[-1]
-    window_start = max(0.0, end_time - 300)
-    at_window = next(rss for t, rss in samples if t >= window_start)
+    end_time = samples[-1][0]
+    # A rebuild holds two editions for a moment: each figure is the median of a minute's samples, not one sample.
+    start_rss = minute_median(samples, 0.0)
+    end_rss = minute_median(samples, max(0.0, end_time - 60))
+    at_window = minute_median(samples, max(0.0, end_time - 300))
     if tally.first_errors:
         print("first errors:", "; ".join(tally.first_errors), flush=True)
     return {
         "minutes": round(end_time / 60, 2),
-        "rss_start_mb": round(samples[0][1], 1),
+        "rss_start_mb": round(start_rss, 1),
         "rss_end_mb": round(end_rss, 1),
         "rss_last_5min_growth_mb": round(end_rss - at_window, 1),
         "rss_last_5min_growth_pct": round(100 * (end_rss - at_window) / at_window, 1) if at_window else None,

@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from graphsvc.api.memory import release_free_memory
 from graphsvc.api.single_flight import SharedResults
 from graphsvc.errors import EditionStale, ServiceStarting, StoreBusy, StoreUnavailable
 from graphsvc.store.base import GraphStore
@@ -65,6 +66,9 @@ FIRST_POLL_S = 0.05
 """How often a reader waiting for the first edition looks again (it holds no thread while it waits)."""
 STALE_POLL_S = 0.01
 """How often a read waiting for a newer edition looks again (on the event loop, holding no thread)."""
+RELEASE_AFTER_S = 1.0
+"""How long after an edition is replaced the watcher hands freed memory back (:mod:`graphsvc.api.memory`): late
+enough for the requests still reading the old one to end; at most once per this interval under a stream of writes."""
 STARTING = "the service is starting: the first edition of the data is being built"
 
 
@@ -305,6 +309,8 @@ class EditionHolder:
         self._watcher.start()
 
     def _watch(self) -> None:
+        seen = self._current
+        replaced_at: float | None = None  # when an edition was first replaced since memory was last released
         while not self._stop.is_set():
             self._wake.clear()
             try:
@@ -314,6 +320,13 @@ class EditionHolder:
                     break  # the store was closed under a rebuild at shutdown
                 self.last_error = str(error)
                 log.exception("edition not refreshed: the rebuild failed")
+            if self._current is not seen:
+                seen = self._current
+                replaced_at = replaced_at or time.monotonic()
+            if replaced_at is not None and time.monotonic() - replaced_at >= RELEASE_AFTER_S:
+                # The old edition's last readers and its warm-up thread have let it go by now.
+                release_free_memory()
+                replaced_at = None
             self._wake.wait(self.freshness_ms / 1000)
 
     def after_write(self) -> None:
