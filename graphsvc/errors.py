@@ -7,6 +7,7 @@ Every error graphsvc raises on purpose is a :class:`GraphsvcError`::
     ├── StoreUnavailable     the store cannot be reached now (busy, out of space, read-only, down)
     │   └── StoreLost        the store's file was deleted or replaced under the process that opened it
     ├── ServiceStarting      the API process is still building its first edition of the data
+    │   └── EditionStale     the store holds newer data than the edition in service, which is being rebuilt
     ├── NotFound             an id that does not exist
     │   └── EntityNotFound
     ├── Conflict             well formed, but at odds with what is stored
@@ -53,6 +54,12 @@ class StoreLost(StoreUnavailable):
 
 class ServiceStarting(GraphsvcError):
     """The API process cannot answer yet: its first edition of the data is still being built; retry shortly."""
+
+
+class EditionStale(ServiceStarting):
+    """The store holds data newer than the edition this process serves, and the new edition was not ready within
+    the brief wait a read allows (``GRAPHSVC_STALE_WAIT_MS``): answered 503 with ``Retry-After`` rather than with
+    an answer from older data than the client may already have seen acknowledged."""
 
 
 class NotFound(GraphsvcError):

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         "served after at most this long plus one snapshot rebuild)",
     )
 
+    stale_wait_ms: int = Field(
+        default=1000,
+        ge=0,
+        le=60_000,
+        description="how long a read waits, when the store holds newer data than the edition this process serves, "
+        "for the new edition before it is answered 503 (stale) with Retry-After; no read is ever answered from "
+        "data older than the store's version when the read arrived",
+    )
+
     startup_wait_seconds: float = Field(
         default=30.0,
         ge=0,

@@ -21,6 +21,7 @@ from graphsvc.api.deps import API_KEY_HEADER, ApiState, require_read_key
 from graphsvc.api.edition import EditionHolder
 from graphsvc.api.http_details import HeadAsGet, RelativeRedirects
 from graphsvc.api.limits import BodySizeLimit
+from graphsvc.api.memory import limit_arenas
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
 from graphsvc.api.routes import communities, docs, entities, gaps, health, imports, pages, plan, stats, streets
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         # The watcher builds the first edition in the background: the server answers at once (/healthz; /readyz
         # 503 until the edition is in service; reads wait for it up to startup_wait_seconds). A store that is
         # down at start is tried again every freshness_ms, and reads answer 503 until it is back.
+        limit_arenas()  # this process's allocator: freed editions' memory is reused, not scattered (api/memory.py)
         state.editions.start_watching()
         yield
         state.editions.stop_watching(timeout=5)

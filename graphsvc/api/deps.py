@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
 from graphsvc.api.edition import Edition, EditionHolder
-from graphsvc.api.versioning import mark_version
+from graphsvc.api.versioning import ARRIVED_KEY, mark_version
 from graphsvc.errors import StoreUnavailable
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
@@ -50,14 +51,20 @@ def get_settings(state: StateDep) -> Settings:
 
 
 async def get_edition(state: StateDep, request: Request) -> Edition:
-    """The edition in service, never waiting for a rebuild; while the first one is being built (the service is
-    starting), waits for it up to ``startup_wait_seconds``, then 503 ``ServiceStarting``.
+    """The edition to answer from: never older than the store's data version when the request arrived.
 
-    The answer is marked with the edition's data version (``ETag``); a matching ``If-None-Match`` is a 304.
+    While the first edition is being built (the service is starting), waits for it up to
+    ``startup_wait_seconds``, then 503 ``ServiceStarting``. When the store holds newer data than the edition in
+    service (a write by anyone), waits up to ``stale_wait_ms`` for the new edition, then 503 ``EditionStale``
+    (:meth:`EditionHolder.fresh`). The answer is marked with the edition's data version (``ETag``); a matching
+    ``If-None-Match`` is a 304.
     """
-    edition = state.editions.loaded
+    editions = state.editions
+    edition = editions.loaded
     if edition is None:
-        edition = await state.editions.first(state.settings.startup_wait_seconds)
+        edition = await editions.first(state.settings.startup_wait_seconds)
+    arrived = request.scope.get("state", {}).get(ARRIVED_KEY) or time.monotonic()
+    edition = await editions.fresh(edition, arrived=arrived, wait=state.settings.stale_wait_ms / 1000)
     mark_version(request, edition.version)
     return edition
 

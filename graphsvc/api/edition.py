@@ -10,6 +10,14 @@ the current one:
 * readers take the current reference and never wait for a rebuild; only before
   the first edition is in service does a reader wait for it, for a bounded time
   (:meth:`EditionHolder.first`), and then get :class:`~graphsvc.errors.ServiceStarting`;
+* an HTTP read is never answered from data older than the store's version when
+  it arrived (:meth:`EditionHolder.fresh`): it reads the store's data version (one
+  read shared by every request that arrived before it began) and, when the store
+  is newer, waits briefly for the new edition, then gets
+  :class:`~graphsvc.errors.EditionStale` (503, ``Retry-After``). So a write
+  acknowledged to anyone is never followed by an older answer from any process,
+  the versions one process serves never go back, and an entity deleted from the
+  store is gone from every analysis answer at once;
 * the first edition is built by the watcher thread as soon as it starts, so the
   API answers (``/healthz``, ``/readyz``) while it is being built;
 * a watcher thread reads the store's data version at most every
@@ -40,8 +48,9 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from graphsvc.api.memory import release_free_memory
 from graphsvc.api.single_flight import SharedResults
-from graphsvc.errors import ServiceStarting, StoreBusy, StoreUnavailable
+from graphsvc.errors import EditionStale, ServiceStarting, StoreBusy, StoreUnavailable
 from graphsvc.store.base import GraphStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +64,11 @@ Warm = Callable[["Edition", Callable[[], bool]], None]
 DEFAULT_FRESHNESS_MS = 500
 FIRST_POLL_S = 0.05
 """How often a reader waiting for the first edition looks again (it holds no thread while it waits)."""
+STALE_POLL_S = 0.01
+"""How often a read waiting for a newer edition looks again (on the event loop, holding no thread)."""
+RELEASE_AFTER_S = 1.0
+"""How long after an edition is replaced the watcher hands freed memory back (:mod:`graphsvc.api.memory`): late
+enough for the requests still reading the old one to end; at most once per this interval under a stream of writes."""
 STARTING = "the service is starting: the first edition of the data is being built"
 
 
@@ -112,6 +126,7 @@ class EditionHolder:
         self._attempts_ended = 0
         self._failure: BaseException | None = None  # why the last rebuild that ended failed, if it did
         self._store_down: str | None = None  # why the store was last found unreachable, until it answers again
+        self._probe: tuple[float, asyncio.AbstractEventLoop, asyncio.Future[int]] | None = None  # the latest look
 
     @property
     def loaded(self) -> Edition | None:
@@ -174,6 +189,53 @@ class EditionHolder:
             if time.monotonic() >= deadline:
                 raise self.starting()
             await asyncio.sleep(FIRST_POLL_S)
+
+    async def store_version(self, arrived: float) -> int:
+        """The store's data version, read after ``arrived`` (a ``time.monotonic()``): a read in progress that
+        began at or after that moment is shared, otherwise a new one is begun (in a worker thread).
+
+        Sharing keeps the cost at one small read per burst of requests, not one per request, without ever
+        handing a request a version read before it arrived (which could predate a write acknowledged to its
+        client).
+        """
+        loop = asyncio.get_running_loop()
+        probe = self._probe
+        if probe is None or probe[0] < arrived or probe[1] is not loop:
+            started = time.monotonic()
+            future = asyncio.ensure_future(asyncio.to_thread(self._store.data_version))
+            self._probe = probe = (started, loop, future)
+        return await asyncio.shield(probe[2])
+
+    async def fresh(self, edition: Edition, *, arrived: float, wait: float) -> Edition:
+        """``edition``, or a newer one, showing at least the store's data version read after ``arrived``.
+
+        When the store is newer, asks the watcher to rebuild now and waits up to ``wait`` seconds for the new
+        edition; then :class:`~graphsvc.errors.EditionStale`. While the store is unreachable the edition in
+        service is served as it is (nothing newer can have been acknowledged by this store since).
+        """
+        if self._store_down is not None:
+            return edition
+        try:
+            version = await self.store_version(arrived)
+        except StoreUnavailable as error:
+            self.store_seen(error)
+            return edition
+        if self._store_version is None or version > self._store_version:
+            self._store_version = version
+        current = self._current or edition
+        if current.version >= version:
+            return current if current.version > edition.version else edition
+        self._wake.set()
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            await asyncio.sleep(STALE_POLL_S)
+            current = self._current or edition
+            if current.version >= version:
+                return current
+        raise EditionStale(
+            f"the store holds data version {version}, newer than version {current.version} which this process "
+            "serves; the new edition is being built — retry shortly"
+        )
 
     def starting(self) -> ServiceStarting:
         """What to answer while no edition is in service yet, saying so if the last attempt failed."""
@@ -247,6 +309,8 @@ class EditionHolder:
         self._watcher.start()
 
     def _watch(self) -> None:
+        seen = self._current
+        replaced_at: float | None = None  # when an edition was first replaced since memory was last released
         while not self._stop.is_set():
             self._wake.clear()
             try:
@@ -256,6 +320,13 @@ class EditionHolder:
                     break  # the store was closed under a rebuild at shutdown
                 self.last_error = str(error)
                 log.exception("edition not refreshed: the rebuild failed")
+            if self._current is not seen:
+                seen = self._current
+                replaced_at = replaced_at or time.monotonic()
+            if replaced_at is not None and time.monotonic() - replaced_at >= RELEASE_AFTER_S:
+                # The old edition's last readers and its warm-up thread have let it go by now.
+                release_free_memory()
+                replaced_at = None
             self._wake.wait(self.freshness_ms / 1000)
 
     def after_write(self) -> None:

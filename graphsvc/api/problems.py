@@ -22,6 +22,7 @@ from starlette.routing import Match
 from graphsvc.errors import (
     ConfigError,
     Conflict,
+    EditionStale,
     GraphsvcError,
     InputTooLarge,
     NotFound,
@@ -82,6 +83,7 @@ ERROR_STATUS: list[tuple[type[GraphsvcError], int, str, str]] = [
     (NotFound, 404, "not-found", "Not found"),
     (Conflict, 409, "conflict", "Conflict"),
     (StoreUnavailable, 503, "store-unavailable", "Store unavailable"),
+    (EditionStale, 503, "stale", "Newer data being prepared"),
     (ServiceStarting, 503, "starting", "Service starting"),
     (ConfigError, 500, "config-error", "Server misconfigured"),
     (GraphsvcError, 500, "internal", "Internal error"),
@@ -162,7 +164,7 @@ def _graphsvc_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"{len(items)} problem{'s' if len(items) != 1 else ''} found; nothing was written"
         if exc.hint:
             detail = f"{detail}. {exc.hint}"
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = {"Retry-After": "1" if isinstance(exc, EditionStale) else "5"} if status == 503 else None
     return problem_response(request, status, slug=slug, title=title, detail=detail, problems=items, headers=headers)
 
 
@@ -225,7 +227,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The request body is over the configured limit",
         422: "Invalid parameters or input (every problem listed)",
         503: "The store cannot be reached, or the service is starting (its first edition of the data is being "
-        "built); retry after `Retry-After` seconds",
+        "built, or newer data is: `stale`); retry after `Retry-After` seconds",
     }
     return {s: {"model": ProblemDetails, "description": descriptions.get(s, "Problem")} for s in statuses}
 

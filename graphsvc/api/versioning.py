@@ -10,12 +10,16 @@ data and carry no version.
 
 from __future__ import annotations
 
+import time
+
 from fastapi import Request, Response
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 VERSION_HEADER = "X-Graphsvc-Version"
 STATE_KEY = "graphsvc_version"
+ARRIVED_KEY = "graphsvc_arrived"
+"""When the request arrived (``time.monotonic()``), noted by :class:`VersionHeaders` in the request's state."""
 
 
 def etag_of(version: int) -> str:
@@ -71,6 +75,7 @@ class VersionHeaders:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})  # the dict request.state writes to, shared with the route
+        state[ARRIVED_KEY] = time.monotonic()  # the store's version read for this request is read after this
 
         async def send_with_version(message: Message) -> None:
             if message["type"] == "http.response.start" and STATE_KEY in state:

@@ -172,7 +172,8 @@ def test_every_worker_serves_a_cli_load_and_a_delete_through_another_worker(
 
 
 def test_a_large_load_is_never_half_seen(serve: Server, api_store: GraphStore, tmp_path: Path) -> None:
-    """During a CLI load of a large district, every answer shows the data before it or after it, never a mix."""
+    """During a CLI load of a large district, every answer shows the data before it or after it, never a mix;
+    once the load is committed, a worker still building its edition of it answers 503 stale, never the old."""
     sample = run_cli("sample", "--communities", "600", str(tmp_path / "big"), store_uri=serve.store_uri)
     assert sample.returncode == 0, sample.stderr
     old_version = api_store.data_version()
@@ -194,6 +195,9 @@ def test_a_large_load_is_never_half_seen(serve: Server, api_store: GraphStore, t
     while not load_done.is_set():
         for path in ("/stats", "/streets"):
             response = get(f"{serve.base}{path}")
+            if path == "/streets" and response.status_code == 503:  # the new edition is being built: never the old
+                assert response.json()["type"].endswith("/stale"), response.text
+                continue
             assert response.status_code == 200, response.text
             answers.append((path, response.headers.get("x-graphsvc-version"), response.json()))
     loader.join()
@@ -212,3 +216,28 @@ def test_a_large_load_is_never_half_seen(serve: Server, api_store: GraphStore, t
             assert body in (old_stats, new_stats)
         else:  # from a worker's edition: the one its version names
             assert (version, body) in ((str(old_version), old_streets), (str(new_version), new_streets))
+
+
+def test_once_a_write_is_acknowledged_no_worker_answers_from_older_data(serve: Server, api_store: GraphStore) -> None:
+    """From the 204 of a delete on, every worker answers the deleted community's gaps 404 at the new version, or
+    503 stale while it builds that edition: never 200 from the old one; ``/streets`` never shows an older version."""
+    assert get(f"{serve.base}/communities/c2/gaps").status_code == 200
+    deleted = httpx.delete(f"{serve.base}/entities/c2", headers={"X-API-Key": KEY, "Connection": "close"})
+    assert deleted.status_code == 204
+    version = api_store.data_version()
+    deadline = time.monotonic() + FRESH_WITHIN
+    answered: list[int] = []
+    paths = ["/communities/c2/gaps", "/streets"] * (ASK_AT_ONCE // 2)
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(ASK_AT_ONCE) as pool:
+            answers = list(pool.map(lambda path: get(f"{serve.base}{path}"), paths))
+        for answer in answers:
+            if answer.status_code == 503:
+                assert answer.json()["type"].endswith("/stale"), answer.text
+                continue
+            assert answer.status_code in (200, 404), answer.text
+            assert int(answer.headers["x-graphsvc-version"]) >= version, "an answer from before the write"
+            if answer.request.url.path.endswith("/gaps"):
+                assert answer.status_code == 404, "gaps of a deleted community"
+            answered.append(answer.status_code)
+    assert answered, "no worker answered within the freshness promise"

@@ -69,7 +69,7 @@ def needs_tool(tool: str, install: str) -> str:
 
 
 def test_every_bench_has_a_smoke_test() -> None:
-    benches = {p.stem for p in BENCH.glob("*.py")}
+    benches = {p.stem for p in BENCH.glob("*.py") if not p.stem.startswith("_")}  # _x.py: a bench's helper
     tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
     assert benches - tested == set(), "a bench without a smoke test here (test_<bench name>)"
 
@@ -194,3 +194,19 @@ def test_matcher(tmp_path: Path) -> None:
     assert {"services", "precision", "recall", "per_category", "legal_clinic_as_health"} <= last.keys()
     assert last["services"] >= 200 and last["legal_clinic_as_health"] == 0
     assert {"precision", "recall"} <= last["per_category"]["legal_aid"].keys()
+
+
+@pytest.mark.timeout(300)
+def test_freshness(tmp_path: Path) -> None:
+    result = run_bench("freshness", "--tiny", tmp_path=tmp_path)
+    assert result["stale_answers_after_1s"] == 0 and result["older_answers"] == 0, result
+    assert result["errors"] == 0 and result["writes"] == 2, result
+    assert result["p99_seconds_to_fresh"] is not None, result
+
+
+@pytest.mark.timeout(300)
+def test_soak(tmp_path: Path) -> None:
+    result = run_bench("soak", "--tiny", tmp_path=tmp_path)
+    assert set(result) >= {"minutes", "rss_start_mb", "rss_end_mb", "rss_last_5min_growth_mb", "errors", "lost_writes"}
+    assert result["errors"] == 0 and result["lost_writes"] == 0, result
+    assert result["rss_start_mb"] > 0, result
