@@ -8,16 +8,19 @@ health 1 per 500 older. Harbor City: elderly care 10, children 2, legal aid 2, h
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from graphsvc.analysis.gaps import community_gaps
+from graphsvc.analysis.recommend import recommend
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders import load_paths
 from graphsvc.loaders.needs_derive import derive_needs_files, read_standards
 from graphsvc.store import SQLiteStore
 from tests.cli.console import graphsvc
+from tests.loaders.test_hsds import V3
 
 HERE = Path(__file__).parent
 AREAS, STANDARDS, V1 = HERE / "needs" / "areas.csv", HERE / "needs" / "standards.csv", HERE / "hsds_v1"
@@ -74,3 +77,29 @@ def test_derived_needs_load_and_the_directory_has_gaps(tmp_path: Path) -> None:
     assert g.needs_recorded and g.need == 16.0
     covered = {c.category: c.covered for c in g.categories}
     assert covered["elderly_care"] > 0 and covered["legal_aid"] > 0 and covered["children"] == 0
+
+
+def test_recommendations_close_the_derived_needs(tmp_path: Path) -> None:
+    """A directory, an area table and the shipped standards: a partner that may serve the area is listed with a
+    gain, and its first reason names the derived need. In the v3 directory without its service area sa3, o2
+    (youth services, at Riverside and North Ward) may serve anywhere; South Ward has young people."""
+    directory = tmp_path / "v3"
+    shutil.copytree(V3, directory)
+    rows = (V3 / "service_area.csv").read_text(encoding="utf-8").splitlines()
+    (directory / "service_area.csv").write_text("\n".join(r for r in rows if not r.startswith("sa3,")) + "\n")
+    areas = tmp_path / "areas.csv"
+    areas.write_text(
+        "community,name,population,older,children,youth,disability,hardship\n"
+        "city:South Ward,South Ward,9000,0,0,1200,0,0\n",
+        encoding="utf-8",
+    )
+    needs = tmp_path / "needs.csv"
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'g.db'}"}
+    assert graphsvc("needs", "derive", "--areas", str(areas), "-o", str(needs), env=env).code == 0
+    with SQLiteStore(tmp_path / "g.db") as store:
+        load_paths(store, [directory, needs])
+        G = store.snapshot()
+    recs = recommend(G, "city:South Ward", k=3)
+    assert recs.needs_recorded and [r.partner for r in recs.recommendations] == ["o2"]
+    first = recs.recommendations[0]
+    assert first.gain > 0 and first.reasons[0].code == "gap:youth" and "youth services" in first.reasons[0].text_en
