@@ -134,8 +134,10 @@ def test_a_full_disk_is_store_unavailable_and_changes_nothing(tmp_path: Path, ti
     with small_disk(tmp_path / "disk") as disk:
         path = disk / "full.db"
         app = create_app(api_settings(max_upload_bytes=10_000_000), store=(store := SQLiteStore(path)))
+        # the file made before the app opens it: two threads of one process making a new file at once (the
+        # app's watcher and this load) can find it locked while the other switches it to WAL
+        store.upsert(tiny)
         with store, TestClient(app) as client:
-            store.upsert(tiny)
             in_service(client)  # serving before the disk fills, as a running service is
             before = contents(store)  # type: ignore[arg-type]
             fill(disk)
