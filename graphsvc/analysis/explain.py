@@ -72,7 +72,7 @@ def explain(
     cut, whole, places = rec.whole_list(community, options)
     sequence = whole.picks
     place = places.get(j)
-    closing = len(whole.closing) if whole.fillers is not None else len(sequence)
+    closing = len(whole.closing)  # a likelihood list is all "closing": its picks are in that part
     listed = place is not None and place < min(k, closing)
     other = place is not None and place >= closing
     valid = np.isfinite(scores)
@@ -90,7 +90,7 @@ def explain(
             text_zh="它能补的缺口已由排在前面的伙伴补上",
             text_en="the gaps it would fill are filled by the partners listed above",
         )
-    head = whole.closing[: min(k, closing)] if whole.fillers is not None else sequence[:k]
+    head = whole.closing[:k]
     last = round(head[-1].score, 6) if len(head) >= k and k > 0 else None
     if place is not None:
         shown = rec._recommendation(community, sequence[place], raw, rank)
