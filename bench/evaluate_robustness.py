@@ -1,7 +1,7 @@
 """Evaluation robustness: graphsvc against the best single baseline on many generated graphs and seeds.
 
 For every graph family below and every seed, the graph is generated (random families with that seed), then
-:func:`graphsvc.analysis.evaluate` hides 20% of the task's links with the same seed and ranks each against
+:func:`graphsvc.analysis.evaluation.evaluate` hides 20% of the task's links with the same seed and ranks each against
 100 negatives of the same kind of pair. A run counts as OK when graphsvc's Hits@10 is at least the best
 baseline's (random, popularity, common neighbours, Adamic-Adar, resource allocation, L3) on that split.
 Every graph is generated here with NetworkX or graphsvc's synthetic district; nothing is downloaded.

@@ -1,7 +1,7 @@
 """The two axes of a list before and after a revision: Hits@10 and MRR (does the list hold the partners
 communities link to?) against gap_closed@5 and gap_fit@5 (does it close their gaps?), per rank mode.
 
-Runs ``graphsvc.analysis.evaluate`` on the sample district and on generated districts (``--districts``,
+Runs ``graphsvc.analysis.evaluation.evaluate`` on the sample district and on generated districts (``--districts``,
 ``communities:seed`` each), each over ``--seeds`` evaluation seeds (the held-out split), once with this
 checkout's committed code (HEAD) and once with ``--before``'s (clones made for the run), alternating, in
 separate processes. Prints a table of means with their spread (the sample standard deviation over seeds)
@@ -31,7 +31,7 @@ METRICS = ("hits@10", "mrr", "gap_closed@5", "gap_fit@5")
 
 CHILD = """
 import json, sys
-from graphsvc.analysis.evaluate import evaluate
+from graphsvc.analysis.evaluation.evaluate import evaluate
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 communities, district_seed, seed = (int(x) for x in sys.argv[1:4])

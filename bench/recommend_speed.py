@@ -15,7 +15,7 @@ import json
 import time
 
 from graphsvc.analysis import Recommender
-from graphsvc.analysis.reference import recommend_reference
+from graphsvc.analysis.recommender.reference import recommend_reference
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 

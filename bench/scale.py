@@ -145,8 +145,8 @@ def pool_agreement(store_uri: str, sample: int = 200) -> dict[str, float] | None
     listed partners in common, and the ratio of the lists' expected need closed. ``None`` below the pools."""
     import random
 
-    from graphsvc.analysis.options import RecommendationOptions
-    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.core.options import RecommendationOptions
+    from graphsvc.analysis.recommender.recommend import Recommender
     from graphsvc.fitted import load_model
     from graphsvc.store import open_store
 
@@ -156,7 +156,7 @@ def pool_agreement(store_uri: str, sample: int = 200) -> dict[str, float] | None
     if model is None:
         return None
     rec = Recommender(G, model)
-    if rec.pools is None:
+    if rec.scorer.pools is None:
         return None
     options = RecommendationOptions(k=10)
     same = common = 0
@@ -164,7 +164,7 @@ def pool_agreement(store_uri: str, sample: int = 200) -> dict[str, float] | None
     chosen = random.Random(0).sample(sorted(rec.task.queries), min(sample, len(rec.task.queries)))
     for community in chosen:
         mine = rec.answer(community, options)
-        theirs = rec._answer(community, rec._row(community), None, options)
+        theirs = rec._answer(community, rec.scorer.row(community), None, options)
         a = [r.partner for r in mine.recommendations]
         b = [r.partner for r in theirs.recommendations]
         same += a == b

@@ -35,7 +35,7 @@ from pyvis.network import Network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graphsvc.analysis.gaps import all_community_gaps
+from graphsvc.analysis.gaps.find import all_community_gaps
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district
 from graphsvc.viz import gap_shares_of, overview_page

@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.analysis.options import DEFAULT_K
+from graphsvc.analysis.core.options import DEFAULT_K
 
 if TYPE_CHECKING:
     from graphsvc.store.base import GraphStore

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphsvc.analysis import LinkModel
-from graphsvc.analysis.model_selection import fit_model
+from graphsvc.analysis.linkmodel.model_selection import fit_model
 
 if TYPE_CHECKING:
     import networkx as nx

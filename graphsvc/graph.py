@@ -45,9 +45,9 @@ Partnership = tuple[str, str, str, str | None, float | None, str | None]
 
 def new_snapshot() -> nx.Graph:
     """An empty snapshot graph, under the ``hub`` policy of graphsvc's own tables (the five-society linkage:
-    a community's missing partner roles are gaps, see :mod:`graphsvc.analysis.coverage`); communities made from
+    a community's missing partner roles are gaps, see :mod:`graphsvc.analysis.core.coverage`); communities made from
     a resource directory's areas (attribute ``area_level``, from an HSDS import) turn it ``generic``
-    (:func:`add_entity_nodes`, :func:`graphsvc.analysis.policy.default_profile`)."""
+    (:func:`add_entity_nodes`, :func:`graphsvc.analysis.core.policy.default_profile`)."""
     import networkx as nx
 
     return nx.Graph(name="graphsvc snapshot", policy="hub")

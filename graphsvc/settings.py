@@ -89,7 +89,8 @@ class Settings(BaseSettings):
 
     policy: str | None = Field(
         default=None,
-        description="policy profile of the gap analyses (graphsvc.analysis.policy.PROFILES): hub (the five-society "
+        description="policy profile of the gap analyses (graphsvc.analysis.core.policy.PROFILES): hub (the five-"
+        "society "
         "roles, street hub reach and district targets) or generic (needs and coverage only); unset: generic for "
         "communities made from a directory's areas (HSDS), hub otherwise",
     )
@@ -99,7 +100,7 @@ class Settings(BaseSettings):
     def _known_policy(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        from graphsvc.analysis.policy import PROFILES  # the one registry of profiles (NetworkX with it: only here)
+        from graphsvc.analysis.core.policy import PROFILES  # the one registry of profiles (NetworkX with it: only here)
 
         if value.strip().lower() not in PROFILES:
             raise ValueError(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")

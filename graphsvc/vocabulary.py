@@ -247,7 +247,7 @@ def categories() -> dict[str, Category]:
 
 def category(code: str) -> Category:
     """The category with this code; ``KeyError`` if there is none. A five-society role's need
-    (``role:university_society``, see :mod:`graphsvc.analysis.coverage`) is labelled as the missing role.
+    (``role:university_society``, see :mod:`graphsvc.analysis.core.coverage`) is labelled as the missing role.
 
     >>> category("role:university_society").en
     'no university or student society yet'

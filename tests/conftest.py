@@ -73,7 +73,7 @@ def tiny() -> Dataset:
 def no_recent_fits() -> None:
     """Start the test with no fit remembered by this process (``RECENT_FITS``): its first fit of any graph computes
     and reports every step."""
-    from graphsvc.analysis.model_selection import RECENT_FITS
+    from graphsvc.analysis.linkmodel.model_selection import RECENT_FITS
 
     RECENT_FITS.clear()
 

@@ -84,7 +84,7 @@ def test_imports_point_down_the_layers() -> None:
     ("source", "parts"),
     [
         ("from graphsvc.store.base import GraphStore", {"store"}),
-        ("import graphsvc.analysis.gaps as g", {"analysis"}),
+        ("import graphsvc.analysis.gaps.find as g", {"analysis"}),
         ("from graphsvc import neo4j_server, errors", {"neo4j_server", "errors"}),
         ("def f():\n    from graphsvc.viz import show", {"viz"}),
         ("from . import sibling\nimport networkx", set()),
@@ -139,6 +139,45 @@ def import_circles(package: Path) -> list[list[str]]:
     for name, path in paths.items():
         G.add_edges_from((name, target) for target in module_imports(path, set(paths)))
     return sorted(sorted(c) for c in nx.strongly_connected_components(G) if len(c) > 1)
+
+
+ANALYSIS = PACKAGE / "analysis"
+
+ANALYSIS_PARTS: dict[str, set[str]] = {
+    "core": set(),
+    "linkmodel": {"core"},
+    "gaps": {"core"},
+    "recommender": {"core", "linkmodel"},
+    "plan": {"core", "recommender"},  # the recommender's reasons, in the plan's links
+    "evaluation": {"core", "linkmodel", "recommender"},
+}
+"""The parts of ``graphsvc.analysis`` (ARCHITECTURE.md) -> the other parts each may import."""
+
+
+def analysis_part(module: str) -> str | None:
+    """``graphsvc.analysis.gaps.find`` -> ``gaps``; the package's own ``__init__`` (the front door) -> ``None``."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 or (len(parts) == 3 and parts[2] in ANALYSIS_PARTS) else None
+
+
+def test_analysis_is_in_parts_and_each_part_has_a_rule() -> None:
+    folders = {p.name for p in ANALYSIS.iterdir() if (p / "__init__.py").exists()}
+    loose = {p.name for p in ANALYSIS.glob("*.py")} - {"__init__.py"}
+    assert (folders, loose) == (set(ANALYSIS_PARTS), set())
+
+
+def test_analysis_parts_import_only_the_parts_below_them() -> None:
+    modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
+    wrong: dict[str, list[str]] = {}
+    for path in ANALYSIS.rglob("*.py"):
+        part = analysis_part(module_name(path))
+        if part is None:
+            continue
+        reached = {analysis_part(m) for m in module_imports(path, modules) if m.startswith("graphsvc.analysis.")}
+        bad = sorted(p for p in reached - {part, None} if p not in ANALYSIS_PARTS[part])
+        if bad:
+            wrong[module_name(path)] = bad
+    assert wrong == {}
 
 
 def test_no_import_circles() -> None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import graphsvc.fitted
 from graphsvc.analysis import LinkModel
-from graphsvc.analysis.model_selection import fit_model
+from graphsvc.analysis.linkmodel.model_selection import fit_model
 from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli_app
 from graphsvc.fitted import artifact_name, decode_model, encode_model, load_model, stored_model

@@ -8,9 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphsvc.analysis.evaluate import BASELINES, evaluate
-from graphsvc.analysis.gaps import all_community_gaps
-from graphsvc.analysis.model_selection import STEPS_PER_SPLIT, fit_model
+from graphsvc.analysis.evaluation.evaluate import BASELINES, evaluate
+from graphsvc.analysis.gaps.find import all_community_gaps
+from graphsvc.analysis.linkmodel.model_selection import STEPS_PER_SPLIT, fit_model
 from graphsvc.fitted import encode_model
 from graphsvc.graph import build_graph
 from graphsvc.loaders import load_paths, write_csv

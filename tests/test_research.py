@@ -19,10 +19,10 @@ from graphsvc.analysis import (
     evaluate,
     recommend,
 )
-from graphsvc.analysis.evaluate import BASELINES
-from graphsvc.analysis.plan import with_divergences
-from graphsvc.analysis.results import CommunityRecommendations, Recommendation
-from graphsvc.analysis.signals import SIGNALS
+from graphsvc.analysis.core.results import CommunityRecommendations, Recommendation
+from graphsvc.analysis.evaluation.evaluate import BASELINES
+from graphsvc.analysis.linkmodel.signals import SIGNALS
+from graphsvc.analysis.plan.divergences import with_divergences
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.graph import build_graph
 from graphsvc.sample import generate_district

@@ -78,7 +78,7 @@ def test_recommend_reading_a_kept_list_loads_no_analysis_library(tmp_path: Path)
         "pandas",
         "pyvis",
         "fastapi",
-        "graphsvc.analysis.recommend",
+        "graphsvc.analysis.recommender.recommend",
     )
     printed, imported = probe(RECOMMEND_PROBE, heavy, GRAPHSVC_STORE=url)
     assert json.loads(printed)["community"] == "com-00001"  # the kept list was printed

@@ -4,10 +4,10 @@ Functions over ``networkx.Graph`` (graph first, options as keywords); the CLI, t
 the same ones. Results are pydantic models, ready to be API responses.
 
 Here are the user's verbs and the result types they return. The building blocks stay in their modules:
-the share rule (:mod:`~graphsvc.analysis.coverage`), the signals (:mod:`~graphsvc.analysis.signals`),
-link-prediction splits and metrics (:mod:`~graphsvc.analysis.linkpred`), the weighting's fit
-(:mod:`~graphsvc.analysis.model_selection`) and the plain-NetworkX reference recommender the fast path is
-tested against (:mod:`~graphsvc.analysis.reference`).
+the share rule (:mod:`~graphsvc.analysis.core.coverage`), the signals (:mod:`~graphsvc.analysis.linkmodel.signals`),
+link-prediction splits and metrics (:mod:`~graphsvc.analysis.linkmodel.linkpred`), the weighting's fit
+(:mod:`~graphsvc.analysis.linkmodel.model_selection`) and the plain-NetworkX reference recommender the fast path is
+tested against (:mod:`~graphsvc.analysis.recommender.reference`).
 """
 
 from __future__ import annotations
@@ -19,82 +19,85 @@ from typing import TYPE_CHECKING, Any
 from graphsvc.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from graphsvc.analysis.evaluate import BASELINES, Evaluation, evaluate
-    from graphsvc.analysis.gaps import (
-        CategoryGap,
-        CategoryTotal,
-        CommunityGaps,
-        DistrictGaps,
-        PartnerLoss,
+    from graphsvc.analysis.core.policy import (
+        PROFILES,
         PolicyCheck,
+        PolicyProfile,
         PolicyReport,
-        RoleRef,
-        StreetGaps,
-        StreetSummary,
-        all_community_gaps,
-        community_gaps,
-        district_gaps,
         policy_checks,
-        street_gaps,
+        resolve_profile,
+        roles_expected,
     )
-    from graphsvc.analysis.model_selection import LinkModel
-    from graphsvc.analysis.plan import CoverageChange, DistrictPlan, PlannedLink, PlanTotals, apply_links, district_plan
-    from graphsvc.analysis.policy import PROFILES, PolicyProfile, resolve_profile, roles_expected
-    from graphsvc.analysis.rank_modes import RANK_MODES, RankMode, RankModeSpec, rank_mode
-    from graphsvc.analysis.recommend import Recommender, explain_partner, recommend, recommend_all
-    from graphsvc.analysis.results import (
+    from graphsvc.analysis.core.rank_modes import RANK_MODES, RankMode, RankModeSpec, rank_mode
+    from graphsvc.analysis.core.results import (
         CommunityRecommendations,
         PartnerExplanation,
         Reason,
         Recommendation,
     )
+    from graphsvc.analysis.evaluation.evaluate import BASELINES, Evaluation, evaluate
+    from graphsvc.analysis.gaps.answers import (
+        CategoryGap,
+        CategoryTotal,
+        CommunityGaps,
+        DistrictGaps,
+        PartnerLoss,
+        RoleRef,
+        StreetGaps,
+        StreetSummary,
+    )
+    from graphsvc.analysis.gaps.find import all_community_gaps, community_gaps, district_gaps, street_gaps
+    from graphsvc.analysis.linkmodel.model_selection import LinkModel
+    from graphsvc.analysis.plan.answers import CoverageChange, DistrictPlan, PlannedLink, PlanTotals
+    from graphsvc.analysis.plan.district import apply_links, district_plan
+    from graphsvc.analysis.recommender.recommend import Recommender, explain_partner, recommend, recommend_all
     from graphsvc.errors import UnsupportedGraph
 
-# Where each name lives. Imported on first use, so that importing one building block (``graphsvc.analysis.results``
-# for a kept list, ``graphsvc.analysis.gaps`` for the API's routes) does not load every analysis, and with
+# Where each name lives. Imported on first use, so that importing one building block (``graphsvc.analysis.core.results``
+# for a kept list, ``graphsvc.analysis.gaps.find`` for the API's routes) does not load every analysis, and with
 # them scipy.stats (the evaluation's ranks) and the rest.
 _EXPORTS = {
-    "BASELINES": "graphsvc.analysis.evaluate",
-    "Evaluation": "graphsvc.analysis.evaluate",
-    "evaluate": "graphsvc.analysis.evaluate",
-    "explain_partner": "graphsvc.analysis.recommend",
-    "CategoryGap": "graphsvc.analysis.gaps",
-    "CategoryTotal": "graphsvc.analysis.gaps",
-    "CommunityGaps": "graphsvc.analysis.gaps",
-    "DistrictGaps": "graphsvc.analysis.gaps",
-    "PartnerLoss": "graphsvc.analysis.gaps",
-    "PolicyCheck": "graphsvc.analysis.gaps",
-    "PolicyReport": "graphsvc.analysis.gaps",
-    "RoleRef": "graphsvc.analysis.gaps",
-    "StreetGaps": "graphsvc.analysis.gaps",
-    "StreetSummary": "graphsvc.analysis.gaps",
-    "all_community_gaps": "graphsvc.analysis.gaps",
-    "community_gaps": "graphsvc.analysis.gaps",
-    "district_gaps": "graphsvc.analysis.gaps",
-    "policy_checks": "graphsvc.analysis.gaps",
-    "street_gaps": "graphsvc.analysis.gaps",
-    "LinkModel": "graphsvc.analysis.model_selection",
-    "PROFILES": "graphsvc.analysis.policy",
-    "PolicyProfile": "graphsvc.analysis.policy",
-    "resolve_profile": "graphsvc.analysis.policy",
-    "roles_expected": "graphsvc.analysis.policy",
-    "CoverageChange": "graphsvc.analysis.plan",
-    "DistrictPlan": "graphsvc.analysis.plan",
-    "PlannedLink": "graphsvc.analysis.plan",
-    "PlanTotals": "graphsvc.analysis.plan",
-    "apply_links": "graphsvc.analysis.plan",
-    "district_plan": "graphsvc.analysis.plan",
-    "Recommender": "graphsvc.analysis.recommend",
-    "recommend": "graphsvc.analysis.recommend",
-    "recommend_all": "graphsvc.analysis.recommend",
-    "RANK_MODES": "graphsvc.analysis.rank_modes",
-    "RankModeSpec": "graphsvc.analysis.rank_modes",
-    "rank_mode": "graphsvc.analysis.rank_modes",
-    "CommunityRecommendations": "graphsvc.analysis.results",
-    "PartnerExplanation": "graphsvc.analysis.results",
-    "RankMode": "graphsvc.analysis.rank_modes",
-    "Reason": "graphsvc.analysis.results",
-    "Recommendation": "graphsvc.analysis.results",
+    "BASELINES": "graphsvc.analysis.evaluation.evaluate",
+    "Evaluation": "graphsvc.analysis.evaluation.evaluate",
+    "evaluate": "graphsvc.analysis.evaluation.evaluate",
+    "explain_partner": "graphsvc.analysis.recommender.recommend",
+    "CategoryGap": "graphsvc.analysis.gaps.answers",
+    "CategoryTotal": "graphsvc.analysis.gaps.answers",
+    "CommunityGaps": "graphsvc.analysis.gaps.answers",
+    "DistrictGaps": "graphsvc.analysis.gaps.answers",
+    "PartnerLoss": "graphsvc.analysis.gaps.answers",
+    "PolicyCheck": "graphsvc.analysis.core.policy",
+    "PolicyReport": "graphsvc.analysis.core.policy",
+    "RoleRef": "graphsvc.analysis.gaps.answers",
+    "StreetGaps": "graphsvc.analysis.gaps.answers",
+    "StreetSummary": "graphsvc.analysis.gaps.answers",
+    "all_community_gaps": "graphsvc.analysis.gaps.find",
+    "community_gaps": "graphsvc.analysis.gaps.find",
+    "district_gaps": "graphsvc.analysis.gaps.find",
+    "policy_checks": "graphsvc.analysis.core.policy",
+    "street_gaps": "graphsvc.analysis.gaps.find",
+    "LinkModel": "graphsvc.analysis.linkmodel.model_selection",
+    "PROFILES": "graphsvc.analysis.core.policy",
+    "PolicyProfile": "graphsvc.analysis.core.policy",
+    "resolve_profile": "graphsvc.analysis.core.policy",
+    "roles_expected": "graphsvc.analysis.core.policy",
+    "CoverageChange": "graphsvc.analysis.plan.answers",
+    "DistrictPlan": "graphsvc.analysis.plan.answers",
+    "PlannedLink": "graphsvc.analysis.plan.answers",
+    "PlanTotals": "graphsvc.analysis.plan.answers",
+    "apply_links": "graphsvc.analysis.plan.district",
+    "district_plan": "graphsvc.analysis.plan.district",
+    "Recommender": "graphsvc.analysis.recommender.recommend",
+    "recommend": "graphsvc.analysis.recommender.recommend",
+    "recommend_all": "graphsvc.analysis.recommender.recommend",
+    "RANK_MODES": "graphsvc.analysis.core.rank_modes",
+    "RankModeSpec": "graphsvc.analysis.core.rank_modes",
+    "rank_mode": "graphsvc.analysis.core.rank_modes",
+    "CommunityRecommendations": "graphsvc.analysis.core.results",
+    "PartnerExplanation": "graphsvc.analysis.core.results",
+    "RankMode": "graphsvc.analysis.core.rank_modes",
+    "Reason": "graphsvc.analysis.core.results",
+    "Recommendation": "graphsvc.analysis.core.results",
     "UnsupportedGraph": "graphsvc.errors",
 }
 
@@ -150,8 +153,8 @@ __getattr__, __dir__ = lazy_names(globals(), _EXPORTS, __all__)
 class _Package(types.ModuleType):
     """This package, whose verbs ``evaluate`` and ``recommend`` share their name with the modules they live in.
 
-    Importing a submodule binds it on its package (``graphsvc.analysis.recommend = <module>``): here such a
-    binding puts the module's function of that name in its place, so ``graphsvc.analysis.recommend`` is the
+    Importing a submodule binds it on its package (``graphsvc.analysis.recommender.recommend = <module>``): here such a
+    binding puts the module's function of that name in its place, so ``graphsvc.analysis.recommender.recommend`` is the
     function whichever was imported first, as it always was.
     """
 

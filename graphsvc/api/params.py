@@ -10,7 +10,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator
 from starlette.convertors import Convertor, register_url_convertor
 
-from graphsvc.analysis.rank_modes import RANK_MODES, rank_help
+from graphsvc.analysis.core.rank_modes import RANK_MODES, rank_help
 from graphsvc.api.schemas import MAX_PAGE
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (at most {MAX_PAGE})", examples=[50])]
@@ -40,13 +40,13 @@ PartnerIdPath = Annotated[
 ]
 StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
 RankName = enum.StrEnum("RankName", {name: name for name in RANK_MODES})  # type: ignore[misc]
-"""The rank modes of :data:`~graphsvc.analysis.rank_modes.RANK_MODES` when the API is imported (OpenAPI's enum)."""
+"""The rank modes of :data:`~graphsvc.analysis.core.rank_modes.RANK_MODES` when the API is imported (OpenAPI's enum)."""
 
 RankQuery = Annotated[
     RankName,
     Query(description=rank_help() + " (" + "; ".join(f"{m.name}: {m.use}" for m in RANK_MODES.values()) + ")"),
 ]
-"""The rank mode of recommendations (see :mod:`graphsvc.analysis.recommend`)."""
+"""The rank mode of recommendations (see :mod:`graphsvc.analysis.recommender.recommend`)."""
 
 
 class StreetName(Convertor[str]):

@@ -1,7 +1,7 @@
 """Recommendations served from the edition: one fitted recommender, answers kept as encoded JSON.
 
 A :class:`RecommendationService` is fitted once per edition
-(:meth:`graphsvc.analysis.recommend.Recommender.fit`). Answers are cached as
+(:meth:`graphsvc.analysis.recommender.recommend.Recommender.fit`). Answers are cached as
 the JSON bytes sent to clients (bounded), so a repeated question costs one dict
 lookup on the event loop; simultaneous identical questions are computed once
 (:class:`~graphsvc.api.single_flight.SharedResults`). A background warm-up fills
@@ -20,10 +20,10 @@ from collections.abc import Callable
 
 import networkx as nx
 
-from graphsvc.analysis.explain import explain
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import CommunityRecommendations
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.results import CommunityRecommendations
+from graphsvc.analysis.recommender.explain import explain
+from graphsvc.analysis.recommender.recommend import Recommender
 from graphsvc.answers import kept_parts, lists_in
 from graphsvc.api.edition import Edition
 from graphsvc.api.single_flight import SharedResults
@@ -100,7 +100,7 @@ class RecommendationService:
         return self._answers.get(key)
 
     def answer(self, key: AnswerKey) -> bytes:
-        """The encoded :class:`~graphsvc.analysis.recommend.CommunityRecommendations` for ``key``.
+        """The encoded :class:`~graphsvc.analysis.recommender.recommend.CommunityRecommendations` for ``key``.
 
         Computed once per key: a question asked while the same one is being computed waits for that answer.
         Different questions share the recommender one at a time (its caches are not thread-safe), and only
@@ -119,7 +119,7 @@ class RecommendationService:
         return [CommunityRecommendations.model_validate_json(self.answer(default_key(c))) for c in self.community_ids]
 
     def explain(self, key: AnswerKey, partner: str) -> bytes:
-        """The encoded :class:`~graphsvc.analysis.results.PartnerExplanation` of ``partner`` for ``key``."""
+        """The encoded :class:`~graphsvc.analysis.core.results.PartnerExplanation` of ``partner`` for ``key``."""
         community, options = key
         with self._lock:
             result = explain(self.recommender, community, partner, options)
@@ -171,7 +171,7 @@ def warm_edition(edition: Edition, is_current: Callable[[], bool]) -> None:
     edition's garbage be collected.
     """
     service = edition.fitted
-    if isinstance(service, RecommendationService):
+    if service is not None:
         service.warm_up(is_current=is_current)
     if is_current() and edition.graph.number_of_nodes() >= FREEZE_GC_NODES:
         gc.unfreeze()

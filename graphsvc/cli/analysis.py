@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from graphsvc.analysis.options import DEFAULT_K
-from graphsvc.analysis.rank_modes import DEFAULT_RANK
+from graphsvc.analysis.core.options import DEFAULT_K
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK
 from graphsvc.cli.app import (
     JsonOption,
     PolicyOption,
@@ -28,9 +28,10 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
     import networkx as nx
 
     from graphsvc.analysis import LinkModel
-    from graphsvc.analysis.gaps import CategoryRef, DistrictGaps, RoleRef
-    from graphsvc.analysis.plan import PlannedLink
-    from graphsvc.analysis.results import CommunityRecommendations
+    from graphsvc.analysis.core.policy import CategoryRef
+    from graphsvc.analysis.core.results import CommunityRecommendations
+    from graphsvc.analysis.gaps.answers import DistrictGaps, RoleRef
+    from graphsvc.analysis.plan.answers import PlannedLink
     from graphsvc.store import GraphStore
 
 
@@ -77,7 +78,7 @@ def _deserts(refs: list[CategoryRef]) -> str:
 
 
 def _profile_line(code: str) -> None:
-    from graphsvc.analysis.policy import PROFILES
+    from graphsvc.analysis.core.policy import PROFILES
 
     profile = PROFILES[code]
     console().print(f"政策 policy: {profile.code} — {profile.zh} {profile.en} (--policy hub|generic)")
@@ -93,7 +94,7 @@ def gaps(
 ) -> None:
     """Unmet needs, fragility and, under the hub policy profile, missing five-society roles, hub reach and
     policy checks; says so when no needs are recorded."""
-    from graphsvc.analysis.gaps import community_gaps, district_gaps, street_gaps
+    from graphsvc.analysis.gaps.find import community_gaps, district_gaps, street_gaps
 
     G = snapshot_from(store, quiet=as_json)
     if community is not None:
@@ -189,7 +190,7 @@ def _district_tables(G: nx.Graph, d: DistrictGaps) -> None:
             f"全区 District: {d.communities} 个社区 communities; no community has a need, so nothing is covered "
             "or uncovered"
         )
-    from graphsvc.analysis.policy import PROFILES
+    from graphsvc.analysis.core.policy import PROFILES
 
     hub = PROFILES[d.profile].hub_reach
     rows = [
@@ -365,7 +366,7 @@ def recommend_command(
     as_json: JsonOption = False,
 ) -> None:
     """Top-k partners for a community, each with its reasons (zh/en); --explain PARTNER says why (not) one."""
-    from graphsvc.analysis.options import RecommendationOptions
+    from graphsvc.analysis.core.options import RecommendationOptions
     from graphsvc.answers import kept_answer
     from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
@@ -377,8 +378,8 @@ def recommend_command(
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
             print_kept(graph_store, kept, as_json=as_json)
             return
-        from graphsvc.analysis.common import require_community
-        from graphsvc.analysis.recommend import explain_partner, recommend
+        from graphsvc.analysis.core.common import require_community
+        from graphsvc.analysis.recommender.recommend import explain_partner, recommend
 
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
@@ -406,9 +407,9 @@ def plan_lists(
     """Every community's default list, whose #1 the plan is held against: read where ``graphsvc fit`` kept them
     for this data (what ``recommend`` prints), else computed with the kept model as ``recommend`` would (``k=1``:
     the plan reads only the #1, the same first partner as the default list's)."""
-    from graphsvc.analysis.options import RecommendationOptions
-    from graphsvc.analysis.recommend import Recommender
-    from graphsvc.analysis.results import CommunityRecommendations
+    from graphsvc.analysis.core.options import RecommendationOptions
+    from graphsvc.analysis.core.results import CommunityRecommendations
+    from graphsvc.analysis.recommender.recommend import Recommender
     from graphsvc.answers import kept_parts, lists_in
     from graphsvc.graph import communities
 
@@ -444,7 +445,8 @@ def plan(
 ) -> None:
     """New links for the whole district that close the most need within partners' capacity, each with its top
     reason; where a community's planned partner is not its list's #1 (``recommend``), why not."""
-    from graphsvc.analysis.plan import district_plan, with_divergences
+    from graphsvc.analysis.plan.district import district_plan
+    from graphsvc.analysis.plan.divergences import with_divergences
 
     with store_from(store) as graph_store:
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
@@ -556,7 +558,7 @@ def evaluate_command(
     --bipartite --columns CodeCity,Code_Network). A bad line in the file is reported with its line number
     (exit code 2).
     """
-    from graphsvc.analysis.evaluate import evaluate
+    from graphsvc.analysis.evaluation.evaluate import evaluate
     from graphsvc.loaders.edge_list import read_edge_list
 
     if edges is None and (columns is not None or header is not None or bipartite):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from graphsvc.analysis.options import DEFAULT_K
+from graphsvc.analysis.core.options import DEFAULT_K
 from graphsvc.cli.app import PeopleTable, console, print_json, table
 from graphsvc.cli.progress import progress_bar
 from graphsvc.labels import ADD_NEEDS, NO_NEEDS, kind_label, likely, named, num, pct, signed
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     import networkx as nx
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
-    from graphsvc.analysis.model_selection import LinkModel
-    from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation, Reason, Recommendation
+    from graphsvc.analysis.core.results import CommunityRecommendations, PartnerExplanation, Reason, Recommendation
+    from graphsvc.analysis.linkmodel.model_selection import LinkModel
     from graphsvc.store.base import GraphStore
 
 
@@ -30,7 +30,7 @@ def print_recommendations(
     if as_json:
         print_json(recs)
         return
-    from graphsvc.analysis.results import CommunityRecommendations
+    from graphsvc.analysis.core.results import CommunityRecommendations
 
     console().print(PartnerBlocks(CommunityRecommendations.model_validate(recs), kind=kind, k=k, min_score=min_score))
 
@@ -256,8 +256,8 @@ def keep_default_lists(
 ) -> int:
     """Compute every community's default list on ``G`` (the store's data at ``version``) with ``model`` and keep
     them in the store (:func:`graphsvc.answers.keep_answers`); returns how many were kept."""
-    from graphsvc.analysis.options import RecommendationOptions
-    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.core.options import RecommendationOptions
+    from graphsvc.analysis.recommender.recommend import Recommender
     from graphsvc.answers import keep_answers
 
     recommender = Recommender(G, model)

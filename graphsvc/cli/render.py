@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graphsvc.analysis.rank_modes import DEFAULT_RANK
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK
 from graphsvc.cli.app import CommandGroup, PolicyOption, RankOption, StoreOption, app, console, store_from
 from graphsvc.cli.progress import progress_bar, read_snapshot_with_version, snapshot_from
 from graphsvc.labels import named, street_label
@@ -106,7 +106,7 @@ def community(
     store: StoreOption = None,
 ) -> None:
     """One community: its partners, their other communities, its street hub, its gaps and suggested links."""
-    from graphsvc.analysis.common import require_community
+    from graphsvc.analysis.core.common import require_community
     from graphsvc.cli.analysis import kept_model
     from graphsvc.viz import render_community
 

@@ -1,4 +1,4 @@
-"""Edge lists as researchers have them, read into a graph for :func:`graphsvc.analysis.evaluate`.
+"""Edge lists as researchers have them, read into a graph for :func:`graphsvc.analysis.evaluation.evaluate`.
 
 The reader is forgiving about layout (separator, header, extra columns, encoding) and strict about
 content: every line it cannot use is reported with the file, the line number and what is wrong, in one

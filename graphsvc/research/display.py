@@ -12,7 +12,7 @@ import pandas as pd
 from graphsvc.labels import street_en
 
 if TYPE_CHECKING:
-    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.recommender.recommend import Recommender
 
 __all__ = ["CJK_FONTS", "COLUMN_LABELS", "bilingual", "show_community", "show_overview", "street_en", "use_cjk_font"]
 

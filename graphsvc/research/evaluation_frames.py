@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from graphsvc.analysis.evaluate import BASELINES, Evaluation
+from graphsvc.analysis.evaluation.evaluate import BASELINES, Evaluation
 
 __all__ = ["evaluation_frame", "hits_at_k_frame", "rank_modes_frame"]
 

@@ -1,7 +1,7 @@
 """The gap analysis as tables: per community x category, per community, per role, per street, per category.
 
 Every frame takes ``policy=``, the policy profile (``"hub"``, ``"generic"``; ``None``: the graph's default,
-:mod:`graphsvc.analysis.policy`), and names the one used in ``frame.attrs["profile"]``. A community (or
+:mod:`graphsvc.analysis.core.policy`), and names the one used in ``frame.attrs["profile"]``. A community (or
 street) with no need recorded has ``needs_recorded`` False and a NaN ``coverage``, never 1.
 """
 
@@ -12,17 +12,9 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graphsvc.analysis.gaps import (
-    CommunityGaps,
-    all_community_gaps,
-    community_gaps,
-    district_gaps,
-    offered_categories,
-    policy_checks,
-    resolve_profile,
-    service_deserts,
-    street_gaps,
-)
+from graphsvc.analysis.core.policy import offered_categories, policy_checks, resolve_profile, service_deserts
+from graphsvc.analysis.gaps.answers import CommunityGaps
+from graphsvc.analysis.gaps.find import all_community_gaps, community_gaps, district_gaps, street_gaps
 from graphsvc.research.display import street_en
 from graphsvc.vocabulary import PARTNER_ROLES
 

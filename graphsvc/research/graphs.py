@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graphsvc.analysis.common import check_graph, community_degree
+from graphsvc.analysis.core.common import check_graph, community_degree
 from graphsvc.sample import sample_graph
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import EntityKind

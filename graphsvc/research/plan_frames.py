@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import networkx as nx
 import pandas as pd
 
-from graphsvc.analysis.plan import DistrictPlan, PlannedLink, apply_links
+from graphsvc.analysis.plan.answers import DistrictPlan, PlannedLink
+from graphsvc.analysis.plan.district import apply_links
 from graphsvc.research.graphs import node_attribute
 
 __all__ = ["apply_plan", "coverage_frame", "divergences_frame", "plan_frame", "plan_summary_frame"]
@@ -63,15 +64,15 @@ def plan_frame(plan: DistrictPlan, G: nx.Graph | None = None, *, naive: bool = F
 
 def divergences_frame(plan: DistrictPlan) -> pd.DataFrame:
     """One row per community whose planned partner is not its list's #1, and why (the plan's ``divergences``:
-    fill them with :func:`graphsvc.analysis.plan.with_divergences`), with the numbers behind the sentence.
+    fill them with :func:`graphsvc.analysis.plan.district.with_divergences`), with the numbers behind the sentence.
 
     ``planned_for`` joins the communities the plan gives the list's #1 to instead (least gain first).
 
     Examples
     --------
     >>> from graphsvc.analysis import district_plan
-    >>> from graphsvc.analysis.plan import with_divergences
-    >>> from graphsvc.analysis.results import CommunityRecommendations, Recommendation
+    >>> from graphsvc.analysis.plan.divergences import with_divergences
+    >>> from graphsvc.analysis.core.results import CommunityRecommendations, Recommendation
     >>> G = nx.Graph()
     >>> G.add_node("c1", kind="community", needs={"health": 3.0})
     >>> G.add_node("c2", kind="community", needs={"health": 4.0})

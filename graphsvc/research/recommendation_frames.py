@@ -8,13 +8,13 @@ from typing import TypedDict, Unpack
 import networkx as nx
 import pandas as pd
 
-from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.explain import explain
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
-from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
-from graphsvc.analysis.signals import SIGNALS
+from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RankMode
+from graphsvc.analysis.core.results import CommunityRecommendations, PartnerExplanation
+from graphsvc.analysis.linkmodel.signals import SIGNALS
+from graphsvc.analysis.recommender.explain import explain
+from graphsvc.analysis.recommender.recommend import Recommender
 from graphsvc.errors import NotFound
 from graphsvc.graph import communities as community_ids
 from graphsvc.research.graphs import node_attribute
@@ -101,7 +101,7 @@ def recommendations_frame(
 ) -> pd.DataFrame:
     """One row per recommended partner: rank, score and the reasons joined into one zh and one en sentence.
 
-    The recommendations are :func:`graphsvc.analysis.recommend`'s (what ``graphsvc recommend`` prints),
+    The recommendations are :func:`graphsvc.analysis.recommender.recommend`'s (what ``graphsvc recommend`` prints),
     for one ``community``, every community of ``street``, or every community.
 
     Parameters
@@ -115,10 +115,11 @@ def recommendations_frame(
     k : int
         Partners per community.
     kinds, min_score, rank
-        The list's options, as for :func:`graphsvc.analysis.recommend` (partners of these kinds only, scoring
+        The list's options, as for :func:`graphsvc.analysis.recommender.recommend` (partners of these kinds only,
+        scoring
         at least ``min_score``; ranked by expected need closed unless ``rank`` says otherwise).
     partner_street : str, optional
-        Only partners working in this street (``street=`` of :func:`graphsvc.analysis.recommend`).
+        Only partners working in this street (``street=`` of :func:`graphsvc.analysis.recommender.recommend`).
     seed : int, optional
         Seed of the weighting's inner split (when no ``recommender`` is given).
     recommender : Recommender, optional
@@ -218,7 +219,7 @@ def reasons_frame(G: nx.Graph, **options: Unpack[FrameKeywords]) -> pd.DataFrame
         for result in results
         for place, r in enumerate([*result.recommendations, *result.others], start=1)
     ]
-    raw = rec.engine.pair_features([(result.community, r.partner) for result, _, r in listed])
+    raw = rec.scorer.engine.pair_features([(result.community, r.partner) for result, _, r in listed])
     column = {code: i for i, code in enumerate(SIGNALS)}
     rows = [
         {

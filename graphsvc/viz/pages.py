@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import networkx as nx
 
-from graphsvc.analysis.common import check_graph
+from graphsvc.analysis.core.common import check_graph
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.labels import street_label
 from graphsvc.progress import Progress, Steps
@@ -117,7 +117,7 @@ def overview_page(
     ----------
     G : the snapshot graph (:func:`graphsvc.graph.build_graph`); it is not changed.
     gap_shares : ``{community: uncovered need / need}``; communities without one show "gap not computed".
-    district : a :class:`~graphsvc.analysis.gaps.DistrictGaps` (or its dict) for the streets panel.
+    district : a :class:`~graphsvc.analysis.gaps.find.DistrictGaps` (or its dict) for the streets panel.
     urls : where the other pages are served, to link nodes and panels to them.
     options : thresholds for server-side layout and street aggregation.
     asset_url : ``None`` to inline the scripts (a single offline file), else where they are served.
@@ -160,7 +160,7 @@ def community_page(
     """One community's neighbourhood: its partners, their other communities, its street hub, its gaps,
     and suggested partners as dashed links whose tooltips give the reasons.
 
-    ``gaps`` is a :class:`~graphsvc.analysis.gaps.CommunityGaps` (or its dict),
+    ``gaps`` is a :class:`~graphsvc.analysis.gaps.find.CommunityGaps` (or its dict),
     ``recommendations`` a ``CommunityRecommendations`` (or its dict:
     ``{"community", "recommendations": [{"partner", "kind", "score", "reasons":
     [{"code", "contribution", "text_zh", "text_en"}]}]}``), ``gap_shares`` the
@@ -263,7 +263,7 @@ def street_page(
 ) -> str:
     """One street: its communities, its hub and the partners that work with them, with the street's gaps.
 
-    ``gaps`` is a :class:`~graphsvc.analysis.gaps.StreetGaps` (or its dict); its
+    ``gaps`` is a :class:`~graphsvc.analysis.gaps.find.StreetGaps` (or its dict); its
     communities' results give their gap levels. Raises
     :class:`~graphsvc.errors.NotFound` if no community lies in ``street``.
     """

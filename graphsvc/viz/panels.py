@@ -43,7 +43,7 @@ def _profile_item(result: Mapping[str, Any]) -> Item | None:
 
 
 def gap_shares_of(community_gaps: Iterable[Result]) -> dict[str, float]:
-    """Uncovered need shares by community, from :class:`~graphsvc.analysis.gaps.CommunityGaps` results."""
+    """Uncovered need shares by community, from :class:`~graphsvc.analysis.gaps.find.CommunityGaps` results."""
     return shares_of(as_dict(g) for g in community_gaps)
 
 

@@ -18,11 +18,11 @@ from typing import Any
 
 import networkx as nx
 
-from graphsvc.analysis.common import is_community
-from graphsvc.analysis.gaps import all_community_gaps, community_gaps, district_gaps, street_gaps
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
-from graphsvc.analysis.recommend import recommend
+from graphsvc.analysis.core.common import is_community
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RankMode
+from graphsvc.analysis.gaps.find import all_community_gaps, community_gaps, district_gaps, street_gaps
+from graphsvc.analysis.linkmodel.model_selection import LinkModel
+from graphsvc.analysis.recommender.recommend import recommend
 from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import PageOptions, PageUrls
 from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, overview_page, street_page
@@ -40,7 +40,7 @@ def render_overview(
 ) -> str:
     """The district overview, communities marked by their gap level, with the streets panel (``progress``: a
     :data:`graphsvc.progress.Progress` hook: a step per community's gaps, the district roll-up, the page;
-    ``policy``: the policy profile, :func:`graphsvc.analysis.gaps.community_gaps`)."""
+    ``policy``: the policy profile, :func:`graphsvc.analysis.gaps.find.community_gaps`)."""
     n = sum(is_community(G, c) for c in G)
     steps = Steps(progress, n + 1 + OVERVIEW_STEPS)
     # once: the district roll-up and the gap levels share them
@@ -75,7 +75,7 @@ def render_community(
 ) -> str:
     """One community's page with its gaps and the ``k`` suggested partners (dashed, with reasons).
 
-    ``rank`` is the rank mode of the suggestions (:func:`graphsvc.analysis.recommend.recommend`).
+    ``rank`` is the rank mode of the suggestions (:func:`graphsvc.analysis.recommender.recommend.recommend`).
     ``model`` is a fitted recommender weighting to reuse (else one is fitted on
     ``G``); ``recommendations`` skips the recommender altogether. Raises
     :class:`~graphsvc.errors.EntityNotFound` for an id that is not a community. ``progress``: a

@@ -9,13 +9,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis.candidates import REACH_DEGREE, CandidatePools
-from graphsvc.analysis.evaluate import gap_metrics
-from graphsvc.analysis.forked import PARALLEL_ABOVE, default_workers
-from graphsvc.analysis.model_selection import prior_model
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.results import CommunityRecommendations
+from graphsvc.analysis.core.forked import PARALLEL_ABOVE, default_workers
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.results import CommunityRecommendations
+from graphsvc.analysis.evaluation.evaluate import gap_metrics
+from graphsvc.analysis.linkmodel.model_selection import prior_model
+from graphsvc.analysis.recommender.candidates import REACH_DEGREE, CandidatePools
+from graphsvc.analysis.recommender.recommend import Recommender
 from graphsvc.graph import communities
 
 RANKS = ("gain", "likelihood", "gap")
@@ -24,8 +24,8 @@ RANKS = ("gain", "likelihood", "gap")
 def pooled(G: nx.Graph, size: int) -> Recommender:
     """A recommender on ``G`` that takes the large-district path, with ``size`` partners per role in each pool."""
     rec = Recommender(G, prior_model(True))
-    assert rec.pools is None  # the sample district is small: every partner is scored unless told otherwise
-    rec.pools = CandidatePools(rec.engine, rec.model, rec.cols, rec.blocked, size=size)
+    assert rec.scorer.pools is None  # the sample district is small: every partner is scored unless told otherwise
+    rec.scorer.pools = CandidatePools(rec.scorer.engine, rec.model, rec.scorer.cols, rec.scorer.blocked, size=size)
     return rec
 
 
@@ -56,26 +56,28 @@ def test_small_pools_choose_as_the_every_partner_path_does_among_the_same_partne
     options = RecommendationOptions(k=10, rank=rank)
     sizes = []
     for community in communities(G)[:40]:
-        js = rec.pools.candidates(rec.engine.index[community])  # type: ignore[union-attr]
+        js = rec.scorer.pools.candidates(rec.scorer.engine.index[community])  # type: ignore[union-attr]
         sizes.append(len(js))
-        keep = np.zeros(len(every.cols), dtype=bool)
+        keep = np.zeros(len(every.scorer.cols), dtype=bool)
         keep[js] = True
-        among = every._answer(community, every._row(community), keep, options)
+        among = every._answer(community, every.scorer.row(community), keep, options)
         assert listed(rec.answer(community, options)) == listed(among), community
-    assert max(sizes) < len(rec.cols)  # the pools did leave partners out
+    assert max(sizes) < len(rec.scorer.cols)  # the pools did leave partners out
 
 
 def test_candidates_are_the_partners_near_in_the_street_and_never_at_capacity(sample_district_graph: nx.Graph) -> None:
     G = sample_district_graph
     rec = pooled(G, size=2)
-    eng = rec.engine
+    eng = rec.scorer.engine
     open_partners = {
-        eng.nodes[c] for c, blocked in zip(rec.cols.tolist(), rec.blocked.tolist(), strict=True) if not blocked
+        eng.nodes[c]
+        for c, blocked in zip(rec.scorer.cols.tolist(), rec.scorer.blocked.tolist(), strict=True)
+        if not blocked
     }
-    assert len(open_partners) < len(rec.cols)  # some partners are at capacity in the sample
+    assert len(open_partners) < len(rec.scorer.cols)  # some partners are at capacity in the sample
     assert max(d for _, d in G.degree()) <= REACH_DEGREE  # every path is followed on this graph
     for community in communities(G)[:25]:
-        chosen = {eng.nodes[rec.cols[j]] for j in rec.pools.candidates(eng.index[community])}  # type: ignore[union-attr]
+        chosen = {eng.nodes[rec.scorer.cols[j]] for j in rec.scorer.pools.candidates(eng.index[community])}  # type: ignore[union-attr]
         street = G.nodes[community].get("street")
         near = set(nx.single_source_shortest_path_length(G, community, cutoff=3)) - set(G[community]) - {community}
         assert chosen <= open_partners | set(G[community])
@@ -105,14 +107,14 @@ def test_candidates_and_scores_of_many_communities_at_once_are_each_ones(
 ) -> None:
     G = sample_district_graph
     rec = pooled(G, size=2)
-    eng = rec.engine
+    eng = rec.scorer.engine
     queries = np.array([eng.index[c] for c in communities(G)[:50]], dtype=np.int64)
     sid = None if street is None else eng.street_ids[street]
-    js, starts = rec.pools.candidates_of(queries, street=sid)  # type: ignore[union-attr]
-    scores, raw = rec._score_rows(queries, js, starts)
+    js, starts = rec.scorer.pools.candidates_of(queries, street=sid)  # type: ignore[union-attr]
+    scores, raw = rec.scorer.score_rows(queries, js, starts)
     for i, query in enumerate(queries.tolist()):
         a, b = starts[i], starts[i + 1]
-        one_js, row = rec._score_row(query, street=street)
+        one_js, row = rec.scorer.score_row(query, street=street)
         np.testing.assert_array_equal(js[a:b], one_js)  # type: ignore[arg-type]
         np.testing.assert_array_equal(scores[a:b], row[0])  # bit for bit: the lists must not depend on the path
         np.testing.assert_array_equal(raw[:, a:b], row[1:])

@@ -7,8 +7,14 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import UnsupportedGraph, evaluate
-from graphsvc.analysis.linkpred import per_link_metrics, ranking_metrics, sample_negatives, split_edges, task_for
-from graphsvc.analysis.model_selection import RECENT_FITS
+from graphsvc.analysis.linkmodel.linkpred import (
+    per_link_metrics,
+    ranking_metrics,
+    sample_negatives,
+    split_edges,
+    task_for,
+)
+from graphsvc.analysis.linkmodel.model_selection import RECENT_FITS
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders.edge_list import read_edge_list
 

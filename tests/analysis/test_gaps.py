@@ -128,7 +128,8 @@ def test_sample_district_runs(sample_district_graph: nx.Graph) -> None:
 
 
 def test_street_facts_once_give_the_same_gaps(sample_district_graph: nx.Graph) -> None:
-    from graphsvc.analysis.gaps import all_community_gaps, street_facts
+    from graphsvc.analysis.core.policy import street_facts
+    from graphsvc.analysis.gaps.find import all_community_gaps
 
     facts = street_facts(sample_district_graph)
     some = sorted(n for n, kind in sample_district_graph.nodes(data="kind") if kind == "community")[:10]
@@ -141,7 +142,7 @@ def test_street_facts_once_give_the_same_gaps(sample_district_graph: nx.Graph) -
 
 
 def test_street_hub_is_the_first_by_id() -> None:
-    from graphsvc.analysis.common import street_hubs
+    from graphsvc.analysis.core.common import street_hubs
 
     G = nx.Graph()
     for hub in ("hub-b", "hub-a", "hub-c"):
@@ -189,7 +190,7 @@ def test_generic_profile_checks_no_roles_hub_or_targets(one_street_graph: nx.Gra
 
 
 def test_default_profile_follows_the_data(one_street_graph: nx.Graph) -> None:
-    from graphsvc.analysis.policy import GENERIC, HUB, PROFILES, default_profile, roles_expected
+    from graphsvc.analysis.core.policy import GENERIC, HUB, PROFILES, default_profile, roles_expected
 
     assert default_profile(one_street_graph) is HUB
     H = one_street_graph.copy()
@@ -207,7 +208,7 @@ def test_unknown_profile_names_the_known_ones(one_street_graph: nx.Graph) -> Non
 
 
 def test_service_deserts_are_the_supply_a_community_has_no_link_to() -> None:
-    from graphsvc.analysis.policy import service_deserts
+    from graphsvc.analysis.core.policy import service_deserts
 
     G = nx.Graph()
     G.add_node("a", kind="community", street="S")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.linkpred import task_for
-from graphsvc.analysis.model_selection import MAX_INNER_LINKS, _inner_data, _InnerData, fit_model
+from graphsvc.analysis.linkmodel.linkpred import task_for
+from graphsvc.analysis.linkmodel.model_selection import MAX_INNER_LINKS, _inner_data, _InnerData, fit_model
 from graphsvc.progress import Steps
 
 LATTICE = nx.connected_watts_strogatz_graph(300, 6, 0.1, seed=4)  # 900 links: an inner split hides 180

@@ -23,10 +23,11 @@ from typer.testing import CliRunner
 
 from graphsvc import research
 from graphsvc.analysis import Recommender
-from graphsvc.analysis.common import is_community, role_of
-from graphsvc.analysis.gaps import all_community_gaps
-from graphsvc.analysis.plan import district_plan, with_divergences
-from graphsvc.analysis.rank_modes import RANK_MODES, RankMode
+from graphsvc.analysis.core.common import is_community, role_of
+from graphsvc.analysis.core.rank_modes import RANK_MODES, RankMode
+from graphsvc.analysis.gaps.find import all_community_gaps
+from graphsvc.analysis.plan.district import district_plan
+from graphsvc.analysis.plan.divergences import with_divergences
 from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli
 from graphsvc.graph import build_graph

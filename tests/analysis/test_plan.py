@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import Recommender, district_plan
-from graphsvc.analysis.common import community_degree
-from graphsvc.analysis.coverage import link_gain
-from graphsvc.analysis.model_selection import prior_model
-from graphsvc.analysis.plan import plan_divergences, with_divergences
-from graphsvc.analysis.reasons import fmt
-from graphsvc.analysis.results import CommunityRecommendations, Recommendation
+from graphsvc.analysis.core.common import community_degree
+from graphsvc.analysis.core.coverage import link_gain
+from graphsvc.analysis.core.results import CommunityRecommendations, Recommendation
+from graphsvc.analysis.linkmodel.model_selection import prior_model
+from graphsvc.analysis.plan.divergences import plan_divergences, with_divergences
+from graphsvc.analysis.recommender.reasons import fmt
 
 
 def _graph() -> nx.Graph:
@@ -96,8 +96,8 @@ def test_scalable_plan_equals_exact_plan_on_small_graphs() -> None:
 
 
 def test_scalable_gains_are_link_gains(sample_district_graph: nx.Graph) -> None:
-    from graphsvc.analysis.common import is_community, is_partner
-    from graphsvc.analysis.plan import _GainTables
+    from graphsvc.analysis.core.common import is_community, is_partner
+    from graphsvc.analysis.plan.district import _GainTables
 
     comms = sorted((c for c in sample_district_graph if is_community(sample_district_graph, c)), key=str)
     partners = sorted((p for p in sample_district_graph if is_partner(sample_district_graph, p)), key=str)
@@ -120,15 +120,15 @@ def test_scalable_plan_with_unbounded_reach_reaches_the_exact_optimum(sample_dis
 def test_plan_and_recommendations_agree_on_what_a_link_is_worth(sample_district_graph: nx.Graph) -> None:
 
     from graphsvc.analysis import Recommender
-    from graphsvc.analysis.gain import GainState
-    from graphsvc.analysis.model_selection import prior_model
+    from graphsvc.analysis.linkmodel.model_selection import prior_model
+    from graphsvc.analysis.recommender.gain import GainState
 
     plan = district_plan(sample_district_graph)
     rec = Recommender(sample_district_graph, prior_model(True))
-    assert rec.tables is not None and plan.links
+    assert rec.scorer.tables is not None and plan.links
     for link in plan.links[::7]:  # the recommender's gain of the link alone (its fast path) = the plan's
-        state = GainState(rec.tables, rec.engine.index[link.community])
-        gain = state.gains(np.array([rec.engine.index[link.partner]]))[0]
+        state = GainState(rec.scorer.tables, rec.scorer.engine.index[link.community])
+        gain = state.gains(np.array([rec.scorer.engine.index[link.partner]]))[0]
         assert gain == pytest.approx(link.gain, abs=1e-6)
 
 
@@ -268,8 +268,8 @@ def test_reasons_add_up_to_the_gain(sample_district_graph: nx.Graph) -> None:
 
 
 def test_the_plan_and_the_list_read_one_statement_of_capacity(sample_district_graph: nx.Graph) -> None:
-    from graphsvc.analysis.common import headroom, is_partner
-    from graphsvc.analysis.signals import SignalEngine
+    from graphsvc.analysis.core.common import headroom, is_partner
+    from graphsvc.analysis.linkmodel.signals import SignalEngine
 
     G = sample_district_graph
     engine = SignalEngine(G)

@@ -1,4 +1,4 @@
-"""A rank mode is one entry of ``graphsvc.analysis.rank_modes``: adding one touches that module alone, and no other
+"""A rank mode is one entry of ``graphsvc.analysis.core.rank_modes``: adding one touches that module alone, and no other
 module of the package spells a mode's name to decide what to do."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import networkx as nx
 import pytest
 
 from graphsvc.analysis import Recommender
-from graphsvc.analysis.model_selection import prior_model
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.rank_modes import RANK_MODES, RankModeSpec, rank_help, rank_mode, register, unregister
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.rank_modes import RANK_MODES, RankModeSpec, rank_help, rank_mode, register, unregister
+from graphsvc.analysis.linkmodel.model_selection import prior_model
 from graphsvc.research import sample_graph
 
 PACKAGE = Path(__file__).resolve().parents[2] / "graphsvc"

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import Recommender, recommend
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.rank_modes import BUILT_IN, RankMode, rank_mode
-from graphsvc.analysis.reasons import FOLD_SHARE, OTHER, PairContext, reasons
-from graphsvc.analysis.signals import SIGNALS, transform
+from graphsvc.analysis.core.rank_modes import BUILT_IN, RankMode, rank_mode
+from graphsvc.analysis.linkmodel.model_selection import LinkModel
+from graphsvc.analysis.linkmodel.signals import SIGNALS, transform
+from graphsvc.analysis.recommender.reasons import FOLD_SHARE, OTHER, PairContext, reasons
 from graphsvc.research import sample_graph
 
 INDEX_WORDS = re.compile(r"adamic|resource allocation|\bL3\b|preferential|资源分配指数", re.IGNORECASE)

@@ -8,9 +8,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis import model_selection
-from graphsvc.analysis.model_selection import RECENT_FITS, LinkModel, fit_model
-from graphsvc.analysis.recent_fits import RecentResults, inputs_digest
+from graphsvc.analysis.linkmodel import model_selection
+from graphsvc.analysis.linkmodel.model_selection import RECENT_FITS, LinkModel, fit_model
+from graphsvc.analysis.linkmodel.recent_fits import RecentResults, inputs_digest
 
 pytestmark = pytest.mark.usefixtures("no_recent_fits")
 

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from graphsvc.analysis import LinkModel, Recommender, UnsupportedGraph, explain_partner, recommend
-from graphsvc.analysis.common import role_of
-from graphsvc.analysis.gaps import community_gaps
-from graphsvc.analysis.model_selection import RECENT_FITS, prior_model
-from graphsvc.analysis.plan import district_plan
-from graphsvc.analysis.reference import recommend_reference
-from graphsvc.analysis.signals import SIGNALS
+from graphsvc.analysis.core.common import role_of
+from graphsvc.analysis.gaps.find import community_gaps
+from graphsvc.analysis.linkmodel.model_selection import RECENT_FITS, prior_model
+from graphsvc.analysis.linkmodel.signals import SIGNALS
+from graphsvc.analysis.plan.district import district_plan
+from graphsvc.analysis.recommender.reference import recommend_reference
 from graphsvc.errors import EntityNotFound
 from graphsvc.research import sample_graph
 

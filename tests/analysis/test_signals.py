@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis.signals import SIGNALS, SignalEngine, l3_index, reference_features
+from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine, l3_index, reference_features
 
 F = {name: i for i, name in enumerate(SIGNALS)}
 

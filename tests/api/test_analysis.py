@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from graphsvc.analysis.gaps import community_gaps, street_gaps
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.plan import district_plan, with_divergences
-from graphsvc.analysis.recommend import Recommender, recommend
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.gaps.find import community_gaps, street_gaps
+from graphsvc.analysis.plan.district import district_plan
+from graphsvc.analysis.plan.divergences import with_divergences
+from graphsvc.analysis.recommender.recommend import Recommender, recommend
 from graphsvc.api.app import create_app
 from graphsvc.cli import app as cli_app
 from graphsvc.sample import generate_district

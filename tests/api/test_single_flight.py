@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.core.options import RecommendationOptions
 from graphsvc.api import single_flight
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.single_flight import SharedResults

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.testing import CliRunner
 
-from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Reason, Recommendation
+from graphsvc.analysis.core.results import LONG_SHOT, CommunityRecommendations, Reason, Recommendation
 from graphsvc.cli.app import console, err_console
 from graphsvc.cli.recommendations import PartnerBlocks
 from graphsvc.labels import num

@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graphsvc.analysis.linkpred import task_for
+from graphsvc.analysis.linkmodel.linkpred import task_for
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders.edge_list import read_edge_list
 

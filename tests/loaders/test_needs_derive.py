@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.analysis.gaps import community_gaps
-from graphsvc.analysis.recommend import recommend
+from graphsvc.analysis.gaps.find import community_gaps
+from graphsvc.analysis.recommender.recommend import recommend
 from graphsvc.errors import ValidationFailed
 from graphsvc.loaders import load_paths
 from graphsvc.loaders.needs_derive import derive_needs_files, read_standards

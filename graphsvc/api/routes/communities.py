@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.analysis.gaps import CommunityGaps
-from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
-from graphsvc.analysis.rank_modes import DEFAULT_RANK
-from graphsvc.analysis.results import CommunityRecommendations, PartnerExplanation
+from graphsvc.analysis.core.options import DEFAULT_K, RecommendationOptions
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK
+from graphsvc.analysis.core.results import CommunityRecommendations, PartnerExplanation
+from graphsvc.analysis.gaps.answers import CommunityGaps
 from graphsvc.api.deps import EditionDep, SettingsDep, StoreDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, Limit, Offset, PartnerIdPath, RankQuery, StreetFilter
@@ -73,7 +73,7 @@ def _ready_list(
     """The edition's recommendation service (503 until it is fitted) and the key of the list asked for."""
     require_community(edition, community_id)
     service = edition.fitted
-    if not isinstance(service, RecommendationService):
+    if service is None:
         raise StoreUnavailable("recommendations are not ready yet; retry shortly")
     return service, (community_id, options)
 

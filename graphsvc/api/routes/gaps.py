@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from graphsvc.analysis.gaps import DistrictGaps
+from graphsvc.analysis.gaps.answers import DistrictGaps
 from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.results import gaps_of_district

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.deps import API_KEY_HEADER, StateDep, key_matches
 from graphsvc.api.problems import ProblemDetails
-from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.schemas import EditionInfo, Health, Readiness
 from graphsvc.errors import StoreUnavailable
 
@@ -62,7 +61,7 @@ async def readyz(
         service = edition.fitted
         communities, cached = (
             (len(service.community_ids), service.answers_cached)
-            if isinstance(service, RecommendationService)
+            if service is not None
             else (0, 0)  # an empty district: nothing to recommend
         )
         info = EditionInfo(

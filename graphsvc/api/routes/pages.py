@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
+from graphsvc.analysis.core.options import DEFAULT_K, RecommendationOptions
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
-from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.results import (
     all_gaps,
     gaps_of_community,
@@ -60,7 +59,7 @@ def _shares(edition: Edition, policy: str | None) -> dict[str, float]:
 
 def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[str, Any] | None:
     service = edition.fitted
-    if not isinstance(service, RecommendationService):
+    if service is None:
         return None
     answer: dict[str, Any] = json.loads(service.answer((community, RecommendationOptions(k=DEFAULT_K, rank=rank))))
     answer["recommendations"] = answer["recommendations"][:PAGE_K]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from graphsvc.analysis.plan import DistrictPlan
+from graphsvc.analysis.plan.answers import DistrictPlan
 from graphsvc.api.deps import EditionDep
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.results import plan_of_district

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from graphsvc.analysis.gaps import StreetGaps
+from graphsvc.analysis.gaps.answers import StreetGaps
 from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.params import StreetPath
 from graphsvc.api.problems import problem_responses

@@ -1,6 +1,6 @@
 """The link model: how plausible a partnership is, learned on the graph itself and checked against single signals.
 
-A candidate pair gets the signals of :mod:`graphsvc.analysis.signals`; the model's score is a linear
+A candidate pair gets the signals of :mod:`graphsvc.analysis.linkmodel.signals`; the model's score is a linear
 function of them (structural counts on a ``log1p`` scale)::
 
     score = sum_i  w_i * (t_i(x_i) - m_i)
@@ -68,10 +68,10 @@ import networkx as nx
 import numpy as np
 from scipy.special import digamma, expit, logit
 
-from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
-from graphsvc.analysis.recent_fits import RecentResults, constants, inputs_digest, read_only
-from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
+from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.linkmodel.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkmodel.recent_fits import RecentResults, constants, inputs_digest, read_only
+from graphsvc.analysis.linkmodel.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
 
 MIN_POSITIVES = 20
@@ -340,7 +340,7 @@ def fit_model(
     k : int
         Cut-off of the Hits@k the candidates are selected by.
     task : PairTask, optional
-        Which pairs are predicted (default: :func:`~graphsvc.analysis.linkpred.task_for` of ``G``).
+        Which pairs are predicted (default: :func:`~graphsvc.analysis.linkmodel.linkpred.task_for` of ``G``).
     inner_links : int, optional
         Hidden links of an inner split scored at most (``None``: all); beyond, a sample drawn with ``seed``.
     progress : callable, optional
@@ -357,7 +357,7 @@ def fit_model(
     -----
     A fit is deterministic, so the process keeps its last few in :data:`RECENT_FITS` by a digest of their
     inputs (the graph with its attributes, the other arguments and this module's constants; see
-    :mod:`graphsvc.analysis.recent_fits`) and hands back the same model for equal inputs at once (``progress``
+    :mod:`graphsvc.analysis.linkmodel.recent_fits`) and hands back the same model for equal inputs at once (``progress``
     then reports one finished step). The model's arrays are read-only: it may be shared.
 
     Examples

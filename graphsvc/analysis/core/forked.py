@@ -2,7 +2,8 @@
 
 A child forked after the set-up reads the parent's memory (each page it touches becomes its own), computes its
 share as the parent would and sends its results back pickled; so the results are the same whatever the number
-of processes. Used by :meth:`~graphsvc.analysis.recommend.Recommender.answer_all` where :func:`default_workers`
+of processes. Used by :meth:`~graphsvc.analysis.recommender.recommend.Recommender.answer_all` where
+:func:`default_workers`
 finds a CPU and memory to spare.
 
 >>> shared_among(np.arange(6), lambda part, steps: [int(x) * 10 for x in part], Steps(None, 6), workers=2)
@@ -25,7 +26,7 @@ from graphsvc.progress import Steps
 T = TypeVar("T")
 
 PARALLEL_ABOVE = 4_000
-"""Communities from which :meth:`~graphsvc.analysis.recommend.Recommender.answer_all` shares a large
+"""Communities from which :meth:`~graphsvc.analysis.recommender.recommend.Recommender.answer_all` shares a large
 district's lists among processes."""
 
 

@@ -50,7 +50,7 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.common import is_community, is_partner, role_of
+from graphsvc.analysis.core.common import is_community, is_partner, role_of
 from graphsvc.vocabulary import PARTNER_ROLES, FiveSocietyRole
 
 HUB_POLICY = "hub"
@@ -144,7 +144,7 @@ ROLE_CATEGORIES = {role_category(r): r for r in PARTNER_ROLES}
 def roles_are_needs(G: nx.Graph) -> bool:
     """Whether missing five-society roles count as needs in ``G``: its ``policy`` is :data:`HUB_POLICY`, as a
     snapshot of graphsvc's own tables says (a directory's is ``generic``: see
-    :mod:`graphsvc.analysis.policy`)."""
+    :mod:`graphsvc.analysis.core.policy`)."""
     return bool(G.graph.get("policy") == HUB_POLICY)
 
 

@@ -3,10 +3,10 @@
 Candidates are the partners a community is not yet linked to (on a generic graph: every node that is
 not a neighbour). Partners at capacity are never recommended. Each candidate has
 
-* a **gain**: the need the link would close in the district (:func:`graphsvc.analysis.coverage.link_gain`,
+* a **gain**: the need the link would close in the district (:func:`graphsvc.analysis.core.coverage.link_gain`,
   the same value the district plan maximises; 0 for a partner offering nothing the community lacks);
 * a **probability** that the partnership forms, calibrated from the link model of
-  :mod:`graphsvc.analysis.model_selection` (structural proximity, same street, hub, role...).
+  :mod:`graphsvc.analysis.linkmodel.model_selection` (structural proximity, same street, hub, role...).
 
 Rank modes (``rank=``, ``--rank``), and when each fits:
 
@@ -47,29 +47,31 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Hashable, Iterable
+from collections.abc import Sequence as SequenceOf
 from typing import Unpack
 
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.choosing import ListChooser, Prepared, Sequence
-from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.coverage import is_role_category
-from graphsvc.analysis.explain import explain
-from graphsvc.analysis.forked import default_workers, shared_among
-from graphsvc.analysis.gain import Pick
-from graphsvc.analysis.linkpred import PairTask, task_for
-from graphsvc.analysis.model_selection import LinkModel, fit_model
-from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, rank_mode
-from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
-from graphsvc.analysis.results import (
+from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.coverage import is_role_category
+from graphsvc.analysis.core.forked import default_workers, shared_among
+from graphsvc.analysis.core.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, LIKELIHOOD, RankMode, rank_mode
+from graphsvc.analysis.core.results import (
     LONG_SHOT,
     CommunityRecommendations,
     PartnerExplanation,
     Recommendation,
     built,
 )
+from graphsvc.analysis.linkmodel.linkpred import PairTask, task_for
+from graphsvc.analysis.linkmodel.model_selection import LinkModel, fit_model
+from graphsvc.analysis.recommender.choosing import Chooser, Prepared, Sequence
+from graphsvc.analysis.recommender.explain import explain
+from graphsvc.analysis.recommender.gain import Pick
+from graphsvc.analysis.recommender.reasons import SMALL, PairContext, closing_nothing, reasons
+from graphsvc.analysis.recommender.scoring import Scorer
 from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
 from graphsvc.progress import Progress, Steps
@@ -82,7 +84,7 @@ WHOLE_LISTS_KEPT = 32
 """Whole lists (:meth:`Recommender.whole_list`) a recommender keeps, the last asked."""
 
 
-class Recommender(ListChooser):
+class Recommender:
     """Fitted recommendations for one snapshot: fit once, answer many requests.
 
     Parameters
@@ -91,7 +93,7 @@ class Recommender(ListChooser):
         The graph recommendations are for. It is read, never changed; do not change it while the
         recommender is in use (build a new one per snapshot).
     model : LinkModel
-        The weighting (from :func:`~graphsvc.analysis.model_selection.fit_model`, or ``prior_model``).
+        The weighting (from :func:`~graphsvc.analysis.linkmodel.model_selection.fit_model`, or ``prior_model``).
 
     Examples
     --------
@@ -105,16 +107,42 @@ class Recommender(ListChooser):
     """Communities whose candidates are scored together by :meth:`answer_all` on a large district."""
 
     def __init__(self, G: nx.Graph, model: LinkModel, *, task: PairTask | None = None) -> None:
-        super().__init__(G, model, task=task)
+        self.scorer = Scorer(G, model, task=task)
+        self.chooser = Chooser(self.scorer)
         self._facts: tuple[list[int], list[int]] | None = None
         self._whole: dict[tuple[object, ...], WholeList] = {}
         self._whole_lock = threading.Lock()
-        self._cats = tuple(self.engine.cats) if self.tables is not None else ()
+        self._cats = tuple(self.scorer.engine.cats) if self.scorer.tables is not None else ()
         self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
+
+    @property
+    def G(self) -> nx.Graph:
+        """The snapshot graph."""
+        return self.scorer.G
+
+    @property
+    def model(self) -> LinkModel:
+        """The link model's weighting."""
+        return self.scorer.model
+
+    @property
+    def task(self) -> PairTask:
+        """Which nodes are communities (queries) and which are partners (candidates)."""
+        return self.scorer.task
+
+    def signals(self, pairs: SequenceOf[tuple[Hashable, Hashable]]) -> np.ndarray:
+        """Raw signals of pairs (:meth:`~graphsvc.analysis.recommender.scoring.Scorer.signals`)."""
+        return self.scorer.signals(pairs)
+
+    def score_pairs(
+        self, pairs: SequenceOf[tuple[Hashable, Hashable]], *, rank: RankMode = LIKELIHOOD.name
+    ) -> np.ndarray:
+        """Each pair scored alone (:meth:`~graphsvc.analysis.recommender.scoring.Scorer.score_pairs`)."""
+        return self.scorer.score_pairs(pairs, rank=rank)
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
-        """Learn the weighting on ``G`` (:func:`~graphsvc.analysis.model_selection.fit_model`)."""
+        """Learn the weighting on ``G`` (:func:`~graphsvc.analysis.linkmodel.model_selection.fit_model`)."""
         task = task_for(G)
         return cls(G, fit_model(G, seed=seed, k=k, task=task), task=task)
 
@@ -122,23 +150,23 @@ class Recommender(ListChooser):
     def _partner_facts(self) -> tuple[list[int], list[int]]:
         """Per node: its degree and the communities among its neighbours (what reasons say of a partner)."""
         if self._facts is None:
-            A = self.engine.A
+            A = self.scorer.engine.A
             degree = np.diff(A.indptr)
             served = np.zeros(len(degree), dtype=np.int64)
-            if self.typed:
+            if self.scorer.typed:
                 owner = np.repeat(np.arange(len(degree)), degree)
-                served = np.bincount(owner, weights=self.engine.is_community[A.indices], minlength=len(degree))
+                served = np.bincount(owner, weights=self.scorer.engine.is_community[A.indices], minlength=len(degree))
                 served = served.astype(np.int64)
             self._facts = (degree.tolist(), served.tolist())
         return self._facts
 
     def _context(self, pick: Pick, street: str | None) -> PairContext:
         """What the reasons of ``pick`` need (``street``: the community's)."""
-        eng = self.engine
-        pi = int(self.cols[pick.j])
+        eng = self.scorer.engine
+        pi = int(self.scorer.cols[pick.j])
         degree, served_by = self._partner_facts()
         room, role_zh, role_en, served = None, "", "", 0
-        if self.typed and eng.is_partner[pi]:
+        if self.scorer.typed and eng.is_partner[pi]:
             free = int(eng.headroom[pi])
             room = None if free < 0 else free
             role = PARTNER_ROLES[int(eng.role[pi])]
@@ -157,12 +185,12 @@ class Recommender(ListChooser):
             served=served,
         )
 
-    def _recommendation(
+    def recommendation(
         self, query: Hashable, pick: Pick, raw: np.ndarray, rank: RankMode, js: np.ndarray | None = None
     ) -> Recommendation:
-        return self._recommendations(query, [pick], raw, rank, js)[0]
+        return self.recommendations(query, [pick], raw, rank, js)[0]
 
-    def _recommendations(
+    def recommendations(
         self, query: Hashable, picks: list[Pick], raw: np.ndarray, rank: RankMode, js: np.ndarray | None = None
     ) -> list[Recommendation]:
         """The recommendations of a list's picks, with their reasons (``raw``: the row's raw signals)."""
@@ -173,9 +201,9 @@ class Recommender(ListChooser):
         columns = at if js is None else np.searchsorted(js, at).tolist()
         nodes = self.G.nodes
         out = []
-        gaps = self.typed and rank_mode(rank).by_need  # reasons of gaps closed, or "closes nothing"
+        gaps = self.scorer.typed and rank_mode(rank).by_need  # reasons of gaps closed, or "closes nothing"
         for pick, column in zip(picks, columns, strict=True):
-            partner = self.col_nodes[pick.j]
+            partner = self.scorer.col_nodes[pick.j]
             score = round(pick.score, 6)
             if gaps and not any(c > SMALL for c in pick.closed.tolist()):
                 why = closing_nothing(score)  # what reasons() says of it, without its context
@@ -185,7 +213,7 @@ class Recommender(ListChooser):
                     self.model,
                     raw[:, column],
                     self._context(pick, street),
-                    typed=self.typed,
+                    typed=self.scorer.typed,
                     score=score,
                     gain=pick.gain,
                     probability=pick.probability,
@@ -211,20 +239,20 @@ class Recommender(ListChooser):
 
     def _needs_recorded(self, query: Hashable) -> bool:
         """Whether ``query`` has residents' needs (a generic graph has none to record: true)."""
-        if self.tables is None:
-            return not self.typed
-        return bool((self.engine.N[self.engine.index[query]][self._residents] > 0).any())
+        if self.scorer.tables is None:
+            return not self.scorer.typed
+        return bool((self.scorer.engine.N[self.scorer.engine.index[query]][self._residents] > 0).any())
 
     def _coverage(self, query: Hashable, picks: list[Pick]) -> tuple[float, float]:
-        if self.tables is None:
+        if self.scorer.tables is None:
             return 1.0, 1.0
-        qi = self.engine.index[query]
+        qi = self.scorer.engine.index[query]
         residents = self._residents  # the coverage of the residents' needs, as the gaps give it (roles apart)
-        need = self.engine.N[qi][residents]
+        need = self.scorer.engine.N[qi][residents]
         total = float(need.sum())
         if total <= 0:
             return 1.0, 1.0
-        before = float(np.minimum(need, self.engine.S[qi][residents]).sum())
+        before = float(np.minimum(need, self.scorer.engine.S[qi][residents]).sum())
         closed = np.clip(np.array([p.closed[residents] for p in picks]), 0, None).sum(axis=1).tolist() if picks else []
         after = before + sum(closed)
         return round(before / total, 6), round(min(total, after) / total, 6)
@@ -250,22 +278,23 @@ class Recommender(ListChooser):
         js: np.ndarray | None = None,
         prepared: Prepared | None = None,
     ) -> CommunityRecommendations:
-        """:meth:`_answer` of the row's scores and raw signals (``prepared``: see :meth:`_picks`)."""
+        """:meth:`_answer` of the row's scores and raw signals (``prepared``: see
+        :meth:`~graphsvc.analysis.recommender.choosing.Chooser.picks`)."""
         rank = options.rank
         if keep is not None and js is not None:
             keep = keep[js]
-        valid = self._valid(scores, keep)
+        valid = self.chooser.valid(scores, keep)
         k = options.k
-        seq = self._picks(
+        seq = self.chooser.picks(
             query, scores, valid, k, options.min_score, rank, js, prepared, others=k if options.others else 0
         )
         picks = seq.closing
         if seq.fillers is not None and options.others:
-            others = self._recommendations(query, seq.others[: max(0, k - len(picks))], raw, rank, js)
+            others = self.recommendations(query, seq.others[: max(0, k - len(picks))], raw, rank, js)
         else:
             others = []
         before, after = self._coverage(query, picks)
-        recs = self._recommendations(query, picks, raw, rank, js)
+        recs = self.recommendations(query, picks, raw, rank, js)
         return built(
             CommunityRecommendations,
             {
@@ -292,9 +321,9 @@ class Recommender(ListChooser):
 
     def answer(self, community: Hashable, options: RecommendationOptions) -> CommunityRecommendations:
         """:meth:`recommend` with its options built once (what a cache of answers is keyed by)."""
-        self._check_query(community)
-        js, row = self._scored(community, street=options.street)
-        return self._answer(community, row, self._filter_mask(options), options, js)
+        self.scorer.check_query(community)
+        js, row = self.scorer.scored(community, street=options.street)
+        return self._answer(community, row, self.scorer.filter_mask(options), options, js)
 
     def recommend_all(
         self,
@@ -319,7 +348,7 @@ class Recommender(ListChooser):
         hook) counts communities.
 
         On a large district the communities are shared among ``workers`` processes forked from this one
-        (default: :func:`~graphsvc.analysis.forked.default_workers`); each computes the lists of its share as
+        (default: :func:`~graphsvc.analysis.core.forked.default_workers`); each computes the lists of its share as
         this process would, so the lists are the same whatever the number of workers.
         """
         with paused():
@@ -334,26 +363,26 @@ class Recommender(ListChooser):
     ) -> dict[Hashable, CommunityRecommendations]:
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
-            self._check_query(q)
-        keep = self._filter_mask(options)
-        rows = np.array([self.engine.index[q] for q in queries], dtype=np.int64)
+            self.scorer.check_query(q)
+        keep = self.scorer.filter_mask(options)
+        rows = np.array([self.scorer.engine.index[q] for q in queries], dtype=np.int64)
         out: dict[Hashable, CommunityRecommendations] = {}
         steps = Steps(progress, total=len(rows))
-        if self.pools is not None:  # a large district: each community against its candidates, in batches
+        if self.scorer.pools is not None:  # a large district: each community against its candidates, in batches
             forks = default_workers(len(rows)) if workers is None else max(1, workers)
             if forks > 1:
                 answers = shared_among(rows, lambda part, s: self._pooled(part, keep, options, s), steps, forks)
             else:
                 answers = self._pooled(rows, keep, options, steps)
             for qi, answer in zip(rows.tolist(), answers, strict=True):
-                out[self.engine.nodes[qi]] = answer
+                out[self.scorer.engine.nodes[qi]] = answer
             return out
-        step = max(1, 400_000 // max(1, len(self.cols)))
+        step = max(1, 400_000 // max(1, len(self.scorer.cols)))
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
-            scores, raw = self._scores_block(chunk)
+            scores, raw = self.scorer.scores_block(chunk)
             for r, qi in enumerate(chunk.tolist()):
-                query = self.engine.nodes[qi]
+                query = self.scorer.engine.nodes[qi]
                 row = np.vstack([scores[r], raw[:, r, :]])
                 out[query] = self._answer(query, row, keep, options)
                 steps.advance()
@@ -364,18 +393,18 @@ class Recommender(ListChooser):
     ) -> list[CommunityRecommendations]:
         """The lists of the communities at engine indices ``rows`` (in order), each against its candidates: the
         candidates and signals of :attr:`BATCH` communities at a time."""
-        assert self.pools is not None
-        street = self.engine.street_ids.get(options.street, -1) if options.street is not None else None
+        assert self.scorer.pools is not None
+        street = self.scorer.engine.street_ids.get(options.street, -1) if options.street is not None else None
         answers = []
         for start in range(0, len(rows), self.BATCH):
             chunk = rows[start : start + self.BATCH]
-            js, starts = self.pools.candidates_of(chunk, street=street)
-            scores, raw = self._score_rows(chunk, js, starts)
+            js, starts = self.scorer.pools.candidates_of(chunk, street=street)
+            scores, raw = self.scorer.score_rows(chunk, js, starts)
             bounds = starts.tolist()
-            prepared = self._prepare(chunk, scores, js, starts, keep, options.rank)
+            prepared = self.chooser.prepare(chunk, scores, js, starts, keep, options.rank)
             for i, qi in enumerate(chunk.tolist()):
                 a, b = bounds[i], bounds[i + 1]
-                query = self.engine.nodes[qi]
+                query = self.scorer.engine.nodes[qi]
                 answers.append(
                     self._answer_scored(query, scores[a:b], raw[:, a:b], keep, options, js[a:b], prepared[i])
                 )
@@ -387,17 +416,18 @@ class Recommender(ListChooser):
     ) -> tuple[np.ndarray, Sequence, dict[int, int]]:
         """The community's whole list under ``options`` (every candidate they allow, whatever ``k``: the partners
         that close some gap first, then the others), in the one order every list is made in, with the mask of
-        the candidates allowed and each column's place; what :func:`~graphsvc.analysis.explain.explain` reads
+        the candidates allowed and each column's place; what :func:`~graphsvc.analysis.recommender.explain.explain`
+        reads
         ranks from. The last :data:`WHOLE_LISTS_KEPT` are kept (a planner asks about several partners of one
         list)."""
         key = (community, options.kinds, options.street, options.min_score, options.rank)
         with self._whole_lock:
             kept = self._whole.get(key)
         if kept is None:
-            scores = self._row(community)[0]
-            allowed = self._valid(scores, self._filter_mask(options))
+            scores = self.scorer.row(community)[0]
+            allowed = self.chooser.valid(scores, self.scorer.filter_mask(options))
             n = len(scores)
-            whole = self._picks(community, scores, allowed, n, options.min_score, options.rank, others=n)
+            whole = self.chooser.picks(community, scores, allowed, n, options.min_score, options.rank, others=n)
             kept = (allowed, whole, {p.j: i for i, p in enumerate(whole.picks)})
             with self._whole_lock:
                 self._whole[key] = kept
@@ -408,7 +438,8 @@ class Recommender(ListChooser):
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
     ) -> PartnerExplanation:
-        """ "Why not ``partner``?" (:func:`graphsvc.analysis.explain.explain`); ``options`` as for :meth:`recommend`."""
+        """ "Why not ``partner``?" (:func:`graphsvc.analysis.recommender.explain.explain`); ``options`` as for
+        :meth:`recommend`."""
         return explain(self, community, partner, RecommendationOptions(**options))
 
 
@@ -442,7 +473,7 @@ def recommend(
     min_score : float, optional
         Only candidates scoring at least this.
     rank : str
-        A rank mode of :data:`~graphsvc.analysis.rank_modes.RANK_MODES`: ``gain`` (default), ``likelihood`` or
+        A rank mode of :data:`~graphsvc.analysis.core.rank_modes.RANK_MODES`: ``gain`` (default), ``likelihood`` or
         ``gap`` (see the module doc).
     others : bool
         In ``gain`` and ``gap`` modes, follow the partners that close some gap with likely partners that close
@@ -489,7 +520,7 @@ def recommend_all(
     """:func:`recommend` for every community at once (the ``scipy.sparse`` fast path), with its options.
 
     On a large district the lists are computed in ``workers`` processes (default:
-    :func:`~graphsvc.analysis.forked.default_workers`, two where a second CPU is idle; see
+    :func:`~graphsvc.analysis.core.forked.default_workers`, two where a second CPU is idle; see
     :meth:`Recommender.answer_all`).
 
     Examples

@@ -1,6 +1,6 @@
 """What new links are worth: need closed, one link after another, in sparse arrays (the fast path).
 
-The gain of a link is :func:`graphsvc.analysis.coverage.link_gain`: the change of the district's covered
+The gain of a link is :func:`graphsvc.analysis.core.coverage.link_gain`: the change of the district's covered
 need if it were added (the community's new share, capped at what it still lacks, minus what the partner's
 other communities lose as its offer is split one way more). A partner offering nothing the community
 lacks closes nothing (gain 0). A *list* of links for one community is valued link after link: each gain
@@ -9,11 +9,11 @@ worth only what the first left open.
 
 Only partners offering a category the community lacks are ever touched, so the cost per community
 grows with the partners of its categories, not with the size of the district (no community x partner
-block). :func:`graphsvc.analysis.reference.recommend_reference` computes the same with NetworkX on copies
+block). :func:`graphsvc.analysis.recommender.reference.recommend_reference` computes the same with NetworkX on copies
 of the graph; tests assert they agree.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.signals import SignalEngine
+>>> from graphsvc.analysis.linkmodel.signals import SignalEngine
 >>> G = nx.Graph()
 >>> G.add_node("c", kind="community", needs={"health": 2.0})
 >>> G.add_node("p", kind="organization", offers={"health": 5.0})
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.coverage import share, share_array
-from graphsvc.analysis.signals import SignalEngine
+from graphsvc.analysis.core.coverage import share, share_array
+from graphsvc.analysis.linkmodel.signals import SignalEngine
 
 LACKING = 1e-9
 """Need left uncovered above this counts as lacking."""

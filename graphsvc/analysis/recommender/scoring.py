@@ -1,15 +1,16 @@
 """Scores of a community's candidate partners: the signal rows the recommender chooses its lists from.
 
-:class:`CandidateScores` builds, once per snapshot graph, the signal engine
-(:class:`~graphsvc.analysis.signals.SignalEngine`), the gain tables and, on a large district, the candidate
-pools (:mod:`graphsvc.analysis.candidates`); it then scores one community against every candidate partner, or
+:class:`Scorer` builds, once per snapshot graph, the signal engine
+(:class:`~graphsvc.analysis.linkmodel.signals.SignalEngine`), the gain tables and, on a large district, the candidate
+pools (:mod:`graphsvc.analysis.recommender.candidates`); it then scores one community against every candidate
+partner, or
 against its candidates, and keeps recent rows within a fixed budget of memory.
-:class:`~graphsvc.analysis.recommend.Recommender` chooses the lists from these rows.
+:class:`~graphsvc.analysis.recommender.recommend.Recommender` chooses the lists from these rows.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.model_selection import prior_model
->>> scores = CandidateScores(nx.path_graph(4), prior_model(False))
->>> row = scores._row(0)           # [scores; raw signals] of node 0 against every candidate
+>>> from graphsvc.analysis.linkmodel.model_selection import prior_model
+>>> scores = Scorer(nx.path_graph(4), prior_model(False))
+>>> row = scores.row(0)           # [scores; raw signals] of node 0 against every candidate
 >>> row.shape, [bool(v) for v in np.isinf(row[0])]   # itself and its neighbour 1 are never candidates
 ((11, 4), [True, True, False, False])
 """
@@ -23,14 +24,14 @@ from collections.abc import Hashable, Sequence
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.candidates import POOL_ABOVE, CandidatePools
-from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.gain import GainState, GainTables
-from graphsvc.analysis.linkpred import PairTask, task_for
-from graphsvc.analysis.model_selection import DECIMALS, LinkModel, excluded
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.rank_modes import LIKELIHOOD, RankMode, rank_mode
-from graphsvc.analysis.signals import STRUCTURAL, SignalEngine, transform
+from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.rank_modes import LIKELIHOOD, RankMode, rank_mode
+from graphsvc.analysis.linkmodel.linkpred import PairTask, task_for
+from graphsvc.analysis.linkmodel.model_selection import DECIMALS, LinkModel, excluded
+from graphsvc.analysis.linkmodel.signals import STRUCTURAL, SignalEngine, transform
+from graphsvc.analysis.recommender.candidates import POOL_ABOVE, CandidatePools
+from graphsvc.analysis.recommender.gain import GainState, GainTables
 from graphsvc.collector import paused
 from graphsvc.errors import EntityNotFound
 
@@ -39,7 +40,7 @@ GAIN_DECIMALS = 2
 noise to a planner): ties, partners closing nothing among them, are ordered by likelihood."""
 
 
-class CandidateScores:
+class Scorer:
     """The candidate partners of a snapshot graph and their scores for one community at a time.
 
     Parameters
@@ -49,7 +50,7 @@ class CandidateScores:
     model : LinkModel
         The weighting.
     task : PairTask, optional
-        Which pairs are queries and candidates (default: :func:`~graphsvc.analysis.linkpred.task_for`).
+        Which pairs are queries and candidates (default: :func:`~graphsvc.analysis.linkmodel.linkpred.task_for`).
     """
 
     CACHE_CELLS = 4_000_000
@@ -78,17 +79,18 @@ class CandidateScores:
             if self.typed and len(self.cols) > POOL_ABOVE
             else None
         )
-        """Above :data:`~graphsvc.analysis.candidates.POOL_ABOVE` partners, the partners scored per community."""
+        """Above :data:`~graphsvc.analysis.recommender.candidates.POOL_ABOVE` partners, the partners scored per
+        community."""
         self._rows: OrderedDict[tuple[Hashable, str | None], tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
         self._cells = 0
         self._kinds: np.ndarray | None = None
 
     # -- likelihood
-    def _check_query(self, node: Hashable) -> None:
+    def check_query(self, node: Hashable) -> None:
         if node not in self.engine.index or not self.task.is_query(self.G, node):
             raise EntityNotFound(str(node))
 
-    def _scores_block(self, rows: np.ndarray, js: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def scores_block(self, rows: np.ndarray, js: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, raw signals) of rows x candidate columns (all, or positions ``js`` of :attr:`cols`); linked,
         self and blocked pairs get -inf."""
         cols = self.cols if js is None else self.cols[js]
@@ -108,18 +110,18 @@ class CandidateScores:
         s[linked | same | (self.blocked if js is None else self.blocked[js])[None, :] | outside] = -np.inf
         return s, X
 
-    def _score_rows(self, queries: np.ndarray, js: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def score_rows(self, queries: np.ndarray, js: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(scores, raw signals)`` of many communities against their candidates at once (``queries[i]`` against
         positions ``js[starts[i]:starts[i + 1]]``, the rows side by side): each row's values are those
-        :meth:`_score_row` gives it, to the last bit (the signals by :meth:`SignalEngine.rows
-        <graphsvc.analysis.signals.SignalEngine.rows>`, each row's score by the same product as one row's)."""
+        :meth:`score_row` gives it, to the last bit (the signals by :meth:`SignalEngine.rows
+        <graphsvc.analysis.linkmodel.signals.SignalEngine.rows>`, each row's score by the same product as one row's)."""
         cols = self.cols[js]
         X = self.engine.rows(queries, cols, starts)
         T = transform(X.T)
         bounds = starts.tolist()
         s = np.empty(len(cols))
         for a, b in itertools.pairwise(bounds):
-            # one product per row, shaped as _scores_block shapes it: a product's last bits depend on its shape
+            # one product per row, shaped as scores_block shapes it: a product's last bits depend on its shape
             s[a:b] = self.model.score(T[None, a:b])[0]
         s = np.round(s, DECIMALS)
         owner = np.repeat(np.arange(len(queries)), np.diff(starts))
@@ -130,7 +132,7 @@ class CandidateScores:
         s[linked | (queries[owner] == cols) | self.blocked[js] | outside] = -np.inf
         return s, X
 
-    def _score_row(
+    def score_row(
         self, query: int, *, every: bool = False, street: str | None = None
     ) -> tuple[np.ndarray | None, np.ndarray]:
         """``(js, [scores; raw signals...])`` of the community at engine index ``query``: against every candidate
@@ -139,30 +141,30 @@ class CandidateScores:
         if self.pools is not None and not every:
             sid = self.engine.street_ids.get(street, -1) if street is not None else None
             js = self.pools.candidates(query, street=sid)
-        scores, raw = self._scores_block(np.array([query], dtype=np.int64), js)
+        scores, raw = self.scores_block(np.array([query], dtype=np.int64), js)
         return js, np.vstack([scores, raw[:, 0, :]])
 
-    def _scored(
+    def scored(
         self, community: Hashable, *, every: bool = False, street: str | None = None
     ) -> tuple[np.ndarray | None, np.ndarray]:
-        """:meth:`_score_row` of ``community``, kept for repeated questions (bounded by :attr:`CACHE_CELLS`)."""
+        """:meth:`score_row` of ``community``, kept for repeated questions (bounded by :attr:`CACHE_CELLS`)."""
         key = (community, "*" if every or self.pools is None else street)
         cached = self._rows.get(key)
         if cached is not None:
             self._rows.move_to_end(key)
             return cached
-        cached = self._score_row(self.engine.index[community], every=every, street=street)
+        cached = self.score_row(self.engine.index[community], every=every, street=street)
         self._rows[key] = cached
         self._cells += cached[1].size
         while self._cells > self.CACHE_CELLS and len(self._rows) > 1:
             self._cells -= self._rows.popitem(last=False)[1][1].size
         return cached
 
-    def _row(self, community: Hashable) -> np.ndarray:
+    def row(self, community: Hashable) -> np.ndarray:
         """``[scores; raw signals...]`` of one community against every candidate (cached)."""
-        return self._scored(community, every=True)[1]
+        return self.scored(community, every=True)[1]
 
-    def _filter_mask(self, options: RecommendationOptions) -> np.ndarray | None:
+    def filter_mask(self, options: RecommendationOptions) -> np.ndarray | None:
         kinds, street = options.kinds, options.street
         if kinds is None and street is None:
             return None
@@ -176,7 +178,7 @@ class CandidateScores:
         return keep
 
     def signals(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
-        """Raw signals of pairs (columns :data:`~graphsvc.analysis.signals.SIGNALS`)."""
+        """Raw signals of pairs (columns :data:`~graphsvc.analysis.linkmodel.signals.SIGNALS`)."""
         return self.engine.pair_features(pairs)
 
     def score_pairs(

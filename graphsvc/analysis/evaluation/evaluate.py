@@ -11,11 +11,11 @@ Protocol
    kind of pair that ``u`` is not linked to in the *full* graph, and rank ``v``
    among them with each method on the same pairs.
 4. Report Hits@k, MRR and AUC (ties broken in expectation, see
-   :mod:`graphsvc.analysis.linkpred`). Above :data:`SCORED_LINKS` held-out links (a city), a seeded sample
+   :mod:`graphsvc.analysis.linkmodel.linkpred`). Above :data:`SCORED_LINKS` held-out links (a city), a seeded sample
    of that many is ranked, and ``split.sample`` gives its size and the 95% confidence interval of every
    Hits@k and MRR (the split, and so the training graph and the model, stay the same).
 
-5. For every rank mode (``gain``, ``likelihood``, ``gap``, see :mod:`graphsvc.analysis.recommend`) the
+5. For every rank mode (``gain``, ``likelihood``, ``gap``, see :mod:`graphsvc.analysis.recommender.recommend`) the
    same held-out figures, and the other axis, need: ``gap_closed@5`` (mean over communities with a gap
    of the share of their uncovered need their top-5 would close, link after link) and ``gap_fit@5``
    (share of top-5 partners offering a category the community lacks), on the training graph.
@@ -24,7 +24,7 @@ Protocol
 one: negatives drawn uniformly from all unlinked pairs of the task's kind (as many as per-source draws
 in all), and ``auc_global`` over the pooled positive and negative pairs.
 
-Methods: ``graphsvc`` (:class:`~graphsvc.analysis.recommend.Recommender`),
+Methods: ``graphsvc`` (:class:`~graphsvc.analysis.recommender.recommend.Recommender`),
 ``random`` (seeded uniform scores), ``popularity`` (preferential attachment),
 ``common_neighbors``, ``adamic_adar``, ``resource_allocation`` and ``l3``.
 
@@ -44,9 +44,9 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from graphsvc.analysis.common import check_graph
-from graphsvc.analysis.gain import GainState
-from graphsvc.analysis.linkpred import (
+from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RANK_MODES, RankMode, check_rank
+from graphsvc.analysis.linkmodel.linkpred import (
     PairTask,
     in_order_sample,
     mean_metrics,
@@ -55,10 +55,10 @@ from graphsvc.analysis.linkpred import (
     split_edges,
     task_for,
 )
-from graphsvc.analysis.model_selection import fit_model
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RANK_MODES, RankMode, check_rank
-from graphsvc.analysis.recommend import Recommender
-from graphsvc.analysis.signals import SIGNALS
+from graphsvc.analysis.linkmodel.model_selection import fit_model
+from graphsvc.analysis.linkmodel.signals import SIGNALS
+from graphsvc.analysis.recommender.gain import GainState
+from graphsvc.analysis.recommender.recommend import Recommender
 from graphsvc.errors import UnsupportedGraph
 from graphsvc.progress import Progress, Steps
 
@@ -336,10 +336,10 @@ def gap_metrics(
     :data:`graphsvc.progress.Progress` hook) is called with ``(communities ranked, communities)``.
     """
     rank = check_rank(rank)
-    if rec.tables is None:
+    if rec.scorer.tables is None:
         Steps(progress, 0).finish()
         return 0.0, 0.0, 0
-    eng = rec.engine
+    eng = rec.scorer.engine
     queries = [q for q in rec.task.queries if float(eng.U[eng.index[q]].sum()) > 1e-9]
     if sample is not None and len(queries) > sample:
         queries = in_order_sample(queries, sample, np.random.default_rng(seed))
@@ -347,19 +347,19 @@ def gap_metrics(
     steps = Steps(progress, len(rows))
     closed: list[float] = []
     fit = listed = 0
-    step = max(1, 400_000 // max(1, len(rec.cols)))
+    step = max(1, 400_000 // max(1, len(rec.scorer.cols)))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        if rec.pools is None:  # every partner scored, in blocks of communities
-            scored: list[tuple[np.ndarray | None, np.ndarray]] = [(None, s) for s in rec._scores_block(chunk)[0]]
+        if rec.scorer.pools is None:  # every partner scored, in blocks of communities
+            scored: list[tuple[np.ndarray | None, np.ndarray]] = [(None, s) for s in rec.scorer.scores_block(chunk)[0]]
         else:  # a large district: each community against its candidates, as its list is chosen
-            scored = [(js, row[0]) for js, row in (rec._score_row(qi) for qi in chunk.tolist())]
+            scored = [(js, row[0]) for js, row in (rec.scorer.score_row(qi) for qi in chunk.tolist())]
         for (js, scores), qi in zip(scored, chunk.tolist(), strict=True):
             query = eng.nodes[qi]
-            picks = rec._picks(query, scores, np.isfinite(scores), k, None, rank, js).closing
-            first = GainState(rec.tables, qi)
+            picks = rec.chooser.picks(query, scores, np.isfinite(scores), k, None, rank, js).closing
+            first = GainState(rec.scorer.tables, qi)
             if picks:
-                fit += int(first.offers_lacking(rec.cols[[p.j for p in picks]]).sum())
+                fit += int(first.offers_lacking(rec.scorer.cols[[p.j for p in picks]]).sum())
             listed += len(picks)
             done = sum(float(np.clip(p.closed, 0, None).sum()) for p in picks)
             closed.append(done / float(first.lacking().sum()))

@@ -9,8 +9,8 @@ order of ``gain`` and ``gap`` modes, then the partners closing nothing by likeli
 ``likelihood``): the place the list shows it at, whatever ``k``.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.model_selection import prior_model
->>> from graphsvc.analysis.recommend import Recommender
+>>> from graphsvc.analysis.linkmodel.model_selection import prior_model
+>>> from graphsvc.analysis.recommender.recommend import Recommender
 >>> G = nx.Graph()
 >>> G.add_node("c", kind="community", needs={"health": 2.0})
 >>> G.add_node("a", kind="organization", offers={"health": 2.0})
@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from graphsvc.analysis.common import is_community, serves_only
-from graphsvc.analysis.gain import GainState, Pick
-from graphsvc.analysis.options import RecommendationOptions
-from graphsvc.analysis.rank_modes import rank_mode
-from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
+from graphsvc.analysis.core.common import is_community, serves_only
+from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.rank_modes import rank_mode
+from graphsvc.analysis.core.results import KeptOut, KeptOutCode, PartnerExplanation
+from graphsvc.analysis.recommender.gain import GainState, Pick
 from graphsvc.errors import EntityNotFound, NotFound
 
 if TYPE_CHECKING:  # a Recommender is passed in: explain is one of its collaborators, imported by it
-    from graphsvc.analysis.recommend import Recommender
+    from graphsvc.analysis.recommender.recommend import Recommender
 
 
 def explain(
@@ -64,10 +64,10 @@ def explain(
         If ``partner`` is a node but not a candidate (for a community: another community, or itself).
     """
     k, rank = options.k, options.rank
-    rec._check_query(community)
+    rec.scorer.check_query(community)
     _check_candidate(rec, community, partner)
-    j = int(rec.col_of[rec.engine.index[partner]])
-    row = rec._row(community)
+    j = int(rec.scorer.col_of[rec.scorer.engine.index[partner]])
+    row = rec.scorer.row(community)
     scores, raw = row[0], row[1:]
     cut, whole, places = rec.whole_list(community, options)
     sequence = whole.picks
@@ -76,8 +76,8 @@ def explain(
     listed = place is not None and place < min(k, closing)
     other = place is not None and place >= closing
     valid = np.isfinite(scores)
-    state = GainState(rec.tables, rec.engine.index[community]) if rec.tables is not None else None
-    alone = rec._take(state, j, 0.0, float(rec.model.probability(scores[j : j + 1])[0]))
+    state = GainState(rec.scorer.tables, rec.scorer.engine.index[community]) if rec.scorer.tables is not None else None
+    alone = rec.chooser.take(state, j, 0.0, float(rec.model.probability(scores[j : j + 1])[0]))
     mode = rank_mode(rank)
     if not mode.by_need or state is None:
         alone.score = float(scores[j])
@@ -93,9 +93,9 @@ def explain(
     head = whole.closing[:k]
     last = round(head[-1].score, 6) if len(head) >= k and k > 0 else None
     if place is not None:
-        shown = rec._recommendation(community, sequence[place], raw, rank)
+        shown = rec.recommendation(community, sequence[place], raw, rank)
     elif valid[j]:
-        shown = rec._recommendation(community, alone, raw, rank)
+        shown = rec.recommendation(community, alone, raw, rank)
     else:
         shown = None
     attrs = rec.G.nodes[partner]
@@ -124,8 +124,8 @@ def _check_candidate(rec: Recommender, community: Hashable, partner: Hashable) -
     """Raise unless ``partner`` is a candidate for ``community``, saying what it is instead.
 
     >>> import networkx as nx
-    >>> from graphsvc.analysis.model_selection import prior_model
-    >>> from graphsvc.analysis.recommend import Recommender
+    >>> from graphsvc.analysis.linkmodel.model_selection import prior_model
+    >>> from graphsvc.analysis.recommender.recommend import Recommender
     >>> G = nx.Graph()
     >>> G.add_nodes_from(["c", "d"], kind="community")
     >>> G.add_node("p", kind="organization")
@@ -134,7 +134,7 @@ def _check_candidate(rec: Recommender, community: Hashable, partner: Hashable) -
     ...
     graphsvc.errors.NotFound: 'd' is a community, not a partner: only partners are recommended to a community
     """
-    if partner not in rec.engine.index:
+    if partner not in rec.scorer.engine.index:
         raise EntityNotFound(str(partner))
     if partner == community:
         raise NotFound(f"{partner!r} is the community asked about: it is not a partner of its own")
@@ -174,11 +174,11 @@ def _kept_out(
             f"只在{shown}提供服务",
             f"serves {', '.join(named[:3])}{' and more' if len(named) > 3 else ''} only",
         )
-    if rec.blocked[j]:
+    if rec.scorer.blocked[j]:
         add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
-    if rec.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
+    if rec.scorer.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
         add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
-    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j] and not outside:
+    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.scorer.blocked[j] and not outside:
         add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
     elif min_score is not None and round(alone.score, 6) < min_score and not out:
         add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")

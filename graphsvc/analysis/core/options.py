@@ -1,7 +1,7 @@
 """The options of a recommendation list, checked once: its length, its filters and its rank mode.
 
-:func:`graphsvc.analysis.recommend.recommend` spells the options out as keywords and documents them; the
-other verbs (:class:`~graphsvc.analysis.recommend.Recommender`'s methods, ``recommend_all``,
+:func:`graphsvc.analysis.recommender.recommend.recommend` spells the options out as keywords and documents them; the
+other verbs (:class:`~graphsvc.analysis.recommender.recommend.Recommender`'s methods, ``recommend_all``,
 ``explain_partner``) take the same keywords as ``**options`` (typed by :class:`RecommendationKeywords`),
 and every one of them builds one :class:`RecommendationOptions` from them before any work. Frozen and
 hashable, it is also what keys the API's cache of answers.
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 
-from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, check_rank
+from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RankMode, check_rank
 from graphsvc.vocabulary import EntityKind
 
 DEFAULT_K = 10
@@ -40,7 +40,8 @@ class RecommendationKeywords(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True, init=False)
 class RecommendationOptions:
-    """What one recommendation list is asked for (the keywords of :func:`~graphsvc.analysis.recommend.recommend`).
+    """What one recommendation list is asked for (the keywords of
+    :func:`~graphsvc.analysis.recommender.recommend.recommend`).
 
     ``kinds`` is kept as a sorted tuple of kind codes, so that two requests asking the same thing are equal;
     an unknown kind or rank mode raises ``ValueError`` here.

@@ -1,13 +1,13 @@
 """The plain reference of recommendations: pair by pair with NetworkX, coverage on copies of the graph.
 
-It computes the same answer as :meth:`graphsvc.analysis.recommend.Recommender.recommend` (the
+It computes the same answer as :meth:`graphsvc.analysis.recommender.recommend.Recommender.recommend` (the
 ``scipy.sparse`` fast path) the slow, obvious way: signals with ``nx.adamic_adar_index`` and friends,
-gains with :func:`graphsvc.analysis.coverage.link_gain_terms` on a copy of the graph to which each chosen
+gains with :func:`graphsvc.analysis.core.coverage.link_gain_terms` on a copy of the graph to which each chosen
 link is added. Tests and ``bench/recommend_speed.py`` hold the fast path to it; use the
-:class:`~graphsvc.analysis.recommend.Recommender` in production.
+:class:`~graphsvc.analysis.recommender.recommend.Recommender` in production.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.model_selection import prior_model
+>>> from graphsvc.analysis.linkmodel.model_selection import prior_model
 >>> G = nx.Graph([(0, 1), (1, 2), (2, 3)])
 >>> [r.partner for r in recommend_reference(G, 0, prior_model(False), k=1).recommendations]
 [2]
@@ -21,9 +21,8 @@ from typing import Unpack
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis.choosing import GAIN_EPSILON
-from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, may_serve, role_of
-from graphsvc.analysis.coverage import (
+from graphsvc.analysis.core.common import check_graph, community_degree, headroom, is_community, may_serve, role_of
+from graphsvc.analysis.core.coverage import (
     ROLE_SLOTS,
     community_needs,
     coverage_shares,
@@ -33,15 +32,16 @@ from graphsvc.analysis.coverage import (
     partner_offers,
     residents_needs,
 )
-from graphsvc.analysis.gain import LACKING
-from graphsvc.analysis.linkpred import task_for
-from graphsvc.analysis.model_selection import DECIMALS, LinkModel
-from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.rank_modes import rank_mode
-from graphsvc.analysis.reasons import PairContext, reasons
-from graphsvc.analysis.results import LONG_SHOT, CommunityRecommendations, Recommendation, node_key
-from graphsvc.analysis.scoring import GAIN_DECIMALS
-from graphsvc.analysis.signals import reference_features, transform
+from graphsvc.analysis.core.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.core.rank_modes import rank_mode
+from graphsvc.analysis.core.results import LONG_SHOT, CommunityRecommendations, Recommendation, node_key
+from graphsvc.analysis.linkmodel.linkpred import task_for
+from graphsvc.analysis.linkmodel.model_selection import DECIMALS, LinkModel
+from graphsvc.analysis.linkmodel.signals import reference_features, transform
+from graphsvc.analysis.recommender.choosing import GAIN_EPSILON
+from graphsvc.analysis.recommender.gain import LACKING
+from graphsvc.analysis.recommender.reasons import PairContext, reasons
+from graphsvc.analysis.recommender.scoring import GAIN_DECIMALS
 from graphsvc.errors import EntityNotFound
 
 
@@ -68,9 +68,9 @@ def _filled(terms: dict[str, tuple[float, float]]) -> set[str]:
 def recommend_reference(
     G: nx.Graph, community: Hashable, model: LinkModel, **options: Unpack[RecommendationKeywords]
 ) -> CommunityRecommendations:
-    """The same answer as :meth:`~graphsvc.analysis.recommend.Recommender.recommend`, computed plainly.
+    """The same answer as :meth:`~graphsvc.analysis.recommender.recommend.Recommender.recommend`, computed plainly.
 
-    Parameters are those of :func:`graphsvc.analysis.recommend.recommend`, with a fitted ``model``.
+    Parameters are those of :func:`graphsvc.analysis.recommender.recommend.recommend`, with a fitted ``model``.
 
     Returns
     -------

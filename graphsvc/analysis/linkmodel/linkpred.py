@@ -28,7 +28,7 @@ import networkx as nx
 import numpy as np
 from scipy.special import digamma
 
-from graphsvc.analysis.common import is_community, is_partner, is_typed
+from graphsvc.analysis.core.common import is_community, is_partner, is_typed
 from graphsvc.errors import UnsupportedGraph
 
 TaskKind = Literal["community-partner", "bipartite", "any"]

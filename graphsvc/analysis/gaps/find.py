@@ -3,7 +3,7 @@
 The coverage rule
 -----------------
 A community's need in a category is met by shares of its linked partners'
-offers in that category (:mod:`graphsvc.analysis.coverage` holds the rule and
+offers in that category (:mod:`graphsvc.analysis.core.coverage` holds the rule and
 its doctest). A community's coverage of a category is the sum of its shares,
 capped at its need; what is left is *uncovered*. Any category a community lists
 as a need counts, resource categories (funding, volunteers...) included.
@@ -12,8 +12,8 @@ exactly its shares: that is how fragility ("partners whose loss would uncover
 the most need") is computed.
 
 The entity ``capacity`` (how many communities a partner can serve) does not
-change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommend`
-and :mod:`graphsvc.analysis.plan`).
+change coverage; it limits *new* links (see :mod:`graphsvc.analysis.recommender.recommend`
+and :mod:`graphsvc.analysis.plan.district`).
 
 No needs recorded
 -----------------
@@ -27,13 +27,13 @@ Policy profiles
 ---------------
 Which five-society roles are expected, and whether hub reach and the
 district's targets are checked, is the policy profile's
-(:data:`graphsvc.analysis.policy.PROFILES`): ``policy=`` names one, ``None``
+(:data:`graphsvc.analysis.core.policy.PROFILES`): ``policy=`` names one, ``None``
 takes the graph's default (``generic`` for a graph made from a directory's
 areas, ``hub`` otherwise). Every answer names the profile used (``profile``);
 checks the profile leaves out are ``None`` or empty, never a failure.
 
 The district's policy checks, the communities no provider reaches and the
-per-street facts the roll-ups share live in :mod:`graphsvc.analysis.policy`;
+per-street facts the roll-ups share live in :mod:`graphsvc.analysis.core.policy`;
 their names are also importable from here.
 
 >>> import networkx as nx
@@ -57,195 +57,48 @@ from collections import defaultdict
 from collections.abc import Collection
 
 import networkx as nx
-from pydantic import Field
 
-from graphsvc.analysis.common import (
-    Result,
+from graphsvc.analysis.core.common import (
     check_graph,
     headroom,
     is_community,
     is_partner,
     require_community,
     role_of,
+    rounded,
     street_hubs,
 )
-from graphsvc.analysis.coverage import (
+from graphsvc.analysis.core.coverage import (
     coverage_shares,
     covered_amounts,
     is_role_category,
     residents_needs,
 )
-from graphsvc.analysis.policy import CategoryRef as CategoryRef
-from graphsvc.analysis.policy import PolicyCheck as PolicyCheck
-from graphsvc.analysis.policy import PolicyProfile as PolicyProfile
-from graphsvc.analysis.policy import PolicyReport as PolicyReport
-from graphsvc.analysis.policy import ProviderGap as ProviderGap
-from graphsvc.analysis.policy import ServiceDesert as ServiceDesert
-from graphsvc.analysis.policy import StreetFacts as StreetFacts
-from graphsvc.analysis.policy import category_ref, community_deserts
-from graphsvc.analysis.policy import communities_without_provider as communities_without_provider
-from graphsvc.analysis.policy import offered_categories as offered_categories
-from graphsvc.analysis.policy import policy_checks as policy_checks
-from graphsvc.analysis.policy import resolve_profile as resolve_profile
-from graphsvc.analysis.policy import service_deserts as service_deserts
-from graphsvc.analysis.policy import street_facts as street_facts
+from graphsvc.analysis.core.policy import (
+    PolicyProfile,
+    ServiceDesert,
+    StreetFacts,
+    category_ref,
+    communities_without_provider,
+    community_deserts,
+    offered_categories,
+    policy_checks,
+    resolve_profile,
+    street_facts,
+)
+from graphsvc.analysis.gaps.answers import (
+    CategoryGap,
+    CategoryTotal,
+    CommunityGaps,
+    DistrictGaps,
+    PartnerLoss,
+    RoleRef,
+    StreetGaps,
+    StreetSummary,
+)
 from graphsvc.errors import NotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
-
-_PROFILE = "the policy profile the answer was checked under (graphsvc.analysis.policy.PROFILES): hub or generic"
-_NEEDS_RECORDED = (
-    "whether any need is recorded here; when false, nothing can be uncovered and coverage is null "
-    "(add needs as a needs table: community,category,weight)"
-)
-_COVERAGE = "covered / need; null when no needs are recorded (never 100% of nothing)"
-_BY_PROFILE = "null when the policy profile does not check it"
-_DESERTS = (
-    "service deserts: categories some partner of the district offers that no partner linked here offers -- a "
-    "supply-side gap, not a need residents stated"
-)
-
-
-def _r(x: float) -> float:
-    return round(float(x), 6)
-
-
-class _CategoryAmounts(Result):
-    """A category with its labels and how much of its need is covered."""
-
-    category: str
-    zh: str
-    en: str
-    need: float
-    covered: float
-    uncovered: float
-
-
-class CategoryGap(_CategoryAmounts):
-    """One need of one community: how much, how much is covered, by whom."""
-
-    partners: list[str]
-    single_partner: bool
-
-
-class RoleRef(Result):
-    """A five-society role with its labels. For a missing role under the ``hub`` policy (where a missing role
-    is a need the recommendations and the plan close, :mod:`graphsvc.analysis.coverage`): how many partners of
-    the role could still take the community, and a sentence when none can."""
-
-    role: str
-    zh: str
-    en: str
-    available: int | None = Field(None, description="partners of this role not linked to it and not at capacity")
-    note_zh: str | None = None
-    note_en: str | None = None
-
-
-class PartnerLoss(Result):
-    """How much covered need would become uncovered if this partner left."""
-
-    partner: str
-    name: str | None
-    need_lost: float
-
-
-class CommunityGaps(Result):
-    """Everything the gap analysis says about one community."""
-
-    community: str
-    name: str | None
-    street: str | None
-    profile: str = Field(description=_PROFILE)
-    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
-    need: float
-    covered: float
-    uncovered: float
-    coverage: float | None = Field(description=_COVERAGE)
-    categories: list[CategoryGap]
-    covered_categories: list[str]
-    uncovered_categories: list[str]
-    partners: list[str]
-    roles_present: list[RoleRef]
-    roles_missing: list[RoleRef] = Field(description="the roles the policy profile expects that no partner plays")
-    single_partner_needs: list[str]
-    one_partner: bool
-    critical_partners: list[PartnerLoss]
-    street_hub: str | None
-    names: dict[str, str | None] = Field(
-        default_factory=dict, description="the name of every partner this answer names by id (and the street hub)"
-    )
-    reached_by_hub: bool | None = Field(description=_BY_PROFILE)
-    university_link: bool | None = Field(description=_BY_PROFILE)
-    service_deserts: list[CategoryRef] = Field(description=_DESERTS)
-
-
-class CategoryTotal(_CategoryAmounts):
-    """One category summed over several communities."""
-
-    communities_uncovered: int
-
-
-class StreetGaps(Result):
-    """The gaps of one street: its communities, rolled up."""
-
-    street: str
-    hub: str | None
-    profile: str = Field(description=_PROFILE)
-    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
-    need: float
-    covered: float
-    uncovered: float
-    coverage: float | None = Field(description=_COVERAGE)
-    categories: list[CategoryTotal]
-    service_organization: bool | None = Field(description=_BY_PROFILE)
-    communities_without_university: list[str]
-    communities_not_reached: list[str]
-    communities_one_partner: list[str]
-    critical_partners: list[PartnerLoss]
-    communities: list[CommunityGaps]
-
-
-class StreetSummary(Result):
-    """One line per street in the district roll-up."""
-
-    street: str
-    communities: int
-    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
-    need: float
-    covered: float
-    uncovered: float
-    coverage: float | None = Field(description=_COVERAGE)
-    not_reached: int | None = Field(description=_BY_PROFILE)
-    without_university: int | None = Field(description=_BY_PROFILE)
-    service_organization: bool | None = Field(description=_BY_PROFILE)
-
-
-class DistrictGaps(Result):
-    """The whole district's gaps, per category and per street, with the policy report."""
-
-    communities: int
-    profile: str = Field(description=_PROFILE)
-    needs_recorded: bool = Field(description=_NEEDS_RECORDED)
-    communities_without_needs: list[str] = Field(description="communities with no need recorded")
-    need: float
-    covered: float
-    uncovered: float
-    coverage: float | None = Field(description=_COVERAGE)
-    categories: list[CategoryTotal]
-    streets: list[StreetSummary]
-    roles_missing: dict[str, int] = Field(
-        description="for each role the policy profile expects, how many communities lack it"
-    )
-    communities_one_partner: list[str]
-    communities_not_reached: list[str]
-    critical_partners: list[PartnerLoss]
-    policy: PolicyReport
-    no_provider: list[ProviderGap] = Field(
-        default_factory=list, description="the service deserts by category: " + _DESERTS
-    )
-    service_deserts: list[ServiceDesert] = Field(
-        default_factory=list, description="the service deserts by community (those with one): " + _DESERTS
-    )
 
 
 def _role_ref(role: FiveSocietyRole, available: int | None = None) -> RoleRef:
@@ -306,9 +159,9 @@ def _community_gaps(
                 category=cat,
                 zh=label.zh,
                 en=label.en,
-                need=_r(need[cat]),
-                covered=_r(covered[cat]),
-                uncovered=_r(need[cat] - covered[cat]),
+                need=rounded(need[cat]),
+                covered=rounded(covered[cat]),
+                uncovered=rounded(need[cat] - covered[cat]),
                 partners=givers,
                 single_partner=len(givers) == 1,
             )
@@ -327,10 +180,10 @@ def _community_gaps(
         street=street,
         profile=profile.code,
         needs_recorded=total_need > 0,
-        need=_r(total_need),
-        covered=_r(total_covered),
-        uncovered=_r(total_need - total_covered),
-        coverage=_r(total_covered / total_need) if total_need > 0 else None,
+        need=rounded(total_need),
+        covered=rounded(total_covered),
+        uncovered=rounded(total_need - total_covered),
+        coverage=rounded(total_covered / total_need) if total_need > 0 else None,
         categories=cats,
         covered_categories=sorted(c.category for c in cats if c.uncovered <= 1e-9),
         uncovered_categories=[c.category for c in cats if c.uncovered > 1e-9],
@@ -344,7 +197,7 @@ def _community_gaps(
         single_partner_needs=[c.category for c in cats if c.single_partner],
         one_partner=len(partners) == 1,
         critical_partners=[
-            PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x))
+            PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=rounded(x))
             for p, x in sorted(losses.items(), key=lambda item: (-item[1], item[0]))
         ],
         street_hub=hub,
@@ -376,7 +229,7 @@ def community_gaps(
         :func:`street_facts` of ``G``, when the caller keeps them (else found here, one pass over ``G``).
     policy : str or PolicyProfile, optional
         The policy profile (``"hub"``, ``"generic"``); ``None``: ``G``'s default
-        (:func:`graphsvc.analysis.policy.default_profile`).
+        (:func:`graphsvc.analysis.core.policy.default_profile`).
 
     Returns
     -------
@@ -431,9 +284,9 @@ def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
                 category=cat,
                 zh=label.zh,
                 en=label.en,
-                need=_r(need),
-                covered=_r(covered),
-                uncovered=_r(need - covered),
+                need=rounded(need),
+                covered=rounded(covered),
+                uncovered=rounded(need - covered),
                 communities_uncovered=int(n_uncovered),
             )
         )
@@ -446,13 +299,13 @@ def _top_losses(G: nx.Graph, gaps: list[CommunityGaps], top: int = 10) -> list[P
         for loss in g.critical_partners:
             acc[loss.partner] += loss.need_lost
     ranked = sorted(acc.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=_r(x)) for p, x in ranked]
+    return [PartnerLoss(partner=p, name=G.nodes[p].get("name"), need_lost=rounded(x)) for p, x in ranked]
 
 
 def _sums(gaps: list[CommunityGaps]) -> tuple[float, float, float, float | None]:
     need = sum(g.need for g in gaps)
     covered = sum(g.covered for g in gaps)
-    return _r(need), _r(covered), _r(need - covered), _r(covered / need) if need > 0 else None
+    return rounded(need), rounded(covered), rounded(need - covered), rounded(covered / need) if need > 0 else None
 
 
 def street_gaps(

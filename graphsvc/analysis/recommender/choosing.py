@@ -1,9 +1,11 @@
 """Choosing a community's list among its scored candidates: by likelihood, or greedily by the need it closes.
 
-:class:`ListChooser` is the part of :class:`~graphsvc.analysis.recommend.Recommender` that picks the top-``k``
-(see :mod:`graphsvc.analysis.recommend` for the rank modes): in ``gain`` and ``gap`` modes each next partner is
-the one with the largest gain once the partners above it are applied (:class:`~graphsvc.analysis.gain.GainState`),
-partners closing nothing follow by likelihood. :meth:`ListChooser._prepare` computes what many lists start from
+:class:`Chooser` is the part of :class:`~graphsvc.analysis.recommender.recommend.Recommender` that picks the top-``k``
+(see :mod:`graphsvc.analysis.recommender.recommend` for the rank modes): in ``gain`` and ``gap`` modes each next
+partner is
+the one with the largest gain once the partners above it are applied
+(:class:`~graphsvc.analysis.recommender.gain.GainState`),
+partners closing nothing follow by likelihood. :meth:`Chooser.prepare` computes what many lists start from
 at once, every value as one list alone computes it.
 """
 
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphsvc.analysis.coverage import ROLE_SLOTS, is_role_category
-from graphsvc.analysis.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
-from graphsvc.analysis.model_selection import DECIMALS
-from graphsvc.analysis.rank_modes import RankMode, rank_mode
-from graphsvc.analysis.scoring import GAIN_DECIMALS, CandidateScores
+from graphsvc.analysis.core.coverage import ROLE_SLOTS, is_role_category
+from graphsvc.analysis.core.rank_modes import RankMode, rank_mode
+from graphsvc.analysis.linkmodel.model_selection import DECIMALS
+from graphsvc.analysis.recommender.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
+from graphsvc.analysis.recommender.scoring import GAIN_DECIMALS, Scorer
 
 GAIN_EPSILON = 0.5 * 10.0**-GAIN_DECIMALS
 """A gain at most this (it rounds to 0 as lists show it) closes nothing: the partner is not on a ``gain`` or
@@ -43,7 +45,7 @@ class Sequence:
 
 @dataclass
 class Prepared:
-    """What :meth:`ListChooser._prepare` computes for many lists at once, for one of them: the probabilities of
+    """What :meth:`Chooser.prepare` computes for many lists at once, for one of them: the probabilities of
     its candidates, and (``gain`` and ``gap`` lists) its fillers' positions and :func:`fillers_facts`."""
 
     probs: np.ndarray
@@ -51,20 +53,24 @@ class Prepared:
     facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
-def _key(score: float, likelihood: float, j: int, decimals: int = GAIN_DECIMALS) -> tuple[float, float, int]:
-    return (-round(score, decimals), -round(likelihood, DECIMALS), j)
+class Chooser:
+    """The lists chosen among the candidates a :class:`~graphsvc.analysis.recommender.scoring.Scorer` scores.
 
+    Parameters
+    ----------
+    scorer : Scorer
+        The scored candidates of one snapshot (read: its columns, gain tables and link model).
+    """
 
-class ListChooser(CandidateScores):
-    """The scored candidates of :class:`~graphsvc.analysis.scoring.CandidateScores`, and the lists chosen among
-    them."""
+    def __init__(self, scorer: Scorer) -> None:
+        self.scorer = scorer
 
     # -- choosing the list
-    def _valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    def valid(self, scores: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
         valid = np.isfinite(scores)
         return np.asarray(valid if keep is None else valid & keep)
 
-    def _picks(
+    def picks(
         self,
         query: Hashable,
         scores: np.ndarray,
@@ -78,28 +84,30 @@ class ListChooser(CandidateScores):
         others: int = 0,
     ) -> Sequence:
         """The list's picks among the scored columns (every candidate, or positions ``js``); ``Pick.j`` is the
-        position in :attr:`cols`. ``prepared``: what :meth:`_prepare` computed for many lists at once.
+        position in :attr:`cols`. ``prepared``: what :meth:`prepare` computed for many lists at once.
 
         In ``gain`` and ``gap`` modes the list holds the partners that close some gap (at most ``k``), then at
         most ``others`` partners that close nothing, by likelihood: the two parts of one order, the one every
         view of the list (explain, the API's why-not, the research frames) reads its ranks from."""
-        nodes = self.cols if js is None else self.cols[js]
+        nodes = self.scorer.cols if js is None else self.scorer.cols[js]
         at = (lambda j: j) if js is None else (lambda j: int(js[j]))
-        probs = self.model.probability(scores) if prepared is None else prepared.probs
-        state = GainState(self.tables, self.engine.index[query]) if self.tables is not None else None
+        probs = self.scorer.model.probability(scores) if prepared is None else prepared.probs
+        state = (
+            GainState(self.scorer.tables, self.scorer.engine.index[query]) if self.scorer.tables is not None else None
+        )
         order = np.lexsort((np.arange(len(scores)), -scores))
         order = order[valid[order]]
         by_need = rank_mode(rank).by_need
         if not by_need or state is None:
             picks: list[Pick] = []
-            if by_need and self.typed:  # a snapshot with no need recorded anywhere: nobody closes a gap
+            if by_need and self.scorer.typed:  # a snapshot with no need recorded anywhere: nobody closes a gap
                 for j in order[: max(0, others)].tolist():
-                    picks.append(self._take(state, at(j), 0.0, probs[j]))
+                    picks.append(self.take(state, at(j), 0.0, probs[j]))
                 return Sequence([], picks, 0)
             for j in order[: max(0, k)].tolist():
                 if min_score is not None and round(float(scores[j]), 6) < min_score:
                     break
-                picks.append(self._take(state, at(j), float(scores[j]), probs[j]))
+                picks.append(self.take(state, at(j), float(scores[j]), probs[j]))
             return Sequence(picks, [], None)
         return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared, others)
 
@@ -169,7 +177,7 @@ class ListChooser(CandidateScores):
                 stopped = True
                 break
             left[i] = False
-            closing_list.append(self._take(state, at(j), value, probs[j], (float(gains[i]), closed[i], lost[i])))
+            closing_list.append(self.take(state, at(j), value, probs[j], (float(gains[i]), closed[i], lost[i])))
         if closing_count is None:
             closing_count = 0
         rest: list[Pick] = []
@@ -181,15 +189,15 @@ class ListChooser(CandidateScores):
                     break
                 if at(j) in picked:
                     continue
-                rest.append(self._take(state, at(j), 0.0, probs[j], (0.0, nothing, nothing), apply=False))
+                rest.append(self.take(state, at(j), 0.0, probs[j], (0.0, nothing, nothing), apply=False))
         return Sequence(closing_list, rest, closing_count)
 
     def _role_columns(self) -> np.ndarray:
-        """The engine's categories that are five-society roles (see :mod:`graphsvc.analysis.coverage`)."""
-        cats = self.engine.cats if self.tables is not None else []
+        """The engine's categories that are five-society roles (see :mod:`graphsvc.analysis.core.coverage`)."""
+        cats = self.scorer.engine.cats if self.scorer.tables is not None else []
         return np.array([k for k, cat in enumerate(cats) if is_role_category(cat)], dtype=np.int64)
 
-    def _take(
+    def take(
         self,
         state: GainState | None,
         j: int,
@@ -205,7 +213,7 @@ class ListChooser(CandidateScores):
         if state is None:
             empty = np.zeros(0)
             return Pick(j, score, 0.0, float(probability), empty, empty, empty)
-        p = int(self.cols[j])
+        p = int(self.scorer.cols[j])
         uncovered = state.lacking()
         if terms is None:
             gains, closed, lost = state.gains_and_terms(np.array([p], dtype=np.int64))
@@ -216,7 +224,7 @@ class ListChooser(CandidateScores):
             state.apply(p)
         return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
 
-    def _prepare(
+    def prepare(
         self,
         queries: np.ndarray,
         scores: np.ndarray,
@@ -225,15 +233,16 @@ class ListChooser(CandidateScores):
         keep: np.ndarray | None,
         rank: RankMode,
     ) -> list[Prepared]:
-        """For the lists of ``queries`` (candidates as :meth:`_score_rows` gives them): what each list starts from,
+        """For the lists of ``queries`` (candidates as :meth:`Scorer.score_rows` gives them): what each list starts
+        from,
         computed for all at once, every value as one list alone computes it."""
-        probs = self.model.probability(scores)
+        probs = self.scorer.model.probability(scores)
         bounds = starts.tolist()
-        if not rank_mode(rank).by_need or self.tables is None:
+        if not rank_mode(rank).by_need or self.scorer.tables is None:
             return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
-        eng = self.engine
-        t = self.tables
-        nodes = self.cols[js]
+        eng = self.scorer.engine
+        t = self.scorer.tables
+        nodes = self.scorer.cols[js]
         owner = np.repeat(np.arange(len(queries)), np.diff(starts))
         valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
         lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts

@@ -23,8 +23,8 @@ never recommended). Up to :data:`POOL_ABOVE` partners every partner is scored (t
 compare with the reference); ``bench/scale.py`` measures how often both paths give the same list at city scale.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.model_selection import prior_model
->>> from graphsvc.analysis.signals import SignalEngine
+>>> from graphsvc.analysis.linkmodel.model_selection import prior_model
+>>> from graphsvc.analysis.linkmodel.signals import SignalEngine
 >>> G = nx.Graph()
 >>> G.add_node("c", kind="community", street="S", needs={"health": 2.0})
 >>> G.add_node("d", kind="community", street="T", needs={"health": 1.0})
@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphsvc.analysis.coverage import share_array
-from graphsvc.analysis.gain import LACKING
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.signals import SIGNALS, SignalEngine
+from graphsvc.analysis.core.coverage import share_array
+from graphsvc.analysis.linkmodel.model_selection import LinkModel
+from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine
+from graphsvc.analysis.recommender.gain import LACKING
 
 POOL_ABOVE = 3_000
 """Candidate partners up to which every partner is scored for every community (the exact path)."""

@@ -1,7 +1,7 @@
 """District-wide checks: the policy profiles, service deserts (communities no provider reaches), the street facts.
 
 :func:`street_facts` finds, once per graph, each street's hub, its communities and whether an organization
-delivers a service there; :mod:`graphsvc.analysis.gaps` and :func:`policy_checks` share them.
+delivers a service there; :mod:`graphsvc.analysis.gaps.find` and :func:`policy_checks` share them.
 
 Policy profiles
 ---------------
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graphsvc.analysis.common import Result, check_graph, is_community, is_partner, street_hubs
+from graphsvc.analysis.core.common import Result, check_graph, is_community, is_partner, street_hubs
 from graphsvc.errors import NotFound
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, categories, category
 

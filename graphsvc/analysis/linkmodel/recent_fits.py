@@ -2,7 +2,7 @@
 
 :func:`~graphsvc.analysis.fit_model` is deterministic: equal graphs (the same nodes, edges and attributes, in
 the same order), the same seed, ``k`` and task give an equal model. A notebook that asks
-:func:`~graphsvc.analysis.recommend` about one community after another (each call fits), an ``evaluate`` run
+:func:`~graphsvc.analysis.recommender.recommend` about one community after another (each call fits), an ``evaluate`` run
 again with the same split, or an app whose write left the graph as it was would fit the same model again.
 The last few fits of a process are kept here under a digest of their inputs and handed back instead.
 

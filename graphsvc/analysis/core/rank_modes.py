@@ -7,7 +7,7 @@ closes the most need once those above it join, and holds only partners that clos
 model's score alone. A mode by need weighs the need a partner closes by the probability that the partnership
 forms (``with_probability``: expected need closed) or not (need closed alone). Reasons follow: the gap terms
 of a mode by need (split with the plausibility terms when weighed by probability), the link model's terms
-otherwise (:mod:`graphsvc.analysis.reasons`).
+otherwise (:mod:`graphsvc.analysis.recommender.reasons`).
 
 Adding a mode is one entry here (``register(RankModeSpec(...))``) and its tests; nothing else names modes.
 This module imports nothing heavy: ``graphsvc --help`` reads the help texts from it.

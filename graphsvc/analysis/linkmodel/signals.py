@@ -18,7 +18,7 @@ Domain signals (snapshot graphs, community -> partner)
 -----------------------------------------------------
 ``gap_fit``
     The share of the community's need that the partner would close if it joined:
-    for each category, the share the coverage rule of :mod:`graphsvc.analysis.gaps`
+    for each category, the share the coverage rule of :mod:`graphsvc.analysis.gaps.find`
     would give the community (offer x need / (need of the partner's communities +
     need)), capped at what is still uncovered, summed and divided by the
     community's total need (0 to 1).
@@ -29,7 +29,7 @@ Domain signals (snapshot graphs, community -> partner)
 ``street_hub``
     1 if the partner is the hub of the community's street.
 ``headroom_share``
-    The partner's headroom (communities it can still take, :func:`~graphsvc.analysis.common.headroom`)
+    The partner's headroom (communities it can still take, :func:`~graphsvc.analysis.core.common.headroom`)
     as a fraction of its capacity (1 when no capacity is set).
 
 :func:`reference_features` computes them pair by pair with NetworkX
@@ -55,7 +55,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graphsvc.analysis.common import (
+from graphsvc.analysis.core.common import (
     check_graph,
     headroom,
     role_of,
@@ -63,7 +63,7 @@ from graphsvc.analysis.common import (
     serves_only,
     street_hubs,
 )
-from graphsvc.analysis.coverage import (
+from graphsvc.analysis.core.coverage import (
     closable,
     community_needs,
     coverage_shares,
@@ -165,7 +165,7 @@ class _DomainData:
             self.roles[c] = {self.role_value[p] for p in G[c] if p in partners}
         self.served_need: dict[Hashable, dict[str, float]] = {}
         self.served: dict[Hashable, int] = {}
-        """``{partner: how many communities it serves}`` (:func:`~graphsvc.analysis.common.community_degree`)."""
+        """``{partner: how many communities it serves}`` (:func:`~graphsvc.analysis.core.common.community_degree`)."""
         for p in (n for n in G if n in partners):  # in the graph's order
             acc: dict[str, float] = {}
             served = [c for c in G[p] if c in communities]
@@ -334,7 +334,7 @@ class SignalEngine:
                 restricted.append(i)
                 allowed += [self.index[a] * n + i for a in areas if a in self.index]
         self.restricted = np.array(restricted, dtype=np.int64)
-        """Partners that may serve only some communities (:func:`~graphsvc.analysis.common.serves_only`)."""
+        """Partners that may serve only some communities (:func:`~graphsvc.analysis.core.common.serves_only`)."""
         self._allowed = np.array(sorted(allowed), dtype=np.int64)
 
     def outside(self, communities: np.ndarray, partners: np.ndarray) -> np.ndarray:

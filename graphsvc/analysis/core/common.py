@@ -132,3 +132,12 @@ def may_serve(G: nx.Graph, partner: Hashable, community: Hashable) -> bool:
     suggest a link outside where a partner's services are offered."""
     areas = serves_only(G, partner)
     return areas is None or str(community) in areas
+
+
+def rounded(x: float) -> float:
+    """A figure of an answer, rounded once, as every answer rounds it (to six decimals): equal sums compare equal.
+
+    >>> rounded(0.1 + 0.2), rounded(2)
+    (0.3, 2.0)
+    """
+    return round(float(x), 6)

@@ -11,7 +11,7 @@ Every list of reasons adds up to its score. By rank mode:
     ``gain x (p + p0) / 2``, the plausibility terms ``gain x (p - p0) / 2``, shared among the signals in
     proportion to their terms of the link model's score.
 ``likelihood``
-    The link model's terms (:meth:`~graphsvc.analysis.model_selection.LinkModel.contributions`), largest
+    The link model's terms (:meth:`~graphsvc.analysis.linkmodel.model_selection.LinkModel.contributions`), largest
     first.
 
 Each signal that raises the score by at least :data:`FOLD_SHARE` of the largest term gets a line of its own,
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphsvc.analysis.model_selection import LinkModel
-from graphsvc.analysis.rank_modes import RankMode, rank_mode
-from graphsvc.analysis.results import Reason, built
-from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, transform
+from graphsvc.analysis.core.rank_modes import RankMode, rank_mode
+from graphsvc.analysis.core.results import Reason, built
+from graphsvc.analysis.linkmodel.model_selection import LinkModel
+from graphsvc.analysis.linkmodel.signals import SIGNALS, STRUCTURAL, transform
 from graphsvc.vocabulary import PARTNER_ROLES, category
 
 SMALL = 1e-6

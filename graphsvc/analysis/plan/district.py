@@ -5,7 +5,7 @@ Formulation
 For every community ``c`` and every partner ``p`` not yet linked to it, with
 free capacity, the *gain* of the link is the exact change of the district's
 covered need if that one link were added under the coverage rule of
-:mod:`graphsvc.analysis.gaps` (``c`` gains a share of ``p``'s offer; ``p``'s
+:mod:`graphsvc.analysis.gaps.find` (``c`` gains a share of ``p``'s offer; ``p``'s
 other communities may lose part of theirs). Keeping each community's best
 ``candidates`` links, the plan is a min-cost flow (NetworkX network simplex)::
 
@@ -36,7 +36,7 @@ scalable plan closes at least 99% of what the exact one closes (see
 Explaining itself
 -----------------
 Each planned link carries the reasons a list ranked by need closed alone gives (:func:`link_reasons`, the
-``gap`` mode's sentences over :func:`~graphsvc.analysis.coverage.link_gain_terms`). Held against the
+``gap`` mode's sentences over :func:`~graphsvc.analysis.core.coverage.link_gain_terms`). Held against the
 recommendation lists, :func:`plan_divergences` says for every community whose planned partner is not its
 list's #1 why, in the plan's terms: that partner is planned where it closes more, or the list weighs the
 partnership's likelihood. The plan itself needs no link model; the lists bring the probabilities.
@@ -64,10 +64,17 @@ from typing import Literal, cast
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from pydantic import BaseModel, ConfigDict, Field
 
-from graphsvc.analysis.common import check_graph, community_degree, headroom, is_community, is_partner, serves_only
-from graphsvc.analysis.coverage import (
+from graphsvc.analysis.core.common import (
+    check_graph,
+    community_degree,
+    headroom,
+    is_community,
+    is_partner,
+    rounded,
+    serves_only,
+)
+from graphsvc.analysis.core.coverage import (
     ROLE_NEED,
     Shares,
     community_needs,
@@ -80,115 +87,12 @@ from graphsvc.analysis.coverage import (
     residents_needs,
     share_array,
 )
-from graphsvc.analysis.reasons import PairContext, fmt, gap_reasons
-from graphsvc.analysis.results import CommunityRecommendations, Reason
+from graphsvc.analysis.core.results import Reason
+from graphsvc.analysis.plan.answers import CoverageChange, DistrictPlan, PlannedLink, PlanTotals
+from graphsvc.analysis.recommender.reasons import PairContext, gap_reasons
 from graphsvc.progress import Progress, Steps
 
 COST_SCALE = 1_000_000
-
-
-class Result(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PlannedLink(Result):
-    """A new link of the plan and the need it was expected to close on its own, with its reasons.
-
-    ``reasons`` are the reasons a recommendation ranked by need closed alone gives (``gap`` mode,
-    :func:`graphsvc.analysis.reasons.gap_reasons`): a term per category the link closes, then what the
-    partner's other communities lose as its offer is split; they add up to ``gain``. ``name`` is the partner's.
-    """
-
-    community: str
-    partner: str
-    kind: str | None
-    gain: float
-    community_name: str | None = None
-    name: str | None = None
-    reasons: list[Reason] = Field(default_factory=list)
-
-
-class CoverageChange(Result):
-    """One community's covered need before, after the plan, and after the naive choices."""
-
-    community: str
-    name: str | None = None
-    need: float
-    before: float
-    after: float
-    naive: float
-
-
-class PlanTotals(Result):
-    """District totals of the plan and of the naive alternative: the residents' need covered (the figures the
-    gaps give), and, under the ``hub`` policy, the five-society roles communities lack before and after (the
-    plan closes those too: see :mod:`graphsvc.analysis.coverage`)."""
-
-    need: float
-    before: float
-    after: float
-    naive: float
-    links: int
-    naive_links: int
-    naive_overloaded: list[str]
-    roles_missing_before: int = 0
-    roles_missing_after: int = 0
-
-
-DivergenceCode = Literal["planned_elsewhere", "weighs_likelihood", "not_weighed", "no_room"]
-"""Why a community's planned partner is not its list's #1 (see :func:`plan_divergences`)."""
-
-
-class PlanPlace(Result):
-    """A community the plan gives a partner to, and the need that link closes (its ``gain`` in the plan)."""
-
-    community: str
-    community_name: str | None = None
-    gain: float
-
-
-class PlanDivergence(Result):
-    """Why the plan gives a community another partner than its list's #1 (``top``), in the plan's terms.
-
-    ``gain_here`` is the need ``top`` would close here alone (what the plan weighs, the list's ``gain`` of its
-    #1), ``probability`` how likely the list deems the partnership; ``planned`` is the community's planned
-    partner that ``top`` would displace (its weakest, if several) and ``gain_planned`` the need it closes
-    (0 if the plan gives the community none). ``planned_for`` are the communities the plan gives ``top`` to
-    instead (least gain first), ``gain_there`` the least of those gains: what ``top`` closes where it is sent.
-    """
-
-    community: str
-    community_name: str | None = None
-    code: DivergenceCode
-    top: str
-    top_name: str | None = None
-    gain_here: float
-    probability: float
-    planned: str | None = None
-    planned_name: str | None = None
-    gain_planned: float = 0.0
-    planned_for: list[PlanPlace] = Field(default_factory=list)
-    gain_there: float | None = None
-    text_zh: str
-    text_en: str
-
-
-class DistrictPlan(Result):
-    """The plan: its links, coverage per community, and totals beside the naive per-community top-1.
-
-    ``divergences`` says, for every community whose planned partner is not its list's #1, why (filled by
-    :func:`with_divergences` from the lists; empty from :func:`district_plan`, which needs no link model).
-    """
-
-    links: list[PlannedLink]
-    naive_links: list[PlannedLink]
-    communities: list[CoverageChange]
-    totals: PlanTotals
-    divergences: list[PlanDivergence] = Field(default_factory=list)
-
-
-def _r(x: float) -> float:
-    return round(float(x), 6)
 
 
 def _covered(G: nx.Graph, shares: Shares | None = None) -> tuple[dict[str, float], int]:
@@ -207,8 +111,8 @@ def _covered(G: nx.Graph, shares: Shares | None = None) -> tuple[dict[str, float
 
 def link_reasons(G: nx.Graph, community: Hashable, partner: Hashable, *, shares: Shares | None = None) -> list[Reason]:
     """The reasons of a new link worth the need it closes alone: the list's ``gap``-mode sentences
-    (:func:`~graphsvc.analysis.reasons.gap_reasons`) over the terms of the coverage kernel
-    (:func:`~graphsvc.analysis.coverage.link_gain_terms`); they add up to :func:`link_gain`.
+    (:func:`~graphsvc.analysis.recommender.reasons.gap_reasons`) over the terms of the coverage kernel
+    (:func:`~graphsvc.analysis.core.coverage.link_gain_terms`); they add up to :func:`link_gain`.
 
     >>> G = nx.Graph()
     >>> G.add_node("a", kind="community", needs={"health": 2.0})
@@ -238,7 +142,7 @@ def link_reasons(G: nx.Graph, community: Hashable, partner: Hashable, *, shares:
         uncovered=tuple(max(0.0, need.get(k, 0.0) - covered.get(k, 0.0)) for k in cats),
         served=community_degree(G, partner),
     )
-    return gap_reasons(ctx, _r(sum(closed - lost for closed, lost in terms.values())))
+    return gap_reasons(ctx, rounded(sum(closed - lost for closed, lost in terms.values())))
 
 
 def _link(G: nx.Graph, community: Hashable, partner: Hashable, gain: float, shares: Shares) -> PlannedLink:
@@ -246,7 +150,7 @@ def _link(G: nx.Graph, community: Hashable, partner: Hashable, gain: float, shar
         community=str(community),
         partner=str(partner),
         kind=G.nodes[partner].get("kind"),
-        gain=_r(gain),
+        gain=rounded(gain),
         community_name=G.nodes[community].get("name"),
         name=G.nodes[partner].get("name"),
         reasons=link_reasons(G, community, partner, shares=shares),
@@ -413,7 +317,7 @@ _DISTRICT = object()
 
 def _serving(G: nx.Graph, partners: list[Hashable]) -> dict[Hashable, frozenset[str]]:
     """``{partner: the communities it may serve}`` for the partners a directory restricts
-    (:func:`~graphsvc.analysis.common.serves_only`); the plan links no others."""
+    (:func:`~graphsvc.analysis.core.common.serves_only`); the plan links no others."""
     return {p: areas for p in partners if (areas := serves_only(G, p)) is not None}
 
 
@@ -600,17 +504,17 @@ def district_plan(
             CoverageChange(
                 community=str(c),
                 name=G.nodes[c].get("name"),
-                need=_r(need),
-                before=_r(before[str(c)]),
-                after=_r(after[str(c)]),
-                naive=_r(naive_cov[str(c)]),
+                need=rounded(need),
+                before=rounded(before[str(c)]),
+                after=rounded(after[str(c)]),
+                naive=rounded(naive_cov[str(c)]),
             )
         )
     totals = PlanTotals(
-        need=_r(sum(r.need for r in rows)),
-        before=_r(sum(before.values())),
-        after=_r(sum(after.values())),
-        naive=_r(sum(naive_cov.values())),
+        need=rounded(sum(r.need for r in rows)),
+        before=rounded(sum(before.values())),
+        after=rounded(sum(after.values())),
+        naive=rounded(sum(naive_cov.values())),
         links=len(chosen),
         naive_links=len(naive),
         naive_overloaded=overloaded,
@@ -621,161 +525,3 @@ def district_plan(
 
 
 # -- why the plan and the list differ ------------------------------------------------------------------------------
-
-
-def _named(name: str | None, node: str) -> str:
-    return f"{node} ({name})" if name and name != node else node
-
-
-def plan_divergences(
-    G: nx.Graph, plan: DistrictPlan, lists: Iterable[CommunityRecommendations]
-) -> list[PlanDivergence]:
-    """Why the plan gives a community another partner than its list's #1, for every such community.
-
-    The plan weighs a link by the need it closes alone (:func:`link_gain`), within every partner's room
-    (:func:`~graphsvc.analysis.common.headroom`, the statement of capacity the list uses too); a ``gain`` list
-    weighs it by how likely the partnership is as well. For each community of ``lists`` (the lists of
-    :class:`~graphsvc.analysis.recommend.Recommender`, any ``k``; only their #1 is read) whose #1 ``top`` is
-    not among its planned partners, one of:
-
-    ``planned_elsewhere``
-        ``top`` has no room left once the plan is applied: the plan gives it to other communities
-        (``planned_for``), where it closes ``gain_there``; here it would close ``gain_here``.
-    ``weighs_likelihood``
-        ``top`` has room left, but the planned partner closes at least as much here (``gain_planned`` >=
-        ``gain_here``): the plan weighs need closed alone, the list weighs it by ``probability``.
-    ``not_weighed``
-        ``top`` has room and would close more here than the planned partner, but was not among the links the
-        plan weighed for this community (the best ``candidates``, or the scalable method's ``reach``).
-    ``no_room``
-        ``top`` has no room on the snapshot itself, so the plan could not weigh it: the list and the plan
-        disagree on capacity (not expected: both read :func:`~graphsvc.analysis.common.headroom`).
-
-    A community with an empty list, or whose #1 is planned for it, has no divergence. The plan needs no link
-    model; the lists bring the probabilities.
-
-    Examples
-    --------
-    ``big`` (room for one) closes 3 at ``c1`` and 4 at ``c2``: the plan sends it to ``c2``. A list of ``c1``
-    that puts ``big`` first hears why it got ``small``:
-
-    >>> from graphsvc.analysis.results import Recommendation
-    >>> G = nx.Graph()
-    >>> G.add_node("c1", kind="community", needs={"health": 3.0})
-    >>> G.add_node("c2", kind="community", needs={"health": 4.0})
-    >>> G.add_node("big", kind="organization", capacity=1, offers={"health": 4.0})
-    >>> G.add_node("small", kind="organization", capacity=1, offers={"health": 2.0})
-    >>> plan = district_plan(G)
-    >>> [(x.community, x.partner, x.gain) for x in plan.links]
-    [('c1', 'small', 2.0), ('c2', 'big', 4.0)]
-    >>> top = Recommendation(partner="big", kind="organization", score=2.4, gain=3.0, probability=0.8, reasons=[])
-    >>> [why] = plan_divergences(G, plan, [CommunityRecommendations(community="c1", recommendations=[top])])
-    >>> why.code, why.gain_here, why.gain_there, why.gain_planned
-    ('planned_elsewhere', 3.0, 4.0, 2.0)
-    >>> why.text_en
-    'big is planned for c2, where it closes 4; here it would close 3'
-    """
-    planned: dict[str, list[PlannedLink]] = {}
-    sent: dict[str, list[PlannedLink]] = {}
-    for link in plan.links:
-        planned.setdefault(link.community, []).append(link)
-        sent.setdefault(link.partner, []).append(link)
-    nodes = {str(n): n for n in G}
-    shares = coverage_shares(G)
-    out = []
-    for recs in lists:
-        if not recs.recommendations:
-            continue
-        community, first = str(recs.community), recs.recommendations[0]
-        top = str(first.partner)
-        here = planned.get(community, [])
-        if any(link.partner == top for link in here):
-            continue
-        c, p = nodes[community], nodes[top]
-        gain_here = _r(link_gain(G, c, p, shares=shares))
-        weakest = min(here, key=lambda link: (link.gain, link.partner)) if here else None
-        gain_planned = weakest.gain if weakest is not None else 0.0
-        room = headroom(G, p)
-        there = sorted(sent.get(top, []), key=lambda link: (link.gain, link.community))
-        if room is not None and room <= len(there):
-            code: DivergenceCode = "planned_elsewhere" if there else "no_room"
-        elif gain_planned >= gain_here:
-            code = "weighs_likelihood"
-        else:
-            code = "not_weighed"
-        out.append(_divergence(G, code, c, p, gain_here, first.probability, weakest, there))
-    return out
-
-
-def _divergence(
-    G: nx.Graph,
-    code: DivergenceCode,
-    community: Hashable,
-    top: Hashable,
-    gain_here: float,
-    probability: float,
-    weakest: PlannedLink | None,
-    there: list[PlannedLink],
-) -> PlanDivergence:
-    """A :class:`PlanDivergence` with its sentences (see :func:`plan_divergences` for the codes)."""
-    top_name = G.nodes[top].get("name")
-    who = _named(top_name, str(top))
-    gain_planned = weakest.gain if weakest is not None else 0.0
-    here = fmt(gain_here)
-    if code == "planned_elsewhere":
-        first = there[0]
-        where = _named(first.community_name, first.community)
-        more = len(there) - 1
-        zh = f"{who}已安排给{where}，在那里可补 {fmt(first.gain)}"
-        en = f"{who} is planned for {where}, where it closes {fmt(first.gain)}"
-        if more:
-            zh += f"（另有 {more} 个社区，各补不少于此）"
-            en += f" (and for {more} more {'community' if more == 1 else 'communities'}, closing at least as much)"
-        zh += f"；在本社区可补 {here}"
-        en += f"; here it would close {here}"
-        if gain_here > first.gain:
-            zh += "，但这样安排全区总共补上的需求更多"
-            en += ", but the district closes more in all this way"
-    elif code == "weighs_likelihood":
-        if weakest is None:  # not expected: a partner with room closing something is planned somewhere here
-            zh = f"{who}在本社区可补 {here}"
-            en = f"{who} would close {here} here"
-        else:
-            planned = _named(weakest.name, weakest.partner)
-            zh = f"{who}在本社区可补 {here}，方案中的{planned}可补 {fmt(gain_planned)}"
-            en = f"{who} would close {here} here, the planned {planned} {fmt(gain_planned)}"
-        zh += f"：方案只看补上的需求；推荐列表还看合作的可能性（{probability:.0%}）"
-        en += (
-            ": the plan weighs need closed alone; the list weighs it by how likely the partnership is "
-            f"({probability:.0%})"
-        )
-    elif code == "not_weighed":
-        zh = f"{who}在本社区可补 {here}，多于方案所选的 {fmt(gain_planned)}，但不在方案为本社区权衡的候选之中"
-        en = (
-            f"{who} would close {here} here, more than the plan's choice ({fmt(gain_planned)}), but was not "
-            "among the links the plan weighed for this community"
-        )
-    else:
-        zh = f"{who}已无服务余量，方案无法安排"
-        en = f"{who} has no room for another community, so the plan could not give it one"
-    return PlanDivergence(
-        community=str(community),
-        community_name=G.nodes[community].get("name"),
-        code=code,
-        top=str(top),
-        top_name=top_name,
-        gain_here=gain_here,
-        probability=round(probability, 6),
-        planned=weakest.partner if weakest is not None else None,
-        planned_name=weakest.name if weakest is not None else None,
-        gain_planned=gain_planned,
-        planned_for=[PlanPlace(community=x.community, community_name=x.community_name, gain=x.gain) for x in there],
-        gain_there=there[0].gain if there else None,
-        text_zh=zh,
-        text_en=en,
-    )
-
-
-def with_divergences(G: nx.Graph, plan: DistrictPlan, lists: Iterable[CommunityRecommendations]) -> DistrictPlan:
-    """``plan`` with its :attr:`~DistrictPlan.divergences` from ``lists`` (:func:`plan_divergences`)."""
-    return plan.model_copy(update={"divergences": plan_divergences(G, plan, lists)})
