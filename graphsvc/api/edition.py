@@ -44,7 +44,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 
@@ -53,10 +53,13 @@ from graphsvc.api.single_flight import SharedResults
 from graphsvc.errors import EditionStale, ServiceStarting, StoreBusy, StoreUnavailable
 from graphsvc.store.base import GraphStore
 
+if TYPE_CHECKING:  # what an edition holds; its module imports this one
+    from graphsvc.api.recommendations import RecommendationService
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-Fit = Callable[[nx.Graph, int], Any]
+Fit = Callable[[nx.Graph, int], "RecommendationService | None"]
 """Builds what is precomputed for an edition (e.g. a fitted recommender) from its graph and data version."""
 Warm = Callable[["Edition", Callable[[], bool]], None]
 """Fills an edition's caches in a background thread once it is in service; stops when told it is superseded."""
@@ -79,15 +82,11 @@ class Edition:
     version: int
     graph: nx.Graph
     built_at: dt.datetime
-    fitted: Any = None
+    fitted: RecommendationService | None = None
+    """The recommender fitted on the graph; ``None`` for a district with no community to recommend to."""
     _results: SharedResults[Hashable, Any] = field(
         default_factory=lambda: SharedResults[Hashable, Any](), repr=False, compare=False
     )
-
-    @property
-    def etag(self) -> str:
-        """The HTTP entity tag of every answer computed from this edition."""
-        return f'"v{self.version}"'
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value under ``key``, computed once per edition (the graph never changes) and shared.

@@ -8,28 +8,21 @@ from __future__ import annotations
 
 from collections import Counter
 
-from graphsvc.analysis.gaps import (
-    CommunityGaps,
-    DistrictGaps,
-    StreetFacts,
-    StreetGaps,
-    all_community_gaps,
-    community_gaps,
-    district_gaps,
-    street_facts,
-    street_gaps,
-)
-from graphsvc.analysis.plan import DistrictPlan, district_plan, with_divergences
+from graphsvc.analysis.core.common import require_community as community_of_graph
+from graphsvc.analysis.core.policy import StreetFacts, street_facts
+from graphsvc.analysis.gaps.answers import CommunityGaps, DistrictGaps, StreetGaps
+from graphsvc.analysis.gaps.find import all_community_gaps, community_gaps, district_gaps, street_gaps
+from graphsvc.analysis.plan.answers import DistrictPlan
+from graphsvc.analysis.plan.district import district_plan
+from graphsvc.analysis.plan.divergences import with_divergences
 from graphsvc.api.edition import Edition
-from graphsvc.api.recommendations import RecommendationService
-from graphsvc.errors import Conflict, EntityNotFound, NotFound
+from graphsvc.errors import Conflict, NotFound
 from graphsvc.vocabulary import COMMUNITY
 
 
 def require_community(edition: Edition, community: str) -> None:
-    """``EntityNotFound`` unless ``community`` is a community of the edition."""
-    if edition.graph.nodes.get(community, {}).get("kind") != COMMUNITY:
-        raise EntityNotFound(community)
+    """``EntityNotFound`` unless ``community`` is a community of the edition (the analyses' one check)."""
+    community_of_graph(edition.graph, community)
 
 
 def street_sizes(edition: Edition) -> dict[str, int]:
@@ -102,7 +95,7 @@ def plan_of_district(edition: Edition, per_community: int) -> DistrictPlan:
     def compute() -> DistrictPlan:
         plan = district_plan(edition.graph, per_community=per_community)
         service = edition.fitted
-        if isinstance(service, RecommendationService) and plan.links:
+        if service is not None and plan.links:
             plan = with_divergences(edition.graph, plan, service.default_lists())
         return plan
 

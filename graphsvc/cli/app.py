@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from graphsvc.analysis.rank_modes import rank_help  # light: --help reads the modes from it
+from graphsvc.analysis.core.rank_modes import rank_help  # light: --help reads the modes from it
 from graphsvc.errors import (
     ConfigError,
     GraphsvcError,
@@ -142,7 +142,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print exactly one JSON
 
 def _rank_mode(value: str) -> str:
     """``--rank`` checked as it is read, by the analyses' own check (its message names the choices)."""
-    from graphsvc.analysis.rank_modes import check_rank
+    from graphsvc.analysis.core.rank_modes import check_rank
 
     try:
         return check_rank(value)
@@ -154,7 +154,7 @@ def _policy(value: str | None) -> str | None:
     """``--policy`` checked as it is read, against the registry of profiles (its message names them)."""
     if value is None:
         return None
-    from graphsvc.analysis.policy import PROFILES  # here, not above: --help imports no analysis
+    from graphsvc.analysis.core.policy import PROFILES  # here, not above: --help imports no analysis
 
     if value.strip().lower() not in PROFILES:
         raise typer.BadParameter(f"no policy profile {value!r}: choose {' or '.join(PROFILES)}")
@@ -200,12 +200,13 @@ def settings_with(store: str | None) -> Settings:
     return load_settings(store=store) if store else load_settings()
 
 
-def store_from(store: str | None, *, quiet: bool = False) -> GraphStore:
+def store_from(store: str | None, *, quiet: bool = False, settings: Settings | None = None) -> GraphStore:
     """Open the store the user named (``--store``/``GRAPHSVC_STORE``) or the embedded default, and name it
-    (:func:`name_store`; ``quiet``: the command prints for programs, ``--json``)."""
+    (:func:`name_store`; ``quiet``: the command prints for programs, ``--json``). ``settings``: the command's own,
+    when it has built them already (:func:`settings_with` ``store``), so they are read once."""
     from graphsvc.store import open_store
 
-    graph_store = open_store(settings=settings_with(store))
+    graph_store = open_store(settings=settings or settings_with(store))
     name_store(graph_store.uri, quiet=quiet)
     return graph_store
 

@@ -116,7 +116,7 @@ def load(
     settings = settings_with(store)
     hsds = HsdsOptions(areas=areas, categories=categories, kinds=kinds, streets=streets)
     try:
-        with store_from(store, quiet=as_json) as graph_store, progress_bar(quiet=as_json) as bar:
+        with store_from(store, quiet=as_json, settings=settings) as graph_store, progress_bar(quiet=as_json) as bar:
             report = load_paths(
                 graph_store,
                 paths,
@@ -124,7 +124,7 @@ def load(
                 dry_run=dry_run,
                 replace=replace,
                 progress=bar.stage,
-                hsds=hsds,
+                formats={"hsds": hsds},
                 keep_going=keep_going,
             )
     except ValidationFailed as error:

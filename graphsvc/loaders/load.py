@@ -15,13 +15,14 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from graphsvc.errors import Problem, ValidationFailed
-from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
-from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
+from graphsvc.loaders.formats import DirectoryFormat, format_of
+from graphsvc.loaders.hsds import HsdsSummary
 from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import TABLES, RawTable, is_file_problem
@@ -164,7 +165,7 @@ def read_dataset(
 ) -> Dataset:
     """Read and validate files into a dataset without writing (``ValidationFailed`` on any problem)."""
     settings = settings or Settings()
-    tables, problems, _ = _read(paths, settings, None)
+    tables, problems, _ = _read(paths, settings, {})
     return _validate(tables, problems, store, settings)
 
 
@@ -208,7 +209,7 @@ def load_paths(
     dry_run: bool = False,
     replace: bool = False,
     progress: Stages | None = None,
-    hsds: HsdsOptions | None = None,
+    formats: Mapping[str, Any] | None = None,
     keep_going: bool = False,
 ) -> LoadReport:
     """Load files and directories into ``store``; with ``dry_run`` only validate (the report's ``after``: the
@@ -218,14 +219,15 @@ def load_paths(
     (:meth:`~graphsvc.store.base.GraphStore.upsert`), so the files must be whole: their links, needs and offers
     may name only their own entities. ``progress`` is called as each stage starts (:data:`READING` files,
     :data:`CHECKING` rows, :data:`WRITING` rows; a dry run writes none) and returns that stage's ``(done,
-    total)`` hook; ``hsds`` says how HSDS directories among ``paths`` are mapped. With ``keep_going`` the
+    total)`` hook; ``formats`` holds the options of the directory formats (:mod:`graphsvc.loaders.formats`) by name,
+    e.g. ``{"hsds": HsdsOptions(...)}``: how such directories among ``paths`` are mapped. With ``keep_going`` the
     consistent rows are written and each row with a problem is left out and reported
     (:attr:`LoadReport.skipped`); without it any problem refuses the whole load
     (:class:`~graphsvc.errors.ValidationFailed`).
     """
     settings = settings or Settings()
     reading = progress(READING) if progress else None
-    tables, problems, summaries = _read(paths, settings, hsds, reading, keep_going=keep_going)
+    tables, problems, summaries = _read(paths, settings, formats or {}, reading, keep_going=keep_going)
     checking = progress(CHECKING) if progress else None
     checked_against = None if replace else store  # what a replacing load keeps of the store: nothing
     skipped: list[Problem] = []
@@ -242,31 +244,38 @@ def load_paths(
 def _read(
     paths: Iterable[Path | str],
     settings: Settings,
-    hsds: HsdsOptions | None,
+    formats: Mapping[str, Any],
     progress: Progress | None = None,
     *,
     keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
-    """Read plain files and directories the usual way, and HSDS directories through their mapping (``progress``:
-    ``(done, total)`` over the plain files, an HSDS directory counting as one)."""
+    """Read plain files and directories the usual way, and directories of another tool's format through its
+    mapping (``progress``: ``(done, total)`` over the plain files, such a directory counting as one)."""
     given = [Path(p) for p in paths]
-    directories = [p for p in given if is_hsds_directory(p)]
-    others = [p for p in given if p not in directories]
-    others += [p for d in directories for p in graphsvc_tables_in(d)]  # a needs.csv kept beside the HSDS tables
+    by_format: dict[str, tuple[DirectoryFormat, list[Path]]] = {}
+    others: list[Path] = []
+    for path in given:
+        found_format = format_of(path)
+        if found_format is None:
+            others.append(path)
+        else:
+            by_format.setdefault(found_format.name, (found_format, []))[1].append(path)
+            others += found_format.beside(path)  # a needs.csv kept beside the format's tables
+    directories = sum(len(dirs) for _, dirs in by_format.values())
     limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
-    steps = Steps(progress, len(directories))
+    steps = Steps(progress, directories)
     tables, problems = (
         read_paths(others, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows, progress=steps.part())
         if others
         else ([], [])
     )
     summaries: list[HsdsSummary] = []
-    if directories:
-        found, found_problems, summaries = read_hsds_dirs(
-            directories, hsds or HsdsOptions(), **limits, keep_going=keep_going
-        )
+    for name, (directory_format, dirs) in by_format.items():
+        options = formats.get(name) or directory_format.default_options()
+        found, found_problems, found_summaries = directory_format.read(dirs, options, **limits, keep_going=keep_going)
         tables += found
         problems += found_problems
+        summaries += found_summaries
     steps.finish()
     return tables, problems, summaries
 

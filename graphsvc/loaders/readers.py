@@ -1,4 +1,6 @@
-"""Reading the four tables from CSV files, an Excel workbook or one JSON document.
+"""Reading the tables from CSV files, an Excel workbook or one JSON document: one reader per file ending, in
+:data:`FILE_READERS` (a new format is one entry there; a directory written by another tool is one entry of
+:data:`graphsvc.loaders.formats.DIRECTORY_FORMATS`).
 
 Readers never raise on bad content: they return what they could read and a list
 of :class:`~graphsvc.errors.Problem` for the rest, so one report can name every
@@ -14,7 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from graphsvc.errors import InputTooLarge, Problem
 from graphsvc.loaders.tables import (
@@ -28,9 +30,6 @@ from graphsvc.loaders.tables import (
 )
 from graphsvc.loaders.xlsx import read_xlsx_bytes
 from graphsvc.progress import Progress, Steps
-
-SUFFIXES = (".csv", ".xlsx", ".json")
-
 
 ENCODING_ADVICE = "save it as 'CSV UTF-8' or a GBK/GB18030 CSV"
 
@@ -286,23 +285,48 @@ def _filled(row: dict[str, Any]) -> list[str]:
     return [k for k, v in row.items() if v is not None]
 
 
+class FileReader(Protocol):
+    """Reads the tables of one file from its bytes: what it could read, and a problem for the rest."""
+
+    def __call__(
+        self, data: bytes, file: str, *, max_bytes: int, max_rows: int
+    ) -> tuple[list[RawTable], list[Problem]]: ...
+
+
+def _read_csv_file(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
+    table = table_name(Path(file).stem)
+    if table is None:
+        reason = f"a CSV file must be named after its table: {', '.join(t + '.csv' for t in TABLES)}"
+        return [], [Problem(file, None, None, reason)]
+    raw, problems = read_csv_bytes(data, file, table, max_rows=max_rows)
+    return ([raw] if raw else []), problems
+
+
+def _read_json_file(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
+    return read_json_bytes(data, file, max_rows=max_rows)
+
+
+FILE_READERS: dict[str, FileReader] = {".csv": _read_csv_file, ".xlsx": read_xlsx_bytes, ".json": _read_json_file}
+"""File ending (lower case) -> its reader: the files a load reads, from the command line and from directories."""
+
+SUFFIXES = tuple(FILE_READERS)
+
+
 def read_bytes(data: bytes, file: str, *, max_bytes: int, max_rows: int) -> tuple[list[RawTable], list[Problem]]:
-    """Read the tables of one file given its name and bytes (as an upload arrives)."""
+    """Read the tables of one file given its name and bytes (as an upload arrives), by its ending's reader.
+
+    >>> read_bytes(b"x", "notes.txt", max_bytes=10, max_rows=10)[1][0].reason
+    "unsupported file type '.txt': use .csv, .xlsx or .json"
+    """
     if len(data) > max_bytes:
         raise InputTooLarge([Problem(file, None, None, f"{len(data)} bytes is over the limit of {max_bytes}")])
     suffix = Path(file).suffix.lower()
-    if suffix == ".csv":
-        table = table_name(Path(file).stem)
-        if table is None:
-            reason = f"a CSV file must be named after its table: {', '.join(t + '.csv' for t in TABLES)}"
-            return [], [Problem(file, None, None, reason)]
-        raw, problems = read_csv_bytes(data, file, table, max_rows=max_rows)
-        return ([raw] if raw else []), problems
-    if suffix == ".xlsx":
-        return read_xlsx_bytes(data, file, max_bytes=max_bytes, max_rows=max_rows)
-    if suffix == ".json":
-        return read_json_bytes(data, file, max_rows=max_rows)
-    return [], [Problem(file, None, None, f"unsupported file type {suffix or '(none)'!r}: use .csv, .xlsx or .json")]
+    reader = FILE_READERS.get(suffix)
+    if reader is None:
+        endings = ", ".join(FILE_READERS)
+        endings = endings[::-1].replace(" ,", " ro ", 1)[::-1]
+        return [], [Problem(file, None, None, f"unsupported file type {suffix or '(none)'!r}: use {endings}")]
+    return reader(data, file, max_bytes=max_bytes, max_rows=max_rows)
 
 
 OUTSIDE = (

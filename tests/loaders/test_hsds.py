@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.analysis.common import may_serve, serves_only
-from graphsvc.analysis.gaps import communities_without_provider, district_gaps
+from graphsvc.analysis.core.common import may_serve, serves_only
+from graphsvc.analysis.core.policy import communities_without_provider
+from graphsvc.analysis.gaps.find import district_gaps
 from graphsvc.errors import ConfigError, ValidationFailed
 from graphsvc.loaders import HsdsOptions, load_paths
 from graphsvc.store import SQLiteStore
@@ -82,7 +83,7 @@ def test_v1_organizations_services_and_city_areas(sqlite_store: SQLiteStore) -> 
 def test_mapping_table_puts_terms_in_front_of_text(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     table = tmp_path / "terms.csv"
     table.write_text("term,category\nSenior Day Care,elderly_care;健康管理\nT-TAX,hardship_relief\n", "utf-8")
-    report = load_paths(sqlite_store, [V1], hsds=HsdsOptions(categories=table))
+    report = load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(categories=table)})
     assert {(p, c) for p, c, _ in offers(sqlite_store) if p != "org-3"} == {
         ("org-1", "elderly_care"),
         ("org-1", "health"),
@@ -113,7 +114,7 @@ def test_mapping_table_puts_terms_in_front_of_text(sqlite_store: SQLiteStore, tm
     ],
 )
 def test_area_levels(sqlite_store: SQLiteStore, level: AreaLevel, expected: dict[str, str | None]) -> None:
-    load_paths(sqlite_store, [V1], hsds=HsdsOptions(areas=level))
+    load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(areas=level)})
     assert {e.id: e.street for e in sqlite_store.list_entities(kind="community")} == expected
 
 
@@ -129,7 +130,7 @@ def test_area_levels(sqlite_store: SQLiteStore, level: AreaLevel, expected: dict
 def test_streets_are_the_level_chosen_above_the_areas(
     sqlite_store: SQLiteStore, areas: AreaLevel, streets: StreetLevel, expected: dict[str, str]
 ) -> None:
-    report = load_paths(sqlite_store, [V1], hsds=HsdsOptions(areas=areas, streets=streets))
+    report = load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(areas=areas, streets=streets)})
     got = {e.id: e.street for e in sqlite_store.list_entities(kind="community")}
     assert {c: got[c] for c in expected} == expected
     assert report.hsds[0].streets == streets.value
@@ -150,7 +151,7 @@ def test_a_street_level_not_above_the_areas_is_refused(areas: AreaLevel, streets
 
 
 def test_several_service_areas_at_service_area_level(sqlite_store: SQLiteStore) -> None:
-    load_paths(sqlite_store, [V1], hsds=HsdsOptions(areas=AreaLevel.service_area))
+    load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(areas=AreaLevel.service_area)})
     served = sorted(t for s, t, _ in links(sqlite_store) if s == "org-1")
     assert served == ["service_area:Bay County", "service_area:Bay Town", "service_area:Harbor City"]
 
@@ -202,7 +203,7 @@ def test_bad_mapping_table_is_named(sqlite_store: SQLiteStore, tmp_path: Path) -
     table = tmp_path / "terms.csv"
     table.write_text("term,category\nSenior Day Care,elderly_care\nTax Preparation,taxes\n", "utf-8")
     with pytest.raises(ValidationFailed) as info:
-        load_paths(sqlite_store, [V1], hsds=HsdsOptions(categories=table))
+        load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(categories=table)})
     (problem,) = info.value.problems
     assert (problem.file, problem.line, problem.field) == (str(table), 3, "category")
     assert sqlite_store.counts().offers == 0
@@ -234,7 +235,7 @@ def test_needs_inside_the_directory_load_the_usual_way(sqlite_store: SQLiteStore
 def test_kinds_table_makes_partners_schools_and_enterprises(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     table = tmp_path / "kinds.csv"
     table.write_text("organization,kind,subtype\norg-2,高校,student_society\nQuiet Org,enterprise,\n", "utf-8")
-    load_paths(sqlite_store, [V1], hsds=HsdsOptions(kinds=table))
+    load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(kinds=table)})
     kinds = {e.id: (e.kind.value, e.subtype.value if e.subtype else None) for e in sqlite_store.list_entities()}
     assert kinds["org-2"] == ("school", "student_society")
     assert kinds["org-4"] == ("enterprise", None)  # by name
@@ -245,7 +246,7 @@ def test_bad_kinds_table_is_named(sqlite_store: SQLiteStore, tmp_path: Path) -> 
     table = tmp_path / "kinds.csv"
     table.write_text("organization,kind\norg-2,school\norg-3,charity\n", "utf-8")
     with pytest.raises(ValidationFailed) as info:
-        load_paths(sqlite_store, [V1], hsds=HsdsOptions(kinds=table))
+        load_paths(sqlite_store, [V1], formats={"hsds": HsdsOptions(kinds=table)})
     (problem,) = info.value.problems
     assert (problem.file, problem.line, problem.field) == (str(table), 3, "kind")
 

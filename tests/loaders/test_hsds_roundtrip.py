@@ -46,7 +46,7 @@ def test_hsds_round_trip_keeps_ids_names_categories(sqlite_store: SQLiteStore, t
     assert ("svc-2", "urn:graphsvc:community:city:Bay Town") in areas
 
     with SQLiteStore(tmp_path / "again.db") as again:
-        report = load_paths(again, [out], hsds=HsdsOptions(areas=AreaLevel.service_area))
+        report = load_paths(again, [out], formats={"hsds": HsdsOptions(areas=AreaLevel.service_area)})
         assert partners(again) == partners(sqlite_store)
         assert offered(again) == offered(sqlite_store)
         assert {e.id: e.name for e in again.list_entities(kind="community")} == {
