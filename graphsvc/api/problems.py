@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from graphsvc.errors import (
@@ -201,6 +202,14 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, slug=slug, title=title, detail=detail, headers=headers or None)
 
 
+def _client_left(request: Request, exc: Exception) -> JSONResponse:
+    """A client gone while its body was read (or cut off as too slow, :mod:`graphsvc.api.slow_clients`): one line
+    in the log, no traceback; the answer goes nowhere."""
+    log.info("%s %s: the client left before its request was read", request.method, request.url.path)
+    slug, title = HTTP_SLUGS[400]
+    return problem_response(request, 400, slug=slug, title=title, detail="the client left before its request was read")
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -213,6 +222,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GraphsvcError, _graphsvc_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_left)
     app.add_exception_handler(Exception, _unexpected)
 
 
