@@ -38,6 +38,9 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://graphsvc.example/problems/"
 """Problem ``type`` URIs are stable identifiers under this prefix (not fetched by clients)."""
 
+HTML_ANSWER = "x-graphsvc-html"
+"""Marks an OpenAPI response that is a page for a person, not a problem document (kept as documented)."""
+
 
 class ProblemItem(BaseModel):
     """One problem with the request or an uploaded file: where it is and what is wrong."""
@@ -249,6 +252,8 @@ def use_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in path.values():
             responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
             for status, response in responses.items():
+                if response.get(HTML_ANSWER):
+                    continue  # a page's own answer (the login form refusing a key), not a problem document
                 if status.startswith(("4", "5")) or status == "default":
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
             responses.setdefault(
