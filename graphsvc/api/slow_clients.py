@@ -46,6 +46,17 @@ class ClientTimeouts:
     min_bytes_per_second: int = 1024
 
 
+@functools.cache
+def timeouts_from_environment() -> ClientTimeouts:
+    """The deadlines ``GRAPHSVC_CLIENT_*`` set, read once per process: what the protocol uses when uvicorn is run
+    by hand (``uvicorn --factory graphsvc.api.app:create_app --http graphsvc.api.slow_clients:GuardedH11Protocol``).
+    """
+    from graphsvc.settings import Settings
+
+    settings = Settings()
+    return ClientTimeouts(settings.client_timeout_seconds, settings.client_min_bytes_per_second)
+
+
 def timeout_answer(detail: str) -> bytes:
     """The raw ``408`` response written to a client past its deadline, connection closing."""
     body = json.dumps(
@@ -70,10 +81,10 @@ class GuardedH11Protocol(H11Protocol):
         app_state: dict[str, Any],
         _loop: asyncio.AbstractEventLoop | None = None,
         *,
-        timeouts: ClientTimeouts,
+        timeouts: ClientTimeouts | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.timeouts = timeouts
+        self.timeouts = timeouts or timeouts_from_environment()
         self._awaiting: str | None = None
         self._since = 0.0
         self._body_bytes = 0

@@ -254,3 +254,38 @@ def test_every_worker_process_has_the_deadline(tmp_path: Path) -> None:
             for sock in sockets:
                 sock.close()
         assert statuses == [408] * 6
+
+
+def test_uvicorn_run_by_hand_takes_the_deadline_from_the_environment(tmp_path: Path) -> None:
+    """The README's ``uvicorn --factory ... --http graphsvc.api.slow_clients:GuardedH11Protocol``."""
+    path = tmp_path / "hand.db"
+    with SQLiteStore(path) as store:
+        store.upsert(SMALL)
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRAPHSVC_STORE": f"sqlite://{path}",
+        "GRAPHSVC_CLIENT_TIMEOUT_SECONDS": str(TIMEOUT),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:create_app", "--port", str(port)]
+    command += ["--http", "graphsvc.api.slow_clients:GuardedH11Protocol", "--log-level", "warning"]
+    with (tmp_path / "uvicorn.log").open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        served = Served("127.0.0.1", port, tmp_path / "uvicorn.log")
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            assert process.poll() is None, served.log.read_text()
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            try:
+                httpx.get(f"{served.base}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        with served.connect() as sock:
+            took = trickle(sock, REQUEST * 5, every=0.2)
+            assert answer(sock)[0] == 408
+        assert took <= CUT_WITHIN
+    finally:
+        process.terminate()
+        process.wait(30)
