@@ -132,6 +132,11 @@ class GuardedH11Protocol(H11Protocol):
 
     def _check(self) -> None:
         self._deadline = None
+        if self._awaiting == _AWAITING_BODY and self.flow.read_paused:
+            # The server stopped reading (the app has not taken what came): the client is not the slow one.
+            self._since = self.loop.time() - self._body_bytes / self.timeouts.min_bytes_per_second
+            self._deadline = self.loop.call_later(self.timeouts.seconds, self._check)
+            return
         if self._awaiting == _AWAITING_BODY:
             allowed = self.timeouts.seconds + self._body_bytes / self.timeouts.min_bytes_per_second
             left = self._since + allowed - self.loop.time()

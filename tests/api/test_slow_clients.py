@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -289,3 +290,43 @@ def test_uvicorn_run_by_hand_takes_the_deadline_from_the_environment(tmp_path: P
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_a_body_the_server_stops_reading_is_not_the_clients_delay() -> None:
+    """While the app has not taken what came (uvicorn stops reading past 64 KB), the body's clock stops: a client
+    that sent everything at once is not cut off for the app's delay."""
+    import asyncio
+
+    import uvicorn
+
+    from graphsvc.api.slow_clients import ClientTimeouts, guarded_protocol
+
+    async def slow_reader(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(3 * TIMEOUT)  # the app is busy before it reads the body
+        size, more = 0, True
+        while more:
+            message = await receive()
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": str(size).encode()})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    timeouts = ClientTimeouts(TIMEOUT, 10**9)  # a rate no client reaches: the body's deadline is the 1 s alone
+    config = uvicorn.Config(slow_reader, http=guarded_protocol(timeouts), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        body = b"x" * 300_000
+        response = httpx.post(f"http://127.0.0.1:{sock.getsockname()[1]}/", content=body, timeout=30)
+        assert response.status_code == 200
+        assert response.text == str(len(body))
+    finally:
+        server.should_exit = True
+        thread.join(15)
