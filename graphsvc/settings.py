@@ -57,6 +57,18 @@ class Settings(BaseSettings):
         description="accept a new entity id that differs only by case or width (C1, ｃ１) from another id of the "
         "load or the store; refused by default",
     )
+    client_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="how long `graphsvc serve` waits for a request's headers, and for its body before the "
+        "minimum rate applies; a client past it is answered 408 and its connection closed",
+    )
+    client_min_bytes_per_second: int = Field(
+        default=1024,
+        gt=0,
+        description="the slowest a request's body may arrive on average, after its first client_timeout_seconds",
+    )
     store_busy_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -76,10 +76,11 @@ class Neo4jServer:
             )
         neo4j_server.stop(home=self.home)
 
-    def start(self) -> None:
+    def start(self, *, read_only: bool = False) -> None:
+        """Start the server (a no-op when it runs); ``read_only``: every user database read-only."""
         from graphsvc import neo4j_server
 
-        self.uri = neo4j_server.start(home=self.home, port=self.port, password=self.password)
+        self.uri = neo4j_server.start(home=self.home, port=self.port, password=self.password, read_only=read_only)
 
     def settings(self) -> Settings:
         # A short retry window, so requests during an outage fail fast instead of waiting for the server.

@@ -24,7 +24,19 @@ from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.memory import limit_arenas
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
-from graphsvc.api.routes import communities, docs, entities, gaps, health, imports, pages, plan, stats, streets
+from graphsvc.api.routes import (
+    communities,
+    docs,
+    entities,
+    gaps,
+    health,
+    imports,
+    page_login,
+    pages,
+    plan,
+    stats,
+    streets,
+)
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
@@ -109,9 +121,15 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         gaps.router,
         plan.router,
         stats.router,
-        pages.router,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
+    if settings.read_requires_key:  # a browser gives its key once (/pages/login, or ?key=) and keeps a cookie
+        page_deps = [Depends(page_login.key_in_query), Depends(page_login.require_page_key)]
+        app.include_router(pages.router, dependencies=page_deps, responses=read_responses)
+        app.include_router(page_login.router)
+        app.add_exception_handler(page_login.PageRedirect, page_login.redirect)
+    else:
+        app.include_router(pages.router)
     app.include_router(imports.router)
     app.include_router(docs.router)
 

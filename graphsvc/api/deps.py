@@ -106,8 +106,34 @@ def require_write_key(settings: SettingsDep, sent: Annotated[str | None, Securit
     _check_key(sent, settings.api_keys, what="writes")
 
 
-def require_read_key(settings: SettingsDep, sent: Annotated[str | None, Security(api_key_scheme)]) -> None:
-    """Reads need a key only when ``read_requires_key`` is set (the app adds this dependency only then)."""
+PAGES_COOKIE = "graphsvc_pages"
+"""The cookie that lets a browser open the pages when reads need a key (set by ``/pages/login``)."""
+
+
+def page_token(key: SecretStr) -> str:
+    """What the pages' cookie holds for ``key``: a keyed digest, so the key itself is never kept by the browser."""
+    return hmac.new(key.get_secret_value().encode("utf-8", "surrogateescape"), b"graphsvc pages", "sha256").hexdigest()
+
+
+def token_matches(sent: str, keys: list[SecretStr]) -> bool:
+    """Whether ``sent`` is the pages' token of one of ``keys``, compared in constant time against every one."""
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), page_token(key).encode())
+    return found
+
+
+def require_read_key(
+    settings: SettingsDep, request: Request, sent: Annotated[str | None, Security(api_key_scheme)]
+) -> None:
+    """Reads need a key only when ``read_requires_key`` is set (the app adds this dependency only then).
+
+    A browser shows the pages with the cookie ``/pages/login`` sets instead of the header (sent to the pages
+    only: its path is theirs, and it is ``SameSite=Strict``).
+    """
+    cookie = request.cookies.get(PAGES_COOKIE)
+    if not sent and cookie and settings.api_keys and token_matches(cookie, settings.api_keys):
+        return
     _check_key(sent, settings.api_keys, what="reads")
 
 

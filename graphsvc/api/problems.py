@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from graphsvc.errors import (
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://graphsvc.example/problems/"
 """Problem ``type`` URIs are stable identifiers under this prefix (not fetched by clients)."""
+
+HTML_ANSWER = "x-graphsvc-html"
+"""Marks an OpenAPI response that is a page for a person, not a problem document (kept as documented)."""
 
 
 class ProblemItem(BaseModel):
@@ -201,6 +205,14 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, slug=slug, title=title, detail=detail, headers=headers or None)
 
 
+def _client_left(request: Request, exc: Exception) -> JSONResponse:
+    """A client gone while its body was read (or cut off as too slow, :mod:`graphsvc.api.slow_clients`): one line
+    in the log, no traceback; the answer goes nowhere."""
+    log.info("%s %s: the client left before its request was read", request.method, request.url.path)
+    slug, title = HTTP_SLUGS[400]
+    return problem_response(request, 400, slug=slug, title=title, detail="the client left before its request was read")
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -213,6 +225,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GraphsvcError, _graphsvc_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_left)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -239,6 +252,8 @@ def use_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in path.values():
             responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
             for status, response in responses.items():
+                if response.get(HTML_ANSWER):
+                    continue  # a page's own answer (the login form refusing a key), not a problem document
                 if status.startswith(("4", "5")) or status == "default":
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
             responses.setdefault(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from graphsvc.cli.app import DEMO_COMMUNITIES, StoreOption, app, console, name_store, settings_with
 
 if TYPE_CHECKING:
+    from graphsvc.settings import Settings
     from graphsvc.store import GraphStore
 
 
@@ -33,7 +34,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_workers(workers: int, *, host: str, port: int, log_level: str) -> None:
+def client_protocol(settings: Settings) -> Any:
+    """The HTTP protocol every worker runs: uvicorn's h11 with a deadline on each request's headers and body
+    (:mod:`graphsvc.api.slow_clients`)."""
+    from graphsvc.api.slow_clients import ClientTimeouts, guarded_protocol
+
+    return guarded_protocol(ClientTimeouts(settings.client_timeout_seconds, settings.client_min_bytes_per_second))
+
+
+def run_workers(workers: int, *, host: str, port: int, log_level: str, http: Any) -> None:
     """Run ``workers`` uvicorn processes of :data:`APP_FACTORY` on one port, as ``uvicorn.run`` does."""
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
@@ -46,6 +55,7 @@ def run_workers(workers: int, *, host: str, port: int, log_level: str) -> None:
         port=port,
         log_level=log_level,
         timeout_graceful_shutdown=5,
+        http=http,
     )
     with listening_socket(host, port) as sock:
         Multiprocess(config, sockets=[sock]).run()
@@ -112,12 +122,18 @@ def serve(
         if not settings.api_keys:
             console().print("Writes are disabled: set GRAPHSVC_API_KEYS to allow imports and deletes.")
         if workers == 1:
-            uvicorn.run(create_app(settings, store=graph_store), host=host, port=port, log_level=log_level)
+            uvicorn.run(
+                create_app(settings, store=graph_store),
+                host=host,
+                port=port,
+                log_level=log_level,
+                http=client_protocol(settings),
+            )
             return
         graph_store.close()
         # Each worker process builds its own app from the environment, so the store chosen here goes there.
         os.environ["GRAPHSVC_STORE"] = settings.store
         console().print(f"{workers} worker processes over {graph_store.uri}")
-        run_workers(workers, host=host, port=port, log_level=log_level)
+        run_workers(workers, host=host, port=port, log_level=log_level, http=client_protocol(settings))
     finally:
         graph_store.close()

@@ -73,6 +73,8 @@ public final class GraphsvcNeo4j {
         long pagecache = Long.parseLong(opts.getOrDefault("pagecache", String.valueOf(256L << 20)));
         String host = opts.getOrDefault("host", "127.0.0.1");
         boolean train = Boolean.parseBoolean(opts.getOrDefault("train", "false"));
+        // read_only=true: every user database refuses writes (as an operator's server.databases.default_to_read_only)
+        boolean readOnly = Boolean.parseBoolean(opts.getOrDefault("read_only", "false"));
 
         String password = System.getenv(PASSWORD_ENV);
         if (password == null || password.isEmpty()) {
@@ -104,6 +106,7 @@ public final class GraphsvcNeo4j {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                .setConfig(GraphDatabaseSettings.read_only_database_default, readOnly)
                 // keep the transaction logs of a test/dev server small
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "256M size")
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)

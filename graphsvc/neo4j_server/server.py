@@ -58,13 +58,15 @@ def start(
     password: str | None = None,
     timeout: float = 180,
     report: Report | None = None,
+    read_only: bool = False,
 ) -> str:
     """Starts the local Neo4j server (installing it on first use, each step said through ``report``) and returns
     its URI.
 
     The server listens on 127.0.0.1:``port`` only, with authentication on; the store in ``home/data`` is
     kept across restarts. If the server of this home is already running, returns its URI. ``timeout``
-    bounds the wait for Bolt to answer (not the first-use download).
+    bounds the wait for Bolt to answer (not the first-use download). ``read_only`` starts it with every user
+    database read-only (Neo4j's ``server.databases.default_to_read_only``), as an operator may.
     """
     home_dir = resolve_home(home)
     pw = check_password(password)
@@ -99,6 +101,7 @@ def start(
             f"port={port}",
             f"pagecache={PAGECACHE_BYTES}",
             f"host={HOST}",
+            f"read_only={'true' if read_only else 'false'}",
         ]
 
         log = out_log(home_dir)

@@ -121,6 +121,15 @@ class OutOfMemory(StoreUnavailable):
     """The Neo4j server has no memory left for a transaction (its ``db.memory.transaction`` limits)."""
 
 
+class ReadOnlyDatabase(StoreUnavailable):
+    """The Neo4j server holds the database read-only (``server.databases.default_to_read_only`` or ``read_only``)."""
+
+
+READ_ONLY_CODES = frozenset(
+    {"Neo.ClientError.General.WriteOnReadOnlyAccessDatabase", "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase"}
+)
+
+
 class Neo4jStore(GraphStore):
     """A store in a Neo4j database, reached through a driver the caller gives (or :meth:`from_uri` makes).
 
@@ -178,6 +187,18 @@ class Neo4jStore(GraphStore):
                     "db.memory.transaction.max, the heap) or load fewer rows at a time."
                 ) from exc
             raise StoreUnavailable(f"Neo4j at {self.uri} is busy or restarting: {exc.message}") from exc
+        except neo4j.exceptions.ClientError as exc:
+            if exc.code in READ_ONLY_CODES:
+                raise ReadOnlyDatabase(
+                    f"the Neo4j database {self.database!r} at {self.uri} is read-only: nothing was written (its "
+                    "server holds it read-only; writes work again once it is writable)"
+                ) from exc
+            raise
+        except neo4j.exceptions.DatabaseError as exc:  # the server failed, not the request (e.g. its disk is full)
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} failed the transaction ({exc.code}); its log says why (a full disk, for "
+                "one): nothing was written"
+            ) from exc
         except neo4j.exceptions.IncompleteCommit as exc:
             raise StoreUnavailable(
                 f"the connection to Neo4j at {self.uri} was lost during commit; the write may or may not have "
@@ -187,6 +208,18 @@ class Neo4jStore(GraphStore):
     def _ensure_schema(self) -> None:
         if self._schema_ready:
             return
+        try:
+            self._make_schema()
+        except ReadOnlyDatabase:
+            # A read-only database can still be read: its identity is read as it is, and the schema made (and the
+            # identity kept) by the first write once it is writable again.
+            with self._errors():
+                records, _, _ = self.driver.execute_query(
+                    READ_IDENTITY, database_=self.database, routing_=neo4j.RoutingControl.READ
+                )
+            self._remember_identity(records[0]["identity"])
+
+    def _make_schema(self) -> None:
         with self._errors():
             for statement in CONSTRAINTS:
                 self.driver.execute_query(statement, database_=self.database)

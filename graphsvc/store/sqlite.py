@@ -8,6 +8,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -192,7 +193,7 @@ class SQLiteStore(GraphStore):
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
             if not self._in_memory:
-                conn.execute("PRAGMA journal_mode = WAL")
+                self._use_wal(conn)
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchall():
                 conn.executescript(SCHEMA)  # a new file: only then is opening a write
             if not self._in_memory:
@@ -208,6 +209,25 @@ class SQLiteStore(GraphStore):
         with self._lock:
             self._opened.append(conn)
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL (a no-op once it is), retrying while another connection holds it.
+
+        Switching needs the file to itself, and SQLite answers "database is locked" at once, without the busy
+        timeout, to a connection that asks while another creates or switches a new file (several workers or a
+        CLI load opening a store that does not exist yet): so it is asked again, for up to ``busy_seconds``.
+        """
+        deadline = time.monotonic() + self.busy_seconds
+        pause = 0.001
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     # -- the file's identity --------------------------------------------------
     # A file deleted, moved or replaced (a restore) while this process has it open would go on taking writes

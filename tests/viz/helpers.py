@@ -57,14 +57,16 @@ def nodes_by_id(html: str) -> dict[str, dict[str, Any]]:
 
 
 @contextmanager
-def serve_api(store: GraphStore) -> Iterator[str]:
-    """The app over ``store`` under uvicorn on a free loopback port, in a thread; its base URL."""
+def serve_api(store: GraphStore, **settings: Any) -> Iterator[str]:
+    """The app over ``store`` (``settings`` over one key, ``k``) under uvicorn on a free loopback port, in a
+    thread; its base URL."""
     import uvicorn
 
     from graphsvc.api.app import create_app
     from graphsvc.settings import Settings
 
-    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
+    values: dict[str, Any] = {"store": "sqlite://:memory:", "api_keys": "k", "cors_origins": "", **settings}
+    application = create_app(Settings(**values), store=store)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))

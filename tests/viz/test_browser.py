@@ -309,3 +309,29 @@ def test_overview_names_its_street_clusters_and_shows_small_labels_when_zoomed(b
         tab.wait_for(f"window.__texts.includes({community!r})", timeout=10)
     finally:
         tab.ws.close()
+
+
+def test_pages_open_in_a_browser_when_reads_need_a_key(browser: Browser, tmp_path: Path, tiny: Dataset) -> None:
+    """Reads locked: the browser is sent to the form, gives the key once, and then every page draws; the cookie
+    is out of a script's reach and the key out of every address."""
+    with SQLiteStore(tmp_path / "locked.db") as store:
+        store.upsert(tiny)
+        with serve_api(store, read_requires_key=True) as api:
+            tab = browser.open_tab(init_script=TRAP)
+            tab.navigate(f"{api}/pages/communities/c1")
+            assert tab.evaluate("location.pathname") == "/pages/login"
+            tab.evaluate("document.querySelector('input[name=key]').value = 'k'")
+            tab.evaluate("document.querySelector('form').submit()")
+            tab.wait_for("location.pathname === '/pages/communities/c1'", timeout=30)
+            tab.wait_for("window.graphsvc && window.graphsvc.drawn", timeout=60)
+            assert tab.evaluate("window.graphsvc.errors") == []
+            assert tab.evaluate("document.cookie") == ""  # HttpOnly: no script reads it
+            tab.navigate(f"{api}/pages/overview")
+            tab.wait_for("window.graphsvc && window.graphsvc.drawn", timeout=60)
+
+            fresh = browser.open_tab(init_script=TRAP)
+            fresh.navigate(f"{api}/pages/streets/%E6%8B%B1%E5%8C%97?key=k")
+            fresh.wait_for("window.graphsvc && window.graphsvc.drawn", timeout=60)
+            assert "key" not in fresh.evaluate("location.href")
+            links = fresh.evaluate("[...document.querySelectorAll('a')].map(a => a.href).join(' ')")
+            assert "key=" not in links
