@@ -118,7 +118,9 @@ fi
 
 # The whole suite runs as two pytest processes side by side, one per core of a small machine: the tests that
 # drive an outside server (Neo4j: they share the one server, some stop and restart it, each clears its
-# database, so they run one after another; and the browser tests' Chromium), and all the others. With
+# database, so they run one after another; and the browser tests' Chromium), and all the others. The tests
+# marked `background` (the notebooks' kernels, the benches' smoke runs, the multi-worker servers: mostly waiting
+# on their own child processes) join the first half, so that the two halves take about as long. With
 # arguments (a file, -k, -m ...) pytest runs once, as asked.
 if [[ $# -gt 0 || -z "$neo4j_started" ]]; then
     step "pytest"
@@ -129,9 +131,9 @@ fi
 # other half runs, one line every 30 s says how far it is (pytest's count, e.g. "37/118"), and once the other
 # half is done its whole output follows, live until it ends.
 servers_log=$(mktemp -t graphsvc-server-tests.XXXXXX)
-step "pytest: the Neo4j and browser tests in the background (how far they are every 30 s; their output after these), the other tests here"
+step "pytest: the Neo4j, browser and background-marked tests in the background (how far they are every 30 s; their output after these), the other tests here"
 started_at=$SECONDS
-python3 -m pytest -m "neo4j or browser" -p no:cacheprovider -o console_output_style=count >"$servers_log" 2>&1 &
+python3 -m pytest -m "neo4j or browser or background" -p no:cacheprovider -o console_output_style=count >"$servers_log" 2>&1 &
 server_tests=$!
 report_servers_half() {
     local said="" now failed
@@ -149,7 +151,7 @@ report_servers_half() {
 report_servers_half &
 reporter=$!
 others=0
-python3 -m pytest -m "not neo4j and not browser" || others=$?
+python3 -m pytest -m "not neo4j and not browser and not background" || others=$?
 kill "$reporter" 2>/dev/null || true
 reporter=""
 step "pytest: the Neo4j and browser tests (live until they end)"

@@ -25,6 +25,8 @@ import pytest
 from tests.neo4j_fixtures import UNDER_CI, Neo4jServer
 from tests.viz.cdp import find_chromium
 
+pytestmark = pytest.mark.background  # scripts/test.sh runs these in its background half
+
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "bench"
 

@@ -25,6 +25,8 @@ from graphsvc.analysis import BASELINES
 from graphsvc.sample import generate_district
 from graphsvc.store import open_store
 
+pytestmark = pytest.mark.background  # scripts/test.sh runs these in its background half
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = [
