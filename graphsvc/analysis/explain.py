@@ -1,6 +1,7 @@
 """Why (not) this partner? One partner's place for one community, its score's terms, and what keeps it out.
 
-What keeps a partner off a community's list, checked in this order: it is already linked; it is at capacity;
+What keeps a partner off a community's list, checked in this order: it is already linked; it declined the
+community (its last recorded outcome, :mod:`graphsvc.analysis.outcomes`); it is at capacity;
 it offers nothing the community lacks (``gain`` and ``gap`` modes rank it after every partner that closes
 something); the list's filters leave it out (kind, street, minimum score); the gaps it would fill are filled
 by the partners listed above it (the list is chosen as a set); or it simply ranks below the last listed one.
@@ -30,6 +31,7 @@ import numpy as np
 from graphsvc.analysis.common import is_community, serves_only
 from graphsvc.analysis.gain import GainState, Pick
 from graphsvc.analysis.options import RecommendationOptions
+from graphsvc.analysis.outcomes import decline_texts, declined_pairs
 from graphsvc.analysis.rank_modes import rank_mode
 from graphsvc.analysis.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.errors import EntityNotFound, NotFound
@@ -164,6 +166,9 @@ def _kept_out(
     if rec.G.has_edge(community, partner):
         add("already_linked", "已与本社区合作", "already works with this community")
         return out
+    refusal = declined_pairs(rec.G).get((community, partner)) if rec.typed else None
+    if refusal is not None:
+        add("declined", *decline_texts(refusal))
     areas = serves_only(rec.G, partner)
     outside = areas is not None and str(community) not in areas
     if areas is not None and outside:
@@ -178,7 +183,7 @@ def _kept_out(
         add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
     if rec.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
         add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
-    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j] and not outside:
+    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.blocked[j] and not outside and not refusal:
         add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
     elif min_score is not None and round(alone.score, 6) < min_score and not out:
         add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")

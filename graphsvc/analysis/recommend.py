@@ -61,6 +61,7 @@ from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.outcomes import declined_by
 from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, rank_mode
 from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
@@ -111,6 +112,8 @@ class Recommender(ListChooser):
         self._whole_lock = threading.Lock()
         self._cats = tuple(self.engine.cats) if self.tables is not None else ()
         self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
+        self._declined = declined_by(G) if self.typed else {}
+        """Per community, the partners that declined it: left out of its lists (:mod:`graphsvc.analysis.outcomes`)."""
 
     @classmethod
     def fit(cls, G: nx.Graph, *, seed: int | None = 0, k: int = 10) -> Recommender:
@@ -279,6 +282,7 @@ class Recommender(ListChooser):
                 "coverage": before,
                 "coverage_if_linked": after,
                 "needs_recorded": self._needs_recorded(query),
+                "declined": self._declined.get(query, []),
             },
         )
 

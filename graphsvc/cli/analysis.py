@@ -360,6 +360,14 @@ def recommend_command(
             "--explain", metavar="PARTNER", help="Why (not) this partner: its rank, terms and what keeps it out."
         ),
     ] = None,
+    include_declined: Annotated[
+        bool,
+        typer.Option(
+            "--include-declined",
+            help="List partners that declined the community too (recorded with `graphsvc outcome`; left out "
+            "otherwise).",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -371,7 +379,7 @@ def recommend_command(
 
     wanted = _kinds(kinds)
     asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)
-    default = explain is None and asked == RecommendationOptions()
+    default = explain is None and asked == RecommendationOptions() and not include_declined
     with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
@@ -383,6 +391,10 @@ def recommend_command(
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
+    if include_declined:
+        from graphsvc.analysis.outcomes import without_declines
+
+        G = without_declines(G)  # the same model: its calibration still learns from every outcome
     options = {
         **{"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "others": others},
         "model": model,
