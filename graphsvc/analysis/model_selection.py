@@ -70,6 +70,7 @@ from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.common import check_graph
 from graphsvc.analysis.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
+from graphsvc.analysis.outcomes import outcome_labels, recalibrated
 from graphsvc.analysis.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
@@ -127,6 +128,11 @@ class LinkModel:
     """Weights reasons are computed with, where they differ from ``weights``: a signal ranked with a
     tie-breaker is explained by the signal and by the tie-breaker at full scale (the order it imposes among
     candidates tied on the signal), not by the vanishing share the tie-breaker has in the score."""
+    shown_calibration: tuple[float, float] | None = None
+    """The calibration the held-out links gave, before recorded outcomes moved it (``None``: no outcome did;
+    see :func:`learn_from_outcomes`)."""
+    outcomes: int = 0
+    """How many recorded outcomes (accepted or formed, declined) the calibration learned from."""
 
     def score(self, T: np.ndarray) -> np.ndarray:
         """Scores of transformed feature rows ``T`` (last axis = :data:`SIGNALS`)."""
@@ -351,7 +357,8 @@ def fit_model(
     Returns
     -------
     LinkModel
-        The selected weighting with its calibration (the prior below :data:`MIN_POSITIVES` links).
+        The selected weighting with its calibration (the prior below :data:`MIN_POSITIVES` links), moved towards
+        the outcomes recorded in ``G`` if any (:func:`learn_from_outcomes`).
 
     Notes
     -----
@@ -375,6 +382,7 @@ def fit_model(
         Steps(progress, 1).finish()
         return model
     model = _fit(G, seed=seed, k=k, task=task, inner_links=inner_links, progress=progress)
+    model = learn_from_outcomes(model, G, task=task)
     read_only(model.weights, model.means, model.explain)
     RECENT_FITS.put(digest, model)
     return model
@@ -481,3 +489,39 @@ def excluded(engine: SignalEngine, pairs: Sequence[tuple[Hashable, Hashable]]) -
     """Pairs whose candidate is a partner at capacity (no headroom left, a capacity set)."""
     idx = np.array([engine.index[v] for _, v in pairs], dtype=np.int64)
     return np.asarray(engine.is_partner[idx] & (engine.headroom[idx] == 0))
+
+
+def learn_from_outcomes(model: LinkModel, G: nx.Graph, *, task: PairTask | None = None) -> LinkModel:
+    """``model`` with its calibration moved towards the outcomes recorded in ``G`` (``G.graph["outcomes"]``).
+
+    Each pair whose last decided outcome is accepted or formed counts as a suggestion taken up, each declined one
+    as a suggestion turned down (:func:`~graphsvc.analysis.outcomes.outcome_labels`). A pair is scored as it was
+    suggested: on ``G`` without its own link, if it formed since. The calibration the held-out links gave is the
+    prior the outcomes move (:func:`~graphsvc.analysis.outcomes.recalibrated`), and is kept as
+    ``shown_calibration``. Without outcomes, ``model`` itself.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 1.0})
+    >>> G.add_nodes_from(["p", "q"], kind="organization", offers={"health": 1.0})
+    >>> G.graph["outcomes"] = [{"community": "c", "partner": p, "status": "declined", "at": "2026-01-01",
+    ...                         "reason": "other"} for p in ("p", "q")]
+    >>> before = prior_model(True)
+    >>> after = learn_from_outcomes(before, G)
+    >>> after.outcomes, after.base_probability < before.base_probability
+    (2, True)
+    """
+    labels = outcome_labels(G)
+    if not labels:
+        return model
+    task = task or task_for(G)
+    pairs = [
+        (c, p) for c, p in labels if c in G and p in G and c != p and task.is_query(G, c) and task.is_candidate(G, p)
+    ]
+    if not pairs:
+        return model
+    H = G.copy()
+    H.remove_edges_from(pairs)  # each pair as it was when it was suggested
+    scores = np.round(model.score(transform(SignalEngine(H).pair_features(pairs))), DECIMALS)
+    y = np.array([labels[pair] for pair in pairs], dtype=float)
+    calibration = recalibrated(model.calibration, scores, y)
+    return replace(model, calibration=calibration, shown_calibration=model.calibration, outcomes=len(pairs))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
 
     from graphsvc.analysis import LinkModel
     from graphsvc.analysis.gaps import CategoryRef, DistrictGaps, RoleRef
+    from graphsvc.analysis.outcome_report import OutcomeReport
     from graphsvc.analysis.plan import PlannedLink
     from graphsvc.analysis.results import CommunityRecommendations
     from graphsvc.store import GraphStore
@@ -597,7 +598,7 @@ def evaluate_command(
             progress=bar,
         )
     if as_json:
-        print_json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))  # "outcomes" only where outcomes are recorded
         return
     s = result.split
     rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.methods.items()]
@@ -628,3 +629,30 @@ def evaluate_command(
                 rows,
             )
         )
+
+    if result.outcomes is not None:
+        print_outcome_report(result.outcomes)
+
+
+def print_outcome_report(report: OutcomeReport) -> None:
+    """``evaluate``'s outcome block for people: acceptance by group, then the reliability table."""
+    from graphsvc.labels import pct
+
+    groups = {"overall": "全部 all", "by_rank_mode": "排序 rank mode", "by_street": "街道 street"}
+    groups["by_partner_kind"] = "合作方类型 partner kind"
+    rows = [
+        [groups[part], name, a.decided, a.accepted, pct(a.rate)]
+        for part, found in report.acceptance.items()
+        for name, a in found.items()
+    ]
+    columns = ["分组 by", "组 group", "已决定 decided", "接受 taken up", "接受率 rate"]
+    console().print(table(f"建议结果 Outcomes: {report.decided} decided suggestions", columns, rows))
+    bins = [[f"{b.low:.0%}-{b.high:.0%}", b.count, pct(b.shown), pct(b.observed)] for b in report.reliability]
+    console().print(
+        table(
+            f"当时可能性的校准 Calibration of the shown probability: Brier {report.brier:.3f}, "
+            f"ECE {report.ece:.3f} ({report.shown_recorded} recorded with the outcome, the rest the model's)",
+            ["可能性 shown", "数量 pairs", "平均 mean shown", "实际 observed"],
+            bins,
+        )
+    )
