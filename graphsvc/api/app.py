@@ -24,7 +24,19 @@ from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.memory import limit_arenas
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
-from graphsvc.api.routes import communities, docs, entities, gaps, health, imports, pages, plan, stats, streets
+from graphsvc.api.routes import (
+    communities,
+    docs,
+    entities,
+    gaps,
+    health,
+    imports,
+    outcomes,
+    pages,
+    plan,
+    stats,
+    streets,
+)
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
@@ -50,6 +62,7 @@ TAGS = [
     {"name": "plan", "description": "A district-wide linkage plan"},
     {"name": "stats", "description": "Counts"},
     {"name": "imports", "description": "Loading the documented files"},
+    {"name": "outcomes", "description": "What became of suggested partnerships (recorded with an API key)"},
     {"name": "health", "description": "Liveness and readiness"},
     {"name": "pages", "description": "Interactive pages for planners (HTML, offline)"},
 ]
@@ -110,9 +123,11 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         plan.router,
         stats.router,
         pages.router,
+        outcomes.reads,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     app.include_router(imports.router)
+    app.include_router(outcomes.writes)
     app.include_router(docs.router)
 
     if settings.cors_origins:
