@@ -46,8 +46,9 @@ def outcome(
 ) -> None:
     """Record what became of a suggested partnership: proposed, contacted, accepted, declined, formed or lapsed.
 
-    For example `graphsvc outcome c1 e1 declined --reason too_far --by 拱北星辰`. A partner that declined a community is left out of its lists from then on (`recommend --include-declined`
-    shows it), and the link model's probabilities learn from accepted, formed and declined outcomes.
+    For example `graphsvc outcome c1 e1 declined --reason too_far --by 拱北星辰`. A partner that declined a
+    community is left out of its lists from then on (`recommend --include-declined` shows it), and the link
+    model's probabilities learn from accepted, formed and declined outcomes.
     """
     import datetime as dt
 

@@ -61,7 +61,8 @@ def test_suggestions_shown_at_40_percent_but_accepted_10_percent_show_lower_prob
     assert (learned < shown).all()
     assert abs(learned.mean() - 0.1) < abs(shown.mean() - 0.1) / 2  # more than halfway to what happened
     assert after.outcomes == len(pairs)
-    assert after.shown_calibration == before.calibration
+    assert after.shown_calibration is not None  # what the held-out links alone gave the refitted weights
+    assert after.calibration[1] < after.shown_calibration[1]  # the outcomes lowered the intercept
     # every probability the lists show moves with it, not only the pairs told about
     c = next(c for c in sorted(G) if G.nodes[c]["kind"] == "community" and c not in {q for q, _ in pairs})
     top_before = Recommender(G, before).recommend(c, k=3).recommendations
@@ -89,3 +90,17 @@ def test_a_few_outcomes_move_the_calibration_a_little(sample: tuple[nx.Graph, Li
 def test_without_outcomes_the_model_is_the_held_out_links_alone(sample: tuple[nx.Graph, LinkModel, list[Pair]]) -> None:
     _, before, _ = sample
     assert before.outcomes == 0 and before.shown_calibration is None
+
+
+def test_the_fit_learns_from_declines_too(sample: tuple[nx.Graph, LinkModel, list[Pair]]) -> None:
+    """Declined partners join the negatives of their community's positives in the inner splits: the suggestions
+    shown at 30-50% were chosen for the gap they fit, and most were declined, so the refitted weighting leans
+    less on the gap fit."""
+    from graphsvc.analysis.signals import SIGNALS
+
+    G, before, pairs = sample
+    after = fit_model(told(G, pairs, taken_up_every=10), seed=0)
+    gap = SIGNALS.index("gap_fit")
+    assert after.name == before.name
+    assert after.weights[gap] < before.weights[gap]
+    assert not np.allclose(after.weights, before.weights)
