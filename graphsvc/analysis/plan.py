@@ -80,6 +80,7 @@ from graphsvc.analysis.coverage import (
     residents_needs,
     share_array,
 )
+from graphsvc.analysis.outcomes import declined_pairs
 from graphsvc.analysis.reasons import PairContext, fmt, gap_reasons
 from graphsvc.analysis.results import CommunityRecommendations, Reason
 from graphsvc.progress import Progress, Steps
@@ -288,6 +289,7 @@ def _exact_gains(
 ) -> Gains:
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
     only = _serving(G, open_partners)
+    refused = declined_pairs(G)
     offering: dict[str, list[Hashable]] = {}
     for p in open_partners:
         for k in partner_offers(G, p):
@@ -299,6 +301,7 @@ def _exact_gains(
         covered = covered_amounts(need, shares.get(cast(str, c), {}))
         options = {p for k in need if need[k] - covered[k] > 1e-9 for p in offering.get(k, [])}
         options = {p for p in options if p not in only or str(c) in only[p]}  # where a partner may serve
+        options = {p for p in options if (c, p) not in refused}  # never a partner that declined the community
         scored = [(link_gain(G, c, p, shares=shares), p) for p in options if not G.has_edge(c, p)]
         scored = [(g, p) for g, p in scored if g > 1e-9]
         scored.sort(key=lambda gp: (-gp[0], str(gp[1])))
@@ -428,6 +431,7 @@ def _bounded_gains(
     """Each community's best links among a bounded set: per category it lacks, the ``reach`` best partners of
     its street and the ``reach`` best of the district (exact gains, as :func:`link_gain`, on that set)."""
     only = _serving(G, open_partners)
+    refused = declined_pairs(G)
     t = _GainTables(G, comms, open_partners)
     index = {p: i for i, p in enumerate(open_partners)}
     gains: Gains = {}
@@ -448,6 +452,8 @@ def _bounded_gains(
         cand = np.setdiff1d(np.concatenate(places), np.array(linked, dtype=np.int64))
         if only and len(cand):  # where a partner may serve
             cand = cand[[open_partners[k] not in only or str(c) in only[open_partners[k]] for k in cand.tolist()]]
+        if refused and len(cand):  # never a partner that declined the community
+            cand = cand[[(c, open_partners[k]) not in refused for k in cand.tolist()]]
         g = t.gains(i, cand)
         keep = g > 1e-9
         cand, g = cand[keep], g[keep]

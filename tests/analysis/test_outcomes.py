@@ -86,3 +86,16 @@ def test_the_last_word_counts(later: str, left_out: bool) -> None:
     then = Outcome(community="c1", partner="law", status=later, reason=reason, at="2026-06-01")
     G = record(district(), first, then)
     assert ("law" not in listed(G, "c1")) is left_out
+
+
+@pytest.mark.parametrize("method", ["exact", "scalable"])
+def test_the_district_plan_links_no_partner_to_a_community_it_declined(method: str) -> None:
+    from graphsvc.analysis.plan import district_plan
+
+    G = district()
+    planned = {(str(x.community), str(x.partner)) for x in district_plan(G, method=method).links}  # type: ignore[arg-type]
+    assert ("c1", "law") in planned
+    record(G, Outcome(community="c1", partner="law", status="declined", reason="no_capacity", at="2026-03-05"))
+    replanned = {(str(x.community), str(x.partner)) for x in district_plan(G, method=method).links}  # type: ignore[arg-type]
+    assert ("c1", "law") not in replanned
+    assert ("c2", "law") in replanned
