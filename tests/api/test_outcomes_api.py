@@ -70,3 +70,17 @@ def test_a_bad_outcome_is_a_422_naming_the_field(
     assert [p["field"] for p in problems] == [field]
     assert all(p["reason"] for p in problems)
     assert tiny_store.list_outcomes() == []
+
+
+def test_outcomes_are_documented_in_openapi(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    post, get = schema["paths"]["/outcomes"]["post"], schema["paths"]["/outcomes"]["get"]
+    assert post["tags"] == get["tags"] == ["outcomes"]
+    assert {"201", "401", "403", "422"} <= set(post["responses"])
+    assert "API key" in post["summary"]
+    body = schema["components"]["schemas"]["OutcomeCreate"]
+    assert {"community", "partner", "status"} <= set(body["required"])
+    assert "no_capacity" in body["properties"]["reason"]["description"]
+    assert body["examples"][0]["status"] == "declined"
+    assert {p["name"] for p in get["parameters"]} == {"community", "partner"}
+    assert "outcomes" in {t["name"] for t in schema["tags"]}
