@@ -65,6 +65,8 @@ def explain(
     graphsvc.errors.NotFound
         If ``partner`` is a node but not a candidate (for a community: another community, or itself).
     """
+    if options.include_declined and rec._declined:
+        rec = rec.including_declined()
     k, rank = options.k, options.rank
     rec._check_query(community)
     _check_candidate(rec, community, partner)

@@ -61,7 +61,7 @@ from graphsvc.analysis.gain import Pick
 from graphsvc.analysis.linkpred import PairTask, task_for
 from graphsvc.analysis.model_selection import LinkModel, fit_model
 from graphsvc.analysis.options import RecommendationKeywords, RecommendationOptions
-from graphsvc.analysis.outcomes import declined_by
+from graphsvc.analysis.outcomes import declined_by, without_declines
 from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode, rank_mode
 from graphsvc.analysis.reasons import SMALL, PairContext, closing_nothing, reasons
 from graphsvc.analysis.results import (
@@ -113,6 +113,7 @@ class Recommender(ListChooser):
         self._cats = tuple(self.engine.cats) if self.tables is not None else ()
         self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
         self._declined = declined_by(G) if self.typed else {}
+        self._sibling: Recommender | None = None
         """Per community, the partners that declined it: left out of its lists (:mod:`graphsvc.analysis.outcomes`)."""
 
     @classmethod
@@ -296,6 +297,8 @@ class Recommender(ListChooser):
 
     def answer(self, community: Hashable, options: RecommendationOptions) -> CommunityRecommendations:
         """:meth:`recommend` with its options built once (what a cache of answers is keyed by)."""
+        if options.include_declined and self._declined:
+            return self.including_declined().answer(community, options)
         self._check_query(community)
         js, row = self._scored(community, street=options.street)
         return self._answer(community, row, self._filter_mask(options), options, js)
@@ -336,6 +339,8 @@ class Recommender(ListChooser):
         progress: Progress | None,
         workers: int | None,
     ) -> dict[Hashable, CommunityRecommendations]:
+        if options.include_declined and self._declined:
+            return self.including_declined()._answer_all(options, communities, progress, workers)
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self._check_query(q)
@@ -409,6 +414,14 @@ class Recommender(ListChooser):
                     del self._whole[next(iter(self._whole))]
         return kept
 
+    def including_declined(self) -> Recommender:
+        """The recommender of the same snapshot and model whose lists include partners that declined
+        (``include_declined``): made once, on :func:`~graphsvc.analysis.outcomes.without_declines` of the graph."""
+        with self._whole_lock:
+            if self._sibling is None:
+                self._sibling = Recommender(without_declines(self.G), self.model, task=self.task)
+            return self._sibling
+
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
     ) -> PartnerExplanation:
@@ -426,6 +439,7 @@ def recommend(
     min_score: float | None = None,
     rank: RankMode = DEFAULT_RANK,
     others: bool = False,
+    include_declined: bool = False,
     seed: int | None = 0,
     model: LinkModel | None = None,
 ) -> CommunityRecommendations:
@@ -452,6 +466,9 @@ def recommend(
         In ``gain`` and ``gap`` modes, follow the partners that close some gap with likely partners that close
         none (``others`` of the answer), up to ``k`` in all. Without it a list holds only partners that close
         a gap, and may be shorter than ``k`` (``closing`` says how many could).
+    include_declined : bool
+        List partners that declined the community too (recorded outcomes, :mod:`graphsvc.analysis.outcomes`);
+        without it they are left out, and the answer's ``declined`` names them.
     seed : int, optional
         Seed of the inner split the weights are learned on.
     model : LinkModel, optional
@@ -473,7 +490,15 @@ def recommend(
     >>> [r.partner for r in recs.recommendations]
     [2, 3]
     """
-    options = RecommendationOptions(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank, others=others)
+    options = RecommendationOptions(
+        k=k,
+        kinds=kinds,
+        street=street,
+        min_score=min_score,
+        rank=rank,
+        others=others,
+        include_declined=include_declined,
+    )
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):

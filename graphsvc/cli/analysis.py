@@ -379,8 +379,16 @@ def recommend_command(
     from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)
-    default = explain is None and asked == RecommendationOptions() and not include_declined
+    asked = RecommendationOptions(
+        k=k,
+        kinds=wanted,
+        street=street,
+        min_score=min_score,
+        rank=rank,
+        others=others,
+        include_declined=include_declined,
+    )
+    default = explain is None and asked == RecommendationOptions()
     with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
         if kept is not None:  # the default list, kept by `graphsvc fit` for this data: nothing to compute
@@ -392,13 +400,9 @@ def recommend_command(
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
         require_community(G, community)
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
-    if include_declined:
-        from graphsvc.analysis.outcomes import without_declines
-
-        G = without_declines(G)  # the same model: its calibration still learns from every outcome
     options = {
         **{"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "others": others},
-        "model": model,
+        **{"include_declined": include_declined, "model": model},
     }
     if explain is not None:
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]

@@ -99,3 +99,19 @@ def test_the_district_plan_links_no_partner_to_a_community_it_declined(method: s
     replanned = {(str(x.community), str(x.partner)) for x in district_plan(G, method=method).links}  # type: ignore[arg-type]
     assert ("c1", "law") not in replanned
     assert ("c2", "law") in replanned
+
+
+def test_include_declined_is_an_option_of_the_list() -> None:
+    G = record(district(), Outcome(community="c1", partner="law", status="declined", reason="other", at="2026-03-05"))
+    rec = Recommender(G, prior_model(True))
+    again = rec.recommend("c1", k=5, include_declined=True)
+    assert "law" in [r.partner for r in again.recommendations] and again.declined == []
+    assert "law" in [r.partner for r in rec.recommend_all(k=5, include_declined=True)["c1"].recommendations]
+    assert "law" not in [r.partner for r in rec.recommend("c1", k=5).recommendations]
+    assert rec.explain("c1", "law", k=5, include_declined=True).listed
+    assert "law" in listed_with(G)
+
+
+def listed_with(G: nx.Graph) -> list[str]:
+    recs = recommend(G, "c1", k=5, model=prior_model(True), include_declined=True)
+    return [str(r.partner) for r in recs.recommendations]

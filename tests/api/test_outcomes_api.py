@@ -84,3 +84,14 @@ def test_outcomes_are_documented_in_openapi(client: TestClient) -> None:
     assert body["examples"][0]["status"] == "declined"
     assert {p["name"] for p in get["parameters"]} == {"community", "partner"}
     assert "outcomes" in {t["name"] for t in schema["tags"]}
+
+
+def test_include_declined_lists_them_again(client: TestClient) -> None:
+    assert client.post("/outcomes", json=DECLINE, headers=AUTH).status_code == 201
+    settle(client)
+    asked = client.get("/communities/c2/recommendations", params={"k": 5, "include_declined": "true"}).json()
+    assert "s1" in [r["partner"] for r in asked["recommendations"]]
+    assert asked["declined"] == []
+    why = client.get("/communities/c2/recommendations/s1", params={"include_declined": "true"}).json()
+    assert "declined" not in [k["code"] for k in why["kept_out"]] and why["listed"]
+    assert "s1" not in listed(client)  # the default list still leaves it out

@@ -100,7 +100,7 @@ def _outcome(body: OutcomeCreate) -> Outcome:
     "",
     status_code=201,
     summary="Record what became of a suggestion (API key required)",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(400, 401, 403, 422, 503),
 )
 async def create_outcome(
     _: WriteKeyDep, store: StoreDep, editions: EditionHolderDep, body: OutcomeCreate
