@@ -69,3 +69,17 @@ def test_a_bad_outcome_row_is_located_and_nothing_is_written(
     problem = next(p for p in problems if field is None or p.field == field)
     assert says in problem.reason
     assert held.list_outcomes() == [] and held.data_version() == version
+
+
+def test_outcomes_in_a_json_document_and_a_dry_run(tmp_path: Path, held: GraphStore) -> None:
+    doc = tmp_path / "district.json"
+    doc.write_text(
+        '{"outcomes": [{"community": "c1", "partner": "e1", "status": "已接受", "at": "2026-05-01", "by": "王"}]}',
+        encoding="utf-8",
+    )
+    dry = load_paths(held, [doc], dry_run=True)
+    assert (dry.rows["outcomes"], dry.before.outcomes, dry.after.outcomes) == (1, 0, 1)
+    assert held.list_outcomes() == []
+    load_paths(held, [doc])
+    (kept,) = held.list_outcomes()
+    assert (kept.status, kept.by, kept.at) == (OutcomeStatus.ACCEPTED, "王", dt.date(2026, 5, 1))
