@@ -89,3 +89,17 @@ def test_evaluate_json_has_the_block_only_where_outcomes_exist(tmp_path: Path, s
     assert block["acceptance"]["by_rank_mode"][DEFAULT_RANK] == {"decided": 3, "accepted": 2, "rate": 0.666667}
     assert sum(b["count"] for b in block["reliability"]) == 3 == block["decided"]
     assert 0 <= block["ece"] <= 1 and 0 <= block["brier"] <= 1
+
+
+def test_research_frames_lay_the_report_out() -> None:
+    from graphsvc import research
+
+    G = hand_checked()
+    report = outcome_report(G, prior_model(True))
+    assert report is not None
+    table = research.outcomes_frame(G)
+    assert len(table) == 5 and table["status_zh"].tolist()[-1] == "已婉拒"
+    groups = research.acceptance_frame(report)
+    assert groups.set_index(["by", "group"]).loc[("by_partner_kind", "organization"), "rate"] == 1.0
+    bins = research.reliability_frame(report)
+    assert bins["count"].sum() == 4 and bins.attrs == {"brier": report.brier, "ece": report.ece}
