@@ -34,7 +34,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.model import Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome
+from graphsvc.vocabulary import OUTCOMES
 
 if TYPE_CHECKING:  # imported where a graph is made, so that a store opened only to read a kept answer does not load it
     import networkx as nx
@@ -96,10 +97,12 @@ def build_graph(
     links: Iterable[Link] = (),
     needs: Iterable[Need] = (),
     offers: Iterable[Offer] = (),
+    outcomes: Iterable[Outcome] = (),
 ) -> nx.Graph:
-    """Build the snapshot graph from a dataset (or from the four iterables)."""
+    """Build the snapshot graph from a dataset (or from the iterables of its tables)."""
     if dataset is not None:
         entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
+        outcomes = dataset.outcomes
     G = new_snapshot()
     add_entity_nodes(G, ((e.id, entity_attributes(e)) for e in entities))
     for n in needs:
@@ -107,7 +110,26 @@ def build_graph(
     for o in offers:
         add_offer(G, o.partner, o.category, o.capacity)
     add_partnerships(G, (partnership_row(link) for link in links))
+    add_outcomes(G, (o.plain() for o in outcomes))
     return G
+
+
+def add_outcomes(G: nx.Graph, rows: Iterable[dict[str, Any]]) -> None:
+    """Keep recorded outcomes (:meth:`Outcome.plain <graphsvc.model.Outcome.plain>` rows) in the graph's
+    ``outcomes`` attribute, ordered by community, partner, date and status (the stores' order); a graph with
+    none has no such attribute.
+
+    >>> G = new_snapshot()
+    >>> add_outcomes(G, [{"community": "c1", "partner": "e1", "status": "declined", "at": "2026-03-01",
+    ...                   "reason": "too_far", "by": None, "rank": None, "probability": None}])
+    >>> G.graph["outcomes"][0]["reason"]
+    'too_far'
+    """
+    kept = sorted(
+        [*G.graph.get(OUTCOMES, []), *rows], key=lambda r: (r["community"], r["partner"], r["at"], r["status"])
+    )
+    if kept:
+        G.graph[OUTCOMES] = kept
 
 
 def add_need(G: nx.Graph, community: str, category: str, weight: float) -> None:

@@ -22,12 +22,16 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from graphsvc.vocabulary import (
     SUBTYPES_OF,
+    DeclineReason,
     EntityKind,
     LinkKind,
+    OutcomeStatus,
     Subtype,
     parse_category,
+    parse_decline_reason,
     parse_entity_kind,
     parse_link_kind,
+    parse_outcome_status,
     parse_subtype,
 )
 
@@ -280,6 +284,69 @@ class Offer(Record):
         return (self.partner, self.category)
 
 
+# -- outcomes ------------------------------------------------------------------------------------------------------
+StatusField = Annotated[OutcomeStatus, BeforeValidator(_labelled(parse_outcome_status))]
+ReasonField = Annotated[DeclineReason, BeforeValidator(_labelled(parse_decline_reason))]
+RankName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+
+
+class Outcome(Record):
+    """What became of a suggested partnership of ``community`` with ``partner``, recorded on ``at`` by ``by``.
+
+    ``(community, partner, status, at)`` identifies it: a pair's history is its outcomes in date order (the last
+    one is where it stands). A decline carries a ``reason`` (and only a decline does). ``rank`` and
+    ``probability``, when known, are the rank mode of the list the partner was suggested in and the probability
+    that list showed (what ``graphsvc evaluate`` checks the shown probabilities against).
+
+    >>> o = Outcome(community="c1", partner="e1", status="已婉拒", reason="too far", at="2026-03-01")
+    >>> o.status.en, o.reason.zh, o.key
+    ('declined', '距离太远', ('c1', 'e1', 'declined', '2026-03-01'))
+    """
+
+    community: EntityId
+    partner: EntityId
+    status: StatusField
+    at: dt.date
+    reason: ReasonField | None = None
+    by: Text | None = Field(default=None, description="who recorded it (a planner, a hub)")
+    rank: RankName | None = Field(default=None, description="the rank mode of the list it was suggested in")
+    probability: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="the probability the list showed"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.community == self.partner:
+            raise ValueError("an outcome needs two different entities")
+        if self.status is OutcomeStatus.DECLINED and self.reason is None:
+            reasons = ", ".join(r.value for r in DeclineReason)
+            raise ValueError(f"a decline needs a reason: one of {reasons}")
+        if self.status is not OutcomeStatus.DECLINED and self.reason is not None:
+            raise ValueError(f"only a decline has a reason (status {self.status.value!r})")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.community, self.partner, self.status.value, self.at.isoformat())
+
+    def plain(self) -> dict[str, Any]:
+        """The outcome as plain values (codes, ISO date): a row of the snapshot graph's ``outcomes``.
+
+        >>> Outcome(community="c", partner="p", status="formed", at="2026-01-02").plain()["at"]
+        '2026-01-02'
+        """
+        return {
+            "community": self.community,
+            "partner": self.partner,
+            "status": self.status.value,
+            "at": self.at.isoformat(),
+            "reason": self.reason.value if self.reason else None,
+            "by": self.by,
+            "rank": self.rank,
+            "probability": self.probability,
+        }
+
+
 class Dataset(BaseModel):
     """The four tables together: one load, one export, or a whole store."""
 
@@ -289,9 +356,10 @@ class Dataset(BaseModel):
     links: list[Link] = Field(default_factory=list)
     needs: list[Need] = Field(default_factory=list)
     offers: list[Offer] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
 
     def row_count(self) -> int:
-        return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers)
+        return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers) + len(self.outcomes)
 
     def updated_with(self, load: Dataset) -> Dataset:
         """What a store holding this dataset holds once ``load`` is upserted into it: the records of both, by key
@@ -309,6 +377,7 @@ class Dataset(BaseModel):
             links=list(({x.key: x for x in self.links} | {x.key: x for x in load.links}).values()),
             needs=list(({x.key: x for x in self.needs} | {x.key: x for x in load.needs}).values()),
             offers=list(({x.key: x for x in self.offers} | {x.key: x for x in load.offers}).values()),
+            outcomes=list(({x.key: x for x in self.outcomes} | {x.key: x for x in load.outcomes}).values()),
         )
 
 
@@ -321,6 +390,7 @@ class Counts(BaseModel):
     links: int
     needs: int
     offers: int
+    outcomes: int = 0
 
     @classmethod
     def empty(cls) -> Counts:
@@ -339,4 +409,5 @@ class Counts(BaseModel):
         counts.links = len({x.key for x in dataset.links})
         counts.needs = len({x.key for x in dataset.needs})
         counts.offers = len({x.key for x in dataset.offers})
+        counts.outcomes = len({x.key for x in dataset.outcomes})
         return counts

@@ -327,3 +327,79 @@ areas). A partner without it may serve any community; recommendations and the pl
 
 COMMUNITY = EntityKind.COMMUNITY.value
 """The kind code of a community (``"community"``), as node attributes and records carry it."""
+
+
+# -- outcomes: what became of a suggested partnership -------------------------------------------------------------
+class OutcomeStatus(Labelled):
+    """What became of a suggested partnership (a list's partner, a fair's match), as a planner records it."""
+
+    PROPOSED = "proposed"
+    CONTACTED = "contacted"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    FORMED = "formed"
+    LAPSED = "lapsed"
+
+
+_labels(
+    OutcomeStatus,
+    {
+        "proposed": ("已提出", "proposed"),
+        "contacted": ("已联系", "contacted"),
+        "accepted": ("已接受", "accepted"),
+        "declined": ("已婉拒", "declined"),
+        "formed": ("已建立合作", "partnership formed"),
+        "lapsed": ("合作已中止", "partnership lapsed"),
+    },
+)
+
+
+class DeclineReason(Labelled):
+    """Why a partner declined a community (the short list a planner picks from)."""
+
+    NO_CAPACITY = "no_capacity"
+    NOT_OUR_FIELD = "not_our_field"
+    TOO_FAR = "too_far"
+    OTHER = "other"
+
+
+_labels(
+    DeclineReason,
+    {
+        "no_capacity": ("无力承接", "no capacity"),
+        "not_our_field": ("不属于本机构领域", "not our field"),
+        "too_far": ("距离太远", "too far"),
+        "other": ("其他原因", "other"),
+    },
+)
+
+POSITIVE_OUTCOMES = frozenset({OutcomeStatus.ACCEPTED, OutcomeStatus.FORMED})
+"""Outcomes that say a suggestion was taken up (what the link model learns as a partnership that forms)."""
+NEGATIVE_OUTCOMES = frozenset({OutcomeStatus.DECLINED})
+"""Outcomes that say a suggestion was turned down."""
+
+OUTCOMES = "outcomes"
+"""The snapshot graph's attribute (``G.graph["outcomes"]``) holding the recorded outcomes, as plain dicts (see
+:mod:`graphsvc.graph`); absent when none is recorded."""
+
+OUTCOME_RELATIONSHIP = "OUTCOME"
+"""The Neo4j relationship type of a recorded outcome: ``(:Community)-[:OUTCOME {status, at, reason, by, rank,
+probability}]->(partner)``."""
+
+
+def parse_outcome_status(text: str) -> OutcomeStatus:
+    """The outcome status for a code or a label in either language.
+
+    >>> parse_outcome_status("已婉拒"), parse_outcome_status("Accepted")
+    (<OutcomeStatus.DECLINED: 'declined'>, <OutcomeStatus.ACCEPTED: 'accepted'>)
+    """
+    return _parse_labelled(OutcomeStatus, text, "outcome status")
+
+
+def parse_decline_reason(text: str) -> DeclineReason:
+    """The decline reason for a code or a label in either language.
+
+    >>> parse_decline_reason("no capacity"), parse_decline_reason("距离太远")
+    (<DeclineReason.NO_CAPACITY: 'no_capacity'>, <DeclineReason.TOO_FAR: 'too_far'>)
+    """
+    return _parse_labelled(DeclineReason, text, "decline reason")

@@ -31,6 +31,7 @@ from graphsvc.api.routes import (
     gaps,
     health,
     imports,
+    outcomes,
     page_login,
     pages,
     plan,
@@ -62,6 +63,7 @@ TAGS = [
     {"name": "plan", "description": "A district-wide linkage plan"},
     {"name": "stats", "description": "Counts"},
     {"name": "imports", "description": "Loading the documented files"},
+    {"name": "outcomes", "description": "What became of suggested partnerships (recorded with an API key)"},
     {"name": "health", "description": "Liveness and readiness"},
     {"name": "pages", "description": "Interactive pages for planners (HTML, offline)"},
 ]
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         gaps.router,
         plan.router,
         stats.router,
+        outcomes.reads,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     if settings.read_requires_key:  # a browser gives its key once (/pages/login, or ?key=) and keeps a cookie
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     else:
         app.include_router(pages.router)
     app.include_router(imports.router)
+    app.include_router(outcomes.writes)
     app.include_router(docs.router)
 
     if settings.cors_origins:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # heavy modules are imported inside the commands, so --help s
     from graphsvc.analysis import LinkModel
     from graphsvc.analysis.core.policy import CategoryRef
     from graphsvc.analysis.core.results import CommunityRecommendations
+    from graphsvc.analysis.evaluation.outcome_report import OutcomeReport
     from graphsvc.analysis.gaps.answers import DistrictGaps, RoleRef
     from graphsvc.analysis.plan.answers import PlannedLink
     from graphsvc.store import GraphStore
@@ -361,6 +362,14 @@ def recommend_command(
             "--explain", metavar="PARTNER", help="Why (not) this partner: its rank, terms and what keeps it out."
         ),
     ] = None,
+    include_declined: Annotated[
+        bool,
+        typer.Option(
+            "--include-declined",
+            help="List partners that declined the community too (recorded with `graphsvc outcome`; left out "
+            "otherwise).",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the inner split the weights are learned on.")] = 0,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -371,7 +380,15 @@ def recommend_command(
     from graphsvc.cli.recommendations import ExplanationView, print_kept, print_recommendations
 
     wanted = _kinds(kinds)
-    asked = RecommendationOptions(k=k, kinds=wanted, street=street, min_score=min_score, rank=rank, others=others)
+    asked = RecommendationOptions(
+        k=k,
+        kinds=wanted,
+        street=street,
+        min_score=min_score,
+        rank=rank,
+        others=others,
+        include_declined=include_declined,
+    )
     default = explain is None and asked == RecommendationOptions()
     with store_from(store, quiet=as_json) as graph_store:
         kept = kept_answer(graph_store, community, seed=seed) if default else None
@@ -386,7 +403,7 @@ def recommend_command(
         model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
     options = {
         **{"k": k, "kinds": wanted, "street": street, "min_score": min_score, "rank": rank, "others": others},
-        "model": model,
+        **{"include_declined": include_declined, "model": model},
     }
     if explain is not None:
         why = explain_partner(G, community, explain, **options)  # type: ignore[arg-type]
@@ -587,7 +604,7 @@ def evaluate_command(
             progress=bar,
         )
     if as_json:
-        print_json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))  # "outcomes" only where outcomes are recorded
         return
     s = result.split
     rows = [[m, *(f"{v:.3f}" for v in scores.values())] for m, scores in result.methods.items()]
@@ -618,3 +635,30 @@ def evaluate_command(
                 rows,
             )
         )
+
+    if result.outcomes is not None:
+        print_outcome_report(result.outcomes)
+
+
+def print_outcome_report(report: OutcomeReport) -> None:
+    """``evaluate``'s outcome block for people: acceptance by group, then the reliability table."""
+    from graphsvc.labels import pct
+
+    groups = {"overall": "全部 all", "by_rank_mode": "排序 rank mode", "by_street": "街道 street"}
+    groups["by_partner_kind"] = "合作方类型 partner kind"
+    rows = [
+        [groups[part], name, a.decided, a.accepted, pct(a.rate)]
+        for part, found in report.acceptance.items()
+        for name, a in found.items()
+    ]
+    columns = ["分组 by", "组 group", "已决定 decided", "接受 taken up", "接受率 rate"]
+    console().print(table(f"建议结果 Outcomes: {report.decided} decided suggestions", columns, rows))
+    bins = [[f"{b.low:.0%}-{b.high:.0%}", b.count, pct(b.shown), pct(b.observed)] for b in report.reliability]
+    console().print(
+        table(
+            f"当时可能性的校准 Calibration of the shown probability: Brier {report.brier:.3f}, "
+            f"ECE {report.ece:.3f} ({report.shown_recorded} recorded with the outcome, the rest the model's)",
+            ["可能性 shown", "数量 pairs", "平均 mean shown", "实际 observed"],
+            bins,
+        )
+    )

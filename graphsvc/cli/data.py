@@ -39,6 +39,8 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
 
     rows: list[list[object]] = [[kind_label(kind), n] for kind, n in counts.entities.items()]
     rows += [["合作 links", counts.links], ["需求 needs", counts.needs], ["提供 offers", counts.offers]]
+    if counts.outcomes:
+        rows.append(["建议结果 outcomes", counts.outcomes])
     console().print(table(title, ["项目 what", "数量 count"], rows))
 
 

@@ -69,7 +69,11 @@ class PartnerBlocks:
                 why = "so the partners listed fill missing five-society roles only"
             else:
                 why = "so no partner is listed (--others: the likely ones; --rank likelihood: by the link model)"
-            return [f"排序 rank: {recs.rank}; {NO_NEEDS}: no partner can close a need here, {why}", ADD_NEEDS]
+            return [
+                f"排序 rank: {recs.rank}; {NO_NEEDS}: no partner can close a need here, {why}",
+                ADD_NEEDS,
+                *self.declined(),
+            ]
         closing, community, listed = recs.closing, self.community, len(recs.recommendations)
         out = []
         if closing is not None and listed < self.k:
@@ -91,7 +95,19 @@ class PartnerBlocks:
             f"排序 rank: {recs.rank}; 覆盖率 coverage {pct(recs.coverage)} -> {pct(recs.coverage_if_linked)} "
             f"if all join; 预期补缺 expected need closed {num(recs.expected_gain)}"
         )
-        return out
+        return [*out, *self.declined()]
+
+    def declined(self) -> list[str]:
+        """The partners left out because they declined the community, if any (``--include-declined`` lists them)."""
+        left = self.recs.declined
+        if not left:
+            return []
+        shown = ", ".join(str(p) for p in left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        n = len(left)
+        return [
+            f"{n}个曾婉拒{self.community}的伙伴未列出 / {n} partner{'s' * (n != 1)} that declined {self.community} "
+            f"left out ({shown}; --include-declined lists them)"
+        ]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         others = self.recs.others

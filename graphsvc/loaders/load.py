@@ -182,6 +182,8 @@ def _write(
     rows = {t: 0 for t in TABLES}
     for raw in tables:
         rows[raw.table] += len(raw.rows)
+    if not rows["outcomes"]:  # named only by a load that has some (the four tables are always named)
+        del rows["outcomes"]
     if dry_run:
         after = counts_after(store, dataset, replace=replace)
     else:
@@ -325,6 +327,9 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
         "needs": (list(TABLES["needs"][0]), [n.model_dump() for n in dataset.needs]),
         "offers": (list(TABLES["offers"][0]), [o.model_dump() for o in dataset.offers]),
     }
+    if dataset.outcomes:  # a fifth file only when outcomes are recorded
+        columns = [*TABLES["outcomes"][0], *TABLES["outcomes"][1]]
+        tables["outcomes"] = (columns, [o.plain() for o in dataset.outcomes])
     written = []
     for table, (columns, rows) in tables.items():
         path = out / f"{table}.csv"

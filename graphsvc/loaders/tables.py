@@ -19,6 +19,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "links": (("source", "target", "kind"), ("since", "until", "weight", "project")),
     "needs": (("community", "category", "weight"), ()),
     "offers": (("partner", "category", "capacity"), ("description",)),
+    "outcomes": (("community", "partner", "status"), ("reason", "at", "by", "rank", "probability")),
 }
 """For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
 
@@ -57,6 +58,14 @@ COLUMN_ALIASES: dict[str, str] = {
     "合作方": "partner",
     "描述": "description",
     "业务范围": "description",
+    "状态": "status",
+    "结果": "status",
+    "原因": "reason",
+    "婉拒原因": "reason",
+    "日期": "at",
+    "记录人": "by",
+    "排序": "rank",
+    "可能性": "probability",
 }
 """Chinese column headers accepted beside the English ones."""
 

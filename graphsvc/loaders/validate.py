@@ -14,11 +14,17 @@ from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, lookalike_key
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
-MODELS: dict[str, type[BaseModel]] = {"entities": Entity, "links": Link, "needs": Need, "offers": Offer}
+MODELS: dict[str, type[BaseModel]] = {
+    "entities": Entity,
+    "links": Link,
+    "needs": Need,
+    "offers": Offer,
+    "outcomes": Outcome,
+}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 REFERENCES: dict[str, list[tuple[str, str | None]]] = {
@@ -26,6 +32,7 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
     "links": [("source", None), ("target", None)],
     "needs": [("community", "community")],
     "offers": [("partner", "partner")],
+    "outcomes": [("community", "community"), ("partner", "partner")],
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
@@ -82,6 +89,8 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
         for key in ("since", "until"):
             if key in fields:
                 fields[key] = parse_date(fields[key])
+    if table == "outcomes":  # recorded on the day it is loaded unless the table says when
+        fields["at"] = parse_date(fields["at"]) if "at" in fields else dt.date.today()
     return fields
 
 
@@ -264,6 +273,7 @@ def validate_tables(
     links: list[Link] = unique("links", lambda x: x.pair, "kind")  # either direction: one link
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
+    outcomes: list[Outcome] = unique("outcomes", lambda x: x.key, "status")
 
     # References, checked on every row (valid or not), so one report names them all.
     kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
@@ -282,9 +292,11 @@ def validate_tables(
         if kind is None:
             reason = f"no entity with id {shown(ref)} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
-            reason = f"{shown(ref)} is a {kind.value}; needs belong to communities"
+            owner = "outcomes name a community" if raw.table == "outcomes" else "needs belong to communities"
+            reason = f"{shown(ref)} is a {kind.value}; {owner}"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:
-            reason = f"{shown(ref)} is a community; offers belong to partners"
+            owner = "outcomes name a partner" if raw.table == "outcomes" else "offers belong to partners"
+            reason = f"{shown(ref)} is a community; {owner}"
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))
@@ -297,4 +309,4 @@ def validate_tables(
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()
-    return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems
+    return Dataset(entities=entities, links=links, needs=needs, offers=offers, outcomes=outcomes), problems

@@ -19,13 +19,16 @@ Tables (``pandas.DataFrame``)
     :func:`divergences_frame` -- where the plan and the lists' #1 differ, and why;
     :func:`evaluation_frame`, :func:`hits_at_k_frame` -- the recommender against the baselines;
     :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
+    :func:`outcomes_frame`, :func:`acceptance_frame`, :func:`reliability_frame` -- what became of suggestions,
+    acceptance by group, the shown probability against outcomes;
     :func:`bilingual` -- zh/en column headers for a report.
 What-if and pictures
     :func:`apply_plan` (the graph with a plan's links added), :func:`show_overview`,
     :func:`show_community` (pages inline), :func:`use_cjk_font` (matplotlib).
 
 One module per job, all re-exported here: ``graphs`` (getting a graph, the graph as tables), ``gap_frames``,
-``recommendation_frames``, ``plan_frames`` (and the what-if graph), ``evaluation_frames``, ``display``.
+``recommendation_frames``, ``plan_frames`` (and the what-if graph), ``evaluation_frames``, ``outcome_frames``,
+``display``.
 
 >>> G = sample_graph(communities=13, seed=1)
 >>> gaps = gaps_frame(G)
@@ -55,6 +58,7 @@ from graphsvc.research.gap_frames import (
     streets_frame,
 )
 from graphsvc.research.graphs import centrality_frame, entities_frame, links_frame, sample_graph, store_graph
+from graphsvc.research.outcome_frames import acceptance_frame, outcomes_frame, reliability_frame
 from graphsvc.research.plan_frames import (
     apply_plan,
     coverage_frame,
@@ -67,6 +71,7 @@ from graphsvc.research.recommendation_frames import explain_recommendation, reas
 __all__ = [
     "CJK_FONTS",
     "COLUMN_LABELS",
+    "acceptance_frame",
     "apply_plan",
     "bilingual",
     "categories_frame",
@@ -81,12 +86,14 @@ __all__ = [
     "gaps_frame",
     "hits_at_k_frame",
     "links_frame",
+    "outcomes_frame",
     "plan_frame",
     "plan_summary_frame",
     "policy_frame",
     "rank_modes_frame",
     "reasons_frame",
     "recommendations_frame",
+    "reliability_frame",
     "sample_graph",
     "service_deserts_frame",
     "show_community",

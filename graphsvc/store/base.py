@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from graphsvc.collector import paused
 from graphsvc.errors import Problem, StoreBusy
 from graphsvc.graph import build_graph
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
 from graphsvc.vocabulary import EntityKind
 
 if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
@@ -53,6 +53,7 @@ def missing_references(dataset: Dataset, existing: Iterable[str]) -> list[Proble
     refs += [("links", "target", link.target) for link in dataset.links]
     refs += [("needs", "community", n.community) for n in dataset.needs]
     refs += [("offers", "partner", o.partner) for o in dataset.offers]
+    refs += [("outcomes", field, getattr(o, field)) for o in dataset.outcomes for field in ("community", "partner")]
     for table, field, ref in refs:
         if ref not in known:
             problems.append(Problem(table, None, field, f"no entity with id {ref!r}"))
@@ -75,6 +76,7 @@ def referenced_ids(dataset: Dataset) -> set[str]:
     """Every entity id that the links, needs and offers of ``dataset`` name."""
     ids = {link.source for link in dataset.links} | {link.target for link in dataset.links}
     ids |= {n.community for n in dataset.needs} | {o.partner for o in dataset.offers}
+    ids |= {o.community for o in dataset.outcomes} | {o.partner for o in dataset.outcomes}
     return ids
 
 
@@ -192,6 +194,12 @@ class GraphStore(ABC):
         """Offers (of ``partner`` if given), ordered by key."""
 
     @abstractmethod
+    def list_outcomes(self, community: str | None = None, partner: str | None = None) -> list[Outcome]:
+        """Recorded outcomes (of ``community``, of ``partner`` if given), ordered by community, partner, date and
+        status. Outcomes are written by :meth:`upsert` (a dataset's ``outcomes``), keyed by ``(community, partner,
+        status, at)``, and deleted with either entity."""
+
+    @abstractmethod
     def counts(self) -> Counts:
         """Counts by entity kind and of links, needs and offers."""
 
@@ -202,6 +210,7 @@ class GraphStore(ABC):
             links=self.list_links(),
             needs=self.list_needs(),
             offers=self.list_offers(),
+            outcomes=self.list_outcomes(),
         )
 
     def snapshot(self) -> nx.Graph:

@@ -39,8 +39,8 @@ import networkx as nx
 
 from graphsvc.collector import paused
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.graph import Partnership, add_entity_nodes, add_outcomes, add_partnerships, new_snapshot
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
 from graphsvc.settings import Settings
 from graphsvc.store.base import (
     SNAPSHOT_ATTEMPTS,
@@ -75,10 +75,12 @@ from graphsvc.store.neo4j_queries import (
     LIST_LINKS,
     LIST_NEEDS,
     LIST_OFFERS,
+    LIST_OUTCOMES,
     MERGE_CATEGORIES,
     MERGE_IDENTITY,
     MERGE_NEEDS,
     MERGE_OFFERS,
+    MERGE_OUTCOMES,
     PRIOR_ENTITIES,
     PRIOR_LINKS,
     PRIOR_NEEDS,
@@ -102,6 +104,8 @@ from graphsvc.store.neo4j_rows import (
     entity_props,
     link_from_record,
     link_row,
+    outcome_from_record,
+    outcome_row,
     parse_neo4j_uri,
     snapshot_page_rows,
 )
@@ -321,6 +325,8 @@ class Neo4jStore(GraphStore):
         statements += [(merge_links_query(kind), rows) for kind, rows in sorted(links_by_kind.items())]
         statements.append((MERGE_NEEDS, [n.model_dump() for n in dataset.needs]))
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
+        if dataset.outcomes:
+            statements.append((MERGE_OUTCOMES, [outcome_row(o) for o in dataset.outcomes]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
 
@@ -547,7 +553,11 @@ class Neo4jStore(GraphStore):
         for kind, n in record["kinds"]:
             counts.entities[kind] = int(n)
         counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
+        counts.outcomes = int(record["outcomes"])
         return counts
+
+    def list_outcomes(self, community: str | None = None, partner: str | None = None) -> list[Outcome]:
+        return [outcome_from_record(r) for r in self._read(LIST_OUTCOMES, community=community, partner=partner)]
 
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :meth:`snapshot_with_version`)."""
@@ -567,20 +577,21 @@ class Neo4jStore(GraphStore):
         for _ in range(SNAPSHOT_ATTEMPTS):
             with paused():
                 with self._errors(), self.driver.session(database=self.database) as session:
-                    before, after, nodes, links = session.execute_read(self._read_snapshot)
+                    before, after, nodes, links, outcomes = session.execute_read(self._read_snapshot)
                 if before == after:
                     nodes.sort(key=itemgetter(0))
                     links.sort(key=itemgetter(0, 1, 2))
                     G = new_snapshot()
                     add_entity_nodes(G, nodes)
                     add_partnerships(G, links)
+                    add_outcomes(G, outcomes)
                     return before, G
         raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
 
     def _read_snapshot(
         self, tx: neo4j.ManagedTransaction
-    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership]]:
-        """The data version, every page of the snapshot's rows, and the data version again."""
+    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[dict[str, Any]]]:
+        """The data version, every page of the snapshot's rows, the recorded outcomes, and the data version again."""
         before = int(tx.run(READ_VERSION).single(strict=True)["version"])
         nodes: list[tuple[str, dict[str, Any]]] = []
         links: list[Partnership] = []
@@ -592,8 +603,9 @@ class Neo4jStore(GraphStore):
             if len(rows) < self.snapshot_page:
                 break
             start = page["last"] + "\0"
+        outcomes = [outcome_from_record(r).plain() for r in tx.run(LIST_OUTCOMES, community=None, partner=None)]
         after = int(tx.run(READ_VERSION).single(strict=True)["version"])
-        return before, after, nodes, links
+        return before, after, nodes, links, outcomes
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:

@@ -6,7 +6,7 @@ fixed vocabulary; every value is a ``$parameter``. The graph model is described 
 
 from __future__ import annotations
 
-from graphsvc.vocabulary import EntityKind, LinkKind
+from graphsvc.vocabulary import OUTCOME_RELATIONSHIP, EntityKind, LinkKind
 
 KIND_LABELS: dict[EntityKind, str] = {
     EntityKind.COMMUNITY: "Community",
@@ -164,7 +164,8 @@ CALL () {{ MATCH (e:Entity) WITH e.kind AS kind, count(e) AS n RETURN collect([k
 CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}
 CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
 CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
-RETURN kinds, links, needs, offers
+CALL () {{ MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN count(r) AS outcomes }}
+RETURN kinds, links, needs, offers, outcomes
 """
 DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
 
@@ -246,3 +247,26 @@ SET e = row.props
 REMOVE e:{ALL_KIND_LABELS}
 SET e:{KIND_LABELS[kind]}
 """
+
+
+# -- outcomes: (:Community)-[:OUTCOME {status, at, reason, by, rank, probability}]->(partner) ---------------------
+# The relationship type is the vocabulary's (OUTCOME_RELATIONSHIP); (community, partner, status, at) identifies one.
+MERGE_OUTCOMES = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+MATCH (p:Entity {{id: row.partner}})
+MERGE (c)-[r:{OUTCOME_RELATIONSHIP} {{status: row.status, at: row.at}}]->(p)
+ON CREATE SET r._load = $load
+SET r.reason = row.reason, r.by = row.by, r.rank = row.rank, r.probability = row.probability
+"""
+OUTCOME_FIELDS = (
+    "c.id AS community, p.id AS partner, r.status AS status, r.at AS at, r.reason AS reason, r.by AS by, "
+    "r.rank AS rank, r.probability AS probability"
+)
+LIST_OUTCOMES = f"""
+MATCH (c:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(p:Entity)
+WHERE ($community IS NULL OR c.id = $community) AND ($partner IS NULL OR p.id = $partner)
+RETURN {OUTCOME_FIELDS}
+ORDER BY community, partner, at, status
+"""
+COUNT_OUTCOMES = f"MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN count(r) AS outcomes"

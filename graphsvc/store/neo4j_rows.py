@@ -14,8 +14,9 @@ import neo4j
 
 from graphsvc.errors import ConfigError
 from graphsvc.graph import Partnership, node_attributes
-from graphsvc.model import ENTITY_SCALARS, Entity, Link
+from graphsvc.model import ENTITY_SCALARS, Entity, Link, Outcome
 from graphsvc.store.neo4j_queries import TYPE_KINDS
+from graphsvc.vocabulary import DeclineReason, OutcomeStatus
 
 __all__ = [
     "entity_from_record",
@@ -23,6 +24,8 @@ __all__ = [
     "link_from_record",
     "link_row",
     "native_value",
+    "outcome_from_record",
+    "outcome_row",
     "parse_neo4j_uri",
     "snapshot_page_rows",
 ]
@@ -114,3 +117,23 @@ def parse_neo4j_uri(uri: str) -> tuple[str, str, str | None]:
     address = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
     password = unquote(parts.password) if parts.password else None
     return address, unquote(parts.username or "neo4j"), password
+
+
+# -- outcomes ------------------------------------------------------------------------------------------------------
+def outcome_row(outcome: Outcome) -> dict[str, Any]:
+    """An outcome's row for ``MERGE_OUTCOMES`` (its date a Neo4j date)."""
+    return {**outcome.plain(), "at": outcome.at}
+
+
+def outcome_from_record(record: neo4j.Record) -> Outcome:
+    """An outcome read back (``LIST_OUTCOMES``), not validated again."""
+    return Outcome.model_construct(
+        community=record["community"],
+        partner=record["partner"],
+        status=OutcomeStatus(record["status"]),
+        at=native_value(record["at"]),
+        reason=DeclineReason(record["reason"]) if record["reason"] else None,
+        by=record["by"],
+        rank=record["rank"],
+        probability=record["probability"],
+    )

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, RowsWritten, batches, missing_references, one_per_pair, referenced_ids
-from graphsvc.vocabulary import EntityKind, LinkKind
+from graphsvc.vocabulary import DeclineReason, EntityKind, LinkKind, OutcomeStatus
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -100,6 +100,47 @@ UPSERT_OFFER = """
 INSERT INTO offers (partner, category, capacity) VALUES (?, ?, ?)
 ON CONFLICT (partner, category) DO UPDATE SET capacity = excluded.capacity
 """
+
+# -- outcomes: what became of suggestions (a table of its own, created in files made before it existed) ----------
+OUTCOMES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outcomes (
+    community TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    partner TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT,
+    by_whom TEXT,
+    rank TEXT,
+    probability REAL,
+    PRIMARY KEY (community, partner, status, at)
+);
+CREATE INDEX IF NOT EXISTS outcomes_partner ON outcomes(partner);
+"""
+UPSERT_OUTCOME = """
+INSERT INTO outcomes (community, partner, status, at, reason, by_whom, rank, probability)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (community, partner, status, at) DO UPDATE SET reason = excluded.reason, by_whom = excluded.by_whom,
+    rank = excluded.rank, probability = excluded.probability
+"""
+OUTCOME_COLUMNS = "community, partner, status, at, reason, by_whom, rank, probability"
+
+
+def _outcome_row(o: Outcome) -> tuple[Any, ...]:
+    return tuple(o.plain().values())
+
+
+def _outcome(row: sqlite3.Row) -> Outcome:
+    return Outcome.model_construct(
+        community=row[0],
+        partner=row[1],
+        status=OutcomeStatus(row[2]),
+        at=dt.date.fromisoformat(row[3]),
+        reason=DeclineReason(row[4]) if row[4] else None,
+        by=row[5],
+        rank=row[6],
+        probability=row[7],
+    )
+
 
 # One row, written by every write transaction (a missing row is version 0, so opening a store writes nothing).
 BUMP_VERSION = """
@@ -196,6 +237,8 @@ class SQLiteStore(GraphStore):
                 self._use_wal(conn)
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchall():
                 conn.executescript(SCHEMA)  # a new file: only then is opening a write
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'outcomes'").fetchall():
+                conn.executescript(OUTCOMES_SCHEMA)  # a new file, or one made before outcomes were kept
             if not self._in_memory:
                 self._remember_identity()
         except BaseException as exc:
@@ -359,6 +402,7 @@ class SQLiteStore(GraphStore):
             (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),
             (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
+            (UPSERT_OUTCOME, [_outcome_row(o) for o in dataset.outcomes]),
         ]
         with self._transaction() as conn:
             outside = referenced_ids(dataset) - {e.id for e in dataset.entities}
@@ -397,7 +441,7 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _delete_everything(conn: sqlite3.Connection) -> None:
         """Delete the data and the artifacts kept from it, in the caller's transaction."""
-        for table in ("links", "needs", "offers", "entities", "artifacts"):
+        for table in ("outcomes", "links", "needs", "offers", "entities", "artifacts"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
@@ -508,12 +552,19 @@ class SQLiteStore(GraphStore):
         rows = self._query(f"SELECT * FROM offers{where} ORDER BY partner, category", params)  # noqa: S608
         return [Offer.model_construct(partner=r[0], category=r[1], capacity=r[2]) for r in rows]
 
+    def list_outcomes(self, community: str | None = None, partner: str | None = None) -> list[Outcome]:
+        sql = (
+            f"SELECT {OUTCOME_COLUMNS} FROM outcomes WHERE (? IS NULL OR community = ?) AND (? IS NULL OR partner = ?) "  # noqa: S608
+            "ORDER BY community, partner, at, status"
+        )
+        return [_outcome(r) for r in self._query(sql, (community, community, partner, partner))]
+
     def counts(self) -> Counts:
         counts = Counts.empty()
         with self._transaction("BEGIN"):  # one read transaction: all counts of one version
             for kind, n in self._query("SELECT kind, count(*) FROM entities GROUP BY kind"):
                 counts.entities[kind] = int(n)
-            for table in ("links", "needs", "offers"):
+            for table in ("links", "needs", "offers", "outcomes"):
                 setattr(counts, table, int(self._query(f"SELECT count(*) FROM {table}")[0][0]))  # noqa: S608
         return counts
 

@@ -166,7 +166,7 @@ def test_json_shape(one_street_graph: nx.Graph) -> None:
     out = recommend(one_street_graph, "c2", k=1, model=prior_model(True)).model_dump(mode="json")
     assert set(out) == {
         *("community", "name", "rank", "recommendations", "others", "closing"),
-        *("expected_gain", "coverage", "coverage_if_linked", "needs_recorded"),
+        *("expected_gain", "coverage", "coverage_if_linked", "needs_recorded", "declined"),
     }
     [rec] = recommend(one_street_graph, "c2", k=1, model=prior_model(True), others=True).model_dump(mode="json")[
         "others"

@@ -71,6 +71,12 @@ _facts.update(
     hits_methods=sorted(hits_table.columns),
     ks=[int(k) for k in hits_table.index],
     date_methods=sorted(by_date["method"]),
+    ece_as_shown=float(calibration.loc["as shown", "ece"]),
+    ece_after=float(calibration.loc["after learning from outcomes", "ece"]),
+    brier_as_shown=float(calibration.loc["as shown", "brier"]),
+    brier_after=float(calibration.loc["after learning from outcomes", "brier"]),
+    simulated_outcomes=sum(1 for _ in simulated),
+    district_outcomes=len(G.graph.get("outcomes", [])),
 )
 """,
     "04_what_if_plan.ipynb": """
@@ -193,6 +199,9 @@ def test_runs_top_to_bottom_in_a_fresh_kernel(name: str, clean_env: Path, tmp_pa
         assert facts["methods"] == facts["hits_methods"] == facts["date_methods"] == every_method
         assert facts["ks"] == [1, 5, 10, 20]
         assert len(outputs_of(nb, "image/png")) == 1
+        # learning from (simulated) outcomes calibrates the probabilities of suggestions it did not see
+        assert facts["ece_after"] < facts["ece_as_shown"] and facts["brier_after"] < facts["brier_as_shown"]
+        assert facts["simulated_outcomes"] > 100 and facts["district_outcomes"] == 0  # simulated in a copy only
     else:
         before, after = facts["coverage_before"], facts["coverage_after"]
         assert len(before) == len(after) == 10

@@ -7,8 +7,9 @@ and every one of them builds one :class:`RecommendationOptions` from them before
 hashable, it is also what keys the API's cache of answers.
 
 >>> options = RecommendationOptions(k=3, kinds=["school", "enterprise", "school"])
->>> options
-RecommendationOptions(k=3, kinds=('enterprise', 'school'), street=None, min_score=None, rank='gain', others=False)
+>>> options  # doctest: +NORMALIZE_WHITESPACE
+RecommendationOptions(k=3, kinds=('enterprise', 'school'), street=None, min_score=None, rank='gain', others=False,
+                      include_declined=False)
 >>> same = RecommendationOptions(k=3, kinds=("school", "enterprise"))
 >>> options == same, hash(options) == hash(same)
 (True, True)
@@ -36,6 +37,7 @@ class RecommendationKeywords(TypedDict, total=False):
     min_score: float | None
     rank: RankMode
     others: bool
+    include_declined: bool
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -62,6 +64,8 @@ class RecommendationOptions:
     min_score: float | None
     rank: RankMode
     others: bool
+    include_declined: bool
+    """List partners that declined the community too (a recorded outcome; left out otherwise)."""
 
     def __init__(
         self,
@@ -71,6 +75,7 @@ class RecommendationOptions:
         min_score: float | None = None,
         rank: RankMode = DEFAULT_RANK,
         others: bool = False,
+        include_declined: bool = False,
     ) -> None:
         object.__setattr__(self, "k", k)
         object.__setattr__(
@@ -80,3 +85,4 @@ class RecommendationOptions:
         object.__setattr__(self, "min_score", min_score)
         object.__setattr__(self, "rank", check_rank(rank))
         object.__setattr__(self, "others", bool(others))
+        object.__setattr__(self, "include_declined", bool(include_declined))

@@ -78,10 +78,16 @@ class CommunityRecommendations(Result):
         description="whether the community's residents' needs are recorded (false: no needs table row names it, "
         "and coverage 1.0 means nothing; load a needs table, or derive one with `graphsvc needs derive`)",
     )
+    declined: list[NodeId] = Field(
+        default_factory=list,
+        description="partners left out because they declined this community (their last recorded outcome); "
+        "`--include-declined` / `include_declined=true` lists them again",
+    )
 
 
 KeptOutCode = Literal[
     "already_linked",
+    "declined",
     "outside_service_area",
     "at_capacity",
     "offers_nothing_lacking",

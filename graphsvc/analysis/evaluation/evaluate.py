@@ -42,10 +42,12 @@ from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.outcomes import outcome_labels
 from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, RANK_MODES, RankMode, check_rank
+from graphsvc.analysis.evaluation.outcome_report import OutcomeReport, outcome_report
 from graphsvc.analysis.linkmodel.linkpred import (
     PairTask,
     in_order_sample,
@@ -84,6 +86,17 @@ class Evaluation(BaseModel):
     methods: dict[str, dict[str, float]]
     modes: dict[str, dict[str, float]] = {}
     """Per rank mode: ``hits@k``, ``mrr``, ``auc`` on the held-out links, ``gap_closed@5``, ``gap_fit@5``."""
+    outcomes: OutcomeReport | None = None
+    """Where outcomes are recorded: acceptance and the shown probability's calibration against them
+    (:mod:`graphsvc.analysis.evaluation.outcome_report`); ``None`` (left out of the JSON) otherwise."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_outcomes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The dump leaves ``outcomes`` out where none are recorded (it is absent, not null)."""
+        data: dict[str, Any] = handler(self)
+        if self.outcomes is None:
+            data.pop("outcomes", None)
+        return data
 
 
 SCORED_LINKS = 10_000
@@ -262,7 +275,14 @@ def evaluate(
     if sampled:
         split["sample"] = {"links": len(hidden), "of": held_out, "seed": sample_seed, "ci95": intervals}
     steps.finish()
-    return Evaluation(split=split, methods=methods, modes=modes)
+    return Evaluation(split=split, methods=methods, modes=modes, outcomes=_outcomes(G, seed=seed, k=k))
+
+
+def _outcomes(G: nx.Graph, *, seed: int | None, k: int) -> OutcomeReport | None:
+    """The outcome block of an evaluation: ``None`` unless ``G`` records decided outcomes."""
+    if not outcome_labels(G):
+        return None
+    return outcome_report(G, fit_model(G, seed=seed, k=k))
 
 
 def _half_width(values: np.ndarray, population: int) -> float:

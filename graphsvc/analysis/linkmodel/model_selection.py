@@ -69,6 +69,7 @@ import numpy as np
 from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.core.outcomes import outcome_labels, recalibrated
 from graphsvc.analysis.linkmodel.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
 from graphsvc.analysis.linkmodel.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.linkmodel.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
@@ -127,6 +128,11 @@ class LinkModel:
     """Weights reasons are computed with, where they differ from ``weights``: a signal ranked with a
     tie-breaker is explained by the signal and by the tie-breaker at full scale (the order it imposes among
     candidates tied on the signal), not by the vanishing share the tie-breaker has in the score."""
+    shown_calibration: tuple[float, float] | None = None
+    """The calibration the held-out links gave, before recorded outcomes moved it (``None``: no outcome did;
+    see :func:`learn_from_outcomes`)."""
+    outcomes: int = 0
+    """How many recorded outcomes (accepted or formed, declined) the calibration learned from."""
 
     def score(self, T: np.ndarray) -> np.ndarray:
         """Scores of transformed feature rows ``T`` (last axis = :data:`SIGNALS`)."""
@@ -284,9 +290,13 @@ def _inner_data(
     steps: Steps,
     *,
     max_links: int | None = MAX_INNER_LINKS,
+    told: Told | None = None,
 ) -> _InnerData:
     """The inner splits' hidden links (at most ``max_links`` per split, a sample drawn with ``rng`` beyond: the
-    draws of smaller graphs stay as they were) and their negatives, scored on the rest of each split's graph."""
+    draws of smaller graphs stay as they were) and their negatives, scored on the rest of each split's graph.
+
+    ``told`` (:func:`_told`): suggestions taken up join every split as positives (with negatives drawn as a hidden
+    link's are), and partners that declined a community join the negatives of each of its positives."""
     typed = task.kind == "community-partner"
     blocks: list[np.ndarray] = []
     starts: list[int] = []
@@ -299,7 +309,15 @@ def _inner_data(
         if max_links is not None and len(hidden) > max_links:
             hidden = in_order_sample(hidden, max_links, rng)
         steps.advance()
+        taken_up, declined = told or ([], {})
+        held = set(hidden)
+        hidden = [*hidden, *(pair for pair in taken_up if pair not in held)]
         negatives = sample_negatives(G, task, hidden, per_positive=INNER_NEGATIVES, seed=int(rng.integers(2**31)))
+        if told is not None:
+            negatives = [
+                [*(c for c in negs if c != v), *(d for d in declined.get(u, []) if d not in negs and d != v)]
+                for (u, v), negs in zip(hidden, negatives, strict=True)
+            ]
         steps.advance()
         pairs: list[tuple[Hashable, Hashable]] = []
         for (u, v), negs in zip(hidden, negatives, strict=True):
@@ -351,7 +369,8 @@ def fit_model(
     Returns
     -------
     LinkModel
-        The selected weighting with its calibration (the prior below :data:`MIN_POSITIVES` links).
+        The selected weighting with its calibration (the prior below :data:`MIN_POSITIVES` links), moved towards
+        the outcomes recorded in ``G`` if any (:func:`learn_from_outcomes`).
 
     Notes
     -----
@@ -375,6 +394,7 @@ def fit_model(
         Steps(progress, 1).finish()
         return model
     model = _fit(G, seed=seed, k=k, task=task, inner_links=inner_links, progress=progress)
+    model = learn_from_outcomes(model, G, task=task)
     read_only(model.weights, model.means, model.explain)
     RECENT_FITS.put(digest, model)
     return model
@@ -407,7 +427,7 @@ def _fit(
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
     expected = 2 * (1 + 1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # per fold: its fit, its candidates (at most)
     steps.add(STEPS_PER_SPLIT * repeats + expected)
-    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links)
+    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links, told=_told(G, task))
     n_groups = len(data.starts)
     if n_groups < 2:
         steps.finish()
@@ -481,3 +501,68 @@ def excluded(engine: SignalEngine, pairs: Sequence[tuple[Hashable, Hashable]]) -
     """Pairs whose candidate is a partner at capacity (no headroom left, a capacity set)."""
     idx = np.array([engine.index[v] for _, v in pairs], dtype=np.int64)
     return np.asarray(engine.is_partner[idx] & (engine.headroom[idx] == 0))
+
+
+Told = tuple[list[tuple[Hashable, Hashable]], dict[Hashable, list[Hashable]]]
+"""What recorded outcomes tell the fit: the suggestions taken up that are not links of the graph, and per community
+the partners that declined it."""
+
+
+def _told(G: nx.Graph, task: PairTask) -> Told | None:
+    """The recorded outcomes the fit learns from (:data:`Told`), or ``None`` if there are none.
+
+    >>> G = nx.Graph([("c", "a")])
+    >>> G.add_node("c", kind="community"); G.add_nodes_from(["a", "p", "q"], kind="organization")
+    >>> G.graph["outcomes"] = [{"community": "c", "partner": p, "status": s, "at": "2026-01-01"}
+    ...                        for p, s in (("a", "formed"), ("p", "accepted"), ("q", "declined"))]
+    >>> _told(G, task_for(G))
+    ([('c', 'p')], {'c': ['q']})
+    """
+    labels = outcome_labels(G)
+    usable = [
+        (c, p) for c, p in labels if c in G and p in G and c != p and task.is_query(G, c) and task.is_candidate(G, p)
+    ]
+    if not usable:
+        return None
+    taken_up = sorted(((c, p) for c, p in usable if labels[(c, p)] == 1 and not G.has_edge(c, p)), key=str)
+    declined: dict[Hashable, list[Hashable]] = {}
+    for c, p in sorted(usable, key=str):
+        if labels[(c, p)] == 0 and not G.has_edge(c, p):
+            declined.setdefault(c, []).append(p)
+    return taken_up, declined
+
+
+def learn_from_outcomes(model: LinkModel, G: nx.Graph, *, task: PairTask | None = None) -> LinkModel:
+    """``model`` with its calibration moved towards the outcomes recorded in ``G`` (``G.graph["outcomes"]``).
+
+    Each pair whose last decided outcome is accepted or formed counts as a suggestion taken up, each declined one
+    as a suggestion turned down (:func:`~graphsvc.analysis.core.outcomes.outcome_labels`). A pair is scored as it was
+    suggested: on ``G`` without its own link, if it formed since. The calibration the held-out links gave is the
+    prior the outcomes move (:func:`~graphsvc.analysis.core.outcomes.recalibrated`), and is kept as
+    ``shown_calibration``. Without outcomes, ``model`` itself.
+
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 1.0})
+    >>> G.add_nodes_from(["p", "q"], kind="organization", offers={"health": 1.0})
+    >>> G.graph["outcomes"] = [{"community": "c", "partner": p, "status": "declined", "at": "2026-01-01",
+    ...                         "reason": "other"} for p in ("p", "q")]
+    >>> before = prior_model(True)
+    >>> after = learn_from_outcomes(before, G)
+    >>> after.outcomes, after.base_probability < before.base_probability
+    (2, True)
+    """
+    labels = outcome_labels(G)
+    if not labels:
+        return model
+    task = task or task_for(G)
+    pairs = [
+        (c, p) for c, p in labels if c in G and p in G and c != p and task.is_query(G, c) and task.is_candidate(G, p)
+    ]
+    if not pairs:
+        return model
+    H = G.copy()
+    H.remove_edges_from(pairs)  # each pair as it was when it was suggested
+    scores = np.round(model.score(transform(SignalEngine(H).pair_features(pairs))), DECIMALS)
+    y = np.array([labels[pair] for pair in pairs], dtype=float)
+    calibration = recalibrated(model.calibration, scores, y)
+    return replace(model, calibration=calibration, shown_calibration=model.calibration, outcomes=len(pairs))

@@ -71,6 +71,7 @@ from graphsvc.analysis.core.coverage import (
     partner_offers,
     share_array,
 )
+from graphsvc.analysis.core.outcomes import declined_keys
 from graphsvc.vocabulary import COMMUNITY, PARTNER_ROLES, Subtype
 
 STRUCTURAL: tuple[str, ...] = (
@@ -336,14 +337,19 @@ class SignalEngine:
         self.restricted = np.array(restricted, dtype=np.int64)
         """Partners that may serve only some communities (:func:`~graphsvc.analysis.core.common.serves_only`)."""
         self._allowed = np.array(sorted(allowed), dtype=np.int64)
+        self._declined = declined_keys(G, self.index) if self.typed else np.zeros(0, dtype=np.int64)
+        """Pairs whose partner declined the community (``core.outcomes``): never suggested again."""
 
     def outside(self, communities: np.ndarray, partners: np.ndarray) -> np.ndarray:
-        """Whether each pair (engine indices, broadcast) is outside where the partner may serve."""
+        """Whether each pair (engine indices, broadcast) is outside where the partner may serve, or declined."""
         q, p = np.broadcast_arrays(np.asarray(communities, dtype=np.int64), np.asarray(partners, dtype=np.int64))
-        if not self.typed or not len(self.restricted):
+        if not self.typed or not (len(self.restricted) or len(self._declined)):
             return np.zeros(q.shape, dtype=bool)
         keys = q * len(self.nodes) + p
-        return np.asarray(np.isin(p, self.restricted) & ~np.isin(keys, self._allowed))
+        out = np.isin(p, self.restricted) & ~np.isin(keys, self._allowed)
+        if len(self._declined):
+            out |= np.isin(keys, self._declined)
+        return np.asarray(out)
 
     def block(self, rows: np.ndarray, cols: np.ndarray, *, domain: bool = True) -> np.ndarray:
         """Raw features of every pair ``(nodes[r], nodes[c])``: an array ``(len(SIGNALS), len(rows), len(cols))``."""

@@ -87,6 +87,7 @@ from graphsvc.analysis.core.coverage import (
     residents_needs,
     share_array,
 )
+from graphsvc.analysis.core.outcomes import declined_pairs
 from graphsvc.analysis.core.results import Reason
 from graphsvc.analysis.plan.answers import CoverageChange, DistrictPlan, PlannedLink, PlanTotals
 from graphsvc.analysis.recommender.reasons import PairContext, gap_reasons
@@ -192,6 +193,7 @@ def _exact_gains(
 ) -> Gains:
     """Every open partner offering something a community lacks, scored with :func:`link_gain` (the reference)."""
     only = _serving(G, open_partners)
+    refused = declined_pairs(G)
     offering: dict[str, list[Hashable]] = {}
     for p in open_partners:
         for k in partner_offers(G, p):
@@ -203,6 +205,7 @@ def _exact_gains(
         covered = covered_amounts(need, shares.get(cast(str, c), {}))
         options = {p for k in need if need[k] - covered[k] > 1e-9 for p in offering.get(k, [])}
         options = {p for p in options if p not in only or str(c) in only[p]}  # where a partner may serve
+        options = {p for p in options if (c, p) not in refused}  # never a partner that declined the community
         scored = [(link_gain(G, c, p, shares=shares), p) for p in options if not G.has_edge(c, p)]
         scored = [(g, p) for g, p in scored if g > 1e-9]
         scored.sort(key=lambda gp: (-gp[0], str(gp[1])))
@@ -332,6 +335,7 @@ def _bounded_gains(
     """Each community's best links among a bounded set: per category it lacks, the ``reach`` best partners of
     its street and the ``reach`` best of the district (exact gains, as :func:`link_gain`, on that set)."""
     only = _serving(G, open_partners)
+    refused = declined_pairs(G)
     t = _GainTables(G, comms, open_partners)
     index = {p: i for i, p in enumerate(open_partners)}
     gains: Gains = {}
@@ -352,6 +356,8 @@ def _bounded_gains(
         cand = np.setdiff1d(np.concatenate(places), np.array(linked, dtype=np.int64))
         if only and len(cand):  # where a partner may serve
             cand = cand[[open_partners[k] not in only or str(c) in only[open_partners[k]] for k in cand.tolist()]]
+        if refused and len(cand):  # never a partner that declined the community
+            cand = cand[[(c, open_partners[k]) not in refused for k in cand.tolist()]]
         g = t.gains(i, cand)
         keep = g > 1e-9
         cand, g = cand[keep], g[keep]

@@ -1,6 +1,7 @@
 """Why (not) this partner? One partner's place for one community, its score's terms, and what keeps it out.
 
-What keeps a partner off a community's list, checked in this order: it is already linked; it is at capacity;
+What keeps a partner off a community's list, checked in this order: it is already linked; it declined the
+community (its last recorded outcome, :mod:`graphsvc.analysis.core.outcomes`); it is at capacity;
 it offers nothing the community lacks (``gain`` and ``gap`` modes rank it after every partner that closes
 something); the list's filters leave it out (kind, street, minimum score); the gaps it would fill are filled
 by the partners listed above it (the list is chosen as a set); or it simply ranks below the last listed one.
@@ -29,6 +30,7 @@ import numpy as np
 
 from graphsvc.analysis.core.common import is_community, serves_only
 from graphsvc.analysis.core.options import RecommendationOptions
+from graphsvc.analysis.core.outcomes import decline_texts, declined_pairs
 from graphsvc.analysis.core.rank_modes import rank_mode
 from graphsvc.analysis.core.results import KeptOut, KeptOutCode, PartnerExplanation
 from graphsvc.analysis.recommender.gain import GainState, Pick
@@ -63,6 +65,8 @@ def explain(
     graphsvc.errors.NotFound
         If ``partner`` is a node but not a candidate (for a community: another community, or itself).
     """
+    if options.include_declined and rec._declined:
+        rec = rec.including_declined()
     k, rank = options.k, options.rank
     rec.scorer.check_query(community)
     _check_candidate(rec, community, partner)
@@ -164,6 +168,9 @@ def _kept_out(
     if rec.G.has_edge(community, partner):
         add("already_linked", "已与本社区合作", "already works with this community")
         return out
+    refusal = declined_pairs(rec.G).get((community, partner)) if rec.scorer.typed else None
+    if refusal is not None:
+        add("declined", *decline_texts(refusal))
     areas = serves_only(rec.G, partner)
     outside = areas is not None and str(community) not in areas
     if areas is not None and outside:
@@ -178,7 +185,8 @@ def _kept_out(
         add("at_capacity", "服务已满，无法承接新社区", "at capacity: cannot take on another community")
     if rec.scorer.tables is not None and alone.gain <= 0 and not rec.G.has_edge(community, partner):
         add("offers_nothing_lacking", "不提供本社区缺少的资源", "offers nothing this community lacks")
-    if not keep[j] and not rec.G.has_edge(community, partner) and not rec.scorer.blocked[j] and not outside:
+    only_filtered = not rec.G.has_edge(community, partner) and not rec.scorer.blocked[j] and not outside and not refusal
+    if not keep[j] and only_filtered:
         add("filtered_out", "被筛选条件排除", "left out by the filters (kind, street)")
     elif min_score is not None and round(alone.score, 6) < min_score and not out:
         add("filtered_out", "低于最低分", f"scores below the minimum score {min_score}")

@@ -57,6 +57,7 @@ from graphsvc.analysis.core.common import check_graph
 from graphsvc.analysis.core.coverage import is_role_category
 from graphsvc.analysis.core.forked import default_workers, shared_among
 from graphsvc.analysis.core.options import RecommendationKeywords, RecommendationOptions
+from graphsvc.analysis.core.outcomes import declined_by, without_declines
 from graphsvc.analysis.core.rank_modes import DEFAULT_RANK, LIKELIHOOD, RankMode, rank_mode
 from graphsvc.analysis.core.results import (
     LONG_SHOT,
@@ -114,6 +115,9 @@ class Recommender:
         self._whole_lock = threading.Lock()
         self._cats = tuple(self.scorer.engine.cats) if self.scorer.tables is not None else ()
         self._residents = np.array([not is_role_category(c) for c in self._cats], dtype=bool)
+        self._declined = declined_by(G) if self.scorer.typed else {}
+        self._sibling: Recommender | None = None
+        """Per community, the partners that declined it: left out of its lists (``core.outcomes``)."""
 
     @property
     def G(self) -> nx.Graph:
@@ -308,6 +312,7 @@ class Recommender:
                 "coverage": before,
                 "coverage_if_linked": after,
                 "needs_recorded": self._needs_recorded(query),
+                "declined": self._declined.get(query, []),
             },
         )
 
@@ -321,6 +326,8 @@ class Recommender:
 
     def answer(self, community: Hashable, options: RecommendationOptions) -> CommunityRecommendations:
         """:meth:`recommend` with its options built once (what a cache of answers is keyed by)."""
+        if options.include_declined and self._declined:
+            return self.including_declined().answer(community, options)
         self.scorer.check_query(community)
         js, row = self.scorer.scored(community, street=options.street)
         return self._answer(community, row, self.scorer.filter_mask(options), options, js)
@@ -361,6 +368,8 @@ class Recommender:
         progress: Progress | None,
         workers: int | None,
     ) -> dict[Hashable, CommunityRecommendations]:
+        if options.include_declined and self._declined:
+            return self.including_declined()._answer_all(options, communities, progress, workers)
         queries = list(self.task.queries) if communities is None else list(communities)
         for q in queries:
             self.scorer.check_query(q)
@@ -435,6 +444,14 @@ class Recommender:
                     del self._whole[next(iter(self._whole))]
         return kept
 
+    def including_declined(self) -> Recommender:
+        """The recommender of the same snapshot and model whose lists include partners that declined
+        (``include_declined``): made once, on :func:`~graphsvc.analysis.core.outcomes.without_declines` of the graph."""
+        with self._whole_lock:
+            if self._sibling is None:
+                self._sibling = Recommender(without_declines(self.G), self.model, task=self.task)
+            return self._sibling
+
     def explain(
         self, community: Hashable, partner: Hashable, **options: Unpack[RecommendationKeywords]
     ) -> PartnerExplanation:
@@ -453,6 +470,7 @@ def recommend(
     min_score: float | None = None,
     rank: RankMode = DEFAULT_RANK,
     others: bool = False,
+    include_declined: bool = False,
     seed: int | None = 0,
     model: LinkModel | None = None,
 ) -> CommunityRecommendations:
@@ -479,6 +497,9 @@ def recommend(
         In ``gain`` and ``gap`` modes, follow the partners that close some gap with likely partners that close
         none (``others`` of the answer), up to ``k`` in all. Without it a list holds only partners that close
         a gap, and may be shorter than ``k`` (``closing`` says how many could).
+    include_declined : bool
+        List partners that declined the community too (recorded outcomes, :mod:`graphsvc.analysis.core.outcomes`);
+        without it they are left out, and the answer's ``declined`` names them.
     seed : int, optional
         Seed of the inner split the weights are learned on.
     model : LinkModel, optional
@@ -500,7 +521,15 @@ def recommend(
     >>> [r.partner for r in recs.recommendations]
     [2, 3]
     """
-    options = RecommendationOptions(k=k, kinds=kinds, street=street, min_score=min_score, rank=rank, others=others)
+    options = RecommendationOptions(
+        k=k,
+        kinds=kinds,
+        street=street,
+        min_score=min_score,
+        rank=rank,
+        others=others,
+        include_declined=include_declined,
+    )
     check_graph(G)
     task = task_for(G)
     if community not in G or not task.is_query(G, community):

@@ -51,6 +51,15 @@ OthersQuery = Annotated[
 ]
 
 
+IncludeDeclinedQuery = Annotated[
+    bool,
+    Query(
+        description="list partners that declined the community too (recorded with POST /outcomes); without it "
+        "they are left out and the answer's `declined` names them",
+    ),
+]
+
+
 def list_options(
     k: ListLength = DEFAULT_K,
     kinds: KindsFilter = None,
@@ -58,10 +67,19 @@ def list_options(
     min_score: MinScore = None,
     rank: RankQuery = DEFAULT_RANK,  # type: ignore[assignment]
     others: OthersQuery = False,
+    include_declined: IncludeDeclinedQuery = False,
 ) -> RecommendationOptions:
     """The options of the list asked for, from the query parameters the list routes share."""
     kind_values = [kind.value for kind in kinds] if kinds else None
-    return RecommendationOptions(k=k, kinds=kind_values, street=street, min_score=min_score, rank=rank, others=others)
+    return RecommendationOptions(
+        k=k,
+        kinds=kind_values,
+        street=street,
+        min_score=min_score,
+        rank=rank,
+        others=others,
+        include_declined=include_declined,
+    )
 
 
 ListOptions = Annotated[RecommendationOptions, Depends(list_options)]
