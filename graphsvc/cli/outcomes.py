@@ -39,7 +39,13 @@ def outcome(
     ] = None,
     probability: Annotated[
         float | None,
-        typer.Option("--probability", min=0.0, max=1.0, help="The probability the list showed (0 to 1)."),
+        typer.Option(
+            "--probability",
+            min=0.0,
+            max=1.0,
+            help="The probability the list showed (0 to 1). Default, with --rank: the one the community's default "
+            "list kept by `graphsvc fit` for the current data shows, if the partner is on it.",
+        ),
     ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -73,6 +79,8 @@ def outcome(
         ]
         raise ValidationFailed(problems) from None
     with store_from(store, quiet=as_json) as graph_store:
+        if recorded.probability is None and recorded.rank is None:
+            recorded = recorded.model_copy(update=_as_listed(graph_store, recorded.community, recorded.partner))
         record_outcomes(graph_store, [recorded])
         if as_json:
             print_json(recorded.plain())
@@ -110,6 +118,20 @@ def list_outcomes(
     ]
     columns = ["日期 at", "社区 community", "合作方 partner", "结果 status", "原因 reason", "记录人 by", "排序 rank"]
     console().print(table(f"建议结果 Outcomes ({len(found)})", [*columns, "当时可能性 shown"], rows))
+
+
+def _as_listed(graph_store: GraphStore, community: str, partner: str) -> dict[str, Any]:
+    """The rank mode and probability the community's kept default list (``graphsvc fit``, current data) shows for
+    ``partner``; nothing if no list is kept for this data or the partner is not on it."""
+    from graphsvc.answers import kept_answer
+
+    kept = kept_answer(graph_store, community)
+    if kept is None:
+        return {}
+    for r in [*kept.get("recommendations", []), *kept.get("others", [])]:
+        if r.get("partner") == partner:
+            return {"rank": kept.get("rank"), "probability": r.get("probability")}
+    return {}
 
 
 def _names(graph_store: GraphStore, outcomes: list[Outcome]) -> dict[str, str | None]:

@@ -115,3 +115,17 @@ def test_include_declined_is_an_option_of_the_list() -> None:
 def listed_with(G: nx.Graph) -> list[str]:
     recs = recommend(G, "c1", k=5, model=prior_model(True), include_declined=True)
     return [str(r.partner) for r in recs.recommendations]
+
+
+def test_the_pooled_path_of_a_large_district_leaves_it_out_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above POOL_ABOVE partners each community is scored against its candidates only (here forced at 0)."""
+    import graphsvc.analysis.scoring as scoring
+
+    monkeypatch.setattr(scoring, "POOL_ABOVE", 0)
+    G = record(district(), Outcome(community="c1", partner="law", status="declined", reason="too_far", at="2026-03-05"))
+    rec = Recommender(G, prior_model(True))
+    assert rec.pools is not None
+    every = rec.recommend_all(k=5, workers=1)
+    assert "law" not in [r.partner for r in every["c1"].recommendations]
+    assert "law" in [r.partner for r in every["c2"].recommendations]
+    assert "law" not in [r.partner for r in rec.recommend("c1", k=5).recommendations]

@@ -68,3 +68,16 @@ def test_a_bad_outcome_is_refused_and_nothing_is_written(db: Path, args: tuple[s
     assert done.code == 2
     assert says in done.err
     assert json.loads(run(db, "outcomes", "--json").out)["count"] == 0
+
+
+def test_an_outcome_keeps_what_the_kept_list_showed(db: Path) -> None:
+    assert run(db, "fit", "--json").code == 0
+    shown = json.loads(run(db, "recommend", "c2", "--json").out)
+    first = shown["recommendations"][0]
+    done = run(db, "outcome", "c2", first["partner"], "accepted", "--json")
+    assert done.code == 0, done.err
+    recorded = json.loads(done.out)
+    assert (recorded["rank"], recorded["probability"]) == (shown["rank"], first["probability"])
+    # the kept lists are of older data now: the next outcome of the same pair records no guess
+    again = json.loads(run(db, "outcome", "c2", first["partner"], "formed", "--at", "2030-01-01", "--json").out)
+    assert (again["rank"], again["probability"]) == (None, None)
