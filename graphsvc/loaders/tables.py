@@ -19,6 +19,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "links": (("source", "target", "kind"), ("since", "until", "weight", "project")),
     "needs": (("community", "category", "weight"), ()),
     "offers": (("partner", "category", "capacity"), ("description",)),
+    "projects": (
+        ("id", "community", "title", "covers", "budget"),
+        ("status", "sponsors", "proposed_on", "start", "end"),
+    ),
 }
 """For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
 
@@ -57,10 +61,27 @@ COLUMN_ALIASES: dict[str, str] = {
     "合作方": "partner",
     "描述": "description",
     "业务范围": "description",
+    # projects (公益项目)
+    "项目名称": "title",
+    "标题": "title",
+    "覆盖需求": "covers",
+    "预算": "budget",
+    "状态": "status",
+    "认购方": "sponsors",
+    "提出日期": "proposed_on",
+    "开始": "start",
+    "结束": "end",
 }
 """Chinese column headers accepted beside the English ones."""
 
-TABLE_ALIASES: dict[str, str] = {"实体": "entities", "链接": "links", "需求": "needs", "供给": "offers"}
+TABLE_ALIASES: dict[str, str] = {
+    "实体": "entities",
+    "链接": "links",
+    "需求": "needs",
+    "供给": "offers",
+    "项目": "projects",
+    "公益项目": "projects",
+}
 
 
 def column_name(header: Any) -> str:

@@ -14,11 +14,17 @@ from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Project, lookalike_key, parse_pairs
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
-MODELS: dict[str, type[BaseModel]] = {"entities": Entity, "links": Link, "needs": Need, "offers": Offer}
+MODELS: dict[str, type[BaseModel]] = {
+    "entities": Entity,
+    "links": Link,
+    "needs": Need,
+    "offers": Offer,
+    "projects": Project,
+}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 REFERENCES: dict[str, list[tuple[str, str | None]]] = {
@@ -26,6 +32,7 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
     "links": [("source", None), ("target", None)],
     "needs": [("community", "community")],
     "offers": [("partner", "partner")],
+    "projects": [("community", "community")],  # and each of its sponsors: see _sponsor_references
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
@@ -80,6 +87,10 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
             fields["attributes"] = extra
     if table == "links":
         for key in ("since", "until"):
+            if key in fields:
+                fields[key] = parse_date(fields[key])
+    if table == "projects":
+        for key in ("proposed_on", "start", "end"):
             if key in fields:
                 fields[key] = parse_date(fields[key])
     return fields
@@ -264,6 +275,7 @@ def validate_tables(
     links: list[Link] = unique("links", lambda x: x.pair, "kind")  # either direction: one link
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
+    projects: list[Project] = unique("projects", lambda x: x.id, "id")
 
     # References, checked on every row (valid or not), so one report names them all.
     kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
@@ -274,6 +286,8 @@ def validate_tables(
                 ref = row.get(field)
                 if ref is not None:
                     references.append((raw, line, field, unicodedata.normalize("NFC", str(ref).strip()), wanted))
+            if raw.table == "projects":
+                references += _sponsor_references(raw, line, row)
     unknown = {ref for *_, ref, _ in references} - kinds.keys()
     if unknown and store is not None:
         kinds.update(store.existing_kinds(sorted(unknown)))
@@ -282,9 +296,11 @@ def validate_tables(
         if kind is None:
             reason = f"no entity with id {shown(ref)} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
-            reason = f"{shown(ref)} is a {kind.value}; needs belong to communities"
+            reason = f"{shown(ref)} is a {kind.value}; {raw.table} belong to communities"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:
             reason = f"{shown(ref)} is a community; offers belong to partners"
+        elif wanted == "sponsor" and kind is EntityKind.COMMUNITY:
+            reason = f"{shown(ref)} is a community; sponsors are partners"
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))
@@ -297,4 +313,20 @@ def validate_tables(
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()
-    return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems
+    return Dataset(entities=entities, links=links, needs=needs, offers=offers, projects=projects), problems
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+
+def _sponsor_references(raw: RawTable, line: int, row: dict[str, Any]) -> list[tuple[RawTable, int, str, str, str]]:
+    """The partners a project row's ``sponsors`` cell names (``e1:5000; e2:3000``), to check as references; a cell
+    that cannot be read names none (the model reports it)."""
+    given = row.get("sponsors")
+    if given is None:
+        return []
+    try:
+        names = [name for name, _ in parse_pairs(str(given), "sponsors")]
+    except ValueError:
+        return []
+    return [(raw, line, "sponsors", unicodedata.normalize("NFC", name), "sponsor") for name in names]

@@ -38,9 +38,17 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.collector import paused
-from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, new_snapshot
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.errors import (
+    ConfigError,
+    EntityNotFound,
+    NotFound,
+    StoreBusy,
+    StoreLost,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from graphsvc.graph import Partnership, add_entity_nodes, add_partnerships, add_projects, new_snapshot
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Project
 from graphsvc.settings import Settings
 from graphsvc.store.base import (
     SNAPSHOT_ATTEMPTS,
@@ -57,7 +65,9 @@ from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
     CLEAR_ARTIFACTS,
+    CLEAR_PROJECTS,
     COMPLETE_ENTITIES,
+    COMPLETE_PROJECTS,
     COMPLETE_RELATIONSHIPS,
     CONSTRAINTS,
     COUNT_ENTITIES,
@@ -65,6 +75,9 @@ from graphsvc.store.neo4j_queries import (
     DELETE_ARTIFACTS,
     DELETE_ENTITIES,
     DELETE_ENTITY,
+    DELETE_PROJECT,
+    DELETE_PROJECTS,
+    DELETE_PROJECTS_OF,
     ENTITY_IDS,
     EXISTING_KINDS,
     GET_ARTIFACT,
@@ -75,10 +88,12 @@ from graphsvc.store.neo4j_queries import (
     LIST_LINKS,
     LIST_NEEDS,
     LIST_OFFERS,
+    LIST_PROJECTS,
     MERGE_CATEGORIES,
     MERGE_IDENTITY,
     MERGE_NEEDS,
     MERGE_OFFERS,
+    MERGE_PROJECTS,
     PRIOR_ENTITIES,
     PRIOR_LINKS,
     PRIOR_NEEDS,
@@ -91,6 +106,7 @@ from graphsvc.store.neo4j_queries import (
     RESTORE_OFFERS,
     SNAPSHOT_PAGE,
     UNDO_CREATED_ENTITIES,
+    UNDO_CREATED_PROJECTS,
     UNDO_CREATED_RELATIONSHIPS,
     delete_link_query,
     merge_entities_query,
@@ -103,6 +119,8 @@ from graphsvc.store.neo4j_rows import (
     link_from_record,
     link_row,
     parse_neo4j_uri,
+    project_from_record,
+    project_row,
     snapshot_page_rows,
 )
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
@@ -250,6 +268,7 @@ class Neo4jStore(GraphStore):
 
         def work(tx: neo4j.ManagedTransaction) -> list[int]:
             if replace:
+                tx.run(DELETE_PROJECTS).consume()
                 tx.run(DELETE_ENTITIES).consume()
                 tx.run(DELETE_ARTIFACTS).consume()
             else:
@@ -288,6 +307,8 @@ class Neo4jStore(GraphStore):
         statements += [(merge_links_query(kind), rows) for kind, rows in sorted(links_by_kind.items())]
         statements.append((MERGE_NEEDS, [n.model_dump() for n in dataset.needs]))
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
+        if dataset.projects:
+            statements.append((MERGE_PROJECTS, [project_row(p) for p in dataset.projects]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
 
@@ -354,6 +375,7 @@ class Neo4jStore(GraphStore):
             raise
         self._finish(COMPLETE_RELATIONSHIPS, load)
         self._finish(COMPLETE_ENTITIES, load)
+        self._finish(COMPLETE_PROJECTS, load)
         self._write(lambda tx: tx.run(BUMP_VERSION).consume())
 
     def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: RowsWritten | None) -> None:
@@ -394,6 +416,7 @@ class Neo4jStore(GraphStore):
     def _undo(self, load: str, prior: dict[str, list[dict[str, Any]]]) -> None:
         """Delete what load ``load`` created and put back what it changed."""
         with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(UNDO_CREATED_PROJECTS, load=load).consume()
             session.run(UNDO_CREATED_RELATIONSHIPS, load=load).consume()
             session.run(UNDO_CREATED_ENTITIES, load=load).consume()
         by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -417,6 +440,7 @@ class Neo4jStore(GraphStore):
 
     def delete_entity(self, entity_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> int:
+            tx.run(DELETE_PROJECTS_OF, id=entity_id).consume()  # its projects go with it (rolled back if absent)
             deleted = int(tx.run(DELETE_ENTITY, id=entity_id).single(strict=True)["n"])
             if deleted:
                 tx.run(BUMP_VERSION).consume()
@@ -447,6 +471,7 @@ class Neo4jStore(GraphStore):
         self._ensure_schema()
         with self._errors(), self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
+            session.run(CLEAR_PROJECTS).consume()
             session.run(CLEAR).consume()
             session.run(CLEAR_ARTIFACTS).consume()
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
@@ -514,7 +539,27 @@ class Neo4jStore(GraphStore):
         for kind, n in record["kinds"]:
             counts.entities[kind] = int(n)
         counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
+        counts.projects = int(record["projects"])
         return counts
+
+    # -- projects ---------------------------------------------------------------
+    def list_projects(self, community: str | None = None) -> list[Project]:
+        return [project_from_record(r) for r in self._read(LIST_PROJECTS, community=community, id=None)]
+
+    def get_project(self, project_id: str) -> Project:
+        records = self._read(LIST_PROJECTS, community=None, id=project_id)
+        if not records:
+            raise NotFound(f"no project with id {project_id!r}")
+        return project_from_record(records[0])
+
+    def delete_project(self, project_id: str) -> bool:
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            deleted = int(tx.run(DELETE_PROJECT, id=project_id).single(strict=True)["n"])
+            if deleted:
+                tx.run(BUMP_VERSION).consume()
+            return deleted
+
+        return self._write(work) > 0
 
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :meth:`snapshot_with_version`)."""
@@ -534,20 +579,21 @@ class Neo4jStore(GraphStore):
         for _ in range(SNAPSHOT_ATTEMPTS):
             with paused():
                 with self._errors(), self.driver.session(database=self.database) as session:
-                    before, after, nodes, links = session.execute_read(self._read_snapshot)
+                    before, after, nodes, links, projects = session.execute_read(self._read_snapshot)
                 if before == after:
                     nodes.sort(key=itemgetter(0))
                     links.sort(key=itemgetter(0, 1, 2))
                     G = new_snapshot()
                     add_entity_nodes(G, nodes)
                     add_partnerships(G, links)
+                    add_projects(G, projects)
                     return before, G
         raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
 
     def _read_snapshot(
         self, tx: neo4j.ManagedTransaction
-    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership]]:
-        """The data version, every page of the snapshot's rows, and the data version again."""
+    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[Project]]:
+        """The data version, every page of the snapshot's rows, the projects, and the data version again."""
         before = int(tx.run(READ_VERSION).single(strict=True)["version"])
         nodes: list[tuple[str, dict[str, Any]]] = []
         links: list[Partnership] = []
@@ -559,8 +605,9 @@ class Neo4jStore(GraphStore):
             if len(rows) < self.snapshot_page:
                 break
             start = page["last"] + "\0"
+        projects = [project_from_record(r) for r in tx.run(LIST_PROJECTS, community=None, id=None)]
         after = int(tx.run(READ_VERSION).single(strict=True)["version"])
-        return before, after, nodes, links
+        return before, after, nodes, links, projects
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:

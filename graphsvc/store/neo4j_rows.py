@@ -14,8 +14,9 @@ import neo4j
 
 from graphsvc.errors import ConfigError
 from graphsvc.graph import Partnership, node_attributes
-from graphsvc.model import ENTITY_SCALARS, Entity, Link
+from graphsvc.model import ENTITY_SCALARS, Entity, Link, Project, Sponsorship
 from graphsvc.store.neo4j_queries import TYPE_KINDS
+from graphsvc.vocabulary import ProjectStatus
 
 __all__ = [
     "entity_from_record",
@@ -24,6 +25,8 @@ __all__ = [
     "link_row",
     "native_value",
     "parse_neo4j_uri",
+    "project_from_record",
+    "project_row",
     "snapshot_page_rows",
 ]
 
@@ -114,3 +117,37 @@ def parse_neo4j_uri(uri: str) -> tuple[str, str, str | None]:
     address = urlunsplit((parts.scheme, netloc, "", parts.query, ""))
     password = unquote(parts.password) if parts.password else None
     return address, unquote(parts.username or "neo4j"), password
+
+
+# -- projects -------------------------------------------------------------------------------------------------------
+
+
+def project_row(p: Project) -> dict[str, Any]:
+    """The row ``MERGE_PROJECTS`` takes for one project (``covers`` as one JSON string, dates as dates)."""
+    props = {
+        "title": p.title,
+        "covers_json": json.dumps(p.covers, ensure_ascii=False),
+        "budget": p.budget,
+        "status": p.status.value,
+        "proposed_on": p.proposed_on,
+        "start": p.start,
+        "end": p.end,
+    }
+    sponsors = [{"partner": s.partner, "amount": s.amount} for s in p.sponsors]
+    return {"id": p.id, "community": p.community, "props": props, "sponsors": sponsors}
+
+
+def project_from_record(record: neo4j.Record) -> Project:
+    """A project read by ``LIST_PROJECTS``."""
+    return Project.model_construct(
+        id=record["id"],
+        community=record["community"],
+        title=record["title"],
+        covers=json.loads(record["covers_json"]),
+        budget=record["budget"],
+        status=ProjectStatus(record["status"]),
+        sponsors=tuple(Sponsorship.model_construct(partner=s, amount=a) for s, a in record["sponsors"]),
+        proposed_on=native_value(record["proposed_on"]),
+        start=native_value(record["start"]),
+        end=native_value(record["end"]),
+    )
