@@ -95,9 +95,9 @@ class FairSponsor(Result):
     """A sponsor present at the fair: its budget in yuan and how many more communities it can take (``None``: as
     its headroom in the graph says)."""
 
-    partner: str
-    budget: float
-    capacity: int | None = None
+    partner: str = Field(min_length=1, max_length=200)
+    budget: float = Field(ge=0, le=1e9, allow_inf_nan=False)
+    capacity: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class FairReason(Result):

@@ -24,7 +24,20 @@ from graphsvc.api.limits import BodySizeLimit
 from graphsvc.api.memory import limit_arenas
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
-from graphsvc.api.routes import communities, docs, entities, gaps, health, imports, pages, plan, stats, streets
+from graphsvc.api.routes import (
+    communities,
+    docs,
+    entities,
+    fair,
+    gaps,
+    health,
+    imports,
+    pages,
+    plan,
+    projects,
+    stats,
+    streets,
+)
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
 from graphsvc.store import GraphStore, open_store
@@ -52,6 +65,11 @@ TAGS = [
     {"name": "imports", "description": "Loading the documented files"},
     {"name": "health", "description": "Liveness and readiness"},
     {"name": "pages", "description": "Interactive pages for planners (HTML, offline)"},
+    {"name": "projects", "description": "Community projects (公益项目): read; add, replace or delete with the API key"},
+    {
+        "name": "fair",
+        "description": "The project subscription fair (公益项目认购会): which sponsor takes which project",
+    },
 ]
 
 
@@ -110,6 +128,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         plan.router,
         stats.router,
         pages.router,
+        projects.router,
+        projects.community_router,
+        fair.router,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     app.include_router(imports.router)

@@ -41,7 +41,7 @@ def test_workbook_and_json_give_the_same_projects(tmp_path: Path) -> None:
     csv_dir = write_tables(tmp_path / "csv", projects=PROJECTS)
     from_csv = read_dataset([csv_dir])
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for name in ("entities", "links", "needs", "offers", "projects"):
         sheet = book.create_sheet(name)
         for row in (csv_dir / f"{name}.csv").read_text(encoding="utf-8").splitlines():
