@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Environment
 
 from graphsvc.analysis.fair import FairMatch, FairResult, FairUnmatched
+from graphsvc.labels import street_label
 
 CSV_COLUMNS = [
     "street",
@@ -121,7 +122,7 @@ def _yuan(amount: float) -> str:
 
 
 def _street_name(street: str | None) -> str:
-    return f"{street}街道 {street}" if street else "无街道 no street"
+    return f"街道 street: {street_label(street)}" if street else "无街道 no street"
 
 
 def _match_view(m: FairMatch) -> dict[str, Any]:
@@ -154,7 +155,8 @@ def fair_sheet_html(result: FairResult, *, title: str | None = None) -> str:
         f"预期覆盖需求 expected need covered {result.need_covered:.1f} / {result.need_offered:.1f} · "
         f"{solver.get(result.solver, result.solver)}"
     )
-    heading = title or ("公益项目认购会 Project subscription fair" + (f" · {result.street}" if result.street else ""))
+    where = f" · {street_label(result.street)}" if result.street else ""
+    heading = title or f"公益项目认购会 Project subscription fair{where}"
     env = Environment(autoescape=True)
     return env.from_string(_SHEET).render(title=heading, meta=meta, streets=streets)
 
