@@ -98,12 +98,14 @@ from graphsvc.store.neo4j_queries import (
     PRIOR_LINKS,
     PRIOR_NEEDS,
     PRIOR_OFFERS,
+    PRIOR_PROJECTS,
     PUT_ARTIFACT,
     READ_IDENTITY,
     READ_VERSION,
     RESTORE_LINKS,
     RESTORE_NEEDS,
     RESTORE_OFFERS,
+    RESTORE_PROJECTS,
     SNAPSHOT_PAGE,
     UNDO_CREATED_ENTITIES,
     UNDO_CREATED_PROJECTS,
@@ -404,6 +406,9 @@ class Neo4jStore(GraphStore):
         prior: dict[str, list[dict[str, Any]]] = {"entities": [], "links": [], "needs": [], "offers": []}
         for id_chunk in batches(ids, BATCH_SIZE):
             prior["entities"] += [dict(r) for r in self._read(PRIOR_ENTITIES, ids=list(id_chunk))]
+        prior["projects"] = []  # projects the load replaces, with their community and sponsors, to put back
+        for id_chunk in batches([p.id for p in dataset.projects], BATCH_SIZE):
+            prior["projects"] += [dict(r) for r in self._read(PRIOR_PROJECTS, ids=list(id_chunk))]
         for key, query, wanted in (
             ("links", PRIOR_LINKS, links),
             ("needs", PRIOR_NEEDS, needs),
@@ -427,6 +432,7 @@ class Neo4jStore(GraphStore):
             (RESTORE_LINKS, prior["links"]),
             (RESTORE_NEEDS, prior["needs"]),
             (RESTORE_OFFERS, prior["offers"]),
+            (RESTORE_PROJECTS, prior.get("projects", [])),
         ]
         for query, rows in restores:
             for chunk in batches(rows, MIN_BATCH_ROWS):

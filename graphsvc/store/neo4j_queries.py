@@ -295,3 +295,25 @@ COMPLETE_PROJECTS = f"""
 MATCH (p:{PROJECT_LABEL}) WHERE p._load = $load
 CALL (p) {{ REMOVE p._load }} IN TRANSACTIONS OF 10000 ROWS
 """
+PRIOR_PROJECTS = f"""
+UNWIND $ids AS id
+MATCH (p:{PROJECT_LABEL} {{id: id}})-[:{PROJECT_OF}]->(c:Entity)
+OPTIONAL MATCH (s:Entity)-[r:{SPONSORS}]->(p)
+WITH p, c, collect(CASE WHEN s IS NULL THEN null ELSE {{partner: s.id, amount: r.amount}} END) AS sponsors
+RETURN p.id AS id, c.id AS community, properties(p) AS props, sponsors
+"""
+RESTORE_PROJECTS = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+MERGE (p:{PROJECT_LABEL} {{id: row.id}})
+SET p = row.props
+WITH p, c, row
+CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
+CREATE (p)-[:{PROJECT_OF}]->(c)
+WITH p, row
+CALL (p, row) {{
+  UNWIND row.sponsors AS sponsor
+  MATCH (e:Entity {{id: sponsor.partner}})
+  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
+}}
+"""
