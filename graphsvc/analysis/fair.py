@@ -266,7 +266,7 @@ def proposed_projects(G: nx.Graph, *, street: str | None = None) -> list[dict[st
 
 def _setup(
     G: nx.Graph,
-    model: LinkModel,
+    model: LinkModel | None,
     projects: list[dict[str, Any]],
     sponsors: list[FairSponsor],
     engine: SignalEngine | None,
@@ -314,9 +314,10 @@ def _setup(
         if not fit:
             no_offer[j] = sorted(p["covers"])
         pairs += fit
-    engine = engine if engine is not None else SignalEngine(G)
     ends = [(projects[j]["community"], sponsors[i].partner) for i, j in pairs]
     if ends:
+        engine = engine if engine is not None else SignalEngine(G)
+        model = model if model is not None else fit_model(G, seed=0)
         scores = np.round(model.score(transform(engine.pair_features(ends))), DECIMALS)
         prob = model.probability(scores)
     else:
@@ -675,8 +676,7 @@ def _prepare(
         raise NotFound(f"no community in street {street!r}")
     projects = proposed_projects(G, street=street)
     present = list(sponsors) if sponsors is not None else sponsors_present(G, street=street)
-    model = model if model is not None else fit_model(G, seed=0)
-    return _setup(G, model, projects, present, engine)
+    return _setup(G, model, projects, present, engine)  # fits a model only if some sponsor may take some project
 
 
 def fair(

@@ -74,14 +74,18 @@ def fair_command(
 ) -> None:
     """Match proposed projects with the sponsors present, for the most need covered (weighted by how likely each
     sponsorship is) within every budget; say why each project left over is left; compare with first come."""
-    from graphsvc.analysis.fair import SOLVERS, fair, first_come
+    from graphsvc.analysis.fair import SOLVERS, fair, first_come, proposed_projects
     from graphsvc.cli.analysis import kept_model
 
     if solver not in SOLVERS:
         raise typer.BadParameter(f"choose {', '.join(SOLVERS)}", param_hint="--solver")
     with store_from(store, quiet=as_json) as graph_store:
         version, G = read_snapshot_with_version(graph_store, quiet=as_json)
-        model, _ = kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)
+        model = (  # no proposed project, nothing to weigh: no model is fitted
+            kept_model(graph_store, G, version=version, seed=seed, quiet=as_json)[0]
+            if proposed_projects(G, street=street)
+            else None
+        )
     present = present_sponsors(sponsors, G) if sponsors is not None else None
     with progress_bar("Choosing the fair's matches", quiet=as_json) as bar:
         bar(0, 1)
@@ -160,6 +164,12 @@ def print_fair(result: FairResult, baseline: FairResult) -> None:
                     rows,
                 )
             )
+    if result.projects == 0:
+        where = f" in {street_label(result.street)}" if result.street else ""
+        console().print(
+            f"没有待认购的项目{where}: no proposed projects{where} — load a projects table (projects.csv, status "
+            "proposed) first"
+        )
     ratio = result.need_covered / baseline.need_covered if baseline.need_covered > 0 else None
     console().print(
         table(

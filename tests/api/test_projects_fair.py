@@ -99,3 +99,9 @@ def test_projects_and_the_fair_are_in_openapi(district: tuple[TestClient, GraphS
     assert "delete" in paths["/projects/{project_id}"]
     assert "get" in paths["/communities/{community_id}/projects"]
     assert "get" in paths["/fair"] and "post" in paths["/fairs"]
+
+
+def test_the_fair_of_an_empty_store(api_store: GraphStore) -> None:
+    with TestClient(create_app(api_settings(), store=api_store)) as client:
+        body = client.get("/fair").json()
+    assert body["projects"] == 0 and body["matches"] == [] and body["first_come_need_covered"] == 0

@@ -72,3 +72,11 @@ def test_a_sponsors_file_naming_an_unknown_partner(env: dict[str, str], tmp_path
     present.write_text("partner,budget\nghost,100\n", encoding="utf-8")
     run = graphsvc("fair", "--sponsors", str(present), env=env)
     assert run.code == 2 and "ghost" in run.err
+
+
+def test_a_store_without_projects_says_so(tmp_path: Path) -> None:
+    env = {"GRAPHSVC_STORE": f"sqlite:///{tmp_path / 'empty.db'}"}
+    run = graphsvc("fair", env=env, check=True)
+    assert "no proposed projects" in run.out
+    result = json.loads(graphsvc("fair", "--json", env=env, check=True).out)
+    assert result["projects"] == 0 and result["matches"] == [] and result["unmatched"] == []

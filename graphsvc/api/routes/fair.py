@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.analysis.fair import FairResult, FairSponsor, fair, first_come
+from graphsvc.analysis.fair import FairResult, FairSponsor, fair, first_come, proposed_projects
 from graphsvc.api.deps import EditionDep
 from graphsvc.api.edition import Edition
 from graphsvc.api.params import StreetFilter
@@ -59,23 +59,18 @@ class FairRequest(BaseModel):
     )
 
 
-def _fitted(edition: Edition) -> RecommendationService:
-    service = edition.fitted
-    if not isinstance(service, RecommendationService):
-        raise StoreUnavailable("the link model is not ready yet; retry shortly")
-    return service
-
-
 def _run(edition: Edition, street: str | None, solver: str, sponsors: list[FairSponsor] | None) -> FairPublic:
-    rec = _fitted(edition).recommender
+    service = edition.fitted if isinstance(edition.fitted, RecommendationService) else None
+    model, engine = (service.recommender.model, service.recommender.engine) if service is not None else (None, None)
+    if service is None and edition.graph.number_of_nodes() and proposed_projects(edition.graph):
+        raise StoreUnavailable("the link model is not ready yet; retry shortly")
     if sponsors is not None:
-        unknown = [
-            s.partner for s in sponsors if edition.graph.nodes.get(s.partner, {}).get("kind") in (None, "community")
-        ]
+        kinds = {s.partner: edition.graph.nodes.get(s.partner, {}).get("kind") for s in sponsors}
+        unknown = [partner for partner, kind in kinds.items() if kind in (None, "community")]
         if unknown:
             raise ValidationFailed([Problem("(body)", None, "sponsors", f"no partner with id {p!r}") for p in unknown])
-    result = fair(edition.graph, model=rec.model, sponsors=sponsors, street=street, solver=solver, engine=rec.engine)
-    baseline = first_come(edition.graph, model=rec.model, sponsors=sponsors, street=street, engine=rec.engine)
+    result = fair(edition.graph, model=model, sponsors=sponsors, street=street, solver=solver, engine=engine)
+    baseline = first_come(edition.graph, model=model, sponsors=sponsors, street=street, engine=engine)
     return FairPublic(
         **result.model_dump(), first_come_need_covered=baseline.need_covered, first_come_matches=len(baseline.matches)
     )
