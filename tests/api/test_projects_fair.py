@@ -53,6 +53,9 @@ def test_writing_projects_needs_the_key_and_names_every_problem(district: tuple[
     assert refused.status_code == 422 and refused.headers["content-type"] == PROBLEM
     fields = {(p["line"], p["field"]) for p in refused.json()["problems"]}
     assert {(1, "community"), (1, "covers")} <= fields
+    other = client.post("/projects", json={**doc, "entities": []}, headers=AUTH)
+    assert other.status_code == 422 and "POST /imports" in other.text
+    assert client.post("/projects", content=b"{", headers=AUTH).status_code == 422
     assert client.post("/projects", json=doc, headers=AUTH).status_code == 201
     settle(client)
     assert client.get("/projects/prj-new").json()["title"] == "新项目"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -15,7 +15,7 @@ from graphsvc.api.params import CommunityIdPath, Limit, Offset, StreetFilter
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.results import require_community
 from graphsvc.api.schemas import DEFAULT_PAGE, ImportReport, ListPublic
-from graphsvc.errors import NotFound
+from graphsvc.errors import NotFound, Problem, ValidationFailed
 from graphsvc.loaders import load_uploads
 from graphsvc.vocabulary import ProjectStatus
 
@@ -126,25 +126,49 @@ def community_projects(edition: EditionDep, community_id: CommunityIdPath) -> Pr
     return ProjectsPublic(data=[_public(edition, p) for p in found], count=len(found))
 
 
-PROJECTS_BODY = Body(
-    description='A JSON document {"projects": [...]}, as a projects.json file holds it: each project with id, '
+PROJECTS_EXAMPLE = {
+    "projects": [
+        {
+            "id": "prj-9001",
+            "community": "com-00001",
+            "title": "长者饭堂",
+            "covers": "elderly_care:2",
+            "budget": 8000,
+            "status": "proposed",
+        }
+    ]
+}
+PROJECTS_BODY: dict[str, Any] = {
+    "required": True,
+    "description": 'A JSON document {"projects": [...]}, as a projects.json file holds it: each project with id, '
     "community, title, covers ('elderly_care:2; youth:1'), budget (yuan) and optionally status, sponsors "
     "('ent-0001:5000; ent-0002:3000'), proposed_on, start, end. A project replaces the one with its id.",
-    examples=[
-        {
-            "projects": [
-                {
-                    "id": "prj-9001",
-                    "community": "com-00001",
-                    "title": "长者饭堂",
-                    "covers": "elderly_care:2",
-                    "budget": 8000,
-                    "status": "proposed",
-                }
-            ]
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["projects"],
+                "properties": {"projects": {"type": "array", "items": {"type": "object"}}},
+            },
+            "example": PROJECTS_EXAMPLE,
         }
-    ],
-)
+    },
+}
+"""The request body as OpenAPI documents it. The route reads it itself, after the key is checked, and hands it to
+the loaders as a ``projects.json`` upload (as ``POST /imports`` reads its files)."""
+
+
+def refuse_other_tables(data: bytes) -> None:
+    """422 for a document holding tables other than ``projects`` (``POST /imports`` takes those); a document that
+    is not JSON is left for the loader to report."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return
+    others = sorted(str(k) for k in doc if k != "projects") if isinstance(doc, dict) else []
+    if others:
+        reason = "only projects are taken here; send the other tables to POST /imports"
+        raise ValidationFailed([Problem("projects.json", None, key, reason) for key in others])
 
 
 @router.post(
@@ -155,19 +179,22 @@ PROJECTS_BODY = Body(
         200: {"description": "Dry run: validated, nothing written"},
         **problem_responses(400, 401, 403, 413, 422, 503),
     },
+    openapi_extra={"requestBody": PROJECTS_BODY},
 )
 async def put_projects(
     _: WriteKeyDep,
     store: StoreDep,
     settings: SettingsDep,
     editions: EditionHolderDep,
+    request: Request,
     response: Response,
-    body: Annotated[dict[str, list[dict[str, Any]]], PROJECTS_BODY],
     dry_run: Annotated[bool, Query(description="validate only; write nothing")] = False,
 ) -> ImportReport:
     """Validate the projects against the store (every problem named by position and field: 422, nothing written),
-    then write them in one step, as ``POST /imports`` writes a projects.json."""
-    data = json.dumps(body, ensure_ascii=False).encode()
+    then write them in one step, as ``POST /imports`` writes a projects.json. The key is checked before the body
+    is read."""
+    data = await request.body()
+    refuse_other_tables(data)
     report = await run_in_threadpool(load_uploads, store, [("projects.json", data)], settings=settings, dry_run=dry_run)
     if dry_run:
         response.status_code = 200
