@@ -50,6 +50,8 @@ class StoreView(Protocol):
 
     def list_offers(self, partner: str | None = None) -> list[Offer]: ...
 
+    def list_projects(self, community: str | None = None) -> list[Project]: ...
+
 
 def parse_date(value: Any) -> Any:
     """Dates as planners type them: ``2021-03-05``, ``2021/3/5``, ``2021.3.5`` or ``2021年3月5日``.
@@ -155,6 +157,8 @@ def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView
             continue
         if old is EntityKind.COMMUNITY:
             held, what, owner = [n.category for n in store.list_needs(entity.id)], "needs", "communities"
+            if not held:
+                held, what, owner = [p.id for p in store.list_projects(entity.id)], "projects", "communities"
         elif entity.kind is EntityKind.COMMUNITY:
             held, what, owner = [o.category for o in store.list_offers(entity.id)], "offers", "partners"
         else:

@@ -115,3 +115,14 @@ def test_a_project_may_name_entities_already_stored(sqlite_store: SQLiteStore, t
 
 def test_entities_fixture_is_shared() -> None:
     assert ENTITIES.startswith("id,kind,name")
+
+
+def test_a_community_with_projects_cannot_become_a_partner(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    no_needs = "community,category,weight\n"
+    load_paths(sqlite_store, [write_tables(tmp_path / "d", needs=no_needs, projects=PROJECTS)])
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "entities.csv").write_text("id,kind,name\nc2,enterprise,改成企业\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_paths(sqlite_store, [tmp_path / "later"])
+    (problem,) = info.value.problems
+    assert (problem.line, problem.field) == (2, "kind") and "1 projects (p2)" in problem.reason
