@@ -34,7 +34,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, Project
 from graphsvc.vocabulary import OUTCOMES
 
 if TYPE_CHECKING:  # imported where a graph is made, so that a store opened only to read a kept answer does not load it
@@ -98,11 +98,13 @@ def build_graph(
     needs: Iterable[Need] = (),
     offers: Iterable[Offer] = (),
     outcomes: Iterable[Outcome] = (),
+    projects: Iterable[Project] = (),
 ) -> nx.Graph:
     """Build the snapshot graph from a dataset (or from the iterables of its tables)."""
     if dataset is not None:
         entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
         outcomes = dataset.outcomes
+        projects = dataset.projects
     G = new_snapshot()
     add_entity_nodes(G, ((e.id, entity_attributes(e)) for e in entities))
     for n in needs:
@@ -111,6 +113,7 @@ def build_graph(
         add_offer(G, o.partner, o.category, o.capacity)
     add_partnerships(G, (partnership_row(link) for link in links))
     add_outcomes(G, (o.plain() for o in outcomes))
+    add_projects(G, projects)
     return G
 
 
@@ -206,6 +209,34 @@ def add_partnerships(G: nx.Graph, links: Iterable[Partnership]) -> None:
         data["kinds"] = tuple(sorted(kinds))
         data["projects"] = tuple(sorted(projects))
     G.add_edges_from(added)
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+
+def add_projects(G: nx.Graph, projects: Iterable[Project]) -> None:
+    """Keep the district's projects on the snapshot, by id: ``G.graph["projects"]`` (plain values,
+    :meth:`~graphsvc.model.Project.plain`) and ``G.graph["project_cover"]``, ``{community: {category: amount}}``
+    of the projects running now (what :mod:`graphsvc.analysis.core.coverage` counts as covered). Nothing is added
+    when there are no projects, so a district without any has the same snapshot as before projects existed.
+
+    >>> G = new_snapshot()
+    >>> add_projects(G, [Project(id="p1", community="c1", title="饭堂", covers={"elderly_care": 2}, budget=10,
+    ...                          status="running", sponsors="e1:10")])
+    >>> G.graph["project_cover"]
+    {'c1': {'elderly_care': 2.0}}
+    """
+    plain = sorted((p.plain() for p in projects), key=lambda p: p["id"])
+    if not plain:
+        return
+    cover: dict[str, dict[str, float]] = {}
+    for project in plain:
+        if project["status"] == "running":
+            mine = cover.setdefault(project["community"], {})
+            for category, amount in project["covers"].items():
+                mine[category] = mine.get(category, 0.0) + float(amount)
+    G.graph["projects"] = plain
+    G.graph["project_cover"] = cover
 
 
 def communities(G: nx.Graph) -> list[str]:

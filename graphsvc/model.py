@@ -26,12 +26,14 @@ from graphsvc.vocabulary import (
     EntityKind,
     LinkKind,
     OutcomeStatus,
+    ProjectStatus,
     Subtype,
     parse_category,
     parse_decline_reason,
     parse_entity_kind,
     parse_link_kind,
     parse_outcome_status,
+    parse_project_status,
     parse_subtype,
 )
 
@@ -152,6 +154,7 @@ CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isi
 KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
 SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
 LinkKindField = Annotated[LinkKind, BeforeValidator(_labelled(parse_link_kind))]
+ProjectStatusField = Annotated[ProjectStatus, BeforeValidator(_labelled(parse_project_status))]
 
 
 ENTITY_SCALARS = ("id", "kind", "name", "name_en", "street", "subtype", "capacity")
@@ -347,6 +350,135 @@ class Outcome(Record):
         }
 
 
+# -- projects ---------------------------------------------------------------------------------------------------
+# A community project (公益项目): what residents' needs become, what sponsors take up at a fair.
+
+MAX_BUDGET = 100_000_000
+"""Largest budget (or sponsored amount) of a project, in yuan (documented in the README)."""
+
+Money = Annotated[
+    float,
+    Field(ge=0, le=MAX_BUDGET, allow_inf_nan=False),
+    BeforeValidator(_not_true_or_false),
+    AfterValidator(_plus_zero),
+]
+
+_PAIR_SEPARATORS = str.maketrans({"；": ";", "，": ";", ",": ";", "：": ":", "=": ":"})
+
+
+def parse_pairs(text: str, what: str) -> list[tuple[str, str]]:
+    """``"a:1; b:2"`` as ``[("a", "1"), ("b", "2")]`` (``;`` or ``,`` between pairs, ``:`` or ``=`` in them, full-width
+    forms too): how a file writes a project's ``covers`` and ``sponsors`` in one cell.
+
+    >>> parse_pairs("养老服务：3；health:1", "covers")
+    [('养老服务', '3'), ('health', '1')]
+    """
+    pairs = []
+    for part in text.translate(_PAIR_SEPARATORS).split(";"):
+        if not part.strip():
+            continue
+        name, colon, amount = part.partition(":")
+        if not colon or not name.strip() or not amount.strip():
+            raise ValueError(f"{part.strip()!r} is not 'name:amount' ({what} are written 'a:1; b:2')")
+        pairs.append((name.strip(), amount.strip()))
+    return pairs
+
+
+def _covers_given(value: Any) -> Any:
+    """``covers`` as ``{category code: amount}``: an unknown category is the field's own problem (``covers``)."""
+    if isinstance(value, str):
+        value = dict(parse_pairs(value, "covers"))
+    if isinstance(value, dict):
+        return {parse_category(k) if isinstance(k, str) else k: v for k, v in value.items()}
+    return value
+
+
+def _sponsors_given(value: Any) -> Any:
+    if isinstance(value, str):
+        return [{"partner": name, "amount": amount} for name, amount in parse_pairs(value, "sponsors")]
+    if isinstance(value, dict):
+        return [{"partner": name, "amount": amount} for name, amount in value.items()]
+    return value
+
+
+class Sponsorship(Record):
+    """A sponsor (a partner) and the amount of a project's budget it takes, in yuan."""
+
+    partner: EntityId
+    amount: Money
+
+
+class Project(Record):
+    """A community project: the needs it covers, its budget, where it is in its cycle and who sponsors it.
+
+    ``covers`` is ``{category: amount}`` in the units of needs; ``sponsors`` the partners that took it up, with
+    the amount each takes (together at most the budget), kept in the order of their ids. A ``subscribed`` or
+    ``running`` project has a sponsor.
+
+    >>> p = Project(id="p1", community="c1", title="长者饭堂", covers="养老服务:2", budget=8000,
+    ...             status="实施中", sponsors="e1:5000; e2:3000")
+    >>> p.covers, p.status.en, [(s.partner, s.amount) for s in p.sponsors]
+    ({'elderly_care': 2.0}, 'running', [('e1', 5000.0), ('e2', 3000.0)])
+    """
+
+    id: EntityId
+    community: EntityId
+    title: Text
+    covers: Annotated[dict[CategoryCode, Weight], BeforeValidator(_covers_given)]
+    budget: Money
+    status: ProjectStatusField = ProjectStatus.PROPOSED
+    sponsors: Annotated[
+        tuple[Sponsorship, ...],
+        BeforeValidator(_sponsors_given),
+        AfterValidator(lambda given: tuple(sorted(given, key=lambda s: s.partner))),
+    ] = ()
+    proposed_on: dt.date | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not self.covers:
+            raise ValueError("a project covers at least one need category (covers: 'elderly_care:2')")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        partners = [s.partner for s in self.sponsors]
+        twice = sorted({p for p in partners if partners.count(p) > 1})
+        if twice:
+            raise ValueError(f"sponsor {twice[0]!r} is named twice; give each sponsor once with its whole amount")
+        taken = sum(s.amount for s in self.sponsors)
+        if taken > self.budget + 1e-9:
+            raise ValueError(f"the sponsors take {taken:g} yuan, more than the budget ({self.budget:g})")
+        if self.status in (ProjectStatus.SUBSCRIBED, ProjectStatus.RUNNING) and not self.sponsors:
+            raise ValueError(f"a {self.status.value} project has at least one sponsor (sponsors: 'e1:5000')")
+        return self
+
+    @property
+    def taken(self) -> float:
+        """What its sponsors take of the budget, in yuan."""
+        return sum(s.amount for s in self.sponsors)
+
+    def plain(self) -> dict[str, Any]:
+        """The project as plain values (dates as ISO text, status as its code): what the snapshot graph keeps in
+        ``G.graph["projects"]`` and what the research frame shows.
+
+        >>> Project(id="p", community="c", title="t", covers={"youth": 1}, budget=10).plain()["status"]
+        'proposed'
+        """
+        return {
+            "id": self.id,
+            "community": self.community,
+            "title": self.title,
+            "covers": dict(self.covers),
+            "budget": self.budget,
+            "status": self.status.value,
+            "sponsors": [(s.partner, s.amount) for s in self.sponsors],
+            "proposed_on": self.proposed_on.isoformat() if self.proposed_on else None,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+
+
 class Dataset(BaseModel):
     """The four tables together: one load, one export, or a whole store."""
 
@@ -357,9 +489,17 @@ class Dataset(BaseModel):
     needs: list[Need] = Field(default_factory=list)
     offers: list[Offer] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
 
     def row_count(self) -> int:
-        return len(self.entities) + len(self.links) + len(self.needs) + len(self.offers) + len(self.outcomes)
+        return (
+            len(self.entities)
+            + len(self.links)
+            + len(self.needs)
+            + len(self.offers)
+            + len(self.outcomes)
+            + len(self.projects)
+        )
 
     def updated_with(self, load: Dataset) -> Dataset:
         """What a store holding this dataset holds once ``load`` is upserted into it: the records of both, by key
@@ -378,6 +518,7 @@ class Dataset(BaseModel):
             needs=list(({x.key: x for x in self.needs} | {x.key: x for x in load.needs}).values()),
             offers=list(({x.key: x for x in self.offers} | {x.key: x for x in load.offers}).values()),
             outcomes=list(({x.key: x for x in self.outcomes} | {x.key: x for x in load.outcomes}).values()),
+            projects=list(({x.id: x for x in self.projects} | {x.id: x for x in load.projects}).values()),
         )
 
 
@@ -391,6 +532,7 @@ class Counts(BaseModel):
     needs: int
     offers: int
     outcomes: int = 0
+    projects: int = 0
 
     @classmethod
     def empty(cls) -> Counts:
@@ -410,4 +552,5 @@ class Counts(BaseModel):
         counts.needs = len({x.key for x in dataset.needs})
         counts.offers = len({x.key for x in dataset.offers})
         counts.outcomes = len({x.key for x in dataset.outcomes})
+        counts.projects = len({x.id for x in dataset.projects})
         return counts

@@ -27,8 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graphsvc.model import Dataset, Entity, Link, Need, Offer
-from graphsvc.vocabulary import LinkKind, categories
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Project
+from graphsvc.vocabulary import EntityKind, LinkKind, ProjectStatus, Subtype, categories
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -332,7 +332,79 @@ def generate_district(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> 
         link(m.id, street_hub[street], LinkKind.PUBLICITY)
         serve(m.id, street, ["publicity"], rng.randint(1, 3), LinkKind.PUBLICITY, 0.7)
 
-    return Dataset(entities=entities, links=list(links.values()), needs=needs, offers=offers)
+    projects = generate_projects(entities, needs, offers, seed=seed)
+    return Dataset(entities=entities, links=list(links.values()), needs=needs, offers=offers, projects=projects)
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+PROJECT_STATUSES = [ProjectStatus.PROPOSED, ProjectStatus.SUBSCRIBED, ProjectStatus.CLOSED]
+"""The statuses of the sample's projects: proposed ones for the next fair, subscribed and closed ones before it.
+None is running, so the sample's coverage (and every figure measured on it) is what it was before projects."""
+
+
+def generate_projects(
+    entities: list[Entity], needs: list[Need], offers: list[Offer], *, seed: int = 0
+) -> list[Project]:
+    """Synthetic community projects (公益项目) for a synthetic district: each built from its community's needs.
+
+    About two communities in three propose one to three projects, covering one or two of their needs; most are
+    ``proposed`` (the next fair's), the others ``subscribed`` or ``closed``, taken by one or two partners of the
+    community's street that offer what they cover (or funding). Titles end in "（示例）" and ids start with
+    ``prj-``. A random generator of its own (from ``seed``) leaves the district's own draws as they were.
+
+    >>> ds = generate_district(communities=13, seed=1)
+    >>> len(ds.projects) > 0, all(p.title.endswith("（示例）") for p in ds.projects)
+    (True, True)
+    """
+    rng = random.Random(f"graphsvc sample projects {seed}")
+    by_id = {e.id: e for e in entities}
+    wanted: dict[str, dict[str, float]] = defaultdict(dict)
+    for need in needs:
+        wanted[need.community][need.category] = need.weight
+    offered: dict[str, set[str]] = defaultdict(set)
+    for o in offers:
+        offered[o.partner].add(o.category)
+    sponsors_in: dict[str | None, list[str]] = defaultdict(list)
+    not_sponsors = (Subtype.DISTRICT_HUB, Subtype.STREET_HUB, Subtype.SELF_ORGANIZATION)  # hubs hold fairs
+    for e in entities:
+        if e.kind is not EntityKind.COMMUNITY and e.subtype not in not_sponsors:
+            sponsors_in[e.street].append(e.id)
+    projects: list[Project] = []
+    for community in sorted(wanted):
+        if rng.random() > 0.65:
+            continue
+        street = by_id[community].street
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            cats = rng.sample(sorted(wanted[community]), min(len(wanted[community]), rng.choice([1, 1, 2])))
+            covers = {c: float(rng.randint(1, int(wanted[community][c]))) for c in cats}
+            budget = float(rng.randrange(3000, 20001, 500))
+            status = rng.choices(PROJECT_STATUSES, weights=[6, 2, 2])[0]
+            n = len(projects) + 1
+            label = "、".join(categories()[c].zh for c in cats)
+            proposed = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(0, 180))
+            fields: dict[str, object] = {
+                "id": f"prj-{n:05d}",
+                "community": community,
+                "title": f"{label}微公益项目{n}{SYNTHETIC}",
+                "covers": covers,
+                "budget": budget,
+                "status": status,
+                "proposed_on": proposed,
+            }
+            if status is not ProjectStatus.PROPOSED:
+                fields["proposed_on"] = proposed - dt.timedelta(days=365 + rng.randrange(0, 365))
+                fit = [p for p in sponsors_in[street] + sponsors_in[None] if offered[p] & {*cats, "funding"}]
+                if not fit:
+                    continue
+                chosen = sorted(rng.sample(fit, min(len(fit), rng.choice([1, 1, 2]))))
+                share = round(budget / len(chosen), 2)
+                fields["sponsors"] = [{"partner": p, "amount": share} for p in chosen]
+                fields["start"] = fields["proposed_on"] + dt.timedelta(days=60)  # type: ignore[operator]
+                if status is ProjectStatus.CLOSED:
+                    fields["end"] = fields["start"] + dt.timedelta(days=rng.randrange(90, 300))  # type: ignore[operator]
+            projects.append(Project.model_validate(fields))
+    return projects
 
 
 def sample_graph(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> nx.Graph:

@@ -146,6 +146,36 @@ _labels(
 )
 
 
+class ProjectStatus(Labelled):
+    """Where a community project (公益项目) is in its cycle: proposed at a fair, taken up by sponsors, running,
+    closed. Needs a running project covers count as covered (:mod:`graphsvc.analysis.core.coverage`)."""
+
+    PROPOSED = "proposed"
+    SUBSCRIBED = "subscribed"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+_labels(
+    ProjectStatus,
+    {
+        "proposed": ("待认购", "proposed"),
+        "subscribed": ("已认购", "subscribed"),
+        "running": ("实施中", "running"),
+        "closed": ("已结项", "closed"),
+    },
+)
+
+
+def parse_project_status(text: str) -> ProjectStatus:
+    """The project status for a code or a label in either language.
+
+    >>> parse_project_status("实施中")
+    <ProjectStatus.RUNNING: 'running'>
+    """
+    return _parse_labelled(ProjectStatus, text, "project status")
+
+
 class FiveSocietyRole(Labelled):
     """The five parts of "five-society linkage" (五社联动) besides the community itself."""
 

@@ -150,6 +150,7 @@ ANALYSIS_PARTS: dict[str, set[str]] = {
     "recommender": {"core", "linkmodel"},
     "plan": {"core", "recommender"},  # the recommender's reasons, in the plan's links
     "evaluation": {"core", "linkmodel", "recommender"},
+    "fair": {"core", "linkmodel"},
 }
 """The parts of ``graphsvc.analysis`` (ARCHITECTURE.md) -> the other parts each may import."""
 

@@ -28,6 +28,7 @@ from graphsvc.api.routes import (
     communities,
     docs,
     entities,
+    fair,
     gaps,
     health,
     imports,
@@ -35,6 +36,7 @@ from graphsvc.api.routes import (
     page_login,
     pages,
     plan,
+    projects,
     stats,
     streets,
 )
@@ -66,6 +68,11 @@ TAGS = [
     {"name": "outcomes", "description": "What became of suggested partnerships (recorded with an API key)"},
     {"name": "health", "description": "Liveness and readiness"},
     {"name": "pages", "description": "Interactive pages for planners (HTML, offline)"},
+    {"name": "projects", "description": "Community projects (公益项目): read; add, replace or delete with the API key"},
+    {
+        "name": "fair",
+        "description": "The project subscription fair (公益项目认购会): which sponsor takes which project",
+    },
 ]
 
 
@@ -124,6 +131,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         plan.router,
         stats.router,
         outcomes.reads,
+        projects.router,
+        projects.community_router,
+        fair.router,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     if settings.read_requires_key:  # a browser gives its key once (/pages/login, or ?key=) and keeps a cookie

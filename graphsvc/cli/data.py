@@ -41,12 +41,15 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
     rows += [["合作 links", counts.links], ["需求 needs", counts.needs], ["提供 offers", counts.offers]]
     if counts.outcomes:
         rows.append(["建议结果 outcomes", counts.outcomes])
+    rows.append(["公益项目 projects", counts.projects])
     console().print(table(title, ["项目 what", "数量 count"], rows))
 
 
 @app.command()
 def sample(
-    outdir: Annotated[Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv.")],
+    outdir: Annotated[
+        Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv, projects.csv.")
+    ],
     communities: CommunitiesOption = DEMO_COMMUNITIES,
     seed: SeedOption = 0,
 ) -> None:

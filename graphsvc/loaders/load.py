@@ -32,7 +32,7 @@ from graphsvc.progress import Progress, Stages, Steps
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore
 
-__all__ = ["LoadReport", "load_paths", "load_uploads", "read_dataset", "reason_kind", "write_csv"]
+__all__ = ["LoadReport", "load_paths", "load_uploads", "project_rows", "read_dataset", "reason_kind", "write_csv"]
 
 READING, CHECKING, WRITING = "Reading files", "Checking rows", "Writing rows"
 """The stages of a load, as :func:`load_paths` names them to its ``progress`` hook."""
@@ -312,7 +312,8 @@ def load_uploads(
 
 
 def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
-    """Write a dataset as the four documented CSV files (UTF-8); return their paths."""
+    """Write a dataset as the documented CSV files (UTF-8; ``projects.csv`` if it has projects); return their
+    paths."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     extra = sorted({k for e in dataset.entities for k in e.attributes})
@@ -327,9 +328,11 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
         "needs": (list(TABLES["needs"][0]), [n.model_dump() for n in dataset.needs]),
         "offers": (list(TABLES["offers"][0]), [o.model_dump() for o in dataset.offers]),
     }
-    if dataset.outcomes:  # a fifth file only when outcomes are recorded
+    if dataset.outcomes:  # a file of its own only when outcomes are recorded
         columns = [*TABLES["outcomes"][0], *TABLES["outcomes"][1]]
         tables["outcomes"] = (columns, [o.plain() for o in dataset.outcomes])
+    if dataset.projects:  # a file of its own only where there are projects
+        tables["projects"] = ([*TABLES["projects"][0], *TABLES["projects"][1]], project_rows(dataset))
     written = []
     for table, (columns, rows) in tables.items():
         path = out / f"{table}.csv"
@@ -340,3 +343,32 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
                 writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
         written.append(path)
     return written
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+
+def _amount(value: float) -> str:
+    return f"{value:g}" if value == int(value) else repr(value)
+
+
+def project_rows(dataset: Dataset) -> list[dict[str, object]]:
+    """The projects of ``dataset`` as rows of ``projects.csv``: ``covers`` and ``sponsors`` as ``a:1; b:2``,
+    which the loaders read back to the same projects."""
+    rows: list[dict[str, object]] = []
+    for p in dataset.projects:
+        rows.append(
+            {
+                "id": p.id,
+                "community": p.community,
+                "title": p.title,
+                "covers": "; ".join(f"{k}:{_amount(v)}" for k, v in p.covers.items()),
+                "budget": _amount(p.budget),
+                "status": p.status.value,
+                "sponsors": "; ".join(f"{s.partner}:{_amount(s.amount)}" for s in p.sponsors) or None,
+                "proposed_on": p.proposed_on.isoformat() if p.proposed_on else None,
+                "start": p.start.isoformat() if p.start else None,
+                "end": p.end.isoformat() if p.end else None,
+            }
+        )
+    return rows

@@ -20,6 +20,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "needs": (("community", "category", "weight"), ()),
     "offers": (("partner", "category", "capacity"), ("description",)),
     "outcomes": (("community", "partner", "status"), ("reason", "at", "by", "rank", "probability")),
+    "projects": (
+        ("id", "community", "title", "covers", "budget"),
+        ("status", "sponsors", "proposed_on", "start", "end"),
+    ),
 }
 """For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
 
@@ -66,10 +70,26 @@ COLUMN_ALIASES: dict[str, str] = {
     "记录人": "by",
     "排序": "rank",
     "可能性": "probability",
+    # projects (公益项目)
+    "项目名称": "title",
+    "标题": "title",
+    "覆盖需求": "covers",
+    "预算": "budget",
+    "认购方": "sponsors",
+    "提出日期": "proposed_on",
+    "开始": "start",
+    "结束": "end",
 }
 """Chinese column headers accepted beside the English ones."""
 
-TABLE_ALIASES: dict[str, str] = {"实体": "entities", "链接": "links", "需求": "needs", "供给": "offers"}
+TABLE_ALIASES: dict[str, str] = {
+    "实体": "entities",
+    "链接": "links",
+    "需求": "needs",
+    "供给": "offers",
+    "项目": "projects",
+    "公益项目": "projects",
+}
 
 
 def column_name(header: Any) -> str:

@@ -14,7 +14,7 @@ from graphsvc.errors import Problem
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, lookalike_key
+from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, Project, lookalike_key, parse_pairs
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
@@ -24,6 +24,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "needs": Need,
     "offers": Offer,
     "outcomes": Outcome,
+    "projects": Project,
 }
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -33,6 +34,7 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
     "needs": [("community", "community")],
     "offers": [("partner", "partner")],
     "outcomes": [("community", "community"), ("partner", "partner")],
+    "projects": [("community", "community")],  # and each of its sponsors: see _sponsor_references
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
@@ -49,6 +51,8 @@ class StoreView(Protocol):
     def list_needs(self, community: str | None = None) -> list[Need]: ...
 
     def list_offers(self, partner: str | None = None) -> list[Offer]: ...
+
+    def list_projects(self, community: str | None = None) -> list[Project]: ...
 
 
 def parse_date(value: Any) -> Any:
@@ -91,6 +95,10 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
                 fields[key] = parse_date(fields[key])
     if table == "outcomes":  # recorded on the day it is loaded unless the table says when
         fields["at"] = parse_date(fields["at"]) if "at" in fields else dt.date.today()
+    if table == "projects":
+        for key in ("proposed_on", "start", "end"):
+            if key in fields:
+                fields[key] = parse_date(fields[key])
     return fields
 
 
@@ -153,6 +161,8 @@ def _kind_changes(entities: list[tuple[RawTable, int, Entity]], store: StoreView
             continue
         if old is EntityKind.COMMUNITY:
             held, what, owner = [n.category for n in store.list_needs(entity.id)], "needs", "communities"
+            if not held:
+                held, what, owner = [p.id for p in store.list_projects(entity.id)], "projects", "communities"
         elif entity.kind is EntityKind.COMMUNITY:
             held, what, owner = [o.category for o in store.list_offers(entity.id)], "offers", "partners"
         else:
@@ -274,6 +284,7 @@ def validate_tables(
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
     outcomes: list[Outcome] = unique("outcomes", lambda x: x.key, "status")
+    projects: list[Project] = unique("projects", lambda x: x.id, "id")
 
     # References, checked on every row (valid or not), so one report names them all.
     kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
@@ -284,6 +295,8 @@ def validate_tables(
                 ref = row.get(field)
                 if ref is not None:
                     references.append((raw, line, field, unicodedata.normalize("NFC", str(ref).strip()), wanted))
+            if raw.table == "projects":
+                references += _sponsor_references(raw, line, row)
     unknown = {ref for *_, ref, _ in references} - kinds.keys()
     if unknown and store is not None:
         kinds.update(store.existing_kinds(sorted(unknown)))
@@ -292,11 +305,13 @@ def validate_tables(
         if kind is None:
             reason = f"no entity with id {shown(ref)} in this load{' or the store' if store is not None else ''}"
         elif wanted == "community" and kind is not EntityKind.COMMUNITY:
-            owner = "outcomes name a community" if raw.table == "outcomes" else "needs belong to communities"
+            owner = "outcomes name a community" if raw.table == "outcomes" else f"{raw.table} belong to communities"
             reason = f"{shown(ref)} is a {kind.value}; {owner}"
         elif wanted == "partner" and kind is EntityKind.COMMUNITY:
             owner = "outcomes name a partner" if raw.table == "outcomes" else "offers belong to partners"
             reason = f"{shown(ref)} is a community; {owner}"
+        elif wanted == "sponsor" and kind is EntityKind.COMMUNITY:
+            reason = f"{shown(ref)} is a community; sponsors are partners"
         else:
             continue
         problems.append(Problem(raw.file, line, field, reason, raw.sheet))
@@ -309,4 +324,21 @@ def validate_tables(
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()
-    return Dataset(entities=entities, links=links, needs=needs, offers=offers, outcomes=outcomes), problems
+    dataset = Dataset(entities=entities, links=links, needs=needs, offers=offers, outcomes=outcomes, projects=projects)
+    return dataset, problems
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+
+def _sponsor_references(raw: RawTable, line: int, row: dict[str, Any]) -> list[tuple[RawTable, int, str, str, str]]:
+    """The partners a project row's ``sponsors`` cell names (``e1:5000; e2:3000``), to check as references; a cell
+    that cannot be read names none (the model reports it)."""
+    given = row.get("sponsors")
+    if given is None:
+        return []
+    try:
+        names = [name for name, _ in parse_pairs(str(given), "sponsors")]
+    except ValueError:
+        return []
+    return [(raw, line, "sponsors", unicodedata.normalize("NFC", name), "sponsor") for name in names]

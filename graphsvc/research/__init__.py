@@ -21,6 +21,8 @@ Tables (``pandas.DataFrame``)
     :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
     :func:`outcomes_frame`, :func:`acceptance_frame`, :func:`reliability_frame` -- what became of suggestions,
     acceptance by group, the shown probability against outcomes;
+    :func:`projects_frame` -- community projects; :func:`fair` (the subscription fair), :func:`fair_frame`,
+    :func:`fair_summary_frame` -- its matches and reasons, and per street against first come;
     :func:`bilingual` -- zh/en column headers for a report.
 What-if and pictures
     :func:`apply_plan` (the graph with a plan's links added), :func:`show_overview`,
@@ -28,7 +30,7 @@ What-if and pictures
 
 One module per job, all re-exported here: ``graphs`` (getting a graph, the graph as tables), ``gap_frames``,
 ``recommendation_frames``, ``plan_frames`` (and the what-if graph), ``evaluation_frames``, ``outcome_frames``,
-``display``.
+``fair_frames``, ``display``.
 
 >>> G = sample_graph(communities=13, seed=1)
 >>> gaps = gaps_frame(G)
@@ -48,6 +50,7 @@ from graphsvc.research.display import (
     use_cjk_font,
 )
 from graphsvc.research.evaluation_frames import evaluation_frame, hits_at_k_frame, rank_modes_frame
+from graphsvc.research.fair_frames import fair, fair_frame, fair_summary_frame, projects_frame
 from graphsvc.research.gap_frames import (
     categories_frame,
     communities_frame,
@@ -82,6 +85,9 @@ __all__ = [
     "entities_frame",
     "evaluation_frame",
     "explain_recommendation",
+    "fair",
+    "fair_frame",
+    "fair_summary_frame",
     "five_society_frame",
     "gaps_frame",
     "hits_at_k_frame",
@@ -90,6 +96,7 @@ __all__ = [
     "plan_frame",
     "plan_summary_frame",
     "policy_frame",
+    "projects_frame",
     "rank_modes_frame",
     "reasons_frame",
     "recommendations_frame",

@@ -23,9 +23,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 from graphsvc.collector import paused
-from graphsvc.errors import Problem, StoreBusy
+from graphsvc.errors import NotFound, Problem, StoreBusy
 from graphsvc.graph import build_graph
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project
 from graphsvc.vocabulary import EntityKind
 
 if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
@@ -54,6 +54,7 @@ def missing_references(dataset: Dataset, existing: Iterable[str]) -> list[Proble
     refs += [("needs", "community", n.community) for n in dataset.needs]
     refs += [("offers", "partner", o.partner) for o in dataset.offers]
     refs += [("outcomes", field, getattr(o, field)) for o in dataset.outcomes for field in ("community", "partner")]
+    refs += project_references(dataset)
     for table, field, ref in refs:
         if ref not in known:
             problems.append(Problem(table, None, field, f"no entity with id {ref!r}"))
@@ -77,7 +78,15 @@ def referenced_ids(dataset: Dataset) -> set[str]:
     ids = {link.source for link in dataset.links} | {link.target for link in dataset.links}
     ids |= {n.community for n in dataset.needs} | {o.partner for o in dataset.offers}
     ids |= {o.community for o in dataset.outcomes} | {o.partner for o in dataset.outcomes}
+    ids |= {ref for _, _, ref in project_references(dataset)}
     return ids
+
+
+def project_references(dataset: Dataset) -> list[tuple[str, str, str]]:
+    """``(table, field, id)`` of every entity the projects of ``dataset`` name: their communities and sponsors."""
+    refs = [("projects", "community", p.community) for p in dataset.projects]
+    refs += [("projects", "sponsors", s.partner) for p in dataset.projects for s in p.sponsors]
+    return refs
 
 
 class GraphStore(ABC):
@@ -211,6 +220,7 @@ class GraphStore(ABC):
             needs=self.list_needs(),
             offers=self.list_offers(),
             outcomes=self.list_outcomes(),
+            projects=self.list_projects(),
         )
 
     def snapshot(self) -> nx.Graph:
@@ -231,6 +241,24 @@ class GraphStore(ABC):
             if self.data_version() == before:
                 return before, graph
         raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
+
+    # -- projects -----------------------------------------------------------
+    # Kept with the data: written by :meth:`upsert` (a project replaces the one with its id, sponsors and all),
+    # deleted with their community; a deleted sponsor leaves the projects it sponsored.
+    @abstractmethod
+    def list_projects(self, community: str | None = None) -> list[Project]:
+        """Projects (of ``community`` if given), ordered by id, each with its sponsors ordered by partner id."""
+
+    def get_project(self, project_id: str) -> Project:
+        """The project with this id (``NotFound`` if absent)."""
+        for project in self.list_projects():
+            if project.id == project_id:
+                return project
+        raise NotFound(f"no project with id {project_id!r}")
+
+    @abstractmethod
+    def delete_project(self, project_id: str) -> bool:
+        """Delete one project with its sponsorships; return whether it existed."""
 
     # -- life cycle ---------------------------------------------------------
     @abstractmethod

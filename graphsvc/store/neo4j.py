@@ -38,9 +38,17 @@ import neo4j.exceptions
 import networkx as nx
 
 from graphsvc.collector import paused
-from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.graph import Partnership, add_entity_nodes, add_outcomes, add_partnerships, new_snapshot
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
+from graphsvc.errors import (
+    ConfigError,
+    EntityNotFound,
+    NotFound,
+    StoreBusy,
+    StoreLost,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from graphsvc.graph import Partnership, add_entity_nodes, add_outcomes, add_partnerships, add_projects, new_snapshot
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project
 from graphsvc.settings import Settings
 from graphsvc.store.base import (
     SNAPSHOT_ATTEMPTS,
@@ -57,7 +65,9 @@ from graphsvc.store.neo4j_queries import (
     BUMP_VERSION,
     CLEAR,
     CLEAR_ARTIFACTS,
+    CLEAR_PROJECTS,
     COMPLETE_ENTITIES,
+    COMPLETE_PROJECTS,
     COMPLETE_RELATIONSHIPS,
     CONSTRAINTS,
     COUNT_ENTITIES,
@@ -65,6 +75,9 @@ from graphsvc.store.neo4j_queries import (
     DELETE_ARTIFACTS,
     DELETE_ENTITIES,
     DELETE_ENTITY,
+    DELETE_PROJECT,
+    DELETE_PROJECTS,
+    DELETE_PROJECTS_OF,
     ENTITY_IDS,
     EXISTING_KINDS,
     GET_ARTIFACT,
@@ -76,23 +89,28 @@ from graphsvc.store.neo4j_queries import (
     LIST_NEEDS,
     LIST_OFFERS,
     LIST_OUTCOMES,
+    LIST_PROJECTS,
     MERGE_CATEGORIES,
     MERGE_IDENTITY,
     MERGE_NEEDS,
     MERGE_OFFERS,
     MERGE_OUTCOMES,
+    MERGE_PROJECTS,
     PRIOR_ENTITIES,
     PRIOR_LINKS,
     PRIOR_NEEDS,
     PRIOR_OFFERS,
+    PRIOR_PROJECTS,
     PUT_ARTIFACT,
     READ_IDENTITY,
     READ_VERSION,
     RESTORE_LINKS,
     RESTORE_NEEDS,
     RESTORE_OFFERS,
+    RESTORE_PROJECTS,
     SNAPSHOT_PAGE,
     UNDO_CREATED_ENTITIES,
+    UNDO_CREATED_PROJECTS,
     UNDO_CREATED_RELATIONSHIPS,
     delete_link_query,
     merge_entities_query,
@@ -107,6 +125,8 @@ from graphsvc.store.neo4j_rows import (
     outcome_from_record,
     outcome_row,
     parse_neo4j_uri,
+    project_from_record,
+    project_row,
     snapshot_page_rows,
 )
 from graphsvc.vocabulary import EntityKind, LinkKind, categories
@@ -287,6 +307,7 @@ class Neo4jStore(GraphStore):
 
         def work(tx: neo4j.ManagedTransaction) -> list[int]:
             if replace:
+                tx.run(DELETE_PROJECTS).consume()
                 tx.run(DELETE_ENTITIES).consume()
                 tx.run(DELETE_ARTIFACTS).consume()
             else:
@@ -327,6 +348,8 @@ class Neo4jStore(GraphStore):
         statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
         if dataset.outcomes:
             statements.append((MERGE_OUTCOMES, [outcome_row(o) for o in dataset.outcomes]))
+        if dataset.projects:
+            statements.append((MERGE_PROJECTS, [project_row(p) for p in dataset.projects]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
 
@@ -393,6 +416,7 @@ class Neo4jStore(GraphStore):
             raise
         self._finish(COMPLETE_RELATIONSHIPS, load)
         self._finish(COMPLETE_ENTITIES, load)
+        self._finish(COMPLETE_PROJECTS, load)
         self._write(lambda tx: tx.run(BUMP_VERSION).consume())
 
     def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: RowsWritten | None) -> None:
@@ -421,6 +445,9 @@ class Neo4jStore(GraphStore):
         prior: dict[str, list[dict[str, Any]]] = {"entities": [], "links": [], "needs": [], "offers": []}
         for id_chunk in batches(ids, BATCH_SIZE):
             prior["entities"] += [dict(r) for r in self._read(PRIOR_ENTITIES, ids=list(id_chunk))]
+        prior["projects"] = []  # projects the load replaces, with their community and sponsors, to put back
+        for id_chunk in batches([p.id for p in dataset.projects], BATCH_SIZE):
+            prior["projects"] += [dict(r) for r in self._read(PRIOR_PROJECTS, ids=list(id_chunk))]
         for key, query, wanted in (
             ("links", PRIOR_LINKS, links),
             ("needs", PRIOR_NEEDS, needs),
@@ -433,6 +460,7 @@ class Neo4jStore(GraphStore):
     def _undo(self, load: str, prior: dict[str, list[dict[str, Any]]]) -> None:
         """Delete what load ``load`` created and put back what it changed."""
         with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(UNDO_CREATED_PROJECTS, load=load).consume()
             session.run(UNDO_CREATED_RELATIONSHIPS, load=load).consume()
             session.run(UNDO_CREATED_ENTITIES, load=load).consume()
         by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -443,6 +471,7 @@ class Neo4jStore(GraphStore):
             (RESTORE_LINKS, prior["links"]),
             (RESTORE_NEEDS, prior["needs"]),
             (RESTORE_OFFERS, prior["offers"]),
+            (RESTORE_PROJECTS, prior.get("projects", [])),
         ]
         for query, rows in restores:
             for chunk in batches(rows, MIN_BATCH_ROWS):
@@ -456,6 +485,7 @@ class Neo4jStore(GraphStore):
 
     def delete_entity(self, entity_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> int:
+            tx.run(DELETE_PROJECTS_OF, id=entity_id).consume()  # its projects go with it (rolled back if absent)
             deleted = int(tx.run(DELETE_ENTITY, id=entity_id).single(strict=True)["n"])
             if deleted:
                 tx.run(BUMP_VERSION).consume()
@@ -486,6 +516,7 @@ class Neo4jStore(GraphStore):
         self._ensure_schema()
         with self._errors(), self.driver.session(database=self.database) as session:
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
+            session.run(CLEAR_PROJECTS).consume()
             session.run(CLEAR).consume()
             session.run(CLEAR_ARTIFACTS).consume()
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
@@ -554,10 +585,30 @@ class Neo4jStore(GraphStore):
             counts.entities[kind] = int(n)
         counts.links, counts.needs, counts.offers = int(record["links"]), int(record["needs"]), int(record["offers"])
         counts.outcomes = int(record["outcomes"])
+        counts.projects = int(record["projects"])
         return counts
 
     def list_outcomes(self, community: str | None = None, partner: str | None = None) -> list[Outcome]:
         return [outcome_from_record(r) for r in self._read(LIST_OUTCOMES, community=community, partner=partner)]
+
+    # -- projects ---------------------------------------------------------------
+    def list_projects(self, community: str | None = None) -> list[Project]:
+        return [project_from_record(r) for r in self._read(LIST_PROJECTS, community=community, id=None)]
+
+    def get_project(self, project_id: str) -> Project:
+        records = self._read(LIST_PROJECTS, community=None, id=project_id)
+        if not records:
+            raise NotFound(f"no project with id {project_id!r}")
+        return project_from_record(records[0])
+
+    def delete_project(self, project_id: str) -> bool:
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            deleted = int(tx.run(DELETE_PROJECT, id=project_id).single(strict=True)["n"])
+            if deleted:
+                tx.run(BUMP_VERSION).consume()
+            return deleted
+
+        return self._write(work) > 0
 
     def snapshot(self) -> nx.Graph:
         """The whole district as a new graph (see :meth:`snapshot_with_version`)."""
@@ -577,7 +628,7 @@ class Neo4jStore(GraphStore):
         for _ in range(SNAPSHOT_ATTEMPTS):
             with paused():
                 with self._errors(), self.driver.session(database=self.database) as session:
-                    before, after, nodes, links, outcomes = session.execute_read(self._read_snapshot)
+                    before, after, nodes, links, outcomes, projects = session.execute_read(self._read_snapshot)
                 if before == after:
                     nodes.sort(key=itemgetter(0))
                     links.sort(key=itemgetter(0, 1, 2))
@@ -585,13 +636,15 @@ class Neo4jStore(GraphStore):
                     add_entity_nodes(G, nodes)
                     add_partnerships(G, links)
                     add_outcomes(G, outcomes)
+                    add_projects(G, projects)
                     return before, G
         raise StoreBusy(f"the data in {self.uri} kept changing while it was read; try again")
 
     def _read_snapshot(
         self, tx: neo4j.ManagedTransaction
-    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[dict[str, Any]]]:
-        """The data version, every page of the snapshot's rows, the recorded outcomes, and the data version again."""
+    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[dict[str, Any]], list[Project]]:
+        """The data version, every page of the snapshot's rows, the recorded outcomes, the projects, and the data
+        version again."""
         before = int(tx.run(READ_VERSION).single(strict=True)["version"])
         nodes: list[tuple[str, dict[str, Any]]] = []
         links: list[Partnership] = []
@@ -604,8 +657,9 @@ class Neo4jStore(GraphStore):
                 break
             start = page["last"] + "\0"
         outcomes = [outcome_from_record(r).plain() for r in tx.run(LIST_OUTCOMES, community=None, partner=None)]
+        projects = [project_from_record(r) for r in tx.run(LIST_PROJECTS, community=None, id=None)]
         after = int(tx.run(READ_VERSION).single(strict=True)["version"])
-        return before, after, nodes, links, outcomes
+        return before, after, nodes, links, outcomes, projects
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:

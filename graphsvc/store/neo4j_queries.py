@@ -27,6 +27,7 @@ CONSTRAINTS = [
     "CREATE INDEX graphsvc_entity_kind IF NOT EXISTS FOR (e:Entity) ON (e.kind)",
     "CREATE CONSTRAINT graphsvc_data_version IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
     "CREATE CONSTRAINT graphsvc_artifact_name IF NOT EXISTS FOR (a:Artifact) REQUIRE a.name IS UNIQUE",
+    "CREATE CONSTRAINT graphsvc_project_id IF NOT EXISTS FOR (p:Project) REQUIRE p.id IS UNIQUE",
 ]
 BUMP_VERSION = """
 MERGE (v:DataVersion {key: 'data'})
@@ -165,7 +166,8 @@ CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(
 CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
 CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
 CALL () {{ MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN count(r) AS outcomes }}
-RETURN kinds, links, needs, offers, outcomes
+CALL () {{ MATCH (p:Project) RETURN count(p) AS projects }}
+RETURN kinds, links, needs, offers, outcomes, projects
 """
 DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
 
@@ -270,3 +272,72 @@ RETURN {OUTCOME_FIELDS}
 ORDER BY community, partner, at, status
 """
 COUNT_OUTCOMES = f"MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN count(r) AS outcomes"
+
+
+# -- projects -------------------------------------------------------------------------------------------------------
+# ``(:Project {id, title, covers_json, budget, status, proposed_on, start, end})-[:PROJECT_OF]->(:Community)`` and
+# ``(partner)-[:SPONSORS {amount}]->(:Project)``: fixed names, never from input. An upsert replaces a project's
+# community and sponsors; a project goes with its community (``DELETE_PROJECTS_OF``) and with ``clear``.
+PROJECT_LABEL = "Project"
+PROJECT_OF = "PROJECT_OF"
+SPONSORS = "SPONSORS"
+MERGE_PROJECTS = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+MERGE (p:{PROJECT_LABEL} {{id: row.id}})
+ON CREATE SET p._load = $load
+SET p += row.props
+WITH p, c, row
+CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
+CREATE (p)-[:{PROJECT_OF}]->(c)
+WITH p, row
+CALL (p, row) {{
+  UNWIND row.sponsors AS sponsor
+  MATCH (e:Entity {{id: sponsor.partner}})
+  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
+}}
+"""
+LIST_PROJECTS = f"""
+MATCH (p:{PROJECT_LABEL})-[:{PROJECT_OF}]->(c:Entity)
+WHERE ($community IS NULL OR c.id = $community) AND ($id IS NULL OR p.id = $id)
+OPTIONAL MATCH (s:Entity)-[r:{SPONSORS}]->(p)
+WITH p, c, s, r ORDER BY s.id
+WITH p, c, collect(CASE WHEN s IS NULL THEN null ELSE [s.id, r.amount] END) AS sponsors
+RETURN p.id AS id, c.id AS community, p.title AS title, p.covers_json AS covers_json, p.budget AS budget,
+       p.status AS status, p.proposed_on AS proposed_on, p.start AS start, p.end AS end, sponsors
+ORDER BY id
+"""
+DELETE_PROJECT = f"MATCH (p:{PROJECT_LABEL} {{id: $id}}) DETACH DELETE p RETURN count(*) AS n"
+DELETE_PROJECTS_OF = f"MATCH (p:{PROJECT_LABEL})-[:{PROJECT_OF}]->(:Entity {{id: $id}}) DETACH DELETE p"
+DELETE_PROJECTS = f"MATCH (p:{PROJECT_LABEL}) DETACH DELETE p"
+CLEAR_PROJECTS = f"MATCH (p:{PROJECT_LABEL}) CALL (p) {{ DETACH DELETE p }} IN TRANSACTIONS OF 10000 ROWS"
+UNDO_CREATED_PROJECTS = f"""
+MATCH (p:{PROJECT_LABEL}) WHERE p._load = $load
+CALL (p) {{ DETACH DELETE p }} IN TRANSACTIONS OF 10000 ROWS
+"""
+COMPLETE_PROJECTS = f"""
+MATCH (p:{PROJECT_LABEL}) WHERE p._load = $load
+CALL (p) {{ REMOVE p._load }} IN TRANSACTIONS OF 10000 ROWS
+"""
+PRIOR_PROJECTS = f"""
+UNWIND $ids AS id
+MATCH (p:{PROJECT_LABEL} {{id: id}})-[:{PROJECT_OF}]->(c:Entity)
+OPTIONAL MATCH (s:Entity)-[r:{SPONSORS}]->(p)
+WITH p, c, collect(CASE WHEN s IS NULL THEN null ELSE {{partner: s.id, amount: r.amount}} END) AS sponsors
+RETURN p.id AS id, c.id AS community, properties(p) AS props, sponsors
+"""
+RESTORE_PROJECTS = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+MERGE (p:{PROJECT_LABEL} {{id: row.id}})
+SET p = row.props
+WITH p, c, row
+CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
+CREATE (p)-[:{PROJECT_OF}]->(c)
+WITH p, row
+CALL (p, row) {{
+  UNWIND row.sponsors AS sponsor
+  MATCH (e:Entity {{id: sponsor.partner}})
+  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
+}}
+"""

@@ -14,9 +14,9 @@ import neo4j
 
 from graphsvc.errors import ConfigError
 from graphsvc.graph import Partnership, node_attributes
-from graphsvc.model import ENTITY_SCALARS, Entity, Link, Outcome
+from graphsvc.model import ENTITY_SCALARS, Entity, Link, Outcome, Project, Sponsorship
 from graphsvc.store.neo4j_queries import TYPE_KINDS
-from graphsvc.vocabulary import DeclineReason, OutcomeStatus
+from graphsvc.vocabulary import DeclineReason, OutcomeStatus, ProjectStatus
 
 __all__ = [
     "entity_from_record",
@@ -27,6 +27,8 @@ __all__ = [
     "outcome_from_record",
     "outcome_row",
     "parse_neo4j_uri",
+    "project_from_record",
+    "project_row",
     "snapshot_page_rows",
 ]
 
@@ -136,4 +138,38 @@ def outcome_from_record(record: neo4j.Record) -> Outcome:
         by=record["by"],
         rank=record["rank"],
         probability=record["probability"],
+    )
+
+
+# -- projects -------------------------------------------------------------------------------------------------------
+
+
+def project_row(p: Project) -> dict[str, Any]:
+    """The row ``MERGE_PROJECTS`` takes for one project (``covers`` as one JSON string, dates as dates)."""
+    props = {
+        "title": p.title,
+        "covers_json": json.dumps(p.covers, ensure_ascii=False),
+        "budget": p.budget,
+        "status": p.status.value,
+        "proposed_on": p.proposed_on,
+        "start": p.start,
+        "end": p.end,
+    }
+    sponsors = [{"partner": s.partner, "amount": s.amount} for s in p.sponsors]
+    return {"id": p.id, "community": p.community, "props": props, "sponsors": sponsors}
+
+
+def project_from_record(record: neo4j.Record) -> Project:
+    """A project read by ``LIST_PROJECTS``."""
+    return Project.model_construct(
+        id=record["id"],
+        community=record["community"],
+        title=record["title"],
+        covers=json.loads(record["covers_json"]),
+        budget=record["budget"],
+        status=ProjectStatus(record["status"]),
+        sponsors=tuple(Sponsorship.model_construct(partner=s, amount=a) for s, a in record["sponsors"]),
+        proposed_on=native_value(record["proposed_on"]),
+        start=native_value(record["start"]),
+        end=native_value(record["end"]),
     )

@@ -14,11 +14,19 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome
+from graphsvc.errors import (
+    ConfigError,
+    EntityNotFound,
+    NotFound,
+    StoreBusy,
+    StoreLost,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project, Sponsorship
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, RowsWritten, batches, missing_references, one_per_pair, referenced_ids
-from graphsvc.vocabulary import DeclineReason, EntityKind, LinkKind, OutcomeStatus
+from graphsvc.vocabulary import DeclineReason, EntityKind, LinkKind, OutcomeStatus, ProjectStatus
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -149,6 +157,67 @@ ON CONFLICT (id) DO UPDATE SET version = version + 1
 """
 READ_VERSION = "SELECT version FROM data_version WHERE id = 1"
 
+# -- projects: their own two tables, created in a store made before projects existed on first open ------------------
+PROJECTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS projects (
+    id TEXT PRIMARY KEY,
+    community TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    covers TEXT NOT NULL,
+    budget REAL NOT NULL,
+    status TEXT NOT NULL,
+    proposed_on TEXT,
+    start_on TEXT,
+    end_on TEXT
+);
+CREATE INDEX IF NOT EXISTS projects_community ON projects(community);
+CREATE TABLE IF NOT EXISTS project_sponsors (
+    project TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    partner TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    amount REAL NOT NULL,
+    PRIMARY KEY (project, partner)
+);
+CREATE INDEX IF NOT EXISTS project_sponsors_partner ON project_sponsors(partner);
+"""
+UPSERT_PROJECT = """
+INSERT INTO projects (id, community, title, covers, budget, status, proposed_on, start_on, end_on)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET community = excluded.community, title = excluded.title, covers = excluded.covers,
+    budget = excluded.budget, status = excluded.status, proposed_on = excluded.proposed_on,
+    start_on = excluded.start_on, end_on = excluded.end_on
+"""
+DROP_SPONSORS = "DELETE FROM project_sponsors WHERE project = ?"
+INSERT_SPONSOR = "INSERT INTO project_sponsors (project, partner, amount) VALUES (?, ?, ?)"
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _project_row(p: Project) -> tuple[Any, ...]:
+    covers = json.dumps(p.covers, ensure_ascii=False)
+    return (p.id, p.community, p.title, covers, p.budget, p.status.value, *map(_iso, (p.proposed_on, p.start, p.end)))
+
+
+def _project(row: sqlite3.Row, sponsors: list[Sponsorship]) -> Project:
+    return Project.model_construct(
+        id=row["id"],
+        community=row["community"],
+        title=row["title"],
+        covers=json.loads(row["covers"]),
+        budget=row["budget"],
+        status=ProjectStatus(row["status"]),
+        sponsors=tuple(sponsors),
+        proposed_on=_date(row["proposed_on"]),
+        start=_date(row["start_on"]),
+        end=_date(row["end_on"]),
+    )
+
+
 BATCH_SIZE = 5000
 BUSY_SECONDS = 5.0
 """How long a write waits for another writer to finish before :class:`~graphsvc.errors.StoreBusy`."""
@@ -239,6 +308,8 @@ class SQLiteStore(GraphStore):
                 conn.executescript(SCHEMA)  # a new file: only then is opening a write
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'outcomes'").fetchall():
                 conn.executescript(OUTCOMES_SCHEMA)  # a new file, or one made before outcomes were kept
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'project_sponsors'").fetchall():
+                conn.executescript(PROJECTS_SCHEMA)  # a new file, or one made before projects existed
             if not self._in_memory:
                 self._remember_identity()
         except BaseException as exc:
@@ -417,7 +488,18 @@ class SQLiteStore(GraphStore):
                     conn.executemany(sql, batch)
                     if progress is not None:
                         progress(len(batch))
+            self._upsert_projects(conn, dataset.projects, progress)
             conn.execute(BUMP_VERSION)
+
+    @staticmethod
+    def _upsert_projects(conn: sqlite3.Connection, projects: list[Project], progress: RowsWritten | None) -> None:
+        """Write projects in the caller's transaction: each replaces the one with its id, its sponsors too."""
+        for batch in batches(projects, BATCH_SIZE):
+            conn.executemany(UPSERT_PROJECT, [_project_row(p) for p in batch])
+            conn.executemany(DROP_SPONSORS, [(p.id,) for p in batch])
+            conn.executemany(INSERT_SPONSOR, [(p.id, sp.partner, sp.amount) for p in batch for sp in p.sponsors])
+            if progress is not None:
+                progress(len(batch))
 
     def delete_entity(self, entity_id: str) -> None:
         with self._transaction() as conn:
@@ -441,7 +523,7 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _delete_everything(conn: sqlite3.Connection) -> None:
         """Delete the data and the artifacts kept from it, in the caller's transaction."""
-        for table in ("outcomes", "links", "needs", "offers", "entities", "artifacts"):
+        for table in ("outcomes", "project_sponsors", "projects", "links", "needs", "offers", "entities", "artifacts"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
@@ -564,9 +646,43 @@ class SQLiteStore(GraphStore):
         with self._transaction("BEGIN"):  # one read transaction: all counts of one version
             for kind, n in self._query("SELECT kind, count(*) FROM entities GROUP BY kind"):
                 counts.entities[kind] = int(n)
-            for table in ("links", "needs", "offers", "outcomes"):
+            for table in ("links", "needs", "offers", "outcomes", "projects"):
                 setattr(counts, table, int(self._query(f"SELECT count(*) FROM {table}")[0][0]))  # noqa: S608
         return counts
+
+    # -- projects -------------------------------------------------------------
+    def _projects(self, where: str, params: list[Any]) -> list[Project]:
+        """Projects with their sponsors, in one statement (one state of the data), ordered by id then partner."""
+        joined = "projects p LEFT JOIN project_sponsors s ON s.project = p.id"
+        columns = "p.*, s.partner AS sponsor, s.amount AS amount"
+        sql = f"SELECT {columns} FROM {joined}{where} ORDER BY p.id, s.partner"  # noqa: S608 - fixed clauses
+        rows = self._query(sql, params)
+        firsts: dict[str, sqlite3.Row] = {}
+        sponsors: dict[str, list[Sponsorship]] = {}
+        for r in rows:
+            firsts.setdefault(r["id"], r)
+            mine = sponsors.setdefault(r["id"], [])
+            if r["sponsor"] is not None:
+                mine.append(Sponsorship.model_construct(partner=r["sponsor"], amount=r["amount"]))
+        return [_project(r, sponsors[project_id]) for project_id, r in firsts.items()]
+
+    def list_projects(self, community: str | None = None) -> list[Project]:
+        if community is None:
+            return self._projects("", [])
+        return self._projects(" WHERE p.community = ?", [community])
+
+    def get_project(self, project_id: str) -> Project:
+        found = self._projects(" WHERE p.id = ?", [project_id])
+        if not found:
+            raise NotFound(f"no project with id {project_id!r}")
+        return found[0]
+
+    def delete_project(self, project_id: str) -> bool:
+        with self._transaction() as conn:
+            deleted = conn.execute("DELETE FROM projects WHERE id = ?", (project_id,)).rowcount > 0
+            if deleted:
+                conn.execute(BUMP_VERSION)
+            return deleted
 
     def snapshot_with_version(self) -> tuple[int, nx.Graph]:
         """The snapshot and its data version, read in one transaction (WAL: a writer does not block it)."""

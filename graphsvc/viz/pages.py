@@ -38,7 +38,14 @@ from graphsvc.labels import street_label
 from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import DisplayGraph, PageOptions, PageUrls, Result, as_dict
 from graphsvc.viz.html import Item, Panel, render_page
-from graphsvc.viz.panels import gap_panels, reason_lines, shares_of, street_panels, streets_panels
+from graphsvc.viz.panels import (
+    gap_panels,
+    projects_panel,
+    reason_lines,
+    shares_of,
+    street_panels,
+    streets_panels,
+)
 from graphsvc.vocabulary import COMMUNITY, Subtype
 
 OVERVIEW_STEPS = 3
@@ -241,6 +248,8 @@ def community_page(
         )
     elif recommendations is not None:
         page.panels.append(Panel("建议的合作方 Suggested partners", note="暂无建议 no suggestions"))
+    if (projects := projects_panel(G, community)) is not None:
+        page.panels.append(projects)
     links = []
     if urls:
         links.append(Item("全区总览 district overview", href=urls.overview()))

@@ -20,6 +20,7 @@ from graphsvc.labels import ADD_NEEDS, NO_NEEDS, category_label, num, pct, signe
 from graphsvc.viz.display_graph import PageUrls, Result, as_dict
 from graphsvc.viz.html import Cell, Item, Panel
 from graphsvc.viz.style import gap_level
+from graphsvc.vocabulary import ProjectStatus, category
 
 
 def shares_of(gaps: Iterable[Mapping[str, Any]]) -> dict[str, float]:
@@ -262,3 +263,28 @@ def street_panels(
         overview = Item("全区总览 district overview", href=urls.overview())
         panels.append(Panel("相关页面 Related pages", items=(overview,)))
     return panels
+
+
+# -- projects -----------------------------------------------------------------------------------------------------
+
+
+def projects_panel(G: nx.Graph, community: str) -> Panel | None:
+    """The community's projects (公益项目), each with its status, budget, the needs it covers and its sponsors;
+    ``None`` when the district has no projects at all (a page without projects looks as it did)."""
+    projects = G.graph.get("projects")
+    if projects is None:
+        return None
+    mine = [p for p in projects if p["community"] == community]
+    if not mine:
+        return Panel("公益项目 Projects", note="暂无项目 no projects yet")
+    items = []
+    for p in mine:
+        status = ProjectStatus(p["status"])
+        covers = "、".join(f"{category(k).zh} {v:g}" for k, v in p["covers"].items())
+        sponsors = "、".join(f"{G.nodes[s].get('name') or s if s in G else s} ¥{a:,.0f}" for s, a in p["sponsors"])
+        sub = [f"{status.zh} {status.en} · 预算 budget ¥{p['budget']:,.0f}", f"覆盖 covers: {covers}"]
+        if sponsors:
+            sub.append(f"认购方 sponsors: {sponsors}")
+        cls = "good" if status is ProjectStatus.RUNNING else ""
+        items.append(Item(f"{p['title']} ({p['id']})", cls=cls, sub=tuple(sub)))
+    return Panel("公益项目 Projects", note=f"{len(mine)} 个项目 projects", items=tuple(items))

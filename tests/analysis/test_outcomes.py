@@ -119,7 +119,7 @@ def listed_with(G: nx.Graph) -> list[str]:
 
 def test_the_pooled_path_of_a_large_district_leaves_it_out_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above POOL_ABOVE partners each community is scored against its candidates only (here forced at 0)."""
-    import graphsvc.analysis.scoring as scoring
+    import graphsvc.analysis.recommender.scoring as scoring
 
     monkeypatch.setattr(scoring, "POOL_ABOVE", 0)
     G = record(district(), Outcome(community="c1", partner="law", status="declined", reason="too_far", at="2026-03-05"))

@@ -125,6 +125,12 @@ def test_one_story(tmp_path: Path) -> None:
         assert set(metrics) == {"hits@10", "mrr", "gap_closed@5", "gap_fit@5"}
 
 
+def test_fair(tmp_path: Path) -> None:
+    result = run_bench("fair", "--tiny", tmp_path=tmp_path)
+    assert {"projects", "fair_need_covered", "first_come_need_covered", "fair_vs_first_come"} <= set(result)
+    assert result["unmatched_without_reason"] == 0
+
+
 def test_recommend_speed(tmp_path: Path) -> None:
     result = run_bench("recommend_speed", "--sizes", "20", "--reference-max", "3", tmp_path=tmp_path)
     assert set(result) == {"speedup", "topk_identical", "detail"}

@@ -77,7 +77,7 @@ def test_load_draws_a_bar_per_stage(district: Path, tmp_path: Path, bars: dict[s
     run = graphsvc("load", str(district / "in"), env=environment)
     drawn(run, "Reading files", "Checking rows", "Writing rows")
     rows = generate_district(communities=26, seed=1).row_count()
-    assert bars["Reading files"].checked() == (4, 4)  # entities, links, needs, offers .csv
+    assert bars["Reading files"].checked() == (5, 5)  # entities, links, needs, offers, projects .csv
     assert bars["Checking rows"].checked() == (rows + 1, rows + 1)  # each row, then the checks across rows
     assert bars["Writing rows"].checked() == (rows, rows)
 

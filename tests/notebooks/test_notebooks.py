@@ -88,6 +88,11 @@ _facts.update(
     what_if_covered=after_gaps.covered,
     edges_added=H.number_of_edges() - G.number_of_edges(),
     planned_links=len(plan.links),
+    fair_need_covered=float(fair_summary["fair_need_covered"].sum()),
+    first_come_need_covered=float(fair_summary["first_come_need_covered"].sum()),
+    fair_projects=int(fair_summary["projects"].sum()),
+    proposed=int((projects["status"] == "proposed").sum()),
+    unmatched_reasons=bool(len(left)) and bool(left["reason"].notna().all() and left["text_zh"].astype(bool).all()),
 )
 """,
 }
@@ -211,6 +216,9 @@ def test_runs_top_to_bottom_in_a_fresh_kernel(name: str, clean_env: Path, tmp_pa
         assert facts["plan_after"] > facts["plan_before"]
         assert facts["edges_added"] == facts["planned_links"] > 0
         assert len(outputs_of(nb, "image/png")) == 1
+        assert facts["fair_projects"] == facts["proposed"] > 0
+        assert facts["fair_need_covered"] > facts["first_come_need_covered"]
+        assert facts["unmatched_reasons"]
 
 
 def test_reads_the_store_named_by_graphsvc_store(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -10,10 +11,11 @@ import pytest
 
 from graphsvc.errors import StoreBusy, StoreUnavailable
 from graphsvc.graph import build_graph
-from graphsvc.model import Dataset, Entity, Link, Need
+from graphsvc.model import Dataset, Entity, Link, Need, Project
 from graphsvc.store import neo4j as neo4j_module
 from graphsvc.store import neo4j_queries, open_store
 from graphsvc.store.neo4j import Neo4jStore
+from graphsvc.vocabulary import ProjectStatus
 from tests.neo4j_fixtures import Neo4jServer
 
 
@@ -279,3 +281,41 @@ def test_a_snapshot_under_constant_writes_is_store_busy(
     with pytest.raises(StoreBusy, match="kept changing"):
         neo4j_store.snapshot_with_version()
     assert len(written) == neo4j_module.SNAPSHOT_ATTEMPTS
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_batched_load_of_projects_failing_part_way_is_undone(neo4j_store: Neo4jStore, tiny: Dataset) -> None:
+    kept = Project(
+        id="p1",
+        community="c1",
+        title="长者饭堂",
+        covers={"elderly_care": 2},
+        budget=800,
+        status="subscribed",
+        sponsors="e1:500; s1:300",
+        start="2024-04-01",
+    )
+    neo4j_store.upsert(tiny.model_copy(update={"projects": [kept]}))
+    before = neo4j_store.snapshot()
+    neo4j_store.single_transaction_rows = 1
+    neo4j_store.batch_rows = 1  # the changed project commits before the poisoned one fails
+    changed = kept.model_copy(update={"title": "改名", "end": dt.date(2025, 1, 1), "sponsors": kept.sponsors[:1]})
+    new = Project(id="p0", community="c2", title="新项目", covers={"legal_aid": 1}, budget=100)
+    poisoned = Project.model_construct(
+        id="p9",
+        community="c2",
+        title="t",
+        covers={"youth": 1.0},
+        budget={"not": "a number"},
+        status=ProjectStatus.PROPOSED,
+        sponsors=(),
+        proposed_on=None,
+        start=None,
+        end=None,
+    )
+    with pytest.raises(Exception, match=r"(?i)property|type"):
+        neo4j_store.upsert(
+            Dataset.model_construct(entities=[], links=[], needs=[], offers=[], projects=[new, changed, poisoned])
+        )
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
+    assert neo4j_store.list_projects() == [kept]

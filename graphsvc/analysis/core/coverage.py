@@ -149,8 +149,18 @@ def roles_are_needs(G: nx.Graph) -> bool:
 
 
 def residents_needs(G: nx.Graph, community: Hashable) -> dict[str, float]:
-    """``{category: need}`` the community's residents named (positive needs only; no roles)."""
-    return {cat: float(w) for cat, w in (G.nodes[community].get("needs") or {}).items() if w > 0}
+    """``{category: need}`` the community's residents named (positive needs only; no roles), less what its
+    running projects cover (``G.graph["project_cover"]``, :func:`graphsvc.graph.add_projects`): a need a running
+    project covers counts as covered, so partners are asked only for the rest.
+
+    >>> G = nx.Graph(project_cover={"c": {"health": 1.5}})
+    >>> G.add_node("c", kind="community", needs={"health": 2.0, "youth": 1.0})
+    >>> residents_needs(G, "c")
+    {'health': 0.5, 'youth': 1.0}
+    """
+    running = (G.graph.get("project_cover") or {}).get(community) or {}
+    needs = ((cat, float(w) - running.get(cat, 0.0)) for cat, w in (G.nodes[community].get("needs") or {}).items())
+    return {cat: w for cat, w in needs if w > 0}
 
 
 def community_needs(G: nx.Graph, community: Hashable) -> dict[str, float]:
