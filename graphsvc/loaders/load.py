@@ -24,7 +24,7 @@ from graphsvc.loaders.hsds import HsdsOptions, HsdsSummary, read_hsds_dirs
 from graphsvc.loaders.hsds_read import graphsvc_tables_in, is_hsds_directory
 from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
-from graphsvc.loaders.tables import TABLES, RawTable, is_file_problem
+from graphsvc.loaders.tables import BASE_TABLES, TABLES, RawTable, is_file_problem
 from graphsvc.loaders.validate import validate_tables
 from graphsvc.model import Counts, Dataset
 from graphsvc.progress import Progress, Stages, Steps
@@ -178,9 +178,9 @@ def _write(
 ) -> LoadReport:
     before = store.counts()
     files = sorted({t.file for t in tables})
-    rows = {t: 0 for t in TABLES}
+    rows = {t: 0 for t in BASE_TABLES}
     for raw in tables:
-        rows[raw.table] += len(raw.rows)
+        rows[raw.table] = rows.get(raw.table, 0) + len(raw.rows)
     if dry_run:
         after = counts_after(store, dataset, replace=replace)
     else:
@@ -301,7 +301,8 @@ def load_uploads(
 
 
 def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
-    """Write a dataset as the four documented CSV files (UTF-8); return their paths."""
+    """Write a dataset as the four documented CSV files (UTF-8), and ``areas.csv`` when it has an area hierarchy;
+    return their paths."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     extra = sorted({k for e in dataset.entities for k in e.attributes})
@@ -316,6 +317,11 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
         "needs": (list(TABLES["needs"][0]), [n.model_dump() for n in dataset.needs]),
         "offers": (list(TABLES["offers"][0]), [o.model_dump() for o in dataset.offers]),
     }
+    if dataset.areas:  # the optional hierarchy: its own file, only when there is one
+        tables["areas"] = (
+            [*TABLES["areas"][0], *TABLES["areas"][1]],
+            [{"level": a.level.value, "name": a.name, "parent": a.parent} for a in dataset.areas],
+        )
     written = []
     for table, (columns, rows) in tables.items():
         path = out / f"{table}.csv"

@@ -19,8 +19,17 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "links": (("source", "target", "kind"), ("since", "until", "weight", "project")),
     "needs": (("community", "category", "weight"), ()),
     "offers": (("partner", "category", "capacity"), ("description",)),
+    "areas": (("level", "name"), ("parent",)),
 }
-"""For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
+"""For each table: its required columns, then its optional ones. Entities keep any other column as an attribute,
+except the area columns (:data:`AREA_COLUMNS`)."""
+
+BASE_TABLES = ("entities", "links", "needs", "offers")
+"""The four tables every load reports (``areas``, the optional hierarchy, is reported when a load has one)."""
+
+AREA_COLUMNS = ("district", "city", "province")
+"""Columns of ``entities`` that place an entity's street in the area hierarchy: the street lies in the
+``district``, the district in the ``city``, the city in the ``province`` (each one optional)."""
 
 STAND_INS: dict[tuple[str, str], str] = {("offers", "category"): "description"}
 """Required columns another may stand in for: an offer's ``description`` is matched to categories
@@ -57,10 +66,22 @@ COLUMN_ALIASES: dict[str, str] = {
     "合作方": "partner",
     "描述": "description",
     "业务范围": "description",
+    "区": "district",
+    "区县": "district",
+    "市": "city",
+    "省": "province",
+    "层级": "level",
+    "上级": "parent",
 }
 """Chinese column headers accepted beside the English ones."""
 
-TABLE_ALIASES: dict[str, str] = {"实体": "entities", "链接": "links", "需求": "needs", "供给": "offers"}
+TABLE_ALIASES: dict[str, str] = {
+    "实体": "entities",
+    "链接": "links",
+    "需求": "needs",
+    "供给": "offers",
+    "区域": "areas",
+}
 
 
 def column_name(header: Any) -> str:

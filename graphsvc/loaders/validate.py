@@ -11,14 +11,21 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
+from graphsvc.loaders.areas import hierarchy_of
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
-from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, lookalike_key
+from graphsvc.loaders.tables import AREA_COLUMNS, TABLES, RawTable
+from graphsvc.model import Area, Dataset, Entity, Link, Need, Offer, lookalike_key
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
-MODELS: dict[str, type[BaseModel]] = {"entities": Entity, "links": Link, "needs": Need, "offers": Offer}
+MODELS: dict[str, type[BaseModel]] = {
+    "entities": Entity,
+    "links": Link,
+    "needs": Need,
+    "offers": Offer,
+    "areas": Area,
+}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 REFERENCES: dict[str, list[tuple[str, str | None]]] = {
@@ -26,6 +33,7 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
     "links": [("source", None), ("target", None)],
     "needs": [("community", "community")],
     "offers": [("partner", "partner")],
+    "areas": [],
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
@@ -68,7 +76,9 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in row.items() if k in known and v is not None}
     if table == "entities":
         extra: dict[str, Any] = {
-            k: str(v) for k, v in row.items() if k not in known and k != "attributes" and v is not None
+            k: str(v)
+            for k, v in row.items()
+            if k not in known and k != "attributes" and k not in AREA_COLUMNS and v is not None
         }
         given = row.get("attributes")
         if isinstance(given, dict):  # a JSON document's attributes object; nested values fail validation
@@ -264,6 +274,10 @@ def validate_tables(
     links: list[Link] = unique("links", lambda x: x.pair, "kind")  # either direction: one link
     needs: list[Need] = unique("needs", lambda x: x.key, "category")
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
+    listed_areas = unique("areas", lambda x: x.key, "name")
+    kept_areas = {id(a) for a in listed_areas}
+    areas, area_problems = hierarchy_of(tables, [r for r in records["areas"] if id(r[2]) in kept_areas])
+    problems += area_problems
 
     # References, checked on every row (valid or not), so one report names them all.
     kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
@@ -297,4 +311,4 @@ def validate_tables(
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()
-    return Dataset(entities=entities, links=links, needs=needs, offers=offers), problems
+    return Dataset(entities=entities, links=links, needs=needs, offers=offers, areas=areas), problems

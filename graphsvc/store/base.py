@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from graphsvc.collector import paused
 from graphsvc.errors import Problem, StoreBusy
 from graphsvc.graph import build_graph
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer
 from graphsvc.vocabulary import EntityKind
 
 if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
@@ -192,6 +192,11 @@ class GraphStore(ABC):
         """Offers (of ``partner`` if given), ordered by key."""
 
     @abstractmethod
+    def list_areas(self) -> list[Area]:
+        """The area hierarchy: every area (streets and above, with the parents their records name), ordered by
+        level from street up, then by name; empty for a district without one."""
+
+    @abstractmethod
     def counts(self) -> Counts:
         """Counts by entity kind and of links, needs and offers."""
 
@@ -202,6 +207,7 @@ class GraphStore(ABC):
             links=self.list_links(),
             needs=self.list_needs(),
             offers=self.list_offers(),
+            areas=self.list_areas(),
         )
 
     def snapshot(self) -> nx.Graph:

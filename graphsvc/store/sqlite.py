@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphsvc.errors import ConfigError, EntityNotFound, StoreBusy, StoreLost, StoreUnavailable, ValidationFailed
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer, closed_areas
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, RowsWritten, batches, missing_references, one_per_pair, referenced_ids
-from graphsvc.vocabulary import EntityKind, LinkKind
+from graphsvc.vocabulary import EntityKind, HierarchyLevel, LinkKind
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS offers (
     capacity REAL NOT NULL,
     PRIMARY KEY (partner, category)
 );
+CREATE TABLE IF NOT EXISTS areas (
+    level TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parent TEXT,
+    PRIMARY KEY (level, name)
+);
 CREATE TABLE IF NOT EXISTS data_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version INTEGER NOT NULL
@@ -91,6 +97,16 @@ WHERE true
 ON CONFLICT (source, target, kind) DO UPDATE SET since = excluded.since, until = excluded.until,
     weight = excluded.weight, project = excluded.project
 """
+UPSERT_AREA = """
+INSERT INTO areas (level, name, parent) VALUES (?, ?, ?)
+ON CONFLICT (level, name) DO UPDATE SET parent = excluded.parent
+"""
+# A parent an area names but the load does not list: kept as it is if the store has it.
+IMPLIED_AREA = "INSERT INTO areas (level, name, parent) VALUES (?, ?, ?) ON CONFLICT (level, name) DO NOTHING"
+AREAS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS areas (level TEXT NOT NULL, name TEXT NOT NULL, parent TEXT, PRIMARY KEY (level, name))"
+)
+LEVEL_ORDER = "CASE level WHEN 'street' THEN 0 WHEN 'district' THEN 1 WHEN 'city' THEN 2 ELSE 3 END"
 UPSERT_NEED = """
 INSERT INTO needs (community, category, weight) VALUES (?, ?, ?)
 ON CONFLICT (community, category) DO UPDATE SET weight = excluded.weight
@@ -195,6 +211,8 @@ class SQLiteStore(GraphStore):
                 conn.execute("PRAGMA journal_mode = WAL")
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'data_version'").fetchall():
                 conn.executescript(SCHEMA)  # a new file: only then is opening a write
+            elif not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'areas'").fetchall():
+                conn.execute(AREAS_TABLE)  # a file from before the area hierarchy: its (empty) table, once
             if not self._in_memory:
                 self._remember_identity()
         except BaseException as exc:
@@ -334,11 +352,13 @@ class SQLiteStore(GraphStore):
 
     # -- writes -------------------------------------------------------------
     def upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
+        listed, implied = closed_areas(dataset.areas)
         statements: list[tuple[str, list[Any]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
             (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),
             (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
+            (UPSERT_AREA, [(a.level.value, a.name, a.parent) for a in listed]),
         ]
         with self._transaction() as conn:
             outside = referenced_ids(dataset) - {e.id for e in dataset.entities}
@@ -353,6 +373,7 @@ class SQLiteStore(GraphStore):
                     conn.executemany(sql, batch)
                     if progress is not None:
                         progress(len(batch))
+            conn.executemany(IMPLIED_AREA, [(a.level.value, a.name, a.parent) for a in implied])
             conn.execute(BUMP_VERSION)
 
     def delete_entity(self, entity_id: str) -> None:
@@ -377,7 +398,7 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _delete_everything(conn: sqlite3.Connection) -> None:
         """Delete the data and the artifacts kept from it, in the caller's transaction."""
-        for table in ("links", "needs", "offers", "entities", "artifacts"):
+        for table in ("links", "needs", "offers", "entities", "areas", "artifacts"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
@@ -487,6 +508,10 @@ class SQLiteStore(GraphStore):
         where, params = ("", []) if partner is None else (" WHERE partner = ?", [partner])
         rows = self._query(f"SELECT * FROM offers{where} ORDER BY partner, category", params)  # noqa: S608
         return [Offer.model_construct(partner=r[0], category=r[1], capacity=r[2]) for r in rows]
+
+    def list_areas(self) -> list[Area]:
+        rows = self._query(f"SELECT level, name, parent FROM areas ORDER BY {LEVEL_ORDER}, name")  # noqa: S608
+        return [Area.model_construct(level=HierarchyLevel(r[0]), name=r[1], parent=r[2]) for r in rows]
 
     def counts(self) -> Counts:
         counts = Counts.empty()
