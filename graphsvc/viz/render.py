@@ -50,6 +50,7 @@ def render_overview(
     shares = gap_shares_of(gaps)
     return overview_page(
         G,
+        gaps=gaps,
         gap_shares=shares,
         district=district,
         urls=urls,

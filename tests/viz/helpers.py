@@ -57,14 +57,17 @@ def nodes_by_id(html: str) -> dict[str, dict[str, Any]]:
 
 
 @contextmanager
-def serve_api(store: GraphStore) -> Iterator[str]:
-    """The app over ``store`` under uvicorn on a free loopback port, in a thread; its base URL."""
+def serve_api(store: GraphStore, **settings: Any) -> Iterator[str]:
+    """The app over ``store`` under uvicorn on a free loopback port, in a thread; its base URL (``settings``:
+    more settings of the app)."""
     import uvicorn
 
     from graphsvc.api.app import create_app
     from graphsvc.settings import Settings
 
-    application = create_app(Settings(store="sqlite://:memory:", api_keys="k", cors_origins=""), store=store)
+    application = create_app(
+        Settings(store="sqlite://:memory:", api_keys="k", cors_origins="", **settings), store=store
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="on"))

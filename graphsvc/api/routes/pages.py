@@ -18,7 +18,7 @@ from graphsvc.analysis.options import DEFAULT_K, RecommendationOptions
 from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.api.deps import EditionDep, SettingsDep
 from graphsvc.api.edition import Edition
-from graphsvc.api.params import CommunityIdPath, RankQuery, StreetPath
+from graphsvc.api.params import AreaPath, CommunityIdPath, LevelPath, RankQuery, StreetPath
 from graphsvc.api.problems import problem_responses
 from graphsvc.api.recommendations import RecommendationService
 from graphsvc.api.results import (
@@ -88,7 +88,19 @@ def overview_html(edition: EditionDep, settings: SettingsDep, request: Request) 
 
         district = gaps_of_district(edition, policy) if has_communities(edition) else None
         shares = _shares(edition, policy)
-        return overview_page(edition.graph, gap_shares=shares, district=district, urls=urls, asset_url=assets)
+        gaps = all_gaps(edition, policy) if has_communities(edition) else None
+        from graphsvc.viz import PageOptions
+
+        options = PageOptions(area_budget=settings.page_area_budget)
+        return overview_page(
+            edition.graph,
+            gaps=gaps,
+            gap_shares=shares,
+            district=district,
+            urls=urls,
+            options=options,
+            asset_url=assets,
+        )
 
     return _html(edition.cached(("pages", "overview", urls.base, policy), build))
 
@@ -146,6 +158,36 @@ def street_html(edition: EditionDep, settings: SettingsDep, street: StreetPath, 
         return street_page(edition.graph, street, gaps=gaps, gap_shares=shares, urls=urls, asset_url=assets)
 
     return _html(edition.cached(("pages", "street", street, urls.base, policy), build))
+
+
+@router.get(
+    "/areas/{level}/{name:street}",
+    summary="One area's page (HTML): the areas one level down as tiles, worst first",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 422, 503),
+)
+def area_html(
+    edition: EditionDep, settings: SettingsDep, level: LevelPath, name: AreaPath, request: Request
+) -> HTMLResponse:
+    """A district, city or province: its streets (districts, cities) as tiles sized by communities and coloured
+    by uncovered need, each linked to its own page; a street is ``/pages/streets/{name}``."""
+    from graphsvc.analysis.areas import area_gaps
+
+    policy = settings.policy
+    if level in ("community", "street"):
+        raise NotFound(f"a {level} has its own page: /pages/{level.replace('community', 'communitie')}s/{{name}}")
+    gaps = all_gaps(edition, policy)
+    area_gaps(edition.graph, gaps, level, name)  # NotFound for an area no community lies in
+    urls, assets = _places(request)
+
+    def build() -> str:
+        from graphsvc.viz import PageOptions
+        from graphsvc.viz.areas import area_page
+
+        options = PageOptions(area_budget=settings.page_area_budget)
+        return area_page(edition.graph, gaps, level, name, urls=urls, options=options, asset_url=assets)
+
+    return _html(edition.cached(("pages", "area", level, name, urls.base, policy), build))
 
 
 @router.get(

@@ -1,0 +1,49 @@
+"""Areas (the optional hierarchy above communities): its levels, one level's areas, one area with its children."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from graphsvc.analysis.areas import AreaFigures, AreaGaps, LevelCount, area_gaps, area_levels, area_totals
+from graphsvc.api.deps import EditionDep, SettingsDep
+from graphsvc.api.params import AreaPath, LevelPath
+from graphsvc.api.problems import problem_responses
+from graphsvc.api.results import all_gaps
+
+router = APIRouter(prefix="/areas", tags=["areas"])
+
+
+class LevelsPublic(BaseModel):
+    data: list[LevelCount]
+    count: int = Field(ge=0)
+
+
+class AreasPublic(BaseModel):
+    data: list[AreaFigures] = Field(description="worst first: the most uncovered need first")
+    count: int = Field(ge=0)
+
+
+@router.get("", summary="The levels of the area hierarchy, with how many areas each", responses=problem_responses(503))
+def list_levels(edition: EditionDep) -> LevelsPublic:
+    data = area_levels(edition.graph)
+    return LevelsPublic(data=data, count=len(data))
+
+
+@router.get(
+    "/{level}", summary="Every area of one level with its figures, worst first", responses=problem_responses(404, 503)
+)
+def list_areas(edition: EditionDep, settings: SettingsDep, level: LevelPath) -> AreasPublic:
+    """Communities, need, covered and uncovered need, coverage and missing roles, summed over each area's
+    communities (``—``: communities with no area at this level)."""
+    data = area_totals(edition.graph, all_gaps(edition, settings.policy), level)
+    return AreasPublic(data=data, count=len(data))
+
+
+@router.get(
+    "/{level}/{name:street}",  # a name may hold "/" (as a street's may)
+    summary="One area: its figures, categories and the areas one level down, worst first",
+    responses=problem_responses(404, 422, 503),
+)
+def one_area(edition: EditionDep, settings: SettingsDep, level: LevelPath, name: AreaPath) -> AreaGaps:
+    return area_gaps(edition.graph, all_gaps(edition, settings.policy), level, name)
