@@ -122,3 +122,39 @@ def render_street(
     html = street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)
     steps.advance()
     return html
+
+
+def render_street_report(
+    G: nx.Graph,
+    street: str,
+    *,
+    k: int = 3,
+    model: LinkModel | None = None,
+    plan: bool = True,
+    progress: Progress | None = None,
+    policy: str | None = None,
+) -> str:
+    """A street's printable report (:mod:`graphsvc.viz.report`): its gaps, its communities' top-``k`` suggested
+    partners (with ``model``, or one fitted on ``G``; none with ``k=0``) and, with ``plan``, the district plan's
+    links for the street. Raises :class:`~graphsvc.errors.NotFound` for a street with no community.
+    ``progress``: a :data:`graphsvc.progress.Progress` hook (gaps, each community's list, the plan, the page)."""
+    from graphsvc.analysis.model_selection import fit_model
+    from graphsvc.analysis.plan import district_plan
+    from graphsvc.analysis.street_report import street_report
+    from graphsvc.viz.report import street_report_page
+
+    gaps = street_gaps(G, street, policy=policy)
+    steps = Steps(progress, 3 + len(gaps.communities))
+    steps.advance()
+    recommendations = {}
+    if k > 0:
+        model = model or fit_model(G)
+        for g in gaps.communities:
+            recommendations[g.community] = recommend(G, g.community, k=k, model=model)
+            steps.advance()
+    planned = district_plan(G, per_community=1) if plan else None
+    steps.advance()
+    report = street_report(G, gaps, recommendations=recommendations, plan=planned)
+    html = street_report_page(G, report, planned=plan)
+    steps.finish()
+    return html

@@ -51,3 +51,15 @@ def test_unknown_levels_and_areas_are_404(
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["detail"]
+
+
+def test_street_report_page_has_the_streets_gaps(make_client: ClientFactory, district_store: GraphStore) -> None:
+    from tests.viz.test_report import embedded
+
+    client = make_client(district_store)
+    page = client.get("/pages/reports/streets/" + quote("拱北"))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    report = embedded(page.text)
+    assert report["gaps"] == client.get("/streets/" + quote("拱北") + "/gaps").json()
+    assert report["path"] == [["district", "香洲"]]
+    assert client.get("/pages/reports/streets/nowhere").status_code == 404

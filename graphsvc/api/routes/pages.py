@@ -27,6 +27,7 @@ from graphsvc.api.results import (
     gaps_of_district,
     gaps_of_street,
     has_communities,
+    plan_of_district,
     require_community,
 )
 from graphsvc.errors import NotFound
@@ -58,12 +59,12 @@ def _shares(edition: Edition, policy: str | None) -> dict[str, float]:
     return edition.cached(("pages", "gap_shares", policy), lambda: gap_shares_of(all_gaps(edition, policy)))
 
 
-def _recommendations(edition: Edition, community: str, rank: RankMode) -> dict[str, Any] | None:
+def _recommendations(edition: Edition, community: str, rank: RankMode, k: int = PAGE_K) -> dict[str, Any] | None:
     service = edition.fitted
     if not isinstance(service, RecommendationService):
         return None
     answer: dict[str, Any] = json.loads(service.answer((community, RecommendationOptions(k=DEFAULT_K, rank=rank))))
-    answer["recommendations"] = answer["recommendations"][:PAGE_K]
+    answer["recommendations"] = answer["recommendations"][:k]
     return answer
 
 
@@ -188,6 +189,41 @@ def area_html(
         return area_page(edition.graph, gaps, level, name, urls=urls, options=options, asset_url=assets)
 
     return _html(edition.cached(("pages", "area", level, name, urls.base, policy), build))
+
+
+REPORT_K = 3
+"""Suggested partners per community that a street's report gathers."""
+
+
+@router.get(
+    "/reports/streets/{street:street}",
+    summary="One street's printable report (HTML for A4)",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 422, 503),
+)
+def street_report_html(edition: EditionDep, settings: SettingsDep, street: StreetPath) -> HTMLResponse:
+    """Coverage and uncovered need by category (charts), the street's communities worst first, missing
+    five-society roles, the partners its communities' lists suggest (with reasons) and the district plan's links
+    for the street: one self-contained file (no script), laid out for A4; the figures are the street's gaps
+    (``/streets/{street}/gaps``)."""
+    policy = settings.policy
+    gaps = gaps_of_street(edition, street, policy)
+
+    def build() -> str:
+        from graphsvc.analysis.results import CommunityRecommendations
+        from graphsvc.analysis.street_report import street_report
+        from graphsvc.viz.report import street_report_page
+
+        recommendations = {}
+        for g in gaps.communities:
+            answer = _recommendations(edition, g.community, DEFAULT_RANK, k=REPORT_K)
+            if answer is not None:
+                recommendations[g.community] = CommunityRecommendations.model_validate(answer)
+        plan = plan_of_district(edition, 1)
+        report = street_report(edition.graph, gaps, recommendations=recommendations, plan=plan)
+        return street_report_page(edition.graph, report)
+
+    return _html(edition.cached(("pages", "report", street, policy), build))
 
 
 @router.get(
