@@ -44,7 +44,13 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
 
 @app.command()
 def sample(
-    outdir: Annotated[Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv.")],
+    outdir: Annotated[
+        Path,
+        typer.Argument(
+            help="Directory to write entities.csv, links.csv, needs.csv, offers.csv "
+            "(and areas.csv, its districts, beyond 130 communities)."
+        ),
+    ],
     communities: CommunitiesOption = DEMO_COMMUNITIES,
     seed: SeedOption = 0,
 ) -> None:

@@ -50,9 +50,9 @@ from graphsvc.vocabulary import COMMUNITY
 
 AREA_BUDGET = 400
 """The most areas (tiles) a page draws: the overview picks the lowest level that has at most this many."""
-CELL_W, CELL_H = 118.0, 76.0
+CELL_W, CELL_H = 124.0, 80.0
 """Grid cell of a tile, in the network's units (a page fitted at 1400x900 draws a few hundred tiles readably)."""
-TILE_FONT = 20
+TILE_FONT = 24
 
 
 def overview_level(G: nx.Graph, budget: int = AREA_BUDGET) -> str:
