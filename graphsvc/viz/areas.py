@@ -84,8 +84,9 @@ def _tile_url(level: str, name: str, urls: PageUrls | None) -> str | None:
 
 
 def _grid(n: int) -> tuple[int, int]:
-    """Columns and rows for ``n`` tiles on a canvas about 1.45 times as wide as it is tall."""
-    cols = max(1, math.ceil(math.sqrt(n * 1.45 * CELL_H / CELL_W)))
+    """Columns and rows for ``n`` tiles on a canvas about 1.25 times as wide as it is tall (1400x900 less the
+    side panel and the toolbar)."""
+    cols = max(1, math.ceil(math.sqrt(n * 1.25 * CELL_H / CELL_W)))
     return cols, max(1, math.ceil(n / cols))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graphsvc.analysis.areas import area_totals
@@ -66,3 +68,22 @@ def test_district_page_and_street_links(territory: tuple) -> None:  # type: igno
     assert all(n["url"] == PageUrls().street(n["area"]) for n in nodes)
     street = street_page(G, "拱北", urls=PageUrls())
     assert PageUrls().report("拱北") in street and PageUrls().area("district", "香洲") in street
+
+
+def test_render_overview_file_links_to_a_server_when_asked(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from graphsvc.cli import app as cli
+    from graphsvc.store import SQLiteStore
+
+    db = tmp_path / "g.db"
+    with SQLiteStore(db) as store:
+        store.upsert(generate_district(communities=400, seed=0))
+    out = tmp_path / "o.html"
+    args = ["render", "overview", "-o", str(out), "--store", f"sqlite://{db}", "--area-budget", "10"]
+    result = CliRunner().invoke(cli, [*args, "--links", "http://127.0.0.1:8000/pages"])
+    assert result.exit_code == 0, result.output
+    nodes = page_data(out.read_text(encoding="utf-8"))["nodes"]
+    assert nodes and all(n["url"].startswith("http://127.0.0.1:8000/pages/") for n in nodes)
+    bad = CliRunner().invoke(cli, [*args, "--links", "javascript:alert(1)"])
+    assert bad.exit_code == 2

@@ -218,6 +218,8 @@
 
   // Beyond the nodes drawn: every community, street and partner of the territory ([id, name, kind, street,
   // tile]); a match opens the page where it is drawn when the page is served with links, else selects its tile.
+  // Where a page may send the reader: a path on this server, or (a file rendered with --links) the server's pages.
+  var pageLink = /^(\/(?!\/)|https?:\/\/)/;
   var searchIndex = data.search || [];
   var links = data.links || {};
   function findElsewhere(query) {
@@ -243,7 +245,7 @@
       target = links.street + encodeURIComponent(hit[3]);
     }
     state.found = { id: hit[0], name: hit[1], kind: hit[2], url: target };
-    if (target && /^\/(?!\/)/.test(target)) {
+    if (target && pageLink.test(target)) {
       setText("graphsvc-found", "打开 opening " + hit[1]);
       window.location.assign(target);
       return [];
@@ -322,7 +324,7 @@
   network.on("doubleClick", function (params) {
     if (params.nodes.length) {
       var node = nodes.get(params.nodes[0]);
-      if (node && typeof node.url === "string" && /^\/(?!\/)/.test(node.url)) {
+      if (node && typeof node.url === "string" && pageLink.test(node.url)) {
         window.location.assign(node.url);
       }
     }
