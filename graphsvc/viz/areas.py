@@ -147,12 +147,9 @@ def search_index(G: nx.Graph, level: str) -> list[list[str]]:
     street, tile]`` (kind ``c``, ``s`` or ``p``; street: where its page is; tile: the drawn area it lies in)."""
     tree = hierarchy(G)
     out: list[list[str]] = []
-    tiles: dict[str, str] = {}
-    for street in tree["street"]:
-        if level == "street":
-            tiles[street] = street
     streets_seen: set[str] = set()
-    for node in sorted(G, key=str):
+    nodes = sorted(G, key=str)
+    for node in nodes:
         data = G.nodes[node]
         if data.get("kind") == COMMUNITY:
             street = str(data.get("street") or "")
@@ -162,12 +159,13 @@ def search_index(G: nx.Graph, level: str) -> list[list[str]]:
                 streets_seen.add(street)
                 out.append([street, street, "s", street, tile])
     where = {row[0]: row for row in out if row[2] == "c"}
-    for node in sorted(G, key=str):
+    for node in nodes:
         data = G.nodes[node]
         if data.get("kind") == COMMUNITY:
             continue
         street = str(data.get("street") or "")
-        first = next((where[str(n)] for n in sorted(G[node], key=str) if str(n) in where), None)
+        served = [str(n) for n in G[node] if str(n) in where]
+        first = where[min(served)] if served else None
         if not street and first is not None:
             street = first[3]
         tile = first[4] if first is not None else ""

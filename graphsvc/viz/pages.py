@@ -155,6 +155,20 @@ def overview_page(
     return html
 
 
+def draws_areas(G: nx.Graph, options: PageOptions | None = None) -> bool:
+    """Whether the overview of ``G`` draws area tiles (past the aggregate threshold, with more streets than the
+    area budget): then it needs every community's gaps, and no district roll-up.
+
+    >>> draws_areas(nx.Graph())
+    False
+    """
+    options = options or PageOptions()
+    if G.number_of_nodes() <= options.aggregate_threshold:
+        return False
+    streets = {str(G.nodes[c].get("street") or "—") for c in _communities(G)}
+    return len(streets) > options.area_budget
+
+
 def _area_overview(
     G: nx.Graph, gaps: Sequence[CommunityGaps], urls: PageUrls | None, options: PageOptions, asset_url: str | None
 ) -> str | None:
@@ -162,9 +176,9 @@ def _area_overview(
     from graphsvc.analysis.areas import LEVEL_LABELS
     from graphsvc.viz.areas import area_map_page, overview_level
 
-    streets = {str(G.nodes[c].get("street") or "—") for c in _communities(G)}
-    if len(streets) <= options.area_budget:
+    if not draws_areas(G, options):
         return None
+    streets = {str(G.nodes[c].get("street") or "—") for c in _communities(G)}
     level = overview_level(G, options.area_budget)
     n_comms = len(_communities(G))
     notices = [

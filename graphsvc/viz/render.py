@@ -25,7 +25,7 @@ from graphsvc.analysis.rank_modes import DEFAULT_RANK, RankMode
 from graphsvc.analysis.recommend import recommend
 from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import PageOptions, PageUrls
-from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, overview_page, street_page
+from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, draws_areas, overview_page, street_page
 from graphsvc.viz.panels import gap_shares_of
 
 
@@ -45,7 +45,8 @@ def render_overview(
     steps = Steps(progress, n + 1 + OVERVIEW_STEPS)
     # once: the district roll-up and the gap levels share them
     gaps = all_community_gaps(G, progress=steps.part(n), policy=policy)
-    district = district_gaps(G, gaps=gaps, policy=policy)
+    # the area tiles need no district roll-up (its streets panel is the street view's)
+    district = None if draws_areas(G, options) else district_gaps(G, gaps=gaps, policy=policy)
     steps.advance()
     shares = gap_shares_of(gaps)
     return overview_page(

@@ -85,14 +85,14 @@ def overview_html(edition: EditionDep, settings: SettingsDep, request: Request) 
     policy = settings.policy
 
     def build() -> str:
-        from graphsvc.viz import overview_page
-
-        district = gaps_of_district(edition, policy) if has_communities(edition) else None
-        shares = _shares(edition, policy)
-        gaps = all_gaps(edition, policy) if has_communities(edition) else None
-        from graphsvc.viz import PageOptions
+        from graphsvc.viz import PageOptions, overview_page
+        from graphsvc.viz.pages import draws_areas
 
         options = PageOptions(area_budget=settings.page_area_budget)
+        tiles = draws_areas(edition.graph, options)
+        district = gaps_of_district(edition, policy) if has_communities(edition) and not tiles else None
+        shares = _shares(edition, policy)
+        gaps = all_gaps(edition, policy) if has_communities(edition) else None
         return overview_page(
             edition.graph,
             gaps=gaps,
