@@ -63,3 +63,13 @@ def test_street_report_page_has_the_streets_gaps(make_client: ClientFactory, dis
     assert report["gaps"] == client.get("/streets/" + quote("拱北") + "/gaps").json()
     assert report["path"] == [["district", "香洲"]]
     assert client.get("/pages/reports/streets/nowhere").status_code == 404
+
+
+def test_plan_by_district_adds_up_to_the_plan(make_client: ClientFactory, district_store: GraphStore) -> None:
+    client = make_client(district_store)
+    plan = client.get("/plan").json()
+    by = client.get("/areas/district/plan").json()
+    assert by["count"] == 3
+    assert sum(a["links"] for a in by["data"]) == len(plan["links"])
+    assert sum(a["after"] for a in by["data"]) == pytest.approx(plan["totals"]["after"], abs=1e-2)
+    assert client.get("/areas/county/plan").status_code == 404
