@@ -97,3 +97,23 @@ def test_unknown_street_is_an_error(tmp_path: Path) -> None:
     )
     assert isinstance(result.exception, NotFound) and "nowhere" in str(result.exception)
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.browser
+def test_pdf_is_printed_on_a4(tmp_path: Path) -> None:
+    from tests.viz.cdp import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("headless Chromium not found: apt-get install -y chromium")
+    db = tmp_path / "g.db"
+    with SQLiteStore(db) as store:
+        store.upsert(generate_district())
+    out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    args = ["report", "street", "拱北", "-o", str(out), "--pdf", str(pdf), "-k", "0", "--no-plan"]
+    result = CliRunner().invoke(cli, [*args, "--store", f"sqlite://{db}"])
+    assert result.exit_code == 0, result.output
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes)  # A4
+    assert len(boxes) >= 2  # the report runs over more than one page
