@@ -285,11 +285,16 @@ class AreaPlanFigures(Result):
 
 
 def plan_by_area(
-    G: nx.Graph, communities: Sequence[CoverageChange], links: Iterable[str], level: str
+    G: nx.Graph,
+    communities: Sequence[CoverageChange],
+    links: Iterable[str],
+    level: str,
+    *,
+    within: tuple[str, str] | None = None,
 ) -> list[AreaPlanFigures]:
     """A plan's per-community coverage (``communities``, :attr:`DistrictPlan.communities`) and the communities
     of its links (``links``: one community id per planned link) summed by the areas of ``level``, the areas
-    whose planned coverage gains most first.
+    whose planned coverage gains most first (``within``: only the communities of one area, ``(level, name)``).
 
     >>> G = nx.Graph(areas={"street": {"S": "D"}, "district": {"D": None}})
     >>> G.add_node("c1", kind="community", street="S")
@@ -300,8 +305,12 @@ def plan_by_area(
     check_level(level)
     tree = hierarchy(G)
     acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])
+
+    def inside(community: str) -> bool:
+        return community in G and (within is None or area_of(G, community, within[0], tree) == within[1])
+
     for row in communities:
-        if row.community not in G:
+        if not inside(row.community):
             continue
         figures = acc[area_of(G, row.community, level, tree)]
         figures[0] += 1
@@ -309,7 +318,7 @@ def plan_by_area(
         figures[2] += row.before
         figures[3] += row.after
     for community in links:
-        if community in G:
+        if inside(community):
             acc[area_of(G, community, level, tree)][4] += 1
     out = [
         AreaPlanFigures(

@@ -25,7 +25,8 @@ from graphsvc.labels import street_label
 report_app = typer.Typer(
     name="report",
     cls=CommandGroup,
-    help="Write a printable report (a single offline HTML file for A4, a PDF if asked): street NAME.",
+    help="Write a printable report (a single offline HTML file for A4, a PDF if asked): street NAME, or area "
+    "LEVEL NAME (a district, city or province).",
     no_args_is_help=True,
 )
 app.add_typer(report_app)
@@ -68,6 +69,45 @@ def print_pdf(html: Path, pdf: Path) -> None:
     if done.returncode != 0 or not pdf.exists():
         console().print(f"Chromium could not print {html}: {done.stderr.decode(errors='replace')[-500:]}")
         raise typer.Exit(1)
+
+
+@report_app.command("area")
+def area(
+    level: Annotated[str, typer.Argument(metavar="LEVEL", help="district, city or province.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The area's name, e.g. 香洲.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist).")
+    ],
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", dir_okay=False, help="Also print it to this PDF file (A4), with headless Chromium."),
+    ] = None,
+    plan: Annotated[
+        bool, typer.Option("--plan/--no-plan", help="Include the district plan's figures by the level below.")
+    ] = True,
+    policy: PolicyOption = None,
+    store: StoreOption = None,
+) -> None:
+    """An area above the street: its figures and categories (chart), the areas one level down worst first
+    (chart), missing roles and the plan by those areas, laid out for A4."""
+    from graphsvc.cli.progress import snapshot_from
+    from graphsvc.viz.render import render_area_report
+
+    for path in (output, pdf):
+        if path is not None and not path.parent.is_dir():
+            raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output/--pdf")
+    if level not in ("district", "city", "province"):
+        raise typer.BadParameter("an area report is of a district, city or province (a street: report street)")
+    G = snapshot_from(store)
+    with progress_bar("Building the area report") as bar:
+        html = render_area_report(G, level, name, plan=plan, progress=bar, policy=policy)
+    output.write_text(html, encoding="utf-8")
+    console().print(
+        f"Wrote the report of {level} {name} to {output} ({len(html.encode()) / 1e3:.0f} KB): print it on A4."
+    )
+    if pdf is not None:
+        print_pdf(output, pdf)
+        console().print(f"Printed it to {pdf} ({pdf.stat().st_size / 1e3:.0f} KB).")
 
 
 @report_app.command("street")

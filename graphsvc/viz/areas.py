@@ -280,6 +280,7 @@ def area_page(
     related: list[Item] = []
     if urls:
         related.append(Item("全域总览 overview", href=urls.overview()))
+        related.append(Item("可打印的报告 printable report", href=urls.area_report(level, name)))
         parent = tree.get(level, {}).get(name)
         if parent and level != LEVELS[-1]:
             above = LEVELS[LEVELS.index(level) + 1]

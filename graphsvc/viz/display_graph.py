@@ -105,6 +105,10 @@ class PageUrls:
         """A street's printable report (HTML)."""
         return f"{self.base}/reports/streets/{quote(street, safe='')}"
 
+    def area_report(self, level: str, name: str) -> str:
+        """A district's (city's, province's) printable report (HTML)."""
+        return f"{self.base}/reports/areas/{quote(level, safe='')}/{quote(name, safe='')}"
+
     def templates(self) -> dict[str, str]:
         """The prefixes the page's script adds an encoded id or name to (the search box opens them)."""
         return {"community": f"{self.base}/communities/", "street": f"{self.base}/streets/"}

@@ -159,3 +159,33 @@ def render_street_report(
     html = street_report_page(G, report, planned=plan)
     steps.finish()
     return html
+
+
+def render_area_report(
+    G: nx.Graph,
+    level: str,
+    name: str,
+    *,
+    plan: bool = True,
+    progress: Progress | None = None,
+    policy: str | None = None,
+) -> str:
+    """The printable report of an area above the street (a district, city or province): its figures and
+    categories, the areas one level down worst first, missing roles and, with ``plan``, the district plan's
+    figures by those areas. Raises :class:`~graphsvc.errors.NotFound` for an area no community lies in."""
+    from graphsvc.analysis.areas import COMMUNITY_LEVEL, area_gaps, plan_by_area
+    from graphsvc.analysis.plan import district_plan
+    from graphsvc.viz.report import area_report_page
+
+    n = sum(is_community(G, c) for c in G)
+    steps = Steps(progress, n + 2)
+    gaps = area_gaps(G, all_community_gaps(G, progress=steps.part(n), policy=policy), level, name)
+    rows = None
+    if plan and gaps.children_level is not None and level != COMMUNITY_LEVEL:
+        planned = district_plan(G, per_community=1)
+        links = [str(x.community) for x in planned.links]
+        rows = plan_by_area(G, planned.communities, links, gaps.children_level, within=(level, name))
+    steps.advance()
+    html = area_report_page(gaps, rows)
+    steps.finish()
+    return html

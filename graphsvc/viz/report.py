@@ -28,13 +28,16 @@ from importlib import resources
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment
+from jinja2 import Environment, FunctionLoader
 from markupsafe import Markup
 
+from graphsvc.analysis.areas import LEVEL_LABELS, AreaGaps, AreaPlanFigures
+from graphsvc.analysis.gaps import CategoryTotal
 from graphsvc.analysis.street_report import StreetReport
 from graphsvc.labels import kind_label, num, pct, street_label
 from graphsvc.viz.html import script_json
 from graphsvc.viz.style import NO_NEEDS_GAP, gap_level
+from graphsvc.vocabulary import FiveSocietyRole
 
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei")
 """Fonts tried for the charts' Chinese labels (outlined into the SVG, so readers need none)."""
@@ -76,7 +79,12 @@ def _svg(draw: Any, width: float, height: float) -> str:
 
 def category_chart(report: StreetReport) -> str | None:
     """Need by category: covered and uncovered, stacked, the largest uncovered at the top."""
-    cats = [c for c in report.gaps.categories if c.need > 0][:12]
+    return categories_chart(report.gaps.categories)
+
+
+def categories_chart(categories: Sequence[CategoryTotal]) -> str | None:
+    """Need by category (street or area totals): covered and uncovered, stacked, the largest uncovered on top."""
+    cats = [c for c in categories if c.need > 0][:12]
     if not cats:
         return None
 
@@ -119,10 +127,17 @@ TEMPLATE = "report.html.j2"
 """The report's Jinja template (autoescaped), beside the pages' assets."""
 
 
+def _source(name: str) -> str:
+    return resources.files("graphsvc.viz").joinpath("static", name).read_text(encoding="utf-8")
+
+
 @cache
-def _template() -> Any:
-    source = resources.files("graphsvc.viz").joinpath("static", TEMPLATE).read_text(encoding="utf-8")
-    return Environment(autoescape=True, keep_trailing_newline=True).from_string(source)
+def _environment() -> Environment:
+    return Environment(autoescape=True, keep_trailing_newline=True, loader=FunctionLoader(_source))
+
+
+def _template(name: str = TEMPLATE) -> Any:
+    return _environment().get_template(name)
 
 
 def _figures(report: StreetReport) -> list[dict[str, str]]:
@@ -163,5 +178,76 @@ def street_report_page(G: nx.Graph, report: StreetReport, *, today: dt.date | No
         if planned
         else "未做规划 no plan made (graphsvc report street --plan)",
         data_json=Markup(script_json(report.model_dump(mode="json"))),
+    )
+    return html
+
+
+AREA_TEMPLATE = "area_report.html.j2"
+
+
+def _shares_chart(items: Sequence[tuple[str, float, float]], xlabel: str) -> str | None:
+    """Each item's uncovered share (``(label, uncovered, need)``), in the order given, coloured by gap level."""
+    if not items:
+        return None
+
+    def draw(ax: Any) -> None:
+        labels = [label for label, _, _ in items][::-1]
+        shares = [u / n if n > 0 else math.nan for _, u, n in items][::-1]
+        colors = [gap_level(s).color if not math.isnan(s) else NO_NEEDS_GAP.color for s in shares]
+        values = [0.0 if math.isnan(s) else 100 * s for s in shares]
+        ax.barh(labels, values, color=colors)
+        for y, (value, share) in enumerate(zip(values, shares, strict=True)):
+            ax.text(value, y, f" {pct(share)}", va="center", fontsize=8)
+        ax.set_xlim(0, 110)
+        ax.set_xlabel(xlabel)
+
+    return _svg(draw, 6.8, 0.26 * len(items) + 0.9)
+
+
+def area_report_page(
+    gaps: AreaGaps, plan: Sequence[AreaPlanFigures] | None = None, *, today: dt.date | None = None
+) -> str:
+    """The printable report of an area above the street (``gaps``: :func:`graphsvc.analysis.areas.area_gaps`;
+    ``plan``: :func:`~graphsvc.analysis.areas.plan_by_area` of its communities, by the level below)."""
+    area = gaps.area
+    level_zh, level_en = LEVEL_LABELS[area.level]
+    child_zh, child_en = LEVEL_LABELS[gaps.children_level or "community"]
+    children = gaps.children[:25]
+    chart = _shares_chart(
+        [(c.label or c.name, c.uncovered, c.need) for c in children], "未覆盖需求占比 uncovered share of need (%)"
+    )
+    figures = [
+        {"key": "communities", "value": str(area.communities), "label": "社区 communities"},
+        {"key": "need", "value": num(area.need), "label": "需求 need"},
+        {"key": "covered", "value": num(area.covered), "label": "已覆盖 covered"},
+        {"key": "uncovered", "value": num(area.uncovered), "label": "未覆盖 uncovered"},
+        {
+            "key": "coverage",
+            "value": pct(area.coverage) if area.coverage is not None else "—",
+            "label": "覆盖率 coverage",
+        },
+    ]
+    roles = [(FiveSocietyRole(r).zh, FiveSocietyRole(r).en, n) for r, n in area.roles_missing.items()]
+    data = {"gaps": gaps.model_dump(mode="json"), "plan": [p.model_dump(mode="json") for p in plan or []]}
+    html: str = _template(AREA_TEMPLATE).render(
+        area=area,
+        gaps=gaps,
+        title=f"{area.name} {level_zh}资源链接报告 · {level_en.capitalize()} report {area.name}",
+        level_zh=level_zh,
+        level_en=level_en,
+        child_zh=child_zh,
+        child_en=child_en,
+        path=" › ".join(f"{level} {name}" for level, name in reversed(gaps.path)),
+        today=(today or dt.date.today()).isoformat(),
+        csp=CSP,
+        figures=figures,
+        category_chart=categories_chart(gaps.categories),
+        children_chart=chart,
+        num=num,
+        share=lambda c: pct(c.uncovered / c.need) if c.need > 0 else "—",
+        roles=roles,
+        plan=list(plan or []),
+        no_plan="未做规划 no plan made" if plan is None else "规划未在此新增链接 the plan adds no link here",
+        data_json=Markup(script_json(data)),
     )
     return html

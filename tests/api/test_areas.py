@@ -73,3 +73,13 @@ def test_plan_by_district_adds_up_to_the_plan(make_client: ClientFactory, distri
     assert sum(a["links"] for a in by["data"]) == len(plan["links"])
     assert sum(a["after"] for a in by["data"]) == pytest.approx(plan["totals"]["after"], abs=1e-2)
     assert client.get("/areas/county/plan").status_code == 404
+
+
+def test_district_report_page(make_client: ClientFactory, district_store: GraphStore) -> None:
+    from tests.viz.test_report import embedded
+
+    client = make_client(district_store)
+    page = client.get("/pages/reports/areas/district/" + quote("香洲"))
+    assert page.status_code == 200
+    assert embedded(page.text)["gaps"] == client.get("/areas/district/" + quote("香洲")).json()
+    assert client.get("/pages/reports/areas/street/" + quote("拱北")).status_code == 404

@@ -66,6 +66,7 @@ def test_district_page_and_street_links(territory: tuple) -> None:  # type: igno
     nodes = page_data(html)["nodes"]
     assert sorted(n["area"] for n in nodes) == sorted(s for s, d in G.graph["areas"]["street"].items() if d == "香洲")
     assert all(n["url"] == PageUrls().street(n["area"]) for n in nodes)
+    assert PageUrls().area_report("district", "香洲") in html
     street = street_page(G, "拱北", urls=PageUrls())
     assert PageUrls().report("拱北") in street and PageUrls().area("district", "香洲") in street
 

@@ -117,3 +117,28 @@ def test_pdf_is_printed_on_a4(tmp_path: Path) -> None:
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
     assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes)  # A4
     assert len(boxes) >= 2  # the report runs over more than one page
+
+
+def test_district_report_figures_are_the_areas(tmp_path: Path) -> None:
+    from graphsvc.analysis.areas import area_gaps
+    from graphsvc.analysis.gaps import all_community_gaps
+    from graphsvc.graph import build_graph
+
+    district = generate_district(communities=300, seed=1)
+    db = tmp_path / "g.db"
+    with SQLiteStore(db) as store:
+        store.upsert(district)
+    out = tmp_path / "xiangzhou.html"
+    result = CliRunner().invoke(
+        cli, ["report", "area", "district", "香洲", "-o", str(out), "--store", f"sqlite://{db}"]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    report = embedded(html)
+    G = build_graph(district)
+    expected = area_gaps(G, all_community_gaps(G), "district", "香洲")
+    assert report["gaps"] == expected.model_dump(mode="json")
+    order = re.findall(r'<tr data-area="([^"]+)">', html)
+    assert order == [c.name for c in expected.children] and len(order) == 10
+    assert sum(p["communities"] for p in report["plan"]) == expected.area.communities
+    assert "<script src" not in html and len(re.findall(r'src="data:image/svg\+xml;base64,', html)) == 2

@@ -227,6 +227,34 @@ def street_report_html(edition: EditionDep, settings: SettingsDep, street: Stree
 
 
 @router.get(
+    "/reports/areas/{level}/{name:street}",
+    summary="One district's (city's, province's) printable report (HTML for A4)",
+    response_class=HTMLResponse,
+    responses=problem_responses(404, 409, 422, 503),
+)
+def area_report_html(edition: EditionDep, settings: SettingsDep, level: LevelPath, name: AreaPath) -> HTMLResponse:
+    """Its figures and categories, the areas one level down worst first, missing roles and the district plan's
+    figures by those areas; the figures are ``/areas/{level}/{name}``'s."""
+    from graphsvc.analysis.areas import area_gaps, plan_by_area
+
+    policy = settings.policy
+    if level not in ("district", "city", "province"):
+        raise NotFound(f"an area report is of a district, city or province, not a {level}")
+    gaps = area_gaps(edition.graph, all_gaps(edition, policy), level, name)
+
+    def build() -> str:
+        from graphsvc.viz.report import area_report_page
+
+        plan = plan_of_district(edition, 1)
+        links = [str(x.community) for x in plan.links]
+        below = gaps.children_level or "street"
+        rows = plan_by_area(edition.graph, plan.communities, links, below, within=(level, name))
+        return area_report_page(gaps, rows)
+
+    return _html(edition.cached(("pages", "area-report", level, name, policy), build))
+
+
+@router.get(
     "/static/{name}",
     summary="Scripts and style the pages load (vendored vis-network, the page script)",
     response_class=Response,
