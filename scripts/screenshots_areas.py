@@ -1,6 +1,7 @@
 """Screenshots of the area overview at 20,000 communities and of the street report, for the docs.
 
     python3 scripts/screenshots_areas.py [OUTDIR]     # default docs/screenshots
+    python3 scripts/screenshots_areas.py --report-only [OUTDIR]   # the report's only (minutes faster)
 
 Writes, at 1400x900 unless said otherwise:
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graphsvc.analysis.areas import area_totals  # noqa: E402
-from graphsvc.analysis.gaps import all_community_gaps, district_gaps  # noqa: E402
+from graphsvc.analysis.gaps import all_community_gaps  # noqa: E402
 from graphsvc.graph import build_graph  # noqa: E402
 from graphsvc.sample import generate_district  # noqa: E402
 from graphsvc.viz import PageUrls, overview_page  # noqa: E402
@@ -49,30 +50,33 @@ def shoot(browser: Browser, page: Path, png: Path, *, drawn: bool = True) -> Non
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    args = [a for a in sys.argv[1:] if a != "--report-only"]
+    report_only = "--report-only" in sys.argv[1:]
+    out = Path(args[0]) if args else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
     urls = PageUrls("/pages")
-    started = time.perf_counter()
-    big = build_graph(generate_district(communities=20_000))
-    gaps = all_community_gaps(big)
-    overview = overview_page(
-        big, gaps=gaps, gap_shares=gap_shares_of(gaps), district=district_gaps(big, gaps=gaps), urls=urls
-    )
-    worst = area_totals(big, gaps, "district")[0].name
-    district = area_page(big, gaps, "district", worst, urls=urls)
-    print(f"20,000 communities: pages built in {time.perf_counter() - started:.0f} s")
+    pages: dict[str, str] = {}
+    if not report_only:
+        started = time.perf_counter()
+        big = build_graph(generate_district(communities=20_000))
+        gaps = all_community_gaps(big)
+        pages["overview-20000"] = overview_page(big, gaps=gaps, gap_shares=gap_shares_of(gaps), urls=urls)
+        worst = area_totals(big, gaps, "district")[0].name
+        pages["district-20000"] = area_page(big, gaps, "district", worst, urls=urls)
+        print(f"20,000 communities: pages built in {time.perf_counter() - started:.0f} s")
     small = build_graph(generate_district())
-    report = render_street_report(small, "拱北")
+    pages["report-gongbei"] = render_street_report(small, "拱北")
     with tempfile.TemporaryDirectory() as tmp, launch(chromium, offline=True) as browser:
         files = {}
-        for name, html in {"overview-20000": overview, "district-20000": district, "report-gongbei": report}.items():
+        for name, html in pages.items():
             files[name] = Path(tmp) / f"{name}.html"
             files[name].write_text(html, encoding="utf-8")
-        shoot(browser, files["overview-20000"], out / "overview-20000.png")
-        shoot(browser, files["district-20000"], out / "district-20000.png")
+        for name in ("overview-20000", "district-20000"):
+            if name in files:
+                shoot(browser, files[name], out / f"{name}.png")
         shoot(browser, files["report-gongbei"], out / "report-gongbei.png", drawn=False)
         tab = browser.open_tab()
         width, height = A4_PX

@@ -97,7 +97,7 @@ def categories_chart(categories: Sequence[CategoryTotal]) -> str | None:
         for y, (a, b) in enumerate(zip(covered, uncovered, strict=True)):
             ax.text(a + b, y, f" {num(b)} / {num(a + b)}", va="center", fontsize=8)
         ax.set_xlabel("需求权重 need (weight)")
-        ax.legend(loc="lower right", frameon=False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False)  # above: never on a bar
         ax.margins(x=0.18)
 
     return _svg(draw, 6.8, 0.32 * len(cats) + 1.0)
