@@ -2,7 +2,8 @@
 
 An entity row with ``street`` 拱北 and ``district`` 香洲 says that the street 拱北 lies in the district 香洲;
 ``city`` and ``province`` go on up. An area given two different parents anywhere in a load is a problem at the
-row that says the second one (a street lies in one district).
+row that says the second one (a street lies in one district). An area column with nothing below it on its row
+(a ``district`` on a row without a ``street``) places nothing and stays a free attribute, as before.
 
 >>> from graphsvc.loaders.tables import RawTable
 >>> raw = RawTable("entities", "entities.csv", rows=[(2, {"street": "拱北", "district": "香洲", "city": "珠海"})])
@@ -14,7 +15,7 @@ row that says the second one (a street lies in one district).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import ValidationError
 
@@ -27,6 +28,18 @@ from graphsvc.vocabulary import AREA_LEVELS
 def _text(value: object) -> str | None:
     text = None if value is None else str(value).strip()
     return text or None
+
+
+def placed_areas(row: Mapping[str, object]) -> set[str]:
+    """The area columns of an entity row that place an area: each needs the level below it on the row (a
+    ``district`` needs a ``street``, a ``city`` a ``district``...). A column that places nothing stays a free
+    attribute, as any other column, so files that used such a column as a note load as before.
+
+    >>> sorted(placed_areas({"street": "拱北", "district": "香洲", "province": "广东"}))
+    ['district']
+    """
+    chain = [_text(row.get("street")), *(_text(row.get(column)) for column in AREA_COLUMNS)]
+    return {AREA_COLUMNS[i] for i in range(len(AREA_COLUMNS)) if chain[i] is not None and chain[i + 1] is not None}
 
 
 def hierarchy_of(
@@ -60,10 +73,7 @@ def hierarchy_of(
                 if parent is None:
                     continue
                 field = AREA_COLUMNS[i]
-                if child is None:
-                    what = "street" if i == 0 else AREA_COLUMNS[i - 1]
-                    reason = f"a {field} is given without the {what} that lies in it"
-                    problems.append(Problem(raw.file, line, field, reason, raw.sheet))
+                if child is None:  # places nothing: kept as a free attribute (placed_areas)
                     continue
                 try:
                     area = Area(level=AREA_LEVELS[i], name=child, parent=parent)

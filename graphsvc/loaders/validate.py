@@ -11,10 +11,10 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
-from graphsvc.loaders.areas import hierarchy_of
+from graphsvc.loaders.areas import hierarchy_of, placed_areas
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
-from graphsvc.loaders.tables import AREA_COLUMNS, TABLES, RawTable
+from graphsvc.loaders.tables import TABLES, RawTable
 from graphsvc.model import Area, Dataset, Entity, Link, Need, Offer, lookalike_key
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
@@ -78,7 +78,7 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {
             k: str(v)
             for k, v in row.items()
-            if k not in known and k != "attributes" and k not in AREA_COLUMNS and v is not None
+            if k not in known and k != "attributes" and k not in placed_areas(row) and v is not None
         }
         given = row.get("attributes")
         if isinstance(given, dict):  # a JSON document's attributes object; nested values fail validation
