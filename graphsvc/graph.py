@@ -34,8 +34,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, Project
-from graphsvc.vocabulary import OUTCOMES
+from graphsvc.model import Area, Dataset, Entity, Link, Need, Offer, Outcome, Project, closed_areas
+from graphsvc.vocabulary import AREA_LEVELS, OUTCOMES
 
 if TYPE_CHECKING:  # imported where a graph is made, so that a store opened only to read a kept answer does not load it
     import networkx as nx
@@ -90,6 +90,29 @@ def add_entity_nodes(G: nx.Graph, nodes: Iterable[tuple[str, dict[str, Any]]]) -
             G.graph["policy"] = "generic"  # areas of a resource directory: the hub model's roles are not expected
 
 
+AREAS = "areas"
+"""The snapshot graph's attribute holding the area hierarchy, when there is one: ``{level: {name: parent}}``
+(``parent`` the name of the area one level up, or ``None``), every level from street up that has an area."""
+
+
+def add_areas(G: nx.Graph, areas: Iterable[Area]) -> None:
+    """Keep the area hierarchy on the graph (``G.graph["areas"]``); nothing is set when there are no areas, so a
+    district without a hierarchy has the graph it always had.
+
+    >>> G = new_snapshot()
+    >>> add_areas(G, [Area(level="street", name="拱北", parent="香洲")])
+    >>> G.graph["areas"]
+    {'street': {'拱北': '香洲'}, 'district': {'香洲': None}}
+    """
+    listed, implied = closed_areas(list(areas))
+    if not listed:
+        return
+    hierarchy: dict[str, dict[str, str | None]] = {}
+    for area in sorted([*listed, *implied], key=lambda a: (AREA_LEVELS.index(a.level), a.name)):
+        hierarchy.setdefault(area.level.value, {})[area.name] = area.parent
+    G.graph[AREAS] = hierarchy
+
+
 def build_graph(
     dataset: Dataset | None = None,
     *,
@@ -99,13 +122,16 @@ def build_graph(
     offers: Iterable[Offer] = (),
     outcomes: Iterable[Outcome] = (),
     projects: Iterable[Project] = (),
+    areas: Iterable[Area] = (),
 ) -> nx.Graph:
     """Build the snapshot graph from a dataset (or from the iterables of its tables)."""
     if dataset is not None:
         entities, links, needs, offers = dataset.entities, dataset.links, dataset.needs, dataset.offers
         outcomes = dataset.outcomes
         projects = dataset.projects
+        areas = dataset.areas
     G = new_snapshot()
+    add_areas(G, areas)
     add_entity_nodes(G, ((e.id, entity_attributes(e)) for e in entities))
     for n in needs:
         add_need(G, n.community, n.category, n.weight)

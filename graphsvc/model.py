@@ -18,19 +18,32 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graphsvc.vocabulary import (
     SUBTYPES_OF,
     DeclineReason,
     EntityKind,
+    HierarchyLevel,
     LinkKind,
     OutcomeStatus,
     ProjectStatus,
     Subtype,
+    parent_level,
     parse_category,
     parse_decline_reason,
     parse_entity_kind,
+    parse_hierarchy_level,
     parse_link_kind,
     parse_outcome_status,
     parse_project_status,
@@ -153,6 +166,7 @@ WholeCapacity = Annotated[int, Field(ge=0, le=MAX_CAPACITY), BeforeValidator(_no
 CategoryCode = Annotated[str, BeforeValidator(lambda v: parse_category(v) if isinstance(v, str) else v)]
 KindField = Annotated[EntityKind, BeforeValidator(_labelled(parse_entity_kind))]
 SubtypeField = Annotated[Subtype, BeforeValidator(_labelled(parse_subtype))]
+HierarchyLevelField = Annotated[HierarchyLevel, BeforeValidator(_labelled(parse_hierarchy_level))]
 LinkKindField = Annotated[LinkKind, BeforeValidator(_labelled(parse_link_kind))]
 ProjectStatusField = Annotated[ProjectStatus, BeforeValidator(_labelled(parse_project_status))]
 
@@ -479,6 +493,57 @@ class Project(Record):
         }
 
 
+class Area(Record):
+    """An area of the optional hierarchy above communities: a street, district, city or province, and the area
+    one level up that holds it (``parent``, by name). ``(level, name)`` identifies it; communities lie in the
+    street their ``street`` names.
+
+    >>> Area(level="区", name="香洲", parent="珠海").parent_key
+    ('city', '珠海')
+    """
+
+    level: HierarchyLevelField
+    name: Text
+    parent: Text | None = Field(default=None, description="the name of the area one level up that holds it")
+
+    @field_validator("parent")
+    @classmethod
+    def _parent_fits(cls, parent: str | None, info: ValidationInfo) -> str | None:
+        level = info.data.get("level")
+        if parent is not None and level is not None and parent_level(level) is None:
+            raise ValueError(f"a {level.value} has no level above it to lie in")
+        return parent
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.level.value, self.name)
+
+    @property
+    def parent_key(self) -> tuple[str, str] | None:
+        """The key of the area that holds this one, or ``None``."""
+        above = parent_level(self.level)
+        return None if self.parent is None or above is None else (above.value, self.parent)
+
+
+def closed_areas(areas: Sequence[Area]) -> tuple[list[Area], list[Area]]:
+    """``areas`` by key (a later one replacing an earlier one), and the parents they name but do not list.
+
+    Stores write the second list only where they hold no such area yet, so that every parent is an area of
+    its own (in Neo4j, the node an ``IN`` relationship points to) without undoing what an earlier load said of it.
+
+    >>> listed, implied = closed_areas([Area(level="street", name="拱北", parent="香洲")])
+    >>> [a.key for a in listed], [(a.key, a.parent) for a in implied]
+    ([('street', '拱北')], [(('district', '香洲'), None)])
+    """
+    listed = {a.key: a for a in areas}
+    implied: dict[tuple[str, str], Area] = {}
+    for area in listed.values():
+        key = area.parent_key
+        if key is not None and key not in listed and key not in implied:
+            implied[key] = Area.model_construct(level=HierarchyLevel(key[0]), name=key[1], parent=None)
+    return list(listed.values()), list(implied.values())
+
+
 class Dataset(BaseModel):
     """The four tables together: one load, one export, or a whole store."""
 
@@ -490,6 +555,7 @@ class Dataset(BaseModel):
     offers: list[Offer] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
     projects: list[Project] = Field(default_factory=list)
+    areas: list[Area] = Field(default_factory=list, description="the optional area hierarchy (streets and above)")
 
     def row_count(self) -> int:
         return (
@@ -499,6 +565,7 @@ class Dataset(BaseModel):
             + len(self.offers)
             + len(self.outcomes)
             + len(self.projects)
+            + len(self.areas)
         )
 
     def updated_with(self, load: Dataset) -> Dataset:
@@ -519,6 +586,7 @@ class Dataset(BaseModel):
             offers=list(({x.key: x for x in self.offers} | {x.key: x for x in load.offers}).values()),
             outcomes=list(({x.key: x for x in self.outcomes} | {x.key: x for x in load.outcomes}).values()),
             projects=list(({x.id: x for x in self.projects} | {x.id: x for x in load.projects}).values()),
+            areas=list(({x.key: x for x in self.areas} | {x.key: x for x in load.areas}).values()),
         )
 
 

@@ -9,7 +9,8 @@ one district hub, one hub per street, 56 caring enterprises, 10 universities
 with 2 student societies each, 5 media, 30 social organizations, 12 social-work
 agencies and about 200 community self-organizations, with needs, offers and
 partnerships that follow the hubs and streets. Other sizes scale every figure
-by ``communities / 130``.
+by ``communities / 130``. Beyond 10 streets the sample has an area hierarchy too: every 10 streets lie in
+one district (``areas``), so a larger territory reads as districts, streets and communities.
 
 >>> ds = generate_district(communities=13, seed=1)
 >>> sum(e.kind.value == "community" for e in ds.entities)
@@ -27,8 +28,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, Project
-from graphsvc.vocabulary import EntityKind, LinkKind, ProjectStatus, Subtype, categories
+from graphsvc.model import Area, Dataset, Entity, Link, Need, Offer, Project
+from graphsvc.vocabulary import EntityKind, HierarchyLevel, LinkKind, ProjectStatus, Subtype, categories
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,6 +47,11 @@ STREETS = [
     ("凤山", "Fengshan", "同心", "Tongxin"),
 ]
 """Street names from the case (the tenth street's hub name is invented)."""
+
+DISTRICTS = ["香洲", "金湾", "斗门", "横琴", "高新", "万山", "高栏", "富山", "鹤洲", "白藤"]
+"""Names of the sample's districts (Zhuhai's three, then invented ones); more are numbered (香洲2...)."""
+STREETS_PER_DISTRICT = 10
+"""Streets per district when the sample has more streets than the case's ten: a district level is filled."""
 
 SYNTHETIC = "（示例）"
 BASE_COMMUNITIES = 130
@@ -333,7 +339,10 @@ def generate_district(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> 
         serve(m.id, street, ["publicity"], rng.randint(1, 3), LinkKind.PUBLICITY, 0.7)
 
     projects = generate_projects(entities, needs, offers, seed=seed)
-    return Dataset(entities=entities, links=list(links.values()), needs=needs, offers=offers, projects=projects)
+    areas = _districts(streets)
+    return Dataset(
+        entities=entities, links=list(links.values()), needs=needs, offers=offers, projects=projects, areas=areas
+    )
 
 
 # -- projects -----------------------------------------------------------------------------------------------------
@@ -405,6 +414,29 @@ def generate_projects(
                     fields["end"] = fields["start"] + dt.timedelta(days=rng.randrange(90, 300))  # type: ignore[operator]
             projects.append(Project.model_validate(fields))
     return projects
+
+
+def district_name(i: int) -> str:
+    """The name of the sample's ``i``-th district (from 0).
+
+    >>> district_name(0), district_name(10)
+    ('香洲', '香洲2')
+    """
+    name = DISTRICTS[i % len(DISTRICTS)]
+    n = i // len(DISTRICTS)
+    return f"{name}{n + 1}" if n else name
+
+
+def _districts(streets: list[str]) -> list[Area]:
+    """A district level over ``streets`` when there are more than the case's ten; none at the case's size."""
+    if len(streets) <= len(STREETS):
+        return []
+    areas = [
+        Area(level=HierarchyLevel.STREET, name=street, parent=district_name(i // STREETS_PER_DISTRICT))
+        for i, street in enumerate(streets)
+    ]
+    n_districts = math.ceil(len(streets) / STREETS_PER_DISTRICT)
+    return areas + [Area(level=HierarchyLevel.DISTRICT, name=district_name(i)) for i in range(n_districts)]
 
 
 def sample_graph(*, communities: int = BASE_COMMUNITIES, seed: int = 0) -> nx.Graph:

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         "data before it is answered 503 (the service is starting) with Retry-After",
     )
 
+    page_area_budget: int = Field(
+        default=400,
+        gt=0,
+        description="the most areas the overview page draws: with more streets, it draws the level of the area "
+        "hierarchy that fits (districts, cities...)",
+    )
     policy: str | None = Field(
         default=None,
         description="policy profile of the gap analyses (graphsvc.analysis.core.policy.PROFILES): hub (the five-"

@@ -198,6 +198,44 @@ _labels(
 )
 
 
+class HierarchyLevel(Labelled):
+    """The levels of the optional area hierarchy above a community, lowest first: a community lies in a street
+    (its ``street``), a street in a district, a district in a city, a city in a province (docs: README, "Areas")."""
+
+    STREET = "street"
+    DISTRICT = "district"
+    CITY = "city"
+    PROVINCE = "province"
+
+
+_labels(
+    HierarchyLevel,
+    {
+        "street": ("街道", "street"),
+        "district": ("区", "district"),
+        "city": ("市", "city"),
+        "province": ("省", "province"),
+    },
+)
+
+AREA_LEVELS: tuple[HierarchyLevel, ...] = tuple(HierarchyLevel)
+"""The area levels, lowest (street) first."""
+AREA_NODE_LABEL = "Area"
+"""The Neo4j label of an area node (the store keeps one per area, with its ``level`` and ``name``)."""
+AREA_PARENT_TYPE = "IN"
+"""The Neo4j relationship type from an area to the area one level up that holds it."""
+
+
+def parent_level(level: HierarchyLevel) -> HierarchyLevel | None:
+    """The level above ``level`` (``None`` above a province).
+
+    >>> parent_level(HierarchyLevel.STREET).value, parent_level(HierarchyLevel.PROVINCE)
+    ('district', None)
+    """
+    index = AREA_LEVELS.index(level)
+    return AREA_LEVELS[index + 1] if index + 1 < len(AREA_LEVELS) else None
+
+
 PARTNER_ROLES: tuple[FiveSocietyRole, ...] = tuple(r for r in FiveSocietyRole if r is not FiveSocietyRole.COMMUNITY)
 
 ROLE_GAP_LABELS: dict[FiveSocietyRole, tuple[str, str]] = {
@@ -342,6 +380,11 @@ def parse_entity_kind(text: str) -> EntityKind:
 def parse_subtype(text: str) -> Subtype:
     """The subtype for a code or a label in either language."""
     return _parse_labelled(Subtype, text, "subtype")
+
+
+def parse_hierarchy_level(text: str) -> HierarchyLevel:
+    """The hierarchy level for a code or a label in either language (``区``, ``district``)."""
+    return _parse_labelled(HierarchyLevel, text, "area level")
 
 
 def parse_link_kind(text: str) -> LinkKind:

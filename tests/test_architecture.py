@@ -151,6 +151,7 @@ ANALYSIS_PARTS: dict[str, set[str]] = {
     "plan": {"core", "recommender"},  # the recommender's reasons, in the plan's links
     "evaluation": {"core", "linkmodel", "recommender"},
     "fair": {"core", "linkmodel"},
+    "areas": {"core", "gaps", "plan"},
 }
 """The parts of ``graphsvc.analysis`` (ARCHITECTURE.md) -> the other parts each may import."""
 

@@ -25,6 +25,7 @@ from graphsvc.api.memory import limit_arenas
 from graphsvc.api.problems import install_problem_handlers, problem_responses, use_problem_media_type
 from graphsvc.api.recommendations import fit_edition_of, warm_edition
 from graphsvc.api.routes import (
+    areas,
     communities,
     docs,
     entities,
@@ -62,6 +63,7 @@ TAGS = [
     {"name": "communities", "description": "Communities, their needs, gaps and partner recommendations"},
     {"name": "entities", "description": "Every entity: communities and partners"},
     {"name": "streets", "description": "Streets (镇街) and their gaps"},
+    {"name": "areas", "description": "The area hierarchy (street, district, city, province) and figures by area"},
     {"name": "plan", "description": "A district-wide linkage plan"},
     {"name": "stats", "description": "Counts"},
     {"name": "imports", "description": "Loading the documented files"},
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         communities.router,
         entities.router,
         streets.router,
+        areas.router,
         gaps.router,
         plan.router,
         stats.router,

@@ -39,6 +39,16 @@ PartnerIdPath = Annotated[
     str, Path(min_length=1, max_length=200, description="the partner's entity id"), AfterValidator(_composed)
 ]
 StreetPath = Annotated[str, Path(min_length=1, max_length=200, description="street name", examples=["拱北"])]
+LevelPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=20,
+        description="an area level: community, street, district, city or province",
+        examples=["district"],
+    ),
+]
+AreaPath = Annotated[str, Path(min_length=1, max_length=200, description="an area's name", examples=["香洲"])]
 RankName = enum.StrEnum("RankName", {name: name for name in RANK_MODES})  # type: ignore[misc]
 """The rank modes of :data:`~graphsvc.analysis.core.rank_modes.RANK_MODES` when the API is imported (OpenAPI's enum)."""
 

@@ -85,10 +85,33 @@ def _profile_line(code: str) -> None:
     console().print(f"政策 policy: {profile.code} — {profile.zh} {profile.en} (--policy hub|generic)")
 
 
+def _gaps_by_area(G: nx.Graph, level: str, policy: str | None, as_json: bool) -> None:
+    """``graphsvc gaps --by LEVEL``: every area of the level with its figures, worst first."""
+    from graphsvc.analysis.areas.rollup import LEVEL_LABELS, area_totals, check_level
+    from graphsvc.analysis.gaps.find import all_community_gaps
+
+    check_level(level)
+    areas = area_totals(G, all_community_gaps(G, policy=policy), level)
+    if as_json:
+        print_json({"level": level, "data": [a.model_dump(mode="json") for a in areas], "count": len(areas)})
+        return
+    zh, en = LEVEL_LABELS[level]
+    rows = [
+        [a.label or a.name, a.parent or "—", a.communities, num(a.need), num(a.uncovered), _coverage(a.coverage)]
+        for a in areas
+    ]
+    columns = [f"{zh} {en}", "上级 in", "社区 communities", "需求 need", "未覆盖 uncovered", "覆盖率 coverage"]
+    console().print(table(f"按{zh}汇总（缺口最大在前） Gaps by {en}, worst first", columns, rows))
+
+
 @app.command()
 def gaps(
     community: Annotated[str | None, typer.Argument(help="A community id; leave out for the whole district.")] = None,
     street: Annotated[str | None, typer.Option("--street", help="Roll up the communities of one street.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Sum by the areas of one level (street, district, city, province), worst first."),
+    ] = None,
     policy: PolicyOption = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
@@ -98,6 +121,9 @@ def gaps(
     from graphsvc.analysis.gaps.find import community_gaps, district_gaps, street_gaps
 
     G = snapshot_from(store, quiet=as_json)
+    if by is not None:
+        _gaps_by_area(G, by, policy, as_json)
+        return
     if community is not None:
         g = community_gaps(G, community, policy=policy)
         if as_json:

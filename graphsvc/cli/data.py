@@ -48,7 +48,11 @@ def counts_table(counts: Counts, title: str = "Store") -> None:
 @app.command()
 def sample(
     outdir: Annotated[
-        Path, typer.Argument(help="Directory to write entities.csv, links.csv, needs.csv, offers.csv, projects.csv.")
+        Path,
+        typer.Argument(
+            help="Directory to write entities.csv, links.csv, needs.csv, offers.csv, projects.csv "
+            "(and areas.csv, its districts, beyond 130 communities)."
+        ),
     ],
     communities: CommunitiesOption = DEMO_COMMUNITIES,
     seed: SeedOption = 0,

@@ -54,6 +54,25 @@ AggregateOption = Annotated[
         show_default=False,
     ),
 ]
+AreaBudgetOption = Annotated[
+    int | None,
+    typer.Option(
+        "--area-budget",
+        min=1,
+        help="Past the aggregate threshold, with more streets than this, draw the areas of the lowest level "
+        "that has at most this many (districts, cities...). Default: 400.",
+        show_default=False,
+    ),
+]
+LinksOption = Annotated[
+    str | None,
+    typer.Option(
+        "--links",
+        help="Where the pages are served (e.g. http://127.0.0.1:8000/pages): the file's areas, table rows and "
+        "search open them there. Default: a file without links.",
+        show_default=False,
+    ),
+]
 SeedOption = Annotated[
     int | None,
     typer.Option("--seed", help="Layout seed: the same seed gives the same picture. Default: 0.", show_default=False),
@@ -81,16 +100,26 @@ def overview(
     layout_threshold: LayoutOption = None,
     aggregate_threshold: AggregateOption = None,
     seed: SeedOption = None,
+    area_budget: AreaBudgetOption = None,
+    links: LinksOption = None,
     policy: PolicyOption = None,
     store: StoreOption = None,
 ) -> None:
-    """The district: communities by street (coloured by gap level), hubs and partners, with a legend."""
-    from graphsvc.viz import render_overview
+    """The district: communities by street (coloured by gap level), hubs and partners, with a legend; a territory
+    with more streets than the page draws (400) as areas (districts, cities...), worst first."""
+    from graphsvc.viz import PageUrls, render_overview
 
-    options = _options(layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed)
+    if links is not None and not links.startswith(("http://", "https://", "/")):
+        raise typer.BadParameter(
+            "give an http(s) URL or a path, e.g. http://127.0.0.1:8000/pages", param_hint="--links"
+        )
+    urls = PageUrls(links.rstrip("/")) if links else None
+    options = _options(
+        layout_threshold=layout_threshold, aggregate_threshold=aggregate_threshold, seed=seed, area_budget=area_budget
+    )
     G = snapshot_from(store)
     with progress_bar("Building the overview") as bar:
-        html = render_overview(G, options=options, progress=bar, policy=policy)
+        html = render_overview(G, urls=urls, options=options, progress=bar, policy=policy)
     _write(output, html, f"the district overview ({G.number_of_nodes()} nodes)")
 
 

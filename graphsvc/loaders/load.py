@@ -25,7 +25,7 @@ from graphsvc.loaders.formats import DirectoryFormat, format_of
 from graphsvc.loaders.hsds import HsdsSummary
 from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
-from graphsvc.loaders.tables import TABLES, RawTable, is_file_problem
+from graphsvc.loaders.tables import BASE_TABLES, TABLES, RawTable, is_file_problem
 from graphsvc.loaders.validate import validate_tables
 from graphsvc.model import Counts, Dataset
 from graphsvc.progress import Progress, Stages, Steps
@@ -179,11 +179,9 @@ def _write(
 ) -> LoadReport:
     before = store.counts()
     files = sorted({t.file for t in tables})
-    rows = {t: 0 for t in TABLES}
+    rows = {t: 0 for t in BASE_TABLES}
     for raw in tables:
-        rows[raw.table] += len(raw.rows)
-    if not rows["outcomes"]:  # named only by a load that has some (the four tables are always named)
-        del rows["outcomes"]
+        rows[raw.table] = rows.get(raw.table, 0) + len(raw.rows)
     if dry_run:
         after = counts_after(store, dataset, replace=replace)
     else:
@@ -312,8 +310,8 @@ def load_uploads(
 
 
 def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
-    """Write a dataset as the documented CSV files (UTF-8; ``projects.csv`` if it has projects); return their
-    paths."""
+    """Write a dataset as the documented CSV files (UTF-8): the four tables, and ``outcomes.csv``, ``projects.csv``
+    and ``areas.csv`` when it has outcomes, projects or an area hierarchy; return their paths."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     extra = sorted({k for e in dataset.entities for k in e.attributes})
@@ -333,6 +331,11 @@ def write_csv(dataset: Dataset, outdir: Path | str) -> list[Path]:
         tables["outcomes"] = (columns, [o.plain() for o in dataset.outcomes])
     if dataset.projects:  # a file of its own only where there are projects
         tables["projects"] = ([*TABLES["projects"][0], *TABLES["projects"][1]], project_rows(dataset))
+    if dataset.areas:  # the optional hierarchy: its own file, only when there is one
+        tables["areas"] = (
+            [*TABLES["areas"][0], *TABLES["areas"][1]],
+            [{"level": a.level.value, "name": a.name, "parent": a.parent} for a in dataset.areas],
+        )
     written = []
     for table, (columns, rows) in tables.items():
         path = out / f"{table}.csv"

@@ -24,8 +24,17 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("id", "community", "title", "covers", "budget"),
         ("status", "sponsors", "proposed_on", "start", "end"),
     ),
+    "areas": (("level", "name"), ("parent",)),
 }
-"""For each table: its required columns, then its optional ones. Entities keep any other column as an attribute."""
+"""For each table: its required columns, then its optional ones. Entities keep any other column as an attribute,
+except the area columns (:data:`AREA_COLUMNS`)."""
+
+BASE_TABLES = ("entities", "links", "needs", "offers")
+"""The four tables every load reports (``areas``, the optional hierarchy, is reported when a load has one)."""
+
+AREA_COLUMNS = ("district", "city", "province")
+"""Columns of ``entities`` that place an entity's street in the area hierarchy: the street lies in the
+``district``, the district in the ``city``, the city in the ``province`` (each one optional)."""
 
 STAND_INS: dict[tuple[str, str], str] = {("offers", "category"): "description"}
 """Required columns another may stand in for: an offer's ``description`` is matched to categories
@@ -79,6 +88,12 @@ COLUMN_ALIASES: dict[str, str] = {
     "提出日期": "proposed_on",
     "开始": "start",
     "结束": "end",
+    "区": "district",
+    "区县": "district",
+    "市": "city",
+    "省": "province",
+    "层级": "level",
+    "上级": "parent",
 }
 """Chinese column headers accepted beside the English ones."""
 
@@ -89,6 +104,7 @@ TABLE_ALIASES: dict[str, str] = {
     "供给": "offers",
     "项目": "projects",
     "公益项目": "projects",
+    "区域": "areas",
 }
 
 

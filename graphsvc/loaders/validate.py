@@ -11,10 +11,11 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from graphsvc.errors import Problem
+from graphsvc.loaders.areas import hierarchy_of, placed_areas
 from graphsvc.loaders.category_text import match_categories
 from graphsvc.loaders.limits import SizeLimits, entity_problems, row_problems, store_problems
 from graphsvc.loaders.tables import TABLES, RawTable
-from graphsvc.model import Dataset, Entity, Link, Need, Offer, Outcome, Project, lookalike_key, parse_pairs
+from graphsvc.model import Area, Dataset, Entity, Link, Need, Offer, Outcome, Project, lookalike_key, parse_pairs
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import EntityKind
 
@@ -25,6 +26,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "offers": Offer,
     "outcomes": Outcome,
     "projects": Project,
+    "areas": Area,
 }
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -35,6 +37,7 @@ REFERENCES: dict[str, list[tuple[str, str | None]]] = {
     "offers": [("partner", "partner")],
     "outcomes": [("community", "community"), ("partner", "partner")],
     "projects": [("community", "community")],  # and each of its sponsors: see _sponsor_references
+    "areas": [],
 }
 """The columns of each table that name an entity, and the kind of entity they must name."""
 
@@ -79,7 +82,9 @@ def _fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in row.items() if k in known and v is not None}
     if table == "entities":
         extra: dict[str, Any] = {
-            k: str(v) for k, v in row.items() if k not in known and k != "attributes" and v is not None
+            k: str(v)
+            for k, v in row.items()
+            if k not in known and k != "attributes" and k not in placed_areas(row) and v is not None
         }
         given = row.get("attributes")
         if isinstance(given, dict):  # a JSON document's attributes object; nested values fail validation
@@ -285,6 +290,10 @@ def validate_tables(
     offers: list[Offer] = unique("offers", lambda x: x.key, "category")
     outcomes: list[Outcome] = unique("outcomes", lambda x: x.key, "status")
     projects: list[Project] = unique("projects", lambda x: x.id, "id")
+    listed_areas = unique("areas", lambda x: x.key, "name")
+    kept_areas = {id(a) for a in listed_areas}
+    areas, area_problems = hierarchy_of(tables, [r for r in records["areas"] if id(r[2]) in kept_areas])
+    problems += area_problems
 
     # References, checked on every row (valid or not), so one report names them all.
     kinds: dict[str, EntityKind] = {e.id: e.kind for e in entities}
@@ -324,7 +333,9 @@ def validate_tables(
 
     problems.sort(key=lambda p: (p.file, p.sheet or "", p.line or 0))
     steps.advance()
-    dataset = Dataset(entities=entities, links=links, needs=needs, offers=offers, outcomes=outcomes, projects=projects)
+    dataset = Dataset(
+        entities=entities, links=links, needs=needs, offers=offers, outcomes=outcomes, projects=projects, areas=areas
+    )
     return dataset, problems
 
 

@@ -17,6 +17,8 @@ Tables (``pandas.DataFrame``)
     :func:`explain_recommendation` -- "why not this partner?";
     :func:`plan_frame`, :func:`coverage_frame`, :func:`plan_summary_frame` -- a district plan;
     :func:`divergences_frame` -- where the plan and the lists' #1 differ, and why;
+    :func:`areas_frame`, :func:`area_levels_frame`, :func:`area_plan_frame` -- figures by street, district,
+    city or province (the optional area hierarchy);
     :func:`evaluation_frame`, :func:`hits_at_k_frame` -- the recommender against the baselines;
     :func:`rank_modes_frame` -- the rank modes on both axes (held-out links, need closed);
     :func:`outcomes_frame`, :func:`acceptance_frame`, :func:`reliability_frame` -- what became of suggestions,
@@ -40,6 +42,7 @@ One module per job, all re-exported here: ``graphs`` (getting a graph, the graph
 True
 """
 
+from graphsvc.research.area_frames import area_levels_frame, area_plan_frame, areas_frame
 from graphsvc.research.display import (
     CJK_FONTS,
     COLUMN_LABELS,
@@ -76,6 +79,9 @@ __all__ = [
     "COLUMN_LABELS",
     "acceptance_frame",
     "apply_plan",
+    "area_levels_frame",
+    "area_plan_frame",
+    "areas_frame",
     "bilingual",
     "categories_frame",
     "centrality_frame",

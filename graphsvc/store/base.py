@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from graphsvc.collector import paused
 from graphsvc.errors import NotFound, Problem, StoreBusy
 from graphsvc.graph import build_graph
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project
 from graphsvc.vocabulary import EntityKind
 
 if TYPE_CHECKING:  # a snapshot's type: the graph is built by graphsvc.graph, which imports networkx then
@@ -209,6 +209,11 @@ class GraphStore(ABC):
         status, at)``, and deleted with either entity."""
 
     @abstractmethod
+    def list_areas(self) -> list[Area]:
+        """The area hierarchy: every area (streets and above, with the parents their records name), ordered by
+        level from street up, then by name; empty for a district without one."""
+
+    @abstractmethod
     def counts(self) -> Counts:
         """Counts by entity kind and of links, needs and offers."""
 
@@ -221,6 +226,7 @@ class GraphStore(ABC):
             offers=self.list_offers(),
             outcomes=self.list_outcomes(),
             projects=self.list_projects(),
+            areas=self.list_areas(),
         )
 
     def snapshot(self) -> nx.Graph:

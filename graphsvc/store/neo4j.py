@@ -47,8 +47,16 @@ from graphsvc.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from graphsvc.graph import Partnership, add_entity_nodes, add_outcomes, add_partnerships, add_projects, new_snapshot
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project
+from graphsvc.graph import (
+    Partnership,
+    add_areas,
+    add_entity_nodes,
+    add_outcomes,
+    add_partnerships,
+    add_projects,
+    new_snapshot,
+)
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project, closed_areas
 from graphsvc.settings import Settings
 from graphsvc.store.base import (
     SNAPSHOT_ATTEMPTS,
@@ -72,6 +80,7 @@ from graphsvc.store.neo4j_queries import (
     CONSTRAINTS,
     COUNT_ENTITIES,
     COUNTS,
+    DELETE_AREAS,
     DELETE_ARTIFACTS,
     DELETE_ENTITIES,
     DELETE_ENTITY,
@@ -84,12 +93,14 @@ from graphsvc.store.neo4j_queries import (
     GET_ENTITIES,
     GET_ENTITY,
     LINK_TYPES,
+    LIST_AREAS,
     LIST_ENTITIES,
     LIST_LINKS,
     LIST_NEEDS,
     LIST_OFFERS,
     LIST_OUTCOMES,
     LIST_PROJECTS,
+    MERGE_AREAS,
     MERGE_CATEGORIES,
     MERGE_IDENTITY,
     MERGE_NEEDS,
@@ -129,7 +140,7 @@ from graphsvc.store.neo4j_rows import (
     project_row,
     snapshot_page_rows,
 )
-from graphsvc.vocabulary import EntityKind, LinkKind, categories
+from graphsvc.vocabulary import AREA_LEVELS, EntityKind, HierarchyLevel, LinkKind, categories
 
 BATCH_SIZE = 10_000
 SINGLE_TRANSACTION_ROWS = 50_000
@@ -309,6 +320,7 @@ class Neo4jStore(GraphStore):
             if replace:
                 tx.run(DELETE_PROJECTS).consume()
                 tx.run(DELETE_ENTITIES).consume()
+                tx.run(DELETE_AREAS).consume()
                 tx.run(DELETE_ARTIFACTS).consume()
             else:
                 existing = [r["id"] for r in tx.run(EXISTING_KINDS, ids=outside)] if outside else []
@@ -320,6 +332,7 @@ class Neo4jStore(GraphStore):
                 for batch in batches(rows, BATCH_SIZE):
                     tx.run(query, rows=list(batch), load=None).consume()
                     written.append(len(batch))
+            written.append(_write_areas(tx, dataset))
             tx.run(BUMP_VERSION).consume()
             return written
 
@@ -411,6 +424,9 @@ class Neo4jStore(GraphStore):
         try:
             for query, rows in statements:
                 self._write_rows(query, rows, load, progress)
+            written = self._write(lambda tx: _write_areas(tx, dataset))  # few rows: one transaction, or none
+            if progress is not None:
+                progress(written)
         except BaseException:
             self._undo(load, prior)
             raise
@@ -518,6 +534,7 @@ class Neo4jStore(GraphStore):
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
             session.run(CLEAR_PROJECTS).consume()
             session.run(CLEAR).consume()
+            session.run(DELETE_AREAS).consume()
             session.run(CLEAR_ARTIFACTS).consume()
             session.execute_write(lambda tx: tx.run(BUMP_VERSION).consume())
 
@@ -578,6 +595,9 @@ class Neo4jStore(GraphStore):
         records = self._read(LIST_OFFERS, id=partner)
         return [Offer.model_construct(partner=r[0], category=r[1], capacity=r[2]) for r in records]
 
+    def list_areas(self) -> list[Area]:
+        return _areas(self._read(LIST_AREAS))
+
     def counts(self) -> Counts:
         counts = Counts.empty()
         record = self._read(COUNTS)[0]  # one query: all counts from one state of the data
@@ -628,11 +648,12 @@ class Neo4jStore(GraphStore):
         for _ in range(SNAPSHOT_ATTEMPTS):
             with paused():
                 with self._errors(), self.driver.session(database=self.database) as session:
-                    before, after, nodes, links, outcomes, projects = session.execute_read(self._read_snapshot)
+                    before, after, nodes, links, outcomes, projects, areas = session.execute_read(self._read_snapshot)
                 if before == after:
                     nodes.sort(key=itemgetter(0))
                     links.sort(key=itemgetter(0, 1, 2))
                     G = new_snapshot()
+                    add_areas(G, areas)
                     add_entity_nodes(G, nodes)
                     add_partnerships(G, links)
                     add_outcomes(G, outcomes)
@@ -642,9 +663,11 @@ class Neo4jStore(GraphStore):
 
     def _read_snapshot(
         self, tx: neo4j.ManagedTransaction
-    ) -> tuple[int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[dict[str, Any]], list[Project]]:
-        """The data version, every page of the snapshot's rows, the recorded outcomes, the projects, and the data
-        version again."""
+    ) -> tuple[
+        int, int, list[tuple[str, dict[str, Any]]], list[Partnership], list[dict[str, Any]], list[Project], list[Area]
+    ]:
+        """The data version, every page of the snapshot's rows, the recorded outcomes, the projects, the areas, and
+        the data version again."""
         before = int(tx.run(READ_VERSION).single(strict=True)["version"])
         nodes: list[tuple[str, dict[str, Any]]] = []
         links: list[Partnership] = []
@@ -658,8 +681,9 @@ class Neo4jStore(GraphStore):
             start = page["last"] + "\0"
         outcomes = [outcome_from_record(r).plain() for r in tx.run(LIST_OUTCOMES, community=None, partner=None)]
         projects = [project_from_record(r) for r in tx.run(LIST_PROJECTS, community=None, id=None)]
+        areas = _areas(list(tx.run(LIST_AREAS)))
         after = int(tx.run(READ_VERSION).single(strict=True)["version"])
-        return before, after, nodes, links, outcomes, projects
+        return before, after, nodes, links, outcomes, projects, areas
 
     # -- life cycle ---------------------------------------------------------
     def ping(self) -> None:
@@ -671,3 +695,23 @@ class Neo4jStore(GraphStore):
     def close(self) -> None:
         if self._owns_driver:
             self.driver.close()
+
+
+def _write_areas(tx: neo4j.ManagedTransaction, dataset: Dataset) -> int:
+    """Write the areas ``dataset`` lists (their parents created where absent); how many it lists."""
+    listed, _ = closed_areas(dataset.areas)
+    if listed:
+        rows = [
+            {"level": a.level.value, "name": a.name, "parent": a.parent, "parent_level": (a.parent_key or ("", ""))[0]}
+            for a in listed
+        ]
+        tx.run(MERGE_AREAS, rows=rows).consume()
+    return len(listed)
+
+
+def _areas(records: Iterable[Any]) -> list[Area]:
+    """Area records from ``LIST_AREAS`` rows, ordered by level from street up, then by name."""
+    areas = [
+        Area.model_construct(level=HierarchyLevel(r["level"]), name=r["name"], parent=r["parent"]) for r in records
+    ]
+    return sorted(areas, key=lambda a: (AREA_LEVELS.index(a.level), a.name))

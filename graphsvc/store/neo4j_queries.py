@@ -6,7 +6,7 @@ fixed vocabulary; every value is a ``$parameter``. The graph model is described 
 
 from __future__ import annotations
 
-from graphsvc.vocabulary import OUTCOME_RELATIONSHIP, EntityKind, LinkKind
+from graphsvc.vocabulary import AREA_NODE_LABEL, AREA_PARENT_TYPE, OUTCOME_RELATIONSHIP, EntityKind, LinkKind
 
 KIND_LABELS: dict[EntityKind, str] = {
     EntityKind.COMMUNITY: "Community",
@@ -28,6 +28,7 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT graphsvc_data_version IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
     "CREATE CONSTRAINT graphsvc_artifact_name IF NOT EXISTS FOR (a:Artifact) REQUIRE a.name IS UNIQUE",
     "CREATE CONSTRAINT graphsvc_project_id IF NOT EXISTS FOR (p:Project) REQUIRE p.id IS UNIQUE",
+    f"CREATE CONSTRAINT graphsvc_area_key IF NOT EXISTS FOR (a:{AREA_NODE_LABEL}) REQUIRE (a.level, a.name) IS UNIQUE",
 ]
 BUMP_VERSION = """
 MERGE (v:DataVersion {key: 'data'})
@@ -107,6 +108,28 @@ MERGE (e)-[r:OFFERS]->(c)
 ON CREATE SET r._load = $load
 SET r.capacity = row.capacity
 """
+# -- the area hierarchy: one node per area, linked to the area one level up by IN ---------------------------
+# Areas are few (a street each at most); a load writes them in one transaction. The label and the relationship
+# type are the vocabulary's constants; level, name and parent are parameters.
+MERGE_AREAS = f"""
+UNWIND $rows AS row
+MERGE (a:{AREA_NODE_LABEL} {{level: row.level, name: row.name}})
+WITH a, row
+OPTIONAL MATCH (a)-[old:{AREA_PARENT_TYPE}]->(:{AREA_NODE_LABEL})
+DELETE old
+WITH DISTINCT a, row
+FOREACH (_ IN CASE WHEN row.parent IS NULL THEN [] ELSE [1] END |
+  MERGE (p:{AREA_NODE_LABEL} {{level: row.parent_level, name: row.parent}})
+  MERGE (a)-[:{AREA_PARENT_TYPE}]->(p)
+)
+"""
+"""Areas the load lists: each one's parent is the one it names now (its ``IN`` replaced), created if absent."""
+LIST_AREAS = f"""
+MATCH (a:{AREA_NODE_LABEL})
+OPTIONAL MATCH (a)-[:{AREA_PARENT_TYPE}]->(p:{AREA_NODE_LABEL})
+RETURN a.level AS level, a.name AS name, p.name AS parent
+"""
+DELETE_AREAS = f"MATCH (a:{AREA_NODE_LABEL}) DETACH DELETE a"
 ENTITY_FIELDS = (
     "e.id AS id, e.kind AS kind, e.name AS name, e.name_en AS name_en, e.street AS street, "
     "e.subtype AS subtype, e.capacity AS capacity, e.attributes_json AS attributes_json"

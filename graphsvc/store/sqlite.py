@@ -23,10 +23,10 @@ from graphsvc.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project, Sponsorship
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer, Outcome, Project, Sponsorship, closed_areas
 from graphsvc.settings import Settings
 from graphsvc.store.base import GraphStore, RowsWritten, batches, missing_references, one_per_pair, referenced_ids
-from graphsvc.vocabulary import DeclineReason, EntityKind, LinkKind, OutcomeStatus, ProjectStatus
+from graphsvc.vocabulary import DeclineReason, EntityKind, HierarchyLevel, LinkKind, OutcomeStatus, ProjectStatus
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS offers (
     capacity REAL NOT NULL,
     PRIMARY KEY (partner, category)
 );
+CREATE TABLE IF NOT EXISTS areas (
+    level TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parent TEXT,
+    PRIMARY KEY (level, name)
+);
 CREATE TABLE IF NOT EXISTS data_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version INTEGER NOT NULL
@@ -100,6 +106,16 @@ WHERE true
 ON CONFLICT (source, target, kind) DO UPDATE SET since = excluded.since, until = excluded.until,
     weight = excluded.weight, project = excluded.project
 """
+UPSERT_AREA = """
+INSERT INTO areas (level, name, parent) VALUES (?, ?, ?)
+ON CONFLICT (level, name) DO UPDATE SET parent = excluded.parent
+"""
+# A parent an area names but the load does not list: kept as it is if the store has it.
+IMPLIED_AREA = "INSERT INTO areas (level, name, parent) VALUES (?, ?, ?) ON CONFLICT (level, name) DO NOTHING"
+AREAS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS areas (level TEXT NOT NULL, name TEXT NOT NULL, parent TEXT, PRIMARY KEY (level, name))"
+)
+LEVEL_ORDER = "CASE level WHEN 'street' THEN 0 WHEN 'district' THEN 1 WHEN 'city' THEN 2 ELSE 3 END"
 UPSERT_NEED = """
 INSERT INTO needs (community, category, weight) VALUES (?, ?, ?)
 ON CONFLICT (community, category) DO UPDATE SET weight = excluded.weight
@@ -310,6 +326,8 @@ class SQLiteStore(GraphStore):
                 conn.executescript(OUTCOMES_SCHEMA)  # a new file, or one made before outcomes were kept
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'project_sponsors'").fetchall():
                 conn.executescript(PROJECTS_SCHEMA)  # a new file, or one made before projects existed
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'areas'").fetchall():
+                conn.execute(AREAS_TABLE)  # a file from before the area hierarchy: its (empty) table, once
             if not self._in_memory:
                 self._remember_identity()
         except BaseException as exc:
@@ -468,12 +486,14 @@ class SQLiteStore(GraphStore):
 
     # -- writes -------------------------------------------------------------
     def upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
+        listed, implied = closed_areas(dataset.areas)
         statements: list[tuple[str, list[Any]]] = [
             (UPSERT_ENTITY, [_entity_row(e) for e in dataset.entities]),
             (UPSERT_LINK, [_link_row(link) for link in one_per_pair(dataset.links)]),
             (UPSERT_NEED, [(n.community, n.category, n.weight) for n in dataset.needs]),
             (UPSERT_OFFER, [(o.partner, o.category, o.capacity) for o in dataset.offers]),
             (UPSERT_OUTCOME, [_outcome_row(o) for o in dataset.outcomes]),
+            (UPSERT_AREA, [(a.level.value, a.name, a.parent) for a in listed]),
         ]
         with self._transaction() as conn:
             outside = referenced_ids(dataset) - {e.id for e in dataset.entities}
@@ -489,6 +509,7 @@ class SQLiteStore(GraphStore):
                     if progress is not None:
                         progress(len(batch))
             self._upsert_projects(conn, dataset.projects, progress)
+            conn.executemany(IMPLIED_AREA, [(a.level.value, a.name, a.parent) for a in implied])
             conn.execute(BUMP_VERSION)
 
     @staticmethod
@@ -523,7 +544,18 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _delete_everything(conn: sqlite3.Connection) -> None:
         """Delete the data and the artifacts kept from it, in the caller's transaction."""
-        for table in ("outcomes", "project_sponsors", "projects", "links", "needs", "offers", "entities", "artifacts"):
+        tables = (
+            "outcomes",
+            "project_sponsors",
+            "projects",
+            "links",
+            "needs",
+            "offers",
+            "entities",
+            "areas",
+            "artifacts",
+        )
+        for table in tables:
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     def data_version(self) -> int:
@@ -640,6 +672,10 @@ class SQLiteStore(GraphStore):
             "ORDER BY community, partner, at, status"
         )
         return [_outcome(r) for r in self._query(sql, (community, community, partner, partner))]
+
+    def list_areas(self) -> list[Area]:
+        rows = self._query(f"SELECT level, name, parent FROM areas ORDER BY {LEVEL_ORDER}, name")  # noqa: S608
+        return [Area.model_construct(level=HierarchyLevel(r[0]), name=r[1], parent=r[2]) for r in rows]
 
     def counts(self) -> Counts:
         counts = Counts.empty()

@@ -64,13 +64,16 @@ class PageOptions:
     (:func:`~graphsvc.viz.layout.street_layout`) and physics is off, so the
     browser draws at once; at or below it the browser lays the graph out.
     ``aggregate_threshold``: above this many nodes the overview shows streets
-    as single nodes and says what it hid. ``max_neighbours``: how many
+    as single nodes and says what it hid; when there are more than ``area_budget`` streets, it draws instead
+    the lowest level of the area hierarchy with at most ``area_budget`` areas, as tiles
+    (:mod:`graphsvc.viz.areas`). ``max_neighbours``: how many
     other communities a community page shows at most. ``seed`` makes both
     layouts repeatable.
     """
 
     layout_threshold: int = 300
     aggregate_threshold: int = 1200
+    area_budget: int = 400
     max_neighbours: int = 150
     seed: int = 0
 
@@ -93,6 +96,22 @@ class PageUrls:
 
     def street(self, street: str) -> str:
         return f"{self.base}/streets/{quote(street, safe='')}"
+
+    def area(self, level: str, name: str) -> str:
+        """An area's page (a district, city or province: its areas one level down)."""
+        return f"{self.base}/areas/{quote(level, safe='')}/{quote(name, safe='')}"
+
+    def report(self, street: str) -> str:
+        """A street's printable report (HTML)."""
+        return f"{self.base}/reports/streets/{quote(street, safe='')}"
+
+    def area_report(self, level: str, name: str) -> str:
+        """A district's (city's, province's) printable report (HTML)."""
+        return f"{self.base}/reports/areas/{quote(level, safe='')}/{quote(name, safe='')}"
+
+    def templates(self) -> dict[str, str]:
+        """The prefixes the page's script adds an encoded id or name to (the search box opens them)."""
+        return {"community": f"{self.base}/communities/", "street": f"{self.base}/streets/"}
 
 
 def as_dict(result: Result | None) -> dict[str, Any]:

@@ -138,6 +138,8 @@ class Page:
     png_name: str = "graphsvc.png"
     freeze: bool = True  # with physics: stop it once the layout has stabilised (nodes then stay where dragged)
     street_labels: dict[str, str] = field(default_factory=dict)  # street -> label drawn above its communities
+    search: list[list[str]] = field(default_factory=list)  # [id, name, kind, street, tile]: found beyond the nodes
+    links: dict[str, str] = field(default_factory=dict)  # where pages are served, for the search index's entries
 
     def data(self) -> dict[str, Any]:
         """What the page's script reads from the embedded JSON."""
@@ -149,6 +151,8 @@ class Page:
             "freezeAfterStabilizing": self.physics and self.freeze,
             "pngName": self.png_name,
             "streetLabels": self.street_labels,
+            "search": self.search,
+            "links": self.links,
         }
 
 

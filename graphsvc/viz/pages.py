@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from urllib.parse import quote
 
 import networkx as nx
 
 from graphsvc.analysis.core.common import check_graph
+from graphsvc.analysis.gaps.answers import CommunityGaps
 from graphsvc.errors import EntityNotFound, NotFound
 from graphsvc.labels import street_label
 from graphsvc.progress import Progress, Steps
@@ -111,6 +112,7 @@ def _overview_builder(
 def overview_page(
     G: nx.Graph,
     *,
+    gaps: Sequence[CommunityGaps] | None = None,
     gap_shares: Mapping[str, float] | None = None,
     district: Result | None = None,
     urls: PageUrls | None = None,
@@ -132,11 +134,18 @@ def overview_page(
         :data:`OVERVIEW_STEPS`: the nodes and links placed, the layout and network, the HTML written.
 
     Above ``options.aggregate_threshold`` nodes, streets become single nodes and
-    the page says how many communities and partners it hid.
+    the page says how many communities and partners it hid. With more streets than ``options.area_budget``
+    and ``gaps`` (every community's :class:`~graphsvc.analysis.gaps.find.CommunityGaps`) given, the page draws the
+    areas of the level that fits instead (:func:`graphsvc.viz.areas.area_map_page`).
     """
     check_graph(G)
     steps = Steps(progress, OVERVIEW_STEPS)
     options = options or PageOptions()
+    if gaps is not None and G.number_of_nodes() > options.aggregate_threshold:
+        html = _area_overview(G, gaps, urls, options, asset_url)
+        if html is not None:
+            steps.finish()
+            return html
     builder, notices, aggregated = _overview_builder(G, gap_shares or {}, urls, options)
     steps.advance()
     title_en = "District overview of resource linkage"
@@ -151,6 +160,50 @@ def overview_page(
     html = render_page(page, asset_url=asset_url)
     steps.advance()
     return html
+
+
+def draws_areas(G: nx.Graph, options: PageOptions | None = None) -> bool:
+    """Whether the overview of ``G`` draws area tiles (past the aggregate threshold, with more streets than the
+    area budget): then it needs every community's gaps, and no district roll-up.
+
+    >>> draws_areas(nx.Graph())
+    False
+    """
+    options = options or PageOptions()
+    if G.number_of_nodes() <= options.aggregate_threshold:
+        return False
+    streets = {str(G.nodes[c].get("street") or "—") for c in _communities(G)}
+    return len(streets) > options.area_budget
+
+
+def _area_overview(
+    G: nx.Graph, gaps: Sequence[CommunityGaps], urls: PageUrls | None, options: PageOptions, asset_url: str | None
+) -> str | None:
+    """The overview as areas, when there are more streets than the budget (else ``None``: the street view)."""
+    from graphsvc.analysis.areas.rollup import LEVEL_LABELS
+    from graphsvc.viz.areas import area_map_page, overview_level
+
+    if not draws_areas(G, options):
+        return None
+    streets = {str(G.nodes[c].get("street") or "—") for c in _communities(G)}
+    level = overview_level(G, options.area_budget)
+    n_comms = len(_communities(G))
+    notices = [
+        f"全域共 {G.number_of_nodes()} 个节点、{len(streets)} 个街道，超过显示上限 {options.area_budget}："
+        f"按{LEVEL_LABELS[level][0]}显示，每块为一个{LEVEL_LABELS[level][0]}（{n_comms} 个社区），"
+        "点击表格或双击方块进入下一级。"
+        f" {G.number_of_nodes()} nodes and {len(streets)} streets (over the budget of {options.area_budget}): "
+        f"drawn by {level}, one tile per {level} ({n_comms} communities); open a tile (double-click) or a row "
+        "of the table for the level below."
+    ]
+    if urls is None:
+        notices.append(
+            "此文件不含链接：由 graphsvc serve 提供的页面（/pages/overview）可逐级打开。"
+            " This file has no links: the pages served by graphsvc serve (/pages/overview) open level by level."
+        )
+    return area_map_page(
+        G, gaps, level, urls=urls, options=options, asset_url=asset_url, notices=notices, budget=options.area_budget
+    )
 
 
 def community_page(
@@ -309,5 +362,11 @@ def street_page(
     page.notices = notices + page.notices
     page.street_filters = []
     page.panels = street_panels(gap, G, comms, shares, urls)
+    if urls:
+        more = [Item("可打印的街道报告 printable street report", href=urls.report(street))]
+        district = (G.graph.get("areas") or {}).get("street", {}).get(street)
+        if district:
+            more.append(Item(f"所在区 district: {district}", href=urls.area("district", str(district))))
+        page.panels.append(Panel("报告与上级 Report and the level above", items=tuple(more)))
     page.png_name = f"graphsvc-street-{quote(street, safe='')}.png"
     return render_page(page, asset_url=asset_url)

@@ -25,7 +25,7 @@ from graphsvc.analysis.linkmodel.model_selection import LinkModel
 from graphsvc.analysis.recommender.recommend import recommend
 from graphsvc.progress import Progress, Steps
 from graphsvc.viz.display_graph import PageOptions, PageUrls
-from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, overview_page, street_page
+from graphsvc.viz.pages import OVERVIEW_STEPS, community_page, draws_areas, overview_page, street_page
 from graphsvc.viz.panels import gap_shares_of
 
 
@@ -45,11 +45,13 @@ def render_overview(
     steps = Steps(progress, n + 1 + OVERVIEW_STEPS)
     # once: the district roll-up and the gap levels share them
     gaps = all_community_gaps(G, progress=steps.part(n), policy=policy)
-    district = district_gaps(G, gaps=gaps, policy=policy)
+    # the area tiles need no district roll-up (its streets panel is the street view's)
+    district = None if draws_areas(G, options) else district_gaps(G, gaps=gaps, policy=policy)
     steps.advance()
     shares = gap_shares_of(gaps)
     return overview_page(
         G,
+        gaps=gaps,
         gap_shares=shares,
         district=district,
         urls=urls,
@@ -120,4 +122,70 @@ def render_street(
     steps.advance()
     html = street_page(G, street, gaps=gaps, urls=urls, options=options, asset_url=asset_url)
     steps.advance()
+    return html
+
+
+def render_street_report(
+    G: nx.Graph,
+    street: str,
+    *,
+    k: int = 3,
+    model: LinkModel | None = None,
+    plan: bool = True,
+    progress: Progress | None = None,
+    policy: str | None = None,
+) -> str:
+    """A street's printable report (:mod:`graphsvc.viz.report`): its gaps, its communities' top-``k`` suggested
+    partners (with ``model``, or one fitted on ``G``; none with ``k=0``) and, with ``plan``, the district plan's
+    links for the street. Raises :class:`~graphsvc.errors.NotFound` for a street with no community.
+    ``progress``: a :data:`graphsvc.progress.Progress` hook (gaps, each community's list, the plan, the page)."""
+    from graphsvc.analysis.areas.report import street_report
+    from graphsvc.analysis.linkmodel.model_selection import fit_model
+    from graphsvc.analysis.plan.district import district_plan
+    from graphsvc.viz.report import street_report_page
+
+    gaps = street_gaps(G, street, policy=policy)
+    steps = Steps(progress, 3 + len(gaps.communities))
+    steps.advance()
+    recommendations = {}
+    if k > 0:
+        model = model or fit_model(G)
+        for g in gaps.communities:
+            recommendations[g.community] = recommend(G, g.community, k=k, model=model)
+            steps.advance()
+    planned = district_plan(G, per_community=1) if plan else None
+    steps.advance()
+    report = street_report(G, gaps, recommendations=recommendations, plan=planned)
+    html = street_report_page(G, report, planned=plan)
+    steps.finish()
+    return html
+
+
+def render_area_report(
+    G: nx.Graph,
+    level: str,
+    name: str,
+    *,
+    plan: bool = True,
+    progress: Progress | None = None,
+    policy: str | None = None,
+) -> str:
+    """The printable report of an area above the street (a district, city or province): its figures and
+    categories, the areas one level down worst first, missing roles and, with ``plan``, the district plan's
+    figures by those areas. Raises :class:`~graphsvc.errors.NotFound` for an area no community lies in."""
+    from graphsvc.analysis.areas.rollup import COMMUNITY_LEVEL, area_gaps, plan_by_area
+    from graphsvc.analysis.plan.district import district_plan
+    from graphsvc.viz.report import area_report_page
+
+    n = sum(is_community(G, c) for c in G)
+    steps = Steps(progress, n + 2)
+    gaps = area_gaps(G, all_community_gaps(G, progress=steps.part(n), policy=policy), level, name)
+    rows = None
+    if plan and gaps.children_level is not None and level != COMMUNITY_LEVEL:
+        planned = district_plan(G, per_community=1)
+        links = [str(x.community) for x in planned.links]
+        rows = plan_by_area(G, planned.communities, links, gaps.children_level, within=(level, name))
+    steps.advance()
+    html = area_report_page(gaps, rows)
+    steps.finish()
     return html

@@ -10,7 +10,7 @@ import pytest
 from graphsvc.analysis.core.rank_modes import LIKELIHOOD
 from graphsvc.analysis.fair.match import FairSponsor, fair, first_come, proposed_projects, sponsors_present
 from graphsvc.analysis.linkmodel.model_selection import fit_model, prior_model
-from graphsvc.analysis.recommender.scoring import CandidateScores
+from graphsvc.analysis.recommender.scoring import Scorer
 from graphsvc.graph import build_graph
 from graphsvc.model import Dataset, Entity, Link, Need, Offer, Project
 from graphsvc.sample import sample_graph
@@ -69,7 +69,7 @@ def test_a_match_is_worth_its_probability_times_the_need_it_closes() -> None:
     G = district([project("p", "c1", "elderly_care:3", 500, 1)])
     (m,) = fair(G, model=MODEL, sponsors=[FairSponsor(partner="e1", budget=1000)]).matches
     assert m.need_closed == 3.0
-    scores = CandidateScores(G, MODEL)  # the recommender's own probability of the pair
+    scores = Scorer(G, MODEL)  # the recommender's own probability of the pair
     p = float(MODEL.probability(scores.score_pairs([("c1", "e1")], rank=LIKELIHOOD.name))[0])
     assert m.probability == pytest.approx(p, abs=1e-4)
     assert m.expected == pytest.approx(p * 3.0, abs=1e-3)

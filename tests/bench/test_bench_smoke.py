@@ -218,3 +218,10 @@ def test_soak(tmp_path: Path) -> None:
     assert set(result) >= {"minutes", "rss_start_mb", "rss_end_mb", "rss_last_5min_growth_mb", "errors", "lost_writes"}
     assert result["errors"] == 0 and result["lost_writes"] == 0, result
     assert result["rss_start_mb"] > 0, result
+
+
+def test_area_overview(tmp_path: Path) -> None:
+    result = run_bench("area_overview", "--communities", "400", "--area-budget", "10", tmp_path=tmp_path)
+    keys = {"communities", "render_s", "street_view_s", "render_vs_street_view", "items", "labelled", "linked"}
+    assert keys | {"page_mb", "street_view_nodes"} <= set(result)
+    assert result["items"] == result["labelled"] == result["linked"] == 4  # the sample's 4 districts

@@ -319,3 +319,39 @@ def test_a_batched_load_of_projects_failing_part_way_is_undone(neo4j_store: Neo4
         )
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
     assert neo4j_store.list_projects() == [kept]
+
+
+# -- the area hierarchy ---------------------------------------------------------------------------------------
+def test_areas_are_nodes_linked_by_in_with_the_vocabularys_names(neo4j_store: Neo4jStore) -> None:
+    from graphsvc.sample import generate_district
+    from graphsvc.vocabulary import AREA_NODE_LABEL, AREA_PARENT_TYPE
+
+    district = generate_district(communities=150, seed=1)
+    neo4j_store.single_transaction_rows = 10  # in batches: the areas go in their own transaction at the end
+    neo4j_store.batch_rows = 700
+    neo4j_store.upsert(district)
+    records, _, _ = neo4j_store.driver.execute_query(
+        f"MATCH (s:{AREA_NODE_LABEL} {{level: 'street'}})-[:{AREA_PARENT_TYPE}]->(d:{AREA_NODE_LABEL}) "
+        "RETURN s.name AS street, d.level AS level, d.name AS district ORDER BY street",
+        database_=neo4j_store.database,
+    )
+    expected = sorted((a.name, "district", a.parent) for a in district.areas if a.level.value == "street")
+    assert [(r["street"], r["level"], r["district"]) for r in records] == expected
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(district))
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_batched_load_failing_part_way_leaves_the_areas(neo4j_store: Neo4jStore, tiny: Dataset) -> None:
+    from graphsvc.model import Area
+
+    neo4j_store.upsert(tiny.model_copy(update={"areas": [Area(level="street", name="拱北", parent="香洲")]}))
+    before = neo4j_store.list_areas()
+    neo4j_store.single_transaction_rows = 1
+    neo4j_store.batch_rows = 2
+    poisoned = Need.model_construct(community="c2", category="health", weight={"not": "a number"})
+    load = Dataset.model_construct(
+        entities=[], links=[], needs=[poisoned], offers=[], areas=[Area(level="street", name="拱北", parent="金湾")]
+    )
+    with pytest.raises(Exception, match=r"(?i)property|type"):
+        neo4j_store.upsert(load)
+    assert neo4j_store.list_areas() == before

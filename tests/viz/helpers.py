@@ -58,8 +58,8 @@ def nodes_by_id(html: str) -> dict[str, dict[str, Any]]:
 
 @contextmanager
 def serve_api(store: GraphStore, **settings: Any) -> Iterator[str]:
-    """The app over ``store`` (``settings`` over one key, ``k``) under uvicorn on a free loopback port, in a
-    thread; its base URL."""
+    """The app over ``store`` (``settings`` over one key, ``k``, and any more settings given) under uvicorn on a
+    free loopback port, in a thread; its base URL."""
     import uvicorn
 
     from graphsvc.api.app import create_app

@@ -216,11 +216,60 @@
     refresh();
   }
 
+  // Beyond the nodes drawn: every community, street and partner of the territory ([id, name, kind, street,
+  // tile]); a match opens the page where it is drawn when the page is served with links, else selects its tile.
+  // Where a page may send the reader: a path on this server, or (a file rendered with --links) the server's pages.
+  var pageLink = /^(\/(?!\/)|https?:\/\/)/;
+  var searchIndex = data.search || [];
+  var links = data.links || {};
+  function findElsewhere(query) {
+    var q = query.trim().toLowerCase();
+    var hit = null;
+    for (var i = 0; i < searchIndex.length && !hit; i++) {
+      if (searchIndex[i][0].toLowerCase() === q) {
+        hit = searchIndex[i];
+      }
+    }
+    for (var j = 0; j < searchIndex.length && !hit; j++) {
+      if (searchIndex[j][1].toLowerCase().indexOf(q) >= 0) {
+        hit = searchIndex[j];
+      }
+    }
+    if (!hit) {
+      return null;
+    }
+    var target = null;
+    if (hit[2] === "c" && links.community) {
+      target = links.community + encodeURIComponent(hit[0]);
+    } else if (hit[3] && links.street) {
+      target = links.street + encodeURIComponent(hit[3]);
+    }
+    state.found = { id: hit[0], name: hit[1], kind: hit[2], url: target };
+    if (target && pageLink.test(target)) {
+      setText("graphsvc-found", "打开 opening " + hit[1]);
+      window.location.assign(target);
+      return [];
+    }
+    var tile = nodes.get({ filter: function (node) { return node.area === hit[4]; } });
+    if (!tile.length) {
+      setText("graphsvc-found", "找到 found " + hit[1] + "（不在图中 not drawn here）");
+      return [];
+    }
+    network.selectNodes([tile[0].id]);
+    network.focus(tile[0].id, { scale: 1.2, animation: false });
+    setText("graphsvc-found", "找到 found " + hit[1] + " → " + tile[0].name);
+    return [tile[0].id];
+  }
+
   function find(query) {
     var found = matches(query);
     if (!found.length) {
-      setText("graphsvc-found", "未找到 no match");
-      return [];
+      var elsewhere = searchIndex.length ? findElsewhere(query) : null;
+      if (elsewhere === null) {
+        setText("graphsvc-found", "未找到 no match");
+        return [];
+      }
+      return elsewhere;
     }
     if (found.some(function (node) { return !nodeVisible(node); })) {
       clearFilters();
@@ -275,7 +324,7 @@
   network.on("doubleClick", function (params) {
     if (params.nodes.length) {
       var node = nodes.get(params.nodes[0]);
-      if (node && typeof node.url === "string" && /^\/(?!\/)/.test(node.url)) {
+      if (node && typeof node.url === "string" && pageLink.test(node.url)) {
         window.location.assign(node.url);
       }
     }
