@@ -4,11 +4,14 @@
  * Started (and compiled on first use) by graphsvc.neo4j_server; not meant to be run by hand.
  *
  *   java -cp "<launcher.jar>:<lib>/*.jar" GraphsvcNeo4j home=<dir> port=<int> [pagecache=<bytes>] [host=127.0.0.1]
- *        [train=true]
+ *        [train=true] [plugins=<dir>] [unrestricted=<procedure glob>,...]
  *
  * train=true is the one-off run that graphsvc uses to record a class-data-sharing archive
  * (-XX:ArchiveClassesAtExit): it starts the DBMS in a scratch home, runs a few Cypher statements, shuts
  * down and exits, so that later starts load Neo4j's classes from the archive (about twice as fast).
+ *
+ * plugins= names the plugins folder and unrestricted= the procedures allowed full access: graphsvc passes them
+ * for the Graph Data Science plugin (`graphsvc neo4j start --with-gds`), whose jars are also on the class path.
  *
  * The password of user "neo4j" is read from the environment variable GRAPHSVC_NEO4J_PASSWORD
  * (never from the command line, so it does not show in `ps`):
@@ -32,6 +35,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import javax.crypto.SecretKeyFactory;
@@ -118,6 +122,12 @@ public final class GraphsvcNeo4j {
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(200))
                 .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(200))
                 .setUserLogProvider(new Log4jLogProvider(System.out));
+        if (opts.containsKey("plugins")) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(opts.get("plugins")).toAbsolutePath());
+        }
+        if (opts.containsKey("unrestricted")) {
+            builder.setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of(opts.get("unrestricted").split(",")));
+        }
 
         synchronized (LOCK) {
             if (stopping) {
