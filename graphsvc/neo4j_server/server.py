@@ -60,10 +60,13 @@ def start(
     timeout: float = 180,
     report: Report | None = None,
     with_gds: bool = False,
+    import_file: Path | None = None,
 ) -> str:
     """Starts the local Neo4j server (installing it on first use, each step said through ``report``) and returns
     its URI.
 
+    ``import_file``: first run Neo4j's offline importer in the server's JVM with the arguments in that file, one
+    per line (:mod:`graphsvc.neo4j_server.bulk`); if it fails, the server exits and this raises.
     ``with_gds``: with the Graph Data Science plugin (fetched on first use, see :mod:`graphsvc.neo4j_server.gds`).
 
     The server listens on 127.0.0.1:``port`` only, with authentication on; the store in ``home/data`` is
@@ -109,6 +112,7 @@ def start(
             f"pagecache={PAGECACHE_BYTES}",
             f"host={HOST}",
             *plugin_args,
+            *([f"import={import_file}"] if import_file is not None else []),
         ]
 
         log = out_log(home_dir)

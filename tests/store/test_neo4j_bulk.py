@@ -46,7 +46,7 @@ def test_a_bulk_load_the_importer_refuses_leaves_the_store_as_it_was(
     load = Dataset.model_construct(
         entities=[Entity(id="m0", kind="media", name="电视台")], links=[], needs=[poisoned], offers=[]
     )
-    with pytest.raises(Neo4jServerError, match="importer failed"):
+    with pytest.raises(Neo4jServerError, match="import failed"):
         bulk_load(neo4j_store, load, replace=True, home=neo4j_server.home, password=neo4j_server.password)
     neo4j_store._forget_bookmarks()
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
