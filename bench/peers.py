@@ -74,12 +74,10 @@ def plain_top10(G: nx.Graph, k: int = K) -> dict[Any, list[Any]]:
     return top
 
 
+GDS_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types"
 GDS_PROJECT = """
 CALL gds.graph.project('graphsvc_peers', ['Community', 'Organization', 'Enterprise', 'School', 'Media'],
-  {FUNDING: {orientation: 'UNDIRECTED'}, VOLUNTEERING: {orientation: 'UNDIRECTED'},
-   SERVICE: {orientation: 'UNDIRECTED'}, INTERNSHIP: {orientation: 'UNDIRECTED'},
-   PUBLICITY: {orientation: 'UNDIRECTED'}, TRAINING: {orientation: 'UNDIRECTED'},
-   VENUE: {orientation: 'UNDIRECTED'}, COORDINATION: {orientation: 'UNDIRECTED'}})
+  $relationships)
 YIELD nodeCount RETURN nodeCount
 """
 GDS_SIMILAR = """
@@ -98,6 +96,7 @@ def run_contender(name: str, graph_file: Path, uri: str | None) -> dict[str, Any
     """Run one contender in this (child) process: its CPU and wall seconds and how many lists are full."""
     from graphsvc.analysis import recommend_all
     from graphsvc.store.neo4j import Neo4jStore
+    from graphsvc.store.neo4j_queries import LINK_TYPES
 
     with open(graph_file, "rb") as f:
         G: nx.Graph = pickle.load(f)
@@ -110,7 +109,9 @@ def run_contender(name: str, graph_file: Path, uri: str | None) -> dict[str, Any
     else:
         with Neo4jStore.from_uri(str(uri)) as store:
             store._read(GDS_DROP)
-            store._read(GDS_PROJECT)
+            present = set(store._read(GDS_TYPES)[0]["types"])  # GDS refuses a type the database does not hold
+            links = {t: {"orientation": "UNDIRECTED"} for t in LINK_TYPES.values() if t in present}
+            store._read(GDS_PROJECT, relationships=links)
             full = int(store._read(GDS_SIMILAR, k=K)[0]["full"])
             store._read(GDS_DROP)
     return {
@@ -141,15 +142,19 @@ def main() -> None:
     contenders = ["graphsvc", "plain"]
     if args.uri:
         from graphsvc.errors import ConfigError
+        from graphsvc.model import Counts
         from graphsvc.store.neo4j import Neo4jStore
 
         with Neo4jStore.from_uri(args.uri) as store:
-            store.clear()
-            try:
-                store.bulk_upsert(dataset)  # the local server restarts, with GDS as it was started
-            except ConfigError:  # not the local server of `graphsvc neo4j start`
-                store.upsert(dataset)
-            store._forget_bookmarks()
+            if store.counts() == Counts.of(dataset):
+                print("the Neo4j database holds this district already: kept", file=sys.stderr)
+            else:
+                store.clear()
+                try:
+                    store.bulk_upsert(dataset)  # the local server restarts, with GDS as it was started
+                except ConfigError:  # not the local server of `graphsvc neo4j start`
+                    store.upsert(dataset)
+                store._forget_bookmarks()
             has_gds = store._read("SHOW PROCEDURES YIELD name WHERE name = 'gds.version' RETURN count(*) AS n")
         if has_gds[0]["n"]:
             contenders.append("gds")
