@@ -21,7 +21,7 @@ import enum
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TypeVar
+from typing import TypeVar, cast
 
 _LABELS: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -346,6 +346,12 @@ def _category_lookup() -> dict[str, str]:
     return lookup
 
 
+@cache
+def _category_codes() -> dict[str, str]:
+    """What :func:`parse_category` gives for each code as written, without normalising it again."""
+    return {code: _category_lookup()[_norm(code)] for code in categories()}
+
+
 def parse_category(text: str) -> str:
     """The category code for a code, a label in either language or an alias.
 
@@ -354,7 +360,10 @@ def parse_category(text: str) -> str:
 
     Raises ``ValueError`` naming the accepted codes when nothing matches.
     """
-    code = _category_lookup().get(_norm(text))
+    lookup = _category_lookup()
+    code = _category_codes().get(text)  # a code as written: most rows of a large load
+    if code is None:
+        code = lookup.get(_norm(text))
     if code is None:
         raise ValueError(f"unknown category {text!r}; use one of: {', '.join(categories())}")
     return code
@@ -363,11 +372,25 @@ def parse_category(text: str) -> str:
 E = TypeVar("E", bound=Labelled)
 
 
-def _parse_labelled(enum_type: type[E], text: str, what: str) -> E:
-    wanted = _norm(text)
+@cache
+def _labelled_lookup(enum_type: type[Labelled]) -> dict[str, Labelled]:
+    """Each member of ``enum_type`` by its code as written and by its normalised code and labels (first wins)."""
+    lookup: dict[str, Labelled] = {}
     for member in enum_type:
-        if wanted in (_norm(member.value), _norm(member.zh), _norm(member.en)):
-            return member
+        for name in (member.value, member.zh, member.en):
+            lookup.setdefault(_norm(name), member)
+    for member in enum_type:
+        lookup.setdefault(member.value, lookup[_norm(member.value)])
+    return lookup
+
+
+def _parse_labelled(enum_type: type[E], text: str, what: str) -> E:
+    lookup = _labelled_lookup(enum_type)
+    found = lookup.get(text)
+    if found is None:
+        found = lookup.get(_norm(text))
+    if found is not None:
+        return cast(E, found)
     codes = ", ".join(m.value for m in enum_type)
     raise ValueError(f"unknown {what} {text!r}; use one of: {codes}")
 

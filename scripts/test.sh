@@ -104,6 +104,10 @@ if [[ -n "$owner" && "$owner" != "$$" ]] && kill -0 "$owner" 2>/dev/null \
     exit 1
 fi
 python3 -m graphsvc neo4j stop >/dev/null 2>&1 || true
+# Without --with-gds: GDS adds a 15 MB fetch, ~7 s to every start of the server (22 s against 15 s to build it,
+# one start each on a busy machine; the tests restart it) and 129 jars to its class path, for one test
+# (tests/store/test_neo4j_gds.py, which skips saying why) and bench/peers.py. Run those against a server
+# started with `graphsvc neo4j start --with-gds` (bench/README.md).
 if uri=$(python3 -m graphsvc neo4j start --port "$GRAPHSVC_TEST_NEO4J_PORT" --wipe | tail -n 1); then
     neo4j_started=1
     printf '{"pid": %d, "port": %d}\n' "$$" "$GRAPHSVC_TEST_NEO4J_PORT" >"$owner_file"

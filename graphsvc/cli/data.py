@@ -112,6 +112,15 @@ def load(
             "an over-long value...), reporting every skipped row by file, line and reason.",
         ),
     ] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Neo4j: a first load into an empty store (or with --replace) through Neo4j's offline importer, "
+            "several times faster; the local server of `graphsvc neo4j start` restarts for it. Other stores load "
+            "as usual.",
+        ),
+    ] = False,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -135,6 +144,7 @@ def load(
                 progress=bar.stage,
                 formats={"hsds": hsds},
                 keep_going=keep_going,
+                bulk=bulk,
             )
     except ValidationFailed as error:
         rows_only = not any(is_file_problem(p) for p in error.problems)

@@ -49,6 +49,14 @@ def start(
         False
     ),
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for Bolt to answer.")] = 180,
+    with_gds: Annotated[
+        bool,
+        typer.Option(
+            "--with-gds",
+            help="With Neo4j's Graph Data Science plugin (gds.* procedures; fetched from Maven Central on first "
+            "use, about 15 MB).",
+        ),
+    ] = False,
 ) -> None:
     """Start Neo4j on 127.0.0.1 with authentication on (password: GRAPHSVC_NEO4J_PASSWORD); print its store URI last."""
     from graphsvc import neo4j_server
@@ -56,10 +64,13 @@ def start(
     try:
         if wipe:
             neo4j_server.wipe(home=home)
-        uri = neo4j_server.start(home=home, port=port, timeout=timeout, report=_say)
+        uri = neo4j_server.start(home=home, port=port, timeout=timeout, report=_say, with_gds=with_gds)
     except Neo4jServerError as error:
         _fail(error)
-    err_console().print(f"Neo4j {neo4j_server.NEO4J_VERSION} is running. Use it with: GRAPHSVC_STORE={uri}")
+    with_plugin = " with Graph Data Science (gds.* procedures)" if with_gds else ""
+    err_console().print(
+        f"Neo4j {neo4j_server.NEO4J_VERSION} is running{with_plugin}. Use it with: GRAPHSVC_STORE={uri}"
+    )
     console().print(uri)
 
 

@@ -176,6 +176,7 @@ def _write(
     dry_run: bool,
     progress: Progress | None,
     replace: bool = False,
+    bulk: bool = False,
 ) -> LoadReport:
     before = store.counts()
     files = sorted({t.file for t in tables})
@@ -187,7 +188,8 @@ def _write(
     else:
         steps = Steps(progress, dataset.row_count())
         # the store reports the rows written since its last call
-        store.upsert(dataset, progress=steps.advance, replace=replace)
+        write = store.bulk_upsert if bulk else store.upsert
+        write(dataset, progress=steps.advance, replace=replace)
         steps.finish()
         after = store.counts()
     return LoadReport(files=files, rows=rows, before=before, after=after, dry_run=dry_run, replace=replace)
@@ -211,6 +213,7 @@ def load_paths(
     progress: Stages | None = None,
     formats: Mapping[str, Any] | None = None,
     keep_going: bool = False,
+    bulk: bool = False,
 ) -> LoadReport:
     """Load files and directories into ``store``; with ``dry_run`` only validate (the report's ``after``: the
     counts the load would give).
@@ -223,7 +226,8 @@ def load_paths(
     e.g. ``{"hsds": HsdsOptions(...)}``: how such directories among ``paths`` are mapped. With ``keep_going`` the
     consistent rows are written and each row with a problem is left out and reported
     (:attr:`LoadReport.skipped`); without it any problem refuses the whole load
-    (:class:`~graphsvc.errors.ValidationFailed`).
+    (:class:`~graphsvc.errors.ValidationFailed`). ``bulk``: a first load into an empty store goes through the
+    store's bulk importer (:meth:`~graphsvc.store.base.GraphStore.bulk_upsert`).
     """
     settings = settings or Settings()
     reading = progress(READING) if progress else None
@@ -236,7 +240,7 @@ def load_paths(
     else:
         dataset = _validate(tables, problems, checked_against, settings, checking)
     writing = progress(WRITING) if progress and not dry_run else None
-    report = _write(store, tables, dataset, dry_run, writing, replace)
+    report = _write(store, tables, dataset, dry_run, writing, replace, bulk)
     report.hsds, report.keep_going, report.skipped = summaries, keep_going, skipped
     return report
 

@@ -4,11 +4,17 @@
  * Started (and compiled on first use) by graphsvc.neo4j_server; not meant to be run by hand.
  *
  *   java -cp "<launcher.jar>:<lib>/*.jar" GraphsvcNeo4j home=<dir> port=<int> [pagecache=<bytes>] [host=127.0.0.1]
- *        [train=true]
+ *        [train=true] [import=<file>] [plugins=<dir>] [unrestricted=<procedure glob>,...]
  *
  * train=true is the one-off run that graphsvc uses to record a class-data-sharing archive
  * (-XX:ArchiveClassesAtExit): it starts the DBMS in a scratch home, runs a few Cypher statements, shuts
  * down and exits, so that later starts load Neo4j's classes from the archive (about twice as fast).
+ *
+ * import=<file> runs Neo4j's offline importer first, in this JVM, with the arguments in the file (one per line):
+ * graphsvc's bulk load, on a stopped server whose database was set aside (exit code 3 if the import fails).
+ *
+ * plugins= names the plugins folder and unrestricted= the procedures allowed full access: graphsvc passes them
+ * for the Graph Data Science plugin (`graphsvc neo4j start --with-gds`), whose jars are also on the class path.
  *
  * The password of user "neo4j" is read from the environment variable GRAPHSVC_NEO4J_PASSWORD
  * (never from the command line, so it does not show in `ps`):
@@ -32,12 +38,14 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.cli.AdminTool;
 import org.neo4j.cli.ExecutionContext;
 import org.neo4j.commandline.admin.security.SetInitialPasswordCommand;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -92,6 +100,9 @@ public final class GraphsvcNeo4j {
         if (fresh) {
             setInitialPassword(home, password);
         }
+        if (opts.containsKey("import")) {
+            runImport(home, Path.of(opts.get("import")));
+        }
 
         // Registered before the DBMS exists: a SIGTERM that arrives while it is starting waits for the start
         // to finish and then shuts it down, instead of leaving a half-open store behind.
@@ -121,6 +132,12 @@ public final class GraphsvcNeo4j {
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(200))
                 .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(200))
                 .setUserLogProvider(new Log4jLogProvider(System.out));
+        if (opts.containsKey("plugins")) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(opts.get("plugins")).toAbsolutePath());
+        }
+        if (opts.containsKey("unrestricted")) {
+            builder.setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of(opts.get("unrestricted").split(",")));
+        }
 
         synchronized (LOCK) {
             if (stopping) {
@@ -198,6 +215,24 @@ public final class GraphsvcNeo4j {
                 System.out.flush();
             }
         }
+    }
+
+    /**
+     * `neo4j-admin database import full` in this JVM, before the DBMS starts (graphsvc's bulk load): one argument
+     * per line of the file. Exits with code 3 if the importer fails, so that graphsvc puts the database back.
+     */
+    private static void runImport(Path home, Path argumentsFile) throws Exception {
+        String[] arguments = Files.readAllLines(argumentsFile, StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isEmpty()).toArray(String[]::new);
+        long t0 = System.nanoTime();
+        int rc = AdminTool.execute(new ExecutionContext(home, home.resolve("conf")), arguments);
+        System.out.flush();
+        if (rc != 0) {
+            System.err.println("graphsvc-neo4j: import failed with exit code " + rc);
+            System.err.flush();
+            System.exit(3);
+        }
+        System.out.println("graphsvc-neo4j: imported in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
     }
 
     /** What `neo4j-admin dbms set-initial-password` does: writes data/dbms/auth.ini for the first start. */

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import Neo4jServerError
+from graphsvc.neo4j_server.gds import gds_launch
 from graphsvc.neo4j_server.home import (
     DEFAULT_PORT,
     HOST,
@@ -59,9 +60,15 @@ def start(
     timeout: float = 180,
     report: Report | None = None,
     read_only: bool = False,
+    with_gds: bool = False,
+    import_file: Path | None = None,
 ) -> str:
     """Starts the local Neo4j server (installing it on first use, each step said through ``report``) and returns
     its URI.
+
+    ``import_file``: first run Neo4j's offline importer in the server's JVM with the arguments in that file, one
+    per line (:mod:`graphsvc.neo4j_server.bulk`); if it fails, the server exits and this raises.
+    ``with_gds``: with the Graph Data Science plugin (fetched on first use, see :mod:`graphsvc.neo4j_server.gds`).
 
     The server listens on 127.0.0.1:``port`` only, with authentication on; the store in ``home/data`` is
     kept across restarts. If the server of this home is already running, returns its URI. ``timeout``
@@ -77,6 +84,10 @@ def start(
                 raise Neo4jServerError(
                     f"the Neo4j server of {home_dir} is already running on port {state.get('port')}, not {port}"
                 )
+            if with_gds and not state.get("gds"):
+                raise Neo4jServerError(
+                    f"the Neo4j server of {home_dir} is already running without GDS: stop it, then start it with GDS"
+                )
             try:
                 bolt_check(port, pw)
             except Exception as e:
@@ -89,19 +100,22 @@ def start(
             raise Neo4jServerError(f"port {HOST}:{port} is already in use by another process")
 
         runtime, java, major = prepare(home_dir, report)
+        argfile, plugin_args = gds_launch(runtime, report) if with_gds else (runtime / "jvm.args", [])
         cmd = [java, *JVM_OPTIONS]
         archive = cds_archive(runtime, major)
         if archive.is_file():
             cmd += [f"-XX:SharedArchiveFile={archive}", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:class+path=off"]
         cmd += shlex.split(os.environ.get(JAVA_OPTS_ENV, ""))
         cmd += [
-            f"@{runtime / 'jvm.args'}",
+            f"@{argfile}",
             MAIN_CLASS,
             f"home={home_dir}",
             f"port={port}",
             f"pagecache={PAGECACHE_BYTES}",
             f"host={HOST}",
             f"read_only={'true' if read_only else 'false'}",
+            *plugin_args,
+            *([f"import={import_file}"] if import_file is not None else []),
         ]
 
         log = out_log(home_dir)
@@ -132,6 +146,7 @@ def start(
                     "version": NEO4J_VERSION,
                     "started_at": time.time(),
                     "java": java,
+                    "gds": with_gds,
                 }
             )
             + "\n"
@@ -205,6 +220,7 @@ def status(*, home: Path | str | None = None) -> dict[str, Any]:
         "data_dir": str(home_dir / "data"),
         "log": str(out_log(home_dir)),
         "installed": (runtime_dir(home_dir) / "launcher.stamp").is_file(),
+        "gds": bool(state.get("gds")),
     }
 
 

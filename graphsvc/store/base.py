@@ -112,6 +112,12 @@ class GraphStore(ABC):
         name its own entities. If the load fails, the store keeps what it held.
         """
 
+    def bulk_upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
+        """:meth:`upsert` for a first load into an empty store (or one that ``replace``-s it), through the store's
+        own bulk importer where it has one (Neo4j: its offline importer, see :mod:`graphsvc.store.neo4j_bulk`);
+        a store without one loads the ordinary way. All or nothing, as :meth:`upsert`."""
+        self.upsert(dataset, progress=progress, replace=replace)
+
     @abstractmethod
     def delete_entity(self, entity_id: str) -> None:
         """Delete an entity with its links, needs and offers (``EntityNotFound`` if absent)."""

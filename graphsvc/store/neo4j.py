@@ -178,6 +178,9 @@ class Neo4jStore(GraphStore):
         self.database = database
         self.uri = uri or "neo4j"
         self._owns_driver = owns_driver
+        # The store's own bookmarks (not the driver's shared ones), so that a database replaced by a bulk import
+        # (its transaction ids start again) can be followed by forgetting them: :meth:`_forget_bookmarks`.
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
         self._schema_ready = False
         self._identity: str | None = None  # the database's identity, as first met
         self._lost: str | None = None  # why the store is lost, once the database answered with another identity
@@ -257,12 +260,22 @@ class Neo4jStore(GraphStore):
     def _make_schema(self) -> None:
         with self._errors():
             for statement in CONSTRAINTS:
-                self.driver.execute_query(statement, database_=self.database)
+                self.driver.execute_query(statement, database_=self.database, bookmark_manager_=self._bookmarks)
             rows = [{"code": c.code, "zh": c.zh, "en": c.en, "group": c.group} for c in categories().values()]
-            self.driver.execute_query(MERGE_CATEGORIES, {"rows": rows}, database_=self.database)
-            records, _, _ = self.driver.execute_query(MERGE_IDENTITY, {"id": uuid.uuid4().hex}, database_=self.database)
+            self.driver.execute_query(
+                MERGE_CATEGORIES, {"rows": rows}, database_=self.database, bookmark_manager_=self._bookmarks
+            )
+            records, _, _ = self.driver.execute_query(
+                MERGE_IDENTITY, {"id": uuid.uuid4().hex}, database_=self.database, bookmark_manager_=self._bookmarks
+            )
         self._remember_identity(records[0]["identity"])
         self._schema_ready = True
+
+    def _forget_bookmarks(self) -> None:
+        """After the database was replaced by a bulk import: its transaction ids start again, so the bookmarks
+        of the transactions before it would make the server wait for transactions it will never have."""
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        self._schema_ready = False  # the imported database has no constraints yet
 
     def _remember_identity(self, identity: str | None) -> None:
         """Remember the database's identity the first time, and from then on refuse a database with another one
@@ -286,7 +299,11 @@ class Neo4jStore(GraphStore):
         self._ensure_schema()
         with self._errors():
             records, _, _ = self.driver.execute_query(
-                query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+                query,
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+                bookmark_manager_=self._bookmarks,
             )
         return list(records)
 
@@ -345,6 +362,13 @@ class Neo4jStore(GraphStore):
         for count in counts:
             if progress is not None:
                 progress(count)
+
+    def bulk_upsert(self, dataset: Dataset, *, progress: RowsWritten | None = None, replace: bool = False) -> None:
+        """A first load through Neo4j's offline importer: the local server restarts (see
+        :func:`graphsvc.store.neo4j_bulk.bulk_load`)."""
+        from graphsvc.store.neo4j_bulk import bulk_load
+
+        bulk_load(self, dataset, replace=replace, progress=progress)
 
     def _statements(self, dataset: Dataset) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[str]]:
         """The batched statements of a load, and the ids it references without defining them."""

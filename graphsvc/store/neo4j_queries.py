@@ -183,14 +183,24 @@ RETURN collect([
   [(e)-[r:{LINK_TYPE_ALTERNATIVES}]->(t:Entity) | [t.id, type(r), toString(r.since), r.weight, r.project]]
 ]) AS rows, max(e.id) AS last
 """
+# Counted from Neo4j's count store (one label, or one relationship type, per count: constant time, however large
+# the district), which holds because labels follow the entities' kinds and the link types join entities only.
+_KIND_COUNTS = "\n".join(
+    f"CALL () {{ MATCH (e:{label}) RETURN count(e) AS k{i} }}" for i, label in enumerate(KIND_LABELS.values())
+)
+_LINK_COUNTS = "\n".join(
+    f"CALL () {{ MATCH ()-[r:{rel_type}]->() RETURN count(r) AS l{i} }}"
+    for i, rel_type in enumerate(LINK_TYPES.values())
+)
 COUNTS = f"""
-CALL () {{ MATCH (e:Entity) WITH e.kind AS kind, count(e) AS n RETURN collect([kind, n]) AS kinds }}
-CALL () {{ MATCH (:Entity)-[r:{LINK_TYPE_ALTERNATIVES}]->(:Entity) RETURN count(r) AS links }}
-CALL () {{ MATCH (:Entity)-[r:NEEDS]->(:Category) RETURN count(r) AS needs }}
-CALL () {{ MATCH (:Entity)-[r:OFFERS]->(:Category) RETURN count(r) AS offers }}
-CALL () {{ MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN count(r) AS outcomes }}
+{_KIND_COUNTS}
+{_LINK_COUNTS}
+CALL () {{ MATCH ()-[r:NEEDS]->() RETURN count(r) AS needs }}
+CALL () {{ MATCH ()-[r:OFFERS]->() RETURN count(r) AS offers }}
+CALL () {{ MATCH ()-[r:{OUTCOME_RELATIONSHIP}]->() RETURN count(r) AS outcomes }}
 CALL () {{ MATCH (p:Project) RETURN count(p) AS projects }}
-RETURN kinds, links, needs, offers, outcomes, projects
+RETURN [{", ".join(f"['{kind.value}', k{i}]" for i, kind in enumerate(KIND_LABELS))}] AS kinds,
+       {" + ".join(f"l{i}" for i in range(len(LINK_TYPES)))} AS links, needs, offers, outcomes, projects
 """
 DELETE_ENTITY = "MATCH (e:Entity {id: $id}) DETACH DELETE e RETURN count(*) AS n"
 

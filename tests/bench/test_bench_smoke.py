@@ -102,6 +102,24 @@ def test_neo4j_load(tmp_path: Path, neo4j_server: Neo4jServer) -> None:
 
 
 @pytest.mark.neo4j
+def test_load_command(tmp_path: Path, neo4j_server: Neo4jServer) -> None:
+    env = {"GRAPHSVC_NEO4J_PASSWORD": neo4j_server.password, "GRAPHSVC_NEO4J_HOME": str(neo4j_server.home)}
+    result = run_bench(
+        "load_command", "--uri", neo4j_server.uri, "--communities", "13", "--runs", "1", tmp_path=tmp_path, env=env
+    )
+    assert {"rows_per_s", "neo4j_vs_sqlite", "sqlite_s", "neo4j_s", "ordinary_rows_per_s"} <= set(result)
+    assert result["communities"] == 13 and result["ordinary_s"] is None  # without --ordinary
+
+
+def test_peers(tmp_path: Path) -> None:
+    result = run_bench("peers", "--communities", "30", "--runs", "1", tmp_path=tmp_path)
+    keys = {"communities", "graphsvc_s", "plain_s", "gds_s", "graphsvc_vs_plain", "graphsvc_vs_gds", "lists_full"}
+    assert keys <= set(result)
+    assert result["gds_s"] is None and result["graphsvc_vs_gds"] is None  # no --uri: no GDS
+    assert set(result["lists_full"]) == {"graphsvc", "plain"}
+
+
+@pytest.mark.neo4j
 def test_neo4j_snapshot(tmp_path: Path, neo4j_server: Neo4jServer) -> None:
     env = {"GRAPHSVC_NEO4J_PASSWORD": neo4j_server.password}
     result = run_bench(

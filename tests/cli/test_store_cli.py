@@ -269,3 +269,11 @@ def test_store_counts_again_when_a_write_lands_between(tmp_path: Path, monkeypat
         monkeypatch.setattr(graph_store, "counts", counts_while_another_writes)
         version, shown = store_view.counts_with_version(graph_store)
     assert (version, shown.entities["media"], len(calls)) == (1, 1, 2)
+
+
+def test_bulk_on_sqlite_loads_the_ordinary_way(districts: dict[str, Path], tmp_path: Path) -> None:
+    ordinary, bulk = tmp_path / "ordinary.db", tmp_path / "bulk.db"
+    assert run("load", str(districts["12"]), store=ordinary).code == 0
+    done = run("load", "--bulk", "--json", str(districts["12"]), store=bulk)
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["after"] == counts(ordinary) == counts(bulk)
