@@ -8,22 +8,42 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from tests.api.conftest import api_settings
+from graphsvc.model import Area, Dataset, Project
+from graphsvc.store import GraphStore
+from tests.api.conftest import ClientFactory, api_settings
 
 PATH_VALUES = {
     "community_id": "c1",
     "partner_id": "s1",
     "entity_id": "e1",
     "street": "拱北",
-    "name": "graphsvc-page.css",
+    "level": "district",
+    "name": "香洲",
+    "project_id": "p1",
 }
-"""A value for each path parameter of the API: ids and a street of the tiny district, a page asset."""
+"""A value for each path parameter of the API: ids, a street and the district above it of the tiny district (as
+the ``client`` below holds it), and its project."""
+
+ASSET = "graphsvc-page.css"
+"""The ``name`` of ``/pages/static/{name}``: a page asset."""
 
 
 def get_routes() -> list[str]:
     """Every GET route the API documents (the OpenAPI schema), its parameters filled in with the tiny district's."""
     schema: dict[str, Any] = create_app(api_settings()).openapi()
-    return sorted(path.format(**PATH_VALUES) for path, ops in schema["paths"].items() if "get" in ops)
+    return sorted(
+        path.format(**{**PATH_VALUES, "name": ASSET} if path.startswith("/pages/static/") else PATH_VALUES)
+        for path, ops in schema["paths"].items()
+        if "get" in ops
+    )
+
+
+@pytest.fixture
+def client(make_client: ClientFactory, tiny_store: GraphStore) -> TestClient:
+    """The tiny district with its street in a district (香洲) and one project, so that every route has a value."""
+    project = Project(id="p1", community="c1", title="长者饭堂", covers={"elderly_care": 1}, budget=100)
+    tiny_store.upsert(Dataset(areas=[Area(level="street", name="拱北", parent="香洲")], projects=[project]))
+    return make_client()
 
 
 def test_every_get_route_is_listed() -> None:
