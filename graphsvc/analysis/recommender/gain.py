@@ -132,6 +132,8 @@ class GainState:
         """Per category: how many applied links changed shares in it (what an :class:`Among` checks its losses by)."""
         self._deltas: dict[int, tuple[list[int], list[float]]] = {}
         """Per category: :meth:`_change`, until the next link changing it."""
+        self._edge_deltas: dict[int, dict[int, tuple[list[int], list[float]]]] = {}
+        """Per category and changed community: its part of :meth:`_change`, until a link changes its shares."""
         self.version = 0
         """How many applied links changed anything (gains asked at the same version are the same)."""
         self._needed = np.flatnonzero(self.need > 0).tolist()
@@ -162,17 +164,24 @@ class GainState:
         offering, edge_partner, edge_old = t.offering[k], t.edge_partner[k], t.edge_old[k]
         owners: list[int] = []
         delta: list[float] = []
+        parts = self._edge_deltas.setdefault(k, {})  # a community's part changes only when its shares do
         for a, shared in self.changed[k].items():
-            need = float(eng.N[a, k])
-            base = float(eng.S[a, k])
-            for e in (by.data[by.indptr[a] : by.indptr[a + 1]] - 1).tolist():
-                p = int(offering[edge_partner[e]])
-                new = share(float(eng.O[p, k]), need, float(eng.W[p, k]) + n)
-                old = float(edge_old[e])
-                now = min(need, shared) - min(need, shared - old + new)
-                then = min(need, base) - min(need, base - old + new)
-                owners.append(p)
-                delta.append(now - then)
+            part = parts.get(a)
+            if part is None:
+                need = float(eng.N[a, k])
+                base = float(eng.S[a, k])
+                part = ([], [])
+                for e in (by.data[by.indptr[a] : by.indptr[a + 1]] - 1).tolist():
+                    p = int(offering[edge_partner[e]])
+                    new = share(float(eng.O[p, k]), need, float(eng.W[p, k]) + n)
+                    old = float(edge_old[e])
+                    now = min(need, shared) - min(need, shared - old + new)
+                    then = min(need, base) - min(need, base - old + new)
+                    part[0].append(p)
+                    part[1].append(now - then)
+                parts[a] = part
+            owners += part[0]
+            delta += part[1]
         self._deltas[k] = cached = (owners, delta)
         return cached
 
@@ -224,10 +233,12 @@ class GainState:
             if lo == hi:
                 continue
             changed = self.changed.setdefault(k, {})
+            parts = self._edge_deltas.get(k, {})
             S, N = eng.S, eng.N
             for a, old in zip(t.edge_community[k][lo:hi].tolist(), t.edge_old[k][lo:hi].tolist(), strict=True):
                 now = changed.get(a)
                 changed[a] = (float(S[a, k]) if now is None else now) - old + share(offer, float(N[a, k]), total)
+                parts.pop(a, None)
             self.revision[k] += 1
             self._deltas.pop(k, None)
 

@@ -265,14 +265,16 @@ def _signal_reasons(
 ) -> tuple[list[Reason], list[str]]:
     """The lines of the signals that raise the score by at least :data:`FOLD_SHARE` of ``largest`` (the largest
     term besides them), largest first; and the codes of the others that count (folded), largest first."""
-    cut = FOLD_SHARE * max(largest, float(np.abs(values).max(initial=0.0)))
+    terms = values.tolist()  # a few terms: sorted as Python floats (stable, as ``np.argsort(kind="stable")``)
+    sizes = [abs(v) for v in terms]
+    cut = max(FOLD_SHARE * max(largest, max(sizes, default=0.0)), SMALL)
     out = []
-    for i in np.argsort(-values, kind="stable").tolist():
-        if values[i] >= max(cut, SMALL):
+    for i in sorted(range(len(terms)), key=lambda i: -terms[i]):
+        if terms[i] >= cut:
             zh, en = signal_text(SIGNALS[i], raw, ctx, typed=typed)
-            out.append(_reason(SIGNALS[i], float(values[i]), zh, en))
+            out.append(_reason(SIGNALS[i], terms[i], zh, en))
     listed = {r.code for r in out}
-    folded = [SIGNALS[i] for i in np.argsort(-np.abs(values), kind="stable").tolist() if abs(values[i]) > SMALL]
+    folded = [SIGNALS[i] for i in sorted(range(len(terms)), key=lambda i: -sizes[i]) if sizes[i] > SMALL]
     return out, [code for code in folded if code not in listed]
 
 
