@@ -82,6 +82,10 @@ def test_a_project_not_yet_ended_has_not_lapsed_and_an_undated_one_is_counted_ap
     t = partnership_timeline(G, on=ON)
     assert (t.partnerships, t.lapsed, t.undated) == (2, 0, 1)
     assert [(y.year, y.formed, y.held) for y in t.years] == [(2025, 1, 1)]
+    closed_later = _graph(projects=[_project("p1", "c1", "e1", "closed", "2025-01-01", "2026-12-31")])
+    assert partnership_timeline(closed_later, on=ON).lapsed == 0  # closed, but its end is after ON
+    no_end = _graph(projects=[_project("p1", "c1", "e1", "closed", "2025-01-01", None)])
+    assert (partnership_timeline(no_end, on=ON).lapsed, partnership_timeline(no_end, on=ON).years[-1].lapsed) == (1, 0)
     later = partnership_timeline(G, on=dt.date(2027, 2, 1))  # a running project past its end: lapsed
     assert later.lapsed == 1 and [(y.year, y.lapsed) for y in later.years] == [(2025, 0), (2026, 1)]
 

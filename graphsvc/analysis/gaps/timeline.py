@@ -7,7 +7,8 @@ recorded outcome (``G.graph["outcomes"]``).
 * It **formed** on the earliest of: its edge's ``since``, the ``start`` of a project of the community the
   partner sponsors, an outcome ``formed``. With none of these it is *undated* (counted, in no year).
 * It **lapsed** on the date of its last outcome when that is ``lapsed``; else, when it has no edge (no link holds
-  it) and every project holding it has ended on or before ``on``, on the last of those ends. A partnership
+  it) and every project holding it has ended on or before ``on`` (its ``end``; a ``closed`` one with no ``end``
+  has ended, on a day not known), on the last of those ends. A partnership
   with an edge is held: the snapshot graph keeps each edge's earliest ``since`` but not the links' ``until``
   (:mod:`graphsvc.graph`), so a link's end is not seen here.
 * **Fragile**: held up by a single project near its end: the partnership has not lapsed, the only projects
@@ -108,7 +109,7 @@ def _lapsed_on(one: _Pair, on: str) -> tuple[bool, str | None]:
     if one.edge is not None or not one.projects:
         return False, None
     ends = [p.get("end") for p in one.projects]
-    closed = all(p["status"] == "closed" or (p.get("end") and str(p["end"]) <= on) for p in one.projects)
+    closed = all(str(p["end"]) <= on if p.get("end") else p["status"] == "closed" for p in one.projects)
     if not closed:
         return False, None
     dated = [str(e) for e in ends if e]
@@ -169,8 +170,8 @@ def partnership_timeline(
     """Partnerships formed and lapsed per year (for ``street``, or the district with each street's years), and
     the fragile ones, as of ``on`` (default today). The rules are the module's.
 
-    A partnership lapsed with no known date counts in ``lapsed`` but in no year (nor is it held); in the years
-    only partnerships with a forming date count.
+    A partnership lapsed on no known date counts in ``lapsed`` but in no year's (so the years still count it as
+    held); in the years only partnerships with a forming date count.
 
     >>> G = nx.Graph()
     >>> G.add_node("c", kind="community", street="S")
