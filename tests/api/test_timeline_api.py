@@ -36,7 +36,16 @@ def test_timeline_by_street_and_fragile(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("params", "status"), [({"street": "Z"}, 404), ({"on": "someday"}, 422), ({"within": "-1"}, 422)]
+    ("params", "status"),
+    [
+        ({"street": "Z"}, 404),
+        ({"on": "someday"}, 422),
+        ({"on": "2026-13-45"}, 422),
+        ({"on": "0"}, 422),
+        ({"on": "20260101"}, 422),
+        ({"on": ""}, 422),
+        ({"within": "-1"}, 422),
+    ],
 )
 def test_bad_timeline_requests_are_4xx_with_a_body(client: TestClient, params: dict[str, str], status: int) -> None:
     done = client.get("/timeline", params=params)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
 from graphsvc.analysis.gaps.answers import Timeline
 from graphsvc.analysis.gaps.timeline import FRAGILE_DAYS, partnership_timeline
@@ -19,7 +21,14 @@ router = APIRouter(prefix="/timeline", tags=["gaps"])
 def timeline(
     edition: EditionDep,
     street: Annotated[str | None, Query(description="only this street's partnerships", max_length=200)] = None,
-    on: Annotated[dt.date | None, Query(description="as of this date (default today)")] = None,
+    on: Annotated[
+        str | None,
+        Query(
+            description="as of this date, YYYY-MM-DD (default today)",
+            json_schema_extra={"format": "date"},
+            examples=["2026-01-01"],
+        ),
+    ] = None,
     within: Annotated[
         int, Query(ge=0, le=3650, description="days before its one project's end a partnership is fragile")
     ] = FRAGILE_DAYS,
@@ -29,7 +38,13 @@ def timeline(
     street, and the fragile ones (held up by one project ending within ``within`` days). Links' ``until`` is not
     in the snapshot, so a link's end is not counted; partnerships with no date are counted in ``undated``. The
     rules: ``graphsvc.analysis.gaps.timeline``. An unknown street is a 404."""
-    day = on or dt.date.today()
+    try:
+        if on is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", on):
+            raise ValueError(on)
+        day = dt.date.fromisoformat(on) if on is not None else dt.date.today()
+    except ValueError:
+        error = {"type": "value_error", "loc": ("query", "on"), "msg": f"not a date: {on}", "input": on}
+        raise RequestValidationError([error]) from None
     return edition.cached(
         ("timeline", street, day.isoformat(), within),
         lambda: partnership_timeline(edition.graph, street=street, on=day, within_days=within),
