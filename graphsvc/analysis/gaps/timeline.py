@@ -63,7 +63,14 @@ class _Pair:
     last_outcome: tuple[str, str] | None = None  # (at, status)
 
 
-def _pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
+def _pairs(
+    G: nx.Graph,
+    edges: Iterable[tuple[Any, Any, Mapping[str, Any]]],
+    projects: Iterable[Mapping[str, Any]],
+    outcomes: Iterable[Mapping[str, Any]],
+    known: Mapping[str, Mapping[str, Any]],
+) -> dict[tuple[str, str], _Pair]:
+    """The partnerships the given edges, projects and outcomes make (``known``: every project by id)."""
     pairs: dict[tuple[str, str], _Pair] = {}
 
     def pair(community: str, partner: str) -> _Pair:
@@ -72,8 +79,7 @@ def _pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
             pairs[key] = _Pair(community, partner)
         return pairs[key]
 
-    known = {p["id"]: p for p in G.graph.get("projects", [])}
-    for u, v, data in G.edges(data=True):
+    for u, v, data in edges:
         community, partner = (u, v) if is_community(G, u) else (v, u)
         if not is_community(G, community) or not is_partner(G, partner):
             continue
@@ -82,7 +88,7 @@ def _pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
         if data.get("since"):
             one.dates.append(str(data["since"]))
         one.projects.extend(known[p] for p in data.get("projects", ()) if p in known)
-    for project in known.values():
+    for project in projects:
         for partner, _amount in project.get("sponsors", []):
             if project["community"] not in G or partner not in G:
                 continue
@@ -91,7 +97,7 @@ def _pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
                 one.dates.append(str(project["start"]))
             if all(p["id"] != project["id"] for p in one.projects):
                 one.projects.append(project)
-    for outcome in G.graph.get(OUTCOMES, []):  # in date order per pair (graphsvc.graph.add_outcomes)
+    for outcome in outcomes:
         if outcome["status"] not in ("formed", "lapsed"):
             continue
         one = pair(outcome["community"], outcome["partner"])
@@ -100,6 +106,33 @@ def _pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
         if one.last_outcome is None or str(outcome["at"]) >= one.last_outcome[0]:
             one.last_outcome = (str(outcome["at"]), outcome["status"])
     return pairs
+
+
+def _all_pairs(G: nx.Graph) -> dict[tuple[str, str], _Pair]:
+    projects = G.graph.get("projects", [])
+    known = {p["id"]: p for p in projects}
+    return _pairs(G, G.edges(data=True), projects, G.graph.get(OUTCOMES, []), known)
+
+
+_EMPTY: tuple[()] = ()
+_INDEX: list[tuple[object, object, dict[str, Any]]] = []
+"""The last graph's projects and outcomes by community (its lists kept, so that they are known again by identity):
+a community's gaps are asked for each community in turn, and each would read every project otherwise."""
+
+
+def _by_community(G: nx.Graph) -> dict[str, Any]:
+    projects, outcomes = G.graph.get("projects", _EMPTY), G.graph.get(OUTCOMES, _EMPTY)
+    for kept_projects, kept_outcomes, index in list(_INDEX):
+        if kept_projects is projects and kept_outcomes is outcomes:
+            return index
+    mine: dict[str, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
+    for project in projects:
+        mine.setdefault(project["community"], ([], []))[0].append(project)
+    for outcome in outcomes:
+        mine.setdefault(outcome["community"], ([], []))[1].append(outcome)
+    index = {"known": {p["id"]: p for p in projects}, "mine": mine}
+    _INDEX[:] = [(projects, outcomes, index)]
+    return index
 
 
 def _lapsed_on(one: _Pair, on: str) -> tuple[bool, str | None]:
@@ -188,7 +221,7 @@ def partnership_timeline(
     rows: dict[str | None, list[tuple[str | None, str | None]]] = {}
     lapsed_count = undated = 0
     fragile: list[FragilePartnership] = []
-    for (community, _), one in sorted(_pairs(G).items()):
+    for (community, _), one in sorted(_all_pairs(G).items()):
         where = G.nodes[community].get("street")
         if street is not None and where != street:
             continue
@@ -238,14 +271,7 @@ def fragile_partnerships(
 
 
 def _pairs_of(G: nx.Graph, community: str) -> dict[tuple[str, str], _Pair]:
-    """:func:`_pairs` of the subgraph around one community (its edges, its projects, its outcomes)."""
-    H = nx.Graph(G.subgraph([community, *G[community]]).edge_subgraph([(community, p) for p in G[community]]))
-    H.add_node(community, **G.nodes[community])
-    projects = [p for p in G.graph.get("projects", []) if p["community"] == community]
-    for project in projects:
-        for partner, _amount in project.get("sponsors", []):
-            if partner in G and partner not in H:
-                H.add_node(partner, **G.nodes[partner])
-    H.graph["projects"] = projects
-    H.graph[OUTCOMES] = [o for o in G.graph.get(OUTCOMES, []) if o["community"] == community]
-    return _pairs(H)
+    """:func:`_pairs` of one community: its edges, its projects, its outcomes."""
+    index = _by_community(G)
+    projects, outcomes = index["mine"].get(community, ([], []))
+    return _pairs(G, G.edges(community, data=True), projects, outcomes, index["known"])
