@@ -40,6 +40,7 @@ from graphsvc.api.routes import (
     projects,
     stats,
     streets,
+    timeline,
 )
 from graphsvc.api.versioning import NotModified, VersionHeaders, not_modified
 from graphsvc.settings import Settings
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         projects.router,
         projects.community_router,
         fair.router,
+        timeline.router,
     ):
         app.include_router(router, dependencies=read_deps, responses=read_responses)
     if settings.read_requires_key:  # a browser gives its key once (/pages/login, or ?key=) and keeps a cookie

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # Each module registers its commands on the shared app when imported.
-from graphsvc.cli import analysis, data, fair, neo4j, outcomes, render, report, serve, store_view  # noqa: F401
+from graphsvc.cli import analysis, data, fair, neo4j, outcomes, render, report, serve, store_view, timeline  # noqa: F401
 from graphsvc.cli.app import app, report_error
 from graphsvc.errors import GraphsvcError
 

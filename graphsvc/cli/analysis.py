@@ -147,6 +147,8 @@ def gaps(
                 + ("、".join(category_label(c) for c in g.single_partner_needs) or "—")
             )
         console().print(f"{DESERTS}: {_deserts(g.service_deserts)}")
+        for f in g.fragile_partnerships:
+            console().print(f"脆弱合作 fragile: {f.note_zh} · {f.note_en} (graphsvc timeline)")
         if g.reached_by_hub is not None:
             console().print(
                 f"缺少的五社角色 missing roles: {_roles(g.roles_missing)}; "

@@ -25,6 +25,7 @@ Tables (``pandas.DataFrame``)
     acceptance by group, the shown probability against outcomes;
     :func:`projects_frame` -- community projects; :func:`fair` (the subscription fair), :func:`fair_frame`,
     :func:`fair_summary_frame` -- its matches and reasons, and per street against first come;
+    :func:`timeline_frame` -- partnerships formed and lapsed per year, per street, and the fragile ones;
     :func:`bilingual` -- zh/en column headers for a report.
 What-if and pictures
     :func:`apply_plan` (the graph with a plan's links added), :func:`show_overview`,
@@ -32,7 +33,7 @@ What-if and pictures
 
 One module per job, all re-exported here: ``graphs`` (getting a graph, the graph as tables), ``gap_frames``,
 ``recommendation_frames``, ``plan_frames`` (and the what-if graph), ``evaluation_frames``, ``outcome_frames``,
-``fair_frames``, ``display``.
+``fair_frames``, ``timeline_frames``, ``display``.
 
 >>> G = sample_graph(communities=13, seed=1)
 >>> gaps = gaps_frame(G)
@@ -73,6 +74,7 @@ from graphsvc.research.plan_frames import (
     plan_summary_frame,
 )
 from graphsvc.research.recommendation_frames import explain_recommendation, reasons_frame, recommendations_frame
+from graphsvc.research.timeline_frames import timeline_frame
 
 __all__ = [
     "CJK_FONTS",
@@ -114,5 +116,6 @@ __all__ = [
     "store_graph",
     "street_en",
     "streets_frame",
+    "timeline_frame",
     "use_cjk_font",
 ]

@@ -33,7 +33,8 @@ from markupsafe import Markup
 
 from graphsvc.analysis.areas.report import StreetReport
 from graphsvc.analysis.areas.rollup import LEVEL_LABELS, AreaGaps, AreaPlanFigures
-from graphsvc.analysis.gaps.answers import CategoryTotal
+from graphsvc.analysis.gaps.answers import CategoryTotal, Timeline
+from graphsvc.analysis.gaps.timeline import partnership_timeline
 from graphsvc.labels import kind_label, num, pct, street_label
 from graphsvc.viz.html import script_json
 from graphsvc.viz.style import NO_NEEDS_GAP, gap_level
@@ -123,6 +124,36 @@ def communities_chart(report: StreetReport) -> str | None:
     return _svg(draw, 6.8, 0.26 * len(comms) + 0.9)
 
 
+FORMED, LAPSED, HELD = "#3182bd", "#d62728", "#555555"
+
+
+def timeline_chart(timeline: Timeline) -> str | None:
+    """Partnerships formed (up) and lapsed (down) per year, and those held at each year's end (a line)."""
+    years = timeline.years
+    if not years:
+        return None
+
+    def draw(ax: Any) -> None:
+        from matplotlib.ticker import MaxNLocator
+
+        x = [y.year for y in years]
+        ax.bar(x, [y.formed for y in years], color=FORMED, label="新建 formed")
+        ax.bar(x, [-y.lapsed for y in years], color=LAPSED, label="中止 lapsed")
+        ax.axhline(0, color="black", linewidth=0.6)
+        held = ax.twinx()
+        held.plot(x, [y.held for y in years], color=HELD, marker="o", markersize=3, label="年末维持 held")
+        held.set_ylabel("维持 held")
+        held.set_ylim(bottom=0)
+        for axis in (ax, held):
+            axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xticks(x, [str(v) for v in x])
+        ax.set_ylabel("合作数 partnerships")
+        handles = ax.get_legend_handles_labels()[0] + held.get_legend_handles_labels()[0]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, frameon=False)
+
+    return _svg(draw, 6.8, 2.6)
+
+
 TEMPLATE = "report.html.j2"
 """The report's Jinja template (autoescaped), beside the pages' assets."""
 
@@ -153,22 +184,27 @@ def _figures(report: StreetReport) -> list[dict[str, str]]:
 
 def street_report_page(G: nx.Graph, report: StreetReport, *, today: dt.date | None = None, planned: bool = True) -> str:
     """The report's HTML (``planned``: whether a plan was made, so that "no links" is told apart from "not
-    planned")."""
+    planned"), with the street's partnerships per year as of ``today``
+    (:func:`~graphsvc.analysis.gaps.timeline.partnership_timeline`)."""
 
     def names(ids: Sequence[str]) -> str:
         return "、".join(str(G.nodes[c].get("name") or c) if c in G else c for c in ids)
 
+    day = today or dt.date.today()
+    timeline = partnership_timeline(G, street=report.street, on=day)
     path = " › ".join(f"{level} {name}" for level, name in reversed(report.path))
     html: str = _template().render(
         report=report,
         title=f"{report.street} 街道资源链接报告 · Street report {street_label(report.street)}",
         street_en=street_label(report.street),
         path=path,
-        today=(today or dt.date.today()).isoformat(),
+        today=day.isoformat(),
         csp=CSP,
         figures=_figures(report),
         category_chart=category_chart(report),
         communities_chart=communities_chart(report),
+        timeline=timeline,
+        timeline_chart=timeline_chart(timeline),
         num=num,
         share=lambda g: pct(g.uncovered / g.need) if g.need > 0 else "—",
         names=names,

@@ -85,7 +85,27 @@ def test_report_is_one_offline_file_for_a4(gongbei: tuple[str, dict[str, Any]]) 
         "<script src" not in html and "http://" not in html and "https://" not in html.replace("http://www.w3.org", "")
     )
     charts = re.findall(r'<img class="chart" alt="[^"]+" src="data:image/svg\+xml;base64,', html)
-    assert len(charts) == 2
+    assert len(charts) == 3  # categories, communities, partnerships per year
+
+
+def test_report_years_are_the_cli_timeline(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    with SQLiteStore(db) as store:
+        store.upsert(generate_district(communities=13, seed=2))
+    runner = CliRunner()
+    street = "拱北"
+    timeline = runner.invoke(cli, ["timeline", "--street", street, "--json", "--store", f"sqlite://{db}"])
+    assert timeline.exit_code == 0, timeline.output
+    years = json.loads(timeline.output)["years"]
+    out = tmp_path / "r.html"
+    made = runner.invoke(cli, ["report", "street", street, "-o", str(out), "-k", "0", "--store", f"sqlite://{db}"])
+    assert made.exit_code == 0, made.output
+    table = re.search(r'<table id="timeline">(.*?)</table>', out.read_text(encoding="utf-8"), re.S)
+    assert table is not None and years
+    rows = re.findall(
+        r'<tr><td>(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)', table.group(1)
+    )
+    assert [tuple(map(int, r)) for r in rows] == [(y["year"], y["formed"], y["lapsed"], y["held"]) for y in years]
 
 
 def test_unknown_street_is_an_error(tmp_path: Path) -> None:

@@ -73,6 +73,21 @@ class PartnerLoss(Result):
     need_lost: float
 
 
+class FragilePartnership(Result):
+    """A partnership of a community with a partner that only one project holds up, and that project ends soon
+    (the rule: :func:`graphsvc.analysis.gaps.timeline.fragile_partnerships`)."""
+
+    community: str
+    partner: str
+    name: str | None = Field(description="the partner's name")
+    project: str
+    title: str | None = Field(description="the project's title")
+    end: str = Field(description="the project's end, an ISO date")
+    days_left: int = Field(description="days from the date it was checked on to the project's end")
+    note_zh: str
+    note_en: str
+
+
 class CommunityGaps(Result):
     """Everything the gap analysis says about one community."""
 
@@ -101,6 +116,10 @@ class CommunityGaps(Result):
     reached_by_hub: bool | None = Field(description=_BY_PROFILE)
     university_link: bool | None = Field(description=_BY_PROFILE)
     service_deserts: list[CategoryRef] = Field(description=_DESERTS)
+    fragile_partnerships: list[FragilePartnership] = Field(
+        default_factory=list,
+        description="partnerships only one project holds up, that project ending within 90 days of today",
+    )
 
 
 class CategoryTotal(_CategoryAmounts):
@@ -170,3 +189,27 @@ class DistrictGaps(Result):
     service_deserts: list[ServiceDesert] = Field(
         default_factory=list, description="the service deserts by community (those with one): " + _DESERTS
     )
+
+
+class TimelineYear(Result):
+    """One year of a timeline: partnerships formed and lapsed in it, and those held at its end."""
+
+    year: int
+    formed: int
+    lapsed: int
+    held: int = Field(description="partnerships formed by the year's end and not lapsed by then (dated ones)")
+
+
+class Timeline(Result):
+    """Community–partner partnerships formed and lapsed per year, for a street or the whole district."""
+
+    street: str | None = Field(description="the street, or null for the whole district")
+    on: str = Field(description="the date the timeline was drawn up to (ISO): project ends after it are not lapses")
+    partnerships: int = Field(description="community–partner partnerships ever seen (links, sponsorships, outcomes)")
+    lapsed: int = Field(description="of those, how many have lapsed")
+    undated: int = Field(description="partnerships with no date to place their forming in a year")
+    years: list[TimelineYear]
+    by_street: dict[str, list[TimelineYear]] = Field(
+        default_factory=dict, description="the same years for each street (when no street was asked)"
+    )
+    fragile: list[FragilePartnership] = Field(default_factory=list)

@@ -96,6 +96,7 @@ from graphsvc.analysis.gaps.answers import (
     StreetGaps,
     StreetSummary,
 )
+from graphsvc.analysis.gaps.timeline import fragile_partnerships
 from graphsvc.errors import NotFound
 from graphsvc.progress import Progress, Steps
 from graphsvc.vocabulary import PARTNER_ROLES, EntityKind, FiveSocietyRole, category
@@ -207,6 +208,7 @@ def _community_gaps(
         if checks_hub
         else None,
         service_deserts=[category_ref(c) for c in community_deserts(G, community, offered)],
+        fragile_partnerships=fragile_partnerships(G, community),
     )
 
 
