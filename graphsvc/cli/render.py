@@ -60,7 +60,7 @@ AreaBudgetOption = Annotated[
         "--area-budget",
         min=1,
         help="Past the aggregate threshold, with more streets than this, draw the areas of the lowest level "
-        "that has at most this many (districts, cities...). Default: 400.",
+        "that has at most this many (districts, cities or provinces). Default: 400.",
         show_default=False,
     ),
 ]
@@ -106,7 +106,7 @@ def overview(
     store: StoreOption = None,
 ) -> None:
     """The district: communities by street (coloured by gap level), hubs and partners, with a legend; a territory
-    with more streets than the page draws (400) as areas (districts, cities...), worst first."""
+    with more streets than the page draws (400) as areas (districts, or cities, or provinces), worst first."""
     from graphsvc.viz import PageUrls, render_overview
 
     if links is not None and not links.startswith(("http://", "https://", "/")):
