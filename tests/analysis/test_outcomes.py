@@ -124,7 +124,7 @@ def test_the_pooled_path_of_a_large_district_leaves_it_out_too(monkeypatch: pyte
     monkeypatch.setattr(scoring, "POOL_ABOVE", 0)
     G = record(district(), Outcome(community="c1", partner="law", status="declined", reason="too_far", at="2026-03-05"))
     rec = Recommender(G, prior_model(True))
-    assert rec.pools is not None
+    assert rec.scorer.pools is not None
     every = rec.recommend_all(k=5, workers=1)
     assert "law" not in [r.partner for r in every["c1"].recommendations]
     assert "law" in [r.partner for r in every["c2"].recommendations]

@@ -51,7 +51,13 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:
         # The key is sent with every request so that writes run: a projects document whose only flaw is a "missing"
         # key (or an unknown query parameter) is written, as it should be.
         excluded.append(negative_data_rejection)
-    response = case.call_and_validate(headers=AUTH, excluded_checks=excluded)
+    response = case.call(headers=AUTH)
+    if response.status_code == 413:
+        # A generated body over max_upload_bytes is refused for its size before its content is read: a
+        # documented 413 problem, whatever the content was (so "invalid data rejected" holds by another code).
+        assert response.json()["type"].endswith("/too-large")
+        excluded.append(negative_data_rejection)
+    case.validate_response(response, excluded_checks=excluded)
     assert response.status_code < 500
 
 

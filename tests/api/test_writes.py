@@ -80,7 +80,7 @@ def test_import_csv_files(client: TestClient) -> None:
     assert response.status_code == 201, response.text
     report = response.json()
     assert report["files"] == ["entities.csv", "needs.csv"]
-    assert report["rows"] == {"entities": 2, "links": 0, "needs": 1, "offers": 0, "projects": 0}
+    assert report["rows"] == {"entities": 2, "links": 0, "needs": 1, "offers": 0}
     assert report["before"]["entities"]["community"] == 2
     assert report["after"]["entities"]["community"] == 3
     assert client.get("/communities/c3").json()["needs"] == {"legal_aid": 2.0}

@@ -80,4 +80,5 @@ def test_sample_files_round_trip_with_their_districts(tmp_path: Path) -> None:
         "links.csv",
         "needs.csv",
         "offers.csv",
+        "projects.csv",
     ]

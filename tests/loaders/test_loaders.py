@@ -45,7 +45,7 @@ def where(problems: list[Problem]) -> list[tuple[str, int | None, str | None]]:
 
 def test_good_files_load(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     report = load_paths(sqlite_store, [write_tables(tmp_path / "d")])
-    assert report.rows == {"entities": 4, "links": 2, "needs": 2, "offers": 2, "projects": 0}
+    assert report.rows == {"entities": 4, "links": 2, "needs": 2, "offers": 2}
     assert report.after.entities["community"] == 2
     e1 = sqlite_store.get_entity("e1")
     assert e1.capacity == 3

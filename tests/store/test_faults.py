@@ -89,7 +89,7 @@ def read_only_view(source: Path, path: Path) -> Iterator[Path]:
 
 def fill(disk: Path) -> None:
     """Write into ``disk`` until it has no space left."""
-    with (disk / "filler").open("wb") as out:
+    with (disk / "filler").open("wb", buffering=0) as out:  # unbuffered: closing it has nothing left to write
         try:
             while True:
                 out.write(b"\0" * 65536)
