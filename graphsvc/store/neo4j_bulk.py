@@ -161,5 +161,15 @@ def bulk_load(
         )
     store._forget_bookmarks()
     store._ensure_schema()
+    rest = Dataset(outcomes=dataset.outcomes, projects=dataset.projects, areas=dataset.areas)
+    if rest.row_count():
+        # The importer writes the four tables; outcomes, projects and areas follow in one ordinary transaction
+        # (they name the entities just imported). Should it fail, the imported data is removed again: a first
+        # load leaves the store empty, as it was (with --replace, the old data is not brought back).
+        try:
+            store.upsert(rest)
+        except Exception:
+            store.clear()
+            raise
     if progress is not None:
         progress(dataset.row_count())

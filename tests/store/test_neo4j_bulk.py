@@ -28,7 +28,9 @@ def test_a_bulk_load_holds_what_the_ordinary_load_holds(
     assert neo4j_store.dataset() == ordinary
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
     assert neo4j_store.counts() == Counts.of(sample_district)
-    assert neo4j_store.data_version() == version + 1  # the same database, one write later: no reader is lost
+    rest = bool(sample_district.outcomes or sample_district.projects or sample_district.areas)
+    # the same database, one write later (two with the tables the importer does not write): no reader is lost
+    assert neo4j_store.data_version() == version + 1 + rest
     assert neo4j_store._read("MATCH (i:StoreIdentity) RETURN i.id AS id")[0]["id"] == identity
     constraints = {r["name"] for r in neo4j_store._read("SHOW CONSTRAINTS YIELD name RETURN name")}
     assert "graphsvc_entity_id" in constraints  # made again after the import: MERGE stays an index seek
