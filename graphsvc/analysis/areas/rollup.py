@@ -8,7 +8,7 @@ cities in provinces. Nothing is computed again here: the per-community results
 level asked for. A community with no area at that level is counted under :data:`UNASSIGNED`.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.gaps.find import all_community_gaps
+>>> from graphsvc.analysis.gaps.find import category_totals, all_community_gaps
 >>> G = nx.Graph(areas={"street": {"S": "D", "T": "D"}, "district": {"D": None}})
 >>> G.add_node("c1", kind="community", street="S", needs={"health": 2.0})
 >>> G.add_node("c2", kind="community", street="T", needs={"health": 1.0})
@@ -32,9 +32,10 @@ from pydantic import Field
 from graphsvc.analysis.core.common import is_community
 from graphsvc.analysis.core.results import Result
 from graphsvc.analysis.gaps.answers import CategoryTotal, CommunityGaps
+from graphsvc.analysis.gaps.find import category_totals
 from graphsvc.analysis.plan.answers import CoverageChange
 from graphsvc.errors import NotFound
-from graphsvc.vocabulary import AREA_LEVELS, category
+from graphsvc.vocabulary import AREA_LEVELS
 
 COMMUNITY_LEVEL = "community"
 LEVELS: tuple[str, ...] = (COMMUNITY_LEVEL, *(level.value for level in AREA_LEVELS))
@@ -203,39 +204,6 @@ class AreaGaps(Result):
     categories: list[CategoryTotal]
     children_level: str | None
     children: list[AreaFigures]
-
-
-def category_totals(gaps: Sequence[CommunityGaps]) -> list[CategoryTotal]:
-    """Need, covered and uncovered per category over ``gaps``, the largest uncovered first.
-
-    >>> from graphsvc.analysis.gaps.find import community_gaps
-    >>> G = nx.Graph()
-    >>> G.add_node("c", kind="community", needs={"health": 2.0, "youth": 1.0})
-    >>> [(c.category, c.uncovered) for c in category_totals([community_gaps(G, "c")])]
-    [('health', 2.0), ('youth', 1.0)]
-    """
-    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for g in gaps:
-        for c in g.categories:
-            row = acc[c.category]
-            row[0] += c.need
-            row[1] += c.covered
-            row[2] += 1 if c.uncovered > 1e-9 else 0
-    out = []
-    for code, (need, covered, n) in sorted(acc.items(), key=lambda kv: (-(kv[1][0] - kv[1][1]), kv[0])):
-        label = category(code)
-        out.append(
-            CategoryTotal(
-                category=code,
-                zh=label.zh,
-                en=label.en,
-                need=_r(need),
-                covered=_r(covered),
-                uncovered=_r(need - covered),
-                communities_uncovered=int(n),
-            )
-        )
-    return out
 
 
 def area_gaps(G: nx.Graph, gaps: Sequence[CommunityGaps], level: str, name: str) -> AreaGaps:

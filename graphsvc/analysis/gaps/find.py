@@ -54,7 +54,7 @@ their names are also importable from here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import networkx as nx
 
@@ -270,7 +270,15 @@ def community_gaps(
     return _community_gaps(G, community, shares, hubs, profile, offered_categories(G), open_roles)
 
 
-def _totals(gaps: list[CommunityGaps]) -> list[CategoryTotal]:
+def category_totals(gaps: Sequence[CommunityGaps]) -> list[CategoryTotal]:
+    """Need, covered and uncovered per category over ``gaps``, the largest uncovered first.
+
+    >>> from graphsvc.analysis.gaps.find import community_gaps
+    >>> G = nx.Graph()
+    >>> G.add_node("c", kind="community", needs={"health": 2.0, "youth": 1.0})
+    >>> [(c.category, c.uncovered) for c in category_totals([community_gaps(G, "c")])]
+    [('health', 2.0), ('youth', 1.0)]
+    """
     acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for g in gaps:
         for c in g.categories:
@@ -349,7 +357,7 @@ def street_gaps(
         covered=covered,
         uncovered=uncovered,
         coverage=coverage,
-        categories=_totals(gaps),
+        categories=category_totals(gaps),
         service_organization=street in facts.served if profile.hub_reach else None,
         communities_without_university=[g.community for g in gaps if g.university_link is False],
         communities_not_reached=[g.community for g in gaps if g.reached_by_hub is False],
@@ -451,7 +459,7 @@ def district_gaps(
         covered=covered,
         uncovered=uncovered,
         coverage=coverage,
-        categories=_totals(gaps),
+        categories=category_totals(gaps),
         streets=streets,
         roles_missing=missing,
         communities_one_partner=[g.community for g in gaps if g.one_partner],
