@@ -123,8 +123,8 @@ fi
 # The whole suite runs as two pytest processes side by side, one per core of a small machine: the tests that
 # drive an outside server (Neo4j: they share the one server, some stop and restart it, each clears its
 # database, so they run one after another; and the browser tests' Chromium), and all the others. The tests
-# marked `background` (the notebooks' kernels, the benches' smoke runs, the multi-worker servers: mostly waiting
-# on their own child processes) join the first half, so that the two halves take about as long. With
+# marked `background` (the notebooks' kernels and the benches' smoke runs: mostly waiting on their own child
+# processes) join the first half, so that the two halves take about as long. With
 # arguments (a file, -k, -m ...) pytest runs once, as asked.
 if [[ $# -gt 0 || -z "$neo4j_started" ]]; then
     step "pytest"

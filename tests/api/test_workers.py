@@ -29,8 +29,6 @@ from graphsvc.model import Dataset
 from graphsvc.store import GraphStore
 from tests.api.conftest import KEY
 
-pytestmark = pytest.mark.background  # scripts/test.sh runs these in its background half
-
 WORKERS = 2
 FRESH_WITHIN = 2.0  # seconds: what the freshness setting (500 ms) plus a small rebuild promises
 START_TIMEOUT = 240.0  # seconds: a cold start of two workers on a busy two-core machine
