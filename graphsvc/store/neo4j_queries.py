@@ -314,13 +314,7 @@ COUNT_OUTCOMES = f"MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN 
 PROJECT_LABEL = "Project"
 PROJECT_OF = "PROJECT_OF"
 SPONSORS = "SPONSORS"
-MERGE_PROJECTS = f"""
-UNWIND $rows AS row
-MATCH (c:Entity {{id: row.community}})
-MERGE (p:{PROJECT_LABEL} {{id: row.id}})
-ON CREATE SET p._load = $load
-SET p += row.props
-WITH p, c, row
+_PROJECT_LINKS = f"""WITH p, c, row
 CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
 CREATE (p)-[:{PROJECT_OF}]->(c)
 WITH p, row
@@ -330,6 +324,14 @@ CALL (p, row) {{
   CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
 }}
 """
+"""A project's community and sponsors, replaced: how writing a project and restoring one both end."""
+MERGE_PROJECTS = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+MERGE (p:{PROJECT_LABEL} {{id: row.id}})
+ON CREATE SET p._load = $load
+SET p += row.props
+{_PROJECT_LINKS}"""
 LIST_PROJECTS = f"""
 MATCH (p:{PROJECT_LABEL})-[:{PROJECT_OF}]->(c:Entity)
 WHERE ($community IS NULL OR c.id = $community) AND ($id IS NULL OR p.id = $id)
@@ -364,13 +366,4 @@ UNWIND $rows AS row
 MATCH (c:Entity {{id: row.community}})
 MERGE (p:{PROJECT_LABEL} {{id: row.id}})
 SET p = row.props
-WITH p, c, row
-CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
-CREATE (p)-[:{PROJECT_OF}]->(c)
-WITH p, row
-CALL (p, row) {{
-  UNWIND row.sponsors AS sponsor
-  MATCH (e:Entity {{id: sponsor.partner}})
-  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
-}}
-"""
+{_PROJECT_LINKS}"""
