@@ -10,7 +10,7 @@ import pytest
 
 from graphsvc.errors import EntityNotFound, ValidationFailed
 from graphsvc.graph import build_graph
-from graphsvc.model import Counts, Dataset, Entity, Link, Need, Offer
+from graphsvc.model import Area, Counts, Dataset, Entity, Link, Need, Offer, Outcome
 from graphsvc.store import GraphStore, open_store
 from graphsvc.vocabulary import EntityKind, LinkKind
 
@@ -171,6 +171,31 @@ def test_snapshot_with_version_is_the_graph_of_the_stored_data_in_key_order(
     assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
     assert list(G.edges(data=True)) == list(expected.edges(data=True))
     assert len(G.edges[first.source, first.target]["kinds"]) == 2
+
+
+def test_snapshot_holds_every_table_as_the_dataset_would(store: GraphStore, sample_district: Dataset) -> None:
+    """A store may build its snapshot from plain rows; it must be the graph ``build_graph`` makes of its
+    dataset, in the same order, with the areas, projects and outcomes on the graph."""
+    community = next(e.id for e in sample_district.entities if e.kind is EntityKind.COMMUNITY)
+    partner = next(e.id for e in sample_district.entities if e.kind is EntityKind.ENTERPRISE)
+    streets = sorted({e.street for e in sample_district.entities if e.street})
+    store.upsert(sample_district)
+    store.upsert(
+        Dataset(
+            areas=[Area(level="street", name=street, parent="香洲") for street in streets],
+            outcomes=[
+                Outcome(community=community, partner=partner, status="contacted", at="2026-02-01"),
+                Outcome(community=community, partner=partner, status="declined", reason="too_far", at="2026-02-10"),
+            ],
+        )
+    )
+    G = store.snapshot()
+    expected = build_graph(store.dataset())
+    assert sample_district.projects and G.graph["projects"] == expected.graph["projects"]
+    assert G.graph == expected.graph and G.graph["areas"]["district"] == {"香洲": None}
+    assert [o["status"] for o in G.graph["outcomes"]] == ["contacted", "declined"]
+    assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(G.edges(data=True)) == list(expected.edges(data=True))
 
 
 def test_progress_reports_every_row(store: GraphStore, tiny: Dataset) -> None:
