@@ -24,7 +24,7 @@ alone (best of 5). For sizes up to ``--exact-up-to``, the scalable district plan
 exact plan's (in-process, same graph). The growth exponent of a step is the log-log slope of its CPU seconds
 between the two largest sizes (CPU, because the machine is shared and wall time is noisy).
 
-    python bench/scale.py [--sizes 130,2000,20000] [--step-timeout 1800] [--exact-up-to 2000]
+    python bench/scale.py [--sizes 130,2000,20000] [--step-timeout 1800] [--exact-up-to 2000] [--steps load,fit]
 
 Measures; asserts nothing. The last line printed is one JSON object::
 
@@ -191,6 +191,20 @@ def plan_ratio(store_uri: str) -> float:
     return round((scalable.after - scalable.before) / gain, 4) if gain > 0 else 1.0
 
 
+STEPS = (
+    "load",
+    "snapshot",
+    "recommend_cold",
+    "fit",
+    "recommend_warm",
+    "recommend_all",
+    "gaps",
+    "plan",
+    "evaluate",
+    "render_overview",
+)
+
+
 def exponent(series: dict[int, float | None]) -> float | None:
     points = sorted((n, t) for n, t in series.items() if t)
     if len(points) < 2:
@@ -205,7 +219,13 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=1800, help="seconds before a step is given up")
     parser.add_argument("--exact-up-to", type=int, default=2000, help="compare with the exact plan up to this size")
     parser.add_argument("--no-api", action="store_true", help="skip the API figures")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help="the steps to run, comma-separated (load always runs first)"
+    )
     args = parser.parse_args()
+    wanted = set(args.steps.split(","))
+    if unknown := wanted - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))} (known: {', '.join(STEPS)})")
     sizes = [int(x) for x in args.sizes.split(",")]
 
     helps = [measure(graphsvc("--help"), 60) for _ in range(5)]
@@ -213,18 +233,7 @@ def main() -> None:
     help_cpu = min(h["cpu"] or math.inf for h in helps)
     print(f"graphsvc --help: {help_s:.3f} s, {help_cpu:.2f} s CPU (best of 5)", flush=True)
 
-    steps = [
-        "load",
-        "snapshot",
-        "recommend_cold",
-        "fit",
-        "recommend_warm",
-        "recommend_all",
-        "gaps",
-        "plan",
-        "evaluate",
-        "render_overview",
-    ]
+    steps = [step for step in STEPS if step == "load" or step in wanted]
     wall: dict[str, dict[int, float | None]] = {s: {} for s in steps}
     cpu: dict[str, dict[int, float | None]] = {s: {} for s in steps}
     peak: dict[str, dict[int, float | None]] = {s: {} for s in steps}
@@ -274,7 +283,7 @@ def main() -> None:
         "exponent": {step: exponent(cpu[step]) for step in steps},
         "help_s": help_s,
         "help_cpu_s": help_cpu,
-        "recommend_warm_s": wall["recommend_warm"],
+        "recommend_warm_s": wall.get("recommend_warm", {}),
         "api_peak_mb": api["peak_mb"],
         "api_healthz_s": api["healthz_s"],
         "api_readyz_s": api["readyz_s"],

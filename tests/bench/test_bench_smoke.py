@@ -167,6 +167,12 @@ def test_scale(tmp_path: Path) -> None:
     assert result["api_warm_s"].get("20") is not None, "the API never reported its recommendations warm"
 
 
+def test_scale_runs_only_the_steps_asked_for(tmp_path: Path) -> None:
+    result = run_bench("scale", "--sizes", "20", "--steps", "plan", "--no-api", "--exact-up-to", "0", tmp_path=tmp_path)
+    assert list(result["cpu_seconds"]) == ["load", "plan"]  # the store is loaded first, whatever is asked
+    assert result["cpu_seconds"]["plan"]["20"] is not None
+
+
 def test_suite_time(tmp_path: Path) -> None:
     """The plan only (``--dry-run``): a real run clones the repository twice and runs the whole suite in each."""
     result = run_bench("suite_time", "--dry-run", "--rounds", "1", tmp_path=tmp_path)
