@@ -117,6 +117,9 @@ def test_peers(tmp_path: Path) -> None:
     assert keys <= set(result)
     assert result["gds_s"] is None and result["graphsvc_vs_gds"] is None  # no --uri: no GDS
     assert set(result["lists_full"]) == {"graphsvc", "plain"}
+    parts = result["graphsvc_parts_s"]
+    assert parts["fit"] > 0 and parts["lists"] > 0
+    assert parts["fit"] + parts["lists"] == pytest.approx(result["graphsvc_s"], abs=0.05)
 
 
 @pytest.mark.neo4j
