@@ -70,7 +70,14 @@ from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.core.common import check_graph
 from graphsvc.analysis.core.outcomes import outcome_labels, recalibrated
-from graphsvc.analysis.linkmodel.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkmodel.linkpred import (
+    PairTask,
+    held_out,
+    in_order_sample,
+    sample_negatives,
+    task_for,
+    without_links,
+)
 from graphsvc.analysis.linkmodel.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.linkmodel.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
@@ -305,7 +312,8 @@ def _inner_data(
     link_id: dict[tuple[Hashable, Hashable], int] = {}
     offset = 0
     for _ in range(repeats):
-        inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        hidden = held_out(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        inner = without_links(G, hidden)  # what split_edges() gives, without the links' attributes
         if max_links is not None and len(hidden) > max_links:
             hidden = in_order_sample(hidden, max_links, rng)
         steps.advance()
