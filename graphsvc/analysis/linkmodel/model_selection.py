@@ -327,19 +327,26 @@ def _inner_data(
                 for (u, v), negs in zip(hidden, negatives, strict=True)
             ]
         steps.advance()
-        pairs: list[tuple[Hashable, Hashable]] = []
+        engine = SignalEngine(inner)
+        index = engine.index
+        queries: list[int] = []  # per group: its community's engine index, then its pairs' candidates
+        candidates: list[Hashable] = []
+        sizes: list[int] = []
         for (u, v), negs in zip(hidden, negatives, strict=True):
             if not negs:
                 continue
-            starts.append(offset + len(pairs))
+            starts.append(offset + len(candidates))
             links.append(link_id.setdefault((u, v), len(link_id)))
-            pairs.append((u, v))
-            pairs.extend((u, c) for c in negs)
-        engine = SignalEngine(inner)
+            queries.append(index[u])
+            sizes.append(1 + len(negs))
+            candidates.append(v)
+            candidates.extend(negs)
+        us = np.repeat(np.array(queries, dtype=np.int64), sizes)
+        vs = np.fromiter((index[c] for c in candidates), dtype=np.int64, count=len(candidates))
         steps.advance()
-        blocks.append(transform(engine.pair_features(pairs)))
-        masks.append(excluded(engine, pairs) if typed else np.zeros(len(pairs), dtype=bool))
-        offset += len(pairs)
+        blocks.append(transform(engine.index_features(us, vs)))
+        masks.append(_at_capacity(engine, vs) if typed else np.zeros(len(vs), dtype=bool))
+        offset += len(vs)
         steps.advance()
     return _InnerData(
         np.vstack(blocks), np.array(starts, dtype=np.int64), np.array(links, dtype=np.int64), np.concatenate(masks)
@@ -507,8 +514,13 @@ def _select(hits: dict[str, np.ndarray], rr: dict[str, np.ndarray]) -> str:
 
 def excluded(engine: SignalEngine, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
     """Pairs whose candidate is a partner at capacity (no headroom left, a capacity set)."""
-    idx = np.array([engine.index[v] for _, v in pairs], dtype=np.int64)
-    return np.asarray(engine.is_partner[idx] & (engine.headroom[idx] == 0))
+    index = engine.index
+    return _at_capacity(engine, np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs)))
+
+
+def _at_capacity(engine: SignalEngine, candidates: np.ndarray) -> np.ndarray:
+    """:func:`excluded` of pairs given by their candidates' engine indices."""
+    return np.asarray(engine.is_partner[candidates] & (engine.headroom[candidates] == 0))
 
 
 Told = tuple[list[tuple[Hashable, Hashable]], dict[Hashable, list[Hashable]]]

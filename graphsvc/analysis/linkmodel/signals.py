@@ -511,11 +511,35 @@ class SignalEngine:
 
     def pair_features(self, pairs: Sequence[Pair]) -> np.ndarray:
         """Raw features of ``pairs`` (rows), columns :data:`SIGNALS`; same values as :func:`reference_features`."""
-        if not len(pairs):
-            return np.zeros((0, len(SIGNALS)))
-        us = np.array([self.index[u] for u, _ in pairs], dtype=np.int64)
-        vs = np.array([self.index[v] for _, v in pairs], dtype=np.int64)
-        out = np.zeros((len(pairs), len(SIGNALS)))
+        return self.index_features(*self.indices(pairs))
+
+    def indices(self, pairs: Sequence[Pair]) -> tuple[np.ndarray, np.ndarray]:
+        """The engine indices of the pairs' first and second nodes.
+
+        >>> [a.tolist() for a in SignalEngine(nx.path_graph(3)).indices([(0, 2), (1, 0)])]
+        [[0, 1], [2, 0]]
+        """
+        index = self.index
+        us = np.fromiter((index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
+        vs = np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
+        return us, vs
+
+    def index_features(self, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+        """:meth:`pair_features` of the pairs ``(nodes[us[i]], nodes[vs[i]])``, given by engine index.
+
+        The structural signals come from :meth:`block` (the pairs' queries against their candidates, in blocks of
+        at most :data:`BLOCK_CELLS`), the domain ones from the pairs alone (:meth:`_domain_rows`, which computes
+        each value as :meth:`block` does), not for every cell of the blocks.
+
+        >>> eng = SignalEngine(nx.path_graph(4))
+        >>> eng.index_features(np.array([0]), np.array([3]))[0, 4].round(4)   # L3 of 0 - 1 - 2 - 3
+        np.float64(0.5)
+        """
+        us = np.asarray(us, dtype=np.int64)
+        vs = np.asarray(vs, dtype=np.int64)
+        out = np.zeros((len(us), len(SIGNALS)))
+        if not len(us):
+            return out
         order = np.argsort(us, kind="stable")
         sorted_us = us[order]  # once: sorting (or slicing) the whole list per block made this quadratic
         queries = np.unique(us)
@@ -527,8 +551,11 @@ class SignalEngine:
             idx = order[start:stop]
             start = stop
             cols = np.unique(vs[idx])
-            block = self.block(chunk, cols)
+            block = self.block(chunk, cols, domain=False)
             r = np.searchsorted(chunk, us[idx])
             c = np.searchsorted(cols, vs[idx])
-            out[idx] = block[:, r, c].T
+            values = block[:, r, c]
+            if self.typed:
+                self._domain_rows(us[idx], vs[idx], values)
+            out[idx] = values.T
         return out
