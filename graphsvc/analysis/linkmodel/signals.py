@@ -144,23 +144,22 @@ class _DomainData:
 
     def __init__(self, G: nx.Graph) -> None:
         self.G = G
-        shares = coverage_shares(G)
-        self.need: dict[Hashable, dict[str, float]] = {}
+        kinds = dict(G.nodes(data="kind"))  # is_community and is_partner, read once per node
+        communities = {n for n, kind in kinds.items() if kind == COMMUNITY}
+        partners = {n for n, kind in kinds.items() if kind is not None and kind != COMMUNITY}
+        self.need: dict[Hashable, dict[str, float]] = {c: community_needs(G, c) for c in G if c in communities}
+        shares = coverage_shares(G, needs=self.need)  # each community's needs read once, not once per partner
         self.uncovered: dict[Hashable, dict[str, float]] = {}
         self.shared: dict[Hashable, dict[str, float]] = {}
         """``{community: {category: sum of its shares}}``, not capped at the need (what gains start from)."""
         self.roles: dict[Hashable, set[str]] = {}
-        kinds = dict(G.nodes(data="kind"))  # is_community and is_partner, read once per node
-        communities = {n for n, kind in kinds.items() if kind == COMMUNITY}
-        partners = {n for n, kind in kinds.items() if kind is not None and kind != COMMUNITY}
         self.role_value: dict[Hashable, str] = {p: role_of(G, p).value for p in partners}
         """``{partner: its five-society role's value}``."""
         for c in G:
             if c not in communities:
                 continue
-            need = community_needs(G, c)
+            need = self.need[c]
             covered = covered_amounts(need, shares.get(c, {}))
-            self.need[c] = need
             self.uncovered[c] = {k: need[k] - covered[k] for k in need}
             self.shared[c] = {k: sum(sh.get(k, 0.0) for sh in shares.get(c, {}).values()) for k in need}
             self.roles[c] = {self.role_value[p] for p in G[c] if p in partners}
@@ -239,6 +238,23 @@ def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranked[new], inverse
 
 
+def adjacency(G: nx.Graph, index: dict[Hashable, int]) -> sp.csr_array:
+    """The 0/1 adjacency matrix of a simple undirected ``G``, its nodes in the order ``index`` gives them, as CSR
+    with sorted indices: ``nx.to_scipy_sparse_array(G, nodelist, weight=None, dtype=float)`` (tests assert the two
+    are equal, index arrays included), built from one pass over the edges, in about a third of the time.
+
+    >>> adjacency(nx.path_graph(3), {2: 0, 1: 1, 0: 2}).toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    n, m = len(index), G.number_of_edges()
+    ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
+    rows = np.concatenate([ends[:, 0], ends[:, 1]])
+    cols = np.concatenate([ends[:, 1], ends[:, 0]])
+    A = sp.csr_array((np.ones(2 * m), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()  # none in a simple graph; sorts each row's indices
+    return A
+
+
 # -- fast path -----------------------------------------------------------------------------------------------------
 
 
@@ -259,8 +275,7 @@ class SignalEngine:
         self.nodes: list[Hashable] = sorted(G, key=lambda n: (str(type(n)), n))
         self.index: dict[Hashable, int] = {n: i for i, n in enumerate(self.nodes)}
         n = len(self.nodes)
-        A = nx.to_scipy_sparse_array(G, nodelist=self.nodes, weight=None, format="csr", dtype=float)
-        self.A = sp.csr_array(A)
+        self.A = adjacency(G, self.index)
         deg = np.asarray(self.A.sum(axis=1)).ravel()
         self.deg = deg
         with np.errstate(divide="ignore"):
