@@ -35,3 +35,12 @@ def test_held_out_links_are_the_split_ones(sample_district_graph: nx.Graph) -> N
     assert list(light.nodes(data=True)) == list(H.nodes(data=True)) and light.graph == H.graph
     assert all(list(light[n]) == list(H[n]) for n in H)  # every neighbour in the copy's order
     assert light.number_of_edges() == sample_district_graph.number_of_edges() - len(hidden)
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_held_out_with_the_callers_edges_hides_the_same_links(sample_district_graph: nx.Graph, case: int) -> None:
+    G = graphs(sample_district_graph)[case]
+    task = task_for(G)
+    edges = task.target_edges(G, np.random.default_rng(0))  # on the 'any' task (karate) not used: drawn again
+    alone = held_out(G, task, fraction=0.3, seed=9)
+    assert held_out(G, task, fraction=0.3, seed=9, edges=edges) == alone and alone

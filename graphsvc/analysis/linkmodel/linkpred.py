@@ -160,8 +160,12 @@ def held_out(
     fraction: float,
     seed: int | None,
     by: Literal["random", "date"] = "random",
+    edges: Sequence[Pair] | None = None,
 ) -> list[Pair]:
     """The pairs :func:`split_edges` hides (the same ones for the same arguments), without copying ``G``.
+
+    ``edges``: ``task.target_edges(G, ...)`` if the caller has them, on a task other than ``any`` (whose edges
+    are oriented by draws from ``seed``, so they are always computed here).
 
     >>> held_out(nx.path_graph(5), task_for(nx.path_graph(5)), fraction=0.5, seed=1)
     [(1, 0), (2, 1)]
@@ -169,7 +173,7 @@ def held_out(
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction}")
     rng = np.random.default_rng(seed)
-    edges = task.target_edges(G, rng)
+    edges = task.target_edges(G, rng) if edges is None or task.kind == "any" else edges
     count = max(1, round(fraction * len(edges)))
     if count >= len(edges):
         raise UnsupportedGraph(f"too few links to hold out {fraction:.0%} of them ({len(edges)} links)")
@@ -227,12 +231,12 @@ def sample_negatives(
     [2, 3, 4]
     """
     rng = np.random.default_rng(seed)
-    pool = np.array(task.candidates, dtype=object)
+    pool = list(task.candidates)  # a list, not an object array: each draw read as a plain item
     out: list[list[Hashable]] = []
     for u, _ in positives:
         linked = set(G[u]) | {u}
         if len(pool) - len(linked) <= 2 * per_positive:
-            free = [c for c in pool.tolist() if c not in linked]
+            free = [c for c in pool if c not in linked]
             take = rng.permutation(len(free))[:per_positive]
             out.append([free[i] for i in sorted(take.tolist())])
             continue

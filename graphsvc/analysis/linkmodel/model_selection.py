@@ -298,12 +298,14 @@ def _inner_data(
     *,
     max_links: int | None = MAX_INNER_LINKS,
     told: Told | None = None,
+    edges: Sequence[tuple[Hashable, Hashable]] | None = None,
 ) -> _InnerData:
     """The inner splits' hidden links (at most ``max_links`` per split, a sample drawn with ``rng`` beyond: the
     draws of smaller graphs stay as they were) and their negatives, scored on the rest of each split's graph.
 
     ``told`` (:func:`_told`): suggestions taken up join every split as positives (with negatives drawn as a hidden
-    link's are), and partners that declined a community join the negatives of each of its positives."""
+    link's are), and partners that declined a community join the negatives of each of its positives. ``edges``:
+    the task's edges of ``G`` if the caller has them (:func:`~graphsvc.analysis.linkmodel.linkpred.held_out`)."""
     typed = task.kind == "community-partner"
     blocks: list[np.ndarray] = []
     starts: list[int] = []
@@ -312,7 +314,7 @@ def _inner_data(
     link_id: dict[tuple[Hashable, Hashable], int] = {}
     offset = 0
     for _ in range(repeats):
-        hidden = held_out(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        hidden = held_out(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)), edges=edges)
         inner = without_links(G, hidden)  # what split_edges() gives, without the links' attributes
         if max_links is not None and len(hidden) > max_links:
             hidden = in_order_sample(hidden, max_links, rng)
@@ -434,7 +436,8 @@ def _fit(
     typed = task.kind == "community-partner"
     active = np.array([typed or f in STRUCTURAL for f in SIGNALS])
     rng = np.random.default_rng(seed)
-    n_edges = len(task.target_edges(G, np.random.default_rng(0)))
+    edges = task.target_edges(G, np.random.default_rng(0))
+    n_edges = len(edges)
     base = _base_rate(G, task, n_edges)
     if n_edges < MIN_POSITIVES:
         steps.finish()
@@ -442,7 +445,7 @@ def _fit(
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
     expected = 2 * (1 + 1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # per fold: its fit, its candidates (at most)
     steps.add(STEPS_PER_SPLIT * repeats + expected)
-    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links, told=_told(G, task))
+    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links, told=_told(G, task), edges=edges)
     n_groups = len(data.starts)
     if n_groups < 2:
         steps.finish()
