@@ -75,8 +75,8 @@ class PairTask:
         """
         nodes = sorted(G, key=_key)
         rank = {n: i for i, n in enumerate(nodes)}
-        m = G.number_of_edges()
-        ends = np.fromiter((rank[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
+        ends = np.fromiter((rank[x] for e in G.edges() for x in e), dtype=np.int64).reshape(-1, 2)
+        m = len(ends)
         lo, hi = ends.min(axis=1), ends.max(axis=1)
         order = np.lexsort((hi, lo))
         lo, hi = lo[order], hi[order]

@@ -465,8 +465,11 @@ def _fit(
         steps.advance()
     steps.add(sum(1 + len(models) for _, models in folds) - expected - len(folds))
     for test, models in folds:
+        centered, means = data.T, None  # a fold's candidates share their means: the rows centred once per fold
         for model in models:
-            s = np.round(model.score(data.T), DECIMALS)
+            if means is None or not np.array_equal(model.means, means):
+                centered, means = data.T - model.means, model.means
+            s = np.round(np.asarray(centered @ model.weights), DECIMALS)  # = model.score(data.T)
             s[data.excluded] = -np.inf
             h, r = _per_group(s, data.starts, k)
             hits.setdefault(model.name, np.zeros(n_groups))[test] = h[test]

@@ -159,9 +159,10 @@ class _DomainData:
             if c not in communities:
                 continue
             need = self.need[c]
-            covered = covered_amounts(need, shares.get(c, {}))
+            shared = {k: sum(sh.get(k, 0.0) for sh in shares.get(c, {}).values()) for k in need}
+            covered = covered_amounts(need, {"all partners": shared})  # the sums above, not added up again
             self.uncovered[c] = {k: need[k] - covered[k] for k in need}
-            self.shared[c] = {k: sum(sh.get(k, 0.0) for sh in shares.get(c, {}).values()) for k in need}
+            self.shared[c] = shared
             self.roles[c] = {self.role_value[p] for p in G[c] if p in partners}
         self.served_need: dict[Hashable, dict[str, float]] = {}
         self.served: dict[Hashable, int] = {}
@@ -246,8 +247,9 @@ def adjacency(G: nx.Graph, index: dict[Hashable, int]) -> sp.csr_array:
     >>> adjacency(nx.path_graph(3), {2: 0, 1: 1, 0: 2}).toarray().tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    n, m = len(index), G.number_of_edges()
-    ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
+    n = len(index)
+    ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64).reshape(-1, 2)
+    m = len(ends)
     rows = np.concatenate([ends[:, 0], ends[:, 1]])
     cols = np.concatenate([ends[:, 1], ends[:, 0]])
     A = sp.csr_array((np.ones(2 * m), (rows, cols)), shape=(n, n))
