@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine, l3_index, reference_features
+from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine, adjacency, l3_index, reference_features
 
 F = {name: i for i, name in enumerate(SIGNALS)}
 
@@ -113,3 +113,31 @@ def test_many_rows_at_once_equal_each_row_to_the_last_bit(sample_district_graph:
     assert both.shape == (len(SIGNALS), starts[-1])
     for i, (query, cols) in enumerate(zip(queries.tolist(), chosen, strict=True)):
         np.testing.assert_array_equal(both[:, starts[i] : starts[i + 1]], eng.row(query, cols))
+
+
+@pytest.mark.parametrize("graph", ["district", "karate", "hub"])
+def test_pair_features_are_the_dense_blocks_to_the_last_bit(sample_district_graph: nx.Graph, graph: str) -> None:
+    """The domain signals of the pairs alone (not of every cell of their block) are the block's, bit for bit."""
+    G = paths_graph(graph, sample_district_graph)
+    eng = SignalEngine(G)
+    rng = np.random.default_rng(11)
+    n = len(eng.nodes)
+    us, vs = rng.integers(0, n, size=3000), rng.integers(0, n, size=3000)
+    features = eng.index_features(us, vs)
+    dense = eng.block(np.arange(n), np.arange(n))  # every pair, the domain signals cell by cell
+    np.testing.assert_array_equal(features, dense[:, us, vs].T)
+    pairs = [(eng.nodes[u], eng.nodes[v]) for u, v in zip(us.tolist(), vs.tolist(), strict=True)]
+    np.testing.assert_array_equal(eng.pair_features(pairs), features)
+    assert graph != "district" or features[:, len(SIGNALS) - 5 :].any()  # the district has domain signals to check
+
+
+@pytest.mark.parametrize("graph", ["district", "karate", "hub"])
+def test_adjacency_is_networkx_matrix_to_the_index_arrays(sample_district_graph: nx.Graph, graph: str) -> None:
+    G = paths_graph(graph, sample_district_graph)
+    eng = SignalEngine(G)
+    plain = nx.to_scipy_sparse_array(G, nodelist=eng.nodes, weight=None, format="csr", dtype=float)
+    fast = adjacency(G, eng.index)
+    assert fast.shape == plain.shape and fast.has_sorted_indices
+    for a, b in ((fast.indptr, plain.indptr), (fast.indices, plain.indices), (fast.data, plain.data)):
+        np.testing.assert_array_equal(a, b)
+    assert adjacency(nx.empty_graph(2), {0: 0, 1: 1}).nnz == 0

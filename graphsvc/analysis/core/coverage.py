@@ -45,7 +45,7 @@ closes it. Gaps, the plan and recommendations read needs and offers through :fun
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -182,7 +182,9 @@ def partner_offers(G: nx.Graph, partner: Hashable) -> dict[str, float]:
     return offers
 
 
-def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]]:
+def partner_shares(
+    G: nx.Graph, partner: Hashable, *, needs: Mapping[Hashable, dict[str, float]] | None = None
+) -> dict[str, dict[str, float]]:
     """``{community: {category: share}}``: how a partner's offers are shared among its communities.
 
     >>> G = nx.Graph()
@@ -195,10 +197,10 @@ def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]
     """
     offers = partner_offers(G, partner)
     served = sorted((n for n in G[partner] if is_community(G, n)), key=str)
-    needs = {c: community_needs(G, c) for c in served}
+    need = {c: community_needs(G, c) if needs is None else needs[c] for c in served}
     out: dict[str, dict[str, float]] = {}
     for cat, amount in offers.items():
-        weights = {c: needs[c].get(cat, 0.0) for c in served}
+        weights = {c: need[c].get(cat, 0.0) for c in served}
         total = sum(weights.values())
         for c, w in weights.items():
             s = share(amount, w, total)
@@ -207,8 +209,16 @@ def partner_shares(G: nx.Graph, partner: Hashable) -> dict[str, dict[str, float]
     return out
 
 
-def coverage_shares(G: nx.Graph, communities: Iterable[Hashable] | None = None) -> Shares:
-    """The shares every partner gives to ``communities`` (all communities if ``None``)."""
+def coverage_shares(
+    G: nx.Graph,
+    communities: Iterable[Hashable] | None = None,
+    *,
+    needs: Mapping[Hashable, dict[str, float]] | None = None,
+) -> Shares:
+    """The shares every partner gives to ``communities`` (all communities if ``None``).
+
+    ``needs``: :func:`community_needs` of every community, if the caller has them (else each is computed once per
+    partner that serves it)."""
     wanted = None if communities is None else set(communities)
     if wanted is None:
         partners: Iterable[Hashable] = (n for n in G if is_partner(G, n))
@@ -216,7 +226,7 @@ def coverage_shares(G: nx.Graph, communities: Iterable[Hashable] | None = None) 
         partners = {p for c in wanted for p in G[c] if is_partner(G, p)}
     shares: Shares = defaultdict(dict)
     for p in sorted(partners, key=str):
-        for c, by_cat in partner_shares(G, p).items():
+        for c, by_cat in partner_shares(G, p, needs=needs).items():
             if wanted is None or c in wanted:
                 shares[c][str(p)] = by_cat
     return dict(shares)

@@ -62,7 +62,38 @@ class PairTask:
         return True
 
     def target_edges(self, G: nx.Graph, rng: np.random.Generator) -> list[Pair]:
-        """The edges of ``G`` that are pairs of this task, oriented (query, candidate), in a fixed order."""
+        """The edges of ``G`` that are pairs of this task, oriented (query, candidate), in a fixed order.
+
+        The order is that of the edges' ends sorted by ``(type name, node)``; on the ``any`` task each edge is
+        oriented by one draw of ``rng`` in that order. The edges are sorted as arrays of the nodes' ranks, and
+        each node's side is read once (not once per edge).
+
+        >>> G = nx.Graph([("p", "c2"), ("c1", "p"), ("c1", "q")])
+        >>> G.add_nodes_from(["c1", "c2"], kind="community"); G.add_nodes_from("pq", kind="school")
+        >>> task_for(G).target_edges(G, np.random.default_rng(0))
+        [('c1', 'p'), ('c1', 'q'), ('c2', 'p')]
+        """
+        nodes = sorted(G, key=_key)
+        rank = {n: i for i, n in enumerate(nodes)}
+        ends = np.fromiter((rank[x] for e in G.edges() for x in e), dtype=np.int64).reshape(-1, 2)
+        m = len(ends)
+        lo, hi = ends.min(axis=1), ends.max(axis=1)
+        order = np.lexsort((hi, lo))
+        lo, hi = lo[order], hi[order]
+        if self.kind == "any":
+            forward = rng.random(m) < 0.5  # the same draws as one rng.random() per edge, in this order
+            keep = np.ones(m, dtype=bool)
+        else:
+            query = np.array([self.is_query(G, n) for n in nodes], dtype=bool)
+            candidate = np.array([self.is_candidate(G, n) for n in nodes], dtype=bool)
+            forward = query[lo] & candidate[hi]
+            keep = forward | (query[hi] & candidate[lo])
+        first = np.where(forward, lo, hi)[keep].tolist()
+        second = np.where(forward, hi, lo)[keep].tolist()
+        return [(nodes[a], nodes[b]) for a, b in zip(first, second, strict=True)]
+
+    def target_edges_reference(self, G: nx.Graph, rng: np.random.Generator) -> list[Pair]:
+        """:meth:`target_edges` edge by edge, in plain Python (the reference tests compare it with)."""
         out: list[Pair] = []
         for u, v in sorted((tuple(sorted(e, key=_key)) for e in G.edges()), key=lambda e: (_key(e[0]), _key(e[1]))):
             if self.kind == "any":
@@ -116,10 +147,33 @@ def split_edges(
     >>> len(hidden), H.number_of_edges(), H.number_of_nodes()
     (2, 2, 5)
     """
+    hidden = held_out(G, task, fraction=fraction, seed=seed, by=by)
+    H = G.copy()
+    H.remove_edges_from(hidden)
+    return H, hidden
+
+
+def held_out(
+    G: nx.Graph,
+    task: PairTask,
+    *,
+    fraction: float,
+    seed: int | None,
+    by: Literal["random", "date"] = "random",
+    edges: Sequence[Pair] | None = None,
+) -> list[Pair]:
+    """The pairs :func:`split_edges` hides (the same ones for the same arguments), without copying ``G``.
+
+    ``edges``: ``task.target_edges(G, ...)`` if the caller has them, on a task other than ``any`` (whose edges
+    are oriented by draws from ``seed``, so they are always computed here).
+
+    >>> held_out(nx.path_graph(5), task_for(nx.path_graph(5)), fraction=0.5, seed=1)
+    [(1, 0), (2, 1)]
+    """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction}")
     rng = np.random.default_rng(seed)
-    edges = task.target_edges(G, rng)
+    edges = task.target_edges(G, rng) if edges is None or task.kind == "any" else edges
     count = max(1, round(fraction * len(edges)))
     if count >= len(edges):
         raise UnsupportedGraph(f"too few links to hold out {fraction:.0%} of them ({len(edges)} links)")
@@ -128,12 +182,27 @@ def split_edges(
         if not dated:
             raise UnsupportedGraph("no link has a 'since' date; split at random instead")
         dated.sort(key=lambda e: (str(G.edges[e]["since"]), _key(e[0]), _key(e[1])))
-        hidden = dated[-count:]
-    else:
-        hidden = in_order_sample(edges, count, rng)
-    H = G.copy()
-    H.remove_edges_from(hidden)
-    return H, hidden
+        return dated[-count:]
+    return in_order_sample(edges, count, rng)
+
+
+def without_links(G: nx.Graph, hidden: Sequence[Pair]) -> nx.Graph:
+    """``G``'s nodes (with their attributes), graph attributes and links but ``hidden``, without the links' attributes.
+
+    The nodes and every node's neighbours come in the order of ``G.copy()`` less ``hidden``, so sums over them add
+    in the same order; building it costs about half the copy (the links' attribute dicts are not copied). For
+    computations that read no link attribute (:class:`~graphsvc.analysis.linkmodel.signals.SignalEngine`).
+
+    >>> H = without_links(nx.path_graph(4), [(2, 1)])
+    >>> list(H.edges()), H.number_of_nodes()
+    ([(0, 1), (2, 3)], 4)
+    """
+    gone = {(u, v) for u, v in hidden} | {(v, u) for u, v in hidden}
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from(e for e in G.edges() if e not in gone)
+    return H
 
 
 T = TypeVar("T")
@@ -162,12 +231,12 @@ def sample_negatives(
     [2, 3, 4]
     """
     rng = np.random.default_rng(seed)
-    pool = np.array(task.candidates, dtype=object)
+    pool = list(task.candidates)  # a list, not an object array: each draw read as a plain item
     out: list[list[Hashable]] = []
     for u, _ in positives:
         linked = set(G[u]) | {u}
         if len(pool) - len(linked) <= 2 * per_positive:
-            free = [c for c in pool.tolist() if c not in linked]
+            free = [c for c in pool if c not in linked]
             take = rng.permutation(len(free))[:per_positive]
             out.append([free[i] for i in sorted(take.tolist())])
             continue

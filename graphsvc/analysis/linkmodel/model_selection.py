@@ -70,7 +70,14 @@ from scipy.special import digamma, expit, logit
 
 from graphsvc.analysis.core.common import check_graph
 from graphsvc.analysis.core.outcomes import outcome_labels, recalibrated
-from graphsvc.analysis.linkmodel.linkpred import PairTask, in_order_sample, sample_negatives, split_edges, task_for
+from graphsvc.analysis.linkmodel.linkpred import (
+    PairTask,
+    held_out,
+    in_order_sample,
+    sample_negatives,
+    task_for,
+    without_links,
+)
 from graphsvc.analysis.linkmodel.recent_fits import RecentResults, constants, inputs_digest, read_only
 from graphsvc.analysis.linkmodel.signals import SIGNALS, STRUCTURAL, SignalEngine, transform
 from graphsvc.progress import Progress, Steps
@@ -291,12 +298,14 @@ def _inner_data(
     *,
     max_links: int | None = MAX_INNER_LINKS,
     told: Told | None = None,
+    edges: Sequence[tuple[Hashable, Hashable]] | None = None,
 ) -> _InnerData:
     """The inner splits' hidden links (at most ``max_links`` per split, a sample drawn with ``rng`` beyond: the
     draws of smaller graphs stay as they were) and their negatives, scored on the rest of each split's graph.
 
     ``told`` (:func:`_told`): suggestions taken up join every split as positives (with negatives drawn as a hidden
-    link's are), and partners that declined a community join the negatives of each of its positives."""
+    link's are), and partners that declined a community join the negatives of each of its positives. ``edges``:
+    the task's edges of ``G`` if the caller has them (:func:`~graphsvc.analysis.linkmodel.linkpred.held_out`)."""
     typed = task.kind == "community-partner"
     blocks: list[np.ndarray] = []
     starts: list[int] = []
@@ -305,7 +314,8 @@ def _inner_data(
     link_id: dict[tuple[Hashable, Hashable], int] = {}
     offset = 0
     for _ in range(repeats):
-        inner, hidden = split_edges(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)))
+        hidden = held_out(G, task, fraction=INNER_FRACTION, seed=int(rng.integers(2**31)), edges=edges)
+        inner = without_links(G, hidden)  # what split_edges() gives, without the links' attributes
         if max_links is not None and len(hidden) > max_links:
             hidden = in_order_sample(hidden, max_links, rng)
         steps.advance()
@@ -319,19 +329,26 @@ def _inner_data(
                 for (u, v), negs in zip(hidden, negatives, strict=True)
             ]
         steps.advance()
-        pairs: list[tuple[Hashable, Hashable]] = []
+        engine = SignalEngine(inner)
+        index = engine.index
+        queries: list[int] = []  # per group: its community's engine index, then its pairs' candidates
+        candidates: list[Hashable] = []
+        sizes: list[int] = []
         for (u, v), negs in zip(hidden, negatives, strict=True):
             if not negs:
                 continue
-            starts.append(offset + len(pairs))
+            starts.append(offset + len(candidates))
             links.append(link_id.setdefault((u, v), len(link_id)))
-            pairs.append((u, v))
-            pairs.extend((u, c) for c in negs)
-        engine = SignalEngine(inner)
+            queries.append(index[u])
+            sizes.append(1 + len(negs))
+            candidates.append(v)
+            candidates.extend(negs)
+        us = np.repeat(np.array(queries, dtype=np.int64), sizes)
+        vs = np.fromiter((index[c] for c in candidates), dtype=np.int64, count=len(candidates))
         steps.advance()
-        blocks.append(transform(engine.pair_features(pairs)))
-        masks.append(excluded(engine, pairs) if typed else np.zeros(len(pairs), dtype=bool))
-        offset += len(pairs)
+        blocks.append(transform(engine.index_features(us, vs)))
+        masks.append(_at_capacity(engine, vs) if typed else np.zeros(len(vs), dtype=bool))
+        offset += len(vs)
         steps.advance()
     return _InnerData(
         np.vstack(blocks), np.array(starts, dtype=np.int64), np.array(links, dtype=np.int64), np.concatenate(masks)
@@ -419,7 +436,8 @@ def _fit(
     typed = task.kind == "community-partner"
     active = np.array([typed or f in STRUCTURAL for f in SIGNALS])
     rng = np.random.default_rng(seed)
-    n_edges = len(task.target_edges(G, np.random.default_rng(0)))
+    edges = task.target_edges(G, np.random.default_rng(0))
+    n_edges = len(edges)
     base = _base_rate(G, task, n_edges)
     if n_edges < MIN_POSITIVES:
         steps.finish()
@@ -427,7 +445,7 @@ def _fit(
     repeats = int(min(MAX_REPEATS, max(1, np.ceil(TARGET_INNER_LINKS / max(1.0, INNER_FRACTION * n_edges)))))
     expected = 2 * (1 + 1 + 2 * sum(f in STRUCTURAL for f in SIGNALS))  # per fold: its fit, its candidates (at most)
     steps.add(STEPS_PER_SPLIT * repeats + expected)
-    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links, told=_told(G, task))
+    data = _inner_data(G, task, rng, repeats, steps, max_links=inner_links, told=_told(G, task), edges=edges)
     n_groups = len(data.starts)
     if n_groups < 2:
         steps.finish()
@@ -447,8 +465,11 @@ def _fit(
         steps.advance()
     steps.add(sum(1 + len(models) for _, models in folds) - expected - len(folds))
     for test, models in folds:
+        centered, means = data.T, None  # a fold's candidates share their means: the rows centred once per fold
         for model in models:
-            s = np.round(model.score(data.T), DECIMALS)
+            if means is None or not np.array_equal(model.means, means):
+                centered, means = data.T - model.means, model.means
+            s = np.round(np.asarray(centered @ model.weights), DECIMALS)  # = model.score(data.T)
             s[data.excluded] = -np.inf
             h, r = _per_group(s, data.starts, k)
             hits.setdefault(model.name, np.zeros(n_groups))[test] = h[test]
@@ -499,8 +520,13 @@ def _select(hits: dict[str, np.ndarray], rr: dict[str, np.ndarray]) -> str:
 
 def excluded(engine: SignalEngine, pairs: Sequence[tuple[Hashable, Hashable]]) -> np.ndarray:
     """Pairs whose candidate is a partner at capacity (no headroom left, a capacity set)."""
-    idx = np.array([engine.index[v] for _, v in pairs], dtype=np.int64)
-    return np.asarray(engine.is_partner[idx] & (engine.headroom[idx] == 0))
+    index = engine.index
+    return _at_capacity(engine, np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs)))
+
+
+def _at_capacity(engine: SignalEngine, candidates: np.ndarray) -> np.ndarray:
+    """:func:`excluded` of pairs given by their candidates' engine indices."""
+    return np.asarray(engine.is_partner[candidates] & (engine.headroom[candidates] == 0))
 
 
 Told = tuple[list[tuple[Hashable, Hashable]], dict[Hashable, list[Hashable]]]

@@ -48,7 +48,7 @@ class _HashWriter:
 
 
 def inputs_digest(G: nx.Graph, *others: object) -> bytes | None:
-    """A digest of ``G`` (its class, graph attributes, nodes and edges with their data, in order) and ``others``.
+    """A digest of ``G`` (its class, graph attributes, nodes and adjacency with their data, in order) and ``others``.
 
     ``None`` if something in them cannot be pickled.
     """
@@ -56,8 +56,10 @@ def inputs_digest(G: nx.Graph, *others: object) -> bytes | None:
     pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         pickler.dump((type(G).__module__, type(G).__qualname__, G.graph, others))
-        pickler.dump(list(G.nodes(data=True)))
-        pickler.dump(list(G.edges(data=True)))
+        # the node and adjacency views pickle the graph's own dicts whole: no list of tuples is built first, and
+        # a link's attribute dict, reached from both ends, is pickled once (then referenced)
+        pickler.dump(G.nodes)
+        pickler.dump(G.adj)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return sink.hash.digest()
