@@ -64,6 +64,8 @@ class GainTables:
         self.by_community: list[sp.csr_array] = []
         self._loss: dict[tuple[int, float], np.ndarray] = {}
         self._edge_lists: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
+        self._edge_ends: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
+        self._edges_of: list[dict[int, list[int]]] = [{} for _ in range(self.ncat)]
         self.offer_bits = category_bits(eng.O[:, : self.ncat] > 0)
         """Per node: the categories it offers, bit ``k`` for category ``k``."""
         A = eng.A
@@ -94,6 +96,26 @@ class GainTables:
             P = self.offering[k][self.edge_partner[k]]
             kept = (P.tolist(), eng.O[P, k].tolist(), eng.W[P, k].tolist(), self.edge_old[k].tolist())
             self._edge_lists[k] = kept
+        return kept
+
+    def edge_ends(self, k: int) -> tuple[list[int], list[float], list[float], list[float]]:
+        """Per edge of category ``k``, as Python numbers: its community's engine index, the edge's share on the
+        snapshot, and the community's need and served need in ``k``."""
+        kept = self._edge_ends.get(k)
+        if kept is None:
+            eng = self.engine
+            a = self.edge_community[k]
+            kept = (a.tolist(), self.edge_old[k].tolist(), eng.N[a, k].tolist(), eng.S[a, k].tolist())
+            self._edge_ends[k] = kept
+        return kept
+
+    def edges_of(self, k: int, community: int) -> list[int]:
+        """The edge ids of category ``k`` at ``community`` (kept once asked)."""
+        kept = self._edges_of[k].get(community)
+        if kept is None:
+            by = self.by_community[k]
+            kept = (by.data[by.indptr[community] : by.indptr[community + 1]] - 1).tolist()
+            self._edges_of[k][community] = kept
         return kept
 
     def lost(self, k: int, edges: np.ndarray, need: float, shared: np.ndarray) -> np.ndarray:
@@ -171,7 +193,6 @@ class GainState:
             return cached
         t = self.t
         eng = t.engine
-        by = t.by_community[k]
         n = float(self.need[k])
         partner, offer, served, edge_old = t.edge_lists(k)
         owners: list[int] = []
@@ -183,7 +204,7 @@ class GainState:
                 need = float(eng.N[a, k])
                 base = float(eng.S[a, k])
                 part = ([], [])
-                for e in (by.data[by.indptr[a] : by.indptr[a + 1]] - 1).tolist():
+                for e in t.edges_of(k, a):
                     p = partner[e]
                     new = share(offer[e], need, served[e] + n)
                     old = edge_old[e]
@@ -246,10 +267,11 @@ class GainState:
                 continue
             changed = self.changed.setdefault(k, {})
             parts = self._edge_deltas.get(k, {})
-            S, N = eng.S, eng.N
-            for a, old in zip(t.edge_community[k][lo:hi].tolist(), t.edge_old[k][lo:hi].tolist(), strict=True):
+            community, edge_old, need_of, base_of = t.edge_ends(k)
+            for e in range(lo, hi):
+                a, old = community[e], edge_old[e]
                 now = changed.get(a)
-                changed[a] = (float(S[a, k]) if now is None else now) - old + share(offer, float(N[a, k]), total)
+                changed[a] = (base_of[e] if now is None else now) - old + share(offer, need_of[e], total)
                 parts.pop(a, None)
             self.revision[k] += 1
             self._deltas.pop(k, None)
@@ -395,7 +417,7 @@ class Lockstep:
         a, b = self.bounds[c], self.bounds[c + 1]
         row_of = self._row_of[c]
         if row_of is None:
-            row_of = self._row_of[c] = {p: a + i for i, p in enumerate(self.partners[a:b].tolist())}
+            row_of = self._row_of[c] = dict(zip(self.partners[a:b].tolist(), range(a, b), strict=True))
         lost, base = self._lost_now, self.lost
         for k in stale:
             lost[a:b, k] = base[a:b, k]
@@ -434,7 +456,10 @@ def fillers_facts(
     ncat = tables.ncat
     offers = eng.O[partners, :ncat]
     offered = (offers > 0) & (needs > 0)
-    share = np.where(offered, share_array(offers, needs, eng.W[partners, :ncat] + needs), 0.0)
+    share = np.zeros(offered.shape)
+    r, c = np.nonzero(offered)  # a partner offers one or two of the categories: the shares of these only
+    n = needs[r, c]
+    share[r, c] = share_array(offers[r, c], n, eng.W[partners[r], c] + n)
     lost = np.zeros(offered.shape)
     at = tables.pos[partners]
     for k in range(ncat):
