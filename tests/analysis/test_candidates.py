@@ -167,3 +167,26 @@ def test_a_worker_that_fails_leaves_its_share_to_the_caller(
 def test_large_districts_share_the_lists_among_two_processes_at_most() -> None:
     assert default_workers(PARALLEL_ABOVE) == 1
     assert default_workers(PARALLEL_ABOVE + 1) in (1, 2)
+
+
+@pytest.mark.parametrize("rank", RANKS)
+def test_lists_chosen_in_lockstep_are_each_communitys_own_list(sample_district_graph: nx.Graph, rank: str) -> None:
+    """``recommend_all`` on a large district chooses the greedy lists of a batch together (``Chooser.sequences``);
+    each must be, to the last bit, what ``recommend(community)`` chooses for it alone."""
+    G = sample_district_graph
+    fitted = Recommender.fit(G, seed=0)
+    rec, one = (Recommender(G, fitted.model) for _ in range(2))
+    for r in (rec, one):
+        r.scorer.pools = CandidatePools(r.scorer.engine, r.model, r.scorer.cols, r.scorer.blocked, size=8)
+    rec.BATCH = 16  # several batches, of communities with short and long lists side by side
+    for options in (
+        {"k": 10, "rank": rank, "others": True},
+        {"k": 3, "rank": rank},
+        {"k": 10, "rank": rank, "others": True, "min_score": 0.02},
+    ):
+        every = rec.recommend_all(workers=1, **options)  # type: ignore[arg-type]
+        assert list(every) == communities(G)
+        for community, recs in every.items():
+            alone = one.recommend(community, **options)  # type: ignore[arg-type]
+            assert recs.model_dump_json() == alone.model_dump_json(), (community, options)
+        assert sum(len(r.recommendations) for r in every.values()) > len(every)  # lists of more than one partner

@@ -20,7 +20,15 @@ import numpy as np
 from graphsvc.analysis.core.coverage import ROLE_SLOTS, is_role_category
 from graphsvc.analysis.core.rank_modes import RankMode, rank_mode
 from graphsvc.analysis.linkmodel.model_selection import DECIMALS
-from graphsvc.analysis.recommender.gain import LACKING, Among, GainState, Pick, category_bits, fillers_facts
+from graphsvc.analysis.recommender.gain import (
+    LACKING,
+    Among,
+    GainState,
+    Lockstep,
+    Pick,
+    category_bits,
+    fillers_facts,
+)
 from graphsvc.analysis.recommender.scoring import GAIN_DECIMALS, Scorer
 
 GAIN_EPSILON = 0.5 * 10.0**-GAIN_DECIMALS
@@ -182,15 +190,30 @@ class Chooser:
             closing_count = 0
         rest: list[Pick] = []
         if others > 0 and not stopped and (min_score is None or min_score <= 0):
-            picked = {p.j for p in closing_list}
-            nothing = np.zeros(state.t.ncat)
-            for j in order.tolist():
-                if len(rest) >= others:
-                    break
-                if at(j) in picked:
-                    continue
-                rest.append(self.take(state, at(j), 0.0, probs[j], (0.0, nothing, nothing), apply=False))
+            rest = self._others(state, closing_list, order, probs, at, others)
         return Sequence(closing_list, rest, closing_count)
+
+    def _others(
+        self,
+        state: GainState,
+        closing: list[Pick],
+        order: np.ndarray,
+        probs: np.ndarray,
+        at: Callable[[int], int],
+        others: int,
+    ) -> list[Pick]:
+        """The partners that close nothing after the ``closing`` ones: at most ``others`` of ``order`` (valid
+        columns by likelihood) not picked, each with the community's state once the closing ones are applied."""
+        rest: list[Pick] = []
+        picked = {p.j for p in closing}
+        nothing = np.zeros(state.t.ncat)
+        for j in order.tolist():
+            if len(rest) >= others:
+                break
+            if at(j) in picked:
+                continue
+            rest.append(self.take(state, at(j), 0.0, probs[j], (0.0, nothing, nothing), apply=False))
+        return rest
 
     def _role_columns(self) -> np.ndarray:
         """The engine's categories that are five-society roles (see :mod:`graphsvc.analysis.core.coverage`)."""
@@ -256,3 +279,126 @@ class Chooser:
             part = (facts[0][f0:f1], facts[1][f0:f1], facts[2][f0:f1])
             out.append(Prepared(probs[a:b], fill[f0:f1] - a, part))
         return out
+
+    def sequences(
+        self,
+        queries: np.ndarray,
+        scores: np.ndarray,
+        js: np.ndarray,
+        starts: np.ndarray,
+        keep: np.ndarray | None,
+        k: int,
+        min_score: float | None,
+        rank: RankMode,
+        *,
+        others: int = 0,
+    ) -> list[Sequence]:
+        """The ``gain`` and ``gap`` lists of ``queries`` (candidates as :meth:`Scorer.score_rows` gives them, ``keep``
+        masking every candidate): what :meth:`picks` makes of each alone, chosen in lockstep -- each round of the
+        greedy is one round of array calls for every community still choosing (:class:`Lockstep`), every value
+        computed as one list alone computes it.
+
+        Only for a mode by need on a snapshot with needs (``tables``); ``Pick.j`` is the position in :attr:`cols`.
+        """
+        t = self.scorer.tables
+        assert t is not None and rank_mode(rank).by_need
+        mode = rank_mode(rank)
+        eng = self.scorer.engine
+        probs = self.scorer.model.probability(scores)
+        nodes = self.scorer.cols[js]
+        bounds = starts.tolist()
+        n = len(queries)
+        owner_of = np.repeat(np.arange(n), np.diff(starts))
+        valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
+        lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
+        fill = np.flatnonzero(valid & (t.offer_bits[nodes] & category_bits(lacking)[owner_of] != 0))
+        owner = owner_of[fill]
+        states = [GainState(t, q) for q in queries.tolist()]
+        many = Lockstep(states, owner, nodes[fill], fillers_facts(t, eng.N[queries][owner], nodes[fill]))
+        weight = probs[fill]
+        likelihood = -np.round(scores[fill], DECIMALS)
+        roles = self._role_columns()
+        cut = many.bounds
+        closing: list[list[Pick]] = [[] for _ in range(n)]
+        counts = [0] * n
+        stopped = [False] * n
+        left = np.ones(len(fill), dtype=bool)
+        live = [c for c in range(n) if k > 0 and cut[c + 1] > cut[c]]
+        first = True
+        while live:
+            # the fillers left of the communities still choosing (a filler once closing nothing never closes again)
+            rows, gains, closed, lost = many.gains_and_terms(live, None if first else left)
+            own = owner[rows]
+            useful = gains > GAIN_EPSILON
+            if first:  # what each community could close on the snapshot
+                counts = np.bincount(own[useful], minlength=n).tolist()
+                first = False
+            now = left[rows] & useful
+            left[rows] = now
+            primary = mode.weigh(gains, weight[rows])
+            ranked = np.where(now, -np.round(primary, GAIN_DECIMALS), np.inf)
+            near = likelihood[rows]
+            best = _first_of(ranked, near, now, own, n)
+            if len(roles):
+                # the places left in the first ROLE_SLOTS go to the missing roles some partner left can fill
+                fills = now[:, None] & (closed[:, roles] > GAIN_EPSILON)
+                fills_any = fills.any(axis=1)
+                open_roles = np.zeros(n, dtype=np.int64)  # per community, the roles some filler left can fill
+                for r in range(len(roles)):
+                    open_roles += np.bincount(own[fills[:, r]], minlength=n) > 0
+                best_role = _first_of(ranked, near, fills_any, own, n)
+            still = []
+            for c in live:
+                i = int(best[c])
+                if i < 0:  # nothing left that closes anything
+                    continue
+                placed = len(closing[c])
+                if len(roles) and 0 < ROLE_SLOTS - placed <= int(open_roles[c]) and not fills_any[i]:
+                    i = int(best_role[c])
+                g = int(fill[rows[i]])
+                value = float(primary[i])
+                if min_score is not None and round(value, 6) < min_score:
+                    stopped[c] = True
+                    continue
+                left[rows[i]] = False
+                terms = (float(gains[i]), closed[i], lost[i])
+                closing[c].append(self.take(states[c], int(js[g]), value, probs[g], terms))
+                many.refresh(c)
+                if placed + 1 < k:
+                    still.append(c)
+            live = still
+        out = []
+        for c in range(n):
+            rest: list[Pick] = []
+            if others > 0 and not stopped[c] and (min_score is None or min_score <= 0):
+                a, b = bounds[c], bounds[c + 1]
+                row = scores[a:b]
+                order = np.lexsort((np.arange(len(row)), -row))
+                order = order[valid[a:b][order]]
+                rest = self._others(states[c], closing[c], order, probs[a:b], _position(js[a:b]), others)
+            out.append(Sequence(closing[c], rest, counts[c] if cut[c + 1] > cut[c] and k > 0 else 0))
+        return out
+
+
+def _position(js: np.ndarray) -> Callable[[int], int]:
+    """Column ``j`` of a community's scored columns as a position in :attr:`Scorer.cols` (``js[j]``)."""
+    return lambda j: int(js[j])
+
+
+def _first_of(ranked: np.ndarray, likelihood: np.ndarray, mask: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per community (``owner`` of each row, non-decreasing), the row among ``mask`` that ``np.lexsort((likelihood,
+    ranked))`` of its rows puts first (ties by row), or -1 if ``mask`` holds none of its rows."""
+    out = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return out
+    for key in (ranked, likelihood):  # the rows of each community's least value, then least of these...
+        who = owner[rows]
+        values = key[rows]
+        heads = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+        least = np.minimum.reduceat(values, heads)
+        rows = rows[values == np.repeat(least, np.diff(np.r_[heads, len(rows)]))]
+    who = owner[rows]
+    head = np.r_[True, who[1:] != who[:-1]]
+    out[who[head]] = rows[head]  # ... the first of them
+    return out

@@ -63,6 +63,9 @@ class GainTables:
         self.by_partner: list[np.ndarray] = []
         self.by_community: list[sp.csr_array] = []
         self._loss: dict[tuple[int, float], np.ndarray] = {}
+        self._edge_lists: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
+        self._edge_ends: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
+        self._edges_of: list[dict[int, list[int]]] = [{} for _ in range(self.ncat)]
         self.offer_bits = category_bits(eng.O[:, : self.ncat] > 0)
         """Per node: the categories it offers, bit ``k`` for category ``k``."""
         A = eng.A
@@ -83,6 +86,37 @@ class GainTables:
             self.by_community.append(
                 sp.csr_array((np.arange(len(ep)) + 1, (ea, np.arange(len(ep)))), shape=(n, max(1, len(ep))))
             )
+
+    def edge_lists(self, k: int) -> tuple[list[int], list[float], list[float], list[float]]:
+        """Per edge of category ``k``, as Python numbers (what a loop over a few edges reads): its partner's engine
+        index, the partner's offer and served need in ``k``, and the edge's share on the snapshot."""
+        kept = self._edge_lists.get(k)
+        if kept is None:
+            eng = self.engine
+            P = self.offering[k][self.edge_partner[k]]
+            kept = (P.tolist(), eng.O[P, k].tolist(), eng.W[P, k].tolist(), self.edge_old[k].tolist())
+            self._edge_lists[k] = kept
+        return kept
+
+    def edge_ends(self, k: int) -> tuple[list[int], list[float], list[float], list[float]]:
+        """Per edge of category ``k``, as Python numbers: its community's engine index, the edge's share on the
+        snapshot, and the community's need and served need in ``k``."""
+        kept = self._edge_ends.get(k)
+        if kept is None:
+            eng = self.engine
+            a = self.edge_community[k]
+            kept = (a.tolist(), self.edge_old[k].tolist(), eng.N[a, k].tolist(), eng.S[a, k].tolist())
+            self._edge_ends[k] = kept
+        return kept
+
+    def edges_of(self, k: int, community: int) -> list[int]:
+        """The edge ids of category ``k`` at ``community`` (kept once asked)."""
+        kept = self._edges_of[k].get(community)
+        if kept is None:
+            by = self.by_community[k]
+            kept = (by.data[by.indptr[community] : by.indptr[community + 1]] - 1).tolist()
+            self._edges_of[k][community] = kept
+        return kept
 
     def lost(self, k: int, edges: np.ndarray, need: float, shared: np.ndarray) -> np.ndarray:
         """What the communities of ``edges`` (category ``k``) lose when their partner takes one more community
@@ -159,9 +193,8 @@ class GainState:
             return cached
         t = self.t
         eng = t.engine
-        by = t.by_community[k]
         n = float(self.need[k])
-        offering, edge_partner, edge_old = t.offering[k], t.edge_partner[k], t.edge_old[k]
+        partner, offer, served, edge_old = t.edge_lists(k)
         owners: list[int] = []
         delta: list[float] = []
         parts = self._edge_deltas.setdefault(k, {})  # a community's part changes only when its shares do
@@ -171,10 +204,10 @@ class GainState:
                 need = float(eng.N[a, k])
                 base = float(eng.S[a, k])
                 part = ([], [])
-                for e in (by.data[by.indptr[a] : by.indptr[a + 1]] - 1).tolist():
-                    p = int(offering[edge_partner[e]])
-                    new = share(float(eng.O[p, k]), need, float(eng.W[p, k]) + n)
-                    old = float(edge_old[e])
+                for e in t.edges_of(k, a):
+                    p = partner[e]
+                    new = share(offer[e], need, served[e] + n)
+                    old = edge_old[e]
                     now = min(need, shared) - min(need, shared - old + new)
                     then = min(need, base) - min(need, base - old + new)
                     part[0].append(p)
@@ -234,10 +267,11 @@ class GainState:
                 continue
             changed = self.changed.setdefault(k, {})
             parts = self._edge_deltas.get(k, {})
-            S, N = eng.S, eng.N
-            for a, old in zip(t.edge_community[k][lo:hi].tolist(), t.edge_old[k][lo:hi].tolist(), strict=True):
+            community, edge_old, need_of, base_of = t.edge_ends(k)
+            for e in range(lo, hi):
+                a, old = community[e], edge_old[e]
                 now = changed.get(a)
-                changed[a] = (float(S[a, k]) if now is None else now) - old + share(offer, float(N[a, k]), total)
+                changed[a] = (base_of[e] if now is None else now) - old + share(offer, need_of[e], total)
                 parts.pop(a, None)
             self.revision[k] += 1
             self._deltas.pop(k, None)
@@ -288,15 +322,9 @@ class Among:
             self._row_of = {p: i for i, p in enumerate(self.partners.tolist())}
         row_of = self._row_of
         for k in stale:
-            owners, delta = state._change(k)
             base = self.lost
-            summed: dict[int, float] = {}  # the snapshot's loss plus each change, added in turn
-            for p, d in zip(owners, delta, strict=True):
-                i = row_of.get(p)
-                if i is not None:
-                    summed[i] = (summed[i] if i in summed else float(base[i, k])) + d
             lost[:, k] = base[:, k]
-            for i, value in summed.items():
+            for i, value in corrected(state, k, row_of, base).items():
                 lost[i, k] = value
             self._seen[k] = state.revision[k]
         self._lost_now = lost
@@ -320,6 +348,101 @@ class Among:
         return self.gains_and_terms()[0]
 
 
+def corrected(state: GainState, k: int, row_of: dict[int, int], base: np.ndarray) -> dict[int, float]:
+    """The losses in category ``k`` that the links applied to ``state`` changed, by row of ``base`` (the
+    snapshot's losses, partners at rows ``row_of``): each the snapshot's loss plus each change, added in turn."""
+    owners, delta = state._change(k)
+    summed: dict[int, float] = {}
+    for p, d in zip(owners, delta, strict=True):
+        i = row_of.get(p)
+        if i is not None:
+            summed[i] = (summed[i] if i in summed else float(base[i, k])) + d
+    return summed
+
+
+class Lockstep:
+    """:class:`Among` for many communities at once: each community's fillers, the rows of one array side by side
+    (``owner[r]``: the community of row ``r``, rows grouped by community), asked together after each round of
+    picks. Every value is computed as one community's :class:`Among` computes it (elementwise, row sums per
+    row), so each community's gains are the same to the last bit.
+
+    Parameters
+    ----------
+    states : list of GainState
+        One per community, links applied by the caller (then :meth:`refresh` it).
+    owner : numpy.ndarray
+        Per row, its community's place in ``states`` (non-decreasing).
+    partners : numpy.ndarray
+        Per row, the filler's engine index.
+    prepared : tuple of numpy.ndarray
+        :func:`fillers_facts` of the rows.
+    """
+
+    def __init__(
+        self,
+        states: list[GainState],
+        owner: np.ndarray,
+        partners: np.ndarray,
+        prepared: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
+        t = states[0].t if states else None
+        self.states = states
+        self.owner = owner
+        self.partners = partners
+        self.offered, self.share, self.lost = prepared
+        ncat = t.ncat if t is not None else 0
+        needed = np.array([sum(1 << k for k in s._needed) for s in states], dtype=np.int64)
+        self._bits = (t.offer_bits[partners] & needed[owner]) if t is not None else np.zeros(len(owner), np.int64)
+        self.bounds = np.searchsorted(owner, np.arange(len(states) + 1)).tolist()
+        """Community ``c``'s rows are ``bounds[c]:bounds[c + 1]``."""
+        self._lacking = np.array([s.lacking() for s in states]).reshape(len(states), ncat)
+        self._lacking_bits = np.array([s.lacking_bits() for s in states], dtype=np.int64)
+        self._lost_now = self.lost.copy()  # written in place (handed out as copies)
+        self._seen = [[0] * ncat for _ in states]
+        self._row_of: list[dict[int, int] | None] = [None] * len(states)
+
+    def refresh(self, c: int) -> None:
+        """Read community ``c``'s state again (after a link was applied to it)."""
+        state = self.states[c]
+        self._lacking[c] = state.lacking()
+        self._lacking_bits[c] = state.lacking_bits()
+
+    def _correct(self, c: int) -> None:
+        """:meth:`Among._losses` of community ``c``, in its rows of the losses."""
+        state = self.states[c]
+        seen = self._seen[c]
+        stale = [k for k in state.changed if state.revision[k] != seen[k]]
+        if not stale:
+            return
+        a, b = self.bounds[c], self.bounds[c + 1]
+        row_of = self._row_of[c]
+        if row_of is None:
+            row_of = self._row_of[c] = dict(zip(self.partners[a:b].tolist(), range(a, b), strict=True))
+        lost, base = self._lost_now, self.lost
+        for k in stale:
+            lost[a:b, k] = base[a:b, k]
+            for i, value in corrected(state, k, row_of, base).items():
+                lost[i, k] = value
+            seen[k] = state.revision[k]
+
+    def gains_and_terms(
+        self, communities: list[int], among: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, gains, closed, lost)``: :meth:`Among.gains_and_terms` of the rows of ``communities`` (ascending;
+        only the rows ``among`` masks, if given), given the links applied so far; the arrays are new, one line per
+        row of ``rows``."""
+        asked = np.zeros(len(self.states), dtype=bool)
+        asked[communities] = True
+        for c in communities:
+            self._correct(c)
+        rows = np.flatnonzero(asked[self.owner] if among is None else asked[self.owner] & among)
+        owner = self.owner[rows]
+        closing = self._bits[rows] & self._lacking_bits[owner] != 0
+        closed = np.minimum(self._lacking[owner], self.share[rows])
+        lost = self._lost_now[rows]
+        return rows, np.asarray(np.where(closing, (closed - lost).sum(axis=1), 0.0)), closed, lost
+
+
 def fillers_facts(
     tables: GainTables, needs: np.ndarray, partners: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -333,7 +456,10 @@ def fillers_facts(
     ncat = tables.ncat
     offers = eng.O[partners, :ncat]
     offered = (offers > 0) & (needs > 0)
-    share = np.where(offered, share_array(offers, needs, eng.W[partners, :ncat] + needs), 0.0)
+    share = np.zeros(offered.shape)
+    r, c = np.nonzero(offered)  # a partner offers one or two of the categories: the shares of these only
+    n = needs[r, c]
+    share[r, c] = share_array(offers[r, c], n, eng.W[partners[r], c] + n)
     lost = np.zeros(offered.shape)
     at = tables.pos[partners]
     for k in range(ncat):

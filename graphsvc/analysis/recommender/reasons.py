@@ -242,11 +242,10 @@ def _reason(code: str, value: float, zh: str, en: str) -> Reason:
 
 def _gap_reasons(ctx: PairContext, factor: float) -> list[Reason]:
     out = []
-    order = sorted(range(len(ctx.cats)), key=lambda i: (-ctx.closed[i], ctx.cats[i]))
-    for i in order:
-        if ctx.closed[i] > SMALL:
-            zh, en = gap_text(ctx.cats[i], ctx.closed[i], ctx.uncovered[i])
-            out.append(_reason(f"gap:{ctx.cats[i]}", ctx.closed[i] * factor, zh, en))
+    closing = [i for i, c in enumerate(ctx.closed) if c > SMALL]  # one or two of the categories
+    for i in sorted(closing, key=lambda i: (-ctx.closed[i], ctx.cats[i])):
+        zh, en = gap_text(ctx.cats[i], ctx.closed[i], ctx.uncovered[i])
+        out.append(_reason(f"gap:{ctx.cats[i]}", ctx.closed[i] * factor, zh, en))
     lost = sum(ctx.lost)
     if lost > SMALL:
         out.append(

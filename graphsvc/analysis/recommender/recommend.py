@@ -292,6 +292,13 @@ class Recommender:
         seq = self.chooser.picks(
             query, scores, valid, k, options.min_score, rank, js, prepared, others=k if options.others else 0
         )
+        return self._answer_of(query, seq, raw, options, js)
+
+    def _answer_of(
+        self, query: Hashable, seq: Sequence, raw: np.ndarray, options: RecommendationOptions, js: np.ndarray | None
+    ) -> CommunityRecommendations:
+        """The answer of ``query``'s list ``seq`` (``raw``: the raw signals of its scored columns, positions ``js``)."""
+        rank, k = options.rank, options.k
         picks = seq.closing
         if seq.fillers is not None and options.others:
             others = self.recommendations(query, seq.others[: max(0, k - len(picks))], raw, rank, js)
@@ -405,11 +412,23 @@ class Recommender:
         assert self.scorer.pools is not None
         street = self.scorer.engine.street_ids.get(options.street, -1) if options.street is not None else None
         answers = []
+        by_need = rank_mode(options.rank).by_need and self.scorer.tables is not None
+        others = options.k if options.others else 0
         for start in range(0, len(rows), self.BATCH):
             chunk = rows[start : start + self.BATCH]
             js, starts = self.scorer.pools.candidates_of(chunk, street=street)
             scores, raw = self.scorer.score_rows(chunk, js, starts)
             bounds = starts.tolist()
+            if by_need:  # the greedy lists of the batch in lockstep
+                seqs = self.chooser.sequences(
+                    chunk, scores, js, starts, keep, options.k, options.min_score, options.rank, others=others
+                )
+                for i, qi in enumerate(chunk.tolist()):
+                    a, b = bounds[i], bounds[i + 1]
+                    query = self.scorer.engine.nodes[qi]
+                    answers.append(self._answer_of(query, seqs[i], raw[:, a:b], options, js[a:b]))
+                    steps.advance()
+                continue
             prepared = self.chooser.prepare(chunk, scores, js, starts, keep, options.rank)
             for i, qi in enumerate(chunk.tolist()):
                 a, b = bounds[i], bounds[i + 1]
