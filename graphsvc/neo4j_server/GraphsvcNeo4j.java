@@ -13,6 +13,12 @@
  * import=<file> runs Neo4j's offline importer first, in this JVM, with the arguments in the file (one per line):
  * graphsvc's bulk load, on a stopped server whose database was set aside (exit code 3 if the import fails).
  *
+ * While it runs, a bulk load can also be asked of the running launcher, which keeps its JVM (warm, its classes
+ * loaded and compiled): graphsvc writes the arguments file, then the file data/graphsvc-import.request naming it.
+ * The launcher shuts its DBMS down, sets the database's store and transaction logs aside, runs the importer, puts
+ * them back if it failed (else deletes them), builds the DBMS again on the same port and writes the importer's
+ * exit code into data/graphsvc-import.result (0: imported).
+ *
  * plugins= names the plugins folder and unrestricted= the procedures allowed full access: graphsvc passes them
  * for the Graph Data Science plugin (`graphsvc neo4j start --with-gds`), whose jars are also on the class path.
  *
@@ -178,6 +184,9 @@ public final class GraphsvcNeo4j {
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         System.out.println(READY_MARKER + " bolt://" + host + ":" + port + " started_ms=" + ms);
         System.out.flush();
+        Thread watcher = new Thread(() -> watchImports(home, builder), "graphsvc-neo4j-imports");
+        watcher.setDaemon(true);
+        watcher.start();
 
         new CountDownLatch(1).await(); // the DBMS' own threads serve Bolt; exit comes through the hook
     }
@@ -233,6 +242,91 @@ public final class GraphsvcNeo4j {
             System.exit(3);
         }
         System.out.println("graphsvc-neo4j: imported in " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+    }
+
+    /** Serves the bulk loads asked of the running launcher (see the class comment), one at a time. */
+    private static void watchImports(Path home, DatabaseManagementServiceBuilder builder) {
+        Path data = home.resolve("data");
+        Path request = data.resolve("graphsvc-import.request");
+        Path result = data.resolve("graphsvc-import.result");
+        while (true) {
+            try {
+                Thread.sleep(50);
+                if (!Files.isRegularFile(request)) {
+                    continue;
+                }
+                Path arguments = Path.of(Files.readString(request, StandardCharsets.UTF_8).trim());
+                Files.delete(request);
+                int rc = reimport(home, arguments, builder);
+                Path tmp = data.resolve("graphsvc-import.result.tmp");
+                Files.writeString(tmp, rc + "\n", StandardCharsets.US_ASCII);
+                Files.move(tmp, result, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                e.printStackTrace();
+                System.err.flush();
+                Runtime.getRuntime().halt(4); // the DBMS may be down: graphsvc sees the server gone
+            }
+        }
+    }
+
+    /** Shut the DBMS down, import with the database set aside (put back if the importer fails), build it again. */
+    private static int reimport(Path home, Path argumentsFile, DatabaseManagementServiceBuilder builder)
+            throws Exception {
+        synchronized (LOCK) {
+            if (stopping || dbms == null) {
+                return 5;
+            }
+            long t0 = System.nanoTime();
+            dbms.shutdown();
+            dbms = null;
+            Path data = home.resolve("data");
+            List<Path> held = List.of(data.resolve("databases").resolve(GraphDatabaseSettings.DEFAULT_DATABASE_NAME),
+                    data.resolve("transactions").resolve(GraphDatabaseSettings.DEFAULT_DATABASE_NAME));
+            Path aside = data.resolve(".before-bulk-" + System.currentTimeMillis());
+            Files.createDirectories(aside);
+            for (int i = 0; i < held.size(); i++) {
+                if (Files.exists(held.get(i))) {
+                    Files.move(held.get(i), aside.resolve(String.valueOf(i)));
+                }
+            }
+            String[] arguments = Files.readAllLines(argumentsFile, StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.isEmpty()).toArray(String[]::new);
+            int rc;
+            try {
+                rc = AdminTool.execute(new ExecutionContext(home, home.resolve("conf")), arguments);
+            } catch (Throwable e) {
+                e.printStackTrace();
+                rc = 3;
+            }
+            System.out.flush();
+            for (int i = 0; i < held.size(); i++) {
+                Path kept = aside.resolve(String.valueOf(i));
+                if (rc != 0 && Files.exists(kept)) {
+                    deleteTree(held.get(i));
+                    Files.move(kept, held.get(i));
+                }
+            }
+            deleteTree(aside);
+            dbms = builder.build();
+            System.out.println("graphsvc-neo4j: " + (rc == 0 ? "imported" : "import failed (exit code " + rc
+                    + "), database put back") + ", DBMS built again in "
+                    + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+            System.out.flush();
+            return rc;
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** What `neo4j-admin dbms set-initial-password` does: writes data/dbms/auth.ini for the first start. */

@@ -6,23 +6,30 @@ the database stopped. Neo4j Community cannot stop one database while the DBMS ru
 :func:`import_database` stops the server of the home, sets the database's directories aside, and starts the
 server again on the same port, its launcher running the importer first (from the jars already fetched, in the
 server's own JVM: no second JVM to start). If the importer fails, what was set aside is put back and the
-server started again as it was: the database is as it was.
+server started again as it was: the database is as it was. A server started by this version's launcher does all
+of it in its running JVM instead (its DBMS shut down and built again, the JVM kept: no start, and the code
+already compiled stays so), asked through a file in ``data/`` (:data:`REQUEST_FILE`).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphsvc.errors import Neo4jServerError
-from graphsvc.neo4j_server.home import HOST, resolve_home
+from graphsvc.neo4j_server.home import HOST, locked, out_log, resolve_home
 from graphsvc.neo4j_server.install import Report
-from graphsvc.neo4j_server.process import read_state
+from graphsvc.neo4j_server.process import bolt_check, log_tail, pid_alive, read_state
 from graphsvc.neo4j_server.server import check_password, start, stop
 
 DATABASE = "neo4j"
+REQUEST_FILE = "graphsvc-import.request"
+"""In ``data/``: a bulk load asked of the running launcher (the path of the importer's arguments file)."""
+RESULT_FILE = "graphsvc-import.result"
+"""In ``data/``: the importer's exit code, written by the launcher once its DBMS is built again."""
 
 
 @dataclass
@@ -81,7 +88,8 @@ def import_database(
     The server is stopped, the database's store and transaction logs are set aside, and the server starts again,
     running the importer first. If that start fails (the importer refused a row, or anything else), the
     set-aside directories are put back and the server started again with the database it had; the error is
-    then raised.
+    then raised. A server whose launcher serves imports (``"reimport"`` in its state) does the same in its running
+    JVM, without a stop and a start (:func:`_import_in_place`).
     """
     home_dir = resolve_home(home)
     pw = check_password(password)
@@ -91,14 +99,19 @@ def import_database(
             f"a bulk load needs the Neo4j server that `graphsvc neo4j start` runs on {HOST}:{port} with the home "
             f"{home_dir} (set GRAPHSVC_NEO4J_HOME to its home); no such server runs"
         )
+    arguments = workdir / "import.args"
+    arguments.write_text("\n".join(import_arguments(files, workdir / "import.report")) + "\n", encoding="utf-8")
+    state = read_state(home_dir)
+    if state is not None and state.get("reimport"):
+        say("importing with neo4j-admin database import full in the running server's JVM")
+        _import_in_place(home_dir, int(state["pid"]), port, pw, arguments)
+        return
     data = home_dir / "data"
     held = [data / "databases" / DATABASE, data / "transactions" / DATABASE]
     aside = data / f".before-bulk-{int(time.time())}"
     with_gds = runs_gds(home_dir)  # started again as it was
     say("stopping Neo4j for the offline import")
     stop(home=home_dir)
-    arguments = workdir / "import.args"
-    arguments.write_text("\n".join(import_arguments(files, workdir / "import.report")) + "\n", encoding="utf-8")
     aside.mkdir(parents=True)
     try:
         for i, path in enumerate(held):
@@ -116,3 +129,28 @@ def import_database(
         raise
     finally:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _import_in_place(home: Path, pid: int, port: int, password: str, arguments: Path) -> None:
+    """Ask the running launcher (pid ``pid``) to import ``arguments`` in its own JVM, kept warm: it shuts its DBMS
+    down, imports with the database set aside (put back if the importer fails) and builds the DBMS again (see
+    ``GraphsvcNeo4j.java``). Raises :class:`Neo4jServerError` if the importer failed or the server exited."""
+    data = home / "data"
+    request, result = data / REQUEST_FILE, data / RESULT_FILE
+    with locked(home):
+        result.unlink(missing_ok=True)
+        pending = request.with_name(request.name + ".tmp")
+        pending.write_text(f"{arguments}\n", encoding="utf-8")
+        os.replace(pending, request)
+        while not result.is_file():
+            if not pid_alive(pid):
+                request.unlink(missing_ok=True)
+                raise Neo4jServerError(f"Neo4j exited during the import; {out_log(home)}:\n{log_tail(home)}")
+            time.sleep(0.05)
+        code = int(result.read_text().strip() or "1")
+        result.unlink(missing_ok=True)
+    if code != 0:
+        raise Neo4jServerError(
+            f"the import failed (exit code {code}); the database is as it was; {out_log(home)}:\n{log_tail(home)}"
+        )
+    bolt_check(port, password)

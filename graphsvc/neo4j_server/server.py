@@ -147,6 +147,7 @@ def start(
                     "started_at": time.time(),
                     "java": java,
                     "gds": with_gds,
+                    "reimport": True,  # its launcher serves bulk loads in its running JVM (neo4j_server.bulk)
                 }
             )
             + "\n"

@@ -20,7 +20,8 @@ it after a transient error, and a failure anywhere rolls the whole load back. A 
 transaction memory (over ``SINGLE_TRANSACTION_ROWS`` rows, or refused as out of memory) runs in batches of
 transactions instead, halved while the server has no memory for them, and undoes itself if a batch fails
 (``Neo4jStore._upsert_in_batches``): all or nothing for the user either way. A server that has no memory even
-for small batches is reported as such (:class:`OutOfMemory`), not as "busy".
+for small batches is reported as such (:class:`OutOfMemory`), not as "busy". Batches into an empty store
+``CREATE`` instead of ``MERGE`` and need no undo marks: a failed one deletes what it wrote by its keys.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ from graphsvc.store.neo4j_queries import (
     CONSTRAINTS,
     COUNT_ENTITIES,
     COUNTS,
+    CREATE_NEEDS,
+    CREATE_OFFERS,
+    CREATE_PROJECTS,
     DELETE_AREAS,
     DELETE_ARTIFACTS,
     DELETE_ENTITIES,
@@ -92,6 +96,7 @@ from graphsvc.store.neo4j_queries import (
     GET_ARTIFACT,
     GET_ENTITIES,
     GET_ENTITY,
+    IS_EMPTY,
     LINK_TYPES,
     LIST_AREAS,
     LIST_ENTITIES,
@@ -123,6 +128,11 @@ from graphsvc.store.neo4j_queries import (
     UNDO_CREATED_ENTITIES,
     UNDO_CREATED_PROJECTS,
     UNDO_CREATED_RELATIONSHIPS,
+    UNDO_FIRST_AREAS,
+    UNDO_FIRST_ENTITIES,
+    UNDO_FIRST_PROJECTS,
+    create_entities_query,
+    create_links_query,
     delete_link_query,
     merge_entities_query,
     merge_links_query,
@@ -150,6 +160,14 @@ MIN_BATCH_ROWS = 500
 SNAPSHOT_PAGE_ENTITIES = 10_000
 """Entities per page of the snapshot's read (with their needs, offers and links: one record per page)."""
 T = TypeVar("T")
+FIRST_LOAD: dict[str, str] = {
+    **{merge_entities_query(kind): create_entities_query(kind) for kind in EntityKind},
+    **{merge_links_query(kind): create_links_query(kind) for kind in LinkKind},
+    MERGE_NEEDS: CREATE_NEEDS,
+    MERGE_OFFERS: CREATE_OFFERS,
+    MERGE_PROJECTS: CREATE_PROJECTS,
+}
+"""The statement a first load into an empty store runs instead of each upsert (outcomes, few, keep MERGE)."""
 
 
 class OutOfMemory(StoreUnavailable):
@@ -372,8 +390,9 @@ class Neo4jStore(GraphStore):
 
     def _statements(self, dataset: Dataset) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[str]]:
         """The batched statements of a load, and the ids it references without defining them."""
+        # One row per key, the last one given (as MERGE's last SET, and as the bulk path): a first load CREATEs.
         entities_by_kind: dict[EntityKind, list[dict[str, Any]]] = defaultdict(list)
-        for e in dataset.entities:
+        for e in {e.id: e for e in dataset.entities}.values():
             entities_by_kind[e.kind].append({"id": e.id, "props": entity_props(e)})
         links_by_kind: dict[LinkKind, list[dict[str, Any]]] = defaultdict(list)
         for link in one_per_pair(dataset.links):
@@ -381,12 +400,12 @@ class Neo4jStore(GraphStore):
         statements: list[tuple[str, list[dict[str, Any]]]] = []
         statements += [(merge_entities_query(kind), rows) for kind, rows in sorted(entities_by_kind.items())]
         statements += [(merge_links_query(kind), rows) for kind, rows in sorted(links_by_kind.items())]
-        statements.append((MERGE_NEEDS, [n.model_dump() for n in dataset.needs]))
-        statements.append((MERGE_OFFERS, [o.model_dump() for o in dataset.offers]))
+        statements.append((MERGE_NEEDS, [n.model_dump() for n in {n.key: n for n in dataset.needs}.values()]))
+        statements.append((MERGE_OFFERS, [o.model_dump() for o in {o.key: o for o in dataset.offers}.values()]))
         if dataset.outcomes:
             statements.append((MERGE_OUTCOMES, [outcome_row(o) for o in dataset.outcomes]))
         if dataset.projects:
-            statements.append((MERGE_PROJECTS, [project_row(p) for p in dataset.projects]))
+            statements.append((MERGE_PROJECTS, [project_row(p) for p in {p.id: p for p in dataset.projects}.values()]))
         new_ids = {e.id for e in dataset.entities}
         return statements, sorted(referenced_ids(dataset) - new_ids)
 
@@ -436,12 +455,16 @@ class Neo4jStore(GraphStore):
         the load is undone — what it created is deleted, what it changed is put back — and the error is raised:
         the store is as it was. When every batch has committed, the marks are removed. The data version moves
         before and after, so no reader keeps a view taken half-way under the final version. (If this process
-        dies half-way, the marked part stays; loading the same files again completes it.)
+        dies half-way, the marked part stays; loading the same files again completes it.) Into a store that
+        holds no entity, project or area, the load is :meth:`_first_load` instead: no prior state, no marks.
         """
         existing = [r["id"] for r in self._read(EXISTING_KINDS, ids=outside)] if outside else []
         problems = missing_references(dataset, existing)
         if problems:
             raise ValidationFailed(problems)
+        if self._read(IS_EMPTY)[0]["empty"]:
+            self._first_load(dataset, statements, progress)
+            return
         prior = self._prior_state(dataset)
         load = uuid.uuid4().hex
         self._write(lambda tx: tx.run(BUMP_VERSION).consume())
@@ -459,7 +482,43 @@ class Neo4jStore(GraphStore):
         self._finish(COMPLETE_PROJECTS, load)
         self._write(lambda tx: tx.run(BUMP_VERSION).consume())
 
-    def _write_rows(self, query: str, rows: list[dict[str, Any]], load: str, progress: RowsWritten | None) -> None:
+    def _first_load(
+        self, dataset: Dataset, statements: list[tuple[str, list[dict[str, Any]]]], progress: RowsWritten | None
+    ) -> None:
+        """A load in batches into a store that holds no entity, project or area: the same rows, each written by
+        ``CREATE`` (:data:`FIRST_LOAD`: no lookup of a node or relationship that cannot exist yet), with no marks
+        to remove afterwards and no prior state to read. If a batch fails, what the load wrote is deleted by the
+        keys it holds (its entities with their relationships, its projects and areas), so the store is empty
+        again. Should another process write into the store during the load, its writes stay unless they touch
+        the load's entities, which a failed load deletes with whatever was attached to them."""
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
+        try:
+            for query, rows in statements:
+                self._write_rows(FIRST_LOAD.get(query, query), rows, None, progress)
+            written = self._write(lambda tx: _write_areas(tx, dataset))
+            if progress is not None:
+                progress(written)
+        except BaseException:
+            self._undo_first_load(dataset)
+            raise
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
+
+    def _undo_first_load(self, dataset: Dataset) -> None:
+        """Delete what a first load wrote (see :meth:`_first_load`), by its keys, and move the data version on."""
+        listed, implied = closed_areas(dataset.areas)
+        undo: list[tuple[str, str, list[Any]]] = [
+            (UNDO_FIRST_PROJECTS, "ids", sorted({p.id for p in dataset.projects})),
+            (UNDO_FIRST_ENTITIES, "ids", sorted({e.id for e in dataset.entities})),
+            (UNDO_FIRST_AREAS, "rows", [{"level": a.level.value, "name": a.name} for a in listed + implied]),
+        ]
+        for query, name, values in undo:
+            for chunk in batches(values, BATCH_SIZE):
+                self._write(lambda tx, c=list(chunk), q=query, n=name: tx.run(q, {n: c}).consume())  # type: ignore[misc]
+        self._write(lambda tx: tx.run(BUMP_VERSION).consume())
+
+    def _write_rows(
+        self, query: str, rows: list[dict[str, Any]], load: str | None, progress: RowsWritten | None
+    ) -> None:
         """``rows`` through ``query``, one transaction per batch; a batch the server has no memory for is halved."""
         size = min(self.batch_rows, max(1, len(rows)))
         start = 0

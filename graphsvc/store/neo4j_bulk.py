@@ -2,17 +2,19 @@
 
 :func:`bulk_load` writes the load as the importer's CSV files -- the same graph model as the ordinary path of
 :class:`~graphsvc.store.neo4j.Neo4jStore` (labels and relationship types from the store's dictionaries, the
-same properties and types), with the store's categories, its identity and its data version moved on by one --
-and hands them to :func:`graphsvc.neo4j_server.import_database`, which replaces the database of the local server
-(stopped, imported, started again). It is only for a store with no entities (or a load that replaces
-everything), on the server ``graphsvc neo4j start`` runs on this machine: the server restarts, so clients see it
-unavailable for some seconds. All or nothing: the load is validated before anything is stopped, and if the
-importer fails the database is put back as it was.
+same properties and types; every table, projects, outcomes and areas too), with the store's categories, its
+identity and its data version moved on by one -- and hands them to
+:func:`graphsvc.neo4j_server.import_database`, which replaces the database of the local server (stopped,
+imported, started again). It is only for a store with no entities (or a load that replaces everything), on the
+server ``graphsvc neo4j start`` runs on this machine: the server restarts, so clients see it unavailable for
+some seconds. All or nothing: the load is validated before anything is stopped, and if the importer fails the
+database is put back as it was.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable, Iterable
@@ -21,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from graphsvc.errors import ConfigError, ValidationFailed
-from graphsvc.model import Dataset
+from graphsvc.model import Dataset, closed_areas
 from graphsvc.store.base import RowsWritten, missing_references, one_per_pair
-from graphsvc.store.neo4j_queries import KIND_LABELS, LINK_TYPES, READ_VERSION
-from graphsvc.vocabulary import categories
+from graphsvc.store.neo4j_queries import KIND_LABELS, LINK_TYPES, PROJECT_LABEL, PROJECT_OF, READ_VERSION, SPONSORS
+from graphsvc.vocabulary import AREA_NODE_LABEL, AREA_PARENT_TYPE, OUTCOME_RELATIONSHIP, categories
 
 if TYPE_CHECKING:
     from graphsvc.store.neo4j import Neo4jStore
@@ -116,6 +118,86 @@ def import_files(
             ([o.partner, o.category, "OFFERS", o.capacity] for o in offers.values()),
         ),
     ]
+    more_nodes, more_relationships = _import_rest(dataset, directory)
+    return nodes + more_nodes, relationships + more_relationships
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _import_rest(dataset: Dataset, directory: Path) -> tuple[list[Path], list[Path]]:
+    """The importer's CSVs of the projects (with their community and sponsors), the outcomes and the areas (with
+    the parents they name), as the ordinary path writes them: ``MERGE_PROJECTS``, ``MERGE_OUTCOMES``,
+    ``MERGE_AREAS`` (later rows with the same key win)."""
+    projects = {p.id: p for p in dataset.projects}
+    outcomes = {o.key: o for o in dataset.outcomes}
+    listed, implied = closed_areas(dataset.areas)
+    area_id = "{}\t{}".format
+    nodes = [
+        _write(
+            directory / "projects.csv",
+            "id:ID(Project),:LABEL,title,covers_json,budget:double,status,proposed_on:date,start:date,end:date",
+            (
+                [
+                    p.id,
+                    PROJECT_LABEL,
+                    p.title,
+                    json.dumps(p.covers, ensure_ascii=False),
+                    p.budget,
+                    p.status.value,
+                    _iso(p.proposed_on),
+                    _iso(p.start),
+                    _iso(p.end),
+                ]
+                for p in projects.values()
+            ),
+        ),
+        _write(
+            directory / "areas.csv",
+            ":ID(Area),:LABEL,level,name",
+            ([area_id(a.level.value, a.name), AREA_NODE_LABEL, a.level.value, a.name] for a in listed + implied),
+        ),
+    ]
+    relationships = [
+        _write(
+            directory / "project_of.csv",
+            ":START_ID(Project),:END_ID(Entity),:TYPE",
+            ([p.id, p.community, PROJECT_OF] for p in projects.values()),
+        ),
+        _write(
+            directory / "sponsors.csv",
+            ":START_ID(Entity),:END_ID(Project),:TYPE,amount:double",
+            ([s.partner, p.id, SPONSORS, s.amount] for p in projects.values() for s in p.sponsors),
+        ),
+        _write(
+            directory / "outcomes.csv",
+            ":START_ID(Entity),:END_ID(Entity),:TYPE,status,at:date,reason,by,rank,probability:double",
+            (
+                [
+                    o.community,
+                    o.partner,
+                    OUTCOME_RELATIONSHIP,
+                    o.status.value,
+                    o.at.isoformat(),
+                    o.reason.value if o.reason else None,
+                    o.by,
+                    o.rank,
+                    o.probability,
+                ]
+                for o in outcomes.values()
+            ),
+        ),
+        _write(
+            directory / "areas_in.csv",
+            ":START_ID(Area),:END_ID(Area),:TYPE",
+            (
+                [area_id(a.level.value, a.name), area_id(*a.parent_key), AREA_PARENT_TYPE]
+                for a in listed
+                if a.parent_key is not None
+            ),
+        ),
+    ]
     return nodes, relationships
 
 
@@ -161,15 +243,5 @@ def bulk_load(
         )
     store._forget_bookmarks()
     store._ensure_schema()
-    rest = Dataset(outcomes=dataset.outcomes, projects=dataset.projects, areas=dataset.areas)
-    if rest.row_count():
-        # The importer writes the four tables; outcomes, projects and areas follow in one ordinary transaction
-        # (they name the entities just imported). Should it fail, the imported data is removed again: a first
-        # load leaves the store empty, as it was (with --replace, the old data is not brought back).
-        try:
-            store.upsert(rest)
-        except Exception:
-            store.clear()
-            raise
     if progress is not None:
         progress(dataset.row_count())

@@ -92,6 +92,42 @@ SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project =
 """
 
 
+def create_entities_query(kind: EntityKind) -> str:
+    """A first load's entities of one kind, into a store holding none: ``CREATE``, no lookup (see
+    ``Neo4jStore._first_load``); the label comes from :data:`KIND_LABELS`."""
+    return f"""
+UNWIND $rows AS row
+CREATE (e:Entity:{KIND_LABELS[kind]} {{id: row.id}})
+SET e += row.props
+"""
+
+
+def create_links_query(kind: LinkKind) -> str:
+    """A first load's links of one kind (one per pair already): ``CREATE`` between the two entities' index
+    seeks; the relationship type comes from :data:`LINK_TYPES`."""
+    return f"""
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.source}})
+MATCH (b:Entity {{id: row.target}})
+CREATE (a)-[r:{LINK_TYPES[kind]}]->(b)
+SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project = row.project
+"""
+
+
+CREATE_NEEDS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.community})
+MATCH (c:Category {code: row.category})
+CREATE (e)-[r:NEEDS]->(c)
+SET r.weight = row.weight
+"""
+CREATE_OFFERS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.partner})
+MATCH (c:Category {code: row.category})
+CREATE (e)-[r:OFFERS]->(c)
+SET r.capacity = row.capacity
+"""
 MERGE_NEEDS = """
 UNWIND $rows AS row
 MATCH (e:Entity {id: row.community})
@@ -349,6 +385,33 @@ CLEAR_PROJECTS = f"MATCH (p:{PROJECT_LABEL}) CALL (p) {{ DETACH DELETE p }} IN T
 UNDO_CREATED_PROJECTS = f"""
 MATCH (p:{PROJECT_LABEL}) WHERE p._load = $load
 CALL (p) {{ DETACH DELETE p }} IN TRANSACTIONS OF 10000 ROWS
+"""
+CREATE_PROJECTS = f"""
+UNWIND $rows AS row
+MATCH (c:Entity {{id: row.community}})
+CREATE (p:{PROJECT_LABEL} {{id: row.id}})
+SET p += row.props
+CREATE (p)-[:{PROJECT_OF}]->(c)
+WITH p, row
+CALL (p, row) {{
+  UNWIND row.sponsors AS sponsor
+  MATCH (e:Entity {{id: sponsor.partner}})
+  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
+}}
+"""
+"""A first load's projects (see ``create_entities_query``), with their community and sponsors."""
+UNDO_FIRST_PROJECTS = f"UNWIND $ids AS id MATCH (p:{PROJECT_LABEL} {{id: id}}) DETACH DELETE p"
+# A first load into an empty store (no entity, project or area) needs no marks: if it fails, what it wrote is
+# found again by the keys it holds and deleted.
+IS_EMPTY = f"""
+RETURN NOT EXISTS {{ MATCH (:Entity) }} AND NOT EXISTS {{ MATCH (:{AREA_NODE_LABEL}) }}
+   AND NOT EXISTS {{ MATCH (:{PROJECT_LABEL}) }} AS empty
+"""
+UNDO_FIRST_ENTITIES = "UNWIND $ids AS id MATCH (e:Entity {id: id}) DETACH DELETE e"
+UNDO_FIRST_AREAS = f"""
+UNWIND $rows AS row
+MATCH (a:{AREA_NODE_LABEL} {{level: row.level, name: row.name}})
+DETACH DELETE a
 """
 COMPLETE_PROJECTS = f"""
 MATCH (p:{PROJECT_LABEL}) WHERE p._load = $load

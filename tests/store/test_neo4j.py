@@ -11,7 +11,7 @@ import pytest
 
 from graphsvc.errors import StoreBusy, StoreUnavailable
 from graphsvc.graph import build_graph
-from graphsvc.model import Dataset, Entity, Link, Need, Project
+from graphsvc.model import Counts, Dataset, Entity, Link, Need, Project
 from graphsvc.store import neo4j as neo4j_module
 from graphsvc.store import neo4j_queries, open_store
 from graphsvc.store.neo4j import Neo4jStore
@@ -181,6 +181,31 @@ def test_a_batched_load_failing_part_way_is_undone(neo4j_store: Neo4jStore, tiny
         neo4j_store.upsert(load)
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
     assert neo4j_store.existing_kinds([f"new{i}" for i in range(5)]) == {}
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the poisoned row is deliberately not a number
+def test_a_first_load_in_batches_creates_and_a_failed_one_leaves_the_store_empty(
+    neo4j_store: Neo4jStore, sample_district: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_prior_state(dataset: Dataset) -> None:
+        raise AssertionError("a load into an empty store reads no prior state")
+
+    monkeypatch.setattr(neo4j_store, "_prior_state", no_prior_state)  # the empty store's own path is taken
+    neo4j_store.single_transaction_rows = 10
+    neo4j_store.batch_rows = 700  # entities, links, projects commit before the poisoned needs batch fails
+    version = neo4j_store.data_version()
+    community = sample_district.needs[-1].community
+    poisoned = Need.model_construct(community=community, category="health", weight={"not": "a number"})
+    load = sample_district.model_copy(update={"needs": [*sample_district.needs, poisoned]})
+    with pytest.raises(Exception, match=r"(?i)property|type"):
+        neo4j_store.upsert(load)
+    assert neo4j_store.counts() == Counts.empty()
+    assert neo4j_store.list_areas() == []
+    assert neo4j_store.data_version() > version  # readers of a part-written view see it was left
+
+    neo4j_store.upsert(sample_district)  # the same load, whole: as one transaction would write it
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(sample_district))
+    assert neo4j_store.counts() == Counts.of(sample_district)
 
 
 def test_a_batched_replace_holds_exactly_the_load(
