@@ -190,7 +190,7 @@ def without_links(G: nx.Graph, hidden: Sequence[Pair]) -> nx.Graph:
     """``G``'s nodes (with their attributes), graph attributes and links but ``hidden``, without the links' attributes.
 
     The nodes and every node's neighbours come in the order of ``G.copy()`` less ``hidden``, so sums over them add
-    in the same order; building it costs about half the copy (the links' attribute dicts are not copied). For
+    in the same order; building it costs about 60% of the copy (the links' attribute dicts are not copied). For
     computations that read no link attribute (:class:`~graphsvc.analysis.linkmodel.signals.SignalEngine`).
 
     >>> H = without_links(nx.path_graph(4), [(2, 1)])
