@@ -209,6 +209,18 @@ def partner_shares(
     return out
 
 
+class _NeedsOf(dict[Hashable, dict[str, float]]):
+    """``{community: community_needs(G, community)}``, each computed when first looked up."""
+
+    def __init__(self, G: nx.Graph) -> None:
+        super().__init__()
+        self.G = G
+
+    def __missing__(self, community: Hashable) -> dict[str, float]:
+        need = self[community] = community_needs(self.G, community)
+        return need
+
+
 def coverage_shares(
     G: nx.Graph,
     communities: Iterable[Hashable] | None = None,
@@ -217,16 +229,17 @@ def coverage_shares(
 ) -> Shares:
     """The shares every partner gives to ``communities`` (all communities if ``None``).
 
-    ``needs``: :func:`community_needs` of every community, if the caller has them (else each is computed once per
-    partner that serves it)."""
+    ``needs``: :func:`community_needs` of every community, if the caller has them (else each is computed when a
+    partner first serves it, and reused for the others: the needs do not change during the pass)."""
     wanted = None if communities is None else set(communities)
     if wanted is None:
         partners: Iterable[Hashable] = (n for n in G if is_partner(G, n))
     else:
         partners = {p for c in wanted for p in G[c] if is_partner(G, p)}
     shares: Shares = defaultdict(dict)
+    known = _NeedsOf(G) if needs is None else needs
     for p in sorted(partners, key=str):
-        for c, by_cat in partner_shares(G, p, needs=needs).items():
+        for c, by_cat in partner_shares(G, p, needs=known).items():
             if wanted is None or c in wanted:
                 shares[c][str(p)] = by_cat
     return dict(shares)
