@@ -6,6 +6,10 @@ Each test replaces the tests' database (its DBMS shut down, imported, built agai
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 
 import networkx as nx
 import pytest
@@ -100,3 +104,35 @@ def test_a_server_of_an_older_launcher_is_stopped_and_started_again_for_the_impo
     assert json.loads(state_file.read_text())["reimport"] is True  # started by this launcher: in place next time
     assert neo4j_store.counts() == Counts.of(tiny)
     assert nx.utils.graphs_equal(neo4j_store.snapshot(), build_graph(tiny))
+
+
+def test_a_launcher_dying_during_the_import_leaves_the_database_as_it_was(
+    neo4j_store: Neo4jStore, neo4j_server: Neo4jServer, tiny: Dataset, sample_district: Dataset
+) -> None:
+    neo4j_store.upsert(tiny)
+    before = neo4j_store.snapshot()
+    pid = status(home=neo4j_server.home)["pid"]
+    data = neo4j_server.home / "data"
+    killed: list[bool] = []
+
+    def kill_once_the_database_is_set_aside() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(data.glob(".before-bulk-*")):
+            time.sleep(0.005)
+        os.kill(pid, signal.SIGKILL)  # the JVM dies mid-import, as on a crash or an OOM kill
+        killed.append(True)
+
+    killer = threading.Thread(target=kill_once_the_database_is_set_aside)
+    killer.start()
+    try:
+        with pytest.raises(Neo4jServerError, match="exited during the import"):
+            bulk_load(
+                neo4j_store, sample_district, replace=True, home=neo4j_server.home, password=neo4j_server.password
+            )
+    finally:
+        killer.join()
+        neo4j_server.start()
+    assert killed
+    assert not list(data.glob(".before-bulk-*"))
+    neo4j_store._forget_bookmarks()
+    assert nx.utils.graphs_equal(neo4j_store.snapshot(), before)
