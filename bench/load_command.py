@@ -3,10 +3,10 @@
 Writes a synthetic district with ``graphsvc sample --communities N``, then, alternately for ``--runs`` rounds
 (the order swapped each round), times the wall clock of the whole command as a person runs it, each into an
 empty store: ``graphsvc load DIR`` into a new SQLite file; ``graphsvc load DIR --bulk`` into Neo4j (the
-offline importer; the local server restarts); and, with ``--ordinary``, ``graphsvc load DIR`` into Neo4j (the
-ordinary path: batched transactions). The Neo4j database is cleared before each Neo4j run (not timed): do not
-point it at data you want to keep. It must be the local server of ``graphsvc neo4j start`` (``--home``, default
-``$GRAPHSVC_NEO4J_HOME``)::
+offline importer, run by the local server's launcher in its JVM); and, with ``--ordinary``, ``graphsvc load
+DIR`` into Neo4j (the ordinary path: batched transactions). The Neo4j database is cleared before each Neo4j
+run (not timed): do not point it at data you want to keep. It must be the local server of ``graphsvc neo4j
+start`` (``--home``, default ``$GRAPHSVC_NEO4J_HOME``)::
 
     GRAPHSVC_NEO4J_PASSWORD=... python bench/load_command.py --uri bolt://neo4j@127.0.0.1:7687 --communities 20000
 
@@ -64,7 +64,7 @@ def timed_load(directory: Path, store: str, *extra: str, home: Path) -> tuple[fl
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     now = status(home=home)["pid"]
-    server = server_cpu(pid) - server_before if now == pid else server_cpu(now)  # a bulk load restarts it: its start
+    server = server_cpu(pid) - server_before if now == pid else server_cpu(now)  # an older launcher restarts: its start
     return wall, client, server
 
 

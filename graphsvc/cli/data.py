@@ -117,8 +117,8 @@ def load(
         typer.Option(
             "--bulk",
             help="Neo4j: a first load into an empty store (or with --replace) through Neo4j's offline importer, "
-            "several times faster; the local server of `graphsvc neo4j start` restarts for it. Other stores load "
-            "as usual.",
+            "several times faster; the local server of `graphsvc neo4j start` rebuilds its database for it. Other "
+            "stores load as usual.",
         ),
     ] = False,
     store: StoreOption = None,

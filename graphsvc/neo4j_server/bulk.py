@@ -145,7 +145,11 @@ def _import_in_place(home: Path, pid: int, port: int, password: str, arguments: 
         while not result.is_file():
             if not pid_alive(pid):
                 request.unlink(missing_ok=True)
-                raise Neo4jServerError(f"Neo4j exited during the import; {out_log(home)}:\n{log_tail(home)}")
+                _put_back(data)
+                raise Neo4jServerError(
+                    "Neo4j exited during the import; the database is put back as it was: start it again with "
+                    f"`graphsvc neo4j start`. {out_log(home)}:\n{log_tail(home)}"
+                )
             time.sleep(0.05)
         code = int(result.read_text().strip() or "1")
         result.unlink(missing_ok=True)
@@ -154,3 +158,15 @@ def _import_in_place(home: Path, pid: int, port: int, password: str, arguments: 
             f"the import failed (exit code {code}); the database is as it was; {out_log(home)}:\n{log_tail(home)}"
         )
     bolt_check(port, password)
+
+
+def _put_back(data: Path) -> None:
+    """Put back a database the launcher set aside for an import (``data/.before-bulk-*``) if its JVM died before
+    it could: the store and transaction logs as they were before the import."""
+    held = [data / "databases" / DATABASE, data / "transactions" / DATABASE]
+    for aside in sorted(data.glob(".before-bulk-*"), reverse=True)[:1]:
+        for i, path in enumerate(held):
+            if (aside / str(i)).exists():
+                shutil.rmtree(path, ignore_errors=True)
+                (aside / str(i)).rename(path)
+        shutil.rmtree(aside, ignore_errors=True)

@@ -362,10 +362,13 @@ class Neo4jStore(GraphStore):
                 problems = missing_references(dataset, existing)
                 if problems:
                     raise ValidationFailed(problems)
+            # Into a store holding no entity, project or area (this transaction's view), nothing can be found:
+            # CREATE, as a first load in batches does (all in this one transaction, so nothing to undo).
+            first = bool(tx.run(IS_EMPTY).single(strict=True)["empty"])
             written = []
             for query, rows in statements:
                 for batch in batches(rows, BATCH_SIZE):
-                    tx.run(query, rows=list(batch), load=None).consume()
+                    tx.run(FIRST_LOAD.get(query, query) if first else query, rows=list(batch), load=None).consume()
                     written.append(len(batch))
             written.append(_write_areas(tx, dataset))
             tx.run(BUMP_VERSION).consume()
