@@ -361,7 +361,7 @@ class Chooser:
                     stopped[c] = True
                     continue
                 left[rows[i]] = False
-                terms = (float(gains[i]), closed[i], lost[i])
+                terms = (float(gains[i]), closed[i].copy(), lost[i].copy())  # not views: the round's arrays go
                 closing[c].append(self.take(states[c], int(js[g]), value, probs[g], terms))
                 many.refresh(c)
                 if placed + 1 < k:
