@@ -5,8 +5,9 @@
 partner is
 the one with the largest gain once the partners above it are applied
 (:class:`~graphsvc.analysis.recommender.gain.GainState`),
-partners closing nothing follow by likelihood. :meth:`Chooser.prepare` computes what many lists start from
-at once, every value as one list alone computes it.
+partners closing nothing follow by likelihood. :meth:`Chooser.sequences` chooses the ``gain`` and ``gap``
+lists of many communities in lockstep (:class:`~graphsvc.analysis.recommender.gain.Lockstep`), every value as
+one list alone computes it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from graphsvc.analysis.core.rank_modes import RankMode, rank_mode
 from graphsvc.analysis.linkmodel.model_selection import DECIMALS
 from graphsvc.analysis.recommender.gain import (
     LACKING,
-    Among,
     GainState,
     Lockstep,
     Pick,
@@ -54,11 +54,9 @@ class Sequence:
 @dataclass
 class Prepared:
     """What :meth:`Chooser.prepare` computes for many lists at once, for one of them: the probabilities of
-    its candidates, and (``gain`` and ``gap`` lists) its fillers' positions and :func:`fillers_facts`."""
+    its candidates."""
 
     probs: np.ndarray
-    fill: np.ndarray | None = None
-    facts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 class Chooser:
@@ -117,7 +115,7 @@ class Chooser:
                     break
                 picks.append(self.take(state, at(j), float(scores[j]), probs[j]))
             return Sequence(picks, [], None)
-        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, prepared, others)
+        return self._greedy(state, nodes, scores, probs, valid, order, k, min_score, rank, at, others)
 
     def _greedy(
         self,
@@ -131,7 +129,6 @@ class Chooser:
         min_score: float | None,
         rank: RankMode,
         at: Callable[[int], int],
-        prepared: Prepared | None = None,
         others: int = 0,
     ) -> Sequence:
         """The ``gain`` and ``gap`` lists (see the module doc): each next pick the partner with the largest
@@ -139,12 +136,8 @@ class Chooser:
         community lacks) are ranked by gain, asked again after every pick; a filler whose gain is no longer
         positive closes nothing from then on (what a community lacks only shrinks) and joins the rest, which
         follow in ``order`` (by likelihood) after every partner that closes something."""
-        if prepared is None or prepared.fill is None:
-            fill = np.flatnonzero(valid & state.offers_lacking(nodes))
-            among = state.among(nodes[fill])
-        else:
-            fill = prepared.fill
-            among = Among(state, nodes[fill], prepared.facts)
+        fill = np.flatnonzero(valid & state.offers_lacking(nodes))
+        among = state.among(nodes[fill])
         left = np.ones(len(fill), dtype=bool)
         mode = rank_mode(rank)
         weight = probs[fill]
@@ -247,38 +240,12 @@ class Chooser:
             state.apply(p)
         return Pick(j, score, terms[0], float(probability), terms[1], terms[2], uncovered)
 
-    def prepare(
-        self,
-        queries: np.ndarray,
-        scores: np.ndarray,
-        js: np.ndarray,
-        starts: np.ndarray,
-        keep: np.ndarray | None,
-        rank: RankMode,
-    ) -> list[Prepared]:
-        """For the lists of ``queries`` (candidates as :meth:`Scorer.score_rows` gives them): what each list starts
-        from,
-        computed for all at once, every value as one list alone computes it."""
+    def prepare(self, scores: np.ndarray, starts: np.ndarray) -> list[Prepared]:
+        """For the ``likelihood`` lists of many communities (candidates as :meth:`Scorer.score_rows` gives them): the
+        probabilities of each one's candidates, computed for all at once (elementwise: each as one list alone
+        computes it). The ``gain`` and ``gap`` lists of many communities: :meth:`sequences`."""
         probs = self.scorer.model.probability(scores)
-        bounds = starts.tolist()
-        if not rank_mode(rank).by_need or self.scorer.tables is None:
-            return [Prepared(probs[a:b]) for a, b in itertools.pairwise(bounds)]
-        eng = self.scorer.engine
-        t = self.scorer.tables
-        nodes = self.scorer.cols[js]
-        owner = np.repeat(np.arange(len(queries)), np.diff(starts))
-        valid = np.isfinite(scores) if keep is None else np.isfinite(scores) & keep[js]
-        lacking = np.maximum(0.0, eng.N[queries] - eng.S[queries]) > LACKING  # as GainState.lacking() starts
-        bits = category_bits(lacking)
-        fill = np.flatnonzero(valid & (t.offer_bits[nodes] & bits[owner] != 0))
-        facts = fillers_facts(t, eng.N[queries][owner[fill]], nodes[fill])
-        cut = np.searchsorted(fill, starts).tolist()
-        out = []
-        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
-            f0, f1 = cut[i], cut[i + 1]
-            part = (facts[0][f0:f1], facts[1][f0:f1], facts[2][f0:f1])
-            out.append(Prepared(probs[a:b], fill[f0:f1] - a, part))
-        return out
+        return [Prepared(probs[a:b]) for a, b in itertools.pairwise(starts.tolist())]
 
     def sequences(
         self,
@@ -361,7 +328,7 @@ class Chooser:
                     stopped[c] = True
                     continue
                 left[rows[i]] = False
-                terms = (float(gains[i]), closed[i], lost[i])
+                terms = (float(gains[i]), closed[i].copy(), lost[i].copy())  # not views: the round's arrays go
                 closing[c].append(self.take(states[c], int(js[g]), value, probs[g], terms))
                 many.refresh(c)
                 if placed + 1 < k:

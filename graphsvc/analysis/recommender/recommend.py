@@ -429,7 +429,7 @@ class Recommender:
                     answers.append(self._answer_of(query, seqs[i], raw[:, a:b], options, js[a:b]))
                     steps.advance()
                 continue
-            prepared = self.chooser.prepare(chunk, scores, js, starts, keep, options.rank)
+            prepared = self.chooser.prepare(scores, starts)
             for i, qi in enumerate(chunk.tolist()):
                 a, b = bounds[i], bounds[i + 1]
                 query = self.scorer.engine.nodes[qi]
