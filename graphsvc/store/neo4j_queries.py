@@ -114,36 +114,24 @@ SET r.since = row.since, r.until = row.until, r.weight = row.weight, r.project =
 """
 
 
-CREATE_NEEDS = """
+def amounts_query(relationship: str, owner: str, amount: str, *, first_load: bool) -> str:
+    """A load's needs or offers: ``(owner)-[relationship {amount}]->(category)`` per row, between the entity's and
+    the category's index seeks. A first load into an empty store ``CREATE``s; otherwise ``MERGE``, marking what it
+    created with ``$load`` (undone if the load fails). ``relationship`` is ``NEEDS`` or ``OFFERS`` (fixed here)."""
+    write = "CREATE (e)-[r:{0}]->(c)" if first_load else "MERGE (e)-[r:{0}]->(c)\nON CREATE SET r._load = $load"
+    return f"""
 UNWIND $rows AS row
-MATCH (e:Entity {id: row.community})
-MATCH (c:Category {code: row.category})
-CREATE (e)-[r:NEEDS]->(c)
-SET r.weight = row.weight
+MATCH (e:Entity {{id: row.{owner}}})
+MATCH (c:Category {{code: row.category}})
+{write.format(relationship)}
+SET r.{amount} = row.{amount}
 """
-CREATE_OFFERS = """
-UNWIND $rows AS row
-MATCH (e:Entity {id: row.partner})
-MATCH (c:Category {code: row.category})
-CREATE (e)-[r:OFFERS]->(c)
-SET r.capacity = row.capacity
-"""
-MERGE_NEEDS = """
-UNWIND $rows AS row
-MATCH (e:Entity {id: row.community})
-MATCH (c:Category {code: row.category})
-MERGE (e)-[r:NEEDS]->(c)
-ON CREATE SET r._load = $load
-SET r.weight = row.weight
-"""
-MERGE_OFFERS = """
-UNWIND $rows AS row
-MATCH (e:Entity {id: row.partner})
-MATCH (c:Category {code: row.category})
-MERGE (e)-[r:OFFERS]->(c)
-ON CREATE SET r._load = $load
-SET r.capacity = row.capacity
-"""
+
+
+CREATE_NEEDS = amounts_query("NEEDS", "community", "weight", first_load=True)
+CREATE_OFFERS = amounts_query("OFFERS", "partner", "capacity", first_load=True)
+MERGE_NEEDS = amounts_query("NEEDS", "community", "weight", first_load=False)
+MERGE_OFFERS = amounts_query("OFFERS", "partner", "capacity", first_load=False)
 # -- the area hierarchy: one node per area, linked to the area one level up by IN ---------------------------
 # Areas are few (a street each at most); a load writes them in one transaction. The label and the relationship
 # type are the vocabulary's constants; level, name and parent are parameters.
