@@ -338,9 +338,7 @@ COUNT_OUTCOMES = f"MATCH (:Entity)-[r:{OUTCOME_RELATIONSHIP}]->(:Entity) RETURN 
 PROJECT_LABEL = "Project"
 PROJECT_OF = "PROJECT_OF"
 SPONSORS = "SPONSORS"
-_PROJECT_LINKS = f"""WITH p, c, row
-CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
-CREATE (p)-[:{PROJECT_OF}]->(c)
+_PROJECT_OF_AND_SPONSORS = f"""CREATE (p)-[:{PROJECT_OF}]->(c)
 WITH p, row
 CALL (p, row) {{
   UNWIND row.sponsors AS sponsor
@@ -348,6 +346,10 @@ CALL (p, row) {{
   CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
 }}
 """
+"""A project's community and sponsors, created: how every write of a project ends."""
+_PROJECT_LINKS = f"""WITH p, c, row
+CALL (p) {{ MATCH (p)-[old:{PROJECT_OF}|{SPONSORS}]-() DELETE old }}
+{_PROJECT_OF_AND_SPONSORS}"""
 """A project's community and sponsors, replaced: how writing a project and restoring one both end."""
 MERGE_PROJECTS = f"""
 UNWIND $rows AS row
@@ -379,14 +381,7 @@ UNWIND $rows AS row
 MATCH (c:Entity {{id: row.community}})
 CREATE (p:{PROJECT_LABEL} {{id: row.id}})
 SET p += row.props
-CREATE (p)-[:{PROJECT_OF}]->(c)
-WITH p, row
-CALL (p, row) {{
-  UNWIND row.sponsors AS sponsor
-  MATCH (e:Entity {{id: sponsor.partner}})
-  CREATE (e)-[:{SPONSORS} {{amount: sponsor.amount}}]->(p)
-}}
-"""
+{_PROJECT_OF_AND_SPONSORS}"""
 """A first load's projects (see ``create_entities_query``), with their community and sponsors."""
 UNDO_FIRST_PROJECTS = f"UNWIND $ids AS id MATCH (p:{PROJECT_LABEL} {{id: id}}) DETACH DELETE p"
 # A first load into an empty store (no entity, project or area) needs no marks: if it fails, what it wrote is
