@@ -33,6 +33,30 @@ app.add_typer(report_app)
 
 PDF_SECONDS = 120
 
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist).")
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option("--pdf", dir_okay=False, help="Also print it to this PDF file (A4), with headless Chromium."),
+]
+
+
+def check_folders(output: Path, pdf: Path | None) -> None:
+    """Refuse, before any work, a report whose HTML or PDF would go into a folder that does not exist."""
+    for path in (output, pdf):
+        if path is not None and not path.parent.is_dir():
+            raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output/--pdf")
+
+
+def write_report(html: str, what: str, output: Path, pdf: Path | None) -> None:
+    """Write the report's HTML to ``output`` and, if asked, print it to ``pdf``, saying so."""
+    output.write_text(html, encoding="utf-8")
+    console().print(f"Wrote the report of {what} to {output} ({len(html.encode()) / 1e3:.0f} KB): print it on A4.")
+    if pdf is not None:
+        print_pdf(output, pdf)
+        console().print(f"Printed it to {pdf} ({pdf.stat().st_size / 1e3:.0f} KB).")
+
 
 def chromium() -> str | None:
     """The headless Chromium that prints PDFs: ``$CHROMIUM``, else ``chromium`` / ``chromium-browser``."""
@@ -75,13 +99,8 @@ def print_pdf(html: Path, pdf: Path) -> None:
 def area(
     level: Annotated[str, typer.Argument(metavar="LEVEL", help="district, city or province.")],
     name: Annotated[str, typer.Argument(metavar="NAME", help="The area's name, e.g. 香洲.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist).")
-    ],
-    pdf: Annotated[
-        Path | None,
-        typer.Option("--pdf", dir_okay=False, help="Also print it to this PDF file (A4), with headless Chromium."),
-    ] = None,
+    output: OutputOption,
+    pdf: PdfOption = None,
     plan: Annotated[
         bool, typer.Option("--plan/--no-plan", help="Include the district plan's figures by the level below.")
     ] = True,
@@ -93,33 +112,20 @@ def area(
     from graphsvc.cli.progress import snapshot_from
     from graphsvc.viz.render import render_area_report
 
-    for path in (output, pdf):
-        if path is not None and not path.parent.is_dir():
-            raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output/--pdf")
+    check_folders(output, pdf)
     if level not in ("district", "city", "province"):
         raise typer.BadParameter("an area report is of a district, city or province (a street: report street)")
     G = snapshot_from(store)
     with progress_bar("Building the area report") as bar:
         html = render_area_report(G, level, name, plan=plan, progress=bar, policy=policy)
-    output.write_text(html, encoding="utf-8")
-    console().print(
-        f"Wrote the report of {level} {name} to {output} ({len(html.encode()) / 1e3:.0f} KB): print it on A4."
-    )
-    if pdf is not None:
-        print_pdf(output, pdf)
-        console().print(f"Printed it to {pdf} ({pdf.stat().st_size / 1e3:.0f} KB).")
+    write_report(html, f"{level} {name}", output, pdf)
 
 
 @report_app.command("street")
 def street(
     name: Annotated[str, typer.Argument(metavar="STREET", help="Street name as in the data, e.g. 拱北.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", dir_okay=False, help="HTML file to write (its folder must exist).")
-    ],
-    pdf: Annotated[
-        Path | None,
-        typer.Option("--pdf", dir_okay=False, help="Also print it to this PDF file (A4), with headless Chromium."),
-    ] = None,
+    output: OutputOption,
+    pdf: PdfOption = None,
     k: Annotated[int, typer.Option("--k", "-k", min=0, max=20, help="Suggested partners per community (0: none).")] = 3,
     plan: Annotated[
         bool, typer.Option("--plan/--no-plan", help="Include the district plan's new links for the street.")
@@ -132,17 +138,10 @@ def street(
     from graphsvc.cli.analysis import kept_model
     from graphsvc.viz.render import render_street_report
 
-    for path in (output, pdf):
-        if path is not None and not path.parent.is_dir():
-            raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output/--pdf")
+    check_folders(output, pdf)
     with store_from(store) as graph_store:
         version, G = read_snapshot_with_version(graph_store)
         model = None if k == 0 else kept_model(graph_store, G, version=version, seed=0, quiet=False)[0]
     with progress_bar("Building the street report") as bar:
         html = render_street_report(G, name, k=k, model=model, plan=plan, progress=bar, policy=policy)
-    output.write_text(html, encoding="utf-8")
-    size = len(html.encode("utf-8")) / 1e3
-    console().print(f"Wrote the report of street {street_label(name)} to {output} ({size:.0f} KB): print it on A4.")
-    if pdf is not None:
-        print_pdf(output, pdf)
-        console().print(f"Printed it to {pdf} ({pdf.stat().st_size / 1e3:.0f} KB).")
+    write_report(html, f"street {street_label(name)}", output, pdf)

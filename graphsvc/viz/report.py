@@ -106,22 +106,10 @@ def categories_chart(categories: Sequence[CategoryTotal]) -> str | None:
 
 def communities_chart(report: StreetReport) -> str | None:
     """Each community's uncovered share, worst first, coloured by gap level."""
-    comms = report.communities[:20]
-    if not comms:
-        return None
-
-    def draw(ax: Any) -> None:
-        labels = [str(g.name or g.community).removesuffix("（示例）") for g in comms][::-1]
-        shares = [g.uncovered / g.need if g.need > 0 else math.nan for g in comms][::-1]
-        colors = [gap_level(s).color if not math.isnan(s) else NO_NEEDS_GAP.color for s in shares]
-        values = [0.0 if math.isnan(s) else 100 * s for s in shares]
-        ax.barh(labels, values, color=colors)
-        for y, (value, share) in enumerate(zip(values, shares, strict=True)):
-            ax.text(value, y, f" {pct(share)}", va="center", fontsize=8)
-        ax.set_xlim(0, 110)
-        ax.set_xlabel("未覆盖需求占比 uncovered share of need (%)")
-
-    return _svg(draw, 6.8, 0.26 * len(comms) + 0.9)
+    items = [
+        (str(g.name or g.community).removesuffix("（示例）"), g.uncovered, g.need) for g in report.communities[:20]
+    ]
+    return _shares_chart(items, "未覆盖需求占比 uncovered share of need (%)")
 
 
 FORMED, LAPSED, HELD = "#3182bd", "#d62728", "#555555"
