@@ -17,7 +17,15 @@ import tempfile
 from pathlib import Path
 
 from graphsvc.errors import Neo4jServerError
-from graphsvc.neo4j_server.install import RESOURCES, Report, argfile_quote, downloaded_jar, fingerprint, run_tool_lines
+from graphsvc.neo4j_server.install import (
+    RESOURCES,
+    Report,
+    argfile_quote,
+    copy_dependencies,
+    downloaded_jar,
+    fingerprint,
+    maven,
+)
 
 #: The GDS release for the pinned Neo4j (2.13.x is the line for Neo4j 5.26). Keep in sync with gds-pom.xml.
 GDS_VERSION = "2.13.9"
@@ -58,11 +66,7 @@ def fetch_gds(runtime: Path, report: Report | None = None) -> Path:
     want = fingerprint(GDS_POM.read_bytes(), (runtime / "lib.stamp").read_text())
     if lib.is_dir() and stamp.is_file() and stamp.read_text().strip() == want:
         return lib
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise Neo4jServerError(
-            "Maven (mvn) is needed to fetch GDS from Maven Central; install it (apt-get install maven)"
-        )
+    mvn = maven("GDS")
     say = report or (lambda line: None)
     say(f"fetching Graph Data Science {GDS_VERSION} from Maven Central (first use only: about 15 MB)")
 
@@ -73,22 +77,9 @@ def fetch_gds(runtime: Path, report: Report | None = None) -> Path:
     gds_dir(runtime).mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="fetch-", dir=gds_dir(runtime)))
     try:
-        shutil.copyfile(GDS_POM, build / "pom.xml")
         repo = build / "repo"
-        run_tool_lines(
-            [
-                mvn,
-                "-B",
-                "-f",
-                str(build / "pom.xml"),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                "-Dmdep.useRepositoryLayout=true",
-                f"-DoutputDirectory={repo}",
-            ],
-            f"fetching GDS {GDS_VERSION} with Maven",
-            on_line,
-            cwd=build,
+        copy_dependencies(
+            mvn, GDS_POM, build, repo, f"fetching GDS {GDS_VERSION} with Maven", on_line, repository_layout=True
         )
         shipped = shipped_artifacts(runtime / "lib")
         kept = build / "lib"

@@ -161,6 +161,37 @@ def fingerprint(*parts: bytes | str) -> str:
     return h.hexdigest()[:16]
 
 
+def maven(what: str) -> str:
+    """The ``mvn`` command, or :class:`~graphsvc.errors.Neo4jServerError` saying how to install it."""
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise Neo4jServerError(
+            f"Maven (mvn) is needed to fetch {what} from Maven Central; install it (apt-get install maven)"
+        )
+    return mvn
+
+
+def copy_dependencies(
+    mvn: str,
+    pom: Path,
+    build: Path,
+    output: Path,
+    what: str,
+    on_line: Callable[[str], None],
+    *,
+    repository_layout: bool = False,
+) -> None:
+    """Copy ``pom``'s runtime dependencies from Maven Central (or ``~/.m2``) into ``output``, Maven working in
+    ``build`` (``repository_layout``: in ``group/artifact/version`` folders, to tell artifacts apart by group)."""
+    shutil.copyfile(pom, build / "pom.xml")
+    # Not quiet (-q): Maven's "Downloaded from" lines are what tells the person the fetch is moving. Batch
+    # mode (-B) writes them one line each, without progress bars or colours.
+    command = [mvn, "-B", "-f", str(build / "pom.xml"), "dependency:copy-dependencies", "-DincludeScope=runtime"]
+    if repository_layout:
+        command.append("-Dmdep.useRepositoryLayout=true")
+    run_tool_lines([*command, f"-DoutputDirectory={output}"], what, on_line, cwd=build)
+
+
 def fetch_jars(runtime: Path, report: Report | None = None) -> Path:
     """Copies org.neo4j:neo4j and its runtime dependencies from Maven Central into runtime/lib, naming through
     ``report`` each jar downloaded (jars already in the local Maven repository are copied without a line)."""
@@ -169,11 +200,7 @@ def fetch_jars(runtime: Path, report: Report | None = None) -> Path:
     want = fingerprint(POM.read_bytes())
     if lib.is_dir() and stamp.is_file() and stamp.read_text().strip() == want:
         return lib
-    mvn = shutil.which("mvn")
-    if not mvn:
-        raise Neo4jServerError(
-            "Maven (mvn) is needed to fetch Neo4j from Maven Central; install it (apt-get install maven)"
-        )
+    mvn = maven("Neo4j")
     say = report or (lambda line: None)
     say(
         f"fetching Neo4j {NEO4J_VERSION} from Maven Central with Maven (first use only: about 125 MB, "
@@ -190,23 +217,7 @@ def fetch_jars(runtime: Path, report: Report | None = None) -> Path:
     runtime.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="fetch-", dir=runtime))
     try:
-        shutil.copyfile(POM, build / "pom.xml")
-        # Not quiet (-q): Maven's "Downloaded from" lines are what tells the person the fetch is moving. Batch
-        # mode (-B) writes them one line each, without progress bars or colours.
-        run_tool_lines(
-            [
-                mvn,
-                "-B",
-                "-f",
-                str(build / "pom.xml"),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={build / 'lib'}",
-            ],
-            f"fetching Neo4j {NEO4J_VERSION} with Maven",
-            on_line,
-            cwd=build,
-        )
+        copy_dependencies(mvn, POM, build, build / "lib", f"fetching Neo4j {NEO4J_VERSION} with Maven", on_line)
         if not any((build / "lib").glob(f"neo4j-{NEO4J_VERSION}.jar")):
             raise Neo4jServerError(f"Maven did not deliver neo4j-{NEO4J_VERSION}.jar")
         if lib.exists():
