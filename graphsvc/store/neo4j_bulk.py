@@ -26,6 +26,7 @@ from graphsvc.errors import ConfigError, ValidationFailed
 from graphsvc.model import Dataset, closed_areas
 from graphsvc.store.base import RowsWritten, missing_references, one_per_pair
 from graphsvc.store.neo4j_queries import KIND_LABELS, LINK_TYPES, PROJECT_LABEL, PROJECT_OF, READ_VERSION, SPONSORS
+from graphsvc.store.neo4j_rows import project_row
 from graphsvc.vocabulary import AREA_NODE_LABEL, AREA_PARENT_TYPE, OUTCOME_RELATIONSHIP, categories
 
 if TYPE_CHECKING:
@@ -122,36 +123,42 @@ def import_files(
     return nodes + more_nodes, relationships + more_relationships
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+IMPORT_TYPES = {
+    **{"budget": "double", "proposed_on": "date", "start": "date", "end": "date"},  # a project's
+    **{"at": "date", "probability": "double"},  # an outcome's
+}
+"""The importer's type of each project or outcome property that is not text."""
+
+
+def _properties(rows: list[dict[str, Any]]) -> tuple[list[str], str]:
+    """The property names of ``rows`` (the ordinary path's, in its order) and their importer header."""
+    names = list(rows[0]) if rows else []
+    return names, "".join(f",{n}:{IMPORT_TYPES[n]}" if n in IMPORT_TYPES else f",{n}" for n in names)
+
+
+def _csv_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+ENDS = ("community", "partner")
+"""An outcome row's two ends (the relationship's start and end, not properties)."""
 
 
 def _import_rest(dataset: Dataset, directory: Path) -> tuple[list[Path], list[Path]]:
     """The importer's CSVs of the projects (with their community and sponsors), the outcomes and the areas (with
     the parents they name), as the ordinary path writes them: ``MERGE_PROJECTS``, ``MERGE_OUTCOMES``,
     ``MERGE_AREAS`` (later rows with the same key win)."""
-    projects = {p.id: p for p in dataset.projects}
-    outcomes = {o.key: o for o in dataset.outcomes}
+    projects = [project_row(p) for p in {p.id: p for p in dataset.projects}.values()]
+    outcomes = [o.plain() for o in {o.key: o for o in dataset.outcomes}.values()]
+    project_names, project_header = _properties([p["props"] for p in projects])
+    outcome_names, outcome_header = _properties([{k: v for k, v in o.items() if k not in ENDS} for o in outcomes])
     listed, implied = closed_areas(dataset.areas)
     area_id = "{}\t{}".format
     nodes = [
         _write(
             directory / "projects.csv",
-            "id:ID(Project),:LABEL,title,covers_json,budget:double,status,proposed_on:date,start:date,end:date",
-            (
-                [
-                    p.id,
-                    PROJECT_LABEL,
-                    p.title,
-                    json.dumps(p.covers, ensure_ascii=False),
-                    p.budget,
-                    p.status.value,
-                    _iso(p.proposed_on),
-                    _iso(p.start),
-                    _iso(p.end),
-                ]
-                for p in projects.values()
-            ),
+            "id:ID(Project),:LABEL" + project_header,
+            ([p["id"], PROJECT_LABEL, *(_csv_value(p["props"][n]) for n in project_names)] for p in projects),
         ),
         _write(
             directory / "areas.csv",
@@ -163,30 +170,17 @@ def _import_rest(dataset: Dataset, directory: Path) -> tuple[list[Path], list[Pa
         _write(
             directory / "project_of.csv",
             ":START_ID(Project),:END_ID(Entity),:TYPE",
-            ([p.id, p.community, PROJECT_OF] for p in projects.values()),
+            ([p["id"], p["community"], PROJECT_OF] for p in projects),
         ),
         _write(
             directory / "sponsors.csv",
             ":START_ID(Entity),:END_ID(Project),:TYPE,amount:double",
-            ([s.partner, p.id, SPONSORS, s.amount] for p in projects.values() for s in p.sponsors),
+            ([s["partner"], p["id"], SPONSORS, s["amount"]] for p in projects for s in p["sponsors"]),
         ),
         _write(
             directory / "outcomes.csv",
-            ":START_ID(Entity),:END_ID(Entity),:TYPE,status,at:date,reason,by,rank,probability:double",
-            (
-                [
-                    o.community,
-                    o.partner,
-                    OUTCOME_RELATIONSHIP,
-                    o.status.value,
-                    o.at.isoformat(),
-                    o.reason.value if o.reason else None,
-                    o.by,
-                    o.rank,
-                    o.probability,
-                ]
-                for o in outcomes.values()
-            ),
+            ":START_ID(Entity),:END_ID(Entity),:TYPE" + outcome_header,
+            ([o["community"], o["partner"], OUTCOME_RELATIONSHIP, *(o[n] for n in outcome_names)] for o in outcomes),
         ),
         _write(
             directory / "areas_in.csv",
