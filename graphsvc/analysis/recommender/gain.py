@@ -66,6 +66,7 @@ class GainTables:
         self._edge_lists: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
         self._edge_ends: dict[int, tuple[list[int], list[float], list[float], list[float]]] = {}
         self._edges_of: list[dict[int, list[int]]] = [{} for _ in range(self.ncat)]
+        self._flat: FlatEdges | None = None
         self.offer_bits = category_bits(eng.O[:, : self.ncat] > 0)
         """Per node: the categories it offers, bit ``k`` for category ``k``."""
         A = eng.A
@@ -109,6 +110,12 @@ class GainTables:
             self._edge_ends[k] = kept
         return kept
 
+    def flat(self) -> FlatEdges:
+        """Every category's edges in one table (built once asked): what :class:`Lockstep` corrects losses from."""
+        if self._flat is None:
+            self._flat = FlatEdges(self)
+        return self._flat
+
     def edges_of(self, k: int, community: int) -> list[int]:
         """The edge ids of category ``k`` at ``community`` (kept once asked)."""
         kept = self._edges_of[k].get(community)
@@ -139,6 +146,58 @@ class GainTables:
             if len(self._loss) < 4096:
                 self._loss[key] = cached
         return cached
+
+
+class FlatEdges:
+    """The edges of every category of :class:`GainTables` in one set of arrays, ordered by ``(category, community,
+    edge)``: the edges at many ``(category, community)`` pairs are then found by two binary searches, whatever the
+    category.
+
+    Per edge: :attr:`partner` (engine index), its :attr:`offer` and :attr:`served` need in the category, the
+    edge's :attr:`old` share on the snapshot, its community's :attr:`need` and :attr:`base` (served need) there;
+    :attr:`key` is ``category * nodes + community``, non-decreasing.
+    """
+
+    def __init__(self, tables: GainTables) -> None:
+        eng = tables.engine
+        n = len(eng.nodes)
+        parts: list[tuple[np.ndarray, ...]] = []
+        for k in range(tables.ncat):
+            a = tables.edge_community[k]
+            order = np.argsort(a, kind="stable")  # by community, then edge (edges_of's order)
+            a = a[order]
+            P = tables.offering[k][tables.edge_partner[k][order]]
+            parts.append((k * n + a, P, eng.O[P, k], eng.W[P, k], tables.edge_old[k][order], eng.N[a, k], eng.S[a, k]))
+        if parts:
+            key, partner, offer, served, old, need, base = (np.concatenate(c) for c in zip(*parts, strict=True))
+        else:
+            key, partner = np.zeros(0, np.int64), np.zeros(0, np.int64)
+            offer = served = old = need = base = np.zeros(0)
+        self.nodes = n
+        self.key, self.partner, self.offer, self.served = key, partner, offer, served
+        self.old, self.need, self.base = old, need, base
+
+    def at(self, k: np.ndarray, community: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(edges, entry)``: the edges of category ``k[i]`` at ``community[i]`` for every ``i`` (in order), and
+        the ``i`` each edge is of."""
+        wanted = k * self.nodes + community
+        lo = np.searchsorted(self.key, wanted, side="left")
+        hi = np.searchsorted(self.key, wanted, side="right")
+        return ranges(lo, hi), np.repeat(np.arange(len(wanted)), hi - lo)
+
+
+def ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The integers of every range ``lo[i]:hi[i]``, one after another.
+
+    >>> ranges(np.array([3, 0, 7]), np.array([5, 0, 9])).tolist()
+    [3, 4, 7, 8]
+    """
+    sizes = hi - lo
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - sizes), sizes))
 
 
 class GainState:
@@ -399,7 +458,14 @@ class Lockstep:
         self._lacking_bits = np.array([s.lacking_bits() for s in states], dtype=np.int64)
         self._lost_now = self.lost.copy()  # written in place (handed out as copies)
         self._seen = [[0] * ncat for _ in states]
-        self._row_of: list[dict[int, int] | None] = [None] * len(states)
+        self._bounds = np.array(self.bounds, dtype=np.int64)
+        self._needs = np.array([s.need for s in states]).reshape(len(states), ncat)
+        nodes = len(t.engine.nodes) if t is not None else 0
+        keys = owner.astype(np.int64) * nodes + partners
+        self._key_rows = np.argsort(keys, kind="stable")
+        self._keys = keys[self._key_rows]
+        """Each row's ``community * nodes + partner``, sorted, and the rows in that order (finding a partner's row
+        among a community's fillers)."""
 
     def refresh(self, c: int) -> None:
         """Read community ``c``'s state again (after a link was applied to it)."""
@@ -407,23 +473,50 @@ class Lockstep:
         self._lacking[c] = state.lacking()
         self._lacking_bits[c] = state.lacking_bits()
 
-    def _correct(self, c: int) -> None:
-        """:meth:`Among._losses` of community ``c``, in its rows of the losses."""
-        state = self.states[c]
-        seen = self._seen[c]
-        stale = [k for k in state.changed if state.revision[k] != seen[k]]
-        if not stale:
+    def _correct(self, communities: list[int]) -> None:
+        """:meth:`Among._losses` of ``communities``, in their rows of the losses, for all of them at once: each
+        stale cell (row, category) is reset to the snapshot's loss and each change of :meth:`GainState._change` is
+        added to it in the order one community's :func:`corrected` adds them (``np.add.at`` adds in order), each
+        change computed as :meth:`GainState._change` computes it."""
+        groups_c: list[int] = []
+        groups_k: list[int] = []
+        sizes: list[int] = []
+        at: list[int] = []
+        shared: list[float] = []
+        for c in communities:
+            state = self.states[c]
+            seen = self._seen[c]
+            for k, changed in state.changed.items():
+                if state.revision[k] != seen[k]:
+                    groups_c.append(c)
+                    groups_k.append(k)
+                    sizes.append(len(changed))
+                    at.extend(changed)
+                    shared.extend(changed.values())
+                    seen[k] = state.revision[k]
+        if not groups_c:
             return
-        a, b = self.bounds[c], self.bounds[c + 1]
-        row_of = self._row_of[c]
-        if row_of is None:
-            row_of = self._row_of[c] = dict(zip(self.partners[a:b].tolist(), range(a, b), strict=True))
+        gc, gk = np.array(groups_c, dtype=np.int64), np.array(groups_k, dtype=np.int64)
         lost, base = self._lost_now, self.lost
-        for k in stale:
-            lost[a:b, k] = base[a:b, k]
-            for i, value in corrected(state, k, row_of, base).items():
-                lost[i, k] = value
-            seen[k] = state.revision[k]
+        lo, hi = self._bounds[gc], self._bounds[gc + 1]
+        rows, cats = ranges(lo, hi), np.repeat(gk, hi - lo)
+        lost[rows, cats] = base[rows, cats]
+        # the edges at the communities whose shares the links changed, and how each one's loss changes
+        group = np.repeat(np.arange(len(gc)), sizes)
+        k_of = gk[group]
+        flat = self.states[0].t.flat()
+        edges, entry = flat.at(k_of, np.array(at, dtype=np.int64))
+        c, k = gc[group][entry], k_of[entry]
+        now_shared = np.array(shared)[entry]
+        need, base_shared, old = flat.need[edges], flat.base[edges], flat.old[edges]
+        new = share_array(flat.offer[edges], need, flat.served[edges] + self._needs[c, k])
+        now = np.minimum(need, now_shared) - np.minimum(need, now_shared - old + new)
+        then = np.minimum(need, base_shared) - np.minimum(need, base_shared - old + new)
+        # ... added to the rows of the edges' partners that are among the community's fillers
+        wanted = c * flat.nodes + flat.partner[edges]
+        place = np.minimum(np.searchsorted(self._keys, wanted), max(0, len(self._keys) - 1))
+        hit = self._keys[place] == wanted if len(self._keys) else np.zeros(len(wanted), dtype=bool)
+        np.add.at(lost.reshape(-1), self._key_rows[place[hit]] * lost.shape[1] + k[hit], (now - then)[hit])
 
     def gains_and_terms(
         self, communities: list[int], among: np.ndarray | None = None
@@ -433,8 +526,7 @@ class Lockstep:
         row of ``rows``."""
         asked = np.zeros(len(self.states), dtype=bool)
         asked[communities] = True
-        for c in communities:
-            self._correct(c)
+        self._correct(communities)
         rows = np.flatnonzero(asked[self.owner] if among is None else asked[self.owner] & among)
         owner = self.owner[rows]
         closing = self._bits[rows] & self._lacking_bits[owner] != 0
