@@ -306,7 +306,8 @@ class Chooser:
             ranked = np.where(now, -np.round(primary, GAIN_DECIMALS), np.inf)
             near = likelihood[rows]
             best = _first_of(ranked, near, now, own, n)
-            if len(roles):
+            placing_roles = bool(len(roles)) and any(len(closing[c]) < ROLE_SLOTS for c in live)
+            if placing_roles:
                 # the places left in the first ROLE_SLOTS go to the missing roles some partner left can fill
                 fills = now[:, None] & (closed[:, roles] > GAIN_EPSILON)
                 fills_any = fills.any(axis=1)
@@ -320,7 +321,7 @@ class Chooser:
                 if i < 0:  # nothing left that closes anything
                     continue
                 placed = len(closing[c])
-                if len(roles) and 0 < ROLE_SLOTS - placed <= int(open_roles[c]) and not fills_any[i]:
+                if placing_roles and 0 < ROLE_SLOTS - placed <= int(open_roles[c]) and not fills_any[i]:
                     i = int(best_role[c])
                 g = int(fill[rows[i]])
                 value = float(primary[i])
