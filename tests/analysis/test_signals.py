@@ -7,7 +7,17 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine, adjacency, l3_index, reference_features
+from graphsvc.analysis.core.common import headroom as headroom_of
+from graphsvc.analysis.core.coverage import partner_offers
+from graphsvc.analysis.linkmodel.signals import (
+    SIGNALS,
+    SignalEngine,
+    _DomainData,
+    adjacency,
+    l3_index,
+    reference_features,
+)
+from graphsvc.vocabulary import PARTNER_ROLES
 
 F = {name: i for i, name in enumerate(SIGNALS)}
 
@@ -141,3 +151,62 @@ def test_adjacency_is_networkx_matrix_to_the_index_arrays(sample_district_graph:
     for a, b in ((fast.indptr, plain.indptr), (fast.indices, plain.indices), (fast.data, plain.data)):
         np.testing.assert_array_equal(a, b)
     assert adjacency(nx.empty_graph(2), {0: 0, 1: 1}).nnz == 0
+
+
+def domain_variants(district: nx.Graph, tiny: nx.Graph) -> dict[str, nx.Graph]:
+    """Snapshots whose domain tables are checked: the sample district under both policies, with and without the
+    running projects' cover, with numbers for ids (sorted as strings by the dicts, 10 before 9, and as numbers by the
+    engine), a community whose shares add up differently in another order, and the tiny street."""
+    generic = district.copy()
+    generic.graph["policy"] = "generic"
+    bare = district.copy()
+    bare.graph.pop("project_cover", None)
+    numbered = nx.relabel_nodes(district, {n: i for i, n in enumerate(sorted(district, key=hash))})
+    crowded = nx.Graph(policy="hub")  # three shares whose sum depends on its order: 0.1 + 0.2 + 0.3
+    crowded.add_node(1, kind="community", street="S", needs={"health": 5.0})
+    for partner, amount in ((9, 0.1), (10, 0.2), (100, 0.3)):  # as strings: 10, 100, 9
+        crowded.add_node(partner, kind="enterprise", street="S", capacity=4, offers={"health": amount})
+        crowded.add_edge(1, partner)
+    return {
+        "district": district,
+        "generic": generic,
+        "no_projects": bare,
+        "numbered": numbered,
+        "crowded": crowded,
+        "tiny": tiny,
+    }
+
+
+@pytest.mark.parametrize("variant", ["district", "generic", "no_projects", "numbered", "crowded", "tiny"])
+def test_domain_tables_are_the_reference_dicts_to_the_last_bit(
+    sample_district_graph: nx.Graph, one_street_graph: nx.Graph, variant: str
+) -> None:
+    """The engine's needs, offers, served need, shares, uncovered need, roles and headroom are what the plain
+    dicts of the reference (:class:`_DomainData`) hold, bit for bit: the lists are pinned on them."""
+    G = domain_variants(sample_district_graph, one_street_graph)[variant]
+    eng, data = SignalEngine(G), _DomainData(G)
+    col = {k: j for j, k in enumerate(eng.cats)}
+    assert eng.cats == sorted({k for need in data.need.values() for k in need})
+    N, U, S = np.zeros_like(eng.N), np.zeros_like(eng.U), np.zeros_like(eng.S)
+    offered, W = np.zeros_like(eng.O), np.zeros_like(eng.W)
+    roles = [r.value for r in PARTNER_ROLES]
+    has_role = np.zeros_like(eng.has_role)
+    headroom = np.full(len(eng.nodes), -1)
+    for node, i in eng.index.items():
+        if node in data.need:
+            for k, w in data.need[node].items():
+                N[i, col[k]], U[i, col[k]], S[i, col[k]] = w, data.uncovered[node][k], data.shared[node][k]
+            for r in data.roles[node]:
+                has_role[i, roles.index(r)] = True
+        elif node in data.served_need:
+            for k, amount in partner_offers(G, node).items():
+                if k in col:
+                    offered[i, col[k]], W[i, col[k]] = amount, data.served_need[node].get(k, 0.0)
+            room = headroom_of(G, node)
+            headroom[i] = -1 if room is None else room
+            assert eng.role[i] == roles.index(data.role_value[node])
+    tables = {"N": N, "U": U, "S": S, "O": offered, "W": W, "has_role": has_role, "headroom": headroom}
+    for name, expected in tables.items():
+        np.testing.assert_array_equal(getattr(eng, name), expected, err_msg=name)
+    assert S.any() and W.any() and has_role.any()  # something to compare
+    assert np.array_equal(eng.is_community, np.array([n in data.need for n in eng.nodes]))

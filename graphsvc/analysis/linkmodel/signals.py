@@ -307,18 +307,57 @@ class SignalEngine:
             self._init_domain(G, n)
 
     def _init_domain(self, G: nx.Graph, n: int) -> None:
-        data = _DomainData(G)
-        cats = sorted({k for need in data.need.values() for k in need})
+        """The domain tables: what :class:`_DomainData` holds in dicts, as arrays over the engine's nodes.
+
+        Each sum is taken over the same terms in the same order as the dicts' (``np.add.at`` adds in order): a
+        partner's served need over its communities sorted by id (its shares' denominator, as
+        :func:`~graphsvc.analysis.core.coverage.partner_shares`), each community's shares over its partners sorted
+        by id (as :func:`~graphsvc.analysis.core.coverage.coverage_shares`), a partner's served need per category
+        over its neighbours in the graph's order; tests assert the arrays equal the dicts to the last bit."""
+        nodes = self.nodes
+        kinds = [G.nodes[v].get("kind") for v in nodes]
+        self.is_community = np.array([kind == COMMUNITY for kind in kinds], dtype=bool)
+        self.is_partner = np.array([kind is not None and kind != COMMUNITY for kind in kinds], dtype=bool)
+        communities = np.flatnonzero(self.is_community).tolist()
+        partners = np.flatnonzero(self.is_partner).tolist()
+        needs = [community_needs(G, nodes[i]) for i in communities]
+        offers = [partner_offers(G, nodes[i]) for i in partners]
+        cats = sorted({k for need in needs for k in need})
         self.cats = cats
         col = {k: j for j, k in enumerate(cats)}
-        self.N = np.zeros((n, len(cats)))
-        self.U = np.zeros((n, len(cats)))
-        self.S = np.zeros((n, len(cats)))
+        ncat = len(cats)
+        self.N = np.zeros((n, ncat))
+        self.O = np.zeros((n, ncat))
+        for i, need in zip(communities, needs, strict=True):
+            for k, w in need.items():
+                self.N[i, col[k]] = w
+        for i, offer in zip(partners, offers, strict=True):
+            for k, amount in offer.items():
+                if k in col:
+                    self.O[i, col[k]] = amount
+        # partner -> community edges, each partner's in the graph's order of its neighbours
+        index, community = self.index, self.is_community
+        ends = [(i, j) for i in partners for j in (index[c] for c in G[nodes[i]]) if community[j]]
+        edge = np.array(ends, dtype=np.int64).reshape(-1, 2)
+        ep, ec = edge[:, 0], edge[:, 1]
+        rank = np.empty(n, dtype=np.int64)  # each node's place in the order of ids as strings
+        rank[sorted(range(n), key=lambda i: str(nodes[i]))] = np.arange(n)
+        cells = np.arange(ncat)
+
+        def summed(rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
+            """Per node and category, the sum of ``terms`` (one line per edge) over its edges, in the edges' order."""
+            out = np.zeros((n, ncat))
+            np.add.at(out.reshape(-1), (rows[:, None] * ncat + cells).reshape(-1), terms.reshape(-1))
+            return out
+
+        self.W = np.where(self.O > 0, summed(ep, self.N[ec]), 0.0)
+        by_community = np.lexsort((rank[ec], ep))  # a partner's communities sorted by id
+        total = summed(ep[by_community], self.N[ec[by_community]])
+        share = share_array(self.O[ep], self.N[ec], total[ep])
+        by_partner = np.lexsort((rank[ep], ec))  # a community's partners sorted by id
+        self.S = summed(ec[by_partner], share[by_partner])
         """Sum of each community's shares per category (not capped at the need)."""
-        self.O = np.zeros((n, len(cats)))
-        self.W = np.zeros((n, len(cats)))
-        self.is_community = np.zeros(n, dtype=bool)
-        self.is_partner = np.zeros(n, dtype=bool)
+        self.U = np.where(self.N > 0, self.N - np.minimum(self.N, self.S), 0.0)
         streets = sorted({s for _, s in G.nodes(data="street") if s})
         sid = {s: i for i, s in enumerate(streets)}
         self.street_ids = sid
@@ -327,35 +366,26 @@ class SignalEngine:
         self.hub_street = np.full(n, -2)
         roles = [r.value for r in PARTNER_ROLES]
         self.role = np.zeros(n, dtype=int)
+        for i in partners:
+            self.role[i] = roles.index(role_of(G, nodes[i]).value)
         self.has_role = np.zeros((n, len(roles)), dtype=bool)
+        self.has_role[ec, self.role[ep]] = True
+        served = np.bincount(ep, minlength=n).tolist()
         self.headroom_share = np.zeros(n)
         self.headroom = np.full(n, -1, dtype=np.int64)
         """Communities a partner can still take (its headroom); -1 where no capacity is set."""
-        hubs = data.hubs
-        for i, node in enumerate(self.nodes):
+        hubs = street_hubs(G)
+        is_partner = self.is_partner.tolist()
+        for i, node in enumerate(nodes):
             attrs = G.nodes[node]
             street = attrs.get("street")
             if street:
                 self.street[i] = sid[street]
-            if node in data.need:
-                self.is_community[i] = True
-                for k, w in data.need[node].items():
-                    self.N[i, col[k]] = w
-                    self.U[i, col[k]] = data.uncovered[node][k]
-                    self.S[i, col[k]] = data.shared[node][k]
-                for r in data.roles[node]:
-                    self.has_role[i, roles.index(r)] = True
-            elif node in data.served_need:
-                self.is_partner[i] = True
-                for k, amount in partner_offers(G, node).items():
-                    if k in col:
-                        self.O[i, col[k]] = amount
-                        self.W[i, col[k]] = data.served_need[node].get(k, 0.0)
-                self.role[i] = roles.index(data.role_value[node])
+            if is_partner[i]:
                 if attrs.get("subtype") == Subtype.STREET_HUB.value and street and hubs.get(street) == node:
                     self.hub_street[i] = sid[street]
                 capacity = attrs.get("capacity")
-                room = room_left(capacity, data.served[node])  # headroom(), served counted once for all
+                room = room_left(capacity, served[i])  # headroom(), served counted once for all
                 self.headroom_share[i] = 1.0 if room is None else (room / capacity if capacity else 0.0)
                 self.headroom[i] = -1 if room is None else room
         self.total_need = self.N.sum(axis=1)
