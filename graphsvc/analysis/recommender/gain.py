@@ -154,7 +154,7 @@ class FlatEdges:
     category.
 
     Per edge: :attr:`partner` (engine index), its :attr:`offer` and :attr:`served` need in the category, the
-    edge's :attr:`old` share on the snapshot, its community's :attr:`need` and :attr:`base` (served need) there;
+    edge's :attr:`old` share on the snapshot, its community's :attr:`need` and :attr:`base` (sum of shares) there;
     :attr:`key` is ``category * nodes + community``, non-decreasing.
     """
 
