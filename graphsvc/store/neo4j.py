@@ -858,6 +858,9 @@ class StreamedFirstLoad(FirstLoadStream):
         expected: Counter[type] = Counter(type(r) for table in _WRITTEN_TABLES for r in getattr(dataset, table))
         if +self._sent != +expected:
             raise RuntimeError(f"a streamed first load was sent {dict(self._sent)}, not its dataset's {dict(expected)}")
+        problems = missing_references(dataset, [])  # the store's own check, as every load's: names only its own
+        if problems:
+            raise ValidationFailed(problems)
         self._areas = dataset.areas
         written = self.store._write(lambda tx: _write_areas(tx, dataset))
         if progress is not None:
