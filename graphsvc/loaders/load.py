@@ -20,13 +20,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from graphsvc.collector import paused
 from graphsvc.errors import Problem, ValidationFailed
 from graphsvc.loaders.formats import DirectoryFormat, format_of
 from graphsvc.loaders.hsds import HsdsSummary
 from graphsvc.loaders.limits import SizeLimits
 from graphsvc.loaders.readers import read_bytes, read_paths
 from graphsvc.loaders.tables import BASE_TABLES, TABLES, RawTable, is_file_problem
-from graphsvc.loaders.validate import validate_tables
+from graphsvc.loaders.validate import EmptyStore, RecordsHook, StoreView, validate_tables
 from graphsvc.model import Counts, Dataset
 from graphsvc.progress import Progress, Stages, Steps
 from graphsvc.settings import Settings
@@ -101,11 +102,12 @@ def reason_kind(problem: Problem) -> str:
 def _validate(
     tables: list[RawTable],
     problems: list[Problem],
-    store: GraphStore | None,
+    store: StoreView | None,
     settings: Settings,
     progress: Progress | None = None,
+    on_records: RecordsHook | None = None,
 ) -> Dataset:
-    dataset, found = _check(tables, store, settings, progress)
+    dataset, found = _check(tables, store, settings, progress, on_records)
     problems = problems + found
     if problems:
         raise ValidationFailed(problems)
@@ -113,16 +115,27 @@ def _validate(
 
 
 def _check(
-    tables: list[RawTable], store: GraphStore | None, settings: Settings, progress: Progress | None = None
+    tables: list[RawTable],
+    store: StoreView | None,
+    settings: Settings,
+    progress: Progress | None = None,
+    on_records: RecordsHook | None = None,
 ) -> tuple[Dataset, list[Problem]]:
-    """:func:`~graphsvc.loaders.validate.validate_tables` with the limits and id rules of ``settings``."""
-    return validate_tables(
-        tables,
-        store,
-        progress=progress,
-        allow_lookalike_ids=settings.allow_lookalike_ids,
-        limits=SizeLimits.of(settings),
-    )
+    """:func:`~graphsvc.loaders.validate.validate_tables` with the limits and id rules of ``settings``.
+
+    The cyclic garbage collector is paused meanwhile (:func:`~graphsvc.collector.paused`): a large load makes
+    hundreds of thousands of records and no garbage in cycles, and the collector's passes over them took a third
+    of the check's CPU (20,000 communities, 395,789 rows: 10.4 s -> 7.2 s).
+    """
+    with paused():
+        return validate_tables(
+            tables,
+            store,
+            progress=progress,
+            allow_lookalike_ids=settings.allow_lookalike_ids,
+            limits=SizeLimits.of(settings),
+            on_records=on_records,
+        )
 
 
 def _without(tables: list[RawTable], places: set[tuple[str, str | None, int | None]]) -> list[RawTable]:
@@ -179,10 +192,6 @@ def _write(
     bulk: bool = False,
 ) -> LoadReport:
     before = store.counts()
-    files = sorted({t.file for t in tables})
-    rows = {t: 0 for t in BASE_TABLES}
-    for raw in tables:
-        rows[raw.table] = rows.get(raw.table, 0) + len(raw.rows)
     if dry_run:
         after = counts_after(store, dataset, replace=replace)
     else:
@@ -192,7 +201,44 @@ def _write(
         write(dataset, progress=steps.advance, replace=replace)
         steps.finish()
         after = store.counts()
+    return _report(tables, before, after, dry_run=dry_run, replace=replace)
+
+
+def _report(tables: list[RawTable], before: Counts, after: Counts, *, dry_run: bool, replace: bool) -> LoadReport:
+    files = sorted({t.file for t in tables})
+    rows = {t: 0 for t in BASE_TABLES}
+    for raw in tables:
+        rows[raw.table] = rows.get(raw.table, 0) + len(raw.rows)
     return LoadReport(files=files, rows=rows, before=before, after=after, dry_run=dry_run, replace=replace)
+
+
+def _streamed(
+    store: GraphStore, tables: list[RawTable], settings: Settings, progress: Stages | None
+) -> LoadReport | None:
+    """A first load written while it is checked, if ``store`` has a writer for it
+    (:meth:`~graphsvc.store.base.GraphStore.first_load_stream`: Neo4j, a large load into an empty store); else
+    ``None``, before anything is checked or written.
+
+    The rows that pass their own checks go to the writer as they are checked, and the server writes them while
+    the rest is checked (at 20,000 communities the checks and the server's writing took about as long each).
+    The checks are all made, against the store as it was when the load began (empty: :class:`EmptyStore`, so
+    they do not see the load's own rows arriving); if one finds a problem, or anything fails, what was written is
+    deleted and the error raised: the store is empty again, as after any failed load.
+    """
+    stream = store.first_load_stream(sum(len(t.rows) for t in tables))
+    if stream is None:
+        return None
+    try:
+        before = store.counts()  # empty; counted as any load's are
+        checking = progress(CHECKING) if progress else None
+        dataset = _validate(tables, [], EmptyStore(), settings, checking, on_records=stream.send)
+        steps = Steps(progress(WRITING) if progress else None, dataset.row_count())
+        stream.commit(dataset, steps.advance)
+        steps.finish()
+    except BaseException:
+        stream.abort()
+        raise
+    return _report(tables, before, store.counts(), dry_run=False, replace=False)
 
 
 def counts_after(store: GraphStore, dataset: Dataset, *, replace: bool = False) -> Counts:
@@ -227,11 +273,17 @@ def load_paths(
     consistent rows are written and each row with a problem is left out and reported
     (:attr:`LoadReport.skipped`); without it any problem refuses the whole load
     (:class:`~graphsvc.errors.ValidationFailed`). ``bulk``: a first load into an empty store goes through the
-    store's bulk importer (:meth:`~graphsvc.store.base.GraphStore.bulk_upsert`).
+    store's bulk importer (:meth:`~graphsvc.store.base.GraphStore.bulk_upsert`). Otherwise a large first load
+    into an empty Neo4j store is written while it is checked (:func:`_streamed`), all or nothing as well.
     """
     settings = settings or Settings()
     reading = progress(READING) if progress else None
     tables, problems, summaries = _read(paths, settings, formats or {}, reading, keep_going=keep_going)
+    if not (problems or dry_run or replace or keep_going or bulk):
+        streamed = _streamed(store, tables, settings, progress)
+        if streamed is not None:
+            streamed.hsds = summaries
+            return streamed
     checking = progress(CHECKING) if progress else None
     checked_against = None if replace else store  # what a replacing load keeps of the store: nothing
     skipped: list[Problem] = []
@@ -254,7 +306,21 @@ def _read(
     keep_going: bool = False,
 ) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     """Read plain files and directories the usual way, and directories of another tool's format through its
-    mapping (``progress``: ``(done, total)`` over the plain files, such a directory counting as one)."""
+    mapping (``progress``: ``(done, total)`` over the plain files, such a directory counting as one).
+
+    With the cyclic garbage collector paused, as for :func:`_check` (20,000 communities: 1.7 s -> 1.2 s)."""
+    with paused():
+        return _read_all(paths, settings, formats, progress, keep_going=keep_going)
+
+
+def _read_all(
+    paths: Iterable[Path | str],
+    settings: Settings,
+    formats: Mapping[str, Any],
+    progress: Progress | None = None,
+    *,
+    keep_going: bool = False,
+) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
     given = [Path(p) for p in paths]
     by_format: dict[str, tuple[DirectoryFormat, list[Path]]] = {}
     others: list[Path] = []

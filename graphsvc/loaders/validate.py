@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -56,6 +56,81 @@ class StoreView(Protocol):
     def list_offers(self, partner: str | None = None) -> list[Offer]: ...
 
     def list_projects(self, community: str | None = None) -> list[Project]: ...
+
+
+class EmptyStore:
+    """The answers of a store that holds no entity, project or area: what a first load is checked against when it
+    is written while it is checked (:func:`validate_tables`' ``on_records``), so that the checks do not see the
+    load's own rows arriving in the store."""
+
+    def existing_kinds(self, ids: Iterable[str]) -> dict[str, EntityKind]:
+        return {}
+
+    def entity_ids(self) -> list[str]:
+        return []
+
+    def attribute_chars(self, ids: Iterable[str] | None = None) -> int:
+        return 0
+
+    def list_needs(self, community: str | None = None) -> list[Need]:
+        return []
+
+    def list_offers(self, partner: str | None = None) -> list[Offer]:
+        return []
+
+    def list_projects(self, community: str | None = None) -> list[Project]:
+        return []
+
+
+RecordsHook = Callable[[Sequence[Any]], None]
+"""Called with the records of rows that passed their own checks, a chunk of one table at a time (see
+:func:`validate_tables`)."""
+
+CHUNK_RECORDS = 5_000
+"""Most records :func:`validate_tables` hands its ``on_records`` hook at once."""
+
+
+class _Feed:
+    """Hands on the records of rows that passed their own checks: in chunks of one table, every entities table's
+    before any other's (the others are held until then), and only while no problem has been found."""
+
+    def __init__(self, hook: RecordsHook, tables: list[RawTable]) -> None:
+        self.hook = hook
+        self.entity_tables = sum(1 for t in tables if t.table == "entities")
+        self.sent: dict[str, int] = {}
+        self.stopped = False
+
+    def due(self, table: str, held: int) -> bool:
+        """Whether a chunk of ``table`` is to be handed on, with ``held`` records of it so far."""
+        if self.stopped or table == "areas" or (table != "entities" and self.entity_tables):
+            return False
+        return held - self.sent.get(table, 0) >= CHUNK_RECORDS
+
+    def send(
+        self, records: dict[str, list[tuple[RawTable, int, Any]]], problems: list[Problem], tables: Iterable[str]
+    ) -> None:
+        """Hand on what ``tables`` hold beyond what was handed on (nothing once there is a problem)."""
+        if problems:
+            self.stopped = True
+        if self.stopped:
+            return
+        for table in tables:
+            if table == "areas":
+                continue  # a hierarchy, made across rows: it comes with the dataset
+            if table != "entities" and self.entity_tables:
+                continue  # they may name entities of a later file: held until every entity is handed on
+            held = records[table]
+            start = self.sent.get(table, 0)
+            if len(held) > start:
+                self.hook([record for _, _, record in held[start:]])
+                self.sent[table] = len(held)
+
+    def table_done(
+        self, table: str, records: dict[str, list[tuple[RawTable, int, Any]]], problems: list[Problem]
+    ) -> None:
+        if table == "entities":
+            self.entity_tables -= 1
+        self.send(records, problems, [table] if self.entity_tables else list(records))
 
 
 def parse_date(value: Any) -> Any:
@@ -229,6 +304,7 @@ def validate_tables(
     progress: Progress | None = None,
     allow_lookalike_ids: bool = False,
     limits: SizeLimits | None = None,
+    on_records: RecordsHook | None = None,
 ) -> tuple[Dataset, list[Problem]]:
     """Records from raw tables, and every problem found: bad values, duplicates, dangling references.
 
@@ -239,14 +315,25 @@ def validate_tables(
     New entity ids that differ only by case or width from another of the load or the store are refused unless
     ``allow_lookalike_ids``. Sizes over ``limits`` (:mod:`graphsvc.loaders.limits`; its defaults if not given)
     are problems too.
+
+    ``on_records``: called with the records of the rows that pass their own checks while the rest are still
+    checked, so that a writer can send them on (:meth:`~graphsvc.store.base.GraphStore.first_load_stream`): in
+    chunks of at most :data:`CHUNK_RECORDS` records of one table, every entities table's before any other
+    table's, and only while no problem has been found (areas are not handed on: their hierarchy is made
+    across rows). The checks across rows come after: a load is whole only once this function returns no
+    problem. They ask ``store``, so give it as it was before the writer began (e.g. :class:`EmptyStore`).
     """
     limits = limits or SizeLimits()
     problems: list[Problem] = []
     records: dict[str, list[tuple[RawTable, int, Any]]] = {t: [] for t in TABLES}
     steps = Steps(progress, sum(len(raw.rows) for raw in tables) + 1)
+    feed = _Feed(on_records, tables) if on_records is not None else None
     for raw in tables:
         model = MODELS[raw.table]
+        held = records[raw.table]
         for line, given in raw.rows:
+            if feed is not None and feed.due(raw.table, len(held)):
+                feed.send(records, problems, [raw.table])
             steps.advance()
             too_large = row_problems(raw, line, given, limits)
             if too_large:
@@ -260,7 +347,9 @@ def validate_tables(
                     continue
                 if isinstance(record, Entity):
                     problems += entity_problems(raw, line, record, limits)
-                records[raw.table].append((raw, line, record))
+                held.append((raw, line, record))
+        if feed is not None:
+            feed.table_done(raw.table, records, problems)
 
     # Duplicates inside the load.
     def unique(table: str, key: Callable[[Any], Any], field: str) -> list[Any]:

@@ -38,6 +38,31 @@ T = TypeVar("T")
 SNAPSHOT_ATTEMPTS = 5
 
 
+class FirstLoadStream(ABC):
+    """A first load into an empty store, written while the load is still being checked
+    (:meth:`GraphStore.first_load_stream`).
+
+    The loader hands it the records of rows that passed their own checks as they come (:meth:`send`: every
+    entity before any link, need, offer, outcome or project), then either the whole checked dataset
+    (:meth:`commit`) or nothing more (:meth:`abort`: the checks found a problem, or anything else failed).
+    After ``abort`` the store is empty again, as before the load.
+    """
+
+    @abstractmethod
+    def send(self, records: Sequence[Entity | Link | Need | Offer | Outcome | Project]) -> None:
+        """Queue records of one table for writing; raise the writer's error if it has failed."""
+
+    @abstractmethod
+    def commit(self, dataset: Dataset, progress: RowsWritten | None = None) -> None:
+        """Write the rest of ``dataset`` (what was not sent: its areas) once every record of it was sent, and
+        wait for the writer (``progress``: as :meth:`GraphStore.upsert`'s, every row of the dataset counted once).
+        If this raises, call :meth:`abort`."""
+
+    @abstractmethod
+    def abort(self) -> None:
+        """Stop writing and delete what was written: the store is as it was before the load."""
+
+
 def batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """``rows`` in consecutive slices of at most ``size``."""
     for start in range(0, len(rows), size):
@@ -117,6 +142,13 @@ class GraphStore(ABC):
         own bulk importer where it has one (Neo4j: its offline importer, see :mod:`graphsvc.store.neo4j_bulk`);
         a store without one loads the ordinary way. All or nothing, as :meth:`upsert`."""
         self.upsert(dataset, progress=progress, replace=replace)
+
+    def first_load_stream(self, rows: int) -> FirstLoadStream | None:
+        """A writer for a load of about ``rows`` rows into this store that starts writing while the load is still
+        being checked, if the store is empty (no entity, project or area) and has such a writer for a load that
+        large (Neo4j: see ``Neo4jStore.first_load_stream``); else ``None``: the load is written by
+        :meth:`upsert` once checked."""
+        return None
 
     @abstractmethod
     def delete_entity(self, entity_id: str) -> None:
