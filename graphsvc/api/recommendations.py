@@ -127,7 +127,8 @@ class RecommendationService:
 
     def warm_up(self, is_current: Callable[[], bool] | None = None) -> None:
         """Cache the default answer of every community (run in a background thread): first the lists ``graphsvc
-        fit`` kept for this edition's data, if any (read, not computed), then the others, computed.
+        fit`` kept for this edition's data, if any (read, not computed), then the others, computed a batch at a time
+        (at 100,000 communities one at a time took more than 7 minutes).
 
         Stops when a newer edition took over, or when the answer cache is full (then it is never ``warm``).
         """
@@ -138,7 +139,8 @@ class RecommendationService:
                 if community in known and len(self._answers) < self.max_answers:
                     data = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode()
                     self._answers.get_or_compute(default_key(community), _known(data))
-        for community in self.community_ids:
+        step = Recommender.BATCH
+        for start in range(0, len(self.community_ids), step):
             if is_current is not None and not is_current():
                 return  # a newer edition took over
             if len(self._answers) >= self.max_answers:
@@ -149,8 +151,23 @@ class RecommendationService:
                     len(self.community_ids),
                 )
                 return
-            self.answer(default_key(community))
+            chunk = self.community_ids[start : start + step]
+            todo = [c for c in chunk if self._answers.get(default_key(c)) is None]
+            room = self.max_answers - len(self._answers)
+            for community, data in self._computed_together(todo[: max(0, room)]):
+                self._answers.get_or_compute(default_key(community), _known(data))
         log.info("recommendations warmed for %d communities", len(self.community_ids))
+
+    def _computed_together(self, todo: list[str]) -> list[tuple[str, bytes]]:
+        """The encoded default answers of ``todo``, computed together (:meth:`Recommender.answer_all
+        <graphsvc.analysis.recommender.recommend.Recommender.answer_all>`: a batch's candidates, signals and greedy
+        lists in one round of array calls, in this process; what ``graphsvc fit`` keeps), one batch holding the
+        recommender at a time, so that a client's question waits for one batch at most."""
+        if not todo:
+            return []
+        with self._lock:
+            results = self.recommender.answer_all(DEFAULT_OPTIONS, communities=todo, workers=1)
+        return [(c, results[c].model_dump_json().encode()) for c in todo]
 
 
 def _known(data: bytes) -> Callable[[], bytes]:

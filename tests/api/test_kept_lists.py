@@ -46,14 +46,18 @@ def test_lists_kept_for_other_data_are_not_read(tmp_path: Path) -> None:
         service = RecommendationService.fit(G, store=store, version=version)
         assert service is not None
         calls: list[str] = []
-        answer = service.recommender.answer
+        answer_all = service.recommender.answer_all
 
-        def counted(community: str, options: object) -> object:
-            calls.append(community)
-            return answer(community, options)  # type: ignore[arg-type]
+        def counted(options: object, *, communities: list[str], workers: int) -> object:
+            calls.extend(communities)
+            return answer_all(options, communities=communities, workers=workers)  # type: ignore[arg-type]
 
-        service.recommender.answer = counted  # type: ignore[method-assign]
+        service.recommender.answer_all = counted  # type: ignore[method-assign]
         service.warm_up()
+        alone = RecommendationService.fit(G)  # the same model (seed 0): each list computed on its own
+        assert alone is not None
     assert service.warm and sorted(calls) == sorted(service.community_ids)  # every list computed afresh
     fresh = json.loads(service.cached(default_key("com-00001")) or b"{}")
     assert fresh["community"] == "com-00001" and 3 <= len(fresh["recommendations"]) <= 10
+    for community in service.community_ids:  # computed together, as each community's own question computes it
+        assert service.cached(default_key(community)) == alone._compute(default_key(community))
