@@ -310,44 +310,35 @@ def _read(
 
     With the cyclic garbage collector paused, as for :func:`_check` (20,000 communities: 1.7 s -> 1.2 s)."""
     with paused():
-        return _read_all(paths, settings, formats, progress, keep_going=keep_going)
-
-
-def _read_all(
-    paths: Iterable[Path | str],
-    settings: Settings,
-    formats: Mapping[str, Any],
-    progress: Progress | None = None,
-    *,
-    keep_going: bool = False,
-) -> tuple[list[RawTable], list[Problem], list[HsdsSummary]]:
-    given = [Path(p) for p in paths]
-    by_format: dict[str, tuple[DirectoryFormat, list[Path]]] = {}
-    others: list[Path] = []
-    for path in given:
-        found_format = format_of(path)
-        if found_format is None:
-            others.append(path)
-        else:
-            by_format.setdefault(found_format.name, (found_format, []))[1].append(path)
-            others += found_format.beside(path)  # a needs.csv kept beside the format's tables
-    directories = sum(len(dirs) for _, dirs in by_format.values())
-    limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
-    steps = Steps(progress, directories)
-    tables, problems = (
-        read_paths(others, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows, progress=steps.part())
-        if others
-        else ([], [])
-    )
-    summaries: list[HsdsSummary] = []
-    for name, (directory_format, dirs) in by_format.items():
-        options = formats.get(name) or directory_format.default_options()
-        found, found_problems, found_summaries = directory_format.read(dirs, options, **limits, keep_going=keep_going)
-        tables += found
-        problems += found_problems
-        summaries += found_summaries
-    steps.finish()
-    return tables, problems, summaries
+        given = [Path(p) for p in paths]
+        by_format: dict[str, tuple[DirectoryFormat, list[Path]]] = {}
+        others: list[Path] = []
+        for path in given:
+            found_format = format_of(path)
+            if found_format is None:
+                others.append(path)
+            else:
+                by_format.setdefault(found_format.name, (found_format, []))[1].append(path)
+                others += found_format.beside(path)  # a needs.csv kept beside the format's tables
+        directories = sum(len(dirs) for _, dirs in by_format.values())
+        limits = {"max_bytes": settings.max_upload_bytes, "max_rows": settings.max_rows}
+        steps = Steps(progress, directories)
+        tables, problems = (
+            read_paths(others, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows, progress=steps.part())
+            if others
+            else ([], [])
+        )
+        summaries: list[HsdsSummary] = []
+        for name, (directory_format, dirs) in by_format.items():
+            options = formats.get(name) or directory_format.default_options()
+            found, found_problems, found_summaries = directory_format.read(
+                dirs, options, **limits, keep_going=keep_going
+            )
+            tables += found
+            problems += found_problems
+            summaries += found_summaries
+        steps.finish()
+        return tables, problems, summaries
 
 
 def load_uploads(
