@@ -340,7 +340,8 @@ class SignalEngine:
         ends = [(i, j) for i in partners for j in (index[c] for c in G[nodes[i]]) if community[j]]
         edge = np.array(ends, dtype=np.int64).reshape(-1, 2)
         ep, ec = edge[:, 0], edge[:, 1]
-        rank = np.empty(n, dtype=np.int64)  # each node's place in the order of ids as strings
+        rank = np.empty(n, dtype=np.int64)  # each node's place in the order of ids as strings (ids that print
+        # alike, 1 and "1", are ordered as the engine orders them; the dicts order them as the graph does)
         rank[sorted(range(n), key=lambda i: str(nodes[i]))] = np.arange(n)
         cells = np.arange(ncat)
 
