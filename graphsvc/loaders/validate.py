@@ -100,9 +100,14 @@ class _Feed:
         self.sent: dict[str, int] = {}
         self.stopped = False
 
+    def _held_back(self, table: str) -> bool:
+        """Whether ``table``'s records wait: areas come with the dataset (a hierarchy, made across rows), and the
+        other tables may name entities of a later file, so they wait until every entity is handed on."""
+        return table == "areas" or (table != "entities" and self.entity_tables > 0)
+
     def due(self, table: str, held: int) -> bool:
         """Whether a chunk of ``table`` is to be handed on, with ``held`` records of it so far."""
-        if self.stopped or table == "areas" or (table != "entities" and self.entity_tables):
+        if self.stopped or self._held_back(table):
             return False
         return held - self.sent.get(table, 0) >= CHUNK_RECORDS
 
@@ -115,10 +120,8 @@ class _Feed:
         if self.stopped:
             return
         for table in tables:
-            if table == "areas":
-                continue  # a hierarchy, made across rows: it comes with the dataset
-            if table != "entities" and self.entity_tables:
-                continue  # they may name entities of a later file: held until every entity is handed on
+            if self._held_back(table):
+                continue
             held = records[table]
             start = self.sent.get(table, 0)
             if len(held) > start:
