@@ -239,6 +239,20 @@ def reference_features(G: nx.Graph, pairs: Sequence[Pair], *, domain: bool | Non
     return out
 
 
+def ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The integers of every range ``lo[i]:hi[i]``, one after another.
+
+    >>> ranges(np.array([3, 0, 7]), np.array([5, 0, 9])).tolist()
+    [3, 4, 7, 8]
+    """
+    sizes = hi - lo
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - sizes), sizes))
+
+
 def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)`` of an int array, by one sort (faster here than numpy's hash).
 
@@ -457,10 +471,9 @@ class SignalEngine:
     def neighbours(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(neighbours, owner)``: every neighbour of every node of ``nodes``, and its node's position there."""
         ip, ix = self.A.indptr, self.A.indices
-        starts, counts = ip[nodes], ip[nodes + 1] - ip[nodes]
-        owner = np.repeat(np.arange(len(nodes)), counts)
-        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        return ix[np.repeat(starts, counts) + offsets].astype(np.int64), owner
+        starts, ends = ip[nodes], ip[nodes + 1]
+        owner = np.repeat(np.arange(len(nodes)), ends - starts)
+        return ix[ranges(starts, ends)].astype(np.int64), owner
 
     def row(self, query: int, cols: np.ndarray) -> np.ndarray:
         """``block([query], cols)[:, 0, :]`` for sorted ``cols``, walking the query's paths instead of multiplying

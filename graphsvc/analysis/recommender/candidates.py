@@ -49,7 +49,7 @@ import numpy as np
 
 from graphsvc.analysis.core.coverage import share_array
 from graphsvc.analysis.linkmodel.model_selection import LinkModel
-from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine
+from graphsvc.analysis.linkmodel.signals import SIGNALS, SignalEngine, ranges
 from graphsvc.analysis.recommender.gain import LACKING
 
 POOL_ABOVE = 3_000
@@ -198,9 +198,8 @@ class CandidatePools:
                     if s in self.hub_of:
                         mark(np.array([i]), np.array([self.hub_of[s]]))
         lacking_q, lacking_k = np.nonzero(eng.N[queries] - eng.S[queries] > LACKING)
-        counts = self._filler_starts[lacking_k + 1] - self._filler_starts[lacking_k]
-        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        mark(np.repeat(lacking_q, counts), self._fillers[np.repeat(self._filler_starts[lacking_k], counts) + offsets])
+        lo, hi = self._filler_starts[lacking_k], self._filler_starts[lacking_k + 1]
+        mark(np.repeat(lacking_q, hi - lo), self._fillers[ranges(lo, hi)])
         chosen.reshape(len(queries), width)[:, self.blocked] = False
         found = np.flatnonzero(chosen)
         return found % width, np.searchsorted(found, np.arange(len(queries) + 1) * width)

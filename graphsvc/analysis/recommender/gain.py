@@ -13,7 +13,7 @@ block). :func:`graphsvc.analysis.recommender.reference.recommend_reference` comp
 of the graph; tests assert they agree.
 
 >>> import networkx as nx
->>> from graphsvc.analysis.linkmodel.signals import SignalEngine
+>>> from graphsvc.analysis.linkmodel.signals import SignalEngine, ranges
 >>> G = nx.Graph()
 >>> G.add_node("c", kind="community", needs={"health": 2.0})
 >>> G.add_node("p", kind="organization", offers={"health": 5.0})
@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graphsvc.analysis.core.coverage import share, share_array
-from graphsvc.analysis.linkmodel.signals import SignalEngine
+from graphsvc.analysis.linkmodel.signals import SignalEngine, ranges
 
 LACKING = 1e-9
 """Need left uncovered above this counts as lacking."""
@@ -184,20 +184,6 @@ class FlatEdges:
         lo = np.searchsorted(self.key, wanted, side="left")
         hi = np.searchsorted(self.key, wanted, side="right")
         return ranges(lo, hi), np.repeat(np.arange(len(wanted)), hi - lo)
-
-
-def ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The integers of every range ``lo[i]:hi[i]``, one after another.
-
-    >>> ranges(np.array([3, 0, 7]), np.array([5, 0, 9])).tolist()
-    [3, 4, 7, 8]
-    """
-    sizes = hi - lo
-    total = int(sizes.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - sizes), sizes))
 
 
 class GainState:
